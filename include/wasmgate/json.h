@@ -1,0 +1,108 @@
+/* json.h: strict, lossless JSON (RFC 8259) for untrusted input.
+ *
+ * The parser builds a read-only tree in one arena (one free). Objects keep
+ * member order, every value keeps its byte span in the input, numbers keep
+ * their exact lexeme, strings are decoded to UTF-8 (NUL-terminated, but may
+ * contain NUL, so use the length). Rejected: invalid UTF-8, lone surrogate
+ * escapes, raw control characters, duplicate object keys, trailing garbage,
+ * NaN/Infinity, comments, a leading BOM. Limits on depth, size, members and
+ * string length are parameters; the parser never recurses. */
+#ifndef WASMGATE_JSON_H
+#define WASMGATE_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wasmgate/util.h"
+
+typedef enum wg_json_type {
+  WG_JSON_NULL,
+  WG_JSON_FALSE,
+  WG_JSON_TRUE,
+  WG_JSON_NUMBER,
+  WG_JSON_STRING,
+  WG_JSON_ARRAY,
+  WG_JSON_OBJECT,
+} wg_json_type;
+
+typedef struct wg_json wg_json;
+
+typedef struct wg_json_member {
+  const char *key; /* decoded UTF-8, NUL-terminated */
+  size_t key_len;
+  wg_json *value;
+} wg_json_member;
+
+struct wg_json {
+  wg_json_type type;
+  size_t start, end; /* byte span [start, end) in the parsed input */
+  union {
+    struct { const char *text; size_t len; } number; /* exact lexeme */
+    struct { const char *text; size_t len; } string; /* decoded UTF-8 */
+    struct { wg_json **items; size_t count; } array;
+    struct { wg_json_member *members; size_t count; } object;
+  } u;
+};
+
+typedef struct wg_json_limits {
+  size_t max_depth;        /* nesting of arrays/objects; default 512 */
+  size_t max_size;         /* input bytes; default 64 MiB */
+  size_t max_members;      /* per array or object; default 1,000,000 */
+  size_t max_string_len;   /* decoded bytes of one string; default 16 MiB */
+} wg_json_limits;
+
+wg_json_limits wg_json_default_limits(void);
+
+typedef enum wg_json_status {
+  WG_JSON_OK = 0,
+  WG_JSON_SYNTAX,        /* not JSON */
+  WG_JSON_BAD_UTF8,      /* invalid UTF-8 or lone surrogate */
+  WG_JSON_DUPLICATE_KEY, /* an object repeats a key */
+  WG_JSON_TOO_DEEP,
+  WG_JSON_TOO_LARGE,     /* input, string or member count over its limit */
+  WG_JSON_NOMEM,
+} wg_json_status;
+
+const char *wg_json_status_name(wg_json_status s); /* "syntax", ... */
+
+typedef struct wg_json_error {
+  wg_json_status status;
+  size_t offset;        /* byte offset where the problem was found */
+  char message[128];    /* short reason, e.g. "expected ':' after key" */
+} wg_json_error;
+
+typedef struct wg_json_doc wg_json_doc;
+
+/* Parses text[0..len). limits may be NULL (defaults). On failure returns NULL
+ * and fills err (if non-NULL). */
+wg_json_doc *wg_json_parse(const char *text, size_t len,
+                           const wg_json_limits *limits, wg_json_error *err);
+const wg_json *wg_json_root(const wg_json_doc *doc);
+void wg_json_free(wg_json_doc *doc); /* NULL is fine */
+
+/* Accessors. Lookups return NULL if v is not of the right type or the key
+ * or index is absent. */
+const wg_json *wg_json_get(const wg_json *obj, const char *key); /* NUL-free key */
+const wg_json *wg_json_getn(const wg_json *obj, const char *key, size_t len);
+const wg_json *wg_json_at(const wg_json *arr, size_t i);
+/* The string of a string value, or NULL. */
+const char *wg_json_str(const wg_json *v);
+/* Exact conversions: true only if the number is an integer (any lexeme
+ * whose value is integral, e.g. "1.0", "1e2") that fits. */
+bool wg_json_to_int64(const wg_json *v, int64_t *out);
+bool wg_json_to_uint64(const wg_json *v, uint64_t *out);
+/* True if the lexeme converts to a double without loss (strtod round-trips
+ * to the same decimal value); *out gets the nearest double either way when
+ * the value is finite. */
+bool wg_json_to_double(const wg_json *v, double *out);
+
+/* Writers. Output is always valid UTF-8 JSON. compact: members in document
+ * order, no whitespace. canonical: like compact, but object members sorted
+ * bytewise by key (recursively), numbers copied as their exact lexeme, and
+ * minimal string escapes. Returns false if out overflowed its cap. */
+bool wg_json_write(const wg_json *v, bool canonical, wg_buf *out);
+/* Appends s[0..len) as a JSON string literal; invalid UTF-8 becomes U+FFFD. */
+bool wg_json_write_string(wg_buf *out, const char *s, size_t len);
+
+#endif

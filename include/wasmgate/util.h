@@ -1,0 +1,74 @@
+/* util.h: small shared helpers every layer uses (growable buffers, arenas,
+ * UTF-8). No policy lives here. */
+#ifndef WASMGATE_UTIL_H
+#define WASMGATE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A growable byte buffer with a hard cap. Every append either fits under
+ * `cap` or fails and sets `overflow` (sticky), so a writer can append freely
+ * and check once at the end. `data` is always NUL-terminated when non-NULL. */
+typedef struct wg_buf {
+  char *data;
+  size_t len;
+  size_t alloc;
+  size_t cap;      /* maximum len; 0 means SIZE_MAX / 2 */
+  bool overflow;   /* an append did not fit under cap */
+  bool oom;        /* an allocation failed */
+} wg_buf;
+
+void wg_buf_init(wg_buf *b, size_t cap);
+void wg_buf_free(wg_buf *b);
+void wg_buf_reset(wg_buf *b);
+bool wg_buf_ok(const wg_buf *b);
+bool wg_buf_append(wg_buf *b, const void *p, size_t n);
+bool wg_buf_append_str(wg_buf *b, const char *s);
+bool wg_buf_append_char(wg_buf *b, char c);
+bool wg_buf_printf(wg_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Hands the data to the caller (who frees it) and resets the buffer. */
+char *wg_buf_take(wg_buf *b, size_t *len);
+
+/* A bump allocator: many small allocations, one free. `limit` bounds the
+ * total bytes it will hand out (0 = unlimited); past it, allocation fails. */
+typedef struct wg_arena_chunk wg_arena_chunk;
+typedef struct wg_arena {
+  wg_arena_chunk *head;
+  size_t used_total;
+  size_t limit;
+} wg_arena;
+
+void wg_arena_init(wg_arena *a, size_t limit);
+void wg_arena_free(wg_arena *a);
+/* Returns 16-byte aligned zeroed memory, or NULL (size 0 gives a valid
+ * non-NULL pointer). */
+void *wg_arena_alloc(wg_arena *a, size_t size);
+void *wg_arena_array(wg_arena *a, size_t count, size_t elem_size);
+char *wg_arena_strndup(wg_arena *a, const char *s, size_t n);
+
+/* UTF-8. Decoding is strict: no overlongs, no surrogates, nothing above
+ * U+10FFFF. */
+/* Decodes one code point at s[0..n). Returns its byte length (1..4) and
+ * stores it in *cp, or returns 0 if the bytes are not valid UTF-8. */
+size_t wg_utf8_decode(const uint8_t *s, size_t n, uint32_t *cp);
+bool wg_utf8_valid(const uint8_t *s, size_t n);
+/* Encodes cp (must be a valid scalar value) into out (4 bytes); returns
+ * length. */
+size_t wg_utf8_encode(uint32_t cp, uint8_t out[4]);
+/* Largest length <= n that does not cut a UTF-8 sequence of valid text. */
+size_t wg_utf8_trim(const uint8_t *s, size_t n);
+
+/* Checked size arithmetic: false on overflow. */
+static inline bool wg_add_size(size_t a, size_t b, size_t *out) {
+  return !__builtin_add_overflow(a, b, out);
+}
+static inline bool wg_mul_size(size_t a, size_t b, size_t *out) {
+  return !__builtin_mul_overflow(a, b, out);
+}
+
+/* Monotonic clock in nanoseconds. */
+uint64_t wg_now_ns(void);
+
+#endif
