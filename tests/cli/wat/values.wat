@@ -1,0 +1,21 @@
+;; values.wat: exports for checking argument parsing and result printing of
+;; `wasmgate wasm run`.
+(module
+  (func (export "add") (param i32 i32) (result i32)
+    (i32.add (local.get 0) (local.get 1)))
+  (func (export "add64") (param i64 i64) (result i64)
+    (i64.add (local.get 0) (local.get 1)))
+  (func (export "id32") (param f32) (result f32) (local.get 0))
+  (func (export "id64") (param f64) (result f64) (local.get 0))
+  (func (export "fdiv") (param f64 f64) (result f64)
+    (f64.div (local.get 0) (local.get 1)))
+  (func (export "multi") (result i32 i64 f32 f64)
+    (i32.const -7) (i64.const 42) (f32.const 1.5) (f64.const -2.25))
+  (func (export "nothing"))
+  (func (export "ext") (param externref) (result externref) (local.get 0))
+  (func (export "nullfunc") (result funcref) (ref.null func))
+  (func (export "div") (param i32 i32) (result i32)
+    (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "crash") (unreachable))
+  (func (export "spin") (loop (br 0)))
+  (memory (export "memory") 1))
