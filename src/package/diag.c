@@ -1,0 +1,66 @@
+/* diag.c: package diagnostics: yoi's kind and phase names (reference 2.7)
+ * and the fixed message helpers. Messages never hold a path or any user
+ * text; I/O errors are reduced to yoi's fixed words. */
+#include "pkg_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const kind_names[] = {
+  [WG_PKG_MISSING] = "missing",     [WG_PKG_DUPLICATE] = "duplicate",
+  [WG_PKG_AMBIGUOUS] = "ambiguous", [WG_PKG_VERSION] = "version",
+  [WG_PKG_DIGEST] = "digest",       [WG_PKG_API] = "api",
+  [WG_PKG_SURFACE] = "surface",     [WG_PKG_GRANT] = "grant",
+  [WG_PKG_MALFORMED] = "malformed", [WG_PKG_TRAVERSAL] = "traversal",
+  [WG_PKG_BOUNDS] = "bounds",       [WG_PKG_IO] = "io",
+};
+
+static const char *const phase_names[] = {
+  [WG_PKG_PHASE_DISCOVERY] = "discovery",
+  [WG_PKG_PHASE_MANIFEST] = "manifest",
+  [WG_PKG_PHASE_RESOLUTION] = "resolution",
+};
+
+const char *wg_pkg_kind_name(wg_pkg_kind kind) {
+  if ((unsigned)kind >= sizeof kind_names / sizeof kind_names[0]) return "?";
+  return kind_names[kind];
+}
+
+const char *wg_pkg_phase_name(wg_pkg_phase phase) {
+  if ((unsigned)phase >= sizeof phase_names / sizeof phase_names[0]) return "?";
+  return phase_names[phase];
+}
+
+void pkg_diag_set(wg_pkg_diag *d, wg_pkg_kind kind, wg_pkg_phase phase,
+                  const char *message) {
+  if (!d) return;
+  d->kind = kind;
+  d->phase = phase;
+  snprintf(d->message, sizeof d->message, "%s", message);
+}
+
+/* yoi's safe_io_error: std::io::ErrorKind reduced to a fixed word. */
+const char *pkg_safe_io_word(int err) {
+  switch (err) {
+  case ENOENT: return "not found";
+  case EACCES:
+  case EPERM: return "permission denied";
+  case EEXIST: return "already exists";
+  case EINVAL: return "invalid input";
+  default: return "I/O error";
+  }
+}
+
+void pkg_diag_io(wg_pkg_diag *d, const char *prefix, int err) {
+  if (!d) return;
+  d->kind = WG_PKG_IO;
+  d->phase = WG_PKG_PHASE_DISCOVERY;
+  snprintf(d->message, sizeof d->message, "%s: %s", prefix,
+           pkg_safe_io_word(err));
+}
+
+void pkg_diag_oom(wg_pkg_diag *d) {
+  pkg_diag_set(d, WG_PKG_IO, WG_PKG_PHASE_DISCOVERY,
+               "plugin package could not be loaded: out of memory");
+}
