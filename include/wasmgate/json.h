@@ -45,6 +45,10 @@ struct wg_json {
   } u;
 };
 
+/* Limits. A field left 0 means its default (so `{.max_depth = 8}` is a
+ * complete set of limits). Exceeding one is WG_JSON_TOO_DEEP or
+ * WG_JSON_TOO_LARGE with the offset where it happened. Memory use is O(input
+ * size) (at most ~50 bytes per input byte for "[0,0,...]"). */
 typedef struct wg_json_limits {
   size_t max_depth;        /* nesting of arrays/objects; default 512 */
   size_t max_size;         /* input bytes; default 64 MiB */
@@ -96,6 +100,17 @@ bool wg_json_to_uint64(const wg_json *v, uint64_t *out);
  * to the same decimal value); *out gets the nearest double either way when
  * the value is finite. */
 bool wg_json_to_double(const wg_json *v, double *out);
+/* True if v is a number whose value is integral, at any size ("1.0",
+ * "1e400" and "-0" are; "1.5" and "1e-400" are not). */
+bool wg_json_is_integer(const wg_json *v);
+/* Compares two numbers by exact decimal value, for lexemes of any length:
+ * returns -1, 0 or 1 ("1e400" > "1", "1.0" == "1", "-0" == "0"). Returns 0
+ * if either is not a number. */
+int wg_json_number_cmp(const wg_json *a, const wg_json *b);
+/* JSON value equality: numbers by exact decimal value, strings by bytes,
+ * arrays by position, objects by key set ignoring member order. NULL equals
+ * only NULL. Non-recursive. Returns false if it runs out of memory. */
+bool wg_json_equal(const wg_json *a, const wg_json *b);
 
 /* Writers. Output is always valid UTF-8 JSON. compact: members in document
  * order, no whitespace. canonical: like compact, but object members sorted

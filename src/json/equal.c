@@ -1,0 +1,164 @@
+/* equal.c: JSON value equality (the sense JSON Schema's const, enum and
+ * uniqueItems use): numbers equal by exact decimal value (1 == 1.0 == 1e0,
+ * -0 == 0), strings by bytes, arrays by position, objects by key set and
+ * values regardless of member order.
+ *
+ * Non-recursive: an explicit stack of container pairs, so any depth is safe.
+ * Objects above a few members are matched by sorting both member lists by
+ * key (O(n log n)); if that allocation fails, a linear lookup is used
+ * instead, which is slower but gives the same answer. */
+#include "json_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Objects up to this size are matched by linear lookup (n^2/2 key compares
+ * are cheaper than two mallocs and two sorts). */
+enum { JSON_EQ_LINEAR_MAX = 16 };
+
+typedef struct json_eq_frame {
+  const wg_json *a, *b;
+  size_t i;
+  const wg_json_member **sa, **sb; /* sorted members, or NULL */
+} json_eq_frame;
+
+static int json_member_cmp(const void *x, const void *y) {
+  const wg_json_member *a = *(const wg_json_member *const *)x;
+  const wg_json_member *b = *(const wg_json_member *const *)y;
+  size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+  int c = n ? memcmp(a->key, b->key, n) : 0;
+  if (c) return c;
+  return (a->key_len > b->key_len) - (a->key_len < b->key_len);
+}
+
+static bool json_bytes_eq(const char *a, size_t an, const char *b, size_t bn) {
+  return an == bn && (an == 0 || memcmp(a, b, an) == 0);
+}
+
+static bool json_numbers_eq(const wg_json *a, const wg_json *b) {
+  json_dec x, y;
+  if (json_dec_parse(a->u.number.text, a->u.number.len, &x) &&
+      json_dec_parse(b->u.number.text, b->u.number.len, &y))
+    return json_dec_cmp(&x, &y) == 0;
+  /* Not a valid lexeme (hand-built node): fall back to the bytes. */
+  return json_bytes_eq(a->u.number.text, a->u.number.len, b->u.number.text,
+                       b->u.number.len);
+}
+
+/* Sorted member pointers of an object, or NULL (then: linear lookup). */
+static const wg_json_member **json_sorted_members(const wg_json *o) {
+  size_t n = o->u.object.count;
+  const wg_json_member **s = malloc(n * sizeof *s);
+  if (!s) return NULL;
+  for (size_t i = 0; i < n; i++) s[i] = &o->u.object.members[i];
+  qsort(s, n, sizeof *s, json_member_cmp);
+  return s;
+}
+
+/* Everything but the children: type, scalar value, size, key sets. Fills
+ * the frame's sorted arrays for big objects. */
+static bool json_eq_shallow(json_eq_frame *f) {
+  const wg_json *a = f->a, *b = f->b;
+  if (a->type != b->type) return false;
+  switch (a->type) {
+    case WG_JSON_NUMBER: return json_numbers_eq(a, b);
+    case WG_JSON_STRING:
+      return json_bytes_eq(a->u.string.text, a->u.string.len, b->u.string.text,
+                           b->u.string.len);
+    case WG_JSON_ARRAY: return a->u.array.count == b->u.array.count;
+    case WG_JSON_OBJECT: break;
+    default: return true;
+  }
+  size_t n = a->u.object.count;
+  if (n != b->u.object.count) return false;
+  if (n <= JSON_EQ_LINEAR_MAX) return true;
+  f->sa = json_sorted_members(a);
+  f->sb = f->sa ? json_sorted_members(b) : NULL;
+  if (!f->sb) {
+    free(f->sa);
+    f->sa = NULL;
+    return true;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (json_member_cmp(&f->sa[i], &f->sb[i]) != 0) return false;
+  return true;
+}
+
+/* The next pair of children to compare, or false when the frame is done.
+ * Sets *missing if an object key of a is absent from b. */
+static bool json_eq_next(json_eq_frame *f, const wg_json **x,
+                         const wg_json **y, bool *missing) {
+  const wg_json *a = f->a;
+  if (a->type == WG_JSON_ARRAY) {
+    if (f->i >= a->u.array.count) return false;
+    *x = a->u.array.items[f->i];
+    *y = f->b->u.array.items[f->i];
+  } else {
+    if (a->type != WG_JSON_OBJECT || f->i >= a->u.object.count) return false;
+    if (f->sa) {
+      *x = f->sa[f->i]->value;
+      *y = f->sb[f->i]->value;
+    } else {
+      const wg_json_member *m = &a->u.object.members[f->i];
+      *x = m->value;
+      *y = wg_json_getn(f->b, m->key, m->key_len);
+      if (!*y) *missing = true;
+    }
+  }
+  f->i++;
+  return true;
+}
+
+static void json_eq_pop(json_eq_frame *f) {
+  free(f->sa);
+  free(f->sb);
+}
+
+bool wg_json_equal(const wg_json *a, const wg_json *b) {
+  if (!a || !b) return a == b;
+  json_eq_frame *stack = NULL;
+  size_t depth = 0, cap = 0;
+  bool eq = true;
+  json_eq_frame cur = {a, b, 0, NULL, NULL};
+  for (;;) {
+    /* cur is a fresh pair: compare it, then descend if it has children. */
+    if (!cur.a || !cur.b || !json_eq_shallow(&cur)) {
+      json_eq_pop(&cur);
+      eq = false;
+      break;
+    }
+    if (cur.a->type == WG_JSON_ARRAY || cur.a->type == WG_JSON_OBJECT) {
+      if (depth == cap) {
+        size_t ncap = cap ? cap * 2 : 16;
+        json_eq_frame *ns = realloc(stack, ncap * sizeof *ns);
+        if (!ns) { /* documented: out of memory compares unequal */
+          json_eq_pop(&cur);
+          eq = false;
+          break;
+        }
+        stack = ns;
+        cap = ncap;
+      }
+      stack[depth++] = cur;
+    }
+    /* Find the next pair to compare, popping finished frames. */
+    bool found = false, missing = false;
+    while (depth && !found) {
+      const wg_json *x = NULL, *y = NULL;
+      found = json_eq_next(&stack[depth - 1], &x, &y, &missing);
+      if (found) {
+        cur = (json_eq_frame){x, y, 0, NULL, NULL};
+      } else {
+        json_eq_pop(&stack[--depth]);
+      }
+    }
+    if (missing) {
+      eq = false;
+      break;
+    }
+    if (!found) break;
+  }
+  while (depth) json_eq_pop(&stack[--depth]);
+  free(stack);
+  return eq;
+}

@@ -1,0 +1,206 @@
+/* write.c: compact and canonical JSON output of a tree.
+ *
+ * Canonical form (what the runtime hashes and hands to tools):
+ *   - no whitespace; object members sorted by key bytes (memcmp order, a
+ *     key that is a prefix of another sorts first), at every level;
+ *   - numbers copied verbatim as their lexeme (never reformatted, so 1e400
+ *     and -0.0 survive);
+ *   - strings with minimal escapes: \" \\ \b \f \n \r \t, every other byte
+ *     below 0x20 as \u00xx (lowercase hex), everything else raw UTF-8
+ *     (including '/', DEL, U+2028 and U+2029).
+ * Compact form is the same except members stay in document order.
+ *
+ * Output is valid UTF-8 JSON whatever the tree holds: an invalid UTF-8 byte
+ * in a string becomes U+FFFD (one per byte that does not start a valid
+ * sequence), a number node whose lexeme is not a JSON number, a NULL child
+ * or an unknown type is written as null. Non-recursive: an explicit stack
+ * of open containers, so depth is bounded only by memory. */
+#include "json_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct json_wframe {
+  const wg_json *v;
+  size_t i;
+  size_t *order; /* canonical: member indices sorted by key; else NULL */
+} json_wframe;
+
+bool wg_json_write_string(wg_buf *out, const char *s, size_t len) {
+  static const char hex[] = "0123456789abcdef";
+  const uint8_t *p = (const uint8_t *)s;
+  size_t run = 0; /* start of the pending run of bytes copied verbatim */
+  wg_buf_append_char(out, '"');
+  if (!s) len = 0;
+  for (size_t i = 0; i < len;) {
+    uint8_t c = p[i];
+    size_t k = 1;
+    uint32_t cp;
+    const char *esc = NULL;
+    char u[7];
+    if (c >= 0x80) {
+      k = wg_utf8_decode(p + i, len - i, &cp);
+      if (k) {
+        i += k;
+        continue;
+      }
+      k = 1;
+      esc = "\xEF\xBF\xBD"; /* U+FFFD for one invalid byte */
+    } else if (c == '"') esc = "\\\"";
+    else if (c == '\\') esc = "\\\\";
+    else if (c == '\b') esc = "\\b";
+    else if (c == '\f') esc = "\\f";
+    else if (c == '\n') esc = "\\n";
+    else if (c == '\r') esc = "\\r";
+    else if (c == '\t') esc = "\\t";
+    else if (c < 0x20) {
+      memcpy(u, "\\u00", 4);
+      u[4] = hex[c >> 4];
+      u[5] = hex[c & 15];
+      u[6] = '\0';
+      esc = u;
+    } else {
+      i++;
+      continue;
+    }
+    wg_buf_append(out, s + run, i - run);
+    wg_buf_append_str(out, esc);
+    i += k;
+    run = i;
+  }
+  wg_buf_append(out, s + run, len - run);
+  return wg_buf_append_char(out, '"');
+}
+
+static void json_write_number(const wg_json *v, wg_buf *out) {
+  size_t err_at;
+  const char *why;
+  const char *t = v->u.number.text;
+  size_t n = v->u.number.len;
+  if (t && n && json_number_scan(t, n, &err_at, &why) == n)
+    wg_buf_append(out, t, n);
+  else
+    wg_buf_append_str(out, "null");
+}
+
+typedef struct json_sort_ctx_item {
+  const wg_json_member *m;
+  size_t index;
+} json_sort_item;
+
+static int json_key_cmp(const void *x, const void *y) {
+  const wg_json_member *a = ((const json_sort_item *)x)->m;
+  const wg_json_member *b = ((const json_sort_item *)y)->m;
+  size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+  int c = n ? memcmp(a->key, b->key, n) : 0;
+  if (c) return c;
+  if (a->key_len != b->key_len) return a->key_len < b->key_len ? -1 : 1;
+  /* Keep the sort total (stable) for hand-built trees with repeated keys. */
+  size_t ia = ((const json_sort_item *)x)->index;
+  size_t ib = ((const json_sort_item *)y)->index;
+  return (ia > ib) - (ia < ib);
+}
+
+/* Member indices of o sorted by key; NULL on allocation failure. */
+static size_t *json_key_order(const wg_json *o) {
+  size_t n = o->u.object.count;
+  json_sort_item *items = malloc(n * sizeof *items);
+  size_t *order = malloc(n * sizeof *order);
+  if (!items || !order) {
+    free(items);
+    free(order);
+    return NULL;
+  }
+  for (size_t i = 0; i < n; i++) {
+    items[i].m = &o->u.object.members[i];
+    items[i].index = i;
+  }
+  qsort(items, n, sizeof *items, json_key_cmp);
+  for (size_t i = 0; i < n; i++) order[i] = items[i].index;
+  free(items);
+  return order;
+}
+
+static size_t json_child_count(const wg_json *v) {
+  return v->type == WG_JSON_ARRAY ? v->u.array.count : v->u.object.count;
+}
+
+/* Writes a scalar, or the opening bracket of a container (then returns
+ * true in *opened so the caller pushes a frame). */
+static void json_write_open(const wg_json *v, wg_buf *out, bool *opened) {
+  *opened = false;
+  switch (v ? v->type : (wg_json_type)-1) {
+    case WG_JSON_FALSE: wg_buf_append_str(out, "false"); return;
+    case WG_JSON_TRUE: wg_buf_append_str(out, "true"); return;
+    case WG_JSON_NUMBER: json_write_number(v, out); return;
+    case WG_JSON_STRING:
+      wg_json_write_string(out, v->u.string.text, v->u.string.len);
+      return;
+    case WG_JSON_ARRAY:
+    case WG_JSON_OBJECT:
+      wg_buf_append_char(out, v->type == WG_JSON_ARRAY ? '[' : '{');
+      *opened = true;
+      return;
+    default: wg_buf_append_str(out, "null"); return;
+  }
+}
+
+/* Writes the separator and key before child f->i and returns the child, or
+ * returns NULL with *done when the container is finished. */
+static const wg_json *json_next_child(json_wframe *f, wg_buf *out,
+                                      bool *done) {
+  const wg_json *v = f->v;
+  *done = f->i >= json_child_count(v);
+  if (*done) return NULL;
+  if (f->i) wg_buf_append_char(out, ',');
+  size_t i = f->i++;
+  if (v->type == WG_JSON_ARRAY) return v->u.array.items[i];
+  const wg_json_member *m = &v->u.object.members[f->order ? f->order[i] : i];
+  wg_json_write_string(out, m->key, m->key_len);
+  wg_buf_append_char(out, ':');
+  return m->value;
+}
+
+bool wg_json_write(const wg_json *v, bool canonical, wg_buf *out) {
+  json_wframe *stack = NULL;
+  size_t depth = 0, cap = 0;
+  const wg_json *cur = v;
+  for (;;) {
+    bool opened;
+    json_write_open(cur, out, &opened);
+    if (opened) {
+      if (depth == cap) {
+        size_t ncap = cap ? cap * 2 : 16;
+        json_wframe *ns = realloc(stack, ncap * sizeof *ns);
+        if (!ns) {
+          out->oom = true;
+          break;
+        }
+        stack = ns;
+        cap = ncap;
+      }
+      json_wframe f = {cur, 0, NULL};
+      if (canonical && cur->type == WG_JSON_OBJECT && cur->u.object.count > 1) {
+        f.order = json_key_order(cur);
+        if (!f.order) {
+          out->oom = true;
+          break;
+        }
+      }
+      stack[depth++] = f;
+    }
+    cur = NULL;
+    while (depth && wg_buf_ok(out)) {
+      bool done;
+      cur = json_next_child(&stack[depth - 1], out, &done);
+      if (!done) break;
+      json_wframe *top = &stack[--depth];
+      wg_buf_append_char(out, top->v->type == WG_JSON_ARRAY ? ']' : '}');
+      free(top->order);
+    }
+    if (!depth || !wg_buf_ok(out)) break;
+  }
+  while (depth) free(stack[--depth].order);
+  free(stack);
+  return wg_buf_ok(out);
+}

@@ -1,0 +1,549 @@
+/* test_json.c: the JSON layer as a specification: parsing (values, spans,
+ * errors with offsets), limits at and past each bound, accessors, exact
+ * number conversions and comparison, equality, and the writers' exact
+ * output. */
+#include "../harness.h"
+#include "wasmgate/json.h"
+
+#include <math.h>
+
+/* Parses a NUL-terminated text with default limits. */
+static wg_json_doc *parse(const char *s) {
+  return wg_json_parse(s, strlen(s), NULL, NULL);
+}
+
+/* Parses s expecting failure; returns the error. */
+static wg_json_error parse_err(const char *s, const wg_json_limits *lim) {
+  wg_json_error e;
+  wg_json_doc *d = wg_json_parse(s, strlen(s), lim, &e);
+  if (d) {
+    wg_json_free(d);
+    e.status = WG_JSON_OK;
+    e.offset = (size_t)-1;
+  }
+  return e;
+}
+
+#define CHECK_ERR(text, st, off)                        \
+  do {                                                  \
+    wg_json_error e_ = parse_err(text, NULL);           \
+    CHECK_STR(wg_json_status_name(e_.status), wg_json_status_name(st)); \
+    CHECK_INT(e_.offset, off);                          \
+  } while (0)
+
+/* Canonical output of s (or "<error>"), in a static buffer. */
+static const char *canon(const char *s, bool canonical) {
+  static char out[4096];
+  wg_json_doc *d = parse(s);
+  if (!d) return "<error>";
+  wg_buf b;
+  wg_buf_init(&b, 0);
+  bool ok = wg_json_write(wg_json_root(d), canonical, &b);
+  snprintf(out, sizeof out, "%s", ok ? b.data : "<overflow>");
+  wg_buf_free(&b);
+  wg_json_free(d);
+  return out;
+}
+
+static void test_parse_scalars(void) {
+  const char *lits[] = {"null", "false", "true", " 1 ", "\"x\"", "-0.0e+0"};
+  wg_json_type types[] = {WG_JSON_NULL, WG_JSON_FALSE, WG_JSON_TRUE,
+                          WG_JSON_NUMBER, WG_JSON_STRING, WG_JSON_NUMBER};
+  for (size_t i = 0; i < 6; i++) {
+    wg_json_doc *d = parse(lits[i]);
+    REQUIRE(d);
+    CHECK_INT(wg_json_root(d)->type, types[i]);
+    wg_json_free(d);
+  }
+}
+
+static void test_parse_tree_and_spans(void) {
+  const char *s = " {\"b\": [1, \"two\", null], \"a\": {\"x\": true}} ";
+  wg_json_doc *d = parse(s);
+  REQUIRE(d);
+  const wg_json *r = wg_json_root(d);
+  CHECK_INT(r->type, WG_JSON_OBJECT);
+  CHECK_INT(r->start, 1);
+  CHECK_INT(r->end, strlen(s) - 1);
+  REQUIRE(r->u.object.count == 2);
+  CHECK_STR(r->u.object.members[0].key, "b"); /* document order kept */
+  CHECK_STR(r->u.object.members[1].key, "a");
+  const wg_json *b = wg_json_get(r, "b");
+  REQUIRE(b && b->type == WG_JSON_ARRAY);
+  CHECK_INT(b->start, 7);
+  CHECK_INT(b->end, 23);
+  CHECK_INT(b->u.array.count, 3);
+  CHECK_STR(wg_json_str(wg_json_at(b, 1)), "two");
+  CHECK_INT(wg_json_at(b, 1)->start, 11);
+  CHECK_INT(wg_json_at(b, 1)->end, 16);
+  CHECK(wg_json_at(b, 3) == NULL);
+  CHECK(wg_json_get(b, "x") == NULL);
+  CHECK(wg_json_get(r, "c") == NULL);
+  CHECK_INT(wg_json_get(wg_json_get(r, "a"), "x")->type, WG_JSON_TRUE);
+  CHECK(wg_json_str(b) == NULL);
+  wg_json_free(d);
+}
+
+static void test_number_lexemes_kept(void) {
+  const char *nums[] = {"1e400", "123456789012345678901234567890", "-0.0",
+                        "1E+2", "0.000000000000000000000000000001"};
+  for (size_t i = 0; i < 5; i++) {
+    wg_json_doc *d = parse(nums[i]);
+    REQUIRE(d);
+    const wg_json *v = wg_json_root(d);
+    CHECK_INT(v->u.number.len, strlen(nums[i]));
+    CHECK_STR(v->u.number.text, nums[i]);
+    wg_json_free(d);
+  }
+}
+
+static void test_strings_decoded(void) {
+  wg_json_doc *d = parse("\"a\\n\\u00e9\\ud83d\\ude00\\/\\u0000z\"");
+  REQUIRE(d);
+  const wg_json *v = wg_json_root(d);
+  CHECK_INT(v->u.string.len, 11);
+  CHECK(memcmp(v->u.string.text, "a\n\xC3\xA9\xF0\x9F\x98\x80/\0z", 11) == 0);
+  wg_json_free(d);
+  /* Key with NUL: lookup by length. */
+  d = parse("{\"a\\u0000b\": 1}");
+  REQUIRE(d);
+  CHECK(wg_json_getn(wg_json_root(d), "a\0b", 3) != NULL);
+  CHECK(wg_json_get(wg_json_root(d), "a") == NULL);
+  wg_json_free(d);
+}
+
+static void test_rejections_with_offsets(void) {
+  CHECK_ERR("", WG_JSON_SYNTAX, 0);
+  CHECK_ERR("  ", WG_JSON_SYNTAX, 2);
+  CHECK_ERR("[1,]", WG_JSON_SYNTAX, 3);
+  CHECK_ERR("{\"a\":1,}", WG_JSON_SYNTAX, 7);
+  CHECK_ERR("[1 2]", WG_JSON_SYNTAX, 3);
+  CHECK_ERR("{\"a\" 1}", WG_JSON_SYNTAX, 5);
+  CHECK_ERR("{1:1}", WG_JSON_SYNTAX, 1);
+  CHECK_ERR("[1] x", WG_JSON_SYNTAX, 4);
+  CHECK_ERR("01", WG_JSON_SYNTAX, 0);
+  CHECK_ERR("-", WG_JSON_SYNTAX, 1);
+  CHECK_ERR("1.", WG_JSON_SYNTAX, 2);
+  CHECK_ERR("1e", WG_JSON_SYNTAX, 2);
+  CHECK_ERR("[NaN]", WG_JSON_SYNTAX, 1);
+  CHECK_ERR("Infinity", WG_JSON_SYNTAX, 0);
+  CHECK_ERR("[1] // c", WG_JSON_SYNTAX, 4);
+  CHECK_ERR("/* c */ 1", WG_JSON_SYNTAX, 0);
+  CHECK_ERR("\xEF\xBB\xBF{}", WG_JSON_SYNTAX, 0);
+  CHECK_ERR("\"a\tb\"", WG_JSON_SYNTAX, 2);
+  CHECK_ERR("\"abc", WG_JSON_SYNTAX, 4);
+  CHECK_ERR("\"\\x\"", WG_JSON_SYNTAX, 1);
+  CHECK_ERR("\"\\u12g4\"", WG_JSON_SYNTAX, 1);
+  CHECK_ERR("tru", WG_JSON_SYNTAX, 0);
+  CHECK_ERR("[\"\\ud800\"]", WG_JSON_BAD_UTF8, 2);
+  CHECK_ERR("[\"\\udc00\\ud800\"]", WG_JSON_BAD_UTF8, 2);
+  CHECK_ERR("\"\\ud800\\u0041\"", WG_JSON_BAD_UTF8, 1);
+  CHECK_ERR("\"\xC0\xAF\"", WG_JSON_BAD_UTF8, 1);
+  CHECK_ERR("\"ab\xED\xA0\x80\"", WG_JSON_BAD_UTF8, 3);
+  CHECK_ERR("\"\xE9t\xE9\"", WG_JSON_BAD_UTF8, 1);
+  CHECK_ERR("{\"a\":1,\"b\":2,\"a\":3}", WG_JSON_DUPLICATE_KEY, 13);
+}
+
+static void test_error_messages(void) {
+  wg_json_error e = parse_err("{\"a\" 1}", NULL);
+  CHECK_STR(e.message, "expected ':' after key");
+  e = parse_err("[1,]", NULL);
+  CHECK_STR(e.message, "trailing comma before ']'");
+  e = parse_err("\xEF\xBB\xBF{}", NULL);
+  CHECK_STR(e.message, "byte-order mark is not allowed");
+  e = parse_err("{\"k\":1,\"k\":1}", NULL);
+  CHECK_STR(e.message, "duplicate object key");
+  CHECK_STR(wg_json_status_name(WG_JSON_TOO_DEEP), "too_deep");
+  CHECK_STR(wg_json_status_name(WG_JSON_NOMEM), "nomem");
+}
+
+static void test_duplicate_keys_large_object(void) {
+  /* 2000 members, the repeat at the end: found by sorting, offset exact. */
+  wg_buf b;
+  wg_buf_init(&b, 0);
+  wg_buf_append_char(&b, '{');
+  for (int i = 0; i < 2000; i++) wg_buf_printf(&b, "\"k%d\":%d,", i, i);
+  size_t dup_at = b.len;
+  wg_buf_append_str(&b, "\"k1234\":0,\"k7\":1}");
+  wg_json_error e;
+  CHECK(wg_json_parse(b.data, b.len, NULL, &e) == NULL);
+  CHECK_INT(e.status, WG_JSON_DUPLICATE_KEY);
+  CHECK_INT(e.offset, dup_at);
+  /* Without the repeats it parses, and lookups work. */
+  b.data[dup_at - 1] = '}';
+  wg_json_doc *d = wg_json_parse(b.data, dup_at, NULL, &e);
+  REQUIRE(d);
+  int64_t x = 0;
+  CHECK(wg_json_to_int64(wg_json_get(wg_json_root(d), "k1999"), &x));
+  CHECK_INT(x, 1999);
+  wg_json_free(d);
+  wg_buf_free(&b);
+}
+
+static void test_limit_depth(void) {
+  wg_json_limits lim = wg_json_default_limits();
+  CHECK_INT(lim.max_depth, 512);
+  lim.max_depth = 3;
+  wg_json_doc *d = wg_json_parse("[[{\"a\":[]}]]", 12, &lim, NULL);
+  CHECK(d == NULL);
+  wg_json_error e = parse_err("[[{\"a\":[]}]]", &lim);
+  CHECK_INT(e.status, WG_JSON_TOO_DEEP);
+  CHECK_INT(e.offset, 7);
+  d = wg_json_parse("[[{\"a\":1}]]", 11, &lim, NULL);
+  CHECK(d != NULL);
+  wg_json_free(d);
+  /* Default: 512 levels fine, 513 not, 100000 rejected without recursion. */
+  char *deep = malloc(100001);
+  memset(deep, '[', 100000);
+  deep[100000] = 0;
+  e = parse_err(deep, NULL);
+  CHECK_INT(e.status, WG_JSON_TOO_DEEP);
+  CHECK_INT(e.offset, 512);
+  memset(deep + 512, ']', 512);
+  d = wg_json_parse(deep, 1024, NULL, &e);
+  CHECK(d != NULL);
+  wg_json_free(d);
+  memset(deep, '[', 513);
+  memset(deep + 513, ']', 513);
+  CHECK(wg_json_parse(deep, 1026, NULL, &e) == NULL);
+  CHECK_INT(e.status, WG_JSON_TOO_DEEP);
+  free(deep);
+}
+
+static void test_limit_size_members_strings(void) {
+  wg_json_limits lim = {.max_size = 5};
+  wg_json_error e;
+  wg_json_doc *d = wg_json_parse("[1,2]", 5, &lim, &e);
+  CHECK(d != NULL);
+  wg_json_free(d);
+  CHECK(wg_json_parse("[1,2] ", 6, &lim, &e) == NULL);
+  CHECK_INT(e.status, WG_JSON_TOO_LARGE);
+  CHECK_INT(e.offset, 5);
+
+  lim = (wg_json_limits){.max_members = 3};
+  d = wg_json_parse("[1,2,3]", 7, &lim, &e);
+  CHECK(d != NULL);
+  wg_json_free(d);
+  CHECK(wg_json_parse("[1,2,3,4]", 9, &lim, &e) == NULL);
+  CHECK_INT(e.status, WG_JSON_TOO_LARGE);
+  CHECK_INT(e.offset, 7);
+  CHECK_STR(e.message, "too many array items");
+  CHECK(wg_json_parse("{\"a\":1,\"b\":2,\"c\":3,\"d\":4}", 25, &lim, &e) ==
+        NULL);
+  CHECK_INT(e.offset, 23);
+  CHECK_STR(e.message, "too many object members");
+
+  lim = (wg_json_limits){.max_string_len = 4};
+  d = wg_json_parse("[\"\\u00e9\\u00e9\"]", 16, &lim, &e); /* 4 bytes */
+  CHECK(d != NULL);
+  wg_json_free(d);
+  CHECK(wg_json_parse("[\"abcde\"]", 9, &lim, &e) == NULL);
+  CHECK_INT(e.status, WG_JSON_TOO_LARGE);
+  CHECK_INT(e.offset, 1);
+  CHECK(wg_json_parse("{\"abcde\":1}", 11, &lim, &e) == NULL);
+  CHECK_INT(e.status, WG_JSON_TOO_LARGE);
+}
+
+static bool i64(const char *s, int64_t *out) {
+  wg_json_doc *d = parse(s);
+  bool ok = d && wg_json_to_int64(wg_json_root(d), out);
+  wg_json_free(d);
+  return ok;
+}
+
+static bool u64(const char *s, uint64_t *out) {
+  wg_json_doc *d = parse(s);
+  bool ok = d && wg_json_to_uint64(wg_json_root(d), out);
+  wg_json_free(d);
+  return ok;
+}
+
+static void test_to_int64(void) {
+  int64_t x = 7;
+  CHECK(i64("1e2", &x));
+  CHECK_INT(x, 100);
+  CHECK(i64("-0", &x));
+  CHECK_INT(x, 0);
+  CHECK(i64("1.0", &x));
+  CHECK_INT(x, 1);
+  CHECK(i64("12.5e1", &x));
+  CHECK_INT(x, 125);
+  CHECK(i64("1000e-3", &x));
+  CHECK_INT(x, 1);
+  CHECK(i64("9223372036854775807", &x));
+  CHECK(x == INT64_MAX);
+  CHECK(i64("-9223372036854775808", &x));
+  CHECK(x == INT64_MIN);
+  CHECK(i64("0e999999999999999999999", &x));
+  CHECK_INT(x, 0);
+  CHECK(!i64("9223372036854775808", &x));
+  CHECK(!i64("-9223372036854775809", &x));
+  CHECK(!i64("1.5", &x));
+  CHECK(!i64("1e-1", &x));
+  CHECK(!i64("1e400", &x));
+  CHECK(!i64("1e99999999999999999999999", &x));
+  CHECK(!i64("1e-99999999999999999999999", &x));
+  CHECK(!i64("\"1\"", &x));
+  uint64_t u = 0;
+  CHECK(u64("18446744073709551615", &u));
+  CHECK(u == UINT64_MAX);
+  CHECK(u64("1.8446744073709551615e19", &u));
+  CHECK(u == UINT64_MAX);
+  CHECK(!u64("18446744073709551616", &u));
+  CHECK(!u64("-1", &u));
+  CHECK(u64("-0.0", &u));
+  CHECK_U64(u, 0);
+}
+
+static bool dbl(const char *s, double *out) {
+  wg_json_doc *d = parse(s);
+  bool ok = d && wg_json_to_double(wg_json_root(d), out);
+  wg_json_free(d);
+  return ok;
+}
+
+static void test_to_double(void) {
+  double x = 0;
+  CHECK(dbl("1.5", &x));
+  CHECK(x == 1.5);
+  CHECK(dbl("1e2", &x));
+  CHECK(x == 100.0);
+  CHECK(dbl("-0.0", &x));
+  CHECK(x == 0 && signbit(x));
+  CHECK(dbl("9007199254740993e0", &x) == false); /* 2^53+1 */
+  CHECK(dbl("9007199254740992", &x));
+  CHECK(!dbl("0.1", &x));
+  CHECK(x == 0.1); /* nearest double still stored */
+  CHECK(!dbl("1e400", &x));
+  CHECK(!dbl("1e-400", &x));
+  /* The smallest subnormal, written out exactly. */
+  CHECK(dbl(
+            "4.9406564584124654417656879286822137236505980261432476442558568250"
+            "067550727020875186529983636163599237979656469544571773092665671035"
+            "593979639877479601078187812630071319031140452784581716784898210368"
+            "871863605699873072305000638740915356498438731247339727316961514003"
+            "171538539807412623856559117102665855668676818703956031062493194527"
+            "159149245532930545654440112748012970999954193198940908041656332452"
+            "475714786901472678015935523861155013480352649347201937902681071074"
+            "917033322268447533357208324319360923828934583680601060115061698097"
+            "530783422773183292479049825247307763759272478746560847782037344696"
+            "995336470179726777175851256605511991315048911014510378627381672509"
+            "558373897335989936648099411642057026370902792427675445652290875386"
+            "82506419718265533447265625E-324",
+            &x));
+  CHECK(x == 5e-324);
+}
+
+static int ncmp(const char *a, const char *b) {
+  wg_json_doc *x = parse(a), *y = parse(b);
+  int c = (x && y) ? wg_json_number_cmp(wg_json_root(x), wg_json_root(y)) : 99;
+  wg_json_free(x);
+  wg_json_free(y);
+  return c;
+}
+
+static void test_number_cmp(void) {
+  CHECK_INT(ncmp("1", "1.0"), 0);
+  CHECK_INT(ncmp("1", "1e0"), 0);
+  CHECK_INT(ncmp("100", "1e2"), 0);
+  CHECK_INT(ncmp("0.01", "1e-2"), 0);
+  CHECK_INT(ncmp("-0", "0.0"), 0);
+  CHECK_INT(ncmp("1e400", "1"), 1);
+  CHECK_INT(ncmp("-1e400", "1"), -1);
+  CHECK_INT(ncmp("1e-400", "0"), 1);
+  CHECK_INT(ncmp("-1e-400", "0"), -1);
+  CHECK_INT(ncmp("1.5", "1.25"), 1);
+  CHECK_INT(ncmp("-1.5", "-1.25"), -1);
+  CHECK_INT(ncmp("123456789012345678901234567890",
+                 "123456789012345678901234567891"), -1);
+  CHECK_INT(ncmp("12345678901234567890123456789e1",
+                 "123456789012345678901234567890"), 0);
+  CHECK_INT(ncmp("10", "9.99999999999999999999999"), 1);
+  /* Exponents too long for any machine integer. */
+  CHECK_INT(ncmp("1e100000000000000000000000", "1e99999999999999999999999"),
+            1);
+  CHECK_INT(ncmp("10e99999999999999999999999", "1e100000000000000000000000"),
+            0);
+  CHECK_INT(ncmp("1e-100000000000000000000000", "1e-99999999999999999999999"),
+            -1);
+  CHECK_INT(ncmp("1e99999999999999999999999", "1e-99999999999999999999999"),
+            1);
+  CHECK_INT(ncmp("1e99999999999999999999999", "1e18"), 1);
+  CHECK_INT(ncmp("0.1e-99999999999999999999999", "1e-100000000000000000000000"),
+            0);
+}
+
+static void test_is_integer(void) {
+  const char *yes[] = {"0", "-0", "1.0", "1e400", "1.5e1", "-20e-1"};
+  const char *no[] = {"1.5", "1e-400", "0.1", "123.000001"};
+  for (size_t i = 0; i < 6; i++) {
+    wg_json_doc *d = parse(yes[i]);
+    CHECK(d && wg_json_is_integer(wg_json_root(d)));
+    wg_json_free(d);
+  }
+  for (size_t i = 0; i < 4; i++) {
+    wg_json_doc *d = parse(no[i]);
+    CHECK(d && !wg_json_is_integer(wg_json_root(d)));
+    wg_json_free(d);
+  }
+}
+
+static int jeq(const char *a, const char *b) {
+  wg_json_doc *x = parse(a), *y = parse(b);
+  int r = (x && y) ? wg_json_equal(wg_json_root(x), wg_json_root(y)) : 99;
+  wg_json_free(x);
+  wg_json_free(y);
+  return r;
+}
+
+static void test_equal(void) {
+  CHECK_INT(jeq("1", "1.0"), 1);
+  CHECK_INT(jeq("[1, 1e0, 10e-1]", "[1.0,1,1]"), 1);
+  CHECK_INT(jeq("{\"a\":1,\"b\":[true,null]}", "{\"b\":[true,null],\"a\":1}"),
+            1);
+  CHECK_INT(jeq("{\"a\":1}", "{\"a\":1,\"b\":2}"), 0);
+  CHECK_INT(jeq("{\"a\":1,\"c\":2}", "{\"a\":1,\"b\":2}"), 0);
+  CHECK_INT(jeq("[1,2]", "[2,1]"), 0);
+  CHECK_INT(jeq("\"a\"", "\"b\""), 0);
+  CHECK_INT(jeq("\"\\u00e9\"", "\"\xC3\xA9\""), 1);
+  CHECK_INT(jeq("true", "1"), 0);
+  CHECK_INT(jeq("null", "null"), 1);
+  CHECK_INT(jeq("[]", "{}"), 0);
+  CHECK_INT(jeq("[[[[1]]]]", "[[[[1.0]]]]"), 1);
+  CHECK_INT(jeq("[[[[1]]]]", "[[[[2]]]]"), 0);
+  CHECK(wg_json_equal(NULL, NULL));
+  /* Large objects (sorted path), different member order. */
+  wg_buf a, b;
+  wg_buf_init(&a, 0);
+  wg_buf_init(&b, 0);
+  wg_buf_append_char(&a, '{');
+  wg_buf_append_char(&b, '{');
+  for (int i = 0; i < 100; i++) {
+    wg_buf_printf(&a, "%s\"k%d\":[%d]", i ? "," : "", i, i);
+    wg_buf_printf(&b, "%s\"k%d\":[%d.0]", i ? "," : "", 99 - i, 99 - i);
+  }
+  wg_buf_append_char(&a, '}');
+  wg_buf_append_char(&b, '}');
+  CHECK_INT(jeq(a.data, b.data), 1);
+  b.data[b.len - 3] = '5'; /* "k0":[0.0] becomes [0.5] */
+  CHECK_INT(jeq(a.data, b.data), 0);
+  wg_buf_free(&a);
+  wg_buf_free(&b);
+  /* Deep trees: no recursion. */
+  char *deep = malloc(2 * 512 + 1);
+  memset(deep, '[', 512);
+  memset(deep + 512, ']', 512);
+  deep[1024] = 0;
+  CHECK_INT(jeq(deep, deep), 1);
+  free(deep);
+}
+
+static void test_write_compact_and_canonical(void) {
+  const char *s = "{ \"b\" : 1e400, \"a\": [ -0.0, \"x\\/y\" ], \"\": {} , "
+                  "\"ab\": true, \"a\\u0000\": null}";
+  CHECK_STR(canon(s, false),
+            "{\"b\":1e400,\"a\":[-0.0,\"x/y\"],\"\":{},\"ab\":true,"
+            "\"a\\u0000\":null}");
+  CHECK_STR(canon(s, true),
+            "{\"\":{},\"a\":[-0.0,\"x/y\"],\"a\\u0000\":null,\"ab\":true,"
+            "\"b\":1e400}");
+  CHECK_STR(canon("\"\\u0001\\u001f\\b\\f\\n\\r\\t\\\"\\\\\\u007f\\u2028\"",
+                  true),
+            "\"\\u0001\\u001f\\b\\f\\n\\r\\t\\\"\\\\\x7f\xE2\x80\xA8\"");
+  CHECK_STR(canon("[]", true), "[]");
+  CHECK_STR(canon("{\"z\":{\"y\":1,\"x\":2},\"a\":[{\"d\":1,\"c\":2}]}", true),
+            "{\"a\":[{\"c\":2,\"d\":1}],\"z\":{\"x\":2,\"y\":1}}");
+  CHECK_STR(canon("  123  ", true), "123");
+}
+
+static void test_write_string_invalid_utf8(void) {
+  wg_buf b;
+  wg_buf_init(&b, 0);
+  CHECK(wg_json_write_string(&b, "a\xFF" "b\xC3", 4));
+  CHECK_STR(b.data, "\"a\xEF\xBF\xBD" "b\xEF\xBF\xBD\"");
+  wg_buf_reset(&b);
+  CHECK(wg_json_write_string(&b, "\xED\xA0\x80", 3)); /* surrogate */
+  CHECK_STR(b.data, "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
+  wg_buf_reset(&b);
+  CHECK(wg_json_write_string(&b, "\0", 1));
+  CHECK_STR(b.data, "\"\\u0000\"");
+  wg_buf_free(&b);
+}
+
+static void test_write_cap_overflow(void) {
+  wg_json_doc *d = parse("[\"abcdefgh\"]");
+  REQUIRE(d);
+  wg_buf b;
+  wg_buf_init(&b, 8);
+  CHECK(!wg_json_write(wg_json_root(d), true, &b));
+  CHECK(b.overflow);
+  wg_buf_free(&b);
+  wg_json_free(d);
+}
+
+static void test_write_hand_built(void) {
+  /* Trees need not come from the parser: bad lexemes and NULL children are
+   * written as null, bad text is replaced. */
+  wg_json num = {.type = WG_JSON_NUMBER};
+  num.u.number.text = "1x";
+  num.u.number.len = 2;
+  wg_json str = {.type = WG_JSON_STRING};
+  str.u.string.text = "\x80";
+  str.u.string.len = 1;
+  wg_json *items[] = {&num, NULL, &str};
+  wg_json arr = {.type = WG_JSON_ARRAY};
+  arr.u.array.items = items;
+  arr.u.array.count = 3;
+  wg_buf b;
+  wg_buf_init(&b, 0);
+  CHECK(wg_json_write(&arr, true, &b));
+  CHECK_STR(b.data, "[null,null,\"\xEF\xBF\xBD\"]");
+  wg_buf_free(&b);
+}
+
+static void test_write_deep(void) {
+  size_t n = 100000; /* hand-built, deeper than any parse limit */
+  wg_json *nodes = calloc(n, sizeof *nodes);
+  wg_json **kids = calloc(n, sizeof *kids);
+  REQUIRE(nodes && kids);
+  for (size_t i = 0; i < n; i++) {
+    nodes[i].type = WG_JSON_ARRAY;
+    if (i + 1 < n) {
+      kids[i] = &nodes[i + 1];
+      nodes[i].u.array.items = &kids[i];
+      nodes[i].u.array.count = 1;
+    }
+  }
+  wg_buf b;
+  wg_buf_init(&b, 0);
+  CHECK(wg_json_write(nodes, true, &b));
+  CHECK_INT(b.len, 2 * n);
+  CHECK(b.data[n - 1] == '[' && b.data[n] == ']');
+  CHECK(wg_json_equal(nodes, nodes));
+  wg_buf_free(&b);
+  free(nodes);
+  free(kids);
+}
+
+WG_TEST_LIST {
+  WG_TEST(test_parse_scalars),
+  WG_TEST(test_parse_tree_and_spans),
+  WG_TEST(test_number_lexemes_kept),
+  WG_TEST(test_strings_decoded),
+  WG_TEST(test_rejections_with_offsets),
+  WG_TEST(test_error_messages),
+  WG_TEST(test_duplicate_keys_large_object),
+  WG_TEST(test_limit_depth),
+  WG_TEST(test_limit_size_members_strings),
+  WG_TEST(test_to_int64),
+  WG_TEST(test_to_double),
+  WG_TEST(test_number_cmp),
+  WG_TEST(test_is_integer),
+  WG_TEST(test_equal),
+  WG_TEST(test_write_compact_and_canonical),
+  WG_TEST(test_write_string_invalid_utf8),
+  WG_TEST(test_write_cap_overflow),
+  WG_TEST(test_write_hand_built),
+  WG_TEST(test_write_deep),
+};
+WG_TEST_MAIN()
