@@ -1,0 +1,739 @@
+/* decode.c: the binary module decoder and module-level validator.
+ *
+ * Every read is bounds-checked against the current section's end; every
+ * vector count is checked against the bytes that remain before anything is
+ * allocated (each entry takes at least one byte), so a tiny file cannot make
+ * us allocate much. Function bodies are handed to compile.c, which validates
+ * and translates them. Errors carry the byte offset where decoding stopped. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm_module.h"
+
+#define FAIL(r, rd, ...)                                             \
+  do {                                                               \
+    vm_error(err, (r), (size_t)((rd)->p - (rd)->base), __VA_ARGS__); \
+    return (r);                                                      \
+  } while (0)
+#define MALFORMED(rd, ...) FAIL(WG_WASM_MALFORMED, rd, __VA_ARGS__)
+#define INVALID(rd, ...) FAIL(WG_WASM_INVALID, rd, __VA_ARGS__)
+#define TRY(x)                                \
+  do {                                        \
+    wg_wasm_result try_r_ = (x);              \
+    if (try_r_ != WG_WASM_OK) return try_r_;  \
+  } while (0)
+#define READ(call)                                                 \
+  do {                                                             \
+    const char *rmsg_ = NULL;                                      \
+    if (!(call)) MALFORMED(r, "%s", rmsg_ ? rmsg_ : "unexpected end"); \
+  } while (0)
+/* READ needs `rmsg_` passed to the reader: */
+#define U32(out) READ(vm_read_u32(r, (out), &rmsg_))
+#define BYTE(out) READ(vm_read_byte(r, (out), &rmsg_))
+
+void vm_error(wg_wasm_error *err, wg_wasm_result r, size_t offset,
+              const char *fmt, ...) {
+  if (!err) return;
+  err->result = r;
+  err->trap = WG_TRAP_NONE;
+  err->offset = offset;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->message, sizeof err->message, fmt, ap);
+  va_end(ap);
+}
+
+/* ---- LEB128 ------------------------------------------------------------ */
+
+bool vm_read_byte(vm_reader *r, uint8_t *out, const char **msg) {
+  if (r->p >= r->end) {
+    *msg = "unexpected end";
+    return false;
+  }
+  *out = *r->p++;
+  return true;
+}
+
+/* Reads an unsigned LEB of at most `bits` bits. */
+static bool read_uleb(vm_reader *r, unsigned bits, uint64_t *out,
+                      const char **msg) {
+  uint64_t v = 0;
+  unsigned shift = 0;
+  for (;;) {
+    uint8_t b;
+    if (!vm_read_byte(r, &b, msg)) return false;
+    if (shift + 7 >= bits && shift < bits) {
+      /* last permitted byte: no continuation, unused bits zero */
+      unsigned used = bits - shift;
+      if (b & 0x80) {
+        *msg = "integer representation too long";
+        return false;
+      }
+      if (used < 7 && (b >> used) != 0) {
+        *msg = "integer too large";
+        return false;
+      }
+      v |= (uint64_t)b << shift;
+      *out = v;
+      return true;
+    }
+    v |= (uint64_t)(b & 0x7f) << shift;
+    if (!(b & 0x80)) {
+      *out = v;
+      return true;
+    }
+    shift += 7;
+  }
+}
+
+static bool read_sleb(vm_reader *r, unsigned bits, int64_t *out,
+                      const char **msg) {
+  uint64_t v = 0;
+  unsigned shift = 0;
+  for (;;) {
+    uint8_t b;
+    if (!vm_read_byte(r, &b, msg)) return false;
+    if (shift + 7 >= bits) {
+      unsigned used = bits - shift; /* 1..7 value bits in this byte */
+      if (b & 0x80) {
+        *msg = "integer representation too long";
+        return false;
+      }
+      /* remaining bits must all equal the sign bit */
+      int sign = (b >> (used - 1)) & 1;
+      uint8_t rest = (uint8_t)((b & 0x7f) >> used);
+      uint8_t want = sign ? (uint8_t)(0x7f >> used) : 0;
+      if (rest != want) {
+        *msg = "integer too large";
+        return false;
+      }
+      v |= (uint64_t)(b & 0x7f) << shift;
+      shift += 7;
+      break;
+    }
+    v |= (uint64_t)(b & 0x7f) << shift;
+    shift += 7;
+    if (!(b & 0x80)) break;
+  }
+  if (shift < 64 && (v >> (shift - 1)) & 1) v |= ~(uint64_t)0 << shift;
+  *out = (int64_t)v;
+  return true;
+}
+
+bool vm_read_u32(vm_reader *r, uint32_t *out, const char **msg) {
+  uint64_t v;
+  if (!read_uleb(r, 32, &v, msg)) return false;
+  *out = (uint32_t)v;
+  return true;
+}
+bool vm_read_s32(vm_reader *r, int32_t *out, const char **msg) {
+  int64_t v;
+  if (!read_sleb(r, 32, &v, msg)) return false;
+  *out = (int32_t)v;
+  return true;
+}
+bool vm_read_s33(vm_reader *r, int64_t *out, const char **msg) {
+  return read_sleb(r, 33, out, msg);
+}
+bool vm_read_s64(vm_reader *r, int64_t *out, const char **msg) {
+  return read_sleb(r, 64, out, msg);
+}
+
+/* ---- Helpers ------------------------------------------------------------ */
+
+static size_t remaining(const vm_reader *r) { return (size_t)(r->end - r->p); }
+
+/* Reads a vector count and checks it against the remaining bytes, given
+ * that each entry takes at least `min_entry` bytes. */
+static wg_wasm_result read_count(vm_reader *r, size_t min_entry,
+                                 uint32_t *out, wg_wasm_error *err) {
+  U32(out);
+  if ((uint64_t)*out * min_entry > remaining(r))
+    MALFORMED(r, "unexpected end: vector of %u entries", *out);
+  return WG_WASM_OK;
+}
+
+static void *arr(vm_module *m, size_t n, size_t size) {
+  return wg_arena_array(&m->arena, n ? n : 1, size);
+}
+
+static wg_wasm_result read_name(vm_module *m, vm_reader *r, const char **out,
+                                uint32_t *len, wg_wasm_error *err) {
+  U32(len);
+  if (*len > remaining(r)) MALFORMED(r, "unexpected end: name");
+  if (!wg_utf8_valid(r->p, *len)) MALFORMED(r, "malformed UTF-8 encoding");
+  char *s = wg_arena_strndup(&m->arena, (const char *)r->p, *len);
+  if (!s) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  *out = s;
+  r->p += *len;
+  return WG_WASM_OK;
+}
+
+static bool is_valtype(uint8_t b) {
+  return b == WG_I32 || b == WG_I64 || b == WG_F32 || b == WG_F64 ||
+         b == WG_FUNCREF || b == WG_EXTERNREF;
+}
+
+static wg_wasm_result read_valtype(vm_reader *r, wg_valtype *out,
+                                   wg_wasm_error *err) {
+  uint8_t b;
+  BYTE(&b);
+  if (b == 0x7b) FAIL(WG_WASM_UNSUPPORTED, r, "v128 (SIMD) is not supported");
+  if (!is_valtype(b)) MALFORMED(r, "malformed value type 0x%02x", b);
+  *out = (wg_valtype)b;
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result read_reftype(vm_reader *r, wg_valtype *out,
+                                   wg_wasm_error *err) {
+  uint8_t b;
+  BYTE(&b);
+  if (b != WG_FUNCREF && b != WG_EXTERNREF)
+    MALFORMED(r, "malformed reference type");
+  *out = (wg_valtype)b;
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result read_limits(vm_reader *r, vm_limits_t *lim,
+                                  wg_wasm_error *err) {
+  uint8_t flags;
+  BYTE(&flags);
+  if (flags >= 2 && flags <= 7)
+    FAIL(WG_WASM_UNSUPPORTED, r, "shared or 64-bit limits are not supported");
+  if (flags > 1) MALFORMED(r, "integer too large");
+  U32(&lim->min);
+  lim->has_max = flags == 1;
+  lim->max = 0;
+  if (lim->has_max) U32(&lim->max);
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result read_tabletype(vm_reader *r, vm_tabletype *t,
+                                     wg_wasm_error *err) {
+  TRY(read_reftype(r, &t->elem, err));
+  TRY(read_limits(r, &t->lim, err));
+  if (t->lim.has_max && t->lim.min > t->lim.max)
+    INVALID(r, "size minimum must not be greater than maximum");
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result read_memtype(vm_reader *r, vm_limits_t *lim,
+                                   wg_wasm_error *err) {
+  TRY(read_limits(r, lim, err));
+  if (lim->min > VM_MAX_PAGES || (lim->has_max && lim->max > VM_MAX_PAGES))
+    INVALID(r, "memory size must be at most 65536 pages (4GiB)");
+  if (lim->has_max && lim->min > lim->max)
+    INVALID(r, "size minimum must not be greater than maximum");
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result read_globaltype(vm_reader *r, vm_globaltype *g,
+                                      wg_wasm_error *err) {
+  uint8_t mut;
+  TRY(read_valtype(r, &g->type, err));
+  BYTE(&mut);
+  if (mut > 1) MALFORMED(r, "malformed mutability");
+  g->is_mutable = mut == 1;
+  return WG_WASM_OK;
+}
+
+/* A constant expression of type `want`. Only imported globals are visible
+ * (`visible_globals`), and they must be immutable. */
+static wg_wasm_result read_const(vm_module *m, vm_reader *r, wg_valtype want,
+                                 uint32_t visible_globals, vm_const *out,
+                                 wg_wasm_error *err) {
+  int depth = 0;
+  wg_valtype have = WG_I32;
+  for (;;) {
+    uint8_t op;
+    BYTE(&op);
+    if (op == 0x0b) break;
+    wg_valtype t;
+    out->kind = VM_CONST_VALUE;
+    out->value = 0;
+    switch (op) {
+      case 0x41: {
+        int32_t v;
+        READ(vm_read_s32(r, &v, &rmsg_));
+        out->value = (uint32_t)v;
+        t = WG_I32;
+        break;
+      }
+      case 0x42: {
+        int64_t v;
+        READ(vm_read_s64(r, &v, &rmsg_));
+        out->value = (uint64_t)v;
+        t = WG_I64;
+        break;
+      }
+      case 0x43: {
+        uint32_t v;
+        if (remaining(r) < 4) MALFORMED(r, "unexpected end");
+        memcpy(&v, r->p, 4);
+        r->p += 4;
+        out->value = v;
+        t = WG_F32;
+        break;
+      }
+      case 0x44:
+        if (remaining(r) < 8) MALFORMED(r, "unexpected end");
+        memcpy(&out->value, r->p, 8);
+        r->p += 8;
+        t = WG_F64;
+        break;
+      case 0xd0:
+        TRY(read_reftype(r, &t, err));
+        break;
+      case 0xd2:
+        U32(&out->index);
+        if (out->index >= m->func_count)
+          INVALID(r, "unknown function %u", out->index);
+        out->kind = VM_CONST_FUNC;
+        m->func_declared[out->index] = true;
+        t = WG_FUNCREF;
+        break;
+      case 0x23:
+        U32(&out->index);
+        if (out->index >= visible_globals)
+          INVALID(r, "unknown global %u", out->index);
+        if (m->globals[out->index].is_mutable)
+          INVALID(r, "constant expression required");
+        out->kind = VM_CONST_GLOBAL;
+        t = m->globals[out->index].type;
+        break;
+      default:
+        INVALID(r, "constant expression required");
+    }
+    have = t;
+    depth++;
+  }
+  if (depth != 1 || have != want) INVALID(r, "type mismatch");
+  return WG_WASM_OK;
+}
+
+/* ---- Sections ------------------------------------------------------------ */
+
+static wg_wasm_result sec_type(vm_module *m, vm_reader *r, wg_wasm_error *err) {
+  TRY(read_count(r, 3, &m->type_count, err));
+  m->types = arr(m, m->type_count, sizeof *m->types);
+  if (!m->types) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  for (uint32_t i = 0; i < m->type_count; i++) {
+    uint8_t form;
+    BYTE(&form);
+    if (form != 0x60) MALFORMED(r, "integer representation too long");
+    wg_functype *ft = &m->types[i];
+    for (int pass = 0; pass < 2; pass++) {
+      uint32_t n;
+      TRY(read_count(r, 1, &n, err));
+      if (n > VM_MAX_FUNC_PARAMS)
+        FAIL(WG_WASM_LIMIT, r, "function type with %u values", n);
+      wg_valtype *v = arr(m, n, sizeof *v);
+      if (!v) FAIL(WG_WASM_NOMEM, r, "out of memory");
+      for (uint32_t k = 0; k < n; k++) TRY(read_valtype(r, &v[k], err));
+      if (pass == 0) {
+        ft->param_count = n;
+        ft->params = v;
+      } else {
+        ft->result_count = n;
+        ft->results = v;
+      }
+    }
+  }
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result sec_import(vm_module *m, vm_reader *r,
+                                 wg_wasm_error *err) {
+  TRY(read_count(r, 4, &m->import_count, err));
+  m->imports = arr(m, m->import_count, sizeof *m->imports);
+  if (!m->imports) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  for (uint32_t i = 0; i < m->import_count; i++) {
+    vm_import *im = &m->imports[i];
+    uint8_t kind;
+    TRY(read_name(m, r, &im->module, &im->module_len, err));
+    TRY(read_name(m, r, &im->name, &im->name_len, err));
+    BYTE(&kind);
+    switch (kind) {
+      case 0:
+        U32(&im->type_index);
+        if (im->type_index >= m->type_count)
+          INVALID(r, "unknown type %u", im->type_index);
+        m->import_func_count++;
+        break;
+      case 1:
+        TRY(read_tabletype(r, &im->table, err));
+        m->import_table_count++;
+        break;
+      case 2:
+        TRY(read_memtype(r, &im->mem, err));
+        m->import_mem_count++;
+        break;
+      case 3:
+        TRY(read_globaltype(r, &im->global, err));
+        m->import_global_count++;
+        break;
+      case 4:
+        FAIL(WG_WASM_UNSUPPORTED, r, "tag imports (exceptions) are not supported");
+      default:
+        MALFORMED(r, "malformed import kind");
+    }
+    im->kind = (wg_externkind)kind;
+  }
+  if (m->import_mem_count > 1) INVALID(r, "multiple memories");
+  return WG_WASM_OK;
+}
+
+/* Fills the per-index arrays with the imported entries first. */
+static wg_wasm_result index_imports(vm_module *m, vm_reader *r,
+                                    uint32_t defined_funcs,
+                                    wg_wasm_error *err) {
+  m->func_count = m->import_func_count + defined_funcs;
+  m->func_types = arr(m, m->func_count, sizeof *m->func_types);
+  m->func_declared = arr(m, m->func_count, sizeof *m->func_declared);
+  if (!m->func_types || !m->func_declared) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  uint32_t f = 0;
+  for (uint32_t i = 0; i < m->import_count; i++)
+    if (m->imports[i].kind == WG_EXTERN_FUNC)
+      m->func_types[f++] = m->imports[i].type_index;
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result sec_func(vm_module *m, vm_reader *r, uint32_t *defined,
+                               wg_wasm_error *err) {
+  TRY(read_count(r, 1, defined, err));
+  TRY(index_imports(m, r, *defined, err));
+  for (uint32_t i = 0; i < *defined; i++) {
+    uint32_t t;
+    U32(&t);
+    if (t >= m->type_count) INVALID(r, "unknown type %u", t);
+    m->func_types[m->import_func_count + i] = t;
+  }
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result sec_table(vm_module *m, vm_reader *r,
+                                wg_wasm_error *err) {
+  uint32_t n;
+  TRY(read_count(r, 3, &n, err));
+  const vm_tabletype *old = m->tables;
+  m->table_count = m->import_table_count + n;
+  m->tables = arr(m, m->table_count, sizeof *m->tables);
+  if (!m->tables) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  memcpy(m->tables, old, m->import_table_count * sizeof *old);
+  for (uint32_t i = 0; i < n; i++)
+    TRY(read_tabletype(r, &m->tables[m->import_table_count + i], err));
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result sec_memory(vm_module *m, vm_reader *r,
+                                 wg_wasm_error *err) {
+  uint32_t n;
+  TRY(read_count(r, 2, &n, err));
+  const vm_limits_t *old = m->mems;
+  m->mem_count = m->import_mem_count + n;
+  m->mems = arr(m, m->mem_count, sizeof *m->mems);
+  if (!m->mems) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  memcpy(m->mems, old, m->import_mem_count * sizeof *old);
+  for (uint32_t i = 0; i < n; i++)
+    TRY(read_memtype(r, &m->mems[m->import_mem_count + i], err));
+  if (m->mem_count > 1) INVALID(r, "multiple memories");
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result sec_global(vm_module *m, vm_reader *r,
+                                 wg_wasm_error *err) {
+  uint32_t n;
+  TRY(read_count(r, 4, &n, err));
+  m->global_count = m->import_global_count + n;
+  vm_globaltype *g = arr(m, m->global_count, sizeof *g);
+  m->global_inits = arr(m, n, sizeof *m->global_inits);
+  if (!g || !m->global_inits) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  memcpy(g, m->globals, m->import_global_count * sizeof *g);
+  m->globals = g;
+  for (uint32_t i = 0; i < n; i++) {
+    vm_globaltype *gt = &g[m->import_global_count + i];
+    TRY(read_globaltype(r, gt, err));
+    TRY(read_const(m, r, gt->type, m->import_global_count,
+                   &m->global_inits[i], err));
+  }
+  return WG_WASM_OK;
+}
+
+static int cmp_export(const void *a, const void *b) {
+  const vm_export *x = *(const vm_export *const *)a;
+  const vm_export *y = *(const vm_export *const *)b;
+  uint32_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+  int c = memcmp(x->name, y->name, n);
+  if (c) return c;
+  return (x->name_len > y->name_len) - (x->name_len < y->name_len);
+}
+
+static wg_wasm_result sec_export(vm_module *m, vm_reader *r,
+                                 wg_wasm_error *err) {
+  TRY(read_count(r, 3, &m->export_count, err));
+  m->exports = arr(m, m->export_count, sizeof *m->exports);
+  if (!m->exports) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  for (uint32_t i = 0; i < m->export_count; i++) {
+    vm_export *e = &m->exports[i];
+    uint8_t kind;
+    TRY(read_name(m, r, &e->name, &e->name_len, err));
+    BYTE(&kind);
+    U32(&e->index);
+    uint32_t limit;
+    switch (kind) {
+      case 0: limit = m->func_count; break;
+      case 1: limit = m->table_count; break;
+      case 2: limit = m->mem_count; break;
+      case 3: limit = m->global_count; break;
+      default: MALFORMED(r, "malformed export kind");
+    }
+    if (e->index >= limit) INVALID(r, "unknown export index %u", e->index);
+    e->kind = (wg_externkind)kind;
+    if (kind == 0) m->func_declared[e->index] = true;
+  }
+  /* Duplicate names: sort pointers, compare neighbours (n log n). */
+  if (m->export_count > 1) {
+    const vm_export **s = arr(m, m->export_count, sizeof *s);
+    if (!s) FAIL(WG_WASM_NOMEM, r, "out of memory");
+    for (uint32_t i = 0; i < m->export_count; i++) s[i] = &m->exports[i];
+    qsort(s, m->export_count, sizeof *s, cmp_export);
+    for (uint32_t i = 1; i < m->export_count; i++)
+      if (cmp_export(&s[i - 1], &s[i]) == 0)
+        INVALID(r, "duplicate export name");
+  }
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result sec_start(vm_module *m, vm_reader *r,
+                                wg_wasm_error *err) {
+  U32(&m->start);
+  if (m->start >= m->func_count) INVALID(r, "unknown function %u", m->start);
+  const wg_functype *t = &m->types[m->func_types[m->start]];
+  if (t->param_count || t->result_count) INVALID(r, "start function");
+  m->has_start = true;
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result read_elem_items(vm_module *m, vm_reader *r, vm_elem *e,
+                                      bool exprs, wg_wasm_error *err) {
+  TRY(read_count(r, 1, &e->count, err));
+  e->items = arr(m, e->count, sizeof *e->items);
+  if (!e->items) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  for (uint32_t i = 0; i < e->count; i++) {
+    if (exprs) {
+      TRY(read_const(m, r, e->type, m->import_global_count, &e->items[i], err));
+      continue;
+    }
+    uint32_t f;
+    U32(&f);
+    if (f >= m->func_count) INVALID(r, "unknown function %u", f);
+    m->func_declared[f] = true;
+    e->items[i].kind = VM_CONST_FUNC;
+    e->items[i].index = f;
+  }
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result sec_elem(vm_module *m, vm_reader *r, wg_wasm_error *err) {
+  TRY(read_count(r, 2, &m->elem_count, err));
+  m->elems = arr(m, m->elem_count, sizeof *m->elems);
+  if (!m->elems) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  for (uint32_t i = 0; i < m->elem_count; i++) {
+    vm_elem *e = &m->elems[i];
+    uint32_t flags;
+    U32(&flags);
+    if (flags > 7) MALFORMED(r, "malformed elements segment kind");
+    bool exprs = flags & 4;
+    e->type = WG_FUNCREF;
+    e->mode = (flags & 1) ? ((flags & 2) ? VM_SEG_DECLARATIVE : VM_SEG_PASSIVE)
+                          : VM_SEG_ACTIVE;
+    if (e->mode == VM_SEG_ACTIVE) {
+      if (flags & 2) U32(&e->table);
+      if (e->table >= m->table_count) INVALID(r, "unknown table %u", e->table);
+      TRY(read_const(m, r, WG_I32, m->import_global_count, &e->offset, err));
+    }
+    if (flags & 3) {
+      if (exprs) {
+        TRY(read_reftype(r, &e->type, err));
+      } else {
+        uint8_t kind;
+        BYTE(&kind);
+        if (kind != 0) MALFORMED(r, "malformed element kind");
+      }
+    }
+    TRY(read_elem_items(m, r, e, exprs, err));
+    if (e->mode == VM_SEG_ACTIVE && m->tables[e->table].elem != e->type)
+      INVALID(r, "type mismatch");
+  }
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result sec_code(vm_module *m, vm_reader *r, uint32_t defined,
+                               wg_wasm_error *err) {
+  uint32_t n;
+  TRY(read_count(r, 2, &n, err));
+  if (n != defined)
+    MALFORMED(r, "function and code section have inconsistent lengths");
+  m->codes = arr(m, n, sizeof *m->codes);
+  if (!m->codes) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t size;
+    U32(&size);
+    if (size > remaining(r)) MALFORMED(r, "unexpected end: function body");
+    vm_reader body = {r->base, r->p, r->p + size};
+    TRY(vm_compile_body(m, m->import_func_count + i, &body, err));
+    if (body.p != body.end) MALFORMED(&body, "section size mismatch");
+    r->p = body.end;
+  }
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result sec_data(vm_module *m, vm_reader *r, uint32_t *count,
+                               wg_wasm_error *err) {
+  TRY(read_count(r, 2, count, err));
+  if (m->has_data_count && *count != m->data_count)
+    MALFORMED(r, "data count and data section have inconsistent lengths");
+  m->data_count = *count;
+  m->datas = arr(m, *count, sizeof *m->datas);
+  if (!m->datas) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  for (uint32_t i = 0; i < *count; i++) {
+    vm_data *d = &m->datas[i];
+    uint32_t flags;
+    U32(&flags);
+    if (flags > 2) MALFORMED(r, "malformed data segment kind");
+    d->mode = flags == 1 ? VM_SEG_PASSIVE : VM_SEG_ACTIVE;
+    if (flags == 2) U32(&d->memory);
+    if (d->mode == VM_SEG_ACTIVE) {
+      if (d->memory >= m->mem_count) INVALID(r, "unknown memory %u", d->memory);
+      TRY(read_const(m, r, WG_I32, m->import_global_count, &d->offset, err));
+    }
+    U32(&d->len);
+    if (d->len > remaining(r)) MALFORMED(r, "unexpected end: data segment");
+    uint8_t *b = wg_arena_alloc(&m->arena, d->len);
+    if (!b) FAIL(WG_WASM_NOMEM, r, "out of memory");
+    memcpy(b, r->p, d->len);
+    d->bytes = b;
+    r->p += d->len;
+  }
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result sec_custom(vm_module *m, vm_reader *r,
+                                 wg_wasm_error *err) {
+  const char *name;
+  uint32_t len;
+  TRY(read_name(m, r, &name, &len, err));
+  r->p = r->end;
+  return WG_WASM_OK;
+}
+
+/* Section ids in their required order (data count sits before code). */
+static int section_rank(uint8_t id) {
+  static const int rank[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
+  return rank[id];
+}
+
+/* Imported tables/memories/globals are indexed before the defined ones. */
+static wg_wasm_result after_imports(vm_module *m, vm_reader *r,
+                                    wg_wasm_error *err) {
+  m->tables = arr(m, m->import_table_count, sizeof *m->tables);
+  m->mems = arr(m, m->import_mem_count, sizeof *m->mems);
+  m->globals = arr(m, m->import_global_count, sizeof *m->globals);
+  if (!m->tables || !m->mems || !m->globals)
+    FAIL(WG_WASM_NOMEM, r, "out of memory");
+  uint32_t t = 0, me = 0, g = 0;
+  for (uint32_t i = 0; i < m->import_count; i++) {
+    const vm_import *im = &m->imports[i];
+    if (im->kind == WG_EXTERN_TABLE) m->tables[t++] = im->table;
+    if (im->kind == WG_EXTERN_MEMORY) m->mems[me++] = im->mem;
+    if (im->kind == WG_EXTERN_GLOBAL) m->globals[g++] = im->global;
+  }
+  m->table_count = t;
+  m->mem_count = me;
+  m->global_count = g;
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result decode_section(vm_module *m, uint8_t id, vm_reader *r,
+                                     uint32_t *defined, bool *saw_code,
+                                     uint32_t *data_seen, bool *saw_data,
+                                     wg_wasm_error *err) {
+  switch (id) {
+    case 0: return sec_custom(m, r, err);
+    case 1: return sec_type(m, r, err);
+    case 2: return WG_WASM_OK; /* handled by caller (needs after_imports) */
+    case 3: return sec_func(m, r, defined, err);
+    case 4: return sec_table(m, r, err);
+    case 5: return sec_memory(m, r, err);
+    case 6: return sec_global(m, r, err);
+    case 7: return sec_export(m, r, err);
+    case 8: return sec_start(m, r, err);
+    case 9: return sec_elem(m, r, err);
+    case 10:
+      *saw_code = true;
+      if (!m->has_data_count) m->data_count = 0;
+      return sec_code(m, r, *defined, err);
+    case 11:
+      *saw_data = true;
+      return sec_data(m, r, data_seen, err);
+    case 12:
+      U32(&m->data_count);
+      m->has_data_count = true;
+      return WG_WASM_OK;
+  }
+  MALFORMED(r, "malformed section id");
+}
+
+wg_wasm_result vm_decode(vm_module *m, const uint8_t *bytes, size_t len,
+                         wg_wasm_error *err) {
+  vm_reader rd = {bytes, bytes, bytes + len}, *r = &rd;
+  static const uint8_t magic[4] = {0, 'a', 's', 'm'};
+  static const uint8_t version[4] = {1, 0, 0, 0};
+  if (len < 4 || memcmp(bytes, magic, 4) != 0)
+    MALFORMED(r, "magic header not detected");
+  r->p += 4;
+  if (len < 8 || memcmp(bytes + 4, version, 4) != 0)
+    MALFORMED(r, "unknown binary version");
+  r->p += 4;
+  TRY(after_imports(m, r, err));
+  int last = 0;
+  uint32_t defined = 0, data_seen = 0;
+  bool saw_code = false, saw_data = false;
+  while (r->p < r->end) {
+    uint8_t id;
+    uint32_t size;
+    BYTE(&id);
+    if (id > 12) MALFORMED(r, "malformed section id");
+    U32(&size);
+    if (size > remaining(r)) MALFORMED(r, "unexpected end: section size");
+    if (id != 0) {
+      if (section_rank(id) <= last) MALFORMED(r, "unexpected content after last section");
+      last = section_rank(id);
+    }
+    vm_reader sec = {bytes, r->p, r->p + size};
+    if (id == 2) {
+      TRY(sec_import(m, &sec, err));
+      TRY(after_imports(m, &sec, err));
+    } else {
+      /* Later sections need the function index space. */
+      if (id >= 4 && id != 12 && !m->func_types)
+        TRY(index_imports(m, &sec, 0, err));
+      TRY(decode_section(m, id, &sec, &defined, &saw_code, &data_seen,
+                         &saw_data, err));
+    }
+    if (sec.p != sec.end) MALFORMED(&sec, "section size mismatch");
+    r->p = sec.end;
+  }
+  if (!m->func_types) TRY(index_imports(m, r, 0, err));
+  if (!saw_code && defined)
+    MALFORMED(r, "function and code section have inconsistent lengths");
+  if (m->has_data_count && !saw_data && m->data_count)
+    MALFORMED(r, "data count and data section have inconsistent lengths");
+  if (!saw_data) m->data_count = 0;
+  if (!m->datas) m->datas = arr(m, 0, sizeof *m->datas);
+  if (!m->codes) m->codes = arr(m, 0, sizeof *m->codes);
+  if (!m->elems) m->elems = arr(m, 0, sizeof *m->elems);
+  return WG_WASM_OK;
+}

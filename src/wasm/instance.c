@@ -1,0 +1,274 @@
+/* instance.c: instantiation (import checks, allocation of tables, memories
+ * and globals, segment initialization, start function) and tables.
+ *
+ * Instantiation never recompiles: functions point at the module's shared
+ * compiled code. Segments are applied in order; a trap leaves the writes of
+ * earlier segments in place (imported tables/memories see them). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm_module.h"
+
+/* ---- Tables --------------------------------------------------------------- */
+
+wg_table *vm_table_create(wg_store *s, wg_valtype elem, uint32_t min,
+                          bool has_max, uint32_t max) {
+  uint32_t limit = s->limits.max_table_elements;
+  uint32_t eff = has_max && max < limit ? max : limit;
+  if (min > eff) return NULL;
+  wg_table *t = calloc(1, sizeof *t);
+  if (!t) return NULL;
+  t->elems = calloc(min ? min : 1, sizeof *t->elems);
+  if (!t->elems) {
+    free(t);
+    return NULL;
+  }
+  t->elem = elem;
+  t->size = min;
+  t->max = eff;
+  t->has_type_max = has_max;
+  t->type_max = max;
+  return vm_store_track(s, VM_OBJ_TABLE, t);
+}
+
+void vm_table_destroy(wg_table *t) {
+  free(t->elems);
+  t->elems = NULL;
+}
+
+int64_t vm_table_grow(wg_table *t, uint32_t delta, uint64_t init) {
+  uint32_t old = t->size;
+  if ((uint64_t)old + delta > t->max) return -1;
+  if (delta == 0) return old;
+  uint64_t *e = realloc(t->elems, ((size_t)old + delta) * sizeof *e);
+  if (!e) return -1;
+  for (uint32_t i = 0; i < delta; i++) e[old + i] = init;
+  t->elems = e;
+  t->size = old + delta;
+  return old;
+}
+
+void vm_instance_destroy(wg_instance *inst) {
+  wg_module_release((wg_module *)inst->mod);
+  free(inst->funcs);
+  free(inst->tables);
+  free(inst->globals);
+  free(inst->elem_dropped);
+  free(inst->data_dropped);
+}
+
+/* ---- Import checks -------------------------------------------------------- */
+
+static bool limits_match(uint32_t size, bool has_max, uint32_t max,
+                         const vm_limits_t *want) {
+  if (size < want->min) return false;
+  if (!want->has_max) return true;
+  return has_max && max <= want->max;
+}
+
+static wg_wasm_result check_import(const vm_module *m, const vm_import *im,
+                                   const wg_extern *ext, wg_wasm_error *err) {
+  bool ok = ext->kind == im->kind;
+  if (ok) {
+    switch (im->kind) {
+      case WG_EXTERN_FUNC:
+        ok = ext->of.func &&
+             vm_functype_equal(ext->of.func->type, &m->types[im->type_index]);
+        break;
+      case WG_EXTERN_TABLE: {
+        const wg_table *t = ext->of.table;
+        ok = t && t->elem == im->table.elem &&
+             limits_match(t->size, t->has_type_max, t->type_max, &im->table.lim);
+        break;
+      }
+      case WG_EXTERN_MEMORY: {
+        const wg_memory *mem = ext->of.memory;
+        ok = mem && limits_match(mem->pages, mem->has_type_max, mem->type_max,
+                                 &im->mem);
+        break;
+      }
+      case WG_EXTERN_GLOBAL:
+        ok = ext->of.global && ext->of.global->type == im->global.type &&
+             ext->of.global->is_mutable == im->global.is_mutable;
+        break;
+    }
+  }
+  if (ok) return WG_WASM_OK;
+  vm_error(err, WG_WASM_LINK, 0, "incompatible import type for \"%.*s\".\"%.*s\"",
+           (int)(im->module_len > 100 ? 100 : im->module_len), im->module,
+           (int)(im->name_len > 100 ? 100 : im->name_len), im->name);
+  return WG_WASM_LINK;
+}
+
+/* ---- Instantiation -------------------------------------------------------- */
+
+static uint64_t eval_const(const wg_instance *inst, const vm_const *c) {
+  switch (c->kind) {
+    case VM_CONST_GLOBAL: return inst->globals[c->index]->value;
+    case VM_CONST_FUNC: return (uint64_t)(uintptr_t)inst->funcs[c->index];
+    default: return c->value;
+  }
+}
+
+static wg_wasm_result fail(wg_wasm_error *err, wg_wasm_result r,
+                           const char *msg) {
+  vm_error(err, r, 0, "%s", msg);
+  return r;
+}
+
+static wg_wasm_result alloc_instance(wg_store *s, const vm_module *m,
+                                     wg_instance **out, wg_wasm_error *err) {
+  wg_instance *inst = calloc(1, sizeof *inst);
+  if (!inst) return fail(err, WG_WASM_NOMEM, "out of memory");
+  inst->store = s;
+  inst->mod = m;
+  wg_module_retain((wg_module *)m);
+  inst->funcs = calloc(m->func_count + 1, sizeof *inst->funcs);
+  inst->tables = calloc(m->table_count + 1, sizeof *inst->tables);
+  inst->globals = calloc(m->global_count + 1, sizeof *inst->globals);
+  inst->elem_dropped = calloc(m->elem_count + 1, 1);
+  inst->data_dropped = calloc(m->data_count + 1, 1);
+  if (!vm_store_track(s, VM_OBJ_INSTANCE, inst))
+    return fail(err, WG_WASM_NOMEM, "out of memory");
+  if (!inst->funcs || !inst->tables || !inst->globals || !inst->elem_dropped ||
+      !inst->data_dropped)
+    return fail(err, WG_WASM_NOMEM, "out of memory");
+  *out = inst;
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result bind_imports(wg_instance *inst, const wg_extern *imports,
+                                   wg_wasm_error *err) {
+  const vm_module *m = inst->mod;
+  uint32_t f = 0, t = 0, g = 0;
+  for (uint32_t i = 0; i < m->import_count; i++) {
+    const vm_import *im = &m->imports[i];
+    wg_wasm_result r = check_import(m, im, &imports[i], err);
+    if (r) return r;
+    switch (im->kind) {
+      case WG_EXTERN_FUNC: inst->funcs[f++] = imports[i].of.func; break;
+      case WG_EXTERN_TABLE: inst->tables[t++] = imports[i].of.table; break;
+      case WG_EXTERN_MEMORY: inst->mem0 = imports[i].of.memory; break;
+      case WG_EXTERN_GLOBAL: inst->globals[g++] = imports[i].of.global; break;
+    }
+  }
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result create_defined(wg_store *s, wg_instance *inst,
+                                     wg_wasm_error *err) {
+  const vm_module *m = inst->mod;
+  for (uint32_t i = m->import_func_count; i < m->func_count; i++) {
+    wg_func *fn = vm_store_alloc(s, sizeof *fn);
+    if (!fn) return fail(err, WG_WASM_NOMEM, "out of memory");
+    fn->inst = inst;
+    fn->code = &m->codes[i - m->import_func_count];
+    fn->type = &m->types[m->func_types[i]];
+    inst->funcs[i] = fn;
+  }
+  for (uint32_t i = m->import_table_count; i < m->table_count; i++) {
+    const vm_tabletype *tt = &m->tables[i];
+    if (tt->lim.min > s->limits.max_table_elements)
+      return fail(err, WG_WASM_LIMIT, "table larger than the store allows");
+    inst->tables[i] = vm_table_create(s, tt->elem, tt->lim.min,
+                                      tt->lim.has_max, tt->lim.max);
+    if (!inst->tables[i]) return fail(err, WG_WASM_NOMEM, "out of memory");
+  }
+  if (m->mem_count > m->import_mem_count) {
+    const vm_limits_t *ml = &m->mems[0];
+    if (ml->min > s->limits.max_memory_pages)
+      return fail(err, WG_WASM_LIMIT, "memory larger than the store allows");
+    inst->mem0 = vm_memory_create(s, ml->min, ml->has_max, ml->max);
+    if (!inst->mem0) return fail(err, WG_WASM_NOMEM, "cannot reserve memory");
+  }
+  for (uint32_t i = m->import_global_count; i < m->global_count; i++) {
+    wg_global *gl = vm_store_alloc(s, sizeof *gl);
+    if (!gl) return fail(err, WG_WASM_NOMEM, "out of memory");
+    gl->type = m->globals[i].type;
+    gl->is_mutable = m->globals[i].is_mutable;
+    gl->value = eval_const(inst, &m->global_inits[i - m->import_global_count]);
+    inst->globals[i] = gl;
+  }
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result trap_error(wg_wasm_error *err, wg_trap t) {
+  vm_error(err, WG_WASM_TRAP, 0, "%s", wg_trap_name(t));
+  if (err) err->trap = t;
+  return WG_WASM_TRAP;
+}
+
+/* Active segments act like table.init/memory.init followed by a drop;
+ * declarative ones are dropped right away. */
+static wg_wasm_result apply_segments(wg_instance *inst, wg_wasm_error *err) {
+  const vm_module *m = inst->mod;
+  for (uint32_t i = 0; i < m->elem_count; i++) {
+    const vm_elem *e = &m->elems[i];
+    if (e->mode == VM_SEG_PASSIVE) continue;
+    inst->elem_dropped[i] = true;
+    if (e->mode == VM_SEG_DECLARATIVE) continue;
+    uint32_t off = (uint32_t)eval_const(inst, &e->offset);
+    wg_table *t = inst->tables[e->table];
+    if (off > t->size || e->count > t->size - off)
+      return trap_error(err, WG_TRAP_TABLE_OUT_OF_BOUNDS);
+    for (uint32_t k = 0; k < e->count; k++)
+      t->elems[off + k] = vm_elem_item(inst, e, k);
+  }
+  for (uint32_t i = 0; i < m->data_count; i++) {
+    const vm_data *d = &m->datas[i];
+    if (d->mode != VM_SEG_ACTIVE) continue;
+    inst->data_dropped[i] = true;
+    uint32_t off = (uint32_t)eval_const(inst, &d->offset);
+    wg_memory *mem = inst->mem0;
+    if (off > mem->size || d->len > mem->size - off)
+      return trap_error(err, WG_TRAP_MEMORY_OUT_OF_BOUNDS);
+    if (d->len) memcpy(mem->base + off, d->bytes, d->len);
+  }
+  return WG_WASM_OK;
+}
+
+wg_wasm_result wg_instance_new(wg_store *s, const wg_module *mod,
+                               const wg_extern *imports, size_t import_count,
+                               wg_instance **out, wg_wasm_error *err) {
+  *out = NULL;
+  const vm_module *m = &mod->m;
+  if (import_count != m->import_count || (import_count && !imports))
+    return fail(err, WG_WASM_ARGS, "wrong number of imports");
+  wg_instance *inst;
+  wg_wasm_result r = alloc_instance(s, m, &inst, err);
+  if (r) return r;
+  if ((r = bind_imports(inst, imports, err))) return r;
+  if ((r = create_defined(s, inst, err))) return r;
+  if ((r = apply_segments(inst, err))) return r;
+  if (m->has_start) {
+    char msg[256] = "";
+    wg_trap t = vm_invoke(s, inst->funcs[m->start], NULL, NULL, msg);
+    if (t) {
+      r = trap_error(err, t);
+      if (err && msg[0]) snprintf(err->message, sizeof err->message, "%s", msg);
+      return r;
+    }
+  }
+  *out = inst;
+  return WG_WASM_OK;
+}
+
+bool wg_instance_export(const wg_instance *inst, const char *name,
+                        size_t name_len, wg_extern *out) {
+  const vm_module *m = inst->mod;
+  for (uint32_t i = 0; i < m->export_count; i++) {
+    const vm_export *e = &m->exports[i];
+    if (e->name_len != name_len || memcmp(e->name, name, name_len) != 0)
+      continue;
+    out->kind = e->kind;
+    switch (e->kind) {
+      case WG_EXTERN_FUNC: out->of.func = inst->funcs[e->index]; break;
+      case WG_EXTERN_TABLE: out->of.table = inst->tables[e->index]; break;
+      case WG_EXTERN_MEMORY: out->of.memory = inst->mem0; break;
+      case WG_EXTERN_GLOBAL: out->of.global = inst->globals[e->index]; break;
+    }
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,889 @@
+/* interp.c: the interpreter loop for internal code (vm_opcodes.h).
+ *
+ * One function, vm_run, executes compiled code. Hot state lives in locals:
+ * pc, fp (frame base: locals then operands), sp (next free slot), the current
+ * instance and its cached memory base/size (reloaded after every call,
+ * return and memory.grow, since any of them can change memory). Wasm calls do
+ * not recurse on the C stack: frames are pushed on the store's frame array,
+ * so depth is bounded by limits.max_call_depth. Fuel is handed out in slices
+ * (VM_FUEL_SLICE); when a slice runs out, vm_fuel_refill reads the clock and
+ * the cancellation flag. Slow paths (bulk operations, host calls, traps)
+ * are helpers outside the loop. Dispatch uses computed goto with GCC/Clang
+ * (VM_USE_SWITCH=1 forces a switch); both share the vmcase/vmbreak source. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm_module.h"
+#include "vm_opcodes.h"
+
+#if defined(__GNUC__) && !defined(VM_USE_SWITCH)
+#define VM_COMPUTED_GOTO 1
+#endif
+
+/* ---- Value helpers -------------------------------------------------------- */
+
+static inline float f32_of(uint64_t b) {
+  uint32_t u = (uint32_t)b;
+  float f;
+  memcpy(&f, &u, 4);
+  return f;
+}
+static inline double f64_of(uint64_t b) {
+  double d;
+  memcpy(&d, &b, 8);
+  return d;
+}
+static inline uint64_t bits_f32(float f) {
+  uint32_t u;
+  memcpy(&u, &f, 4);
+  return u;
+}
+static inline uint64_t bits_f64(double d) {
+  uint64_t u;
+  memcpy(&u, &d, 8);
+  return u;
+}
+
+/* wasm min/max: NaN propagates, -0 < +0 (fmin/fmax do neither). */
+static float vm_fminf(float a, float b) {
+  if (isnan(a) || isnan(b)) return a + b;
+  if (a == 0 && b == 0) return signbit(a) ? a : b;
+  return a < b ? a : b;
+}
+static float vm_fmaxf(float a, float b) {
+  if (isnan(a) || isnan(b)) return a + b;
+  if (a == 0 && b == 0) return signbit(a) ? b : a;
+  return a > b ? a : b;
+}
+static double vm_fmin(double a, double b) {
+  if (isnan(a) || isnan(b)) return a + b;
+  if (a == 0 && b == 0) return signbit(a) ? a : b;
+  return a < b ? a : b;
+}
+static double vm_fmax(double a, double b) {
+  if (isnan(a) || isnan(b)) return a + b;
+  if (a == 0 && b == 0) return signbit(a) ? b : a;
+  return a > b ? a : b;
+}
+
+static uint32_t rotl32(uint32_t x, uint32_t k) {
+  k &= 31;
+  return k ? (x << k) | (x >> (32 - k)) : x;
+}
+static uint32_t rotr32(uint32_t x, uint32_t k) {
+  k &= 31;
+  return k ? (x >> k) | (x << (32 - k)) : x;
+}
+static uint64_t rotl64(uint64_t x, uint64_t k) {
+  k &= 63;
+  return k ? (x << k) | (x >> (64 - k)) : x;
+}
+static uint64_t rotr64(uint64_t x, uint64_t k) {
+  k &= 63;
+  return k ? (x >> k) | (x << (64 - k)) : x;
+}
+
+/* Float -> int conversions. `lo`/`hi` are exclusive bounds in double. */
+static wg_trap trunc_check(double x, double lo, double hi) {
+  if (isnan(x)) return WG_TRAP_INVALID_CONVERSION;
+  if (!(x > lo && x < hi)) return WG_TRAP_INTEGER_OVERFLOW;
+  return WG_TRAP_NONE;
+}
+static int64_t sat_s(double x, double lo, double hi, int64_t min, int64_t max) {
+  if (isnan(x)) return 0;
+  if (x <= lo) return min;
+  if (x >= hi) return max;
+  return (int64_t)x;
+}
+static uint64_t sat_u(double x, double hi, uint64_t max) {
+  if (isnan(x) || x <= -1.0) return 0;
+  if (x >= hi) return max;
+  return (uint64_t)x;
+}
+
+/* ---- Slow paths ------------------------------------------------------------ */
+
+/* Hands out the next fuel slice after checking cancellation and deadline.
+ * *fuel holds what is left of the current slice (< need). */
+static wg_trap vm_fuel_refill(wg_store *s, int64_t *fuel, uint64_t need) {
+  if (s->limits.cancel && atomic_load_explicit(s->limits.cancel,
+                                               memory_order_relaxed))
+    return WG_TRAP_CANCELLED;
+  if (s->limits.deadline_ns && wg_now_ns() >= s->limits.deadline_ns)
+    return WG_TRAP_DEADLINE;
+  uint64_t take = need > VM_FUEL_SLICE ? need : VM_FUEL_SLICE;
+  if (s->fuel_remaining != UINT64_MAX) {
+    if (take > s->fuel_remaining) take = s->fuel_remaining;
+    if ((uint64_t)*fuel + take < need) return WG_TRAP_FUEL_EXHAUSTED;
+    s->fuel_remaining -= take;
+  }
+  s->fuel_used += take;
+  *fuel += (int64_t)take;
+  return WG_TRAP_NONE;
+}
+
+static bool range_ok(uint64_t start, uint64_t len, uint64_t size) {
+  return start <= size && len <= size - start;
+}
+
+static wg_trap memory_init(wg_instance *inst, uint32_t seg, uint32_t d,
+                           uint32_t s, uint32_t n) {
+  const vm_data *data = &inst->mod->datas[seg];
+  uint32_t len = inst->data_dropped[seg] ? 0 : data->len;
+  wg_memory *m = inst->mem0;
+  if (!range_ok(s, n, len) || !range_ok(d, n, m->size))
+    return WG_TRAP_MEMORY_OUT_OF_BOUNDS;
+  if (n) memcpy(m->base + d, data->bytes + s, n);
+  return WG_TRAP_NONE;
+}
+
+static wg_trap memory_copy(wg_memory *m, uint32_t d, uint32_t s, uint32_t n) {
+  if (!range_ok(s, n, m->size) || !range_ok(d, n, m->size))
+    return WG_TRAP_MEMORY_OUT_OF_BOUNDS;
+  if (n) memmove(m->base + d, m->base + s, n);
+  return WG_TRAP_NONE;
+}
+
+static wg_trap memory_fill(wg_memory *m, uint32_t d, uint32_t v, uint32_t n) {
+  if (!range_ok(d, n, m->size)) return WG_TRAP_MEMORY_OUT_OF_BOUNDS;
+  if (n) memset(m->base + d, (int)(v & 0xff), n);
+  return WG_TRAP_NONE;
+}
+
+/* Evaluates element item i of segment `seg` for instance `inst`. */
+uint64_t vm_elem_item(wg_instance *inst, const vm_elem *e, uint32_t i) {
+  const vm_const *c = &e->items[i];
+  switch (c->kind) {
+    case VM_CONST_FUNC: return (uint64_t)(uintptr_t)inst->funcs[c->index];
+    case VM_CONST_GLOBAL: return inst->globals[c->index]->value;
+    default: return c->value;
+  }
+}
+
+static wg_trap table_init(wg_instance *inst, uint32_t seg, uint32_t ti,
+                          uint32_t d, uint32_t s, uint32_t n) {
+  const vm_elem *e = &inst->mod->elems[seg];
+  uint32_t len = inst->elem_dropped[seg] ? 0 : e->count;
+  wg_table *t = inst->tables[ti];
+  if (!range_ok(s, n, len) || !range_ok(d, n, t->size))
+    return WG_TRAP_TABLE_OUT_OF_BOUNDS;
+  for (uint32_t i = 0; i < n; i++) t->elems[d + i] = vm_elem_item(inst, e, s + i);
+  return WG_TRAP_NONE;
+}
+
+static wg_trap table_copy(wg_table *dt, wg_table *st, uint32_t d, uint32_t s,
+                          uint32_t n) {
+  if (!range_ok(s, n, st->size) || !range_ok(d, n, dt->size))
+    return WG_TRAP_TABLE_OUT_OF_BOUNDS;
+  if (n) memmove(dt->elems + d, st->elems + s, (size_t)n * sizeof *dt->elems);
+  return WG_TRAP_NONE;
+}
+
+static wg_trap table_fill(wg_table *t, uint32_t d, uint64_t v, uint32_t n) {
+  if (!range_ok(d, n, t->size)) return WG_TRAP_TABLE_OUT_OF_BOUNDS;
+  for (uint32_t i = 0; i < n; i++) t->elems[d + i] = v;
+  return WG_TRAP_NONE;
+}
+
+static uint64_t val_to_slot(const wg_val *v) {
+  switch (v->type) {
+    case WG_I32: return v->of.i32;
+    case WG_F32: return v->of.f32_bits;
+    case WG_FUNCREF: return (uint64_t)(uintptr_t)v->of.funcref;
+    case WG_EXTERNREF: return (uint64_t)(uintptr_t)v->of.externref;
+    default: return v->of.i64;
+  }
+}
+
+static wg_val slot_to_val(wg_valtype t, uint64_t x) {
+  wg_val v;
+  memset(&v, 0, sizeof v);
+  v.type = t;
+  switch (t) {
+    case WG_I32: v.of.i32 = (uint32_t)x; break;
+    case WG_F32: v.of.f32_bits = (uint32_t)x; break;
+    case WG_FUNCREF: v.of.funcref = (wg_func *)(uintptr_t)x; break;
+    case WG_EXTERNREF: v.of.externref = (void *)(uintptr_t)x; break;
+    default: v.of.i64 = x; break;
+  }
+  return v;
+}
+
+/* Calls a host function with arguments in slots[0..params); results are
+ * written back to slots[0..results). */
+static wg_trap call_host(wg_store *s, wg_instance *caller_inst, wg_func *f,
+                         uint64_t *slots, char *message) {
+  const wg_functype *t = f->type;
+  wg_val small_args[8], small_res[8];
+  wg_val *args = small_args, *res = small_res;
+  if (t->param_count > 8) args = calloc(t->param_count, sizeof *args);
+  if (t->result_count > 8) res = calloc(t->result_count, sizeof *res);
+  wg_trap trap = WG_TRAP_HOST_ERROR;
+  if (args && res) {
+    for (uint32_t i = 0; i < t->param_count; i++)
+      args[i] = slot_to_val(t->params[i], slots[i]);
+    for (uint32_t i = 0; i < t->result_count; i++)
+      res[i] = slot_to_val(t->results[i], 0);
+    wg_caller caller = {s, caller_inst, message};
+    trap = f->host(&caller, f->host_user, args, res);
+    if (trap == WG_TRAP_NONE)
+      for (uint32_t i = 0; i < t->result_count; i++)
+        slots[i] = val_to_slot(&res[i]);
+  } else if (message) {
+    strcpy(message, "out of memory in host call");
+  }
+  if (args != small_args) free(args);
+  if (res != small_res) free(res);
+  return trap;
+}
+
+/* ---- The loop ----------------------------------------------------------- */
+
+#ifdef VM_COMPUTED_GOTO
+#define vmdispatch(o) goto *dispatch_table[o];
+#define vmcase(l) L_##l:
+#define vmbreak vmdispatch(*pc++)
+#else
+#define vmdispatch(o) switch (o)
+#define vmcase(l) case VM_OP_##l:
+#define vmbreak break
+#endif
+
+#define TRAP(t)         \
+  do {                  \
+    trap = (t);         \
+    goto trapped;       \
+  } while (0)
+#define RELOAD_MEMORY()                              \
+  do {                                               \
+    mem_base = inst->mem0 ? inst->mem0->base : NULL; \
+    mem_size = inst->mem0 ? inst->mem0->size : 0;    \
+  } while (0)
+#define CHARGE(n)                                                       \
+  do {                                                                  \
+    uint64_t charge_ = (n);                                             \
+    if ((uint64_t)fuel < charge_) {                                     \
+      wg_trap ft_ = vm_fuel_refill(s, &fuel, charge_);                  \
+      if (ft_) TRAP(ft_);                                               \
+    }                                                                   \
+    fuel -= (int64_t)charge_;                                           \
+  } while (0)
+
+#define U32_(x) ((uint32_t)(x))
+#define I32_(x) ((int32_t)(uint32_t)(x))
+#define BIN32(name, expr)                     \
+  vmcase(name) {                              \
+    uint32_t b = U32_(sp[-1]), a = U32_(sp[-2]); \
+    (void)a; (void)b;                         \
+    sp--;                                     \
+    sp[-1] = (uint32_t)(expr);                \
+    vmbreak;                                  \
+  }
+#define BIN64(name, expr)                     \
+  vmcase(name) {                              \
+    uint64_t b = sp[-1], a = sp[-2];          \
+    sp--;                                     \
+    sp[-1] = (uint64_t)(expr);                \
+    vmbreak;                                  \
+  }
+#define CMP64(name, expr)                     \
+  vmcase(name) {                              \
+    uint64_t b = sp[-1], a = sp[-2];          \
+    sp--;                                     \
+    sp[-1] = (uint32_t)(expr);                \
+    vmbreak;                                  \
+  }
+#define UN(name, expr)                        \
+  vmcase(name) {                              \
+    uint64_t a = sp[-1];                      \
+    sp[-1] = (expr);                          \
+    vmbreak;                                  \
+  }
+#define BINF32(name, expr)                    \
+  vmcase(name) {                              \
+    float b = f32_of(sp[-1]), a = f32_of(sp[-2]); \
+    sp--;                                     \
+    sp[-1] = (expr);                          \
+    vmbreak;                                  \
+  }
+#define BINF64(name, expr)                    \
+  vmcase(name) {                              \
+    double b = f64_of(sp[-1]), a = f64_of(sp[-2]); \
+    sp--;                                     \
+    sp[-1] = (expr);                          \
+    vmbreak;                                  \
+  }
+#define LOAD(name, T, conv)                                   \
+  vmcase(name) {                                              \
+    uint64_t ea = (uint64_t)U32_(sp[-1]) + *pc++;             \
+    if (ea + sizeof(T) > mem_size) TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS); \
+    T v;                                                      \
+    memcpy(&v, mem_base + ea, sizeof v);                      \
+    sp[-1] = conv;                                            \
+    vmbreak;                                                  \
+  }
+#define STORE(name, T)                                        \
+  vmcase(name) {                                              \
+    uint64_t ea = (uint64_t)U32_(sp[-2]) + *pc++;             \
+    if (ea + sizeof(T) > mem_size) TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS); \
+    T v = (T)sp[-1];                                          \
+    memcpy(mem_base + ea, &v, sizeof v);                      \
+    sp -= 2;                                                  \
+    vmbreak;                                                  \
+  }
+#define TRUNC(name, FROM, lo, hi, T)                              \
+  vmcase(name) {                                                  \
+    double x = FROM(sp[-1]);                                      \
+    wg_trap t_ = trunc_check(x, lo, hi);                          \
+    if (t_) TRAP(t_);                                             \
+    sp[-1] = (uint64_t)(T)x;                                      \
+    vmbreak;                                                      \
+  }
+
+/* Runs f; args are already at base[0..params). Results land at base. */
+static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
+                      uint64_t *stack_end, uint32_t frame_base,
+                      char *message) {
+#ifdef VM_COMPUTED_GOTO
+  static const void *const dispatch_table[VM_OP_COUNT] = {
+#define VM_OP_LABEL(name) &&L_##name,
+      VM_OPS(VM_OP_LABEL)
+#undef VM_OP_LABEL
+  };
+#endif
+  wg_func *func = entry;
+  wg_instance *inst = func->inst;
+  const vm_code *code = func->code;
+  uint64_t *fp = base;
+  uint32_t nframes = frame_base;
+  const vm_word *pc = code->code;
+  wg_trap trap = WG_TRAP_NONE;
+  int64_t fuel = 0;
+  uint8_t *mem_base;
+  uint64_t mem_size;
+  uint64_t *sp;
+  wg_func *callee;
+
+  if (fp + code->local_count + code->max_stack > stack_end)
+    return WG_TRAP_CALL_STACK_EXHAUSTED;
+  memset(fp + func->type->param_count, 0,
+         (code->local_count - func->type->param_count) * sizeof *fp);
+  sp = fp + code->local_count;
+  RELOAD_MEMORY();
+
+  for (;;) {
+    vmdispatch(*pc++) {
+      vmcase(UNREACHABLE) TRAP(WG_TRAP_UNREACHABLE);
+      vmcase(FUEL) {
+        uint64_t n = *pc++;
+        fuel -= (int64_t)n;
+        if (fuel < 0) {
+          fuel += (int64_t)n;
+          trap = vm_fuel_refill(s, &fuel, n);
+          if (trap) goto trapped;
+          fuel -= (int64_t)n;
+        }
+        vmbreak;
+      }
+      vmcase(BR) {
+      branch: {
+        uint64_t *dst = fp + pc[1];
+        uint64_t keep = pc[2];
+        if (dst != sp - keep) memmove(dst, sp - keep, keep * sizeof *sp);
+        sp = dst + keep;
+        pc = code->code + pc[0];
+        vmbreak;
+      }
+      }
+      vmcase(BR_IF) {
+        if (U32_(*--sp)) goto branch;
+        pc += 3;
+        vmbreak;
+      }
+      vmcase(BR_UNLESS) {
+        if (!U32_(*--sp))
+          pc = code->code + pc[0];
+        else
+          pc++;
+        vmbreak;
+      }
+      vmcase(JUMP) {
+        pc = code->code + pc[0];
+        vmbreak;
+      }
+      vmcase(BR_TABLE) {
+        uint64_t n = pc[0];
+        uint32_t i = U32_(*--sp);
+        pc += 1 + 3 * (i < n ? i : n);
+        goto branch;
+      }
+      vmcase(RETURN) {
+        uint32_t n = func->type->result_count;
+        if (n) memmove(fp, sp - n, n * sizeof *sp);
+        sp = fp + n;
+        if (nframes == frame_base) goto done;
+        vm_frame *fr = &s->frames[--nframes];
+        pc = fr->ret_pc;
+        fp = fr->fp;
+        func = fr->func;
+        code = func->code;
+        inst = func->inst;
+        RELOAD_MEMORY();
+        vmbreak;
+      }
+      vmcase(CALL) {
+        callee = inst->funcs[*pc++];
+      call: {
+        uint32_t np = callee->type->param_count;
+        if (callee->host) {
+          s->stack_top = sp;
+          s->frame_top = nframes;
+          trap = call_host(s, inst, callee, sp - np, message);
+          if (trap) goto trapped;
+          sp += (int64_t)callee->type->result_count - np;
+          RELOAD_MEMORY();
+          vmbreak;
+        }
+        const vm_code *cc = callee->code;
+        uint64_t *nfp = sp - np;
+        if (nframes >= s->frame_cap ||
+            nfp + cc->local_count + cc->max_stack > stack_end)
+          TRAP(WG_TRAP_CALL_STACK_EXHAUSTED);
+        vm_frame *fr = &s->frames[nframes++];
+        fr->ret_pc = pc;
+        fr->fp = fp;
+        fr->func = func;
+        memset(sp, 0, (cc->local_count - np) * sizeof *sp);
+        fp = nfp;
+        sp = fp + cc->local_count;
+        func = callee;
+        code = cc;
+        pc = cc->code;
+        if (callee->inst != inst) {
+          inst = callee->inst;
+          RELOAD_MEMORY();
+        }
+        vmbreak;
+      }
+      }
+      vmcase(CALL_INDIRECT) {
+        const wg_functype *want = &inst->mod->types[pc[0]];
+        wg_table *t = inst->tables[pc[1]];
+        uint32_t i = U32_(*--sp);
+        pc += 2;
+        if (i >= t->size) TRAP(WG_TRAP_TABLE_OUT_OF_BOUNDS);
+        callee = (wg_func *)(uintptr_t)t->elems[i];
+        if (!callee) TRAP(WG_TRAP_UNINITIALIZED_ELEMENT);
+        if (callee->type != want && !vm_functype_equal(callee->type, want))
+          TRAP(WG_TRAP_INDIRECT_CALL_TYPE_MISMATCH);
+        goto call;
+      }
+      vmcase(DROP) {
+        sp--;
+        vmbreak;
+      }
+      vmcase(SELECT) {
+        uint32_t c = U32_(sp[-1]);
+        sp -= 2;
+        if (!c) sp[-1] = sp[0];
+        vmbreak;
+      }
+      vmcase(LOCAL_GET) {
+        *sp++ = fp[*pc++];
+        vmbreak;
+      }
+      vmcase(LOCAL_SET) {
+        fp[*pc++] = *--sp;
+        vmbreak;
+      }
+      vmcase(LOCAL_TEE) {
+        fp[*pc++] = sp[-1];
+        vmbreak;
+      }
+      vmcase(GLOBAL_GET) {
+        *sp++ = inst->globals[*pc++]->value;
+        vmbreak;
+      }
+      vmcase(GLOBAL_SET) {
+        inst->globals[*pc++]->value = *--sp;
+        vmbreak;
+      }
+      vmcase(TABLE_GET) {
+        wg_table *t = inst->tables[*pc++];
+        uint32_t i = U32_(sp[-1]);
+        if (i >= t->size) TRAP(WG_TRAP_TABLE_OUT_OF_BOUNDS);
+        sp[-1] = t->elems[i];
+        vmbreak;
+      }
+      vmcase(TABLE_SET) {
+        wg_table *t = inst->tables[*pc++];
+        uint32_t i = U32_(sp[-2]);
+        if (i >= t->size) TRAP(WG_TRAP_TABLE_OUT_OF_BOUNDS);
+        t->elems[i] = sp[-1];
+        sp -= 2;
+        vmbreak;
+      }
+      LOAD(I32_LOAD, uint32_t, v)
+      LOAD(I64_LOAD, uint64_t, v)
+      LOAD(F32_LOAD, uint32_t, v)
+      LOAD(F64_LOAD, uint64_t, v)
+      LOAD(I32_LOAD8_S, int8_t, (uint32_t)(int32_t)v)
+      LOAD(I32_LOAD8_U, uint8_t, (uint32_t)v)
+      LOAD(I32_LOAD16_S, int16_t, (uint32_t)(int32_t)v)
+      LOAD(I32_LOAD16_U, uint16_t, (uint32_t)v)
+      LOAD(I64_LOAD8_S, int8_t, (uint64_t)(int64_t)v)
+      LOAD(I64_LOAD8_U, uint8_t, (uint64_t)v)
+      LOAD(I64_LOAD16_S, int16_t, (uint64_t)(int64_t)v)
+      LOAD(I64_LOAD16_U, uint16_t, (uint64_t)v)
+      LOAD(I64_LOAD32_S, int32_t, (uint64_t)(int64_t)v)
+      LOAD(I64_LOAD32_U, uint32_t, (uint64_t)v)
+      STORE(I32_STORE, uint32_t)
+      STORE(I64_STORE, uint64_t)
+      STORE(F32_STORE, uint32_t)
+      STORE(F64_STORE, uint64_t)
+      STORE(I32_STORE8, uint8_t)
+      STORE(I32_STORE16, uint16_t)
+      STORE(I64_STORE8, uint8_t)
+      STORE(I64_STORE16, uint16_t)
+      STORE(I64_STORE32, uint32_t)
+      vmcase(MEMORY_SIZE) {
+        *sp++ = inst->mem0->pages;
+        vmbreak;
+      }
+      vmcase(MEMORY_GROW) {
+        int64_t r = vm_memory_grow(inst->mem0, U32_(sp[-1]));
+        sp[-1] = (uint32_t)r;
+        RELOAD_MEMORY();
+        vmbreak;
+      }
+      vmcase(CONST) {
+        *sp++ = *pc++;
+        vmbreak;
+      }
+
+      UN(I32_EQZ, U32_(a) == 0)
+      BIN32(I32_EQ, a == b)
+      BIN32(I32_NE, a != b)
+      BIN32(I32_LT_S, (int32_t)a < (int32_t)b)
+      BIN32(I32_LT_U, a < b)
+      BIN32(I32_GT_S, (int32_t)a > (int32_t)b)
+      BIN32(I32_GT_U, a > b)
+      BIN32(I32_LE_S, (int32_t)a <= (int32_t)b)
+      BIN32(I32_LE_U, a <= b)
+      BIN32(I32_GE_S, (int32_t)a >= (int32_t)b)
+      BIN32(I32_GE_U, a >= b)
+      UN(I64_EQZ, a == 0)
+      CMP64(I64_EQ, a == b)
+      CMP64(I64_NE, a != b)
+      CMP64(I64_LT_S, (int64_t)a < (int64_t)b)
+      CMP64(I64_LT_U, a < b)
+      CMP64(I64_GT_S, (int64_t)a > (int64_t)b)
+      CMP64(I64_GT_U, a > b)
+      CMP64(I64_LE_S, (int64_t)a <= (int64_t)b)
+      CMP64(I64_LE_U, a <= b)
+      CMP64(I64_GE_S, (int64_t)a >= (int64_t)b)
+      CMP64(I64_GE_U, a >= b)
+      BINF32(F32_EQ, (uint32_t)(a == b))
+      BINF32(F32_NE, (uint32_t)(a != b))
+      BINF32(F32_LT, (uint32_t)(a < b))
+      BINF32(F32_GT, (uint32_t)(a > b))
+      BINF32(F32_LE, (uint32_t)(a <= b))
+      BINF32(F32_GE, (uint32_t)(a >= b))
+      BINF64(F64_EQ, (uint32_t)(a == b))
+      BINF64(F64_NE, (uint32_t)(a != b))
+      BINF64(F64_LT, (uint32_t)(a < b))
+      BINF64(F64_GT, (uint32_t)(a > b))
+      BINF64(F64_LE, (uint32_t)(a <= b))
+      BINF64(F64_GE, (uint32_t)(a >= b))
+
+      UN(I32_CLZ, U32_(a) ? (uint64_t)__builtin_clz(U32_(a)) : 32)
+      UN(I32_CTZ, U32_(a) ? (uint64_t)__builtin_ctz(U32_(a)) : 32)
+      UN(I32_POPCNT, (uint64_t)__builtin_popcount(U32_(a)))
+      BIN32(I32_ADD, a + b)
+      BIN32(I32_SUB, a - b)
+      BIN32(I32_MUL, a * b)
+      vmcase(I32_DIV_S) {
+        int32_t b = I32_(sp[-1]), a = I32_(sp[-2]);
+        if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
+        if (a == INT32_MIN && b == -1) TRAP(WG_TRAP_INTEGER_OVERFLOW);
+        sp--;
+        sp[-1] = (uint32_t)(a / b);
+        vmbreak;
+      }
+      vmcase(I32_DIV_U) {
+        uint32_t b = U32_(sp[-1]), a = U32_(sp[-2]);
+        if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
+        sp--;
+        sp[-1] = a / b;
+        vmbreak;
+      }
+      vmcase(I32_REM_S) {
+        int32_t b = I32_(sp[-1]), a = I32_(sp[-2]);
+        if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
+        sp--;
+        sp[-1] = (b == -1) ? 0 : (uint32_t)(a % b);
+        vmbreak;
+      }
+      vmcase(I32_REM_U) {
+        uint32_t b = U32_(sp[-1]), a = U32_(sp[-2]);
+        if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
+        sp--;
+        sp[-1] = a % b;
+        vmbreak;
+      }
+      BIN32(I32_AND, a & b)
+      BIN32(I32_OR, a | b)
+      BIN32(I32_XOR, a ^ b)
+      BIN32(I32_SHL, a << (b & 31))
+      BIN32(I32_SHR_S, (uint32_t)((int32_t)a >> (b & 31)))
+      BIN32(I32_SHR_U, a >> (b & 31))
+      BIN32(I32_ROTL, rotl32(a, b))
+      BIN32(I32_ROTR, rotr32(a, b))
+
+      UN(I64_CLZ, a ? (uint64_t)__builtin_clzll(a) : 64)
+      UN(I64_CTZ, a ? (uint64_t)__builtin_ctzll(a) : 64)
+      UN(I64_POPCNT, (uint64_t)__builtin_popcountll(a))
+      BIN64(I64_ADD, a + b)
+      BIN64(I64_SUB, a - b)
+      BIN64(I64_MUL, a * b)
+      vmcase(I64_DIV_S) {
+        int64_t b = (int64_t)sp[-1], a = (int64_t)sp[-2];
+        if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
+        if (a == INT64_MIN && b == -1) TRAP(WG_TRAP_INTEGER_OVERFLOW);
+        sp--;
+        sp[-1] = (uint64_t)(a / b);
+        vmbreak;
+      }
+      vmcase(I64_DIV_U) {
+        uint64_t b = sp[-1], a = sp[-2];
+        if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
+        sp--;
+        sp[-1] = a / b;
+        vmbreak;
+      }
+      vmcase(I64_REM_S) {
+        int64_t b = (int64_t)sp[-1], a = (int64_t)sp[-2];
+        if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
+        sp--;
+        sp[-1] = (b == -1) ? 0 : (uint64_t)(a % b);
+        vmbreak;
+      }
+      vmcase(I64_REM_U) {
+        uint64_t b = sp[-1], a = sp[-2];
+        if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
+        sp--;
+        sp[-1] = a % b;
+        vmbreak;
+      }
+      BIN64(I64_AND, a & b)
+      BIN64(I64_OR, a | b)
+      BIN64(I64_XOR, a ^ b)
+      BIN64(I64_SHL, a << (b & 63))
+      BIN64(I64_SHR_S, (uint64_t)((int64_t)a >> (b & 63)))
+      BIN64(I64_SHR_U, a >> (b & 63))
+      BIN64(I64_ROTL, rotl64(a, b))
+      BIN64(I64_ROTR, rotr64(a, b))
+
+      UN(F32_ABS, a & 0x7fffffffu)
+      UN(F32_NEG, (a ^ 0x80000000u) & 0xffffffffu)
+      UN(F32_CEIL, bits_f32(ceilf(f32_of(a))))
+      UN(F32_FLOOR, bits_f32(floorf(f32_of(a))))
+      UN(F32_TRUNC, bits_f32(truncf(f32_of(a))))
+      UN(F32_NEAREST, bits_f32(nearbyintf(f32_of(a))))
+      UN(F32_SQRT, bits_f32(sqrtf(f32_of(a))))
+      BINF32(F32_ADD, bits_f32(a + b))
+      BINF32(F32_SUB, bits_f32(a - b))
+      BINF32(F32_MUL, bits_f32(a * b))
+      BINF32(F32_DIV, bits_f32(a / b))
+      BINF32(F32_MIN, bits_f32(vm_fminf(a, b)))
+      BINF32(F32_MAX, bits_f32(vm_fmaxf(a, b)))
+      BIN32(F32_COPYSIGN, (a & 0x7fffffffu) | (b & 0x80000000u))
+      UN(F64_ABS, a & 0x7fffffffffffffffull)
+      UN(F64_NEG, a ^ 0x8000000000000000ull)
+      UN(F64_CEIL, bits_f64(ceil(f64_of(a))))
+      UN(F64_FLOOR, bits_f64(floor(f64_of(a))))
+      UN(F64_TRUNC, bits_f64(trunc(f64_of(a))))
+      UN(F64_NEAREST, bits_f64(nearbyint(f64_of(a))))
+      UN(F64_SQRT, bits_f64(sqrt(f64_of(a))))
+      BINF64(F64_ADD, bits_f64(a + b))
+      BINF64(F64_SUB, bits_f64(a - b))
+      BINF64(F64_MUL, bits_f64(a * b))
+      BINF64(F64_DIV, bits_f64(a / b))
+      BINF64(F64_MIN, bits_f64(vm_fmin(a, b)))
+      BINF64(F64_MAX, bits_f64(vm_fmax(a, b)))
+      BIN64(F64_COPYSIGN, (a & 0x7fffffffffffffffull) | (b & 0x8000000000000000ull))
+
+      UN(I32_WRAP_I64, U32_(a))
+      TRUNC(I32_TRUNC_F32_S, f32_of, -2147483649.0, 2147483648.0, int32_t)
+      TRUNC(I32_TRUNC_F32_U, f32_of, -1.0, 4294967296.0, uint32_t)
+      TRUNC(I32_TRUNC_F64_S, f64_of, -2147483649.0, 2147483648.0, int32_t)
+      TRUNC(I32_TRUNC_F64_U, f64_of, -1.0, 4294967296.0, uint32_t)
+      UN(I64_EXTEND_I32_S, (uint64_t)(int64_t)I32_(a))
+      UN(I64_EXTEND_I32_U, (uint64_t)U32_(a))
+      TRUNC(I64_TRUNC_F32_S, f32_of, -9223372036854777856.0, 9223372036854775808.0, int64_t)
+      TRUNC(I64_TRUNC_F32_U, f32_of, -1.0, 18446744073709551616.0, uint64_t)
+      TRUNC(I64_TRUNC_F64_S, f64_of, -9223372036854777856.0, 9223372036854775808.0, int64_t)
+      TRUNC(I64_TRUNC_F64_U, f64_of, -1.0, 18446744073709551616.0, uint64_t)
+      UN(F32_CONVERT_I32_S, bits_f32((float)I32_(a)))
+      UN(F32_CONVERT_I32_U, bits_f32((float)U32_(a)))
+      UN(F32_CONVERT_I64_S, bits_f32((float)(int64_t)a))
+      UN(F32_CONVERT_I64_U, bits_f32((float)a))
+      UN(F32_DEMOTE_F64, bits_f32((float)f64_of(a)))
+      UN(F64_CONVERT_I32_S, bits_f64((double)I32_(a)))
+      UN(F64_CONVERT_I32_U, bits_f64((double)U32_(a)))
+      UN(F64_CONVERT_I64_S, bits_f64((double)(int64_t)a))
+      UN(F64_CONVERT_I64_U, bits_f64((double)a))
+      UN(F64_PROMOTE_F32, bits_f64((double)f32_of(a)))
+      UN(I32_REINTERPRET_F32, a)
+      UN(I64_REINTERPRET_F64, a)
+      UN(F32_REINTERPRET_I32, a)
+      UN(F64_REINTERPRET_I64, a)
+      UN(I32_EXTEND8_S, (uint32_t)(int32_t)(int8_t)(uint8_t)a)
+      UN(I32_EXTEND16_S, (uint32_t)(int32_t)(int16_t)(uint16_t)a)
+      UN(I64_EXTEND8_S, (uint64_t)(int64_t)(int8_t)(uint8_t)a)
+      UN(I64_EXTEND16_S, (uint64_t)(int64_t)(int16_t)(uint16_t)a)
+      UN(I64_EXTEND32_S, (uint64_t)(int64_t)(int32_t)(uint32_t)a)
+
+      UN(I32_TRUNC_SAT_F32_S, (uint32_t)sat_s(f32_of(a), -2147483649.0, 2147483648.0, INT32_MIN, INT32_MAX))
+      UN(I32_TRUNC_SAT_F32_U, (uint32_t)sat_u(f32_of(a), 4294967296.0, UINT32_MAX))
+      UN(I32_TRUNC_SAT_F64_S, (uint32_t)sat_s(f64_of(a), -2147483649.0, 2147483648.0, INT32_MIN, INT32_MAX))
+      UN(I32_TRUNC_SAT_F64_U, (uint32_t)sat_u(f64_of(a), 4294967296.0, UINT32_MAX))
+      UN(I64_TRUNC_SAT_F32_S, (uint64_t)sat_s(f32_of(a), -9223372036854777856.0, 9223372036854775808.0, INT64_MIN, INT64_MAX))
+      UN(I64_TRUNC_SAT_F32_U, sat_u(f32_of(a), 18446744073709551616.0, UINT64_MAX))
+      UN(I64_TRUNC_SAT_F64_S, (uint64_t)sat_s(f64_of(a), -9223372036854777856.0, 9223372036854775808.0, INT64_MIN, INT64_MAX))
+      UN(I64_TRUNC_SAT_F64_U, sat_u(f64_of(a), 18446744073709551616.0, UINT64_MAX))
+
+      vmcase(MEMORY_INIT) {
+        uint32_t n = U32_(sp[-1]), src = U32_(sp[-2]), dst = U32_(sp[-3]);
+        sp -= 3;
+        CHARGE(n / 64);
+        trap = memory_init(inst, (uint32_t)*pc++, dst, src, n);
+        if (trap) goto trapped;
+        vmbreak;
+      }
+      vmcase(DATA_DROP) {
+        inst->data_dropped[*pc++] = true;
+        vmbreak;
+      }
+      vmcase(MEMORY_COPY) {
+        uint32_t n = U32_(sp[-1]), src = U32_(sp[-2]), dst = U32_(sp[-3]);
+        sp -= 3;
+        CHARGE(n / 64);
+        trap = memory_copy(inst->mem0, dst, src, n);
+        if (trap) goto trapped;
+        vmbreak;
+      }
+      vmcase(MEMORY_FILL) {
+        uint32_t n = U32_(sp[-1]), v = U32_(sp[-2]), dst = U32_(sp[-3]);
+        sp -= 3;
+        CHARGE(n / 64);
+        trap = memory_fill(inst->mem0, dst, v, n);
+        if (trap) goto trapped;
+        vmbreak;
+      }
+      vmcase(TABLE_INIT) {
+        uint32_t n = U32_(sp[-1]), src = U32_(sp[-2]), dst = U32_(sp[-3]);
+        sp -= 3;
+        CHARGE(n);
+        trap = table_init(inst, (uint32_t)pc[0], (uint32_t)pc[1], dst, src, n);
+        pc += 2;
+        if (trap) goto trapped;
+        vmbreak;
+      }
+      vmcase(ELEM_DROP) {
+        inst->elem_dropped[*pc++] = true;
+        vmbreak;
+      }
+      vmcase(TABLE_COPY) {
+        uint32_t n = U32_(sp[-1]), src = U32_(sp[-2]), dst = U32_(sp[-3]);
+        sp -= 3;
+        CHARGE(n);
+        trap = table_copy(inst->tables[pc[0]], inst->tables[pc[1]], dst, src, n);
+        pc += 2;
+        if (trap) goto trapped;
+        vmbreak;
+      }
+      vmcase(TABLE_GROW) {
+        uint32_t n = U32_(sp[-1]);
+        uint64_t init = sp[-2];
+        sp--;
+        CHARGE(n);
+        sp[-1] = (uint32_t)vm_table_grow(inst->tables[*pc++], n, init);
+        vmbreak;
+      }
+      vmcase(TABLE_SIZE) {
+        *sp++ = inst->tables[*pc++]->size;
+        vmbreak;
+      }
+      vmcase(TABLE_FILL) {
+        uint32_t n = U32_(sp[-1]), dst = U32_(sp[-3]);
+        uint64_t v = sp[-2];
+        sp -= 3;
+        CHARGE(n);
+        trap = table_fill(inst->tables[*pc++], dst, v, n);
+        if (trap) goto trapped;
+        vmbreak;
+      }
+      vmcase(REF_IS_NULL) {
+        sp[-1] = sp[-1] == 0;
+        vmbreak;
+      }
+      vmcase(REF_FUNC) {
+        *sp++ = (uint64_t)(uintptr_t)inst->funcs[*pc++];
+        vmbreak;
+      }
+#ifndef VM_COMPUTED_GOTO
+      default:
+        TRAP(WG_TRAP_UNREACHABLE); /* cannot happen: code is validated */
+#endif
+    }
+  }
+done:
+trapped:
+  /* unused fuel of the slice goes back to the store */
+  if (s->fuel_remaining != UINT64_MAX) s->fuel_remaining += (uint64_t)fuel;
+  s->fuel_used -= (uint64_t)fuel;
+  return trap;
+}
+
+/* Entry point: sets up the stacks (allocated once per store), copies args,
+ * runs, copies results. Host functions called directly run without a frame. */
+wg_trap vm_invoke(wg_store *s, wg_func *f, uint64_t *args, uint64_t *results,
+                  char *message) {
+  const wg_functype *t = f->type;
+  if (!s->stack) {
+    s->stack_slots = s->limits.max_stack_bytes / sizeof(uint64_t);
+    s->stack = malloc(s->stack_slots * sizeof *s->stack);
+    s->frame_cap = s->limits.max_call_depth;
+    s->frames = malloc((size_t)s->frame_cap * sizeof *s->frames);
+    if (!s->stack || !s->frames) {
+      free(s->stack);
+      free(s->frames);
+      s->stack = NULL;
+      s->frames = NULL;
+      return WG_TRAP_CALL_STACK_EXHAUSTED;
+    }
+    s->stack_top = s->stack;
+    s->frame_top = 0;
+  }
+  uint64_t *base = s->stack_top;
+  uint32_t frame_base = s->frame_top;
+  uint64_t *end = s->stack + s->stack_slots;
+  size_t need = t->param_count > t->result_count ? t->param_count : t->result_count;
+  if ((size_t)(end - base) < need + 1 || frame_base >= s->frame_cap)
+    return WG_TRAP_CALL_STACK_EXHAUSTED;
+  memcpy(base, args, t->param_count * sizeof *base);
+  wg_trap trap;
+  if (f->host) {
+    s->stack_top = base + need;
+    trap = call_host(s, NULL, f, base, message);
+  } else {
+    trap = vm_run(s, f, base, end, frame_base, message);
+  }
+  s->stack_top = base;
+  s->frame_top = frame_base;
+  if (trap == WG_TRAP_NONE)
+    memcpy(results, base, t->result_count * sizeof *base);
+  return trap;
+}

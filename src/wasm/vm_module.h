@@ -1,0 +1,299 @@
+/* vm_module.h: the engine's internal structures: decoded modules, compiled
+ * functions, and the run-time objects of a store (instances, functions,
+ * tables, memories, globals).
+ *
+ * Invariants: a vm_module is immutable after wg_module_new returns and is
+ * shared read-only between threads (only its atomic refcount changes). Every
+ * run-time object belongs to exactly one store and is freed with it. Values
+ * live in 64-bit slots: i32/f32 in the low 32 bits (upper bits zero),
+ * references as pointers cast to uintptr_t (0 = null). */
+#ifndef VM_MODULE_H
+#define VM_MODULE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wasmgate/util.h"
+#include "wasmgate/wasm.h"
+
+/* Named limits (why these numbers: generous for real code, small enough that
+ * a hostile module cannot make us allocate much). */
+#define VM_MAX_LOCALS 50000u          /* per function, params included */
+#define VM_MAX_FUNC_PARAMS 1000u      /* params or results per type */
+#define VM_PAGE_SIZE 65536u
+#define VM_MAX_PAGES 65536u           /* 4 GiB, the wasm32 maximum */
+#define VM_MAX_TABLE_DEFAULT 10000000u
+#define VM_MAX_CALL_DEPTH_DEFAULT 10000u
+#define VM_MAX_STACK_BYTES_DEFAULT (8u << 20)
+#define VM_FUEL_SLICE 65536           /* instructions between clock checks */
+#define VM_BLOCK_SPLIT 1000u          /* max instructions per fuel charge */
+
+typedef uint64_t vm_word; /* one cell of compiled code */
+
+/* A constant expression (only one instruction in our feature set). */
+typedef enum vm_const_kind {
+  VM_CONST_VALUE,   /* bits in `value` */
+  VM_CONST_GLOBAL,  /* global.get index */
+  VM_CONST_FUNC,    /* ref.func index */
+} vm_const_kind;
+
+typedef struct vm_const {
+  vm_const_kind kind;
+  uint32_t index;
+  uint64_t value;
+} vm_const;
+
+typedef struct vm_limits_t {
+  uint32_t min;
+  uint32_t max;
+  bool has_max;
+} vm_limits_t;
+
+typedef struct vm_tabletype {
+  wg_valtype elem;
+  vm_limits_t lim;
+} vm_tabletype;
+
+typedef struct vm_globaltype {
+  wg_valtype type;
+  bool is_mutable;
+} vm_globaltype;
+
+typedef struct vm_import {
+  const char *module;
+  uint32_t module_len;
+  const char *name;
+  uint32_t name_len;
+  wg_externkind kind;
+  uint32_t type_index;     /* func */
+  vm_tabletype table;      /* table */
+  vm_limits_t mem;         /* memory */
+  vm_globaltype global;    /* global */
+} vm_import;
+
+typedef struct vm_export {
+  const char *name;
+  uint32_t name_len;
+  wg_externkind kind;
+  uint32_t index;
+} vm_export;
+
+typedef enum vm_seg_mode {
+  VM_SEG_ACTIVE,
+  VM_SEG_PASSIVE,
+  VM_SEG_DECLARATIVE,
+} vm_seg_mode;
+
+typedef struct vm_elem {
+  vm_seg_mode mode;
+  wg_valtype type;
+  uint32_t table;
+  vm_const offset;
+  uint32_t count;
+  vm_const *items;
+} vm_elem;
+
+typedef struct vm_data {
+  vm_seg_mode mode;
+  uint32_t memory;
+  vm_const offset;
+  uint32_t len;
+  const uint8_t *bytes; /* copied into the module's arena */
+} vm_data;
+
+/* A compiled function body. Frame layout while it runs: slots
+ * fp[0 .. param_count) are the arguments, then the other locals (zeroed),
+ * then the operand stack, never deeper than max_stack slots. */
+typedef struct vm_code {
+  uint32_t type_index;
+  uint32_t local_count;  /* params included */
+  uint32_t max_stack;    /* operand slots beyond the locals */
+  vm_word *code;
+  size_t code_len;
+} vm_code;
+
+typedef struct vm_module {
+  atomic_int refs;
+  wg_arena arena; /* everything below */
+
+  uint32_t type_count;
+  wg_functype *types;
+
+  uint32_t import_count;
+  vm_import *imports;
+  uint32_t import_func_count, import_table_count, import_mem_count,
+      import_global_count;
+
+  uint32_t func_count;     /* imported + defined */
+  uint32_t *func_types;    /* type index per function */
+  bool *func_declared;     /* may be used by ref.func */
+
+  uint32_t table_count;
+  vm_tabletype *tables;
+
+  uint32_t mem_count;
+  vm_limits_t *mems;
+
+  uint32_t global_count;
+  vm_globaltype *globals;
+  vm_const *global_inits;  /* for defined globals (index - imports) */
+
+  uint32_t export_count;
+  vm_export *exports;
+
+  bool has_start;
+  uint32_t start;
+
+  uint32_t elem_count;
+  vm_elem *elems;
+
+  bool has_data_count;
+  uint32_t data_count;
+  vm_data *datas;
+
+  vm_code *codes;          /* defined functions (index - imported funcs) */
+} vm_module;
+
+struct wg_module {
+  vm_module m;
+};
+
+/* ---- Run-time objects -------------------------------------------------- */
+
+struct wg_func {
+  const wg_functype *type;
+  wg_instance *inst;       /* NULL for host functions */
+  const vm_code *code;     /* wasm functions */
+  wg_host_fn host;
+  void *host_user;
+};
+
+struct wg_table {
+  wg_valtype elem;
+  uint32_t size;
+  uint32_t max;            /* effective maximum (type max and store limit) */
+  bool has_type_max;       /* the declared type, for import matching */
+  uint32_t type_max;
+  uint64_t *elems;
+};
+
+struct wg_memory {
+  uint8_t *base;
+  uint64_t size;           /* bytes committed and accessible */
+  uint32_t pages;
+  uint32_t max_pages;      /* effective maximum */
+  bool has_type_max;       /* the declared type, for import matching */
+  uint32_t type_max;
+  size_t reserved;         /* bytes reserved (PROT_NONE beyond size) */
+};
+
+struct wg_global {
+  wg_valtype type;
+  bool is_mutable;
+  uint64_t value;
+};
+
+struct wg_instance {
+  wg_store *store;
+  const vm_module *mod;    /* retained */
+  wg_func **funcs;
+  wg_table **tables;
+  wg_memory *mem0;         /* NULL when the module has no memory */
+  wg_global **globals;
+  bool *elem_dropped;
+  bool *data_dropped;
+};
+
+/* Objects are kept in one list per store and freed with it. */
+typedef enum vm_obj_kind {
+  VM_OBJ_FUNC, VM_OBJ_TABLE, VM_OBJ_MEMORY, VM_OBJ_GLOBAL, VM_OBJ_INSTANCE,
+  VM_OBJ_BLOB,
+} vm_obj_kind;
+
+typedef struct vm_obj {
+  struct vm_obj *next;
+  vm_obj_kind kind;
+  void *ptr;
+} vm_obj;
+
+typedef struct vm_frame {
+  const vm_word *ret_pc;   /* where the caller continues */
+  uint64_t *fp;            /* caller's frame */
+  wg_func *func;           /* caller's function */
+} vm_frame;
+
+struct wg_store {
+  wg_limits limits;
+  uint64_t fuel_remaining; /* UINT64_MAX = unlimited */
+  uint64_t fuel_used;
+  vm_obj *objs;
+  /* Execution stacks, allocated on first call, reused afterwards. */
+  uint64_t *stack;
+  size_t stack_slots;
+  vm_frame *frames;
+  uint32_t frame_cap;
+  uint32_t depth;          /* nesting of wg_func_call (host re-entry) */
+  uint64_t *stack_top;     /* first free slot for a nested call */
+  uint32_t frame_top;
+};
+
+struct wg_caller {
+  wg_store *store;
+  wg_instance *inst;
+  char *message;           /* points into the error being filled */
+};
+
+/* ---- Internal functions ------------------------------------------------ */
+
+void vm_error(wg_wasm_error *err, wg_wasm_result r, size_t offset,
+              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* decode.c: decodes and validates a whole module (compile.c does bodies). */
+wg_wasm_result vm_decode(vm_module *m, const uint8_t *bytes, size_t len,
+                         wg_wasm_error *err);
+
+/* compile.c: validates one body and translates it to internal code. */
+typedef struct vm_reader {
+  const uint8_t *base;  /* start of the module, for offsets */
+  const uint8_t *p;
+  const uint8_t *end;
+} vm_reader;
+wg_wasm_result vm_compile_body(vm_module *m, uint32_t func_index,
+                               vm_reader *r, wg_wasm_error *err);
+
+/* LEB readers shared by decode.c and compile.c. They return false on
+ * malformed input and set *msg. */
+bool vm_read_u32(vm_reader *r, uint32_t *out, const char **msg);
+bool vm_read_s32(vm_reader *r, int32_t *out, const char **msg);
+bool vm_read_s33(vm_reader *r, int64_t *out, const char **msg);
+bool vm_read_s64(vm_reader *r, int64_t *out, const char **msg);
+bool vm_read_byte(vm_reader *r, uint8_t *out, const char **msg);
+
+/* store.c */
+void *vm_store_track(wg_store *s, vm_obj_kind kind, void *ptr);
+void *vm_store_alloc(wg_store *s, size_t size); /* zeroed, freed with s */
+
+/* memory.c */
+wg_memory *vm_memory_create(wg_store *s, uint32_t min, bool has_max,
+                            uint32_t max); /* NULL: no memory for it */
+void vm_memory_destroy(wg_memory *m);
+int64_t vm_memory_grow(wg_memory *m, uint32_t delta);
+
+/* instance.c */
+int64_t vm_table_grow(wg_table *t, uint32_t delta, uint64_t init);
+wg_table *vm_table_create(wg_store *s, wg_valtype elem, uint32_t min,
+                          bool has_max, uint32_t max);
+void vm_table_destroy(wg_table *t);
+void vm_instance_destroy(wg_instance *inst);
+uint64_t vm_elem_item(wg_instance *inst, const vm_elem *e, uint32_t i);
+
+/* interp.c: runs f with args already in the store's stack. */
+wg_trap vm_invoke(wg_store *s, wg_func *f, uint64_t *args, uint64_t *results,
+                  char *message);
+
+/* names.c */
+bool vm_functype_equal(const wg_functype *a, const wg_functype *b);
+
+#endif

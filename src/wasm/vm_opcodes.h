@@ -1,0 +1,84 @@
+/* vm_opcodes.h: the internal instruction set, in one place.
+ *
+ * Compiled code is an array of 64-bit words (vm_word). Each instruction is
+ * one word holding its opcode followed by its pre-decoded immediates:
+ *   FUEL n              charge n instructions (start of each basic block)
+ *   BR target base keep jump to code[target]; move the top `keep` slots to
+ *                       fp[base..] and set sp = fp + base + keep
+ *   BR_IF t b k         same, when the popped i32 is non-zero
+ *   BR_UNLESS target    jump when the popped i32 is zero (no stack change)
+ *   JUMP target         unconditional, no stack change
+ *   BR_TABLE n (t b k)*(n+1)
+ *   CALL f | CALL_INDIRECT type table | RETURN
+ *   LOCAL_* i | GLOBAL_* i | TABLE_* t | loads/stores: offset
+ *   CONST bits          any numeric or null-reference constant
+ * Numeric operators without immediates (wasm 0x45..0xC4) are listed in wasm
+ * order so compile.c maps them with one subtraction. Stack heights are known
+ * at compile time, so branches carry absolute frame offsets. */
+#ifndef VM_OPCODES_H
+#define VM_OPCODES_H
+
+#define VM_OPS_CONTROL(X) \
+  X(UNREACHABLE) X(FUEL) X(BR) X(BR_IF) X(BR_UNLESS) X(JUMP) X(BR_TABLE) \
+  X(RETURN) X(CALL) X(CALL_INDIRECT) X(DROP) X(SELECT) \
+  X(LOCAL_GET) X(LOCAL_SET) X(LOCAL_TEE) X(GLOBAL_GET) X(GLOBAL_SET) \
+  X(TABLE_GET) X(TABLE_SET) \
+  X(I32_LOAD) X(I64_LOAD) X(F32_LOAD) X(F64_LOAD) \
+  X(I32_LOAD8_S) X(I32_LOAD8_U) X(I32_LOAD16_S) X(I32_LOAD16_U) \
+  X(I64_LOAD8_S) X(I64_LOAD8_U) X(I64_LOAD16_S) X(I64_LOAD16_U) \
+  X(I64_LOAD32_S) X(I64_LOAD32_U) \
+  X(I32_STORE) X(I64_STORE) X(F32_STORE) X(F64_STORE) \
+  X(I32_STORE8) X(I32_STORE16) X(I64_STORE8) X(I64_STORE16) X(I64_STORE32) \
+  X(MEMORY_SIZE) X(MEMORY_GROW) X(CONST)
+
+/* wasm 0x45 .. 0xC4, in order. */
+#define VM_OPS_NUMERIC(X) \
+  X(I32_EQZ) X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) \
+  X(I32_GT_U) X(I32_LE_S) X(I32_LE_U) X(I32_GE_S) X(I32_GE_U) \
+  X(I64_EQZ) X(I64_EQ) X(I64_NE) X(I64_LT_S) X(I64_LT_U) X(I64_GT_S) \
+  X(I64_GT_U) X(I64_LE_S) X(I64_LE_U) X(I64_GE_S) X(I64_GE_U) \
+  X(F32_EQ) X(F32_NE) X(F32_LT) X(F32_GT) X(F32_LE) X(F32_GE) \
+  X(F64_EQ) X(F64_NE) X(F64_LT) X(F64_GT) X(F64_LE) X(F64_GE) \
+  X(I32_CLZ) X(I32_CTZ) X(I32_POPCNT) X(I32_ADD) X(I32_SUB) X(I32_MUL) \
+  X(I32_DIV_S) X(I32_DIV_U) X(I32_REM_S) X(I32_REM_U) X(I32_AND) X(I32_OR) \
+  X(I32_XOR) X(I32_SHL) X(I32_SHR_S) X(I32_SHR_U) X(I32_ROTL) X(I32_ROTR) \
+  X(I64_CLZ) X(I64_CTZ) X(I64_POPCNT) X(I64_ADD) X(I64_SUB) X(I64_MUL) \
+  X(I64_DIV_S) X(I64_DIV_U) X(I64_REM_S) X(I64_REM_U) X(I64_AND) X(I64_OR) \
+  X(I64_XOR) X(I64_SHL) X(I64_SHR_S) X(I64_SHR_U) X(I64_ROTL) X(I64_ROTR) \
+  X(F32_ABS) X(F32_NEG) X(F32_CEIL) X(F32_FLOOR) X(F32_TRUNC) X(F32_NEAREST) \
+  X(F32_SQRT) X(F32_ADD) X(F32_SUB) X(F32_MUL) X(F32_DIV) X(F32_MIN) \
+  X(F32_MAX) X(F32_COPYSIGN) \
+  X(F64_ABS) X(F64_NEG) X(F64_CEIL) X(F64_FLOOR) X(F64_TRUNC) X(F64_NEAREST) \
+  X(F64_SQRT) X(F64_ADD) X(F64_SUB) X(F64_MUL) X(F64_DIV) X(F64_MIN) \
+  X(F64_MAX) X(F64_COPYSIGN) \
+  X(I32_WRAP_I64) X(I32_TRUNC_F32_S) X(I32_TRUNC_F32_U) X(I32_TRUNC_F64_S) \
+  X(I32_TRUNC_F64_U) X(I64_EXTEND_I32_S) X(I64_EXTEND_I32_U) \
+  X(I64_TRUNC_F32_S) X(I64_TRUNC_F32_U) X(I64_TRUNC_F64_S) X(I64_TRUNC_F64_U) \
+  X(F32_CONVERT_I32_S) X(F32_CONVERT_I32_U) X(F32_CONVERT_I64_S) \
+  X(F32_CONVERT_I64_U) X(F32_DEMOTE_F64) \
+  X(F64_CONVERT_I32_S) X(F64_CONVERT_I32_U) X(F64_CONVERT_I64_S) \
+  X(F64_CONVERT_I64_U) X(F64_PROMOTE_F32) \
+  X(I32_REINTERPRET_F32) X(I64_REINTERPRET_F64) X(F32_REINTERPRET_I32) \
+  X(F64_REINTERPRET_I64) \
+  X(I32_EXTEND8_S) X(I32_EXTEND16_S) X(I64_EXTEND8_S) X(I64_EXTEND16_S) \
+  X(I64_EXTEND32_S)
+
+/* 0xFC 0..17 in order, then reference ops. */
+#define VM_OPS_EXTRA(X) \
+  X(I32_TRUNC_SAT_F32_S) X(I32_TRUNC_SAT_F32_U) X(I32_TRUNC_SAT_F64_S) \
+  X(I32_TRUNC_SAT_F64_U) X(I64_TRUNC_SAT_F32_S) X(I64_TRUNC_SAT_F32_U) \
+  X(I64_TRUNC_SAT_F64_S) X(I64_TRUNC_SAT_F64_U) \
+  X(MEMORY_INIT) X(DATA_DROP) X(MEMORY_COPY) X(MEMORY_FILL) X(TABLE_INIT) \
+  X(ELEM_DROP) X(TABLE_COPY) X(TABLE_GROW) X(TABLE_SIZE) X(TABLE_FILL) \
+  X(REF_IS_NULL) X(REF_FUNC)
+
+#define VM_OPS(X) VM_OPS_CONTROL(X) VM_OPS_NUMERIC(X) VM_OPS_EXTRA(X)
+
+typedef enum vm_op {
+#define VM_OP_ENUM(name) VM_OP_##name,
+  VM_OPS(VM_OP_ENUM)
+#undef VM_OP_ENUM
+  VM_OP_COUNT
+} vm_op;
+
+#endif
