@@ -82,7 +82,7 @@ struct wg_toml_value {
     /* The lexeme is exactly as written (sign, underscores and all). */
     struct { double value; const char *lexeme; size_t len; } floating;
     bool boolean;
-    wg_toml_datetime datetime;
+    const wg_toml_datetime *datetime; /* the four date-time types */
     /* of_tables: the array was made by [[header]] elements. */
     struct { wg_toml_value **items; size_t count; bool of_tables; } array;
     struct {

@@ -542,9 +542,14 @@ static wg_toml_value *parse_datetime(toml_parser *p, bool has_date) {
     return NULL;
   }
   wg_toml_value *v = toml_new_scalar(p, type, start);
-  if (!v) return NULL;
+  wg_toml_datetime *copy = wg_arena_alloc(p->arena, sizeof *copy);
+  if (!v || !copy) {
+    toml_fail(p, start, WG_TOML_NOMEM, "out of memory");
+    return NULL;
+  }
   format_datetime(type, &dt, frac, zulu);
-  v->u.datetime = dt;
+  *copy = dt;
+  v->u.datetime = copy;
   p->i = j;
   return v;
 }

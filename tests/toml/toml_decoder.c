@@ -56,12 +56,12 @@ static void put_value(const wg_toml_value *v) {
       return;
     case WG_TOML_FLOAT: put_float(v->u.floating.value); return;
     case WG_TOML_BOOL: put_tagged("bool", v->u.boolean ? "true" : "false"); return;
-    case WG_TOML_OFFSET_DATETIME: put_tagged("datetime", v->u.datetime.text); return;
+    case WG_TOML_OFFSET_DATETIME: put_tagged("datetime", v->u.datetime->text); return;
     case WG_TOML_LOCAL_DATETIME:
-      put_tagged("datetime-local", v->u.datetime.text);
+      put_tagged("datetime-local", v->u.datetime->text);
       return;
-    case WG_TOML_LOCAL_DATE: put_tagged("date-local", v->u.datetime.text); return;
-    case WG_TOML_LOCAL_TIME: put_tagged("time-local", v->u.datetime.text); return;
+    case WG_TOML_LOCAL_DATE: put_tagged("date-local", v->u.datetime->text); return;
+    case WG_TOML_LOCAL_TIME: put_tagged("time-local", v->u.datetime->text); return;
     case WG_TOML_ARRAY:
       putchar('[');
       for (size_t i = 0; i < wg_toml_count(v); i++) {
