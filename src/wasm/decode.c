@@ -196,11 +196,12 @@ static wg_wasm_result read_reftype(vm_reader *r, wg_valtype *out,
   return WG_WASM_OK;
 }
 
-static wg_wasm_result read_limits(vm_reader *r, vm_limits_t *lim,
+static wg_wasm_result read_limits(vm_reader *r, vm_limits_t *lim, bool memory,
                                   wg_wasm_error *err) {
   uint8_t flags;
   BYTE(&flags);
-  if (flags >= 2 && flags <= 7)
+  /* 3 = shared (threads), 4..7 = memory64: well-formed elsewhere */
+  if (flags >= 3 && flags <= 7 && memory)
     FAIL(WG_WASM_UNSUPPORTED, r, "shared or 64-bit limits are not supported");
   if (flags > 1) MALFORMED(r, "integer too large");
   U32(&lim->min);
@@ -213,7 +214,7 @@ static wg_wasm_result read_limits(vm_reader *r, vm_limits_t *lim,
 static wg_wasm_result read_tabletype(vm_reader *r, vm_tabletype *t,
                                      wg_wasm_error *err) {
   TRY(read_reftype(r, &t->elem, err));
-  TRY(read_limits(r, &t->lim, err));
+  TRY(read_limits(r, &t->lim, false, err));
   if (t->lim.has_max && t->lim.min > t->lim.max)
     INVALID(r, "size minimum must not be greater than maximum");
   return WG_WASM_OK;
@@ -221,7 +222,7 @@ static wg_wasm_result read_tabletype(vm_reader *r, vm_tabletype *t,
 
 static wg_wasm_result read_memtype(vm_reader *r, vm_limits_t *lim,
                                    wg_wasm_error *err) {
-  TRY(read_limits(r, lim, err));
+  TRY(read_limits(r, lim, true, err));
   if (lim->min > VM_MAX_PAGES || (lim->has_max && lim->max > VM_MAX_PAGES))
     INVALID(r, "memory size must be at most 65536 pages (4GiB)");
   if (lim->has_max && lim->min > lim->max)
@@ -304,7 +305,8 @@ static wg_wasm_result read_const(vm_module *m, vm_reader *r, wg_valtype want,
         t = m->globals[out->index].type;
         break;
       default:
-        INVALID(r, "constant expression required");
+        if (vm_opcode_exists(op)) INVALID(r, "constant expression required");
+        MALFORMED(r, "illegal opcode 0x%02x", op);
     }
     have = t;
     depth++;
@@ -374,8 +376,6 @@ static wg_wasm_result sec_import(vm_module *m, vm_reader *r,
         TRY(read_globaltype(r, &im->global, err));
         m->import_global_count++;
         break;
-      case 4:
-        FAIL(WG_WASM_UNSUPPORTED, r, "tag imports (exceptions) are not supported");
       default:
         MALFORMED(r, "malformed import kind");
     }
@@ -445,7 +445,7 @@ static wg_wasm_result sec_memory(vm_module *m, vm_reader *r,
 static wg_wasm_result sec_global(vm_module *m, vm_reader *r,
                                  wg_wasm_error *err) {
   uint32_t n;
-  TRY(read_count(r, 4, &n, err));
+  TRY(read_count(r, 3, &n, err));
   m->global_count = m->import_global_count + n;
   vm_globaltype *g = arr(m, m->global_count, sizeof *g);
   m->global_inits = arr(m, n, sizeof *m->global_inits);
@@ -732,6 +732,11 @@ wg_wasm_result vm_decode(vm_module *m, const uint8_t *bytes, size_t len,
   if (m->has_data_count && !saw_data && m->data_count)
     MALFORMED(r, "data count and data section have inconsistent lengths");
   if (!saw_data) m->data_count = 0;
+  if (m->data_count_needed_at) {
+    r->p = r->base + m->data_count_needed_at;
+    if (saw_data) MALFORMED(r, "data count section required");
+    INVALID(r, "unknown data segment");
+  }
   if (!m->datas) m->datas = arr(m, 0, sizeof *m->datas);
   if (!m->codes) m->codes = arr(m, 0, sizeof *m->codes);
   if (!m->elems) m->elems = arr(m, 0, sizeof *m->elems);

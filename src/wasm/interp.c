@@ -45,6 +45,15 @@ static inline uint64_t bits_f64(double d) {
   return u;
 }
 
+/* Rounding a NaN must give an arithmetic (quiet) NaN; libm may return a
+ * signalling input unchanged. */
+static inline uint64_t quiet32(uint64_t in, uint64_t out) {
+  return isnan(f32_of(in)) ? (in | 0x00400000u) : out;
+}
+static inline uint64_t quiet64(uint64_t in, uint64_t out) {
+  return isnan(f64_of(in)) ? (in | 0x0008000000000000ull) : out;
+}
+
 /* wasm min/max: NaN propagates, -0 < +0 (fmin/fmax do neither). */
 static float vm_fminf(float a, float b) {
   if (isnan(a) || isnan(b)) return a + b;
@@ -687,10 +696,10 @@ static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
 
       UN(F32_ABS, a & 0x7fffffffu)
       UN(F32_NEG, (a ^ 0x80000000u) & 0xffffffffu)
-      UN(F32_CEIL, bits_f32(ceilf(f32_of(a))))
-      UN(F32_FLOOR, bits_f32(floorf(f32_of(a))))
-      UN(F32_TRUNC, bits_f32(truncf(f32_of(a))))
-      UN(F32_NEAREST, bits_f32(nearbyintf(f32_of(a))))
+      UN(F32_CEIL, quiet32(a, bits_f32(ceilf(f32_of(a)))))
+      UN(F32_FLOOR, quiet32(a, bits_f32(floorf(f32_of(a)))))
+      UN(F32_TRUNC, quiet32(a, bits_f32(truncf(f32_of(a)))))
+      UN(F32_NEAREST, quiet32(a, bits_f32(nearbyintf(f32_of(a)))))
       UN(F32_SQRT, bits_f32(sqrtf(f32_of(a))))
       BINF32(F32_ADD, bits_f32(a + b))
       BINF32(F32_SUB, bits_f32(a - b))
@@ -701,10 +710,10 @@ static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
       BIN32(F32_COPYSIGN, (a & 0x7fffffffu) | (b & 0x80000000u))
       UN(F64_ABS, a & 0x7fffffffffffffffull)
       UN(F64_NEG, a ^ 0x8000000000000000ull)
-      UN(F64_CEIL, bits_f64(ceil(f64_of(a))))
-      UN(F64_FLOOR, bits_f64(floor(f64_of(a))))
-      UN(F64_TRUNC, bits_f64(trunc(f64_of(a))))
-      UN(F64_NEAREST, bits_f64(nearbyint(f64_of(a))))
+      UN(F64_CEIL, quiet64(a, bits_f64(ceil(f64_of(a)))))
+      UN(F64_FLOOR, quiet64(a, bits_f64(floor(f64_of(a)))))
+      UN(F64_TRUNC, quiet64(a, bits_f64(trunc(f64_of(a)))))
+      UN(F64_NEAREST, quiet64(a, bits_f64(nearbyint(f64_of(a)))))
       UN(F64_SQRT, bits_f64(sqrt(f64_of(a))))
       BINF64(F64_ADD, bits_f64(a + b))
       BINF64(F64_SUB, bits_f64(a - b))

@@ -150,6 +150,8 @@ typedef struct vm_module {
   vm_elem *elems;
 
   bool has_data_count;
+  size_t data_count_needed_at; /* offset of a memory.init/data.drop seen
+                                  without a data count section, or 0 */
   uint32_t data_count;
   vm_data *datas;
 
@@ -262,6 +264,9 @@ typedef struct vm_reader {
 } vm_reader;
 wg_wasm_result vm_compile_body(vm_module *m, uint32_t func_index,
                                vm_reader *r, wg_wasm_error *err);
+
+/* True if `op` is a (single-byte or prefix) opcode of our feature set. */
+bool vm_opcode_exists(uint8_t op);
 
 /* LEB readers shared by decode.c and compile.c. They return false on
  * malformed input and set *msg. */
