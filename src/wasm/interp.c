@@ -882,7 +882,7 @@ wg_trap vm_invoke(wg_store *s, wg_func *f, uint64_t *args, uint64_t *results,
   size_t need = t->param_count > t->result_count ? t->param_count : t->result_count;
   if ((size_t)(end - base) < need + 1 || frame_base >= s->frame_cap)
     return WG_TRAP_CALL_STACK_EXHAUSTED;
-  memcpy(base, args, t->param_count * sizeof *base);
+  if (t->param_count) memcpy(base, args, t->param_count * sizeof *base);
   wg_trap trap;
   if (f->host) {
     s->stack_top = base + need;
@@ -892,7 +892,7 @@ wg_trap vm_invoke(wg_store *s, wg_func *f, uint64_t *args, uint64_t *results,
   }
   s->stack_top = base;
   s->frame_top = frame_base;
-  if (trap == WG_TRAP_NONE)
+  if (trap == WG_TRAP_NONE && t->result_count)
     memcpy(results, base, t->result_count * sizeof *base);
   return trap;
 }
