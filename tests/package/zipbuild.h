@@ -47,7 +47,7 @@ typedef struct zb_out {
   size_t len, alloc;
 } zb_out;
 
-static void zb_put(zb_out *o, const void *p, size_t n) {
+static inline void zb_put(zb_out *o, const void *p, size_t n) {
   if (o->len + n > o->alloc) {
     size_t a = o->alloc ? o->alloc : 256;
     while (a < o->len + n) a *= 2;
@@ -59,26 +59,26 @@ static void zb_put(zb_out *o, const void *p, size_t n) {
   o->len += n;
 }
 
-static void zb_u16(zb_out *o, uint32_t v) {
+static inline void zb_u16(zb_out *o, uint32_t v) {
   uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
   zb_put(o, b, 2);
 }
 
-static void zb_u32(zb_out *o, uint32_t v) {
+static inline void zb_u32(zb_out *o, uint32_t v) {
   zb_u16(o, v & 0xffff);
   zb_u16(o, v >> 16);
 }
 
-static void zb_zeros(zb_out *o, size_t n) {
+static inline void zb_zeros(zb_out *o, size_t n) {
   for (size_t i = 0; i < n; i++) zb_put(o, "", 1);
 }
 
-static size_t zb_name_len(const zb_entry *e) {
+static inline size_t zb_name_len(const zb_entry *e) {
   return e->name_len ? e->name_len : strlen(e->name);
 }
 
 /* Builds the archive; returns its length and stores it in *out. */
-static size_t zb_build(const zb_entry *entries, size_t n, const zb_end *end,
+static inline size_t zb_build(const zb_entry *entries, size_t n, const zb_end *end,
                        uint8_t **out) {
   zb_end no_opts = {0};
   if (!end) end = &no_opts;
@@ -151,12 +151,12 @@ static const char zb_manifest[] =
     "schema_version = 1\nid = \"example\"\nname = \"Example\"\n"
     "version = \"0.1.0\"\n";
 
-static zb_entry zb_manifest_entry(void) {
+static inline zb_entry zb_manifest_entry(void) {
   return (zb_entry){.name = "plugin.toml", .data = zb_manifest,
                     .size = sizeof zb_manifest - 1, .flags = 0x0800};
 }
 
-static zb_entry zb_file(const char *name, const char *text) {
+static inline zb_entry zb_file(const char *name, const char *text) {
   return (zb_entry){.name = name, .data = text, .size = strlen(text),
                     .flags = 0x0800};
 }
