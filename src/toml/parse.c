@@ -453,7 +453,7 @@ wg_toml_doc *wg_toml_parse(const char *text, size_t len,
   p.max_depth = lim.max_depth;
   p.pc_line = p.pc_col = 1;
   if (p.len >= 3 && memcmp(p.s, "\xEF\xBB\xBF", 3) == 0) p.start = 3;
-  p.i = p.pc_off = p.start;
+  p.i = p.pc_off = p.pc_line_start = p.start;
   if (p.len > lim.max_size) {
     toml_fail(&p, 0, WG_TOML_TOO_LARGE, "input too large");
     return NULL;

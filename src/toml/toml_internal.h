@@ -60,9 +60,10 @@ typedef struct toml_parser {
   wg_arena *arena;
   wg_toml_error *err;
   bool failed;
-  /* Position cache: positions are asked for in increasing order, so each
-   * one costs only the distance from the previous one. */
-  size_t pc_off;
+  /* Position cache: positions are asked for in increasing order (or going
+   * back within one line, as a header does), so each costs only the
+   * distance from the previous one or the length of the line. */
+  size_t pc_off, pc_line_start;
   uint32_t pc_line, pc_col;
   wg_buf scratch;    /* a string being decoded, a number being cleaned */
   toml_key *keys;    /* the key being parsed */

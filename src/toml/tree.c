@@ -34,9 +34,12 @@ const char *wg_toml_type_name(wg_toml_type t) {
 
 wg_toml_pos toml_pos_at(toml_parser *p, size_t offset) {
   if (offset > p->len) offset = p->len;
-  if (offset < p->pc_off) { /* rare: only error paths look back */
-    p->pc_off = p->start;
+  if (offset < p->pc_line_start) { /* rare: only error paths look back */
+    p->pc_off = p->pc_line_start = p->start;
     p->pc_line = 1;
+    p->pc_col = 1;
+  } else if (offset < p->pc_off) { /* e.g. a header's '[' after its keys */
+    p->pc_off = p->pc_line_start;
     p->pc_col = 1;
   }
   while (p->pc_off < offset) {
@@ -44,6 +47,7 @@ wg_toml_pos toml_pos_at(toml_parser *p, size_t offset) {
     if (b == '\n') {
       if (p->pc_line < UINT32_MAX) p->pc_line++;
       p->pc_col = 1;
+      p->pc_line_start = p->pc_off;
     } else if ((b & 0xC0) != 0x80 && p->pc_col < UINT32_MAX) {
       p->pc_col++; /* count lead bytes only: columns are code points */
     }

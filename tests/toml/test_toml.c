@@ -492,6 +492,111 @@ static void test_every_prefix(void) {
   CHECK_INT(error_of(doc, sizeof doc - 1, NULL).status, WG_TOML_OK);
 }
 
+/* Headers that create parents are positioned without rescanning the
+ * document (this was quadratic once): check the last one's positions. */
+static void test_many_headers(void) {
+  wg_buf b;
+  wg_buf_init(&b, 0);
+  for (int i = 0; i < 20000; i++) wg_buf_printf(&b, "[t%d.x]\ny = 1\n", i);
+  REQUIRE(wg_buf_ok(&b));
+  wg_toml_doc *doc = wg_toml_parse(b.data, b.len, NULL, NULL);
+  wg_buf_free(&b);
+  REQUIRE(doc);
+  const wg_toml_value *root = wg_toml_root(doc);
+  CHECK_INT(wg_toml_count(root), 20000);
+  const wg_toml_member *t = wg_toml_member_at(root, 19999);
+  REQUIRE(t);
+  CHECK_STR(t->key, "t19999");
+  CHECK_INT(t->key_pos.line, 39999);
+  CHECK_INT(t->key_pos.column, 2);
+  CHECK_INT(t->value->u.table.kind, WG_TOML_TABLE_IMPLICIT);
+  const wg_toml_member *x = wg_toml_member_at(t->value, 0);
+  CHECK_INT(x->key_pos.column, 9);
+  CHECK_INT(x->value->pos.line, 39999);
+  CHECK_INT(x->value->pos.column, 1);
+  wg_toml_free(doc);
+}
+
+/* Checks every node of a parsed tree without recursion: positions inside
+ * the input, no missing values. Returns the number of nodes. */
+static size_t check_tree(const wg_toml_value *root, size_t len) {
+  const wg_toml_value *stack[256];
+  size_t depth = 0, nodes = 0;
+  stack[depth++] = root;
+  while (depth) {
+    const wg_toml_value *v = stack[--depth];
+    nodes++;
+    CHECK(v->pos.offset <= len && v->pos.line >= 1 && v->pos.column >= 1);
+    for (size_t i = 0; i < wg_toml_count(v); i++) {
+      const wg_toml_value *child = v->type == WG_TOML_TABLE
+                                       ? wg_toml_member_at(v, i)->value
+                                       : wg_toml_at(v, i);
+      REQUIRE(child);
+      if (v->type == WG_TOML_TABLE)
+        CHECK(wg_toml_member_at(v, i)->key_pos.offset <= len);
+      if (child->type == WG_TOML_TABLE || child->type == WG_TOML_ARRAY) {
+        REQUIRE(depth < 256);
+        stack[depth++] = child;
+      } else {
+        nodes++;
+      }
+    }
+  }
+  return nodes;
+}
+
+/* Deterministic mutation testing (a local xorshift, no global state):
+ * bytes deleted, inserted or replaced in two documents. Every result is a
+ * tree with sane positions or an error located in the input. */
+static void test_mutations(void) {
+  static const char *const seeds[] = {
+      "[a]\nb = \"x\\u00e9\" # c\nc = [1, 2.5, {d = 1979-05-27T00:00:00Z}]\n"
+      "[[e.f]]\ng = '''\nml''' \nh = 0xff\n",
+      "x = { a.b = [ [ true ], \"\"\"s\\\n  t\"\"\" ], c = -inf }\n"
+      "y = 07:32:00.999\nz.w = 1_000\n",
+  };
+  static const char alphabet[] = "[]{}.,=\"'#\\\n\r \t0123456789abexz+-_:TZ";
+  uint64_t rng = 0x9E3779B97F4A7C15u;
+  char buf[256];
+  int accepted = 0, rejected = 0;
+  for (int round = 0; round < 20000; round++) {
+    const char *seed = seeds[round % 2];
+    size_t len = strlen(seed);
+    memcpy(buf, seed, len);
+    for (int k = 0; k < 1 + round % 4; k++) {
+      rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+      size_t at = (size_t)(rng >> 8) % (len + 1);
+      uint8_t r = (uint8_t)(rng >> 40);
+      char c = r & 1 ? alphabet[(r >> 1) % (sizeof alphabet - 1)] : (char)r;
+      if (r % 3 == 0 && at < len) {
+        memmove(buf + at, buf + at + 1, len - at - 1); /* delete */
+        len--;
+      } else if (r % 3 == 1 && len < sizeof buf - 1) {
+        memmove(buf + at + 1, buf + at, len - at); /* insert */
+        buf[at] = c;
+        len++;
+      } else if (at < len) {
+        buf[at] = c; /* replace */
+      }
+    }
+    wg_toml_error e;
+    wg_toml_doc *doc = wg_toml_parse(buf, len, NULL, &e);
+    if (doc) {
+      accepted++;
+      CHECK(check_tree(wg_toml_root(doc), len) >= 1);
+      wg_toml_free(doc);
+      continue;
+    }
+    rejected++;
+    CHECK(e.status > WG_TOML_OK && e.status <= WG_TOML_NOMEM);
+    CHECK(e.status != WG_TOML_NOMEM && e.status != WG_TOML_TOO_LARGE);
+    CHECK(e.offset <= len && e.line >= 1 && e.column >= 1);
+    CHECK(e.message[0] != '\0');
+  }
+  CHECK(accepted > 1000);
+  CHECK(rejected > 5000);
+}
+
 static void test_names(void) {
   CHECK_STR(wg_toml_status_name(WG_TOML_OK), "ok");
   CHECK_STR(wg_toml_status_name(WG_TOML_CONTROL_CHAR), "control_char");
@@ -524,6 +629,8 @@ WG_TEST_LIST {
     WG_TEST(test_size_limit),
     WG_TEST(test_big_table),
     WG_TEST(test_every_prefix),
+    WG_TEST(test_many_headers),
+    WG_TEST(test_mutations),
     WG_TEST(test_names),
 };
 WG_TEST_MAIN()
