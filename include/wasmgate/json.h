@@ -120,4 +120,45 @@ bool wg_json_write(const wg_json *v, bool canonical, wg_buf *out);
 /* Appends s[0..len) as a JSON string literal; invalid UTF-8 becomes U+FFFD. */
 bool wg_json_write_string(wg_buf *out, const char *s, size_t len);
 
+/* A streaming writer for building JSON output without a tree: it inserts
+ * ',' and ':' itself and escapes strings like the canonical form. Calls out
+ * of order (a value where an object expects a key, an unbalanced end, more
+ * than WG_JSON_WRITER_MAX_DEPTH levels, a second top-level value, an
+ * invalid number lexeme) are ignored and make the writer `misused`, so the
+ * text never becomes invalid JSON; check wg_json_writer_finish at the end.
+ * Each call returns false if it was ignored or the buffer failed. */
+enum { WG_JSON_WRITER_MAX_DEPTH = 256 };
+
+typedef struct wg_json_writer {
+  wg_buf *out;
+  size_t depth;
+  bool misused;
+  bool after_key;  /* a key was written; its value comes next */
+  bool done;       /* the top-level value is complete */
+  uint8_t in_object[WG_JSON_WRITER_MAX_DEPTH / 8]; /* per level: 1 = object */
+  uint8_t has_items[WG_JSON_WRITER_MAX_DEPTH / 8]; /* per level: needs ',' */
+} wg_json_writer;
+
+void wg_json_writer_init(wg_json_writer *w, wg_buf *out);
+bool wg_json_writer_begin_object(wg_json_writer *w);
+bool wg_json_writer_end_object(wg_json_writer *w);
+bool wg_json_writer_begin_array(wg_json_writer *w);
+bool wg_json_writer_end_array(wg_json_writer *w);
+bool wg_json_writer_key(wg_json_writer *w, const char *key, size_t len);
+bool wg_json_writer_string(wg_json_writer *w, const char *s, size_t len);
+bool wg_json_writer_cstr(wg_json_writer *w, const char *s); /* NULL: null */
+bool wg_json_writer_int(wg_json_writer *w, int64_t v);
+bool wg_json_writer_uint(wg_json_writer *w, uint64_t v);
+/* Shortest text that reads back as the same double; NaN/inf write null. */
+bool wg_json_writer_double(wg_json_writer *w, double v);
+bool wg_json_writer_bool(wg_json_writer *w, bool v);
+bool wg_json_writer_null(wg_json_writer *w);
+/* A number given as a lexeme, copied verbatim if it is valid JSON. */
+bool wg_json_writer_number(wg_json_writer *w, const char *lexeme, size_t len);
+/* A whole tree, as wg_json_write would write it. */
+bool wg_json_writer_value(wg_json_writer *w, const wg_json *v, bool canonical);
+/* True if exactly one complete top-level value was written, nothing was
+ * misused and the buffer never failed. */
+bool wg_json_writer_finish(const wg_json_writer *w);
+
 #endif

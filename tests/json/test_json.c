@@ -525,6 +525,91 @@ static void test_write_deep(void) {
   free(kids);
 }
 
+static void test_streaming_writer(void) {
+  wg_buf b;
+  wg_buf_init(&b, 0);
+  wg_json_writer w;
+  wg_json_writer_init(&w, &b);
+  CHECK(wg_json_writer_begin_object(&w));
+  CHECK(wg_json_writer_key(&w, "n", 1));
+  CHECK(wg_json_writer_int(&w, INT64_MIN));
+  CHECK(wg_json_writer_key(&w, "u", 1));
+  CHECK(wg_json_writer_uint(&w, UINT64_MAX));
+  CHECK(wg_json_writer_key(&w, "list", 4));
+  CHECK(wg_json_writer_begin_array(&w));
+  CHECK(wg_json_writer_double(&w, 0.1));
+  CHECK(wg_json_writer_double(&w, 1e300));
+  CHECK(wg_json_writer_double(&w, -0.0));
+  CHECK(wg_json_writer_null(&w) && wg_json_writer_bool(&w, true));
+  CHECK(wg_json_writer_number(&w, "1e400", 5));
+  CHECK(wg_json_writer_cstr(&w, "a\"\n"));
+  CHECK(wg_json_writer_end_array(&w));
+  CHECK(wg_json_writer_key(&w, "bad\xFF", 4));
+  wg_json_doc *d = parse("{\"y\":1,\"x\":[]}");
+  CHECK(wg_json_writer_value(&w, wg_json_root(d), true));
+  wg_json_free(d);
+  CHECK(wg_json_writer_end_object(&w));
+  CHECK(wg_json_writer_finish(&w));
+  CHECK_STR(b.data, "{\"n\":-9223372036854775808,\"u\":18446744073709551615,"
+                    "\"list\":[0.1,1e+300,-0,null,true,1e400,\"a\\\"\\n\"],"
+                    "\"bad\xEF\xBF\xBD\":{\"x\":[],\"y\":1}}");
+  wg_buf_free(&b);
+}
+
+static void test_streaming_writer_misuse(void) {
+  wg_buf b;
+  wg_buf_init(&b, 0);
+  wg_json_writer w;
+  /* A value where a key is due is ignored. */
+  wg_json_writer_init(&w, &b);
+  CHECK(wg_json_writer_begin_object(&w));
+  CHECK(!wg_json_writer_int(&w, 1));
+  CHECK(w.misused);
+  CHECK(!wg_json_writer_end_object(&w)); /* stays ignored once misused */
+  CHECK(!wg_json_writer_finish(&w));
+  CHECK_STR(b.data, "{");
+  /* Mismatched end, invalid lexeme, second top-level value, open at end. */
+  wg_buf_reset(&b);
+  wg_json_writer_init(&w, &b);
+  CHECK(wg_json_writer_begin_array(&w));
+  CHECK(!wg_json_writer_end_object(&w));
+  wg_json_writer_init(&w, &b);
+  CHECK(!wg_json_writer_number(&w, "01", 2));
+  wg_json_writer_init(&w, &b);
+  CHECK(wg_json_writer_null(&w));
+  CHECK(wg_json_writer_finish(&w));
+  CHECK(!wg_json_writer_null(&w));
+  CHECK(!wg_json_writer_finish(&w));
+  wg_json_writer_init(&w, &b);
+  CHECK(wg_json_writer_begin_array(&w));
+  CHECK(!wg_json_writer_finish(&w));
+  CHECK(!wg_json_writer_key(&w, "k", 1)); /* key inside an array */
+  /* Depth bound. */
+  wg_buf_reset(&b);
+  wg_json_writer_init(&w, &b);
+  for (int i = 0; i < WG_JSON_WRITER_MAX_DEPTH; i++)
+    CHECK(wg_json_writer_begin_array(&w));
+  CHECK(!wg_json_writer_begin_array(&w));
+  CHECK(!wg_json_writer_finish(&w));
+  wg_buf_free(&b);
+}
+
+static void test_streaming_writer_nan(void) {
+  wg_buf b;
+  wg_buf_init(&b, 0);
+  wg_json_writer w;
+  wg_json_writer_init(&w, &b);
+  CHECK(wg_json_writer_begin_array(&w));
+  CHECK(wg_json_writer_double(&w, NAN));
+  CHECK(wg_json_writer_double(&w, -INFINITY));
+  CHECK(wg_json_writer_double(&w, 5e-324));
+  CHECK(wg_json_writer_double(&w, 123456789.0));
+  CHECK(wg_json_writer_end_array(&w));
+  CHECK(wg_json_writer_finish(&w));
+  CHECK_STR(b.data, "[null,null,5e-324,123456789]");
+  wg_buf_free(&b);
+}
+
 WG_TEST_LIST {
   WG_TEST(test_parse_scalars),
   WG_TEST(test_parse_tree_and_spans),
@@ -545,5 +630,8 @@ WG_TEST_LIST {
   WG_TEST(test_write_cap_overflow),
   WG_TEST(test_write_hand_built),
   WG_TEST(test_write_deep),
+  WG_TEST(test_streaming_writer),
+  WG_TEST(test_streaming_writer_misuse),
+  WG_TEST(test_streaming_writer_nan),
 };
 WG_TEST_MAIN()
