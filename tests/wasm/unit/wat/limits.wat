@@ -1,0 +1,29 @@
+;; limits.wat: small functions for the engine's limit and API tests.
+(module
+  (memory (export "memory") 1)
+  (table $t 1 funcref)
+  (func (export "spin") (loop $l (br $l)))
+  (func $rec (export "recurse") (param i32) (result i32)
+    (call $rec (i32.add (local.get 0) (i32.const 1))))
+  (func (export "add") (param i32 i32) (result i32)
+    (i32.add (local.get 0) (local.get 1)))
+  ;; 4 instructions: two consts, add, end
+  (func (export "three") (result i32) (i32.add (i32.const 1) (i32.const 2)))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "size") (result i32) (memory.size))
+  (func (export "table_grow") (param i32) (result i32)
+    (table.grow $t (ref.null func) (local.get 0)))
+  (func (export "fill") (param i32 i32)
+    (memory.fill (local.get 0) (i32.const 7) (local.get 1)))
+  (func (export "load8") (param i32) (result i32) (i32.load8_u (local.get 0)))
+  ;; sums 0..n-1 in a loop
+  (func (export "sum") (param $n i32) (result i64)
+    (local $i i32) (local $acc i64)
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $acc (i64.add (local.get $acc) (i64.extend_i32_u (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))
+    (local.get $acc))
+)
