@@ -509,6 +509,9 @@ static bool kw_pattern_properties(cctx *c, uint32_t n, const char *kw,
 /* Keywords whose value is one subschema, by the node field they fill. */
 static bool kw_single(cctx *c, uint32_t n, const char *kw, const wg_json *v,
                       const char *base) {
+  if (v->type == WG_JSON_ARRAY && !strcmp(kw, "items"))
+    return cerr(c, WG_SCHEMA_BAD_KEYWORD, kw,
+                "\"items\" must be one schema (2020-12: use \"prefixItems\" for tuples)");
   uint32_t r = sub(c, v, base, kw, strlen(kw), -1);
   if (r == SCHEMA_NONE) return false;
   schema_node *x = N(c, n);
@@ -917,6 +920,11 @@ wg_schema *wg_schema_compile(const wg_json *schema, const wg_schema_options *opt
   wg_schema_error local;
   if (!err) err = &local;
   memset(err, 0, sizeof *err);
+  if (!schema) {
+    err->status = WG_SCHEMA_BAD_KEYWORD;
+    snprintf(err->message, sizeof err->message, "no schema");
+    return NULL;
+  }
   wg_schema *s = calloc(1, sizeof *s);
   cctx *c = calloc(1, sizeof *c);
   if (!s || !c) {

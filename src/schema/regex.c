@@ -17,7 +17,10 @@
  *     than (?: (?= (?! (?<= (?<! (?<name>, backreferences to missing groups,
  *     lone surrogates.
  * Matching is an unanchored search with match, depth and heap limits from a
- * per-call match context; hitting one is an error, never "no match". */
+ * per-call match context; hitting one is an error, never "no match".
+ * Patterns are compiled with PCRE2_AUTO_CALLOUT and every callout counts one
+ * step against a meter, so the regex work of a whole validation is charged
+ * to its step budget (PCRE2's own limits are per call only). */
 #include <stdio.h>
 #include <string.h>
 
@@ -403,7 +406,7 @@ pcre2_code *schema_regex_compile(const char *pat, size_t len, size_t max_len,
     return NULL;
   }
   wg_buf out;
-  wg_buf_init(&out, max_len * 16 + 64); /* worst case: every byte is \s */
+  wg_buf_init(&out, max_len * 64 + 64); /* worst case: every 2 bytes are \s */
   rx r = {pat, len, 0, &out, count_groups(pat, len), msg, msg_size, false};
   if (!translate(&r) || !wg_buf_ok(&out)) {
     if (!r.failed) snprintf(msg, msg_size, "pattern too large");
@@ -417,11 +420,12 @@ pcre2_code *schema_regex_compile(const char *pat, size_t len, size_t max_len,
     return NULL;
   }
   pcre2_set_parens_nest_limit(cc, 64);
+  pcre2_set_max_pattern_length(cc, out.cap);
   int code;
   PCRE2_SIZE off;
   pcre2_code *re = pcre2_compile(
       (PCRE2_SPTR)(out.data ? out.data : ""), out.len,
-      PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_MATCH_UNSET_BACKREF |
+      PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_MATCH_UNSET_BACKREF | PCRE2_AUTO_CALLOUT |
           PCRE2_NEVER_BACKSLASH_C | PCRE2_NEVER_UCP,
       &code, &off, cc);
   pcre2_compile_context_free(cc);
@@ -435,10 +439,19 @@ pcre2_code *schema_regex_compile(const char *pat, size_t len, size_t max_len,
   return re;
 }
 
+int schema_regex_meter_callout(pcre2_callout_block *block, void *data) {
+  (void)block;
+  schema_regex_meter *m = data;
+  if (++m->used > m->limit) return PCRE2_ERROR_CALLOUT;
+  return 0;
+}
+
 int schema_regex_search(const pcre2_code *re, const char *s, size_t n,
-                        pcre2_match_data *md, pcre2_match_context *mc) {
+                        pcre2_match_data *md, pcre2_match_context *mc,
+                        schema_regex_meter *meter) {
   int rc = pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, md, mc);
   if (rc >= 0) return 1;
   if (rc == PCRE2_ERROR_NOMATCH) return 0;
+  if (rc == PCRE2_ERROR_CALLOUT && meter->used > meter->limit) return -2;
   return -1;
 }

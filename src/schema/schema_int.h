@@ -52,9 +52,17 @@ wg_json *schema_json_copy(wg_arena *arena, const wg_json *v);
  * short reason to msg. */
 pcre2_code *schema_regex_compile(const char *pat, size_t len, size_t max_len,
                                  char *msg, size_t msg_size);
-/* 1 match, 0 no match, -1 limit hit or match failure. */
+/* Counts regex work: the callout (installed on the match context with the
+ * meter as data) adds one per pattern item visited and aborts the match
+ * once `used` passes `limit`. */
+typedef struct schema_regex_meter {
+  uint64_t used, limit;
+} schema_regex_meter;
+int schema_regex_meter_callout(pcre2_callout_block *block, void *data);
+/* 1 match, 0 no match, -1 a PCRE2 limit or failure, -2 meter exhausted. */
 int schema_regex_search(const pcre2_code *re, const char *s, size_t n,
-                        pcre2_match_data *md, pcre2_match_context *mc);
+                        pcre2_match_data *md, pcre2_match_context *mc,
+                        schema_regex_meter *meter);
 
 typedef struct schema_str {
   const char *s;

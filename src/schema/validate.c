@@ -32,6 +32,7 @@ typedef struct vctx {
   bool recorded;
   pcre2_match_data *md;
   pcre2_match_context *mc;
+  schema_regex_meter meter;
   vseg *segs;
   size_t nsegs, segs_cap;
 } vctx;
@@ -63,6 +64,8 @@ static void record(vctx *c, const schema_node *n, wg_schema_status st,
   schema_copy_bounded(e->schema_path, sizeof e->schema_path, n->path, strlen(n->path));
   schema_copy_bounded(e->keyword, sizeof e->keyword, kw, strlen(kw));
   vsnprintf(e->message, sizeof e->message, fmt, ap);
+  for (char *p = e->message; *p; p++) /* names from the schema may hold any byte */
+    if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
   c->recorded = true;
 }
 
@@ -219,7 +222,11 @@ static int check_number(vctx *c, const schema_node *n, const wg_json *inst) {
 static int search(vctx *c, const schema_node *n, const char *kw,
                   const pcre2_code *re, const char *s, size_t len) {
   if (!charge(c, 1 + len / 16)) return budget(c, n, kw);
-  int r = schema_regex_search(re, s, len, c->md, c->mc);
+  c->meter.used = 0;
+  c->meter.limit = c->max_steps - c->steps;
+  int r = schema_regex_search(re, s, len, c->md, c->mc, &c->meter);
+  charge(c, c->meter.used);
+  if (r == -2) return budget(c, n, kw);
   if (r < 0)
     return hard(c, n, WG_SCHEMA_REGEX_LIMIT, kw, "regex match limit reached");
   return r;
@@ -298,7 +305,7 @@ static int check_array(vctx *c, const schema_node *n, const wg_json *inst) {
 /* ---- objects ---- */
 
 static const wg_json *member(vctx *c, const wg_json *obj, const char *k, size_t len) {
-  charge(c, obj->u.object.count / 8);
+  charge(c, 1 + obj->u.object.count / 8); /* callers check the budget */
   for (size_t i = 0; i < obj->u.object.count; i++) {
     const wg_json_member *m = &obj->u.object.members[i];
     if (m->key_len == len && memcmp(m->key, k, len) == 0) return m->value;
@@ -323,20 +330,23 @@ static const schema_named *find_named(const schema_named *arr, size_t n,
 }
 
 static int check_required(vctx *c, const schema_node *n, const wg_json *inst) {
-  for (size_t i = 0; i < n->nrequired; i++)
+  for (size_t i = 0; i < n->nrequired; i++) {
     if (!member(c, inst, n->required[i].s, n->required[i].len))
       return fail(c, n, "required", "missing required property \"%.60s\"",
                   n->required[i].s);
+    if (c->steps > c->max_steps) return budget(c, n, "required");
+  }
   for (size_t i = 0; i < n->ndep_req; i++) {
     const schema_dep_req *d = &n->dep_req[i];
     if (!member(c, inst, d->key.s, d->key.len)) continue;
-    for (size_t j = 0; j < d->count; j++)
+    for (size_t j = 0; j < d->count; j++) {
       if (!member(c, inst, d->names[j].s, d->names[j].len))
         return fail(c, n, "dependentRequired",
                     "property \"%.60s\" requires property \"%.60s\"", d->key.s,
                     d->names[j].s);
+      if (c->steps > c->max_steps) return budget(c, n, "dependentRequired");
+    }
   }
-  if (!charge(c, 1)) return budget(c, n, "required");
   return 1;
 }
 
@@ -388,6 +398,7 @@ static int check_object(vctx *c, const schema_node *n, const wg_json *inst) {
     const schema_named *d = &n->dep_schemas[i];
     if (member(c, inst, d->key.s, d->key.len) && (r = validate(c, d->node, inst)) != 1)
       return r;
+    if (c->steps > c->max_steps) return budget(c, n, "dependentSchemas");
   }
   return 1;
 }
@@ -469,6 +480,11 @@ wg_schema_result wg_schema_validate(const wg_schema *s, const wg_json *instance,
   wg_schema_error local;
   if (!err) err = &local;
   memset(err, 0, sizeof *err);
+  if (!s || !instance) {
+    err->status = WG_SCHEMA_BAD_KEYWORD;
+    snprintf(err->message, sizeof err->message, "no schema or no instance");
+    return WG_SCHEMA_ERROR;
+  }
   vctx c = {.s = s, .err = err, .max_steps = s->opt.max_steps};
   c.segs_cap = s->opt.max_validate_depth + 2;
   c.segs = calloc(c.segs_cap, sizeof *c.segs);
@@ -479,6 +495,7 @@ wg_schema_result wg_schema_validate(const wg_schema *s, const wg_json *instance,
     pcre2_set_match_limit(c.mc, s->opt.regex_match_limit);
     pcre2_set_depth_limit(c.mc, s->opt.regex_depth_limit);
     pcre2_set_heap_limit(c.mc, s->opt.regex_heap_limit_kib);
+    pcre2_set_callout(c.mc, schema_regex_meter_callout, &c.meter);
     r = validate(&c, s->root, instance);
   } else {
     err->status = WG_SCHEMA_NOMEM;

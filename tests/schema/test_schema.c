@@ -107,7 +107,7 @@ static void test_bad_keyword_values(void) {
   expect_compile_error("{\"required\":[\"a\",1]}", WG_SCHEMA_BAD_KEYWORD, "$", "required");
   expect_compile_error("{\"allOf\":[]}", WG_SCHEMA_BAD_KEYWORD, "$", "allOf");
   expect_compile_error("{\"anyOf\":{}}", WG_SCHEMA_BAD_KEYWORD, "$", "anyOf");
-  expect_compile_error("{\"items\":[{}]}", WG_SCHEMA_BAD_KEYWORD, "$.items", "");
+  expect_compile_error("{\"items\":[{}]}", WG_SCHEMA_BAD_KEYWORD, "$", "items");
   expect_compile_error("{\"properties\":{\"a\":3}}", WG_SCHEMA_BAD_KEYWORD, "$.properties.a", "");
   expect_compile_error("{\"uniqueItems\":1}", WG_SCHEMA_BAD_KEYWORD, "$", "uniqueItems");
   expect_compile_error("{\"title\":7}", WG_SCHEMA_BAD_KEYWORD, "$", "title");
@@ -440,10 +440,11 @@ static void test_hostile_deep_schema(void) {
   CHECK(strncmp(err.schema_path, "$.not.not.not", 13) == 0);
   CHECK(wg_now_ns() - t0 < 2000000000ull);
   free(s);
-  s = nested(10000, "{\"items\":[", "{}", "]}");
+  s = nested(10000, "{\"allOf\":[", "{}", "]}");
   c = compile(s, &err);
   CHECK(c == NULL);
-  CHECK_STR(wg_schema_status_name(err.status), "bad_keyword");
+  CHECK_STR(wg_schema_status_name(err.status), "too_deep");
+  CHECK(strncmp(err.schema_path, "$.allOf[0].allOf[0]", 19) == 0);
   free(s);
   /* just under the limit compiles */
   wg_schema_options opt = wg_schema_default_options();
@@ -506,6 +507,25 @@ static void test_hostile_regex(void) {
   REQUIRE(s != NULL);
   CHECK_INT(check(s, inst, &err), WG_SCHEMA_ERROR);
   CHECK_STR(wg_schema_status_name(err.status), "regex_limit");
+  wg_schema_free(s);
+  /* regex work counts against the step budget of the whole validation */
+  wg_schema_options small = wg_schema_default_options();
+  small.max_steps = 5000;
+  s = compile_opt("{\"items\":{\"pattern\":\"^(?:a|b)*$\"}}", &small, &err);
+  REQUIRE(s != NULL);
+  wg_buf many;
+  wg_buf_init(&many, 0);
+  wg_buf_append_char(&many, '[');
+  for (int i = 0; i < 100; i++)
+    wg_buf_printf(&many, "%s\"%0100d\"", i ? "," : "", 0);
+  wg_buf_append_char(&many, ']');
+  for (size_t i = 0; i < many.len; i++)
+    if (many.data[i] == '0') many.data[i] = 'a';
+  CHECK_INT(check(s, many.data, &err), WG_SCHEMA_ERROR);
+  CHECK_STR(wg_schema_status_name(err.status), "budget");
+  CHECK_STR(err.keyword, "pattern");
+  CHECK_INT(check(s, "[\"abba\",\"b\"]", &err), WG_SCHEMA_VALID);
+  wg_buf_free(&many);
   wg_schema_free(s);
   /* pattern length limit */
   wg_schema_options opt = wg_schema_default_options();
