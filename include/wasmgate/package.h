@@ -121,6 +121,18 @@ bool wg_pkg_digest_matches(const char *expected, const char *actual);
  * acceptable (its normalized form is the same bytes). */
 bool wg_pkg_path_valid(const char *path, size_t len);
 
+/* The root plugin.toml (always present in an opened package; at most
+ * max_manifest_size bytes of valid UTF-8). */
+const wg_pkg_file *wg_pkg_manifest_file(const wg_pkg *pkg);
+
+/* yoi's validate_manifest_path, for paths the manifest references
+ * (runtime.entry, hooks[].file): 0 and *file if `path` normalizes and is in
+ * the package; else -1 with `traversal` ("plugin manifest references a path
+ * outside the package root") or `missing` ("... not present in the
+ * package"), phase manifest. */
+int wg_pkg_resolve_ref(const wg_pkg *pkg, const char *path, size_t len,
+                       const wg_pkg_file **file, wg_pkg_diag *diag);
+
 /* Serializes the package as a deterministic stored ZIP: entries in path
  * order, fixed timestamps (1980-01-01 00:00), flags 0x0800, mode 0644,
  * correct CRC-32s, no directory entries. Returns false on overflow of

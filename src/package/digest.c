@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <string.h>
 
+/* Hashed with its terminating NUL: sizeof includes it, as the format wants. */
 static const char digest_domain[] = "yoi-plugin-package-digest-v1";
 
 static bool file_record(EVP_MD_CTX *outer, const wg_pkg_file *f) {

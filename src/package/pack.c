@@ -52,7 +52,8 @@ static int open_output_parent(const char *out_path, const char **base) {
 
 /* True if directory `fd` is the input directory or lies below it. */
 static bool inside_input(int fd, const struct stat *input) {
-  int cur = dup(fd);
+  /* O_PATH: walking up needs no read permission on the ancestors. */
+  int cur = openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   bool inside = false;
   for (int level = 0; cur >= 0 && level < PACK_MAX_ANCESTORS; level++) {
     struct stat st, up_st;
@@ -61,7 +62,7 @@ static bool inside_input(int fd, const struct stat *input) {
       inside = true;
       break;
     }
-    int up = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (up < 0 || fstat(up, &up_st) != 0 ||
         (up_st.st_dev == st.st_dev && up_st.st_ino == st.st_ino)) {
       if (up >= 0) close(up);

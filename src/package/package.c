@@ -280,3 +280,29 @@ bool wg_pkg_is_dir(const wg_pkg *pkg) { return pkg->is_dir; }
 void wg_pkg_digest(const wg_pkg *pkg, char out[WG_PKG_DIGEST_LEN]) {
   memcpy(out, pkg->digest, WG_PKG_DIGEST_LEN);
 }
+
+const wg_pkg_file *wg_pkg_manifest_file(const wg_pkg *pkg) {
+  return wg_pkg_find(pkg, "plugin.toml");
+}
+
+int wg_pkg_resolve_ref(const wg_pkg *pkg, const char *path, size_t len,
+                       const wg_pkg_file **file, wg_pkg_diag *diag) {
+  *file = NULL;
+  if (!path || !pkg_path_valid(path, len)) {
+    pkg_diag_set(diag, WG_PKG_TRAVERSAL, WG_PKG_PHASE_MANIFEST,
+                 "plugin manifest references a path outside the package root");
+    return -1;
+  }
+  /* A valid path holds no NUL, so a bounded copy is the exact key. */
+  char *key = strndup(path, len);
+  if (!key) {
+    pkg_diag_oom(diag);
+    return -1;
+  }
+  *file = wg_pkg_find(pkg, key);
+  free(key);
+  if (*file) return 0;
+  pkg_diag_set(diag, WG_PKG_MISSING, WG_PKG_PHASE_MANIFEST,
+               "plugin manifest references a path not present in the package");
+  return -1;
+}

@@ -12,7 +12,8 @@
       and as a zipfile-made stored ZIP under WORKDIR, runs TOOL PATH on each
       and requires TOOL to print exactly the hashlib digest. Then it writes a
       few archives zipfile makes that yoi rejects (deflate, directory
-      entries, no plugin.toml) and requires TOOL to fail with yoi's kind.
+      entries, no plugin.toml) and requires TOOL to fail with yoi's kind;
+      if Info-ZIP `zip` is installed, the same with its archives.
 """
 import hashlib
 import os
@@ -104,9 +105,46 @@ def check(tool, work):
         if rc != 1 or not err.startswith(kind + ": "):
             print(f"FAIL reject {name}: rc={rc} stderr {err!r}, want {kind}")
             failures += 1
+    checks = len(VECTORS) * 2 + len(rejects)
+    if shutil.which("zip"):
+        checks, failures = checks + 4, failures + check_info_zip(tool, work)
+    else:
+        print("note: Info-ZIP `zip` not installed; its interop checks skipped")
     shutil.rmtree(work)
-    print(f"{len(VECTORS) * 2 + len(rejects)} checks, {failures} failed")
+    print(f"{checks} checks, {failures} failed")
     return 1 if failures else 0
+
+
+def check_info_zip(tool, work):
+    """Packages made by Info-ZIP, as yoi's authoring guide suggests."""
+    files = VECTORS["nested"]
+    src = os.path.join(work, "infozip.src")
+    write_dir(src, files)
+    cases = [
+        (["-0", "-r", "-D"], digest(files)),  # no directory entries: accepted
+        (["-0", "-r"], "traversal"),           # "hooks/" entries
+        (["-9", "-r", "-D"], "api"),           # deflate
+    ]
+    failures = 0
+    for i, (flags, want) in enumerate(cases):
+        out = os.path.join(work, f"infozip{i}.yoi-plugin")
+        subprocess.run(["zip", "-q", "-X"] + flags + [out, "."], cwd=src,
+                       check=True)
+        rc, got, err = run(tool, out)
+        ok = (rc == 0 and got == want) if want.startswith("sha256:") else \
+            (rc == 1 and err.startswith(want + ": "))
+        if not ok:
+            print(f"FAIL zip {' '.join(flags)}: rc={rc} {got or err!r}, want {want}")
+            failures += 1
+    os.symlink("plugin.toml", os.path.join(src, "link"))
+    out = os.path.join(work, "infozip-symlink.yoi-plugin")
+    subprocess.run(["zip", "-q", "-X", "-0", "-r", "-D", "-y", out, "."],
+                   cwd=src, check=True)
+    rc, got, err = run(tool, out)
+    if rc != 1 or err != "traversal: plugin package contains a symlink entry":
+        print(f"FAIL zip -y: rc={rc} {got or err!r}")
+        failures += 1
+    return failures
 
 
 def main(argv):

@@ -569,6 +569,37 @@ static void test_yoi_fixture_shape(void) {
   wg_pkg_free(pkg);
 }
 
+/* Paths the manifest references: yoi's validate_manifest_path. */
+static void test_manifest_references(void) {
+  zb_entry e[] = {zb_manifest_entry(), zb_file("plugin.wasm", "w"),
+                  zb_file("hooks/a.md", "a")};
+  wg_pkg *pkg = accept(e, 3, NULL, NULL);
+  REQUIRE(pkg);
+  CHECK(wg_pkg_manifest_file(pkg) == wg_pkg_find(pkg, "plugin.toml"));
+  const wg_pkg_file *f = NULL;
+  wg_pkg_diag d;
+  CHECK_INT(wg_pkg_resolve_ref(pkg, "hooks/a.md", 10, &f, &d), 0);
+  CHECK(f && f->size == 1);
+  /* The length is honoured: "plugin.wasmXYZ" cut to 11 bytes. */
+  CHECK_INT(wg_pkg_resolve_ref(pkg, "plugin.wasmXYZ", 11, &f, &d), 0);
+  const char *outside[] = {"../plugin.wasm", "/plugin.wasm", "./plugin.wasm",
+                           "hooks//a.md", "C:plugin.wasm", "~/x", "a\\b", ""};
+  for (size_t i = 0; i < N(outside); i++) {
+    CHECK_INT(wg_pkg_resolve_ref(pkg, outside[i], strlen(outside[i]), &f, &d), -1);
+    CHECK(f == NULL && d.kind == WG_PKG_TRAVERSAL && d.phase == WG_PKG_PHASE_MANIFEST);
+    CHECK_STR(d.message, "plugin manifest references a path outside the package root");
+  }
+  CHECK_INT(wg_pkg_resolve_ref(pkg, "hooks/b.md", 10, &f, &d), -1);
+  CHECK(d.kind == WG_PKG_MISSING && d.phase == WG_PKG_PHASE_MANIFEST);
+  CHECK_STR(d.message, "plugin manifest references a path not present in the package");
+  /* Directories are not files. */
+  CHECK_INT(wg_pkg_resolve_ref(pkg, "hooks", 5, &f, &d), -1);
+  CHECK_INT(d.kind, WG_PKG_MISSING);
+  CHECK_INT(wg_pkg_resolve_ref(pkg, "a\0b", 3, &f, &d), -1);
+  CHECK_INT(d.kind, WG_PKG_TRAVERSAL);
+  wg_pkg_free(pkg);
+}
+
 static void test_kind_and_phase_names(void) {
   const char *kinds[] = {"missing", "duplicate", "ambiguous", "version",
                          "digest", "api", "surface", "grant", "malformed",
@@ -621,6 +652,7 @@ WG_TEST_LIST {
   WG_TEST(test_package_size_bound),
   WG_TEST(test_every_truncation),
   WG_TEST(test_yoi_fixture_shape),
+  WG_TEST(test_manifest_references),
   WG_TEST(test_kind_and_phase_names),
 };
 WG_TEST_MAIN()
