@@ -22,6 +22,11 @@
 
 #define SCHEMA_ARENA_LIMIT ((size_t)256 << 20) /* compiled schema memory */
 #define SCHEMA_WORK_PATH 1024                  /* working path buffer */
+/* Hard ceilings on the depth options: both depths are C recursion (a few
+ * hundred bytes of stack per level), so even a caller's option cannot ask
+ * for more than this. */
+#define SCHEMA_MAX_COMPILE_DEPTH 1000
+#define SCHEMA_MAX_VALIDATE_DEPTH 2000
 
 typedef struct resource {
   const char *uri; /* absolute (or document-relative), without fragment */
@@ -935,6 +940,9 @@ wg_schema *wg_schema_compile(const wg_json *schema, const wg_schema_options *opt
     return NULL;
   }
   s->opt = opt ? *opt : wg_schema_default_options();
+  if (s->opt.max_depth > SCHEMA_MAX_COMPILE_DEPTH) s->opt.max_depth = SCHEMA_MAX_COMPILE_DEPTH;
+  if (s->opt.max_validate_depth > SCHEMA_MAX_VALIDATE_DEPTH)
+    s->opt.max_validate_depth = SCHEMA_MAX_VALIDATE_DEPTH;
   wg_arena_init(&s->arena, SCHEMA_ARENA_LIMIT);
   c->s = s;
   c->err = err;

@@ -470,6 +470,21 @@ static void test_hostile_ref_cycles(void) {
     CHECK_STR(wg_schema_status_name(err.status), "depth");
     wg_schema_free(s);
   }
+  /* depth options are capped, so a huge one cannot overflow the C stack */
+  wg_schema_options opt = wg_schema_default_options();
+  opt.max_validate_depth = 100000000;
+  opt.max_depth = 100000000;
+  wg_schema *capped = compile_opt("{\"allOf\":[{\"$ref\":\"#\"}]}", &opt, &err);
+  REQUIRE(capped != NULL);
+  CHECK_INT(check(capped, "1", &err), WG_SCHEMA_ERROR);
+  CHECK_STR(wg_schema_status_name(err.status), "depth");
+  CHECK_STR(err.message, "schema applications nested deeper than 2000");
+  wg_schema_free(capped);
+  char *deep_schema = nested(5000, "{\"not\":", "true", "}");
+  capped = compile_opt(deep_schema, &opt, &err);
+  CHECK(capped == NULL);
+  CHECK_STR(err.message, "schema nested deeper than 1000");
+  free(deep_schema);
   /* a cycle that consumes instance is fine */
   const char *tree = "{\"type\":\"object\",\"properties\":{\"kids\":{\"type\":\"array\","
                      "\"items\":{\"$ref\":\"#\"}}},\"additionalProperties\":false}";
