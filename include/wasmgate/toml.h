@@ -94,14 +94,18 @@ struct wg_toml_value {
 };
 
 /* Limits, all named here. Element counts need no limit of their own: each
- * key or element takes at least one input byte, so max_size bounds them, and
- * the tree takes memory linear in the input (under ~100 bytes per byte). */
+ * key or element takes at least one input byte, so max_size bounds them;
+ * the tree's memory is linear in the input and capped by max_memory. */
 typedef struct wg_toml_limits {
-  size_t max_size;  /* input bytes; default 1 MiB (configs and manifests are
-                       a few KiB) */
-  size_t max_depth; /* nesting of the tree: every header or dotted-key
-                       segment, array and inline table is one level; default
-                       128, deeper is an error */
+  size_t max_size;   /* input bytes; default 1 MiB (configs and manifests
+                        are a few KiB) */
+  size_t max_depth;  /* nesting of the tree: every header or dotted-key
+                        segment, array and inline table is one level;
+                        default 128, deeper is an error */
+  size_t max_memory; /* bytes of tree (arena) memory; default 64 MiB, 0 =
+                        unlimited. Ordinary TOML takes 10-30x its size;
+                        pathological input (long dotted-key chains, many
+                        empty tables) up to ~64x. Over it: too_large. */
 } wg_toml_limits;
 
 wg_toml_limits wg_toml_default_limits(void);
@@ -118,7 +122,7 @@ typedef enum wg_toml_status {
   WG_TOML_DUPLICATE,    /* key or table defined twice, or conflicting
                            definitions (e.g. extending an inline table) */
   WG_TOML_TOO_DEEP,
-  WG_TOML_TOO_LARGE,    /* input over max_size */
+  WG_TOML_TOO_LARGE,    /* input over max_size, tree over max_memory */
   WG_TOML_NOMEM,
 } wg_toml_status;
 

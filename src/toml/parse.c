@@ -20,6 +20,7 @@ wg_toml_limits wg_toml_default_limits(void) {
   wg_toml_limits l = {
       .max_size = (size_t)1 << 20,
       .max_depth = 128,
+      .max_memory = (size_t)64 << 20,
   };
   return l;
 }
@@ -102,8 +103,8 @@ static bool push_key(toml_parser *p, const char *text, size_t len,
     p->keys = keys;
     p->keys_cap = want;
   }
-  char *copy = wg_arena_strndup(p->arena, text, len);
-  if (!copy) return toml_fail(p, offset, WG_TOML_NOMEM, "out of memory");
+  char *copy = toml_strndup(p, text, len);
+  if (!copy) return false;
   p->keys[p->nkeys++] = (toml_key){copy, len, offset};
   return true;
 }
@@ -290,7 +291,7 @@ static bool inline_key(toml_parser *p, toml_frame *f) {
 
 /* Opens an array or inline table at p->i. *done is set with *out when it
  * closed at once ([] or {}). */
-static bool open_container(toml_parser *p, size_t depth, wg_toml_value **out,
+static bool open_container(toml_parser *p, uint32_t depth, wg_toml_value **out,
                            bool *done) {
   bool array = p->s[p->i] == '[';
   toml_node *n = toml_new_container(
@@ -349,14 +350,14 @@ static bool attach(toml_parser *p, wg_toml_value *v, wg_toml_value **closed) {
 }
 
 /* Depth of the container a value being parsed now would be nested in. */
-static size_t value_depth(const toml_parser *p, size_t outer) {
+static uint32_t value_depth(const toml_parser *p, uint32_t outer) {
   if (p->nframes == 0) return outer;
   const toml_frame *f = &p->frames[p->nframes - 1];
   return f->node->v.type == WG_TOML_ARRAY ? f->node->depth : f->target->depth;
 }
 
 /* One whole value at p->i, nested in a table of depth `outer`. */
-static wg_toml_value *parse_value(toml_parser *p, size_t outer) {
+static wg_toml_value *parse_value(toml_parser *p, uint32_t outer) {
   p->nframes = 0;
   for (;;) {
     wg_toml_value *v = NULL;
@@ -450,7 +451,9 @@ wg_toml_doc *wg_toml_parse(const char *text, size_t len,
   p.s = (const uint8_t *)(text ? text : "");
   p.len = text ? len : 0;
   p.err = err;
-  p.max_depth = lim.max_depth;
+  /* depths are uint32_t; no real document nests 4 billion levels */
+  p.max_depth = lim.max_depth < UINT32_MAX ? (uint32_t)lim.max_depth
+                                           : UINT32_MAX - 1;
   p.pc_line = p.pc_col = 1;
   if (p.len >= 3 && memcmp(p.s, "\xEF\xBB\xBF", 3) == 0) p.start = 3;
   p.i = p.pc_off = p.pc_line_start = p.start;
@@ -463,7 +466,7 @@ wg_toml_doc *wg_toml_parse(const char *text, size_t len,
     toml_fail(&p, 0, WG_TOML_NOMEM, "out of memory");
     return NULL;
   }
-  wg_arena_init(&doc->arena, 0);
+  wg_arena_init(&doc->arena, lim.max_memory ? lim.max_memory : SIZE_MAX);
   p.arena = &doc->arena;
   p.seed = wg_now_ns() ^ (uint64_t)(uintptr_t)doc;
   wg_buf_init(&p.scratch, lim.max_size + 1);

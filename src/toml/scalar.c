@@ -186,12 +186,8 @@ static wg_toml_value *parse_string(toml_parser *p) {
   if (!v) return NULL;
   v->u.string.len = p->scratch.len;
   v->u.string.text =
-      wg_arena_strndup(p->arena, p->scratch.data ? p->scratch.data : "",
-                       p->scratch.len);
-  if (!v->u.string.text) {
-    toml_fail(p, start, WG_TOML_NOMEM, "out of memory");
-    return NULL;
-  }
+      toml_strndup(p, p->scratch.data ? p->scratch.data : "", p->scratch.len);
+  if (!v->u.string.text) return NULL;
   return v;
 }
 
@@ -286,11 +282,8 @@ static wg_toml_value *make_float(toml_parser *p, size_t start, size_t end,
   v->u.floating.value = value;
   v->u.floating.len = end - start;
   v->u.floating.lexeme =
-      wg_arena_strndup(p->arena, (const char *)p->s + start, end - start);
-  if (!v->u.floating.lexeme) {
-    toml_fail(p, start, WG_TOML_NOMEM, "out of memory");
-    return NULL;
-  }
+      toml_strndup(p, (const char *)p->s + start, end - start);
+  if (!v->u.floating.lexeme) return NULL;
   p->i = end;
   return v;
 }
@@ -542,11 +535,8 @@ static wg_toml_value *parse_datetime(toml_parser *p, bool has_date) {
     return NULL;
   }
   wg_toml_value *v = toml_new_scalar(p, type, start);
-  wg_toml_datetime *copy = wg_arena_alloc(p->arena, sizeof *copy);
-  if (!v || !copy) {
-    toml_fail(p, start, WG_TOML_NOMEM, "out of memory");
-    return NULL;
-  }
+  wg_toml_datetime *copy = v ? toml_alloc(p, sizeof *copy) : NULL;
+  if (!copy) return NULL;
   format_datetime(type, &dt, frac, zulu);
   *copy = dt;
   v->u.datetime = copy;

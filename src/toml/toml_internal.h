@@ -21,13 +21,19 @@
  * querying a big table stays linear instead of quadratic. */
 enum { TOML_INDEX_THRESHOLD = 8 };
 
+/* A table's hash index: open addressing, linear probing, at most half
+ * full. Kept out of toml_node so small tables (most of them) stay small. */
+typedef struct toml_index {
+  uint64_t seed; /* the document's hash seed */
+  size_t mask;   /* slot count - 1 (a power of two) */
+  size_t slots[]; /* member number + 1; 0 = empty */
+} toml_index;
+
 typedef struct toml_node {
-  wg_toml_value v;   /* first: a wg_toml_value* of a container is a node */
-  size_t cap;        /* allocated members (table) or items (array) */
-  size_t *index;     /* table hash index: member number + 1, 0 = empty */
-  size_t index_mask; /* index size - 1 (size is a power of two) */
-  uint64_t seed;     /* per-document hash seed (copied into each table) */
-  size_t depth;      /* root = 0; each container nested inside adds 1 */
+  wg_toml_value v;    /* first: a wg_toml_value* of a container is a node */
+  toml_index *index;  /* tables over TOML_INDEX_THRESHOLD members, or NULL */
+  uint32_t cap;       /* allocated members (table) or items (array) */
+  uint32_t depth;     /* root = 0; each container nested inside adds 1 */
 } toml_node;
 
 /* One segment of a (possibly dotted) key. */
@@ -56,7 +62,7 @@ typedef struct toml_parser {
   size_t len;
   size_t i;          /* cursor */
   size_t start;      /* 3 after a BOM, else 0 */
-  size_t max_depth;
+  uint32_t max_depth; /* limits.max_depth, clamped */
   wg_arena *arena;
   wg_toml_error *err;
   bool failed;
@@ -76,6 +82,10 @@ typedef struct toml_parser {
 } toml_parser;
 
 /* tree.c */
+/* Arena allocation (zeroed); on failure records too_large (over
+ * limits.max_memory) or nomem. */
+void *toml_alloc(toml_parser *p, size_t size);
+char *toml_strndup(toml_parser *p, const char *s, size_t n);
 bool toml_fail(toml_parser *p, size_t offset, wg_toml_status status,
                const char *message);
 wg_toml_pos toml_pos_at(toml_parser *p, size_t offset);
@@ -83,7 +93,7 @@ wg_toml_value *toml_new_scalar(toml_parser *p, wg_toml_type type,
                                size_t offset);
 /* A new table or array nested in a container of depth parent_depth. */
 toml_node *toml_new_container(toml_parser *p, wg_toml_type type,
-                              size_t offset, size_t parent_depth);
+                              size_t offset, uint32_t parent_depth);
 /* Member number of key in t, or SIZE_MAX. */
 size_t toml_table_lookup(const toml_node *t, const char *key, size_t len);
 /* Appends a member (value may be NULL for now); returns its number or

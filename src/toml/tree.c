@@ -70,10 +70,27 @@ bool toml_fail(toml_parser *p, size_t offset, wg_toml_status status,
   return false;
 }
 
-static void *toml_alloc(toml_parser *p, size_t size) {
+void *toml_alloc(toml_parser *p, size_t size) {
   void *mem = wg_arena_alloc(p->arena, size);
-  if (!mem) toml_fail(p, p->i, WG_TOML_NOMEM, "out of memory");
-  return mem;
+  if (mem) return mem;
+  size_t total;
+  if (!wg_add_size(p->arena->used_total, size, &total) ||
+      total > p->arena->limit)
+    toml_fail(p, p->i, WG_TOML_TOO_LARGE, "document needs too much memory");
+  else
+    toml_fail(p, p->i, WG_TOML_NOMEM, "out of memory");
+  return NULL;
+}
+
+char *toml_strndup(toml_parser *p, const char *s, size_t n) {
+  if (n == SIZE_MAX) {
+    toml_fail(p, p->i, WG_TOML_NOMEM, "out of memory");
+    return NULL;
+  }
+  char *copy = toml_alloc(p, n + 1);
+  if (!copy) return NULL;
+  if (n) memcpy(copy, s, n);
+  return copy; /* the arena zeroes, so it is NUL-terminated */
 }
 
 wg_toml_value *toml_new_scalar(toml_parser *p, wg_toml_type type,
@@ -86,7 +103,7 @@ wg_toml_value *toml_new_scalar(toml_parser *p, wg_toml_type type,
 }
 
 toml_node *toml_new_container(toml_parser *p, wg_toml_type type,
-                              size_t offset, size_t parent_depth) {
+                              size_t offset, uint32_t parent_depth) {
   if (parent_depth >= p->max_depth) {
     toml_fail(p, offset, WG_TOML_TOO_DEEP, "nesting too deep");
     return NULL;
@@ -96,7 +113,6 @@ toml_node *toml_new_container(toml_parser *p, wg_toml_type type,
   n->v.type = type;
   n->v.pos = toml_pos_at(p, offset);
   n->depth = parent_depth + 1;
-  n->seed = p->seed;
   return n;
 }
 
@@ -122,14 +138,15 @@ static bool key_equal(const wg_toml_member *m, const char *key, size_t len) {
 
 size_t toml_table_lookup(const toml_node *t, const char *key, size_t len) {
   const wg_toml_member *members = t->v.u.table.members;
-  if (!t->index) {
+  const toml_index *ix = t->index;
+  if (!ix) {
     for (size_t i = 0; i < t->v.u.table.count; i++)
       if (key_equal(&members[i], key, len)) return i;
     return SIZE_MAX;
   }
-  for (size_t b = toml_hash(t->seed, key, len) & t->index_mask;;
-       b = (b + 1) & t->index_mask) {
-    size_t slot = t->index[b];
+  for (size_t b = toml_hash(ix->seed, key, len) & ix->mask;;
+       b = (b + 1) & ix->mask) {
+    size_t slot = ix->slots[b];
     if (slot == 0) return SIZE_MAX;
     if (key_equal(&members[slot - 1], key, len)) return slot - 1;
   }
@@ -137,16 +154,17 @@ size_t toml_table_lookup(const toml_node *t, const char *key, size_t len) {
 
 static void index_insert(toml_node *t, size_t member) {
   const wg_toml_member *m = &t->v.u.table.members[member];
-  size_t b = toml_hash(t->seed, m->key, m->key_len) & t->index_mask;
-  while (t->index[b]) b = (b + 1) & t->index_mask;
-  t->index[b] = member + 1;
+  toml_index *ix = t->index;
+  size_t b = toml_hash(ix->seed, m->key, m->key_len) & ix->mask;
+  while (ix->slots[b]) b = (b + 1) & ix->mask;
+  ix->slots[b] = member + 1;
 }
 
 /* Keeps the index at most half full: rebuilt at 4x the member count. */
 static bool index_update(toml_parser *p, toml_node *t) {
   size_t count = t->v.u.table.count;
   if (count <= TOML_INDEX_THRESHOLD) return true;
-  if (t->index && count * 2 <= t->index_mask + 1) {
+  if (t->index && count * 2 <= t->index->mask + 1) {
     index_insert(t, count - 1);
     return true;
   }
@@ -155,22 +173,28 @@ static bool index_update(toml_parser *p, toml_node *t) {
     if (size > SIZE_MAX / 4) return toml_fail(p, p->i, WG_TOML_NOMEM, "out of memory");
     size *= 2;
   }
-  size_t *index = wg_arena_array(p->arena, size, sizeof *index);
-  if (!index) return toml_fail(p, p->i, WG_TOML_NOMEM, "out of memory");
-  t->index = index;
-  t->index_mask = size - 1;
+  /* size < 2^61: no overflow */
+  toml_index *ix = toml_alloc(p, sizeof *ix + size * sizeof ix->slots[0]);
+  if (!ix) return false;
+  ix->seed = p->seed;
+  ix->mask = size - 1;
+  t->index = ix;
   for (size_t i = 0; i < count; i++) index_insert(t, i);
   return true;
 }
 
 /* Doubles *items (of elem_size each) when count reaches cap. */
-static bool grow(toml_parser *p, void **items, size_t count, size_t *cap,
+static bool grow(toml_parser *p, void **items, size_t count, uint32_t *cap,
                  size_t elem_size) {
   if (count < *cap) return true;
-  size_t want = *cap ? *cap * 2 : 4;
-  void *fresh = wg_arena_array(p->arena, want, elem_size);
-  if (want < *cap || !fresh)
+  if (*cap > UINT32_MAX / 2)
+    return toml_fail(p, p->i, WG_TOML_TOO_LARGE, "too many members");
+  uint32_t want = *cap ? *cap * 2 : 1; /* most tables stay tiny */
+  size_t bytes;
+  if (!wg_mul_size(want, elem_size, &bytes))
     return toml_fail(p, p->i, WG_TOML_NOMEM, "out of memory");
+  void *fresh = toml_alloc(p, bytes);
+  if (!fresh) return false;
   if (count) memcpy(fresh, *items, count * elem_size);
   *items = fresh;
   *cap = want;

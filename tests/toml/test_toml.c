@@ -438,6 +438,24 @@ static void test_size_limit(void) {
   CHECK_INT(e.column, 1);
 }
 
+static void test_memory_limit(void) {
+  CHECK_INT(wg_toml_default_limits().max_memory, 64 << 20);
+  wg_toml_limits lim = wg_toml_default_limits();
+  lim.max_memory = 4096;
+  wg_buf b;
+  wg_buf_init(&b, 0);
+  for (int i = 0; i < 200; i++) wg_buf_printf(&b, "k%d.a.b = %d\n", i, i);
+  REQUIRE(wg_buf_ok(&b));
+  wg_toml_error e = error_of(b.data, b.len, &lim);
+  CHECK_STR(wg_toml_status_name(e.status), "too_large");
+  CHECK_STR(e.message, "document needs too much memory");
+  CHECK(e.line > 1 && e.line < 200);
+  lim.max_memory = 0; /* unlimited */
+  e = error_of(b.data, b.len, &lim);
+  CHECK_INT(e.status, WG_TOML_OK);
+  wg_buf_free(&b);
+}
+
 /* A big table is indexed: every key is found, and a duplicate at the end
  * is still caught. */
 static void test_big_table(void) {
@@ -627,6 +645,7 @@ WG_TEST_LIST {
     WG_TEST(test_depth_limit),
     WG_TEST(test_default_depth),
     WG_TEST(test_size_limit),
+    WG_TEST(test_memory_limit),
     WG_TEST(test_big_table),
     WG_TEST(test_every_prefix),
     WG_TEST(test_many_headers),
