@@ -159,9 +159,14 @@ static wg_wasm_result bind_imports(wg_instance *inst, const wg_extern *imports,
 static wg_wasm_result create_defined(wg_store *s, wg_instance *inst,
                                      wg_wasm_error *err) {
   const vm_module *m = inst->mod;
+  /* one allocation for all defined functions and one for all globals */
+  uint32_t nf = m->func_count - m->import_func_count;
+  uint32_t ng = m->global_count - m->import_global_count;
+  wg_func *fns = vm_store_alloc(s, (size_t)nf * sizeof *fns);
+  wg_global *gls = vm_store_alloc(s, (size_t)ng * sizeof *gls);
+  if (!fns || !gls) return fail(err, WG_WASM_NOMEM, "out of memory");
   for (uint32_t i = m->import_func_count; i < m->func_count; i++) {
-    wg_func *fn = vm_store_alloc(s, sizeof *fn);
-    if (!fn) return fail(err, WG_WASM_NOMEM, "out of memory");
+    wg_func *fn = &fns[i - m->import_func_count];
     fn->inst = inst;
     fn->code = &m->codes[i - m->import_func_count];
     fn->type = &m->types[m->func_types[i]];
@@ -183,8 +188,7 @@ static wg_wasm_result create_defined(wg_store *s, wg_instance *inst,
     if (!inst->mem0) return fail(err, WG_WASM_NOMEM, "cannot reserve memory");
   }
   for (uint32_t i = m->import_global_count; i < m->global_count; i++) {
-    wg_global *gl = vm_store_alloc(s, sizeof *gl);
-    if (!gl) return fail(err, WG_WASM_NOMEM, "out of memory");
+    wg_global *gl = &gls[i - m->import_global_count];
     gl->type = m->globals[i].type;
     gl->is_mutable = m->globals[i].is_mutable;
     gl->value = eval_const(inst, &m->global_inits[i - m->import_global_count]);
