@@ -32,6 +32,11 @@ typedef struct json_dec {
   int64_t shift;        /* int_len - first */
 } json_dec;
 
+/* A string byte that needs no escaping, decoding or UTF-8 check. */
+static inline bool json_is_plain(uint8_t c) {
+  return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
 /* Parses a lexeme with the strict RFC 8259 number grammar. */
 bool json_dec_parse(const char *text, size_t len, json_dec *d);
 /* Number of significant digits (0 for zero). */

@@ -194,14 +194,16 @@ static bool json_string(json_parser *p, const char **text, size_t *tlen) {
   if (!out) return json_nomem(p);
   size_t olen = 0;
   for (i = open + 1; i < close;) {
+    size_t run = i; /* copy plain ASCII runs in one go */
+    while (i < close && json_is_plain(p->s[i])) i++;
+    memcpy(out + olen, p->s + run, i - run);
+    olen += i - run;
+    if (i >= close) break;
     unsigned char c = p->s[i];
     if (c == '\\') {
       if (!json_escape(p, &i, out, &olen)) return false;
     } else if (c < 0x20) {
       return json_fail(p, WG_JSON_SYNTAX, i, "control character in string");
-    } else if (c < 0x80) {
-      out[olen++] = (char)c;
-      i++;
     } else {
       uint32_t cp;
       size_t k = wg_utf8_decode(p->s + i, close - i, &cp);
