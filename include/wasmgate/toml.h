@@ -139,8 +139,9 @@ typedef struct wg_toml_error {
 
 typedef struct wg_toml_doc wg_toml_doc;
 
-/* Parses text[0..len). limits may be NULL (defaults). On failure returns NULL
- * and fills err (if non-NULL); on success err->status is WG_TOML_OK. */
+/* Parses text[0..len) (text may be NULL only when len is 0). limits may be
+ * NULL (defaults). On failure returns NULL and fills err (if non-NULL); on
+ * success err->status is WG_TOML_OK. */
 wg_toml_doc *wg_toml_parse(const char *text, size_t len,
                            const wg_toml_limits *limits, wg_toml_error *err);
 void wg_toml_free(wg_toml_doc *doc);

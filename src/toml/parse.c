@@ -461,6 +461,10 @@ wg_toml_doc *wg_toml_parse(const char *text, size_t len,
     toml_fail(&p, 0, WG_TOML_TOO_LARGE, "input too large");
     return NULL;
   }
+  if (!text && len) {
+    toml_fail(&p, 0, WG_TOML_SYNTAX, "no input text");
+    return NULL;
+  }
   wg_toml_doc *doc = malloc(sizeof *doc);
   if (!doc) {
     toml_fail(&p, 0, WG_TOML_NOMEM, "out of memory");

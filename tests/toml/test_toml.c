@@ -629,6 +629,9 @@ static void test_names(void) {
   REQUIRE(doc);
   CHECK_INT(wg_toml_count(wg_toml_root(doc)), 0);
   wg_toml_free(doc);
+  wg_toml_error e;
+  CHECK(wg_toml_parse(NULL, 5, NULL, &e) == NULL);
+  CHECK_STR(e.message, "no input text");
 }
 
 WG_TEST_LIST {
