@@ -13,9 +13,9 @@
  * function is called with zero arguments of its parameter types.
  *
  * Checked for every mutant (a violation is a failure): the result code is a
- * decoding outcome (OK, MALFORMED, UNSUPPORTED, INVALID); a failure leaves no
- * module, err.result matches, the offset lies inside the input and the
- * message is terminated; decoding is deterministic (every 16th mutant is
+ * decoding outcome (OK, MALFORMED, UNSUPPORTED, INVALID, LIMIT); a failure
+ * leaves no module, err.result matches, the offset lies inside the input
+ * and the message is terminated; decoding is deterministic (every 16th mutant is
  * decoded twice); a call's outcome is OK (with results of the declared
  * types) or a typed trap. ASan/UBSan/LSan in the asan build check the rest.
  * Prints the outcome counts and ends with `N passed, M failed`. */
@@ -296,10 +296,12 @@ out:
 
 static bool decode_ok(mut_run *r, wg_wasm_result res, const wg_module *m,
                       const wg_wasm_error *err, size_t len) {
+  /* LIMIT: an implementation limit (say 4 billion locals) is neither
+   * malformed nor invalid; the engine reports it as a limit. */
   if (res != WG_WASM_OK && res != WG_WASM_MALFORMED && res != WG_WASM_INVALID &&
-      res != WG_WASM_UNSUPPORTED) {
-    failure(r, "decoding gave a result other than ok/malformed/invalid/unsupported",
-            err);
+      res != WG_WASM_UNSUPPORTED && res != WG_WASM_LIMIT) {
+    failure(r, "decoding gave a result other than "
+               "ok/malformed/invalid/unsupported/limit", err);
     return false;
   }
   if (res == WG_WASM_OK) {
@@ -360,9 +362,10 @@ static bool load_corpus(const char *dir, corpus_file **files, size_t *count) {
 
 static void print_stats(const mut_stats *st) {
   printf("decode: ok %" PRIu64 ", malformed %" PRIu64 ", invalid %" PRIu64
-         ", unsupported %" PRIu64 "\n",
+         ", unsupported %" PRIu64 ", limit %" PRIu64 "\n",
          st->decoded[WG_WASM_OK], st->decoded[WG_WASM_MALFORMED],
-         st->decoded[WG_WASM_INVALID], st->decoded[WG_WASM_UNSUPPORTED]);
+         st->decoded[WG_WASM_INVALID], st->decoded[WG_WASM_UNSUPPORTED],
+         st->decoded[WG_WASM_LIMIT]);
   printf("instantiate:");
   for (int i = WG_WASM_OK; i <= WG_WASM_ARGS; i++)
     if (st->instantiated[i])
