@@ -285,7 +285,8 @@ static void test_path_normalization_rejects(void) {
 
 static void test_path_normalization_accepts(void) {
   const char *good[] = {"1:x", "a~", "a/~b", "..a", "a..", ".hidden",
-                        "a/.b/c", "ab:c", "sp ace", "\xc3\xa9"};
+                        "a/.b/c", "ab:c", "sp ace", "\xc3\xa9",
+                        "\xef\xbf\xbf", "\xf4\x8f\xbf\xbf", "a\x01\x7f"};
   for (size_t i = 0; i < N(good); i++) {
     zb_entry e[] = {zb_manifest_entry(), zb_file(good[i], "x")};
     wg_pkg *pkg = accept(e, 2, NULL, NULL);
