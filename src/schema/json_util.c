@@ -116,7 +116,11 @@ static bool copy_fill(wg_arena *arena, const wg_json *src, wg_json *dst,
   }
   if (src->type == WG_JSON_ARRAY) n = src->u.array.count;
   if (src->type == WG_JSON_OBJECT) n = src->u.object.count;
-  if (n == 0) return true;
+  if (n == 0) { /* never keep a pointer into the source tree */
+    if (src->type == WG_JSON_ARRAY) dst->u.array.items = NULL;
+    if (src->type == WG_JSON_OBJECT) dst->u.object.members = NULL;
+    return true;
+  }
   if (*len + n > *cap) {
     size_t c = *cap ? *cap : 32;
     while (c < *len + n) c *= 2;
