@@ -100,6 +100,12 @@ static void test_dir_and_zip_digests_equal(void) {
   REQUIRE(wg_pkg_open_bytes((const uint8_t *)out.data, out.len, NULL, &zip, &d) == 0);
   wg_pkg_digest(zip, d_zip);
   CHECK_STR(d_zip, d_dir);
+  /* The writer respects the buffer's cap (and leaves it marked). */
+  wg_buf small;
+  wg_buf_init(&small, 100);
+  CHECK(!wg_pkg_write_zip(dir, &small));
+  CHECK(small.overflow);
+  wg_buf_free(&small);
   zb_entry e[] = {zb_file("plugin.wasm", ""), zb_file("hooks/a.md", "hello"),
                   zb_file("plugin.toml", MANIFEST)};
   e[0].data = "\0asm\1\0\0\0";
@@ -387,11 +393,21 @@ static void test_pack_refuses_bad_outputs(void) {
   fs_text(&f, "victim", "keep me");
   fs_symlink(&f, "victim", "out/link.yoi-plugin");
   wg_pkg_diag d;
+  char pi_buf[1024];
   CHECK_INT(pack(&f, "demo.yoi-plugin", "demo.yoi-plugin/self.yoi-plugin", &d),
             WG_PKG_PACK_BAD_OUTPUT);
   CHECK_STR(d.message, "output path is inside the input package");
   CHECK_INT(pack(&f, "demo.yoi-plugin", "demo.yoi-plugin/hooks/x.yoi-plugin", &d),
             WG_PKG_PACK_BAD_OUTPUT);
+  /* A symlinked parent is resolved: the check is by inode, not by path. */
+  fs_symlink(&f, "demo.yoi-plugin/hooks", "via");
+  CHECK_INT(pack(&f, "demo.yoi-plugin", "via/x.yoi-plugin", &d), WG_PKG_PACK_BAD_OUTPUT);
+  CHECK_STR(d.message, "output path is inside the input package");
+  guard_alarm();
+  fs_fifo(&f, "out/fifo.yoi-plugin");
+  CHECK_INT(pack(&f, "demo.yoi-plugin", "out/fifo.yoi-plugin", &d), WG_PKG_PACK_BAD_OUTPUT);
+  alarm(0);
+  unlink(fs_path(&f, pi_buf, "out/fifo.yoi-plugin"));
   CHECK_INT(pack(&f, "demo.yoi-plugin", "demo.yoi-plugin", &d), WG_PKG_PACK_BAD_OUTPUT);
   CHECK_STR(d.message, "output path exists and is not a regular file");
   CHECK_INT(pack(&f, "demo.yoi-plugin", "out/link.yoi-plugin", &d), WG_PKG_PACK_BAD_OUTPUT);
