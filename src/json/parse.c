@@ -90,6 +90,13 @@ static bool json_nomem(json_parser *p) {
   return json_fail(p, WG_JSON_NOMEM, p->pos, "out of memory");
 }
 
+/* json_fail for functions that return a node. */
+static wg_json *json_fail_node(json_parser *p, wg_json_status st, size_t off,
+                               const char *why) {
+  json_fail(p, st, off, why);
+  return NULL;
+}
+
 static void json_skip_ws(json_parser *p) {
   while (p->pos < p->len) {
     unsigned char c = p->s[p->pos];
@@ -227,10 +234,7 @@ static wg_json *json_number(json_parser *p) {
   const char *why = NULL;
   size_t n = json_number_scan((const char *)p->s + p->pos, p->len - p->pos,
                               &err_at, &why);
-  if (!n) {
-    json_fail(p, WG_JSON_SYNTAX, p->pos + err_at, why);
-    return NULL;
-  }
+  if (!n) return json_fail_node(p, WG_JSON_SYNTAX, p->pos + err_at, why);
   wg_json *v = json_new_node(p, WG_JSON_NUMBER, p->pos);
   char *lex = v ? wg_arena_strndup(p->arena, (const char *)p->s + p->pos, n)
                 : NULL;
@@ -258,8 +262,7 @@ static wg_json *json_literal(json_parser *p) {
       return v;
     }
   }
-  json_fail(p, WG_JSON_SYNTAX, p->pos, "invalid literal");
-  return NULL;
+  return json_fail_node(p, WG_JSON_SYNTAX, p->pos, "invalid literal");
 }
 
 /* Names the problem with a byte that cannot start a value. */
@@ -341,12 +344,13 @@ static wg_json *json_close(json_parser *p) {
   const json_slot *s = p->slots + f->base;
   if (n->type == WG_JSON_OBJECT) {
     size_t dup;
-    if (!json_find_dup(s, count, &dup)) return json_nomem(p), NULL;
+    if (!json_find_dup(s, count, &dup))
+      return json_fail_node(p, WG_JSON_NOMEM, p->pos, "out of memory");
     if (dup != SIZE_MAX)
-      return json_fail(p, WG_JSON_DUPLICATE_KEY, dup, "duplicate object key"),
-             NULL;
+      return json_fail_node(p, WG_JSON_DUPLICATE_KEY, dup,
+                            "duplicate object key");
     wg_json_member *m = wg_arena_array(p->arena, count, sizeof *m);
-    if (!m) return json_nomem(p), NULL;
+    if (!m) return json_fail_node(p, WG_JSON_NOMEM, p->pos, "out of memory");
     for (size_t i = 0; i < count; i++) {
       m[i].key = s[i].key;
       m[i].key_len = s[i].key_len;
@@ -356,7 +360,8 @@ static wg_json *json_close(json_parser *p) {
     n->u.object.count = count;
   } else {
     wg_json **items = wg_arena_array(p->arena, count, sizeof *items);
-    if (!items) return json_nomem(p), NULL;
+    if (!items)
+      return json_fail_node(p, WG_JSON_NOMEM, p->pos, "out of memory");
     for (size_t i = 0; i < count; i++) items[i] = s[i].value;
     n->u.array.items = items;
     n->u.array.count = count;

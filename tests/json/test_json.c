@@ -610,6 +610,116 @@ static void test_streaming_writer_nan(void) {
   wg_buf_free(&b);
 }
 
+static void test_canonical_key_order(void) {
+  /* Bytewise (memcmp) order on the decoded UTF-8 key, a prefix first. */
+  CHECK_STR(canon("{\"\\u00e9\":1,\"z\":2,\"a\":3,\"B\":4,\"ab\":5,\"\":6,"
+                  "\"a\\u0000\":7,\"\\ud83d\\ude00\":8,\"\\uffff\":9}",
+                  true),
+            "{\"\":6,\"B\":4,\"a\":3,\"a\\u0000\":7,\"ab\":5,\"z\":2,"
+            "\"\xC3\xA9\":1,\"\xEF\xBF\xBF\":9,\"\xF0\x9F\x98\x80\":8}");
+  /* Escapes are re-encoded minimally: backslash-u0041 is A, \/ is /. */
+  CHECK_STR(canon("[\"\\u0041\\/\\u001F\\u007F\"]", true),
+            "[\"A/\\u001f\x7f\"]");
+  /* Whitespace disappears, number lexemes do not change. */
+  CHECK_STR(canon(" [ 1.50 , -0 , 1E+02 , 0.0e-0 ] ", true),
+            "[1.50,-0,1E+02,0.0e-0]");
+}
+
+static void test_round_trips(void) {
+  const char *docs[] = {
+      "{\"b\":{\"d\":[1,{\"f\":null,\"e\":\"\\ud834\\udd1e\"}],\"c\":true},"
+      "\"a\":-1.0e-7}",
+      "[[],{},\"\",0,\"\\u0000\",\"\xE2\x80\xA8\"]",
+      "123456789012345678901234567890.000000000000000000001e-99999",
+      "\"\\\\\\\"\\b\\f\\n\\r\\t\"",
+  };
+  for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+    wg_json_doc *d1 = parse(docs[i]);
+    REQUIRE(d1);
+    wg_buf a, b;
+    wg_buf_init(&a, 0);
+    wg_buf_init(&b, 0);
+    CHECK(wg_json_write(wg_json_root(d1), true, &a));
+    wg_json_doc *d2 = wg_json_parse(a.data, a.len, NULL, NULL);
+    REQUIRE(d2);
+    CHECK(wg_json_equal(wg_json_root(d1), wg_json_root(d2)));
+    CHECK(wg_json_write(wg_json_root(d2), true, &b));
+    CHECK_STR(a.data, b.data);
+    wg_buf_free(&a);
+    wg_buf_free(&b);
+    wg_json_free(d1);
+    wg_json_free(d2);
+  }
+}
+
+static void test_duplicates_after_decoding(void) {
+  CHECK_ERR("{\"a\":1,\"\\u0061\":2}", WG_JSON_DUPLICATE_KEY, 7);
+  CHECK_ERR("{\"\":1,\"\":2}", WG_JSON_DUPLICATE_KEY, 6);
+  /* Same key in different objects is fine; a NUL makes keys differ. */
+  wg_json_doc *d = parse("{\"a\":{\"a\":1},\"b\":{\"a\":2},\"a\\u0000\":3}");
+  CHECK(d != NULL);
+  wg_json_free(d);
+  /* The first repeat in document order is reported, not the first in
+   * key order (sorted path: more than 8 members). */
+  CHECK_ERR("{\"z\":0,\"b\":1,\"c\":2,\"d\":3,\"e\":4,\"f\":5,\"g\":6,\"h\":7,"
+            "\"z\":8,\"b\":9}", WG_JSON_DUPLICATE_KEY, 49);
+}
+
+static void test_limit_depth_objects_and_key_length(void) {
+  wg_json_limits lim = {.max_depth = 2};
+  wg_json_error e;
+  wg_json_doc *d = wg_json_parse("{\"a\":{\"b\":1}}", 13, &lim, &e);
+  CHECK(d != NULL);
+  wg_json_free(d);
+  CHECK(wg_json_parse("{\"a\":{\"b\":{}}}", 14, &lim, &e) == NULL);
+  CHECK_INT(e.status, WG_JSON_TOO_DEEP);
+  CHECK_INT(e.offset, 10);
+  CHECK_STR(e.message, "nesting too deep");
+  lim = (wg_json_limits){.max_string_len = 3};
+  d = wg_json_parse("{\"abc\":\"xyz\"}", 13, &lim, &e);
+  CHECK(d != NULL);
+  wg_json_free(d);
+  CHECK(wg_json_parse("{\"abcd\":1}", 10, &lim, &e) == NULL);
+  CHECK_INT(e.status, WG_JSON_TOO_LARGE);
+  CHECK_INT(e.offset, 1);
+  CHECK_STR(e.message, "string too long");
+}
+
+static void test_spans_of_scalars(void) {
+  wg_json_doc *d = parse("[ true ,-1.5e3, \"\\n\" ,null]");
+  REQUIRE(d);
+  const wg_json *r = wg_json_root(d);
+  CHECK_INT(wg_json_at(r, 0)->start, 2);
+  CHECK_INT(wg_json_at(r, 0)->end, 6);
+  CHECK_INT(wg_json_at(r, 1)->start, 8);
+  CHECK_INT(wg_json_at(r, 1)->end, 14);
+  CHECK_INT(wg_json_at(r, 2)->start, 16);
+  CHECK_INT(wg_json_at(r, 2)->end, 20);
+  CHECK_INT(wg_json_at(r, 3)->start, 22);
+  CHECK_INT(wg_json_at(r, 3)->end, 26);
+  CHECK_INT(r->end, 27);
+  wg_json_free(d);
+}
+
+static void test_numbers_hand_built_and_non_numbers(void) {
+  /* A lexeme that is not NUL-terminated (hand-built node). */
+  char text[] = "2.5xyz";
+  wg_json n = {.type = WG_JSON_NUMBER};
+  n.u.number.text = text;
+  n.u.number.len = 3;
+  double x = 0;
+  CHECK(wg_json_to_double(&n, &x));
+  CHECK(x == 2.5);
+  int64_t i = 0;
+  CHECK(!wg_json_to_int64(&n, &i));
+  n.u.number.len = 4; /* "2.5x" is not a number */
+  CHECK(!wg_json_to_double(&n, &x));
+  wg_json s = {.type = WG_JSON_STRING};
+  CHECK_INT(wg_json_number_cmp(&s, &n), 0);
+  CHECK(!wg_json_is_integer(&s));
+  CHECK(!wg_json_to_int64(NULL, &i));
+}
+
 WG_TEST_LIST {
   WG_TEST(test_parse_scalars),
   WG_TEST(test_parse_tree_and_spans),
@@ -631,6 +741,12 @@ WG_TEST_LIST {
   WG_TEST(test_write_hand_built),
   WG_TEST(test_write_deep),
   WG_TEST(test_streaming_writer),
+  WG_TEST(test_canonical_key_order),
+  WG_TEST(test_round_trips),
+  WG_TEST(test_duplicates_after_decoding),
+  WG_TEST(test_limit_depth_objects_and_key_length),
+  WG_TEST(test_spans_of_scalars),
+  WG_TEST(test_numbers_hand_built_and_non_numbers),
   WG_TEST(test_streaming_writer_misuse),
   WG_TEST(test_streaming_writer_nan),
 };
