@@ -6,7 +6,11 @@
  * contain NUL, so use the length). Rejected: invalid UTF-8, lone surrogate
  * escapes, raw control characters, duplicate object keys, trailing garbage,
  * NaN/Infinity, comments, a leading BOM. Limits on depth, size, members and
- * string length are parameters; the parser never recurses. */
+ * string length are parameters; the parser never recurses.
+ *
+ * The tree is self-contained: keys, strings and number lexemes (also
+ * NUL-terminated) are copied into the document's arena, so the input may be
+ * freed right after parsing. A tree is valid until wg_json_free(doc). */
 #ifndef WASMGATE_JSON_H
 #define WASMGATE_JSON_H
 
@@ -86,7 +90,7 @@ const wg_json *wg_json_root(const wg_json_doc *doc);
 void wg_json_free(wg_json_doc *doc); /* NULL is fine */
 
 /* Accessors. Lookups return NULL if v is not of the right type or the key
- * or index is absent. */
+ * or index is absent. Object lookup is a linear scan of the members. */
 const wg_json *wg_json_get(const wg_json *obj, const char *key); /* NUL-free key */
 const wg_json *wg_json_getn(const wg_json *obj, const char *key, size_t len);
 const wg_json *wg_json_at(const wg_json *arr, size_t i);
@@ -96,9 +100,10 @@ const char *wg_json_str(const wg_json *v);
  * whose value is integral, e.g. "1.0", "1e2") that fits. */
 bool wg_json_to_int64(const wg_json *v, int64_t *out);
 bool wg_json_to_uint64(const wg_json *v, uint64_t *out);
-/* True if the lexeme converts to a double without loss (strtod round-trips
- * to the same decimal value); *out gets the nearest double either way when
- * the value is finite. */
+/* True if the lexeme's exact decimal value is a double ("1.5", "1e2",
+ * "-0.0"; not "0.1", "1e400", "1e-400"). *out gets strtod's nearest double
+ * either way (+-HUGE_VAL or 0 when out of range). Uses strtod, so the
+ * process must keep the "C" LC_NUMERIC locale. */
 bool wg_json_to_double(const wg_json *v, double *out);
 /* True if v is a number whose value is integral, at any size ("1.0",
  * "1e400" and "-0" are; "1.5" and "1e-400" are not). */
@@ -115,7 +120,10 @@ bool wg_json_equal(const wg_json *a, const wg_json *b);
 /* Writers. Output is always valid UTF-8 JSON. compact: members in document
  * order, no whitespace. canonical: like compact, but object members sorted
  * bytewise by key (recursively), numbers copied as their exact lexeme, and
- * minimal string escapes. Returns false if out overflowed its cap. */
+ * minimal string escapes (exact rules in src/json/write.c). Any tree is
+ * accepted, hand-built too: bad UTF-8 becomes U+FFFD, an invalid number
+ * lexeme, a NULL child or an unknown type becomes null. Non-recursive.
+ * Returns false if out overflowed its cap or memory ran out. */
 bool wg_json_write(const wg_json *v, bool canonical, wg_buf *out);
 /* Appends s[0..len) as a JSON string literal; invalid UTF-8 becomes U+FFFD. */
 bool wg_json_write_string(wg_buf *out, const char *s, size_t len);
