@@ -189,8 +189,7 @@ wg_pkg_pack_status wg_pkg_pack(const char *dir, const char *out_path,
   int in_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (in_fd < 0) {
     if (errno == ELOOP || errno == ENOTDIR)
-      pkg_diag_set(diag, WG_PKG_MALFORMED, WG_PKG_PHASE_DISCOVERY,
-                   "plugin package candidate is not a directory");
+      pkg_diag_set(diag, WG_PKG_MALFORMED, WG_PKG_PHASE_DISCOVERY, PKG_MSG_NOT_DIR);
     else
       pkg_diag_io(diag, PKG_MSG_META_IO, errno);
     return WG_PKG_PACK_BAD_PACKAGE;

@@ -203,14 +203,14 @@ int pkg_open_dir_fd(int fd, const wg_pkg_limits *limits, wg_pkg **out,
 }
 
 /* Opens `path` without following a symlink or blocking on a FIFO. A symlink
- * (ELOOP) or a socket (ENXIO) is "not a regular file", as yoi says of any
- * candidate that is not one. */
-static int open_nofollow(const char *path, int extra_flags, wg_pkg_diag *diag) {
-  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | extra_flags);
+ * (ELOOP) or a socket (ENXIO) gets `not_what`: yoi says "not a regular
+ * file" of any candidate that is not one. */
+static int open_nofollow(const char *path, const char *not_what,
+                         wg_pkg_diag *diag) {
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd >= 0) return fd;
   if (errno == ELOOP || errno == ENXIO)
-    pkg_diag_set(diag, WG_PKG_MALFORMED, WG_PKG_PHASE_DISCOVERY,
-                 PKG_MSG_NOT_REGULAR);
+    pkg_diag_set(diag, WG_PKG_MALFORMED, WG_PKG_PHASE_DISCOVERY, not_what);
   else
     pkg_diag_io(diag, PKG_MSG_META_IO, errno);
   return -1;
@@ -224,7 +224,8 @@ static int open_any(const char *path, open_want want,
   wg_pkg_limits defaults = wg_pkg_limits_default();
   if (!limits) limits = &defaults;
   *out = NULL;
-  int fd = open_nofollow(path, 0, diag);
+  const char *not_what = want == WANT_DIR ? PKG_MSG_NOT_DIR : PKG_MSG_NOT_REGULAR;
+  int fd = open_nofollow(path, not_what, diag);
   if (fd < 0) return -1;
   struct stat st;
   int rc = -1;
@@ -233,8 +234,7 @@ static int open_any(const char *path, open_want want,
   } else if (S_ISDIR(st.st_mode) && want != WANT_FILE) {
     rc = pkg_open_dir_fd(fd, limits, out, diag);
   } else if (want == WANT_DIR) {
-    pkg_diag_set(diag, WG_PKG_MALFORMED, WG_PKG_PHASE_DISCOVERY,
-                 "plugin package candidate is not a directory");
+    pkg_diag_set(diag, WG_PKG_MALFORMED, WG_PKG_PHASE_DISCOVERY, PKG_MSG_NOT_DIR);
   } else {
     rc = open_zip_fd(fd, &st, limits, out, diag);
   }

@@ -39,6 +39,7 @@ void pkg_diag_oom(wg_pkg_diag *d);
 
 /* Messages shared by several readers (yoi's exact strings). */
 #define PKG_MSG_NOT_REGULAR "plugin package candidate is not a regular file"
+#define PKG_MSG_NOT_DIR "plugin package candidate is not a directory"
 #define PKG_MSG_TOO_BIG "plugin package exceeds the configured package size bound"
 #define PKG_MSG_TOO_MANY "plugin package contains more entries than the configured bound"
 #define PKG_MSG_ESCAPES "plugin package entry path escapes the archive root"

@@ -147,6 +147,8 @@ static void test_dir_symlinks_rejected(void) {
   CHECK(rejects(&f, wg_pkg_open_path, "alias.yoi-plugin", NULL, WG_PKG_MALFORMED,
                 WG_PKG_PHASE_DISCOVERY,
                 "plugin package candidate is not a regular file"));
+  CHECK(rejects(&f, wg_pkg_open_dir, "alias.yoi-plugin", NULL, WG_PKG_MALFORMED,
+                WG_PKG_PHASE_DISCOVERY, "plugin package candidate is not a directory"));
   fs_cleanup(&f);
 }
 
