@@ -153,7 +153,14 @@ static int check_type(vctx *c, const schema_node *n, const wg_json *inst) {
     break;
   }
   if (n->types & bits) return 1;
-  return fail(c, n, "type", "%s is not of the allowed type(s)",
+  static const char *const names[] = {"null", "boolean", "object", "array",
+                                      "number", "string", "integer"};
+  char want[80] = "";
+  size_t len = 0;
+  for (unsigned i = 0; i < 7; i++)
+    if (n->types & (1u << i))
+      len += (size_t)snprintf(want + len, sizeof want - len, "%s%s", len ? "/" : "", names[i]);
+  return fail(c, n, "type", "expected %s, got %s", len ? want : "nothing",
               bits & SCHEMA_T_NUMBER ? "number" : type_name(inst));
 }
 

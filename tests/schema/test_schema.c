@@ -178,7 +178,7 @@ static void test_error_locations(void) {
   CHECK_INT(check(s, "{\"items\":{}}", &err), WG_SCHEMA_NOT_VALID);
   CHECK_STR(err.instance_path, "/items");
   CHECK_STR(err.keyword, "type");
-  CHECK_STR(err.message, "object is not of the allowed type(s)");
+  CHECK_STR(err.message, "expected array, got object");
   CHECK_INT(check(s, "{\"items\":[]}", &err), WG_SCHEMA_VALID);
   CHECK_INT(err.status, WG_SCHEMA_OK);
   CHECK_STR(err.instance_path, "");
@@ -246,6 +246,11 @@ static void test_types(void) {
   CHECK(valid("{\"type\":[\"string\",\"null\"]}", "null"));
   CHECK(invalid("{\"type\":[\"string\",\"null\"]}", "false"));
   CHECK(invalid("{\"type\":[]}", "null"));
+  wg_schema_error err;
+  CHECK_INT(run("{\"type\":[\"integer\",\"null\",\"string\"]}", "1.5", &err), WG_SCHEMA_NOT_VALID);
+  CHECK_STR(err.message, "expected null/string/integer, got number");
+  CHECK_INT(run("{\"type\":[]}", "true", &err), WG_SCHEMA_NOT_VALID);
+  CHECK_STR(err.message, "expected nothing, got boolean");
   CHECK(valid("true", "{\"anything\":[1]}"));
   CHECK(invalid("false", "null"));
 }
@@ -390,6 +395,20 @@ static void test_regex_ecma(void) {
   pattern_case("\"^\\\\p{Script=Greek}+$\"", "\"\xce\xb1\xce\xb2\"", true);
   pattern_case("\"^\\\\p{digit}$\"", "\"\xe0\xa7\xaa\"", true);
   pattern_case("\"\\\\bfoo\\\\b\"", "\"a foo b\"", true);
+  pattern_case("\"^a+?b{2,}?$\"", "\"aabbb\"", true);
+  pattern_case("\"^[\\\\u0041-\\\\u005A]+$\"", "\"AZ\"", true);
+  pattern_case("\"^[\\\\x41-\\\\x5a]+$\"", "\"a\"", false);
+  pattern_case("\"^[\\\\u{1F600}-\\\\u{1F64F}]$\"", "\"\\ud83d\\ude03\"", true);
+  pattern_case("\"^[\\\\]a\\\\-]+$\"", "\"]-a\"", true);
+  pattern_case("\"^\\\\/\\\\.\\\\*$\"", "\"/.*\"", true);
+  pattern_case("\"^a(?=b)\"", "\"ab\"", true);
+  pattern_case("\"^a(?!b)\"", "\"ab\"", false);
+  pattern_case("\"a\\\\Bb\"", "\"ab\"", true);
+  pattern_case("\"^[\\\\b]$\"", "\"\\b\"", true);  /* [\b] is backspace */
+  pattern_case("\"^\\\\v\\\\f$\"", "\"\\u000b\\f\"", true);
+  pattern_case("\"^[\\\\s]+$\"", "\"\\u2029\\u1680 \"", true);
+  pattern_case("\"^x{2}}$\"", "\"xx}\"", true);
+  pattern_case("\"^a]$\"", "\"a]\"", true);
   pattern_case("\"\\\\bfoo\"", "\"\xc3\xa9" "foo\"", true); /* \\b is ASCII */
 }
 
