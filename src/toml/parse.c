@@ -118,7 +118,8 @@ static bool parse_simple_key(toml_parser *p) {
                     p->scratch.len, start);
   }
   while (!toml_eof(p) && is_bare_key_char(p->s[p->i])) p->i++;
-  if (p->i == start) return toml_fail(p, start, WG_TOML_SYNTAX, "expected a key");
+  if (p->i == start)
+    return toml_fail(p, start, WG_TOML_SYNTAX, "expected a key");
   return push_key(p, (const char *)p->s + start, p->i - start, start);
 }
 

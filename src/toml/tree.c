@@ -169,11 +169,7 @@ static bool index_update(toml_parser *p, toml_node *t) {
     return true;
   }
   size_t size = 16;
-  while (size < count * 4) {
-    if (size > SIZE_MAX / 4) return toml_fail(p, p->i, WG_TOML_NOMEM, "out of memory");
-    size *= 2;
-  }
-  /* size < 2^61: no overflow */
+  while (size < count * 4) size *= 2; /* count < 2^32: no overflow */
   toml_index *ix = toml_alloc(p, sizeof *ix + size * sizeof ix->slots[0]);
   if (!ix) return false;
   ix->seed = p->seed;

@@ -341,7 +341,8 @@ static void test_syntax_errors(void) {
   CHECK_ERROR("[[a]", WG_TOML_SYNTAX, 1, 4, "expected ']]' after table name");
   CHECK_ERROR("[a] x = 1", WG_TOML_SYNTAX, 1, 5,
               "expected a newline after a table header");
-  CHECK_ERROR("a = [1 2]", WG_TOML_SYNTAX, 1, 8, "expected ',' or ']' in array");
+  CHECK_ERROR("a = [1 2]", WG_TOML_SYNTAX, 1, 8,
+              "expected ',' or ']' in array");
   CHECK_ERROR("a = [1,\n2,\n", WG_TOML_SYNTAX, 3, 1, "invalid value");
   CHECK_ERROR("a = {b = 1,}", WG_TOML_SYNTAX, 1, 12, "expected a key");
   CHECK_ERROR("a = {b = 1\n}", WG_TOML_SYNTAX, 1, 11,

@@ -55,13 +55,21 @@ static void put_value(const wg_toml_value *v) {
       put_tagged("integer", buf);
       return;
     case WG_TOML_FLOAT: put_float(v->u.floating.value); return;
-    case WG_TOML_BOOL: put_tagged("bool", v->u.boolean ? "true" : "false"); return;
-    case WG_TOML_OFFSET_DATETIME: put_tagged("datetime", v->u.datetime->text); return;
+    case WG_TOML_BOOL:
+      put_tagged("bool", v->u.boolean ? "true" : "false");
+      return;
+    case WG_TOML_OFFSET_DATETIME:
+      put_tagged("datetime", v->u.datetime->text);
+      return;
     case WG_TOML_LOCAL_DATETIME:
       put_tagged("datetime-local", v->u.datetime->text);
       return;
-    case WG_TOML_LOCAL_DATE: put_tagged("date-local", v->u.datetime->text); return;
-    case WG_TOML_LOCAL_TIME: put_tagged("time-local", v->u.datetime->text); return;
+    case WG_TOML_LOCAL_DATE:
+      put_tagged("date-local", v->u.datetime->text);
+      return;
+    case WG_TOML_LOCAL_TIME:
+      put_tagged("time-local", v->u.datetime->text);
+      return;
     case WG_TOML_ARRAY:
       putchar('[');
       for (size_t i = 0; i < wg_toml_count(v); i++) {
@@ -90,7 +98,8 @@ int main(void) {
   char *text = malloc(cap);
   if (!text) return 2;
   size_t n;
-  while (len < cap && (n = fread(text + len, 1, cap - len, stdin)) > 0) len += n;
+  while (len < cap && (n = fread(text + len, 1, cap - len, stdin)) > 0)
+    len += n;
   wg_toml_error err;
   wg_toml_doc *doc = wg_toml_parse(text, len, &lim, &err);
   free(text);
