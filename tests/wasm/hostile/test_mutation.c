@@ -4,8 +4,8 @@
  * usage: test_mutation [-n COUNT] [-s SEED] [-v] DIR
  *
  * Each of COUNT modules is a corpus file with 1-3 mutations (bit flips, byte
- * sets, inserts, deletes, chunk copies, LEB128 field rewrites, section size
- * edits) drawn from a seeded xorshift64* generator, so a run is reproducible
+ * sets, inserts, deletes, chunk copies, LEB128 field rewrites, opcodes
+ * written into the code section, section size edits) drawn from a seeded xorshift64* generator, so a run is reproducible
  * and a failure names the iteration to replay. Each mutant goes through
  * wg_module_new; when it decodes, it is instantiated in a fresh store (stub
  * host functions and spectest-like memory/table/global for imports) under
@@ -126,10 +126,48 @@ static size_t pick_section_size(mut_run *r, const unsigned char *b, size_t len) 
   return count ? starts[below(r, count)] : 0;
 }
 
+/* [start, end) of the code section (id 10), or false if there is none. */
+static bool find_code_section(const unsigned char *b, size_t len, size_t *start,
+                              size_t *end) {
+  size_t pos = 8;
+  while (pos + 1 < len) {
+    unsigned char id = b[pos];
+    uint64_t size = 0;
+    size_t p = pos + 1;
+    for (unsigned shift = 0; p < len && shift < 35; shift += 7) {
+      unsigned char c = b[p++];
+      size |= (uint64_t)(c & 0x7f) << shift;
+      if (!(c & 0x80)) break;
+    }
+    if (size > len - p) return false;
+    if (id == 10 && size > 0) {
+      *start = p;
+      *end = p + size;
+      return true;
+    }
+    pos = p + size;
+  }
+  return false;
+}
+
+/* A byte inside the code section becomes a plausible opcode, so the mutant
+ * often still decodes and exercises the validator and the interpreter. */
+static void mutate_opcode(mut_run *r, unsigned char *b, size_t len) {
+  static const unsigned char ops[] = {
+      0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
+      0x10, 0x11, 0x1a, 0x1b, 0x1c, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25,
+      0x26, 0x28, 0x2d, 0x36, 0x3a, 0x3f, 0x40, 0x41, 0x42, 0x43, 0x44,
+      0x45, 0x46, 0x50, 0x67, 0x6a, 0x6d, 0x7c, 0x7f, 0x8b, 0x92, 0xa0,
+      0xa8, 0xab, 0xbc, 0xc0, 0xc4, 0xd0, 0xd1, 0xd2, 0xfc};
+  size_t start, end;
+  if (find_code_section(b, len, &start, &end))
+    b[start + below(r, end - start)] = ops[below(r, sizeof ops)];
+}
+
 static void mutate_once(mut_run *r, unsigned char *b, size_t *len, size_t cap) {
   unsigned char tmp[16];
   size_t pos = below(r, *len + 1);
-  switch (below(r, 8)) {
+  switch (below(r, 9)) {
   case 0: /* flip one bit */
     if (*len) b[below(r, *len)] ^= (unsigned char)(1u << below(r, 8));
     break;
@@ -156,6 +194,9 @@ static void mutate_once(mut_run *r, unsigned char *b, size_t *len, size_t cap) {
       size_t n = encode_leb(r, interesting(r), tmp);
       splice(b, len, cap, pos, leb_len(b, *len, pos), tmp, n);
     }
+    break;
+  case 6:
+    mutate_opcode(r, b, *len);
     break;
   default: { /* edit a section size: off by a little, or anything */
     size_t at = pick_section_size(r, b, *len);
