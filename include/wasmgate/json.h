@@ -102,8 +102,7 @@ bool wg_json_to_int64(const wg_json *v, int64_t *out);
 bool wg_json_to_uint64(const wg_json *v, uint64_t *out);
 /* True if the lexeme's exact decimal value is a double ("1.5", "1e2",
  * "-0.0"; not "0.1", "1e400", "1e-400"). *out gets strtod's nearest double
- * either way (+-HUGE_VAL or 0 when out of range). Uses strtod, so the
- * process must keep the "C" LC_NUMERIC locale. */
+ * either way (+-HUGE_VAL or 0 when out of range). Locale-independent. */
 bool wg_json_to_double(const wg_json *v, double *out);
 /* True if v is a number whose value is integral, at any size ("1.0",
  * "1e400" and "-0" are; "1.5" and "1e-400" are not). */

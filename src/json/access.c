@@ -7,9 +7,10 @@
 
 const wg_json *wg_json_getn(const wg_json *obj, const char *key, size_t len) {
   if (!obj || obj->type != WG_JSON_OBJECT || (!key && len)) return NULL;
-  for (size_t i = 0; i < obj->u.object.count; i++) {
+  size_t n = json_count(obj);
+  for (size_t i = 0; i < n; i++) {
     const wg_json_member *m = &obj->u.object.members[i];
-    if (m->key_len == len && (len == 0 || memcmp(m->key, key, len) == 0))
+    if (json_key_len(m) == len && (len == 0 || memcmp(m->key, key, len) == 0))
       return m->value;
   }
   return NULL;
@@ -21,7 +22,7 @@ const wg_json *wg_json_get(const wg_json *obj, const char *key) {
 }
 
 const wg_json *wg_json_at(const wg_json *arr, size_t i) {
-  if (!arr || arr->type != WG_JSON_ARRAY || i >= arr->u.array.count)
+  if (!arr || arr->type != WG_JSON_ARRAY || i >= json_count(arr))
     return NULL;
   return arr->u.array.items[i];
 }

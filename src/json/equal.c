@@ -25,10 +25,11 @@ typedef struct json_eq_frame {
 static int json_member_cmp(const void *x, const void *y) {
   const wg_json_member *a = *(const wg_json_member *const *)x;
   const wg_json_member *b = *(const wg_json_member *const *)y;
-  size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+  size_t al = json_key_len(a), bl = json_key_len(b);
+  size_t n = al < bl ? al : bl;
   int c = n ? memcmp(a->key, b->key, n) : 0;
   if (c) return c;
-  return (a->key_len > b->key_len) - (a->key_len < b->key_len);
+  return (al > bl) - (al < bl);
 }
 
 static bool json_bytes_eq(const char *a, size_t an, const char *b, size_t bn) {
@@ -47,7 +48,7 @@ static bool json_numbers_eq(const wg_json *a, const wg_json *b) {
 
 /* Sorted member pointers of an object, or NULL (then: linear lookup). */
 static const wg_json_member **json_sorted_members(const wg_json *o) {
-  size_t n = o->u.object.count;
+  size_t n = json_count(o);
   const wg_json_member **s = malloc(n * sizeof *s);
   if (!s) return NULL;
   for (size_t i = 0; i < n; i++) s[i] = &o->u.object.members[i];
@@ -65,12 +66,12 @@ static bool json_eq_shallow(json_eq_frame *f) {
     case WG_JSON_STRING:
       return json_bytes_eq(a->u.string.text, a->u.string.len, b->u.string.text,
                            b->u.string.len);
-    case WG_JSON_ARRAY: return a->u.array.count == b->u.array.count;
+    case WG_JSON_ARRAY: return json_count(a) == json_count(b);
     case WG_JSON_OBJECT: break;
     default: return true;
   }
-  size_t n = a->u.object.count;
-  if (n != b->u.object.count) return false;
+  size_t n = json_count(a);
+  if (n != json_count(b)) return false;
   if (n <= JSON_EQ_LINEAR_MAX) return true;
   f->sa = json_sorted_members(a);
   f->sb = f->sa ? json_sorted_members(b) : NULL;
@@ -90,18 +91,18 @@ static bool json_eq_next(json_eq_frame *f, const wg_json **x,
                          const wg_json **y, bool *missing) {
   const wg_json *a = f->a;
   if (a->type == WG_JSON_ARRAY) {
-    if (f->i >= a->u.array.count) return false;
+    if (f->i >= json_count(a)) return false;
     *x = a->u.array.items[f->i];
     *y = f->b->u.array.items[f->i];
   } else {
-    if (a->type != WG_JSON_OBJECT || f->i >= a->u.object.count) return false;
+    if (a->type != WG_JSON_OBJECT || f->i >= json_count(a)) return false;
     if (f->sa) {
       *x = f->sa[f->i]->value;
       *y = f->sb[f->i]->value;
     } else {
       const wg_json_member *m = &a->u.object.members[f->i];
       *x = m->value;
-      *y = wg_json_getn(f->b, m->key, m->key_len);
+      *y = wg_json_getn(f->b, m->key, json_key_len(m));
       if (!*y) *missing = true;
     }
   }

@@ -37,6 +37,20 @@ static inline bool json_is_plain(uint8_t c) {
   return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
 
+/* Children of a container; 0 for scalars and for hand-built containers
+ * whose array pointer is NULL (the writers and equality never read one). */
+static inline size_t json_count(const wg_json *v) {
+  if (v->type == WG_JSON_ARRAY) return v->u.array.items ? v->u.array.count : 0;
+  if (v->type == WG_JSON_OBJECT)
+    return v->u.object.members ? v->u.object.count : 0;
+  return 0;
+}
+
+/* A member's key length; a hand-built NULL key counts as "". */
+static inline size_t json_key_len(const wg_json_member *m) {
+  return m->key ? m->key_len : 0;
+}
+
 /* Parses a lexeme with the strict RFC 8259 number grammar. */
 bool json_dec_parse(const char *text, size_t len, json_dec *d);
 /* Number of significant digits (0 for zero). */

@@ -8,6 +8,7 @@
  * where the result is provably beyond any value it is compared with. */
 #include "json_internal.h"
 
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -293,6 +294,16 @@ bool wg_json_to_int64(const wg_json *v, int64_t *out) {
   return true;
 }
 
+/* strtod in the "C" locale whatever the process locale is (glibc hands out
+ * its static C locale object here, so this does not allocate). */
+static double json_strtod_c(const char *z) {
+  locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+  if (!c) return strtod(z, NULL);
+  double x = strtod_l(z, NULL, c);
+  freelocale(c);
+  return x;
+}
+
 /* Enough digits for the exact decimal expansion of any double (the longest
  * needs 767 significant digits) plus sign, point and exponent. */
 enum { JSON_DOUBLE_EXACT_DIGITS = 780 };
@@ -308,7 +319,7 @@ bool wg_json_to_double(const wg_json *v, double *out) {
   if (!z) return false;
   memcpy(z, v->u.number.text, len);
   z[len] = '\0';
-  double x = strtod(z, NULL);
+  double x = json_strtod_c(z);
   if (z != small) free(z);
   *out = x;
   if (!isfinite(x)) return false;
@@ -316,6 +327,8 @@ bool wg_json_to_double(const wg_json *v, double *out) {
   /* Exact iff the double's full decimal expansion equals the lexeme. */
   char exact[JSON_DOUBLE_EXACT_DIGITS + 16];
   int n = snprintf(exact, sizeof exact, "%.*e", JSON_DOUBLE_EXACT_DIGITS, x);
+  for (int i = 0; i < n && i < 4; i++) /* a decimal comma from the locale */
+    if (exact[i] == ',') exact[i] = '.';
   json_dec back;
   if (n <= 0 || (size_t)n >= sizeof exact ||
       !json_dec_parse(exact, (size_t)n, &back))

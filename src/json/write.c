@@ -93,10 +93,11 @@ typedef struct json_sort_ctx_item {
 static int json_key_cmp(const void *x, const void *y) {
   const wg_json_member *a = ((const json_sort_item *)x)->m;
   const wg_json_member *b = ((const json_sort_item *)y)->m;
-  size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+  size_t al = json_key_len(a), bl = json_key_len(b);
+  size_t n = al < bl ? al : bl;
   int c = n ? memcmp(a->key, b->key, n) : 0;
   if (c) return c;
-  if (a->key_len != b->key_len) return a->key_len < b->key_len ? -1 : 1;
+  if (al != bl) return al < bl ? -1 : 1;
   /* Keep the sort total (stable) for hand-built trees with repeated keys. */
   size_t ia = ((const json_sort_item *)x)->index;
   size_t ib = ((const json_sort_item *)y)->index;
@@ -105,7 +106,7 @@ static int json_key_cmp(const void *x, const void *y) {
 
 /* Member indices of o sorted by key; NULL on allocation failure. */
 static size_t *json_key_order(const wg_json *o) {
-  size_t n = o->u.object.count;
+  size_t n = json_count(o);
   json_sort_item *items = malloc(n * sizeof *items);
   size_t *order = malloc(n * sizeof *order);
   if (!items || !order) {
@@ -121,10 +122,6 @@ static size_t *json_key_order(const wg_json *o) {
   for (size_t i = 0; i < n; i++) order[i] = items[i].index;
   free(items);
   return order;
-}
-
-static size_t json_child_count(const wg_json *v) {
-  return v->type == WG_JSON_ARRAY ? v->u.array.count : v->u.object.count;
 }
 
 /* Writes a scalar, or the opening bracket of a container (then returns
@@ -152,13 +149,13 @@ static void json_write_open(const wg_json *v, wg_buf *out, bool *opened) {
 static const wg_json *json_next_child(json_wframe *f, wg_buf *out,
                                       bool *done) {
   const wg_json *v = f->v;
-  *done = f->i >= json_child_count(v);
+  *done = f->i >= json_count(v);
   if (*done) return NULL;
   if (f->i) wg_buf_append_char(out, ',');
   size_t i = f->i++;
   if (v->type == WG_JSON_ARRAY) return v->u.array.items[i];
   const wg_json_member *m = &v->u.object.members[f->order ? f->order[i] : i];
-  wg_json_write_string(out, m->key, m->key_len);
+  wg_json_write_string(out, m->key, json_key_len(m));
   wg_buf_append_char(out, ':');
   return m->value;
 }
@@ -182,7 +179,7 @@ bool wg_json_write(const wg_json *v, bool canonical, wg_buf *out) {
         cap = ncap;
       }
       json_wframe f = {cur, 0, NULL};
-      if (canonical && cur->type == WG_JSON_OBJECT && cur->u.object.count > 1) {
+      if (canonical && cur->type == WG_JSON_OBJECT && json_count(cur) > 1) {
         f.order = json_key_order(cur);
         if (!f.order) {
           out->oom = true;

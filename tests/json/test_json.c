@@ -498,6 +498,19 @@ static void test_write_hand_built(void) {
   wg_buf_init(&b, 0);
   CHECK(wg_json_write(&arr, true, &b));
   CHECK_STR(b.data, "[null,null,\"\xEF\xBF\xBD\"]");
+  /* A container whose array pointer is NULL is empty; a NULL key is "". */
+  wg_json obj = {.type = WG_JSON_OBJECT};
+  obj.u.object.count = 5;
+  wg_buf_reset(&b);
+  CHECK(wg_json_write(&obj, true, &b));
+  CHECK_STR(b.data, "{}");
+  wg_json_member m[2] = {{NULL, 3, &num}, {"k", 1, NULL}};
+  obj.u.object.members = m;
+  obj.u.object.count = 2;
+  wg_buf_reset(&b);
+  CHECK(wg_json_write(&obj, true, &b));
+  CHECK_STR(b.data, "{\"\":null,\"k\":null}");
+  CHECK(wg_json_get(&obj, "k") == NULL);
   wg_buf_free(&b);
 }
 
