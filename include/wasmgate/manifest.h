@@ -1,0 +1,210 @@
+/* manifest.h: plugin.toml (yoi's PluginPackageManifest, reference 1.5), the
+ * permission type shared by manifests and config grants (reference 6.1-6.2),
+ * and the yoi-plugin-wasm-1 entry-module check (reference 4.1-4.4).
+ *
+ * A parsed manifest lives in one arena: one wg_manifest_free releases it.
+ * Every diagnostic is a wg_pkg_diag with yoi's kinds and fixed messages; no
+ * message ever holds manifest content or a filesystem path. Locations (the
+ * only place manifest keys may appear, e.g. "tools[0].input_schema.
+ * properties.x") are kept in a separate, bounded, escaped field. */
+#ifndef WASMGATE_MANIFEST_H
+#define WASMGATE_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wasmgate/package.h"
+#include "wasmgate/toml.h"
+
+/* ---- surfaces ---------------------------------------------------------- */
+
+typedef enum wg_surface {
+  WG_SURFACE_HOOK,
+  WG_SURFACE_TOOL,
+  WG_SURFACE_SERVICE,
+  WG_SURFACE_INGRESS,
+  WG_SURFACE_WASM,
+  WG_SURFACE_COUNT
+} wg_surface;
+
+/* "hook", "tool", "service", "ingress", "wasm". */
+const char *wg_surface_name(wg_surface s);
+/* Exact match of one of the names above. */
+bool wg_surface_parse(const char *s, size_t len, wg_surface *out);
+
+/* ---- permissions (reference 6.1) --------------------------------------- */
+
+typedef enum wg_perm_kind {
+  WG_PERM_SURFACE,        /* { kind = "surface", surface = "tool" } */
+  WG_PERM_TOOL,           /* { kind = "tool", name = "X" } */
+  WG_PERM_TOOL_NAMESPACE, /* { kind = "tool_namespace", namespace = "p" } */
+  WG_PERM_EXTERNAL_WRITE, /* { kind = "external_write" } */
+  WG_PERM_HOST_API,       /* { kind = "host_api", api = "https"|"fs" } */
+} wg_perm_kind;
+
+typedef enum wg_host_api { WG_HOST_API_HTTPS, WG_HOST_API_FS } wg_host_api;
+
+/* "surface", "tool", "tool_namespace", "external_write", "host_api". */
+const char *wg_perm_kind_name(wg_perm_kind k);
+/* "https", "fs". */
+const char *wg_host_api_name(wg_host_api a);
+
+typedef struct wg_permission {
+  wg_perm_kind kind;
+  wg_surface surface; /* WG_PERM_SURFACE */
+  wg_host_api api;    /* WG_PERM_HOST_API */
+  /* WG_PERM_TOOL: the name; WG_PERM_TOOL_NAMESPACE: the namespace (may be
+   * empty; an empty namespace matches nothing). NUL-terminated, but compare
+   * by length: TOML strings may hold NUL. NULL/0 for the other kinds. */
+  const char *text;
+  size_t text_len;
+} wg_permission;
+
+/* Parses one permission table (serde's tagged enum with
+ * deny_unknown_fields): `v` must be a table with a string `kind` naming one
+ * of the five kinds and exactly that kind's keys, of the right types.
+ * Strings are copied into `arena`. Returns 0, or -1 (not a permission: an
+ * unknown kind, key, surface or api, a missing key or a wrong type) with
+ * *err_offset set to the byte offset of the offending value or key, for the
+ * caller's "could not be parsed near byte span" diagnostic. */
+int wg_permission_from_toml(const wg_toml_value *v, wg_arena *arena,
+                            wg_permission *out, size_t *err_offset);
+
+/* The label yoi shows (reference 6.1): "surfaces.tool", "tool.X",
+ * "tool_namespace.p", "external_write", "host_api.https". Writes at most
+ * cap bytes including a NUL (truncating like snprintf) and returns the full
+ * length. Tool names are written as they are (they may hold any text). */
+size_t wg_permission_label(const wg_permission *p, char *out, size_t cap);
+
+/* Exact equality (kind and value). */
+bool wg_permission_equal(const wg_permission *a, const wg_permission *b);
+/* Reference 6.2 for surface, external_write and host_api: `p` appears
+ * exactly in list[0..n). */
+bool wg_permissions_contain(const wg_permission *list, size_t n,
+                            const wg_permission *p);
+/* Reference 6.2 for tools: list has {tool, name == tool} or
+ * {tool_namespace, ns} with ns non-empty and a byte prefix of the name. */
+bool wg_permissions_allow_tool(const wg_permission *list, size_t n,
+                               const char *tool, size_t tool_len);
+
+/* ---- the manifest ------------------------------------------------------ */
+
+/* Limits of wasmgate's own (yoi has none): descriptions reach the model
+ * verbatim, so they are bounded. */
+#define WG_MANIFEST_MAX_TOOL_DESCRIPTION 4096u
+/* yoi's validate_tool_name limit (reference 3.2). */
+#define WG_MANIFEST_MAX_TOOL_NAME 128u
+/* What most model APIs accept: [A-Za-z0-9_-]{1,64}; outside it, a warning. */
+#define WG_MANIFEST_PORTABLE_TOOL_NAME 64u
+
+typedef struct wg_manifest_hook {
+  const char *id, *file; /* NUL-terminated; lengths below */
+  size_t id_len, file_len;
+} wg_manifest_hook;
+
+typedef struct wg_manifest_tool {
+  const char *name;
+  size_t name_len;
+  const char *description;
+  size_t description_len;
+  /* input_schema converted to JSON, canonical form (sorted keys, as yoi's
+   * serde_json shows it). NULL when the TOML value cannot be JSON (date-time,
+   * nan, inf): wg_manifest_tool_check then reports where. */
+  const char *input_schema_json;
+  size_t input_schema_len;
+  bool external_write;
+} wg_manifest_tool;
+
+typedef struct wg_manifest {
+  uint32_t schema_version;
+  const char *id, *name, *version;
+  size_t id_len, name_len, version_len;
+  const char *description; /* NULL if absent */
+  size_t description_len;
+  /* The explicit `surfaces` list, in document order. */
+  const wg_surface *surfaces;
+  size_t surface_count;
+  /* declared_surfaces(): bit (1u << wg_surface) for the explicit list plus
+   * hook if hooks, tool if tools, wasm if runtime. */
+  unsigned declared_surfaces;
+  bool has_runtime;
+  struct {
+    const char *kind, *entry, *abi; /* abi NULL if absent */
+    size_t kind_len, entry_len, abi_len;
+  } runtime;
+  const wg_manifest_hook *hooks;
+  size_t hook_count;
+  const wg_manifest_tool *tools;
+  size_t tool_count;
+  const wg_permission *permissions;
+  size_t permission_count;
+} wg_manifest;
+
+/* The fixed parse message (reference 1.5). */
+#define WG_MANIFEST_PARSE_MESSAGE "plugin.toml could not be parsed"
+
+/* Parses plugin.toml text (the serde step: TOML syntax, unknown keys at
+ * every level, types, required keys, enum values, u32 range). On failure
+ * returns -1 with diag = malformed/manifest "plugin.toml could not be
+ * parsed near byte span A..B" (A..B: the offending value or key). Does NOT
+ * apply the rules of wg_manifest_validate. */
+int wg_manifest_parse(const char *text, size_t len, wg_manifest **out,
+                      wg_pkg_diag *diag);
+void wg_manifest_free(wg_manifest *m);
+
+/* yoi's discovery-time validation, in yoi's order: schema_version (api),
+ * id (malformed), name/version (malformed), runtime kind (api), abi (api),
+ * entry (traversal/missing), then each hook id (malformed) and file
+ * (traversal/missing). `pkg` may be NULL to skip the presence checks. Tools
+ * are not checked here (see wg_manifest_tool_check). 0 or -1 + diag. */
+int wg_manifest_validate(const wg_manifest *m, const wg_pkg *pkg,
+                         wg_pkg_diag *diag);
+
+/* wg_manifest_parse + wg_manifest_validate on the package's plugin.toml. */
+int wg_manifest_load(const wg_pkg *pkg, wg_manifest **out, wg_pkg_diag *diag);
+
+/* A diagnostic about one tool (registration-time rules), or a warning. */
+typedef struct wg_manifest_diag {
+  wg_pkg_diag diag;   /* kind, phase manifest, fixed message */
+  bool warning;       /* true: reported, does not make the package invalid */
+  size_t tool_index;  /* index into m->tools; SIZE_MAX if not per tool */
+  /* Where, e.g. "tools[0].name", "tools[1].input_schema.properties.x";
+   * keys are escaped (non-printable bytes as \xNN) and the text is bounded. */
+  char location[WG_PKG_MESSAGE_MAX];
+} wg_manifest_diag;
+
+/* Registration-time checks of m->tools[index] (the registry calls this;
+ * check reports it): name (non-empty, <= 128 bytes, no Unicode whitespace or
+ * control characters), description (<= 4 KiB, no control characters but
+ * \n and \t), input_schema (JSON-representable; compiles with the schema
+ * layer; root `type` is "object"), and the name not used by an earlier tool
+ * of the same manifest. Returns 0 or -1 and fills *diag (malformed). */
+int wg_manifest_tool_check(const wg_manifest *m, size_t index,
+                           wg_manifest_diag *diag);
+
+/* True if the name is in [A-Za-z0-9_-]{1,64}. */
+bool wg_manifest_tool_name_portable(const char *name, size_t len);
+
+/* ---- yoi-plugin-wasm-1 ABI check (reference 4.1-4.4) ------------------- */
+
+/* Decodes and validates `wasm` with the engine, then checks: exports
+ * `memory` (a memory) and `yoi_tool_call` (a function [] -> []); every
+ * import is yoi:tool.{tool_name_len,tool_name_read,input_len,input_read,
+ * output_write} or yoi:https.{request,response_len,response_read} with its
+ * exact type. The first failure gives -1 and diag (phase manifest):
+ *   api  "plugin WASM module could not be decoded or validated"
+ *   api  "plugin WASM module does not export memory"
+ *   api  "plugin WASM module does not export yoi_tool_call: [] -> []"
+ *   api  "unsupported import module `M`; only `yoi:tool` and `yoi:https`
+ *         are available"   (M bounded and escaped)
+ *   api  "unsupported host import `N`; no filesystem, ambient network,
+ *         environment, or WASI imports are available"
+ *   api  "unsupported https host import `N`"
+ *   api  "host import `M.N` has the wrong type"
+ * *uses_https (if non-NULL) is set when yoi:https is imported (the
+ * authorization of host_api.https is the policy layer's job). */
+int wg_abi_check(const uint8_t *wasm, size_t len, bool *uses_https,
+                 wg_pkg_diag *diag);
+
+#endif
