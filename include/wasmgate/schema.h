@@ -41,24 +41,24 @@ typedef enum wg_schema_status {
   WG_SCHEMA_TOO_LARGE,       /* over max_nodes or another size limit */
   WG_SCHEMA_NOMEM,
   /* validation outcomes */
-  WG_SCHEMA_INVALID,         /* the instance does not match */
-  WG_SCHEMA_BUDGET,          /* step budget exhausted */
-  WG_SCHEMA_DEPTH,           /* validation nesting over max_validate_depth */
-  WG_SCHEMA_REGEX_LIMIT,     /* a regex hit its match/depth/heap limit */
-  WG_SCHEMA_NUMBER_LIMIT,    /* a number too large to decide exactly */
+  WG_SCHEMA_INVALID,      /* the instance does not match */
+  WG_SCHEMA_BUDGET,       /* step budget exhausted */
+  WG_SCHEMA_DEPTH,        /* validation nesting over max_validate_depth */
+  WG_SCHEMA_REGEX_LIMIT,  /* a regex hit its match/depth/heap limit */
+  WG_SCHEMA_NUMBER_LIMIT, /* a number too large to decide exactly */
 } wg_schema_status;
 
 /* Stable snake_case name: "unknown_keyword", "invalid", "budget", ... */
 const char *wg_schema_status_name(wg_schema_status s);
 
 typedef struct wg_schema_options {
-  size_t max_depth;            /* schema nesting at compile; default 128, at most 1000 */
-  size_t max_nodes;            /* compiled subschemas; default 100,000 */
-  size_t max_pattern_len;      /* bytes of one pattern; default 4096 */
-  size_t max_validate_depth;   /* nested schema applications; default 256, at most 2000 */
-  uint64_t max_steps;          /* validation work units; default 10,000,000 */
-  uint32_t regex_match_limit;  /* PCRE2 match limit; default 1,000,000 */
-  uint32_t regex_depth_limit;  /* PCRE2 depth limit; default 10,000 */
+  size_t max_depth;           /* schema nesting at compile; default 128, at most 1000 */
+  size_t max_nodes;           /* compiled subschemas; default 100,000 */
+  size_t max_pattern_len;     /* bytes of one pattern; default 4096 */
+  size_t max_validate_depth;  /* nested schema applications; default 256, at most 2000 */
+  uint64_t max_steps;         /* validation work units; default 10,000,000 */
+  uint32_t regex_match_limit; /* PCRE2 match limit; default 1,000,000 */
+  uint32_t regex_depth_limit; /* PCRE2 depth limit; default 10,000 */
   uint32_t regex_heap_limit_kib; /* PCRE2 heap limit; default 16,384 */
 } wg_schema_options;
 
@@ -83,12 +83,10 @@ typedef struct wg_schema wg_schema;
 
 /* Compiles schema. opt may be NULL (defaults). Returns NULL on failure and
  * fills err (if non-NULL); schema_path then names the failing location. */
-wg_schema *wg_schema_compile(const wg_json *schema,
-                             const wg_schema_options *opt,
+wg_schema *wg_schema_compile(const wg_json *schema, const wg_schema_options *opt,
                              wg_schema_error *err);
 /* Validates instance. Thread-safe on a shared wg_schema. err may be NULL. */
-wg_schema_result wg_schema_validate(const wg_schema *s,
-                                    const wg_json *instance,
+wg_schema_result wg_schema_validate(const wg_schema *s, const wg_json *instance,
                                     wg_schema_error *err);
 void wg_schema_free(wg_schema *s); /* NULL is fine */
 

@@ -17,53 +17,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "schema_int.h"
+#include "compile_int.h"
 #include "schema_uri.h"
 
 #define SCHEMA_ARENA_LIMIT ((size_t)256 << 20) /* compiled schema memory */
-#define SCHEMA_WORK_PATH 1024                  /* working path buffer */
 /* Hard ceilings on the depth options: both depths are C recursion (a few
  * hundred bytes of stack per level), so even a caller's option cannot ask
  * for more than this. */
 #define SCHEMA_MAX_COMPILE_DEPTH 1000
 #define SCHEMA_MAX_VALIDATE_DEPTH 2000
-
-typedef struct resource {
-  const char *uri; /* absolute (or document-relative), without fragment */
-  const wg_json *json;
-} resource;
-
-typedef struct anchor {
-  const char *uri, *name;
-  const wg_json *json;
-} anchor;
-
-typedef struct pending_ref {
-  uint32_t node;
-  const char *target; /* resolved, with fragment */
-  const char *path;   /* where the $ref is, for errors */
-} pending_ref;
-
-typedef struct ptr_map { /* open addressing: wg_json pointer -> node */
-  const wg_json **keys;
-  uint32_t *vals;
-  size_t cap, len;
-} ptr_map;
-
-typedef struct cctx {
-  wg_schema *s;
-  wg_schema_error *err;
-  char path[SCHEMA_WORK_PATH];
-  size_t path_len;
-  size_t depth;
-  ptr_map map;
-  resource *res;
-  size_t nres, res_cap;
-  anchor *anchors;
-  size_t nanchors, anchors_cap;
-  pending_ref *refs;
-  size_t nrefs, refs_cap;
-} cctx;
 
 static const char *const status_names[] = {
     [WG_SCHEMA_OK] = "ok",
@@ -99,8 +61,7 @@ wg_schema_options wg_schema_default_options(void) {
   };
 }
 
-void schema_copy_bounded(char *dst, size_t dst_size, const char *src,
-                         size_t len) {
+void schema_copy_bounded(char *dst, size_t dst_size, const char *src, size_t len) {
   if (dst_size == 0) return;
   if (len < dst_size) {
     memcpy(dst, src, len);
@@ -113,12 +74,24 @@ void schema_copy_bounded(char *dst, size_t dst_size, const char *src,
   if (dst_size <= 4) dst[0] = '\0';
 }
 
+void schema_clean_message(char *msg) {
+  size_t len = strlen(msg);
+  for (size_t i = 0; i < len;) {
+    uint32_t cp;
+    size_t n = wg_utf8_decode((const uint8_t *)msg + i, len - i, &cp);
+    if (n == 0 || cp < 0x20 || cp == 0x7f) { /* bad byte or control char */
+      msg[i++] = '?';
+      continue;
+    }
+    i += n;
+  }
+}
+
 /* ---- errors and paths ---- */
 
-static bool cerr(cctx *c, wg_schema_status st, const char *kw, const char *fmt,
-                 ...) __attribute__((format(printf, 4, 5)));
-static bool cerr(cctx *c, wg_schema_status st, const char *kw, const char *fmt,
-                 ...) {
+bool schema_cerr(cctx *c, wg_schema_status st, const char *kw, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+bool schema_cerr(cctx *c, wg_schema_status st, const char *kw, const char *fmt, ...) {
   wg_schema_error *e = c->err;
   if (!e || e->status != WG_SCHEMA_OK) return false;
   e->status = st;
@@ -128,6 +101,7 @@ static bool cerr(cctx *c, wg_schema_status st, const char *kw, const char *fmt,
   va_start(ap, fmt);
   vsnprintf(e->message, sizeof e->message, fmt, ap);
   va_end(ap);
+  schema_clean_message(e->message);
   return false;
 }
 
@@ -152,7 +126,7 @@ static bool ident_key(const char *k, size_t n) {
 
 /* Appends ".key" or "['key']" (quote and backslash escaped, control
  * characters as '?'); returns the previous length for path_pop. */
-static size_t path_key(cctx *c, const char *k, size_t n) {
+size_t schema_path_key(cctx *c, const char *k, size_t n) {
   size_t saved = c->path_len;
   if (ident_key(k, n)) {
     path_add(c, ".", 1);
@@ -178,14 +152,14 @@ static size_t path_index(cctx *c, size_t i) {
   return saved;
 }
 
-static void path_pop(cctx *c, size_t saved) {
+void schema_path_pop(cctx *c, size_t saved) {
   c->path_len = saved;
   c->path[saved] = '\0';
 }
 
 /* ---- small containers ---- */
 
-static bool grow(void **p, size_t *cap, size_t need, size_t elem) {
+bool schema_grow(void **p, size_t *cap, size_t need, size_t elem) {
   if (need <= *cap) return true;
   size_t n = *cap ? *cap : 16;
   while (n < need) n *= 2;
@@ -205,7 +179,10 @@ static bool map_get(const ptr_map *m, const wg_json *key, uint32_t *val) {
   if (m->cap == 0) return false;
   for (size_t i = ptr_hash(key, m->cap);; i = (i + 1) & (m->cap - 1)) {
     if (!m->keys[i]) return false;
-    if (m->keys[i] == key) { *val = m->vals[i]; return true; }
+    if (m->keys[i] == key) {
+      *val = m->vals[i];
+      return true;
+    }
   }
 }
 
@@ -223,7 +200,11 @@ static bool map_put(ptr_map *m, const wg_json *key, uint32_t val) {
     n.cap = m->cap ? m->cap * 2 : 64;
     n.keys = calloc(n.cap, sizeof *n.keys);
     n.vals = calloc(n.cap, sizeof *n.vals);
-    if (!n.keys || !n.vals) { free(n.keys); free(n.vals); return false; }
+    if (!n.keys || !n.vals) {
+      free(n.keys);
+      free(n.vals);
+      return false;
+    }
     for (size_t i = 0; i < m->cap; i++)
       if (m->keys[i]) map_put_raw(&n, m->keys[i], m->vals[i]);
     free(m->keys);
@@ -234,7 +215,7 @@ static bool map_put(ptr_map *m, const wg_json *key, uint32_t val) {
   return true;
 }
 
-static schema_node *N(cctx *c, uint32_t i) { return &c->s->nodes[i]; }
+schema_node *schema_node_at(cctx *c, uint32_t i) { return &c->s->nodes[i]; }
 
 static const wg_json *obj_get(const wg_json *o, const char *k, size_t n) {
   if (!o || o->type != WG_JSON_OBJECT) return NULL;
@@ -245,487 +226,69 @@ static const wg_json *obj_get(const wg_json *o, const char *k, size_t n) {
   return NULL;
 }
 
-static char *arena_str(cctx *c, const char *s, size_t n) {
+char *schema_arena_str(cctx *c, const char *s, size_t n) {
   char *r = wg_arena_strndup(&c->s->arena, s, n);
-  if (!r) cerr(c, WG_SCHEMA_NOMEM, "", "out of memory");
+  if (!r) schema_cerr(c, WG_SCHEMA_NOMEM, "", "out of memory");
   return r;
 }
 
-static void *arena_arr(cctx *c, size_t count, size_t size) {
+void *schema_arena_arr(cctx *c, size_t count, size_t size) {
   void *r = wg_arena_array(&c->s->arena, count, size);
-  if (!r) cerr(c, WG_SCHEMA_NOMEM, "", "out of memory (schema too large?)");
+  if (!r) schema_cerr(c, WG_SCHEMA_NOMEM, "", "out of memory (schema too large?)");
   return r;
 }
 
 /* ---- nodes ---- */
 
-static uint32_t compile_schema(cctx *c, const wg_json *v, const char *base);
-
 static uint32_t new_node(cctx *c, const wg_json *v) {
   wg_schema *s = c->s;
   if (s->nnodes >= s->opt.max_nodes || s->nnodes >= SCHEMA_NONE - 1) {
-    cerr(c, WG_SCHEMA_TOO_LARGE, "", "more than %zu subschemas", s->opt.max_nodes);
+    schema_cerr(c, WG_SCHEMA_TOO_LARGE, "", "more than %zu subschemas", s->opt.max_nodes);
     return SCHEMA_NONE;
   }
-  if (!grow((void **)&s->nodes, &s->nodes_cap, s->nnodes + 1, sizeof *s->nodes) ||
+  if (!schema_grow((void **)&s->nodes, &s->nodes_cap, s->nnodes + 1, sizeof *s->nodes) ||
       !map_put(&c->map, v, (uint32_t)s->nnodes)) {
-    cerr(c, WG_SCHEMA_NOMEM, "", "out of memory");
+    schema_cerr(c, WG_SCHEMA_NOMEM, "", "out of memory");
     return SCHEMA_NONE;
   }
   char cut[SCHEMA_PATH_MAX];
   schema_copy_bounded(cut, sizeof cut, c->path, c->path_len);
-  const char *path = arena_str(c, cut, strlen(cut));
+  const char *path = schema_arena_str(c, cut, strlen(cut));
   if (!path) return SCHEMA_NONE;
   uint32_t i = (uint32_t)s->nnodes++;
-  s->nodes[i] = (schema_node){
-      .kind = SCHEMA_KIND_OBJECT, .path = path, .ref = SCHEMA_NONE,
-      .additional = SCHEMA_NONE, .property_names = SCHEMA_NONE,
-      .items = SCHEMA_NONE, .contains = SCHEMA_NONE,
-      .min_contains = 1, .max_contains = UINT64_MAX,
-      .max_props = UINT64_MAX, .max_items = UINT64_MAX, .max_len = UINT64_MAX,
-      .not_ = SCHEMA_NONE, .if_ = SCHEMA_NONE, .then_ = SCHEMA_NONE,
-      .else_ = SCHEMA_NONE};
+  s->nodes[i] = (schema_node){.kind = SCHEMA_KIND_OBJECT,
+                              .path = path,
+                              .ref = SCHEMA_NONE,
+                              .additional = SCHEMA_NONE,
+                              .property_names = SCHEMA_NONE,
+                              .items = SCHEMA_NONE,
+                              .contains = SCHEMA_NONE,
+                              .min_contains = 1,
+                              .max_contains = UINT64_MAX,
+                              .max_props = UINT64_MAX,
+                              .max_items = UINT64_MAX,
+                              .max_len = UINT64_MAX,
+                              .not_ = SCHEMA_NONE,
+                              .if_ = SCHEMA_NONE,
+                              .then_ = SCHEMA_NONE,
+                              .else_ = SCHEMA_NONE};
   return i;
 }
 
 /* Compiles the subschema v found under `key` (and index `idx` if >= 0) of
  * the current schema. */
-static uint32_t sub(cctx *c, const wg_json *v, const char *base,
-                    const char *key, size_t keylen, long idx) {
-  size_t saved = path_key(c, key, keylen);
+uint32_t schema_sub(cctx *c, const wg_json *v, const char *base, const char *key,
+                    size_t keylen, long idx) {
+  size_t saved = schema_path_key(c, key, keylen);
   if (idx >= 0) path_index(c, (size_t)idx);
-  uint32_t r = compile_schema(c, v, base);
-  path_pop(c, saved);
+  uint32_t r = schema_compile_at(c, v, base);
+  schema_path_pop(c, saved);
   return r;
 }
 
-/* ---- keyword value helpers ---- */
-
-static bool want(cctx *c, const char *kw, const wg_json *v, wg_json_type t,
-                 const char *what) {
-  if (v->type == t) return true;
-  return cerr(c, WG_SCHEMA_BAD_KEYWORD, kw, "\"%s\" must be %s", kw, what);
-}
-
-static bool count_value(cctx *c, const char *kw, const wg_json *v, uint64_t *out) {
-  schema_dec d;
-  if (v->type != WG_JSON_NUMBER ||
-      !schema_dec_parse(v->u.number.text, v->u.number.len, &d) ||
-      !schema_dec_is_integer(&d) || d.neg || d.huge)
-    return cerr(c, WG_SCHEMA_BAD_KEYWORD, kw,
-                "\"%s\" must be a non-negative integer", kw);
-  *out = schema_dec_to_u64(&d);
-  return true;
-}
-
-static bool number_value(cctx *c, const char *kw, const wg_json *v,
-                         const schema_num **out) {
-  if (!want(c, kw, v, WG_JSON_NUMBER, "a number")) return false;
-  schema_num *n = arena_arr(c, 1, sizeof *n);
-  char *text = n ? arena_str(c, v->u.number.text, v->u.number.len) : NULL;
-  if (!text) return false;
-  n->text = text;
-  if (!schema_dec_parse(text, v->u.number.len, &n->dec))
-    return cerr(c, WG_SCHEMA_BAD_KEYWORD, kw, "\"%s\" is not a number", kw);
-  *out = n;
-  return true;
-}
-
-static bool schema_array(cctx *c, const char *kw, const wg_json *v,
-                         const char *base, uint32_t **out, size_t *count) {
-  if (!want(c, kw, v, WG_JSON_ARRAY, "a non-empty array of schemas")) return false;
-  size_t n = v->u.array.count;
-  if (n == 0)
-    return cerr(c, WG_SCHEMA_BAD_KEYWORD, kw, "\"%s\" must not be empty", kw);
-  uint32_t *arr = arena_arr(c, n, sizeof *arr);
-  if (!arr) return false;
-  for (size_t i = 0; i < n; i++) {
-    arr[i] = sub(c, v->u.array.items[i], base, kw, strlen(kw), (long)i);
-    if (arr[i] == SCHEMA_NONE) return false;
-  }
-  *out = arr;
-  *count = n;
-  return true;
-}
-
-static bool string_array(cctx *c, const char *kw, const wg_json *v,
-                         schema_str **out, size_t *count) {
-  if (!want(c, kw, v, WG_JSON_ARRAY, "an array of strings")) return false;
-  size_t n = v->u.array.count;
-  schema_str *arr = arena_arr(c, n, sizeof *arr);
-  if (!arr) return false;
-  for (size_t i = 0; i < n; i++) {
-    const wg_json *e = v->u.array.items[i];
-    if (e->type != WG_JSON_STRING)
-      return cerr(c, WG_SCHEMA_BAD_KEYWORD, kw, "\"%s\" must hold only strings", kw);
-    arr[i].s = arena_str(c, e->u.string.text, e->u.string.len);
-    if (!arr[i].s) return false;
-    arr[i].len = e->u.string.len;
-  }
-  *out = arr;
-  *count = n;
-  return true;
-}
-
-static int named_cmp(const void *a, const void *b) {
-  const schema_named *x = a, *y = b;
-  size_t n = x->key.len < y->key.len ? x->key.len : y->key.len;
-  int r = memcmp(x->key.s, y->key.s, n);
-  if (r) return r;
-  return (x->key.len > y->key.len) - (x->key.len < y->key.len);
-}
-
-/* An object of schemas (properties, dependentSchemas, $defs), sorted by key. */
-static bool schema_map(cctx *c, const char *kw, const wg_json *v,
-                       const char *base, schema_named **out, size_t *count) {
-  if (!want(c, kw, v, WG_JSON_OBJECT, "an object of schemas")) return false;
-  size_t n = v->u.object.count;
-  schema_named *arr = arena_arr(c, n, sizeof *arr);
-  if (!arr) return false;
-  size_t saved = path_key(c, kw, strlen(kw));
-  for (size_t i = 0; i < n; i++) {
-    const wg_json_member *m = &v->u.object.members[i];
-    arr[i].key.s = arena_str(c, m->key, m->key_len);
-    arr[i].key.len = m->key_len;
-    if (!arr[i].key.s) return false;
-    arr[i].node = sub(c, m->value, base, m->key, m->key_len, -1);
-    if (arr[i].node == SCHEMA_NONE) return false;
-  }
-  path_pop(c, saved);
-  qsort(arr, n, sizeof *arr, named_cmp);
-  *out = arr;
-  *count = n;
-  return true;
-}
-
-static const pcre2_code *regex(cctx *c, const char *kw, const char *p, size_t n) {
-  char msg[160];
-  pcre2_code *re = schema_regex_compile(p, n, c->s->opt.max_pattern_len, msg, sizeof msg);
-  if (!re) {
-    cerr(c, WG_SCHEMA_BAD_PATTERN, kw, "%s", msg);
-    return NULL;
-  }
-  wg_schema *s = c->s;
-  if (!grow((void **)&s->regexes, &s->regexes_cap, s->nregexes + 1, sizeof *s->regexes)) {
-    pcre2_code_free(re);
-    cerr(c, WG_SCHEMA_NOMEM, kw, "out of memory");
-    return NULL;
-  }
-  s->regexes[s->nregexes++] = re;
-  return re;
-}
-
-/* ---- keywords ---- */
-
-typedef bool (*kw_fn)(cctx *c, uint32_t n, const char *kw, const wg_json *v,
-                      const char *base);
-
-static const char *const type_names[] = {"null", "boolean", "object", "array",
-                                         "number", "string", "integer"};
-
-static bool type_bit(cctx *c, const wg_json *v, unsigned *bits) {
-  if (v->type == WG_JSON_STRING)
-    for (unsigned i = 0; i < 7; i++)
-      if (strcmp(v->u.string.text, type_names[i]) == 0 &&
-          strlen(type_names[i]) == v->u.string.len) {
-        if (*bits & (1u << i))
-          return cerr(c, WG_SCHEMA_BAD_KEYWORD, "type", "\"type\" repeats a type");
-        *bits |= 1u << i;
-        return true;
-      }
-  return cerr(c, WG_SCHEMA_BAD_KEYWORD, "type",
-              "\"type\" must name null, boolean, object, array, number, string or integer");
-}
-
-static bool kw_type(cctx *c, uint32_t n, const char *kw, const wg_json *v,
-                    const char *base) {
-  (void)kw, (void)base;
-  unsigned bits = 0;
-  if (v->type == WG_JSON_ARRAY) {
-    for (size_t i = 0; i < v->u.array.count; i++)
-      if (!type_bit(c, v->u.array.items[i], &bits)) return false;
-    if (bits == 0) /* "type": [] allows nothing; keep that meaning */
-      bits = 1u << 7;
-  } else if (!type_bit(c, v, &bits)) {
-    return false;
-  }
-  N(c, n)->types = bits;
-  return true;
-}
-
-static bool kw_enum(cctx *c, uint32_t n, const char *kw, const wg_json *v,
-                    const char *base) {
-  (void)base;
-  if (!want(c, kw, v, WG_JSON_ARRAY, "an array")) return false;
-  const wg_json *copy = schema_json_copy(&c->s->arena, v);
-  if (!copy) return cerr(c, WG_SCHEMA_NOMEM, kw, "out of memory");
-  N(c, n)->enum_vals = copy;
-  return true;
-}
-
-static bool kw_const(cctx *c, uint32_t n, const char *kw, const wg_json *v,
-                     const char *base) {
-  (void)base;
-  const wg_json *copy = schema_json_copy(&c->s->arena, v);
-  if (!copy) return cerr(c, WG_SCHEMA_NOMEM, kw, "out of memory");
-  N(c, n)->const_val = copy;
-  return true;
-}
-
-static bool kw_properties(cctx *c, uint32_t n, const char *kw, const wg_json *v,
-                          const char *base) {
-  schema_named *arr = NULL;
-  size_t count = 0;
-  if (!schema_map(c, kw, v, base, &arr, &count)) return false;
-  bool deps = kw[0] == 'd';
-  if (deps) { N(c, n)->dep_schemas = arr; N(c, n)->ndep_schemas = count; }
-  else { N(c, n)->props = arr; N(c, n)->nprops = count; }
-  return true;
-}
-
-static bool kw_defs(cctx *c, uint32_t n, const char *kw, const wg_json *v,
-                    const char *base) {
-  (void)n;
-  schema_named *arr = NULL;
-  size_t count = 0;
-  return schema_map(c, kw, v, base, &arr, &count);
-}
-
-static bool kw_pattern_properties(cctx *c, uint32_t n, const char *kw,
-                                  const wg_json *v, const char *base) {
-  if (!want(c, kw, v, WG_JSON_OBJECT, "an object of schemas")) return false;
-  size_t count = v->u.object.count;
-  schema_pat *arr = arena_arr(c, count, sizeof *arr);
-  if (!arr) return false;
-  for (size_t i = 0; i < count; i++) {
-    const wg_json_member *m = &v->u.object.members[i];
-    arr[i].re = regex(c, kw, m->key, m->key_len);
-    if (!arr[i].re) return false;
-    size_t saved = path_key(c, kw, strlen(kw));
-    arr[i].node = sub(c, m->value, base, m->key, m->key_len, -1);
-    path_pop(c, saved);
-    if (arr[i].node == SCHEMA_NONE) return false;
-  }
-  N(c, n)->pprops = arr;
-  N(c, n)->npprops = count;
-  return true;
-}
-
-/* Keywords whose value is one subschema, by the node field they fill. */
-static bool kw_single(cctx *c, uint32_t n, const char *kw, const wg_json *v,
-                      const char *base) {
-  if (v->type == WG_JSON_ARRAY && !strcmp(kw, "items"))
-    return cerr(c, WG_SCHEMA_BAD_KEYWORD, kw,
-                "\"items\" must be one schema (2020-12: use \"prefixItems\" for tuples)");
-  uint32_t r = sub(c, v, base, kw, strlen(kw), -1);
-  if (r == SCHEMA_NONE) return false;
-  schema_node *x = N(c, n);
-  if (!strcmp(kw, "additionalProperties")) x->additional = r;
-  else if (!strcmp(kw, "propertyNames")) x->property_names = r;
-  else if (!strcmp(kw, "items")) x->items = r;
-  else if (!strcmp(kw, "contains")) x->contains = r;
-  else if (!strcmp(kw, "not")) x->not_ = r;
-  else if (!strcmp(kw, "if")) x->if_ = r;
-  else if (!strcmp(kw, "then")) x->then_ = r;
-  else x->else_ = r;
-  return true;
-}
-
-static bool kw_applicator_list(cctx *c, uint32_t n, const char *kw,
-                               const wg_json *v, const char *base) {
-  uint32_t *arr = NULL;
-  size_t count = 0;
-  if (!schema_array(c, kw, v, base, &arr, &count)) return false;
-  schema_node *x = N(c, n);
-  if (!strcmp(kw, "allOf")) { x->all_of = arr; x->nall_of = count; }
-  else if (!strcmp(kw, "anyOf")) { x->any_of = arr; x->nany_of = count; }
-  else if (!strcmp(kw, "oneOf")) { x->one_of = arr; x->none_of = count; }
-  else { x->prefix = arr; x->nprefix = count; }
-  return true;
-}
-
-static bool kw_required(cctx *c, uint32_t n, const char *kw, const wg_json *v,
-                        const char *base) {
-  (void)base;
-  schema_str *arr = NULL;
-  size_t count = 0;
-  if (!string_array(c, kw, v, &arr, &count)) return false;
-  N(c, n)->required = arr;
-  N(c, n)->nrequired = count;
-  return true;
-}
-
-static bool kw_dependent_required(cctx *c, uint32_t n, const char *kw,
-                                  const wg_json *v, const char *base) {
-  (void)base;
-  if (!want(c, kw, v, WG_JSON_OBJECT, "an object of string arrays")) return false;
-  size_t count = v->u.object.count;
-  schema_dep_req *arr = arena_arr(c, count, sizeof *arr);
-  if (!arr) return false;
-  for (size_t i = 0; i < count; i++) {
-    const wg_json_member *m = &v->u.object.members[i];
-    arr[i].key.s = arena_str(c, m->key, m->key_len);
-    arr[i].key.len = m->key_len;
-    if (!arr[i].key.s ||
-        !string_array(c, kw, m->value, &arr[i].names, &arr[i].count))
-      return false;
-  }
-  N(c, n)->dep_req = arr;
-  N(c, n)->ndep_req = count;
-  return true;
-}
-
-static bool kw_count(cctx *c, uint32_t n, const char *kw, const wg_json *v,
-                     const char *base) {
-  (void)base;
-  uint64_t val = 0;
-  if (!count_value(c, kw, v, &val)) return false;
-  schema_node *x = N(c, n);
-  static const struct { const char *kw; size_t off; } fields[] = {
-      {"minLength", offsetof(schema_node, min_len)},
-      {"maxLength", offsetof(schema_node, max_len)},
-      {"minItems", offsetof(schema_node, min_items)},
-      {"maxItems", offsetof(schema_node, max_items)},
-      {"minProperties", offsetof(schema_node, min_props)},
-      {"maxProperties", offsetof(schema_node, max_props)},
-      {"minContains", offsetof(schema_node, min_contains)},
-      {"maxContains", offsetof(schema_node, max_contains)},
-  };
-  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-    if (!strcmp(kw, fields[i].kw)) {
-      memcpy((char *)x + fields[i].off, &val, sizeof val);
-      return true;
-    }
-  return false;
-}
-
-static bool kw_number(cctx *c, uint32_t n, const char *kw, const wg_json *v,
-                      const char *base) {
-  (void)base;
-  const schema_num *num = NULL;
-  if (!number_value(c, kw, v, &num)) return false;
-  schema_node *x = N(c, n);
-  if (!strcmp(kw, "minimum")) x->minimum = num;
-  else if (!strcmp(kw, "maximum")) x->maximum = num;
-  else if (!strcmp(kw, "exclusiveMinimum")) x->xminimum = num;
-  else if (!strcmp(kw, "exclusiveMaximum")) x->xmaximum = num;
-  else {
-    if (num->dec.count == 0 || num->dec.neg)
-      return cerr(c, WG_SCHEMA_BAD_KEYWORD, kw, "\"multipleOf\" must be greater than 0");
-    x->multiple_of = num;
-  }
-  return true;
-}
-
-static bool kw_boolean(cctx *c, uint32_t n, const char *kw, const wg_json *v,
-                      const char *base) {
-  (void)base;
-  if (v->type != WG_JSON_TRUE && v->type != WG_JSON_FALSE)
-    return cerr(c, WG_SCHEMA_BAD_KEYWORD, kw, "\"%s\" must be a boolean", kw);
-  if (!strcmp(kw, "uniqueItems")) N(c, n)->unique = v->type == WG_JSON_TRUE;
-  return true;
-}
-
-static bool kw_pattern(cctx *c, uint32_t n, const char *kw, const wg_json *v,
-                       const char *base) {
-  (void)base;
-  if (!want(c, kw, v, WG_JSON_STRING, "a string")) return false;
-  const pcre2_code *re = regex(c, kw, v->u.string.text, v->u.string.len);
-  if (!re) return false;
-  N(c, n)->pattern = re;
-  return true;
-}
-
-static bool kw_ref(cctx *c, uint32_t n, const char *kw, const wg_json *v,
-                   const char *base) {
-  if (!want(c, kw, v, WG_JSON_STRING, "a string")) return false;
-  if (strlen(v->u.string.text) != v->u.string.len)
-    return cerr(c, WG_SCHEMA_BAD_REF, kw, "\"$ref\" contains NUL");
-  const char *target = schema_uri_resolve(&c->s->arena, base, v->u.string.text);
-  const char *path = target ? arena_str(c, N(c, n)->path, strlen(N(c, n)->path)) : NULL;
-  if (!target || !path ||
-      !grow((void **)&c->refs, &c->refs_cap, c->nrefs + 1, sizeof *c->refs))
-    return cerr(c, WG_SCHEMA_NOMEM, kw, "out of memory");
-  c->refs[c->nrefs++] = (pending_ref){n, target, path};
-  return true;
-}
-
-static bool kw_string_annotation(cctx *c, uint32_t n, const char *kw,
-                                 const wg_json *v, const char *base) {
-  (void)n, (void)base;
-  return want(c, kw, v, WG_JSON_STRING, "a string");
-}
-
-static bool kw_any_annotation(cctx *c, uint32_t n, const char *kw,
-                              const wg_json *v, const char *base) {
-  (void)c, (void)n, (void)kw, (void)v, (void)base;
-  return true;
-}
-
-static const struct keyword {
-  const char *name;
-  kw_fn fn;
-} keywords[] = {
-    {"$anchor", kw_any_annotation}, /* checked in compile_object */
-    {"$comment", kw_string_annotation},
-    {"$defs", kw_defs},
-    {"$id", kw_any_annotation}, /* checked in compile_object */
-    {"$ref", kw_ref},
-    {"$schema", kw_string_annotation},
-    {"additionalProperties", kw_single},
-    {"allOf", kw_applicator_list},
-    {"anyOf", kw_applicator_list},
-    {"const", kw_const},
-    {"contains", kw_single},
-    {"default", kw_any_annotation},
-    {"dependentRequired", kw_dependent_required},
-    {"dependentSchemas", kw_properties},
-    {"deprecated", kw_boolean},
-    {"description", kw_string_annotation},
-    {"else", kw_single},
-    {"enum", kw_enum},
-    {"examples", kw_any_annotation},
-    {"exclusiveMaximum", kw_number},
-    {"exclusiveMinimum", kw_number},
-    {"format", kw_string_annotation},
-    {"if", kw_single},
-    {"items", kw_single},
-    {"maxContains", kw_count},
-    {"maxItems", kw_count},
-    {"maxLength", kw_count},
-    {"maxProperties", kw_count},
-    {"maximum", kw_number},
-    {"minContains", kw_count},
-    {"minItems", kw_count},
-    {"minLength", kw_count},
-    {"minProperties", kw_count},
-    {"minimum", kw_number},
-    {"multipleOf", kw_number},
-    {"not", kw_single},
-    {"oneOf", kw_applicator_list},
-    {"pattern", kw_pattern},
-    {"patternProperties", kw_pattern_properties},
-    {"prefixItems", kw_applicator_list},
-    {"properties", kw_properties},
-    {"propertyNames", kw_single},
-    {"readOnly", kw_boolean},
-    {"required", kw_required},
-    {"then", kw_single},
-    {"title", kw_string_annotation},
-    {"type", kw_type},
-    {"uniqueItems", kw_boolean},
-    {"writeOnly", kw_boolean},
-};
-
-static const struct keyword *find_keyword(const char *k, size_t n) {
-  for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-    if (strlen(keywords[i].name) == n && memcmp(keywords[i].name, k, n) == 0)
-      return &keywords[i];
-  return NULL;
-}
-
 static bool valid_anchor(const char *s, size_t n) {
-  if (n == 0 || !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+  if (n == 0 ||
+      !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
     return false;
   for (size_t i = 1; i < n; i++) {
     char ch = s[i];
@@ -741,25 +304,28 @@ static bool identify(cctx *c, const wg_json *v, const char **base) {
   const wg_json *id = obj_get(v, "$id", 3);
   if (id) {
     if (id->type != WG_JSON_STRING || strlen(id->u.string.text) != id->u.string.len)
-      return cerr(c, WG_SCHEMA_BAD_KEYWORD, "$id", "\"$id\" must be a string");
+      return schema_cerr(c, WG_SCHEMA_BAD_KEYWORD, "$id", "\"$id\" must be a string");
     const char *hash = strchr(id->u.string.text, '#');
     if (hash && hash[1] != '\0')
-      return cerr(c, WG_SCHEMA_BAD_KEYWORD, "$id", "\"$id\" must not have a fragment");
+      return schema_cerr(c, WG_SCHEMA_BAD_KEYWORD, "$id",
+                         "\"$id\" must not have a fragment");
     char *uri = schema_uri_resolve(&c->s->arena, *base, id->u.string.text);
-    if (!uri) return cerr(c, WG_SCHEMA_NOMEM, "$id", "out of memory");
+    if (!uri) return schema_cerr(c, WG_SCHEMA_NOMEM, "$id", "out of memory");
     char *frag = strchr(uri, '#');
     if (frag) *frag = '\0';
-    if (!grow((void **)&c->res, &c->res_cap, c->nres + 1, sizeof *c->res))
-      return cerr(c, WG_SCHEMA_NOMEM, "$id", "out of memory");
+    if (!schema_grow((void **)&c->res, &c->res_cap, c->nres + 1, sizeof *c->res))
+      return schema_cerr(c, WG_SCHEMA_NOMEM, "$id", "out of memory");
     c->res[c->nres++] = (resource){uri, v};
     *base = uri;
   }
   const wg_json *an = obj_get(v, "$anchor", 7);
   if (an) {
     if (an->type != WG_JSON_STRING || !valid_anchor(an->u.string.text, an->u.string.len))
-      return cerr(c, WG_SCHEMA_BAD_KEYWORD, "$anchor", "\"$anchor\" must be a plain name");
-    if (!grow((void **)&c->anchors, &c->anchors_cap, c->nanchors + 1, sizeof *c->anchors))
-      return cerr(c, WG_SCHEMA_NOMEM, "$anchor", "out of memory");
+      return schema_cerr(c, WG_SCHEMA_BAD_KEYWORD, "$anchor",
+                         "\"$anchor\" must be a plain name");
+    if (!schema_grow((void **)&c->anchors, &c->anchors_cap, c->nanchors + 1,
+                     sizeof *c->anchors))
+      return schema_cerr(c, WG_SCHEMA_NOMEM, "$anchor", "out of memory");
     c->anchors[c->nanchors++] = (anchor){*base, an->u.string.text, v};
   }
   return true;
@@ -767,36 +333,28 @@ static bool identify(cctx *c, const wg_json *v, const char **base) {
 
 static bool compile_object(cctx *c, uint32_t n, const wg_json *v, const char *base) {
   if (!identify(c, v, &base)) return false;
-  for (size_t i = 0; i < v->u.object.count; i++) {
-    const wg_json_member *m = &v->u.object.members[i];
-    const struct keyword *k = find_keyword(m->key, m->key_len);
-    if (!k) {
-      char name[64];
-      schema_copy_bounded(name, sizeof name, m->key, m->key_len);
-      for (char *p = name; *p; p++)
-        if ((unsigned char)*p < 0x20) *p = '?';
-      return cerr(c, WG_SCHEMA_UNKNOWN_KEYWORD, name, "unknown keyword \"%s\"", name);
-    }
-    if (!k->fn(c, n, k->name, m->value, base)) return false;
-  }
+  for (size_t i = 0; i < v->u.object.count; i++)
+    if (!schema_compile_keyword(c, n, &v->u.object.members[i], base)) return false;
   return true;
 }
 
-static uint32_t compile_schema(cctx *c, const wg_json *v, const char *base) {
+uint32_t schema_compile_at(cctx *c, const wg_json *v, const char *base) {
   uint32_t n;
   if (map_get(&c->map, v, &n)) return n;
   if (v->type != WG_JSON_OBJECT && v->type != WG_JSON_TRUE && v->type != WG_JSON_FALSE) {
-    cerr(c, WG_SCHEMA_BAD_KEYWORD, "", "a schema must be an object or a boolean");
+    schema_cerr(c, WG_SCHEMA_BAD_KEYWORD, "", "a schema must be an object or a boolean");
     return SCHEMA_NONE;
   }
   if (c->depth >= c->s->opt.max_depth) {
-    cerr(c, WG_SCHEMA_TOO_DEEP, "", "schema nested deeper than %zu", c->s->opt.max_depth);
+    schema_cerr(c, WG_SCHEMA_TOO_DEEP, "", "schema nested deeper than %zu",
+                c->s->opt.max_depth);
     return SCHEMA_NONE;
   }
   n = new_node(c, v);
   if (n == SCHEMA_NONE) return n;
   if (v->type != WG_JSON_OBJECT) {
-    N(c, n)->kind = v->type == WG_JSON_TRUE ? SCHEMA_KIND_TRUE : SCHEMA_KIND_FALSE;
+    schema_node_at(c, n)->kind =
+        v->type == WG_JSON_TRUE ? SCHEMA_KIND_TRUE : SCHEMA_KIND_FALSE;
     return n;
   }
   c->depth++;
@@ -817,7 +375,10 @@ static int hexv(char ch) {
 static bool percent_decode(char *s, size_t *len) {
   size_t o = 0, n = strlen(s);
   for (size_t i = 0; i < n; i++) {
-    if (s[i] != '%') { s[o++] = s[i]; continue; }
+    if (s[i] != '%') {
+      s[o++] = s[i];
+      continue;
+    }
     if (i + 2 >= n) return false;
     int h = hexv(s[i + 1]), l = hexv(s[i + 2]);
     if (h < 0 || l < 0) return false;
@@ -866,20 +427,24 @@ static const wg_json *walk_pointer(const wg_json *root, const char *p, size_t le
 
 static bool resolve_one(cctx *c, const pending_ref *r) {
   size_t tl = strlen(r->target);
-  char *uri = arena_str(c, r->target, tl);
+  char *uri = schema_arena_str(c, r->target, tl);
   if (!uri) return false;
   char *frag = strchr(uri, '#');
-  if (frag) *frag++ = '\0';
-  else frag = uri + tl;
+  if (frag)
+    *frag++ = '\0';
+  else
+    frag = uri + tl;
   const resource *res = NULL;
   for (size_t i = 0; i < c->nres && !res; i++)
     if (!strcmp(c->res[i].uri, uri)) res = &c->res[i];
   if (!res)
-    return cerr(c, WG_SCHEMA_BAD_REF, "$ref",
-                "cannot resolve \"%.120s\" in this document (no remote refs)", r->target);
+    return schema_cerr(c, WG_SCHEMA_BAD_REF, "$ref",
+                       "cannot resolve \"%.120s\" in this document (no remote refs)",
+                       r->target);
   size_t fl;
   if (!percent_decode(frag, &fl))
-    return cerr(c, WG_SCHEMA_BAD_REF, "$ref", "bad percent-escape in \"%.120s\"", r->target);
+    return schema_cerr(c, WG_SCHEMA_BAD_REF, "$ref", "bad percent-escape in \"%.120s\"",
+                       r->target);
   const wg_json *target = NULL;
   if (fl == 0) {
     target = res->json;
@@ -891,8 +456,9 @@ static bool resolve_one(cctx *c, const pending_ref *r) {
         target = c->anchors[i].json;
   }
   if (!target)
-    return cerr(c, WG_SCHEMA_BAD_REF, "$ref", "\"%.120s\" points to nothing", r->target);
-  uint32_t idx = compile_schema(c, target, res->uri);
+    return schema_cerr(c, WG_SCHEMA_BAD_REF, "$ref", "\"%.120s\" points to nothing",
+                       r->target);
+  uint32_t idx = schema_compile_at(c, target, res->uri);
   if (idx == SCHEMA_NONE) return false;
   c->s->nodes[r->node].ref = idx;
   return true;
@@ -901,7 +467,7 @@ static bool resolve_one(cctx *c, const pending_ref *r) {
 static bool resolve_refs(cctx *c) {
   for (size_t i = 0; i < c->nrefs; i++) { /* nrefs grows as targets compile */
     pending_ref r = c->refs[i];
-    path_pop(c, 0);
+    schema_path_pop(c, 0);
     path_add(c, r.path, strlen(r.path));
     c->depth = 0;
     if (!resolve_one(c, &r)) return false;
@@ -940,18 +506,21 @@ wg_schema *wg_schema_compile(const wg_json *schema, const wg_schema_options *opt
     return NULL;
   }
   s->opt = opt ? *opt : wg_schema_default_options();
-  if (s->opt.max_depth > SCHEMA_MAX_COMPILE_DEPTH) s->opt.max_depth = SCHEMA_MAX_COMPILE_DEPTH;
+  if (s->opt.max_depth > SCHEMA_MAX_COMPILE_DEPTH)
+    s->opt.max_depth = SCHEMA_MAX_COMPILE_DEPTH;
   if (s->opt.max_validate_depth > SCHEMA_MAX_VALIDATE_DEPTH)
     s->opt.max_validate_depth = SCHEMA_MAX_VALIDATE_DEPTH;
   wg_arena_init(&s->arena, SCHEMA_ARENA_LIMIT);
   c->s = s;
   c->err = err;
   path_add(c, "$", 1);
-  bool ok = grow((void **)&c->res, &c->res_cap, 1, sizeof *c->res);
-  if (ok) c->res[c->nres++] = (resource){"", schema};
-  else cerr(c, WG_SCHEMA_NOMEM, "", "out of memory");
+  bool ok = schema_grow((void **)&c->res, &c->res_cap, 1, sizeof *c->res);
+  if (ok)
+    c->res[c->nres++] = (resource){"", schema};
+  else
+    schema_cerr(c, WG_SCHEMA_NOMEM, "", "out of memory");
   if (ok) {
-    s->root = compile_schema(c, schema, "");
+    s->root = schema_compile_at(c, schema, "");
     ok = s->root != SCHEMA_NONE && resolve_refs(c);
   }
   free(c->map.keys);

@@ -40,8 +40,8 @@ static bool numbers_equal(const wg_json *a, const wg_json *b) {
   return schema_dec_cmp(&da, &db) == 0;
 }
 
-static const wg_json *member_value(const wg_json *obj, const char *key,
-                                   size_t len, uint64_t *steps) {
+static const wg_json *member_value(const wg_json *obj, const char *key, size_t len,
+                                   uint64_t *steps) {
   for (size_t i = 0; i < obj->u.object.count; i++) {
     const wg_json_member *m = &obj->u.object.members[i];
     (*steps)++;
@@ -51,34 +51,31 @@ static const wg_json *member_value(const wg_json *obj, const char *key,
 }
 
 /* Compares one pair; pushes children. 1 equal so far, 0 different, -1 OOM. */
-static int eq_step(eq_stack *st, const wg_json *a, const wg_json *b,
-                   uint64_t *steps) {
+static int eq_step(eq_stack *st, const wg_json *a, const wg_json *b, uint64_t *steps) {
   if (a->type != b->type) return 0;
   switch (a->type) {
-  case WG_JSON_NULL:
-  case WG_JSON_FALSE:
-  case WG_JSON_TRUE:
-    return 1;
-  case WG_JSON_NUMBER:
-    return numbers_equal(a, b);
-  case WG_JSON_STRING:
-    *steps += a->u.string.len / 64;
-    return a->u.string.len == b->u.string.len &&
-           memcmp(a->u.string.text, b->u.string.text, a->u.string.len) == 0;
-  case WG_JSON_ARRAY:
-    if (a->u.array.count != b->u.array.count) return 0;
-    for (size_t i = a->u.array.count; i-- > 0;)
-      if (!eq_push(st, a->u.array.items[i], b->u.array.items[i])) return -1;
-    return 1;
-  case WG_JSON_OBJECT:
-    if (a->u.object.count != b->u.object.count) return 0;
-    for (size_t i = 0; i < a->u.object.count; i++) {
-      const wg_json_member *m = &a->u.object.members[i];
-      const wg_json *bv = member_value(b, m->key, m->key_len, steps);
-      if (!bv) return 0;
-      if (!eq_push(st, m->value, bv)) return -1;
-    }
-    return 1;
+    case WG_JSON_NULL:
+    case WG_JSON_FALSE:
+    case WG_JSON_TRUE: return 1;
+    case WG_JSON_NUMBER: return numbers_equal(a, b);
+    case WG_JSON_STRING:
+      *steps += a->u.string.len / 64;
+      return a->u.string.len == b->u.string.len &&
+             memcmp(a->u.string.text, b->u.string.text, a->u.string.len) == 0;
+    case WG_JSON_ARRAY:
+      if (a->u.array.count != b->u.array.count) return 0;
+      for (size_t i = a->u.array.count; i-- > 0;)
+        if (!eq_push(st, a->u.array.items[i], b->u.array.items[i])) return -1;
+      return 1;
+    case WG_JSON_OBJECT:
+      if (a->u.object.count != b->u.object.count) return 0;
+      for (size_t i = 0; i < a->u.object.count; i++) {
+        const wg_json_member *m = &a->u.object.members[i];
+        const wg_json *bv = member_value(b, m->key, m->key_len, steps);
+        if (!bv) return 0;
+        if (!eq_push(st, m->value, bv)) return -1;
+      }
+      return 1;
   }
   return 0;
 }
@@ -90,7 +87,10 @@ int schema_json_equal(const wg_json *a, const wg_json *b, uint64_t *steps,
   if (!eq_push(&st, a, b)) return -1;
   while (st.len > 0 && result == 1) {
     eq_pair p = st.items[--st.len];
-    if (++*steps > max_steps) { result = -1; break; }
+    if (++*steps > max_steps) {
+      result = -1;
+      break;
+    }
     result = eq_step(&st, p.a, p.b, steps);
   }
   free(st.items);
@@ -104,8 +104,8 @@ typedef struct copy_item {
   wg_json *dst;
 } copy_item;
 
-static bool copy_fill(wg_arena *arena, const wg_json *src, wg_json *dst,
-                      copy_item **list, size_t *len, size_t *cap) {
+static bool copy_fill(wg_arena *arena, const wg_json *src, wg_json *dst, copy_item **list,
+                      size_t *len, size_t *cap) {
   *dst = *src;
   size_t n = 0;
   if (src->type == WG_JSON_NUMBER || src->type == WG_JSON_STRING) {

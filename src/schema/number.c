@@ -27,15 +27,24 @@ static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool schema_dec_parse(const char *lex, size_t len, schema_dec *out) {
   memset(out, 0, sizeof *out);
   size_t i = 0;
-  if (i < len && lex[i] == '-') { out->neg = true; i++; }
+  if (i < len && lex[i] == '-') {
+    out->neg = true;
+    i++;
+  }
   out->ip = lex + i;
-  while (i < len && is_digit(lex[i])) { out->il++; i++; }
+  while (i < len && is_digit(lex[i])) {
+    out->il++;
+    i++;
+  }
   if (out->il == 0) return false;
   out->fp = lex + i;
   if (i < len && lex[i] == '.') {
     i++;
     out->fp = lex + i;
-    while (i < len && is_digit(lex[i])) { out->fl++; i++; }
+    while (i < len && is_digit(lex[i])) {
+      out->fl++;
+      i++;
+    }
     if (out->fl == 0) return false;
   }
   int64_t e = 0;
@@ -46,7 +55,10 @@ bool schema_dec_parse(const char *lex, size_t len, schema_dec *out) {
     if (i >= len || !is_digit(lex[i])) return false;
     for (; i < len && is_digit(lex[i]); i++) {
       if (e < SCHEMA_EXP_SAT) e = e * 10 + (lex[i] - '0');
-      if (e >= SCHEMA_EXP_SAT) { e = SCHEMA_EXP_SAT; out->huge = true; }
+      if (e >= SCHEMA_EXP_SAT) {
+        e = SCHEMA_EXP_SAT;
+        out->huge = true;
+      }
     }
     if (eneg) e = -e;
   }
@@ -67,9 +79,7 @@ bool schema_dec_parse(const char *lex, size_t len, schema_dec *out) {
 }
 
 /* Position of the most significant digit: value in [10^(m-1), 10^m). */
-static int64_t magnitude(const schema_dec *d) {
-  return (int64_t)d->count + d->exp;
-}
+static int64_t magnitude(const schema_dec *d) { return (int64_t)d->count + d->exp; }
 
 static int cmp_abs(const schema_dec *a, const schema_dec *b) {
   int64_t ma = magnitude(a), mb = magnitude(b);
@@ -95,9 +105,7 @@ int schema_dec_cmp(const schema_dec *a, const schema_dec *b) {
   return a->neg ? -c : c;
 }
 
-bool schema_dec_is_integer(const schema_dec *d) {
-  return d->count == 0 || d->exp >= 0;
-}
+bool schema_dec_is_integer(const schema_dec *d) { return d->count == 0 || d->exp >= 0; }
 
 uint64_t schema_dec_to_u64(const schema_dec *d) {
   if (d->count == 0 || d->neg) return 0;
@@ -124,11 +132,14 @@ static bool small_divides(const schema_dec *v, uint64_t zeros, uint64_t dv) {
 
 /* Same for a divisor of any length: schoolbook long division on decimal
  * digits, the remainder kept in rem[0..n] (most significant first). */
-static int big_divides(const schema_dec *v, uint64_t zeros,
-                       const schema_dec *d) {
+static int big_divides(const schema_dec *v, uint64_t zeros, const schema_dec *d) {
   size_t n = d->count;
   uint8_t *rem = calloc(n + 1, 1), *div = calloc(n + 1, 1);
-  if (!rem || !div) { free(rem); free(div); return -1; }
+  if (!rem || !div) {
+    free(rem);
+    free(div);
+    return -1;
+  }
   for (size_t i = 0; i < n; i++) div[i + 1] = (uint8_t)sig_digit(d, i);
   uint64_t total = (uint64_t)v->count + zeros;
   for (uint64_t k = 0; k < total; k++) {
@@ -153,8 +164,8 @@ static int big_divides(const schema_dec *v, uint64_t zeros,
   return zero;
 }
 
-int schema_dec_multiple_of(const schema_dec *v, const schema_dec *d,
-                           uint64_t max_work, uint64_t *work) {
+int schema_dec_multiple_of(const schema_dec *v, const schema_dec *d, uint64_t max_work,
+                           uint64_t *work) {
   *work = 1;
   if (v->count == 0) return 1;
   if (v->huge || d->huge || d->count == 0) return -1;
@@ -175,8 +186,7 @@ int schema_dec_multiple_of(const schema_dec *v, const schema_dec *d,
     return small_divides(v, zeros, dv);
   }
   uint64_t cost;
-  if (__builtin_mul_overflow(len, (uint64_t)d->count * 10, &cost) ||
-      cost > max_work) {
+  if (__builtin_mul_overflow(len, (uint64_t)d->count * 10, &cost) || cost > max_work) {
     *work = max_work;
     return -1;
   }

@@ -27,7 +27,7 @@
 #include "schema_int.h"
 
 /* ECMA WhiteSpace + LineTerminator, as PCRE2 class items. */
-#define ECMA_SPACE                                                          \
+#define ECMA_SPACE                                                            \
   "\\t\\n\\x{0b}\\f\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}" \
   "\\x{202f}\\x{205f}\\x{3000}\\x{feff}"
 
@@ -48,8 +48,7 @@ static bool rx_fail(rx *r, const char *what) {
 }
 
 static bool is_hex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-         (c >= 'A' && c <= 'F');
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 static unsigned hex_val(char c) {
@@ -91,8 +90,8 @@ static bool esc_unicode(rx *r, uint32_t *cp) {
   } else if (!read_hex(r, 4, cp)) {
     return rx_fail(r, "bad \\u escape");
   }
-  if (*cp >= 0xD800 && *cp <= 0xDBFF && r->len - r->i >= 6 &&
-      r->p[r->i] == '\\' && r->p[r->i + 1] == 'u') {
+  if (*cp >= 0xD800 && *cp <= 0xDBFF && r->len - r->i >= 6 && r->p[r->i] == '\\' &&
+      r->p[r->i + 1] == 'u') {
     size_t save = r->i;
     uint32_t lo;
     r->i += 2;
@@ -102,29 +101,55 @@ static bool esc_unicode(rx *r, uint32_t *cp) {
     }
     r->i = save;
   }
-  if (*cp >= 0xD800 && *cp <= 0xDFFF)
-    return rx_fail(r, "lone surrogate escape");
+  if (*cp >= 0xD800 && *cp <= 0xDFFF) return rx_fail(r, "lone surrogate escape");
   return true;
 }
 
 /* ECMA General_Category long names and aliases -> PCRE2 short names. */
 static const char *const gc_names[][2] = {
-    {"Cased_Letter", "L&"}, {"LC", "L&"}, {"Close_Punctuation", "Pe"},
-    {"Connector_Punctuation", "Pc"}, {"Control", "Cc"}, {"cntrl", "Cc"},
-    {"Currency_Symbol", "Sc"}, {"Dash_Punctuation", "Pd"},
-    {"Decimal_Number", "Nd"}, {"digit", "Nd"}, {"Enclosing_Mark", "Me"},
-    {"Final_Punctuation", "Pf"}, {"Format", "Cf"},
-    {"Initial_Punctuation", "Pi"}, {"Letter", "L"}, {"Letter_Number", "Nl"},
-    {"Line_Separator", "Zl"}, {"Lowercase_Letter", "Ll"}, {"Mark", "M"},
-    {"Combining_Mark", "M"}, {"Math_Symbol", "Sm"}, {"Modifier_Letter", "Lm"},
-    {"Modifier_Symbol", "Sk"}, {"Nonspacing_Mark", "Mn"}, {"Number", "N"},
-    {"Open_Punctuation", "Ps"}, {"Other", "C"}, {"Other_Letter", "Lo"},
-    {"Other_Number", "No"}, {"Other_Punctuation", "Po"},
-    {"Other_Symbol", "So"}, {"Paragraph_Separator", "Zp"},
-    {"Private_Use", "Co"}, {"Punctuation", "P"}, {"punct", "P"},
-    {"Separator", "Z"}, {"Space_Separator", "Zs"}, {"Spacing_Mark", "Mc"},
-    {"Surrogate", "Cs"}, {"Symbol", "S"}, {"Titlecase_Letter", "Lt"},
-    {"Unassigned", "Cn"}, {"Uppercase_Letter", "Lu"},
+    {"Cased_Letter", "L&"},
+    {"LC", "L&"},
+    {"Close_Punctuation", "Pe"},
+    {"Connector_Punctuation", "Pc"},
+    {"Control", "Cc"},
+    {"cntrl", "Cc"},
+    {"Currency_Symbol", "Sc"},
+    {"Dash_Punctuation", "Pd"},
+    {"Decimal_Number", "Nd"},
+    {"digit", "Nd"},
+    {"Enclosing_Mark", "Me"},
+    {"Final_Punctuation", "Pf"},
+    {"Format", "Cf"},
+    {"Initial_Punctuation", "Pi"},
+    {"Letter", "L"},
+    {"Letter_Number", "Nl"},
+    {"Line_Separator", "Zl"},
+    {"Lowercase_Letter", "Ll"},
+    {"Mark", "M"},
+    {"Combining_Mark", "M"},
+    {"Math_Symbol", "Sm"},
+    {"Modifier_Letter", "Lm"},
+    {"Modifier_Symbol", "Sk"},
+    {"Nonspacing_Mark", "Mn"},
+    {"Number", "N"},
+    {"Open_Punctuation", "Ps"},
+    {"Other", "C"},
+    {"Other_Letter", "Lo"},
+    {"Other_Number", "No"},
+    {"Other_Punctuation", "Po"},
+    {"Other_Symbol", "So"},
+    {"Paragraph_Separator", "Zp"},
+    {"Private_Use", "Co"},
+    {"Punctuation", "P"},
+    {"punct", "P"},
+    {"Separator", "Z"},
+    {"Space_Separator", "Zs"},
+    {"Spacing_Mark", "Mc"},
+    {"Surrogate", "Cs"},
+    {"Symbol", "S"},
+    {"Titlecase_Letter", "Lt"},
+    {"Unassigned", "Cn"},
+    {"Uppercase_Letter", "Lu"},
 };
 
 static bool name_is(const char *s, size_t n, const char *lit) {
@@ -137,8 +162,8 @@ static bool esc_property(rx *r, char pc) {
   size_t start = ++r->i;
   while (r->i < r->len && r->p[r->i] != '}') {
     char c = r->p[r->i];
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-          (c >= '0' && c <= '9') || c == '_' || c == '='))
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+          c == '_' || c == '='))
       return rx_fail(r, "bad \\p property name");
     r->i++;
   }
@@ -153,8 +178,7 @@ static bool esc_property(rx *r, char pc) {
       n -= kl + 1;
       name = eq + 1;
     } else if (!(name_is(name, kl, "Script") || name_is(name, kl, "sc") ||
-                 name_is(name, kl, "Script_Extensions") ||
-                 name_is(name, kl, "scx"))) {
+                 name_is(name, kl, "Script_Extensions") || name_is(name, kl, "scx"))) {
       return rx_fail(r, "unknown \\p property");
     } else {
       return wg_buf_printf(r->out, "\\%c{%.*s}", pc, (int)n, name);
@@ -173,27 +197,31 @@ static bool esc_property(rx *r, char pc) {
 static int esc_common(rx *r, char c) {
   uint32_t cp;
   switch (c) {
-  case 'd': case 'D': case 'w': case 'W':
-  case 't': case 'n': case 'r': case 'f':
-    return wg_buf_printf(r->out, "\\%c", c) ? 1 : -1;
-  case 'v':
-    return emit_cp(r, 0x0B) ? 1 : -1;
-  case 'c':
-    if (r->i < r->len && ((r->p[r->i] | 0x20) >= 'a' && (r->p[r->i] | 0x20) <= 'z'))
-      return emit_cp(r, (uint32_t)(r->p[r->i++] & 31)) ? 1 : -1;
-    return rx_fail(r, "bad \\c escape") ? 1 : -1;
-  case 'x':
-    if (!read_hex(r, 2, &cp)) return rx_fail(r, "bad \\x escape") ? 1 : -1;
-    return emit_cp(r, cp) ? 1 : -1;
-  case 'u':
-    if (!esc_unicode(r, &cp)) return -1;
-    return emit_cp(r, cp) ? 1 : -1;
-  case 'p': case 'P':
-    return esc_property(r, c) ? 1 : -1;
-  case '0':
-    if (r->i < r->len && r->p[r->i] >= '0' && r->p[r->i] <= '9')
-      return rx_fail(r, "octal escapes are not ECMA-262 (u)") ? 1 : -1;
-    return emit_cp(r, 0) ? 1 : -1;
+    case 'd':
+    case 'D':
+    case 'w':
+    case 'W':
+    case 't':
+    case 'n':
+    case 'r':
+    case 'f': return wg_buf_printf(r->out, "\\%c", c) ? 1 : -1;
+    case 'v': return emit_cp(r, 0x0B) ? 1 : -1;
+    case 'c':
+      if (r->i < r->len && ((r->p[r->i] | 0x20) >= 'a' && (r->p[r->i] | 0x20) <= 'z'))
+        return emit_cp(r, (uint32_t)(r->p[r->i++] & 31)) ? 1 : -1;
+      return rx_fail(r, "bad \\c escape") ? 1 : -1;
+    case 'x':
+      if (!read_hex(r, 2, &cp)) return rx_fail(r, "bad \\x escape") ? 1 : -1;
+      return emit_cp(r, cp) ? 1 : -1;
+    case 'u':
+      if (!esc_unicode(r, &cp)) return -1;
+      return emit_cp(r, cp) ? 1 : -1;
+    case 'p':
+    case 'P': return esc_property(r, c) ? 1 : -1;
+    case '0':
+      if (r->i < r->len && r->p[r->i] >= '0' && r->p[r->i] <= '9')
+        return rx_fail(r, "octal escapes are not ECMA-262 (u)") ? 1 : -1;
+      return emit_cp(r, 0) ? 1 : -1;
   }
   return 0;
 }
@@ -201,8 +229,7 @@ static int esc_common(rx *r, char c) {
 /* Any other escaped character: an ASCII letter or digit is an escape ECMA
  * lacks (or has with another meaning); everything else is itself. */
 static bool esc_identity(rx *r, char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-      (c >= '0' && c <= '9'))
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
     return rx_fail(r, "escape not in ECMA-262");
   unsigned char uc = (unsigned char)c;
   if (uc < 0x80) return emit_cp(r, uc);
@@ -220,17 +247,18 @@ static bool parse_escape_outside(rx *r) {
   int h = esc_common(r, c);
   if (h) return h > 0;
   switch (c) {
-  case 's': return wg_buf_append_str(r->out, "[" ECMA_SPACE "]");
-  case 'S': return wg_buf_append_str(r->out, "[^" ECMA_SPACE "]");
-  case 'b': case 'B': return wg_buf_printf(r->out, "\\%c", c);
-  case 'k': {
-    size_t start = r->i;
-    if (r->i >= r->len || r->p[r->i] != '<') return rx_fail(r, "bad \\k escape");
-    while (r->i < r->len && r->p[r->i] != '>') r->i++;
-    if (r->i >= r->len) return rx_fail(r, "bad \\k escape");
-    r->i++;
-    return wg_buf_printf(r->out, "\\k%.*s", (int)(r->i - start), r->p + start);
-  }
+    case 's': return wg_buf_append_str(r->out, "[" ECMA_SPACE "]");
+    case 'S': return wg_buf_append_str(r->out, "[^" ECMA_SPACE "]");
+    case 'b':
+    case 'B': return wg_buf_printf(r->out, "\\%c", c);
+    case 'k': {
+      size_t start = r->i;
+      if (r->i >= r->len || r->p[r->i] != '<') return rx_fail(r, "bad \\k escape");
+      while (r->i < r->len && r->p[r->i] != '>') r->i++;
+      if (r->i >= r->len) return rx_fail(r, "bad \\k escape");
+      r->i++;
+      return wg_buf_printf(r->out, "\\k%.*s", (int)(r->i - start), r->p + start);
+    }
   }
   if (c >= '1' && c <= '9') {
     unsigned n = (unsigned)(c - '0');
@@ -249,10 +277,10 @@ static bool parse_escape_class(rx *r, bool *neg_space) {
   int h = esc_common(r, c);
   if (h) return h > 0;
   switch (c) {
-  case 's': return wg_buf_append_str(r->out, ECMA_SPACE);
-  case 'S': *neg_space = true; return true;
-  case 'b': return emit_cp(r, 0x08);
-  case '-': return wg_buf_append_str(r->out, "\\-");
+    case 's': return wg_buf_append_str(r->out, ECMA_SPACE);
+    case 'S': *neg_space = true; return true;
+    case 'b': return emit_cp(r, 0x08);
+    case '-': return wg_buf_append_str(r->out, "\\-");
   }
   return esc_identity(r, c);
 }
@@ -262,7 +290,10 @@ static bool parse_escape_class(rx *r, bool *neg_space) {
  * UCP, so [X\S] becomes (?:[X]|[^space]) and [^X\S] becomes (?![X])[space]. */
 static bool parse_class(rx *r) {
   bool neg = false, neg_space = false;
-  if (r->i < r->len && r->p[r->i] == '^') { neg = true; r->i++; }
+  if (r->i < r->len && r->p[r->i] == '^') {
+    neg = true;
+    r->i++;
+  }
   if (r->i < r->len && r->p[r->i] == ']') {
     r->i++;
     return wg_buf_append_str(r->out, neg ? "[\\x{0}-\\x{10ffff}]" : "(?!)");
@@ -273,11 +304,18 @@ static bool parse_class(rx *r) {
   bool ok = true, closed = false;
   while (ok && r->i < r->len) {
     char c = r->p[r->i++];
-    if (c == ']') { closed = true; break; }
-    if (c == '\\') ok = parse_escape_class(r, &neg_space);
-    else if (c == '[') ok = wg_buf_append_str(r->out, "\\[");
-    else if (c == '\0') ok = emit_cp(r, 0);
-    else ok = wg_buf_append_char(r->out, c);
+    if (c == ']') {
+      closed = true;
+      break;
+    }
+    if (c == '\\')
+      ok = parse_escape_class(r, &neg_space);
+    else if (c == '[')
+      ok = wg_buf_append_str(r->out, "\\[");
+    else if (c == '\0')
+      ok = emit_cp(r, 0);
+    else
+      ok = wg_buf_append_char(r->out, c);
   }
   r->out = outer;
   if (ok && !closed) ok = rx_fail(r, "unterminated character class");
@@ -297,7 +335,10 @@ static bool parse_class(rx *r) {
 /* True if p[i..] is "{n}", "{n,}" or "{n,m}"; *end is past the '}'. */
 static bool is_braced_quantifier(const rx *r, size_t *end) {
   size_t i = r->i + 1, digits = 0;
-  while (i < r->len && r->p[i] >= '0' && r->p[i] <= '9') { i++; digits++; }
+  while (i < r->len && r->p[i] >= '0' && r->p[i] <= '9') {
+    i++;
+    digits++;
+  }
   if (digits == 0) return false;
   if (i < r->len && r->p[i] == ',') {
     i++;
@@ -323,8 +364,7 @@ static bool quantifier_suffix(rx *r) {
 static bool parse_group_open(rx *r) {
   /* "(*" would start a PCRE2 verb such as (*ACCEPT); in ECMA it is an
    * error (nothing to repeat). */
-  if (r->i < r->len && r->p[r->i] == '*')
-    return rx_fail(r, "quantifier without an atom");
+  if (r->i < r->len && r->p[r->i] == '*') return rx_fail(r, "quantifier without an atom");
   if (r->i >= r->len || r->p[r->i] != '?') return wg_buf_append_char(r->out, '(');
   const char *q = r->p + r->i + 1;
   size_t left = r->len - r->i - 1;
@@ -348,11 +388,18 @@ static unsigned count_groups(const char *p, size_t len) {
   unsigned n = 0;
   bool in_class = false;
   for (size_t i = 0; i < len; i++) {
-    if (p[i] == '\\') { i++; continue; }
-    if (in_class) { in_class = p[i] != ']'; continue; }
+    if (p[i] == '\\') {
+      i++;
+      continue;
+    }
+    if (in_class) {
+      in_class = p[i] != ']';
+      continue;
+    }
     if (p[i] == '[') in_class = true;
     if (p[i] != '(') continue;
-    if (i + 1 >= len || p[i + 1] != '?') n++;
+    if (i + 1 >= len || p[i + 1] != '?')
+      n++;
     else if (i + 2 < len && p[i + 2] == '<' && i + 3 < len && p[i + 3] != '=' &&
              p[i + 3] != '!')
       n++;
@@ -366,36 +413,36 @@ static bool translate(rx *r) {
     size_t end;
     bool ok;
     switch (c) {
-    case '\\': ok = parse_escape_outside(r); break;
-    case '[': ok = parse_class(r); break;
-    case '(': ok = parse_group_open(r); break;
-    case '.': ok = wg_buf_append_str(r->out, "[^\\n\\r\\x{2028}\\x{2029}]"); break;
-    case '*': case '+': case '?':
-      ok = wg_buf_append_char(r->out, c) && quantifier_suffix(r);
-      break;
-    case '{':
-      r->i--;
-      if (is_braced_quantifier(r, &end)) {
-        ok = wg_buf_append(r->out, r->p + r->i, end - r->i);
-        r->i = end;
-        ok = ok && quantifier_suffix(r);
-      } else {
-        r->i++;
-        ok = wg_buf_append_str(r->out, "\\{");
-      }
-      break;
-    case '}': ok = wg_buf_append_str(r->out, "\\}"); break;
-    case ']': ok = wg_buf_append_str(r->out, "\\]"); break;
-    case '\0': ok = emit_cp(r, 0); break;
-    default: ok = wg_buf_append_char(r->out, c); break;
+      case '\\': ok = parse_escape_outside(r); break;
+      case '[': ok = parse_class(r); break;
+      case '(': ok = parse_group_open(r); break;
+      case '.': ok = wg_buf_append_str(r->out, "[^\\n\\r\\x{2028}\\x{2029}]"); break;
+      case '*':
+      case '+':
+      case '?': ok = wg_buf_append_char(r->out, c) && quantifier_suffix(r); break;
+      case '{':
+        r->i--;
+        if (is_braced_quantifier(r, &end)) {
+          ok = wg_buf_append(r->out, r->p + r->i, end - r->i);
+          r->i = end;
+          ok = ok && quantifier_suffix(r);
+        } else {
+          r->i++;
+          ok = wg_buf_append_str(r->out, "\\{");
+        }
+        break;
+      case '}': ok = wg_buf_append_str(r->out, "\\}"); break;
+      case ']': ok = wg_buf_append_str(r->out, "\\]"); break;
+      case '\0': ok = emit_cp(r, 0); break;
+      default: ok = wg_buf_append_char(r->out, c); break;
     }
     if (!ok) return r->failed ? false : rx_fail(r, "pattern too large");
   }
   return true;
 }
 
-pcre2_code *schema_regex_compile(const char *pat, size_t len, size_t max_len,
-                                 char *msg, size_t msg_size) {
+pcre2_code *schema_regex_compile(const char *pat, size_t len, size_t max_len, char *msg,
+                                 size_t msg_size) {
   msg[0] = '\0';
   if (len > max_len) {
     snprintf(msg, msg_size, "pattern longer than %zu bytes", max_len);
@@ -423,11 +470,11 @@ pcre2_code *schema_regex_compile(const char *pat, size_t len, size_t max_len,
   pcre2_set_max_pattern_length(cc, out.cap);
   int code;
   PCRE2_SIZE off;
-  pcre2_code *re = pcre2_compile(
-      (PCRE2_SPTR)(out.data ? out.data : ""), out.len,
-      PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_MATCH_UNSET_BACKREF | PCRE2_AUTO_CALLOUT |
-          PCRE2_NEVER_BACKSLASH_C | PCRE2_NEVER_UCP,
-      &code, &off, cc);
+  pcre2_code *re =
+      pcre2_compile((PCRE2_SPTR)(out.data ? out.data : ""), out.len,
+                    PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_MATCH_UNSET_BACKREF |
+                        PCRE2_AUTO_CALLOUT | PCRE2_NEVER_BACKSLASH_C | PCRE2_NEVER_UCP,
+                    &code, &off, cc);
   pcre2_compile_context_free(cc);
   wg_buf_free(&out);
   if (!re) {

@@ -38,8 +38,8 @@ uint64_t schema_dec_to_u64(const schema_dec *d);
 /* 1 if v is an integer multiple of d (d > 0), 0 if not, -1 if deciding would
  * cost more than max_work digit operations (or an exponent was huge).
  * *work receives the cost. */
-int schema_dec_multiple_of(const schema_dec *v, const schema_dec *d,
-                           uint64_t max_work, uint64_t *work);
+int schema_dec_multiple_of(const schema_dec *v, const schema_dec *d, uint64_t max_work,
+                           uint64_t *work);
 
 /* JSON helpers that never recurse. */
 /* 1 equal, 0 not, -1 when *steps would pass max_steps or out of memory. */
@@ -50,8 +50,8 @@ wg_json *schema_json_copy(wg_arena *arena, const wg_json *v);
 
 /* ECMA-262 regex translated to PCRE2. On failure returns NULL and writes a
  * short reason to msg. */
-pcre2_code *schema_regex_compile(const char *pat, size_t len, size_t max_len,
-                                 char *msg, size_t msg_size);
+pcre2_code *schema_regex_compile(const char *pat, size_t len, size_t max_len, char *msg,
+                                 size_t msg_size);
 /* Counts regex work: the callout (installed on the match context with the
  * meter as data) adds one per pattern item visited and aborts the match
  * once `used` passes `limit`. */
@@ -153,7 +153,10 @@ struct wg_schema {
 
 /* Copies src into a fixed char array, cutting on a UTF-8 boundary and
  * ending in "..." when it does not fit. */
-void schema_copy_bounded(char *dst, size_t dst_size, const char *src,
-                         size_t len);
+void schema_copy_bounded(char *dst, size_t dst_size, const char *src, size_t len);
+
+/* Makes a message safe to show: control characters and bytes that are not
+ * valid UTF-8 (e.g. a character cut by a %.Ns conversion) become '?'. */
+void schema_clean_message(char *msg);
 
 #endif

@@ -62,16 +62,31 @@ static void uri_split(const char *s, uri_parts *u) {
 static size_t remove_dots(const char *in, size_t len, char *out) {
   size_t o = 0, i = 0;
   while (i < len) {
-    if (len - i >= 3 && memcmp(in + i, "../", 3) == 0) { i += 3; continue; }
-    if (len - i >= 2 && memcmp(in + i, "./", 2) == 0) { i += 2; continue; }
-    if (len - i >= 3 && memcmp(in + i, "/./", 3) == 0) { i += 2; continue; }
-    if (len - i == 2 && memcmp(in + i, "/.", 2) == 0) { out[o++] = '/'; break; }
+    if (len - i >= 3 && memcmp(in + i, "../", 3) == 0) {
+      i += 3;
+      continue;
+    }
+    if (len - i >= 2 && memcmp(in + i, "./", 2) == 0) {
+      i += 2;
+      continue;
+    }
+    if (len - i >= 3 && memcmp(in + i, "/./", 3) == 0) {
+      i += 2;
+      continue;
+    }
+    if (len - i == 2 && memcmp(in + i, "/.", 2) == 0) {
+      out[o++] = '/';
+      break;
+    }
     bool up4 = len - i >= 4 && memcmp(in + i, "/../", 4) == 0;
     bool up3 = len - i == 3 && memcmp(in + i, "/..", 3) == 0;
     if (up4 || up3) {
       while (o > 0 && out[o - 1] != '/') o--;
       if (o > 0) o--;
-      if (up4) { i += 3; continue; }
+      if (up4) {
+        i += 3;
+        continue;
+      }
       out[o++] = '/';
       break;
     }
@@ -126,7 +141,8 @@ char *schema_uri_resolve(wg_arena *arena, const char *base, const char *ref) {
   wg_buf t;
   wg_buf_init(&t, 0);
   const uri_parts *sch = r.has_scheme ? &r : &b;
-  if (sch->has_scheme) add(&t, "", sch->scheme, sch->scheme_len), wg_buf_append_char(&t, ':');
+  if (sch->has_scheme)
+    add(&t, "", sch->scheme, sch->scheme_len), wg_buf_append_char(&t, ':');
   if (r.has_scheme || r.has_auth) {
     if (r.has_auth) add(&t, "//", r.auth, r.auth_len);
     uri_parts none = {0};
@@ -136,8 +152,10 @@ char *schema_uri_resolve(wg_arena *arena, const char *base, const char *ref) {
     if (b.has_auth) add(&t, "//", b.auth, b.auth_len);
     if (r.path_len == 0) {
       wg_buf_append(&t, b.path, b.path_len);
-      if (r.has_query) add(&t, "?", r.query, r.query_len);
-      else if (b.has_query) add(&t, "?", b.query, b.query_len);
+      if (r.has_query)
+        add(&t, "?", r.query, r.query_len);
+      else if (b.has_query)
+        add(&t, "?", b.query, b.query_len);
     } else {
       merged_path(&b, &r, &t);
       if (r.has_query) add(&t, "?", r.query, r.query_len);

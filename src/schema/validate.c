@@ -43,12 +43,18 @@ static void instance_path(vctx *c, char *dst, size_t size) {
   for (size_t i = 0; i < c->nsegs && wg_buf_ok(&b); i++) {
     const vseg *g = &c->segs[i];
     wg_buf_append_char(&b, '/');
-    if (!g->key) { wg_buf_printf(&b, "%zu", g->idx); continue; }
+    if (!g->key) {
+      wg_buf_printf(&b, "%zu", g->idx);
+      continue;
+    }
     for (size_t k = 0; k < g->len && wg_buf_ok(&b); k++) {
       char ch = g->key[k];
-      if (ch == '~') wg_buf_append_str(&b, "~0");
-      else if (ch == '/') wg_buf_append_str(&b, "~1");
-      else wg_buf_append_char(&b, (unsigned char)ch < 0x20 ? '?' : ch);
+      if (ch == '~')
+        wg_buf_append_str(&b, "~0");
+      else if (ch == '/')
+        wg_buf_append_str(&b, "~1");
+      else
+        wg_buf_append_char(&b, (unsigned char)ch < 0x20 ? '?' : ch);
     }
   }
   schema_copy_bounded(dst, size, b.data ? b.data : "", b.len);
@@ -56,16 +62,15 @@ static void instance_path(vctx *c, char *dst, size_t size) {
   wg_buf_free(&b);
 }
 
-static void record(vctx *c, const schema_node *n, wg_schema_status st,
-                   const char *kw, const char *fmt, va_list ap) {
+static void record(vctx *c, const schema_node *n, wg_schema_status st, const char *kw,
+                   const char *fmt, va_list ap) {
   wg_schema_error *e = c->err;
   e->status = st;
   instance_path(c, e->instance_path, sizeof e->instance_path);
   schema_copy_bounded(e->schema_path, sizeof e->schema_path, n->path, strlen(n->path));
   schema_copy_bounded(e->keyword, sizeof e->keyword, kw, strlen(kw));
   vsnprintf(e->message, sizeof e->message, fmt, ap);
-  for (char *p = e->message; *p; p++) /* names from the schema may hold any byte */
-    if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
+  schema_clean_message(e->message); /* names from the schema may hold any byte */
   c->recorded = true;
 }
 
@@ -81,11 +86,10 @@ static int fail(vctx *c, const schema_node *n, const char *kw, const char *fmt, 
   return 0;
 }
 
-static int hard(vctx *c, const schema_node *n, wg_schema_status st,
-                const char *kw, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static int hard(vctx *c, const schema_node *n, wg_schema_status st,
-                const char *kw, const char *fmt, ...) {
+static int hard(vctx *c, const schema_node *n, wg_schema_status st, const char *kw,
+                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int hard(vctx *c, const schema_node *n, wg_schema_status st, const char *kw,
+                const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   record(c, n, st, kw, fmt, ap);
@@ -106,9 +110,8 @@ static bool charge(vctx *c, uint64_t n) {
 static int validate(vctx *c, uint32_t idx, const wg_json *inst);
 
 /* Validates a child instance (array item or member value) under a segment. */
-static int validate_at(vctx *c, const schema_node *n, uint32_t idx,
-                       const wg_json *inst, const char *key, size_t len,
-                       size_t i) {
+static int validate_at(vctx *c, const schema_node *n, uint32_t idx, const wg_json *inst,
+                       const char *key, size_t len, size_t i) {
   if (c->nsegs >= c->segs_cap)
     return hard(c, n, WG_SCHEMA_DEPTH, "", "instance nested too deep");
   c->segs[c->nsegs++] = (vseg){key, len, i};
@@ -128,8 +131,8 @@ static int probe(vctx *c, uint32_t idx, const wg_json *inst) {
 /* ---- type, enum, const ---- */
 
 static const char *type_name(const wg_json *v) {
-  static const char *const names[] = {"null", "boolean", "boolean", "number",
-                                      "string", "array", "object"};
+  static const char *const names[] = {"null",   "boolean", "boolean", "number",
+                                      "string", "array",   "object"};
   return names[v->type];
 }
 
@@ -142,30 +145,32 @@ static int check_type(vctx *c, const schema_node *n, const wg_json *inst) {
   unsigned bits = 0;
   schema_dec d;
   switch (inst->type) {
-  case WG_JSON_NULL: bits = SCHEMA_T_NULL; break;
-  case WG_JSON_TRUE: case WG_JSON_FALSE: bits = SCHEMA_T_BOOLEAN; break;
-  case WG_JSON_STRING: bits = SCHEMA_T_STRING; break;
-  case WG_JSON_ARRAY: bits = SCHEMA_T_ARRAY; break;
-  case WG_JSON_OBJECT: bits = SCHEMA_T_OBJECT; break;
-  case WG_JSON_NUMBER:
-    bits = SCHEMA_T_NUMBER;
-    if (number_dec(inst, &d) && schema_dec_is_integer(&d)) bits |= SCHEMA_T_INTEGER;
-    break;
+    case WG_JSON_NULL: bits = SCHEMA_T_NULL; break;
+    case WG_JSON_TRUE:
+    case WG_JSON_FALSE: bits = SCHEMA_T_BOOLEAN; break;
+    case WG_JSON_STRING: bits = SCHEMA_T_STRING; break;
+    case WG_JSON_ARRAY: bits = SCHEMA_T_ARRAY; break;
+    case WG_JSON_OBJECT: bits = SCHEMA_T_OBJECT; break;
+    case WG_JSON_NUMBER:
+      bits = SCHEMA_T_NUMBER;
+      if (number_dec(inst, &d) && schema_dec_is_integer(&d)) bits |= SCHEMA_T_INTEGER;
+      break;
   }
   if (n->types & bits) return 1;
-  static const char *const names[] = {"null", "boolean", "object", "array",
-                                      "number", "string", "integer"};
+  static const char *const names[] = {"null",   "boolean", "object", "array",
+                                      "number", "string",  "integer"};
   char want[80] = "";
   size_t len = 0;
   for (unsigned i = 0; i < 7; i++)
     if (n->types & (1u << i))
-      len += (size_t)snprintf(want + len, sizeof want - len, "%s%s", len ? "/" : "", names[i]);
+      len += (size_t)snprintf(want + len, sizeof want - len, "%s%s", len ? "/" : "",
+                              names[i]);
   return fail(c, n, "type", "expected %s, got %s", len ? want : "nothing",
               bits & SCHEMA_T_NUMBER ? "number" : type_name(inst));
 }
 
-static int equal(vctx *c, const schema_node *n, const char *kw,
-                 const wg_json *a, const wg_json *b) {
+static int equal(vctx *c, const schema_node *n, const char *kw, const wg_json *a,
+                 const wg_json *b) {
   int r = schema_json_equal(a, b, &c->steps, c->max_steps);
   if (r < 0) return budget(c, n, kw);
   return r;
@@ -206,7 +211,8 @@ static int check_multiple(vctx *c, const schema_node *n, const schema_dec *v) {
   if (r < 0)
     return hard(c, n, WG_SCHEMA_NUMBER_LIMIT, "multipleOf",
                 "number too large to check multipleOf exactly");
-  if (r == 0) return fail(c, n, "multipleOf", "value is not a multiple of %.40s", m->text);
+  if (r == 0)
+    return fail(c, n, "multipleOf", "value is not a multiple of %.40s", m->text);
   return 1;
 }
 
@@ -226,16 +232,15 @@ static int check_number(vctx *c, const schema_node *n, const wg_json *inst) {
 
 /* ---- strings ---- */
 
-static int search(vctx *c, const schema_node *n, const char *kw,
-                  const pcre2_code *re, const char *s, size_t len) {
+static int search(vctx *c, const schema_node *n, const char *kw, const pcre2_code *re,
+                  const char *s, size_t len) {
   if (!charge(c, 1 + len / 16)) return budget(c, n, kw);
   c->meter.used = 0;
   c->meter.limit = c->max_steps - c->steps;
   int r = schema_regex_search(re, s, len, c->md, c->mc, &c->meter);
   charge(c, c->meter.used);
   if (r == -2) return budget(c, n, kw);
-  if (r < 0)
-    return hard(c, n, WG_SCHEMA_REGEX_LIMIT, kw, "regex match limit reached");
+  if (r < 0) return hard(c, n, WG_SCHEMA_REGEX_LIMIT, kw, "regex match limit reached");
   return r;
 }
 
@@ -292,9 +297,11 @@ static int check_contains(vctx *c, const schema_node *n, const wg_json *inst) {
 static int check_array(vctx *c, const schema_node *n, const wg_json *inst) {
   size_t count = inst->u.array.count;
   if (count < n->min_items)
-    return fail(c, n, "minItems", "fewer than %llu items", (unsigned long long)n->min_items);
+    return fail(c, n, "minItems", "fewer than %llu items",
+                (unsigned long long)n->min_items);
   if (count > n->max_items)
-    return fail(c, n, "maxItems", "more than %llu items", (unsigned long long)n->max_items);
+    return fail(c, n, "maxItems", "more than %llu items",
+                (unsigned long long)n->max_items);
   int r;
   if (n->unique && (r = check_unique(c, n, inst)) != 1) return r;
   for (size_t i = 0; i < count; i++) {
@@ -320,8 +327,8 @@ static const wg_json *member(vctx *c, const wg_json *obj, const char *k, size_t 
   return NULL;
 }
 
-static const schema_named *find_named(const schema_named *arr, size_t n,
-                                      const char *k, size_t len) {
+static const schema_named *find_named(const schema_named *arr, size_t n, const char *k,
+                                      size_t len) {
   size_t lo = 0, hi = n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -330,8 +337,10 @@ static const schema_named *find_named(const schema_named *arr, size_t n,
     int r = memcmp(m->s, k, l);
     if (r == 0) r = (m->len > len) - (m->len < len);
     if (r == 0) return &arr[mid];
-    if (r < 0) lo = mid + 1;
-    else hi = mid;
+    if (r < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return NULL;
 }
@@ -426,7 +435,8 @@ static int check_any_one(vctx *c, const schema_node *n, const wg_json *inst) {
       if (r < 0) return r;
       if (r && matches++ == 0) first = i;
       if (matches > 1)
-        return fail(c, n, "oneOf", "subschemas %zu and %zu of oneOf both match", first, i);
+        return fail(c, n, "oneOf", "subschemas %zu and %zu of oneOf both match", first,
+                    i);
     }
     if (matches == 0) return fail(c, n, "oneOf", "no subschema of oneOf matches");
   }
@@ -458,11 +468,11 @@ static int validate_node(vctx *c, const schema_node *n, const wg_json *inst) {
   if ((r = check_type(c, n, inst)) != 1) return r;
   if ((r = check_enum_const(c, n, inst)) != 1) return r;
   switch (inst->type) {
-  case WG_JSON_NUMBER: r = check_number(c, n, inst); break;
-  case WG_JSON_STRING: r = check_string(c, n, inst); break;
-  case WG_JSON_ARRAY: r = check_array(c, n, inst); break;
-  case WG_JSON_OBJECT: r = check_object(c, n, inst); break;
-  default: r = 1; break;
+    case WG_JSON_NUMBER: r = check_number(c, n, inst); break;
+    case WG_JSON_STRING: r = check_string(c, n, inst); break;
+    case WG_JSON_ARRAY: r = check_array(c, n, inst); break;
+    case WG_JSON_OBJECT: r = check_object(c, n, inst); break;
+    default: r = 1; break;
   }
   if (r != 1) return r;
   return check_applicators(c, n, inst);
@@ -475,7 +485,8 @@ static int validate(vctx *c, uint32_t idx, const wg_json *inst) {
                 c->s->opt.max_validate_depth);
   if (!charge(c, 1)) return budget(c, n, "");
   if (n->kind == SCHEMA_KIND_TRUE) return 1;
-  if (n->kind == SCHEMA_KIND_FALSE) return fail(c, n, "false", "schema false allows nothing");
+  if (n->kind == SCHEMA_KIND_FALSE)
+    return fail(c, n, "false", "schema false allows nothing");
   c->depth++;
   int r = validate_node(c, n, inst);
   c->depth--;

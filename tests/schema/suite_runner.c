@@ -45,7 +45,10 @@ static char *read_file(const char *path, size_t *len) {
   size_t n;
   while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) wg_buf_append(&b, tmp, n);
   fclose(f);
-  if (!wg_buf_ok(&b)) { wg_buf_free(&b); return NULL; }
+  if (!wg_buf_ok(&b)) {
+    wg_buf_free(&b);
+    return NULL;
+  }
   return wg_buf_take(&b, len);
 }
 
@@ -69,8 +72,7 @@ static void run_case(const char *file, const wg_json *tc, counts *ct, bool verbo
   if (!s) {
     ct->failed += (int)ntests;
     printf("  FAIL %s: %s: compile: %s at %s (%s): %s\n", file, desc,
-           wg_schema_status_name(err.status), err.schema_path, err.keyword,
-           err.message);
+           wg_schema_status_name(err.status), err.schema_path, err.keyword, err.message);
     return;
   }
   for (size_t i = 0; i < ntests; i++) {
@@ -84,9 +86,11 @@ static void run_case(const char *file, const wg_json *tc, counts *ct, bool verbo
       continue;
     }
     ct->failed++;
-    printf("  FAIL %s: %s: %s: expected %s, got %s (%s at %s %s: %s)\n", file,
-           desc, get_str(t, "description"), want ? "valid" : "invalid",
-           r == WG_SCHEMA_VALID ? "valid" : r == WG_SCHEMA_NOT_VALID ? "invalid" : "error",
+    printf("  FAIL %s: %s: %s: expected %s, got %s (%s at %s %s: %s)\n", file, desc,
+           get_str(t, "description"), want ? "valid" : "invalid",
+           r == WG_SCHEMA_VALID       ? "valid"
+           : r == WG_SCHEMA_NOT_VALID ? "invalid"
+                                      : "error",
            wg_schema_status_name(err.status), err.instance_path, err.keyword,
            err.message);
   }
@@ -98,7 +102,10 @@ static bool run_file(const char *dir, const char *file, counts *total, bool verb
   snprintf(path, sizeof path, "%s/%s", dir, file);
   size_t len;
   char *text = read_file(path, &len);
-  if (!text) { printf("cannot read %s\n", path); return false; }
+  if (!text) {
+    printf("cannot read %s\n", path);
+    return false;
+  }
   wg_json_error jerr;
   wg_json_doc *doc = wg_json_parse(text, len, NULL, &jerr);
   if (!doc) {
@@ -154,12 +161,16 @@ int main(int argc, char **argv) {
   counts total = {0};
   bool ok = true;
   if (argc > first) {
-    for (int i = first; i < argc; i++) ok = run_file(argv[1], argv[i], &total, verbose) && ok;
+    for (int i = first; i < argc; i++)
+      ok = run_file(argv[1], argv[i], &total, verbose) && ok;
   } else {
     char *names[256];
     size_t n = list_json(argv[1], "", names, 128);
     n += list_json(argv[1], "optional", names + n, 128);
-    if (n < 50) { printf("suite files missing under %s\n", argv[1]); ok = false; }
+    if (n < 50) {
+      printf("suite files missing under %s\n", argv[1]);
+      ok = false;
+    }
     for (size_t i = 0; i < n; i++) {
       ok = run_file(argv[1], names[i], &total, verbose) && ok;
       free(names[i]);

@@ -13,7 +13,8 @@ static wg_json_doc *parse(const char *text) {
   lim.max_depth = 100000;
   wg_json_error jerr;
   wg_json_doc *d = wg_json_parse(text, strlen(text), &lim, &jerr);
-  if (!d) fprintf(stderr, "bad test JSON: %s at %zu: %s\n", jerr.message, jerr.offset, text);
+  if (!d)
+    fprintf(stderr, "bad test JSON: %s at %zu: %s\n", jerr.message, jerr.offset, text);
   return d;
 }
 
@@ -32,7 +33,8 @@ static wg_schema *compile(const char *text, wg_schema_error *err) {
   return compile_opt(text, NULL, err);
 }
 
-static wg_schema_result check(const wg_schema *s, const char *inst, wg_schema_error *err) {
+static wg_schema_result check(const wg_schema *s, const char *inst,
+                              wg_schema_error *err) {
   wg_json_doc *d = parse(inst);
   if (!d) return (wg_schema_result)99;
   wg_schema_result r = wg_schema_validate(s, wg_json_root(d), err);
@@ -45,7 +47,8 @@ static wg_schema_result run(const char *schema, const char *inst, wg_schema_erro
   wg_schema_error cerr;
   wg_schema *s = compile(schema, &cerr);
   if (!s) {
-    fprintf(stderr, "compile failed: %s %s %s\n", cerr.schema_path, cerr.keyword, cerr.message);
+    fprintf(stderr, "compile failed: %s %s %s\n", cerr.schema_path, cerr.keyword,
+            cerr.message);
     return (wg_schema_result)98;
   }
   wg_schema_result r = check(s, inst, err);
@@ -71,8 +74,8 @@ static void expect_compile_error(const char *schema, wg_schema_status st,
   CHECK(s == NULL);
   wg_schema_free(s);
   if (err.status != st)
-    fprintf(stderr, "schema %s: got %s (%s)\n", schema,
-            wg_schema_status_name(err.status), err.message);
+    fprintf(stderr, "schema %s: got %s (%s)\n", schema, wg_schema_status_name(err.status),
+            err.message);
   CHECK_STR(wg_schema_status_name(err.status), wg_schema_status_name(st));
   if (path) CHECK_STR(err.schema_path, path);
   if (keyword) CHECK_STR(err.keyword, keyword);
@@ -89,7 +92,8 @@ static void test_unknown_keyword_location(void) {
   expect_compile_error("{\"$defs\":{\"a b\":{\"$dynamicRef\":\"#x\"}}}",
                        WG_SCHEMA_UNKNOWN_KEYWORD, "$.$defs['a b']", "$dynamicRef");
   expect_compile_error("{\"properties\":{\"it's\":{\"definitions\":{}}}}",
-                       WG_SCHEMA_UNKNOWN_KEYWORD, "$.properties['it\\'s']", "definitions");
+                       WG_SCHEMA_UNKNOWN_KEYWORD, "$.properties['it\\'s']",
+                       "definitions");
   expect_compile_error("{\"items\":{\"dependencies\":{}}}", WG_SCHEMA_UNKNOWN_KEYWORD,
                        "$.items", "dependencies");
   /* an unknown keyword inside an otherwise unused $defs entry still fails */
@@ -101,26 +105,31 @@ static void test_bad_keyword_values(void) {
   expect_compile_error("{\"minLength\":-1}", WG_SCHEMA_BAD_KEYWORD, "$", "minLength");
   expect_compile_error("{\"maxItems\":2.5}", WG_SCHEMA_BAD_KEYWORD, "$", "maxItems");
   expect_compile_error("{\"type\":\"text\"}", WG_SCHEMA_BAD_KEYWORD, "$", "type");
-  expect_compile_error("{\"type\":[\"string\",\"string\"]}", WG_SCHEMA_BAD_KEYWORD, "$", "type");
+  expect_compile_error("{\"type\":[\"string\",\"string\"]}", WG_SCHEMA_BAD_KEYWORD, "$",
+                       "type");
   expect_compile_error("{\"multipleOf\":0}", WG_SCHEMA_BAD_KEYWORD, "$", "multipleOf");
   expect_compile_error("{\"multipleOf\":-2}", WG_SCHEMA_BAD_KEYWORD, "$", "multipleOf");
-  expect_compile_error("{\"required\":[\"a\",1]}", WG_SCHEMA_BAD_KEYWORD, "$", "required");
+  expect_compile_error("{\"required\":[\"a\",1]}", WG_SCHEMA_BAD_KEYWORD, "$",
+                       "required");
   expect_compile_error("{\"allOf\":[]}", WG_SCHEMA_BAD_KEYWORD, "$", "allOf");
   expect_compile_error("{\"anyOf\":{}}", WG_SCHEMA_BAD_KEYWORD, "$", "anyOf");
   expect_compile_error("{\"items\":[{}]}", WG_SCHEMA_BAD_KEYWORD, "$", "items");
-  expect_compile_error("{\"properties\":{\"a\":3}}", WG_SCHEMA_BAD_KEYWORD, "$.properties.a", "");
+  expect_compile_error("{\"properties\":{\"a\":3}}", WG_SCHEMA_BAD_KEYWORD,
+                       "$.properties.a", "");
   expect_compile_error("{\"uniqueItems\":1}", WG_SCHEMA_BAD_KEYWORD, "$", "uniqueItems");
   expect_compile_error("{\"title\":7}", WG_SCHEMA_BAD_KEYWORD, "$", "title");
   expect_compile_error("{\"$anchor\":\"1bad\"}", WG_SCHEMA_BAD_KEYWORD, "$", "$anchor");
-  expect_compile_error("{\"$id\":\"http://x/y#frag\"}", WG_SCHEMA_BAD_KEYWORD, "$", "$id");
+  expect_compile_error("{\"$id\":\"http://x/y#frag\"}", WG_SCHEMA_BAD_KEYWORD, "$",
+                       "$id");
   expect_compile_error("{\"minimum\":\"3\"}", WG_SCHEMA_BAD_KEYWORD, "$", "minimum");
   expect_compile_error("42", WG_SCHEMA_BAD_KEYWORD, "$", "");
 }
 
 static void test_bad_refs(void) {
   expect_compile_error("{\"$ref\":\"#/$defs/missing\"}", WG_SCHEMA_BAD_REF, "$", "$ref");
-  expect_compile_error("{\"properties\":{\"a\":{\"$ref\":\"http://example.com/s.json\"}}}",
-                       WG_SCHEMA_BAD_REF, "$.properties.a", "$ref");
+  expect_compile_error(
+      "{\"properties\":{\"a\":{\"$ref\":\"http://example.com/s.json\"}}}",
+      WG_SCHEMA_BAD_REF, "$.properties.a", "$ref");
   expect_compile_error("{\"$ref\":\"#nope\"}", WG_SCHEMA_BAD_REF, "$", "$ref");
   expect_compile_error("{\"$ref\":\"#/%zz\"}", WG_SCHEMA_BAD_REF, "$", "$ref");
   /* a ref to a value that is not a schema fails where the ref is */
@@ -130,25 +139,31 @@ static void test_bad_refs(void) {
 
 static void test_ref_resolution(void) {
   /* pointer escapes and percent-decoding */
-  const char *s = "{\"$defs\":{\"a/b\":{\"type\":\"integer\"},\"c~d\":{\"minimum\":3},"
-                  "\"e%f\":{\"maximum\":5}},\"allOf\":[{\"$ref\":\"#/$defs/a~1b\"},"
-                  "{\"$ref\":\"#/$defs/c~0d\"},{\"$ref\":\"#/$defs/e%25f\"}]}";
+  const char *s =
+      "{\"$defs\":{\"a/b\":{\"type\":\"integer\"},\"c~d\":{\"minimum\":3},"
+      "\"e%f\":{\"maximum\":5}},\"allOf\":[{\"$ref\":\"#/$defs/a~1b\"},"
+      "{\"$ref\":\"#/$defs/c~0d\"},{\"$ref\":\"#/$defs/e%25f\"}]}";
   CHECK(valid(s, "4"));
   CHECK(invalid(s, "2"));
   CHECK(invalid(s, "6"));
   CHECK(invalid(s, "4.5"));
   /* anchors, $id-relative refs, ref to a non-keyword location */
-  CHECK(valid("{\"$defs\":{\"x\":{\"$anchor\":\"pos\",\"minimum\":0}},\"$ref\":\"#pos\"}", "1"));
-  CHECK(invalid("{\"$defs\":{\"x\":{\"$anchor\":\"pos\",\"minimum\":0}},\"$ref\":\"#pos\"}", "-1"));
-  const char *ids = "{\"$id\":\"http://example.com/root.json\",\"$defs\":{\"B\":{\"$id\":\"b.json\","
-                    "\"type\":\"string\"}},\"properties\":{\"x\":{\"$ref\":\"b.json\"},"
-                    "\"y\":{\"$ref\":\"http://example.com/root.json#/$defs/B\"}}}";
+  CHECK(valid("{\"$defs\":{\"x\":{\"$anchor\":\"pos\",\"minimum\":0}},\"$ref\":\"#pos\"}",
+              "1"));
+  CHECK(invalid(
+      "{\"$defs\":{\"x\":{\"$anchor\":\"pos\",\"minimum\":0}},\"$ref\":\"#pos\"}", "-1"));
+  const char *ids =
+      "{\"$id\":\"http://example.com/root.json\",\"$defs\":{\"B\":{\"$id\":\"b.json\","
+      "\"type\":\"string\"}},\"properties\":{\"x\":{\"$ref\":\"b.json\"},"
+      "\"y\":{\"$ref\":\"http://example.com/root.json#/$defs/B\"}}}";
   CHECK(valid(ids, "{\"x\":\"s\",\"y\":\"t\"}"));
   CHECK(invalid(ids, "{\"x\":1}"));
   CHECK(invalid(ids, "{\"y\":1}"));
   CHECK(invalid("{\"examples\":[{\"type\":\"string\"}],\"$ref\":\"#/examples/0\"}", "1"));
   /* $ref applies together with its siblings (2020-12) */
-  CHECK(invalid("{\"$defs\":{\"i\":{\"type\":\"integer\"}},\"$ref\":\"#/$defs/i\",\"maximum\":3}", "4"));
+  CHECK(invalid(
+      "{\"$defs\":{\"i\":{\"type\":\"integer\"}},\"$ref\":\"#/$defs/i\",\"maximum\":3}",
+      "4"));
   /* "$ref" as a property name is just a name */
   CHECK(valid("{\"properties\":{\"$ref\":{\"type\":\"string\"}}}", "{\"$ref\":\"x\"}"));
   CHECK(invalid("{\"properties\":{\"$ref\":{\"type\":\"string\"}}}", "{\"$ref\":1}"));
@@ -164,7 +179,10 @@ static void test_error_locations(void) {
   wg_schema_error err;
   wg_schema *s = compile(schema, &err);
   REQUIRE(s != NULL);
-  CHECK_INT(check(s, "{\"items\":[{\"name\":\"ab\"},{\"name\":\"cd\"},{\"name\":\"ef\"},{\"name\":\"g\"}]}", &err),
+  CHECK_INT(check(s,
+                  "{\"items\":[{\"name\":\"ab\"},{\"name\":\"cd\"},{\"name\":\"ef\"},{"
+                  "\"name\":\"g\"}]}",
+                  &err),
             WG_SCHEMA_NOT_VALID);
   CHECK_STR(wg_schema_status_name(err.status), "invalid");
   CHECK_STR(err.instance_path, "/items/3/name");
@@ -184,15 +202,18 @@ static void test_error_locations(void) {
   CHECK_STR(err.instance_path, "");
   wg_schema_free(s);
   /* keys needing JSON pointer escapes */
-  CHECK_INT(run("{\"additionalProperties\":false}", "{\"a/b~c\":1}", &err), WG_SCHEMA_NOT_VALID);
+  CHECK_INT(run("{\"additionalProperties\":false}", "{\"a/b~c\":1}", &err),
+            WG_SCHEMA_NOT_VALID);
   CHECK_STR(err.instance_path, "/a~1b~0c");
   CHECK_STR(err.keyword, "false");
   CHECK_STR(err.schema_path, "$.additionalProperties");
   /* anyOf reports itself, not a branch */
-  CHECK_INT(run("{\"anyOf\":[{\"type\":\"string\"},{\"minimum\":5}]}", "3", &err), WG_SCHEMA_NOT_VALID);
+  CHECK_INT(run("{\"anyOf\":[{\"type\":\"string\"},{\"minimum\":5}]}", "3", &err),
+            WG_SCHEMA_NOT_VALID);
   CHECK_STR(err.keyword, "anyOf");
   CHECK_STR(err.schema_path, "$");
-  CHECK_INT(run("{\"oneOf\":[{\"minimum\":1},{\"minimum\":2}]}", "3", &err), WG_SCHEMA_NOT_VALID);
+  CHECK_INT(run("{\"oneOf\":[{\"minimum\":1},{\"minimum\":2}]}", "3", &err),
+            WG_SCHEMA_NOT_VALID);
   CHECK_STR(err.keyword, "oneOf");
   CHECK_STR(err.message, "subschemas 0 and 1 of oneOf both match");
   CHECK_INT(run("{\"not\":{\"type\":\"null\"}}", "null", &err), WG_SCHEMA_NOT_VALID);
@@ -201,15 +222,34 @@ static void test_error_locations(void) {
             WG_SCHEMA_NOT_VALID);
   CHECK_STR(err.keyword, "multipleOf");
   CHECK_STR(err.schema_path, "$.then");
-  CHECK_INT(run("{\"dependentRequired\":{\"a\":[\"b\"]}}", "{\"a\":1}", &err), WG_SCHEMA_NOT_VALID);
-  CHECK_STR(err.keyword, "dependentRequired");
-  CHECK_INT(run("{\"contains\":{\"type\":\"string\"},\"minContains\":2}", "[\"a\",1]", &err),
+  CHECK_INT(run("{\"dependentRequired\":{\"a\":[\"b\"]}}", "{\"a\":1}", &err),
             WG_SCHEMA_NOT_VALID);
+  CHECK_STR(err.keyword, "dependentRequired");
+  CHECK_INT(
+      run("{\"contains\":{\"type\":\"string\"},\"minContains\":2}", "[\"a\",1]", &err),
+      WG_SCHEMA_NOT_VALID);
   CHECK_STR(err.keyword, "minContains");
-  CHECK_INT(run("{\"propertyNames\":{\"maxLength\":2}}", "{\"abc\":1}", &err), WG_SCHEMA_NOT_VALID);
+  CHECK_INT(run("{\"propertyNames\":{\"maxLength\":2}}", "{\"abc\":1}", &err),
+            WG_SCHEMA_NOT_VALID);
   CHECK_STR(err.instance_path, "/abc");
   CHECK_STR(err.schema_path, "$.propertyNames");
   CHECK_STR(err.keyword, "maxLength");
+}
+
+static void test_error_messages_clean(void) {
+  wg_schema_error err;
+  /* a required name with a control character and a multibyte character
+   * cut by the 60-byte name limit */
+  char schema[256], name[128] = "ab\\n";
+  for (int i = 0; i < 30; i++) strcat(name, "\xc3\xa9");
+  snprintf(schema, sizeof schema, "{\"required\":[\"%s\"]}", name);
+  CHECK_INT(run(schema, "{}", &err), WG_SCHEMA_NOT_VALID);
+  CHECK(strncmp(err.message, "missing required property \"ab?\xc3\xa9", 32) == 0);
+  /* 'a', 'b', '?', 28 whole characters, '?' for the cut one, the quote */
+  CHECK_INT(strlen(err.message), 27 + 3 + 28 * 2 + 2);
+  CHECK(strcmp(err.message + strlen(err.message) - 4, "\xc3\xa9?\"") == 0);
+  CHECK(wg_utf8_valid((const uint8_t *)err.message, strlen(err.message)));
+  for (const char *p = err.message; *p; p++) CHECK((unsigned char)*p >= 0x20);
 }
 
 static void test_error_bounded(void) {
@@ -247,7 +287,8 @@ static void test_types(void) {
   CHECK(invalid("{\"type\":[\"string\",\"null\"]}", "false"));
   CHECK(invalid("{\"type\":[]}", "null"));
   wg_schema_error err;
-  CHECK_INT(run("{\"type\":[\"integer\",\"null\",\"string\"]}", "1.5", &err), WG_SCHEMA_NOT_VALID);
+  CHECK_INT(run("{\"type\":[\"integer\",\"null\",\"string\"]}", "1.5", &err),
+            WG_SCHEMA_NOT_VALID);
   CHECK_STR(err.message, "expected null/string/integer, got number");
   CHECK_INT(run("{\"type\":[]}", "true", &err), WG_SCHEMA_NOT_VALID);
   CHECK_STR(err.message, "expected nothing, got boolean");
@@ -261,7 +302,8 @@ static void test_enum_const_equality(void) {
   CHECK(invalid("{\"enum\":[0]}", "false"));
   CHECK(invalid("{\"enum\":[1]}", "true"));
   CHECK(invalid("{\"const\":[false]}", "[0]"));
-  CHECK(valid("{\"const\":{\"a\":1,\"b\":[2,{\"c\":3}]}}", "{\"b\":[2.0,{\"c\":3e0}],\"a\":1}"));
+  CHECK(valid("{\"const\":{\"a\":1,\"b\":[2,{\"c\":3}]}}",
+              "{\"b\":[2.0,{\"c\":3e0}],\"a\":1}"));
   CHECK(invalid("{\"const\":{\"a\":1,\"b\":2}}", "{\"a\":1,\"c\":2}"));
   CHECK(invalid("{\"const\":{\"a\":false}}", "{\"a\":0}"));
   CHECK(valid("{\"const\":\"a\\u0000b\"}", "\"a\\u0000b\""));
@@ -314,9 +356,10 @@ static void test_strings_code_points(void) {
 }
 
 static void test_objects_and_arrays(void) {
-  const char *s = "{\"properties\":{\"a\":{\"type\":\"integer\"}},\"patternProperties\":"
-                  "{\"^x-\":{\"type\":\"string\"}},\"additionalProperties\":false,"
-                  "\"minProperties\":1,\"maxProperties\":3}";
+  const char *s =
+      "{\"properties\":{\"a\":{\"type\":\"integer\"}},\"patternProperties\":"
+      "{\"^x-\":{\"type\":\"string\"}},\"additionalProperties\":false,"
+      "\"minProperties\":1,\"maxProperties\":3}";
   CHECK(valid(s, "{\"a\":1,\"x-b\":\"s\"}"));
   CHECK(invalid(s, "{\"a\":1,\"x-b\":2}"));
   CHECK(invalid(s, "{\"b\":1}"));
@@ -327,8 +370,9 @@ static void test_objects_and_arrays(void) {
   CHECK(valid(d, "{\"card\":1,\"billing\":2}"));
   CHECK(invalid(d, "{\"card\":1}"));
   CHECK(valid(d, "{\"billing\":2}"));
-  const char *a = "{\"prefixItems\":[{\"type\":\"string\"},{\"type\":\"integer\"}],"
-                  "\"items\":{\"type\":\"boolean\"},\"minItems\":1,\"maxItems\":4}";
+  const char *a =
+      "{\"prefixItems\":[{\"type\":\"string\"},{\"type\":\"integer\"}],"
+      "\"items\":{\"type\":\"boolean\"},\"minItems\":1,\"maxItems\":4}";
   CHECK(valid(a, "[\"a\",1,true,false]"));
   CHECK(invalid(a, "[\"a\",1,true,false,true]"));
   CHECK(invalid(a, "[\"a\",\"b\"]"));
@@ -342,11 +386,13 @@ static void test_objects_and_arrays(void) {
 }
 
 static void test_annotations_accepted(void) {
-  CHECK(valid("{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\","
-              "\"$id\":\"urn:example:x\",\"$comment\":\"c\",\"title\":\"t\",\"description\":\"d\","
-              "\"default\":{\"q\":1},\"examples\":[1,2],\"format\":\"email\","
-              "\"readOnly\":true,\"writeOnly\":false,\"deprecated\":false}",
-              "\"not an email\""));
+  CHECK(
+      valid("{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\","
+            "\"$id\":\"urn:example:x\",\"$comment\":\"c\",\"title\":\"t\","
+            "\"description\":\"d\","
+            "\"default\":{\"q\":1},\"examples\":[1,2],\"format\":\"email\","
+            "\"readOnly\":true,\"writeOnly\":false,\"deprecated\":false}",
+            "\"not an email\""));
 }
 
 /* ---- regex dialect ---- */
@@ -357,13 +403,14 @@ static void pattern_case(const char *pattern_json, const char *inst, bool want) 
   wg_schema_error err;
   wg_schema_result r = run(schema, inst, &err);
   if (r != (want ? WG_SCHEMA_VALID : WG_SCHEMA_NOT_VALID))
-    fprintf(stderr, "pattern %s on %s: got %d (%s)\n", pattern_json, inst, (int)r, err.message);
+    fprintf(stderr, "pattern %s on %s: got %d (%s)\n", pattern_json, inst, (int)r,
+            err.message);
   CHECK_INT(r, want ? WG_SCHEMA_VALID : WG_SCHEMA_NOT_VALID);
 }
 
 static void test_regex_ecma(void) {
   pattern_case("\"^\\\\d+$\"", "\"123\"", true);
-  pattern_case("\"^\\\\d+$\"", "\"\xd9\xa3\"", false);        /* ARABIC-INDIC THREE */
+  pattern_case("\"^\\\\d+$\"", "\"\xd9\xa3\"", false); /* ARABIC-INDIC THREE */
   pattern_case("\"^\\\\w$\"", "\"\xc3\xa9\"", false);
   pattern_case("\"^\\\\W$\"", "\"\xc3\xa9\"", true);
   pattern_case("\"^\\\\s$\"", "\"\\u00a0\"", true);
@@ -387,11 +434,15 @@ static void test_regex_ecma(void) {
   pattern_case("\"^(?:(a)|b)\\\\1$\"", "\"b\"", true); /* unset group matches empty */
   pattern_case("\"^(?<y>[0-9]{4})-\\\\k<y>$\"", "\"2024-2024\"", true);
   pattern_case("\"(?<=\\\\$)\\\\d+\"", "\"$42\"", true);
-  pattern_case("\"^[[:alpha:]]$\"", "\"a\"", false); /* no POSIX classes: '[' is literal */
+  pattern_case("\"^[[:alpha:]]$\"", "\"a\"",
+               false); /* no POSIX classes: '[' is literal */
   pattern_case("\"^[[:alpha:]]$\"", "\":]\"", true);
   pattern_case("\"^a{2}$\"", "\"aa\"", true);
   pattern_case("\"^a{,2}$\"", "\"a{,2}\"", true);
-  pattern_case("\"^\\\\p{Letter}\\\\p{Lu}\\\\P{L}$\"", "\"\xc3\xa9\xc3\x89" "1\"", true);
+  pattern_case("\"^\\\\p{Letter}\\\\p{Lu}\\\\P{L}$\"",
+               "\"\xc3\xa9\xc3\x89"
+               "1\"",
+               true);
   pattern_case("\"^\\\\p{Script=Greek}+$\"", "\"\xce\xb1\xce\xb2\"", true);
   pattern_case("\"^\\\\p{digit}$\"", "\"\xe0\xa7\xaa\"", true);
   pattern_case("\"\\\\bfoo\\\\b\"", "\"a foo b\"", true);
@@ -404,21 +455,45 @@ static void test_regex_ecma(void) {
   pattern_case("\"^a(?=b)\"", "\"ab\"", true);
   pattern_case("\"^a(?!b)\"", "\"ab\"", false);
   pattern_case("\"a\\\\Bb\"", "\"ab\"", true);
-  pattern_case("\"^[\\\\b]$\"", "\"\\b\"", true);  /* [\b] is backspace */
+  pattern_case("\"^[\\\\b]$\"", "\"\\b\"", true); /* [\b] is backspace */
   pattern_case("\"^\\\\v\\\\f$\"", "\"\\u000b\\f\"", true);
   pattern_case("\"^[\\\\s]+$\"", "\"\\u2029\\u1680 \"", true);
   pattern_case("\"^x{2}}$\"", "\"xx}\"", true);
   pattern_case("\"^a]$\"", "\"a]\"", true);
-  pattern_case("\"\\\\bfoo\"", "\"\xc3\xa9" "foo\"", true); /* \\b is ASCII */
+  pattern_case("\"\\\\bfoo\"",
+               "\"\xc3\xa9"
+               "foo\"",
+               true); /* \\b is ASCII */
 }
 
 static void test_regex_rejected(void) {
   static const char *const bad[] = {
-      "\"a++\"", "\"(?>a)\"", "\"\\\\Aa\"", "\"a\\\\Z\"", "\"a\\\\z\"", "\"(?i)a\"",
-      "\"(?R)\"", "\"a\\\\K\"", "\"\\\\Qa\\\\E\"", "\"(*ACCEPT)\"", "\"(?#c)\"",
-      "\"(?P<n>a)\"", "\"\\\\1(a)\\\\2\"", "\"\\\\ud800\"", "\"\\\\h\"", "\"\\\\e\"",
-      "\"[a\"", "\"(a\"", "\"a{3,1}\"", "\"\\\\c1\"", "\"\\\\x4\"", "\"\\\\u12\"",
-      "\"\\\\p{NotAProperty}\"", "\"\\\\01\"", "\"a\\\\\"", "\"(?|a)\"",
+      "\"a++\"",
+      "\"(?>a)\"",
+      "\"\\\\Aa\"",
+      "\"a\\\\Z\"",
+      "\"a\\\\z\"",
+      "\"(?i)a\"",
+      "\"(?R)\"",
+      "\"a\\\\K\"",
+      "\"\\\\Qa\\\\E\"",
+      "\"(*ACCEPT)\"",
+      "\"(?#c)\"",
+      "\"(?P<n>a)\"",
+      "\"\\\\1(a)\\\\2\"",
+      "\"\\\\ud800\"",
+      "\"\\\\h\"",
+      "\"\\\\e\"",
+      "\"[a\"",
+      "\"(a\"",
+      "\"a{3,1}\"",
+      "\"\\\\c1\"",
+      "\"\\\\x4\"",
+      "\"\\\\u12\"",
+      "\"\\\\p{NotAProperty}\"",
+      "\"\\\\01\"",
+      "\"a\\\\\"",
+      "\"(?|a)\"",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     char schema[128];
@@ -432,8 +507,8 @@ static void test_regex_rejected(void) {
     CHECK_STR(err.schema_path, "$.properties.p");
     CHECK_STR(err.keyword, "pattern");
   }
-  expect_compile_error("{\"patternProperties\":{\"a**\":true}}", WG_SCHEMA_BAD_PATTERN, "$",
-                       "patternProperties");
+  expect_compile_error("{\"patternProperties\":{\"a**\":true}}", WG_SCHEMA_BAD_PATTERN,
+                       "$", "patternProperties");
 }
 
 /* ---- hostile inputs ---- */
@@ -441,10 +516,16 @@ static void test_regex_rejected(void) {
 static char *nested(size_t depth, const char *open, const char *mid, const char *close) {
   size_t lo = strlen(open), lm = strlen(mid), lc = strlen(close);
   char *s = malloc(depth * (lo + lc) + lm + 1), *p = s;
-  for (size_t i = 0; i < depth; i++) { memcpy(p, open, lo); p += lo; }
+  for (size_t i = 0; i < depth; i++) {
+    memcpy(p, open, lo);
+    p += lo;
+  }
   memcpy(p, mid, lm);
   p += lm;
-  for (size_t i = 0; i < depth; i++) { memcpy(p, close, lc); p += lc; }
+  for (size_t i = 0; i < depth; i++) {
+    memcpy(p, close, lc);
+    p += lc;
+  }
   *p = '\0';
   return s;
 }
@@ -478,7 +559,8 @@ static void test_hostile_ref_cycles(void) {
   wg_schema_error err;
   const char *loops[] = {
       "{\"$ref\":\"#\"}",
-      "{\"$defs\":{\"a\":{\"$ref\":\"#/$defs/b\"},\"b\":{\"$ref\":\"#/$defs/a\"}},\"$ref\":\"#/$defs/a\"}",
+      "{\"$defs\":{\"a\":{\"$ref\":\"#/$defs/b\"},\"b\":{\"$ref\":\"#/$defs/"
+      "a\"}},\"$ref\":\"#/$defs/a\"}",
       "{\"anyOf\":[{\"$ref\":\"#\"}]}",
       "{\"not\":{\"$ref\":\"#\"}}",
   };
@@ -505,8 +587,9 @@ static void test_hostile_ref_cycles(void) {
   CHECK_STR(err.message, "schema nested deeper than 1000");
   free(deep_schema);
   /* a cycle that consumes instance is fine */
-  const char *tree = "{\"type\":\"object\",\"properties\":{\"kids\":{\"type\":\"array\","
-                     "\"items\":{\"$ref\":\"#\"}}},\"additionalProperties\":false}";
+  const char *tree =
+      "{\"type\":\"object\",\"properties\":{\"kids\":{\"type\":\"array\","
+      "\"items\":{\"$ref\":\"#\"}}},\"additionalProperties\":false}";
   CHECK(valid(tree, "{\"kids\":[{\"kids\":[]},{\"kids\":[{}]}]}"));
   CHECK(invalid(tree, "{\"kids\":[{\"kids\":[{\"x\":1}]}]}"));
   /* ... until the instance itself is too deep */
@@ -550,8 +633,7 @@ static void test_hostile_regex(void) {
   wg_buf many;
   wg_buf_init(&many, 0);
   wg_buf_append_char(&many, '[');
-  for (int i = 0; i < 100; i++)
-    wg_buf_printf(&many, "%s\"%0100d\"", i ? "," : "", 0);
+  for (int i = 0; i < 100; i++) wg_buf_printf(&many, "%s\"%0100d\"", i ? "," : "", 0);
   wg_buf_append_char(&many, ']');
   for (size_t i = 0; i < many.len; i++)
     if (many.data[i] == '0') many.data[i] = 'a';
@@ -586,27 +668,28 @@ static void test_hostile_budget(void) {
   CHECK_STR(err.keyword, "uniqueItems");
   wg_schema_free(s);
   /* an exponential anyOf tree: 2^20 paths, stopped by the budget */
-  const char *expo = "{\"$defs\":{\"a\":{\"anyOf\":[{\"$ref\":\"#/$defs/b\"},{\"$ref\":\"#/$defs/b\"}]},"
-                     "\"b\":{\"anyOf\":[{\"$ref\":\"#/$defs/c\"},{\"$ref\":\"#/$defs/c\"}]},"
-                     "\"c\":{\"anyOf\":[{\"$ref\":\"#/$defs/d\"},{\"$ref\":\"#/$defs/d\"}]},"
-                     "\"d\":{\"anyOf\":[{\"$ref\":\"#/$defs/e\"},{\"$ref\":\"#/$defs/e\"}]},"
-                     "\"e\":{\"anyOf\":[{\"$ref\":\"#/$defs/f\"},{\"$ref\":\"#/$defs/f\"}]},"
-                     "\"f\":{\"anyOf\":[{\"$ref\":\"#/$defs/g\"},{\"$ref\":\"#/$defs/g\"}]},"
-                     "\"g\":{\"anyOf\":[{\"$ref\":\"#/$defs/h\"},{\"$ref\":\"#/$defs/h\"}]},"
-                     "\"h\":{\"anyOf\":[{\"$ref\":\"#/$defs/i\"},{\"$ref\":\"#/$defs/i\"}]},"
-                     "\"i\":{\"anyOf\":[{\"$ref\":\"#/$defs/j\"},{\"$ref\":\"#/$defs/j\"}]},"
-                     "\"j\":{\"anyOf\":[{\"$ref\":\"#/$defs/k\"},{\"$ref\":\"#/$defs/k\"}]},"
-                     "\"k\":{\"anyOf\":[{\"$ref\":\"#/$defs/a2\"},{\"$ref\":\"#/$defs/a2\"}]},"
-                     "\"a2\":{\"anyOf\":[{\"$ref\":\"#/$defs/b2\"},{\"$ref\":\"#/$defs/b2\"}]},"
-                     "\"b2\":{\"anyOf\":[{\"$ref\":\"#/$defs/c2\"},{\"$ref\":\"#/$defs/c2\"}]},"
-                     "\"c2\":{\"anyOf\":[{\"$ref\":\"#/$defs/d2\"},{\"$ref\":\"#/$defs/d2\"}]},"
-                     "\"d2\":{\"anyOf\":[{\"$ref\":\"#/$defs/e2\"},{\"$ref\":\"#/$defs/e2\"}]},"
-                     "\"e2\":{\"anyOf\":[{\"$ref\":\"#/$defs/f2\"},{\"$ref\":\"#/$defs/f2\"}]},"
-                     "\"f2\":{\"anyOf\":[{\"$ref\":\"#/$defs/g2\"},{\"$ref\":\"#/$defs/g2\"}]},"
-                     "\"g2\":{\"anyOf\":[{\"$ref\":\"#/$defs/h2\"},{\"$ref\":\"#/$defs/h2\"}]},"
-                     "\"h2\":{\"anyOf\":[{\"$ref\":\"#/$defs/i2\"},{\"$ref\":\"#/$defs/i2\"}]},"
-                     "\"i2\":{\"anyOf\":[{\"$ref\":\"#/$defs/z\"},{\"$ref\":\"#/$defs/z\"}]},"
-                     "\"z\":{\"type\":\"string\"}},\"$ref\":\"#/$defs/a\"}";
+  const char *expo =
+      "{\"$defs\":{\"a\":{\"anyOf\":[{\"$ref\":\"#/$defs/b\"},{\"$ref\":\"#/$defs/b\"}]},"
+      "\"b\":{\"anyOf\":[{\"$ref\":\"#/$defs/c\"},{\"$ref\":\"#/$defs/c\"}]},"
+      "\"c\":{\"anyOf\":[{\"$ref\":\"#/$defs/d\"},{\"$ref\":\"#/$defs/d\"}]},"
+      "\"d\":{\"anyOf\":[{\"$ref\":\"#/$defs/e\"},{\"$ref\":\"#/$defs/e\"}]},"
+      "\"e\":{\"anyOf\":[{\"$ref\":\"#/$defs/f\"},{\"$ref\":\"#/$defs/f\"}]},"
+      "\"f\":{\"anyOf\":[{\"$ref\":\"#/$defs/g\"},{\"$ref\":\"#/$defs/g\"}]},"
+      "\"g\":{\"anyOf\":[{\"$ref\":\"#/$defs/h\"},{\"$ref\":\"#/$defs/h\"}]},"
+      "\"h\":{\"anyOf\":[{\"$ref\":\"#/$defs/i\"},{\"$ref\":\"#/$defs/i\"}]},"
+      "\"i\":{\"anyOf\":[{\"$ref\":\"#/$defs/j\"},{\"$ref\":\"#/$defs/j\"}]},"
+      "\"j\":{\"anyOf\":[{\"$ref\":\"#/$defs/k\"},{\"$ref\":\"#/$defs/k\"}]},"
+      "\"k\":{\"anyOf\":[{\"$ref\":\"#/$defs/a2\"},{\"$ref\":\"#/$defs/a2\"}]},"
+      "\"a2\":{\"anyOf\":[{\"$ref\":\"#/$defs/b2\"},{\"$ref\":\"#/$defs/b2\"}]},"
+      "\"b2\":{\"anyOf\":[{\"$ref\":\"#/$defs/c2\"},{\"$ref\":\"#/$defs/c2\"}]},"
+      "\"c2\":{\"anyOf\":[{\"$ref\":\"#/$defs/d2\"},{\"$ref\":\"#/$defs/d2\"}]},"
+      "\"d2\":{\"anyOf\":[{\"$ref\":\"#/$defs/e2\"},{\"$ref\":\"#/$defs/e2\"}]},"
+      "\"e2\":{\"anyOf\":[{\"$ref\":\"#/$defs/f2\"},{\"$ref\":\"#/$defs/f2\"}]},"
+      "\"f2\":{\"anyOf\":[{\"$ref\":\"#/$defs/g2\"},{\"$ref\":\"#/$defs/g2\"}]},"
+      "\"g2\":{\"anyOf\":[{\"$ref\":\"#/$defs/h2\"},{\"$ref\":\"#/$defs/h2\"}]},"
+      "\"h2\":{\"anyOf\":[{\"$ref\":\"#/$defs/i2\"},{\"$ref\":\"#/$defs/i2\"}]},"
+      "\"i2\":{\"anyOf\":[{\"$ref\":\"#/$defs/z\"},{\"$ref\":\"#/$defs/z\"}]},"
+      "\"z\":{\"type\":\"string\"}},\"$ref\":\"#/$defs/a\"}";
   opt.max_steps = 1000000;
   s = compile_opt(expo, &opt, &err);
   REQUIRE(s != NULL);
@@ -656,10 +739,11 @@ static void *thread_main(void *p) {
 
 static void test_threads_share_schema(void) {
   wg_schema_error err;
-  wg_schema *s = compile("{\"properties\":{\"name\":{\"pattern\":\"^[a-z]+$\"},"
-                         "\"tags\":{\"uniqueItems\":true,\"items\":{\"enum\":[\"a\",\"b\"]}},"
-                         "\"n\":{\"multipleOf\":0.0001}},\"required\":[\"name\"]}",
-                         &err);
+  wg_schema *s = compile(
+      "{\"properties\":{\"name\":{\"pattern\":\"^[a-z]+$\"},"
+      "\"tags\":{\"uniqueItems\":true,\"items\":{\"enum\":[\"a\",\"b\"]}},"
+      "\"n\":{\"multipleOf\":0.0001}},\"required\":[\"name\"]}",
+      &err);
   REQUIRE(s != NULL);
   pthread_t th[4];
   thread_arg args[4] = {{s, 0}, {s, 0}, {s, 0}, {s, 0}};
@@ -679,12 +763,13 @@ static void test_status_names(void) {
   CHECK_STR(wg_schema_status_name((wg_schema_status)999), "unknown");
 }
 
-WG_TEST_LIST {
+WG_TEST_LIST{
     WG_TEST(test_unknown_keyword_location),
     WG_TEST(test_bad_keyword_values),
     WG_TEST(test_bad_refs),
     WG_TEST(test_ref_resolution),
     WG_TEST(test_error_locations),
+    WG_TEST(test_error_messages_clean),
     WG_TEST(test_error_bounded),
     WG_TEST(test_types),
     WG_TEST(test_enum_const_equality),

@@ -10,7 +10,8 @@ static void check_resolve(const char *base, const char *ref, const char *want) {
   wg_arena_init(&a, 0);
   const char *got = schema_uri_resolve(&a, base, ref);
   if (!got || strcmp(got, want) != 0)
-    fprintf(stderr, "resolve(%s, %s) = %s, want %s\n", base, ref, got ? got : "(null)", want);
+    fprintf(stderr, "resolve(%s, %s) = %s, want %s\n", base, ref, got ? got : "(null)",
+            want);
   CHECK_STR(got, want);
   wg_arena_free(&a);
 }
@@ -18,15 +19,29 @@ static void check_resolve(const char *base, const char *ref, const char *want) {
 static void test_rfc3986_normal_examples(void) {
   const char *b = "http://a/b/c/d;p?q";
   static const char *const cases[][2] = {
-      {"g:h", "g:h"}, {"g", "http://a/b/c/g"}, {"./g", "http://a/b/c/g"},
-      {"g/", "http://a/b/c/g/"}, {"/g", "http://a/g"}, {"//g", "http://g"},
-      {"?y", "http://a/b/c/d;p?y"}, {"g?y", "http://a/b/c/g?y"},
-      {"#s", "http://a/b/c/d;p?q#s"}, {"g#s", "http://a/b/c/g#s"},
-      {"g?y#s", "http://a/b/c/g?y#s"}, {";x", "http://a/b/c/;x"},
-      {"g;x", "http://a/b/c/g;x"}, {"g;x?y#s", "http://a/b/c/g;x?y#s"},
-      {"", "http://a/b/c/d;p?q"}, {".", "http://a/b/c/"}, {"./", "http://a/b/c/"},
-      {"..", "http://a/b/"}, {"../", "http://a/b/"}, {"../g", "http://a/b/g"},
-      {"../..", "http://a/"}, {"../../", "http://a/"}, {"../../g", "http://a/g"},
+      {"g:h", "g:h"},
+      {"g", "http://a/b/c/g"},
+      {"./g", "http://a/b/c/g"},
+      {"g/", "http://a/b/c/g/"},
+      {"/g", "http://a/g"},
+      {"//g", "http://g"},
+      {"?y", "http://a/b/c/d;p?y"},
+      {"g?y", "http://a/b/c/g?y"},
+      {"#s", "http://a/b/c/d;p?q#s"},
+      {"g#s", "http://a/b/c/g#s"},
+      {"g?y#s", "http://a/b/c/g?y#s"},
+      {";x", "http://a/b/c/;x"},
+      {"g;x", "http://a/b/c/g;x"},
+      {"g;x?y#s", "http://a/b/c/g;x?y#s"},
+      {"", "http://a/b/c/d;p?q"},
+      {".", "http://a/b/c/"},
+      {"./", "http://a/b/c/"},
+      {"..", "http://a/b/"},
+      {"../", "http://a/b/"},
+      {"../g", "http://a/b/g"},
+      {"../..", "http://a/"},
+      {"../../", "http://a/"},
+      {"../../g", "http://a/g"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
     check_resolve(b, cases[i][0], cases[i][1]);
@@ -35,12 +50,20 @@ static void test_rfc3986_normal_examples(void) {
 static void test_rfc3986_abnormal_examples(void) {
   const char *b = "http://a/b/c/d;p?q";
   static const char *const cases[][2] = {
-      {"../../../g", "http://a/g"}, {"../../../../g", "http://a/g"},
-      {"/./g", "http://a/g"}, {"/../g", "http://a/g"}, {"g.", "http://a/b/c/g."},
-      {".g", "http://a/b/c/.g"}, {"g..", "http://a/b/c/g.."}, {"..g", "http://a/b/c/..g"},
-      {"./../g", "http://a/b/g"}, {"./g/.", "http://a/b/c/g/"},
-      {"g/./h", "http://a/b/c/g/h"}, {"g/../h", "http://a/b/c/h"},
-      {"g;x=1/./y", "http://a/b/c/g;x=1/y"}, {"g;x=1/../y", "http://a/b/c/y"},
+      {"../../../g", "http://a/g"},
+      {"../../../../g", "http://a/g"},
+      {"/./g", "http://a/g"},
+      {"/../g", "http://a/g"},
+      {"g.", "http://a/b/c/g."},
+      {".g", "http://a/b/c/.g"},
+      {"g..", "http://a/b/c/g.."},
+      {"..g", "http://a/b/c/..g"},
+      {"./../g", "http://a/b/g"},
+      {"./g/.", "http://a/b/c/g/"},
+      {"g/./h", "http://a/b/c/g/h"},
+      {"g/../h", "http://a/b/c/h"},
+      {"g;x=1/./y", "http://a/b/c/g;x=1/y"},
+      {"g;x=1/../y", "http://a/b/c/y"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
     check_resolve(b, cases[i][0], cases[i][1]);
@@ -54,7 +77,8 @@ static void test_schema_style_refs(void) {
   check_resolve("http://example.com/root.json", "nested.json#foo",
                 "http://example.com/nested.json#foo");
   check_resolve("http://example.com/a/b.json", "/c.json", "http://example.com/c.json");
-  check_resolve("file:///folder/file.json", "#/$defs/x", "file:///folder/file.json#/$defs/x");
+  check_resolve("file:///folder/file.json", "#/$defs/x",
+                "file:///folder/file.json#/$defs/x");
 }
 
 static schema_dec dec(const char *s) {
@@ -136,12 +160,14 @@ static void test_decimal_multiple_of(void) {
   CHECK_INT(mult("1e-400", "1e400"), 0);
   CHECK_INT(mult("0", "7"), 1);
   CHECK_INT(mult("1024e1000", "2e1000"), 1);
-  CHECK_INT(mult("1e50", "1024"), 1);      /* 2^10 divides 10^50 */
-  CHECK_INT(mult("1e9", "1024"), 0);       /* but not 10^9 */
+  CHECK_INT(mult("1e50", "1024"), 1); /* 2^10 divides 10^50 */
+  CHECK_INT(mult("1e9", "1024"), 0);  /* but not 10^9 */
   CHECK_INT(mult("1e300", "3"), 0);
   CHECK_INT(mult("99999999999999999999999999999999999999", "99999999999999999999"), 0);
-  CHECK_INT(mult("99999999999999999999999999999999999999999999999999999999999999999999999999999999",
-                 "9999999999999999999999999999999999999999"), 1);
+  CHECK_INT(mult("99999999999999999999999999999999999999999999999999999999999999999999999"
+                 "999999999",
+                 "9999999999999999999999999999999999999999"),
+            1);
   uint64_t work;
   schema_dec v = dec("1e99999999999999999999"), m = dec("3");
   CHECK_INT(schema_dec_multiple_of(&v, &m, 1000, &work), -1);
@@ -151,13 +177,10 @@ static void test_decimal_multiple_of(void) {
   CHECK(work >= 100);
 }
 
-WG_TEST_LIST {
-    WG_TEST(test_rfc3986_normal_examples),
-    WG_TEST(test_rfc3986_abnormal_examples),
-    WG_TEST(test_schema_style_refs),
-    WG_TEST(test_decimal_parse),
-    WG_TEST(test_decimal_compare),
-    WG_TEST(test_decimal_integer_and_u64),
+WG_TEST_LIST{
+    WG_TEST(test_rfc3986_normal_examples), WG_TEST(test_rfc3986_abnormal_examples),
+    WG_TEST(test_schema_style_refs),       WG_TEST(test_decimal_parse),
+    WG_TEST(test_decimal_compare),         WG_TEST(test_decimal_integer_and_u64),
     WG_TEST(test_decimal_multiple_of),
 };
 WG_TEST_MAIN()

@@ -28,14 +28,14 @@ static uint32_t rnd(uint32_t n) {
 static int failures;
 static long parsed, compiled, regex_ok;
 
-#define EXPECT(cond, ...)                                   \
-  do {                                                      \
-    if (!(cond)) {                                          \
-      failures++;                                           \
+#define EXPECT(cond, ...)                                        \
+  do {                                                           \
+    if (!(cond)) {                                               \
+      failures++;                                                \
       fprintf(stderr, "%s:%d: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf(stderr, __VA_ARGS__);                         \
-      fputc('\n', stderr);                                  \
-    }                                                       \
+      fprintf(stderr, __VA_ARGS__);                              \
+      fputc('\n', stderr);                                       \
+    }                                                            \
   } while (0)
 
 static bool terminated(const char *s, size_t n) { return memchr(s, '\0', n) != NULL; }
@@ -48,11 +48,43 @@ static void check_error_shape(const wg_schema_error *e, const char *what) {
 }
 
 static const char *tokens[] = {
-    "{", "}", "[", "]", ",", ":", "\"", "true", "false", "null", "0", "-1", "1e400",
-    "0.1", "\"type\"", "\"$ref\"", "\"#\"", "\"#/$defs/a\"", "\"$defs\"", "\"a\"",
-    "\"pattern\"", "\"(a+)+$\"", "\"items\"", "\"properties\"", "\"not\"", "\"allOf\"",
-    "\"anyOf\"", "\"oneOf\"", "\"enum\"", "\"const\"", "\"multipleOf\"", "\"$anchor\"",
-    "\"$id\"", "\"uniqueItems\"", "\"contains\"", "\"if\"", "\"required\"",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "true",
+    "false",
+    "null",
+    "0",
+    "-1",
+    "1e400",
+    "0.1",
+    "\"type\"",
+    "\"$ref\"",
+    "\"#\"",
+    "\"#/$defs/a\"",
+    "\"$defs\"",
+    "\"a\"",
+    "\"pattern\"",
+    "\"(a+)+$\"",
+    "\"items\"",
+    "\"properties\"",
+    "\"not\"",
+    "\"allOf\"",
+    "\"anyOf\"",
+    "\"oneOf\"",
+    "\"enum\"",
+    "\"const\"",
+    "\"multipleOf\"",
+    "\"$anchor\"",
+    "\"$id\"",
+    "\"uniqueItems\"",
+    "\"contains\"",
+    "\"if\"",
+    "\"required\"",
 };
 
 static size_t mutate(const char *src, size_t len, char *dst, size_t cap) {
@@ -62,16 +94,27 @@ static size_t mutate(const char *src, size_t len, char *dst, size_t cap) {
   for (int e = 0; e < edits && n > 0; e++) {
     size_t at = rnd((uint32_t)n);
     switch (rnd(4)) {
-    case 0: dst[at] = (char)rnd(128); break;
-    case 1: memmove(dst + at, dst + at + 1, n - at - 1); n--; break;
-    case 2:
-      if (n < cap) { memmove(dst + at + 1, dst + at, n - at); dst[at] = (char)rnd(128); n++; }
-      break;
-    default: {
-      const char *t = tokens[rnd(sizeof tokens / sizeof tokens[0])];
-      size_t tl = strlen(t);
-      if (n + tl <= cap) { memmove(dst + at + tl, dst + at, n - at); memcpy(dst + at, t, tl); n += tl; }
-    }
+      case 0: dst[at] = (char)rnd(128); break;
+      case 1:
+        memmove(dst + at, dst + at + 1, n - at - 1);
+        n--;
+        break;
+      case 2:
+        if (n < cap) {
+          memmove(dst + at + 1, dst + at, n - at);
+          dst[at] = (char)rnd(128);
+          n++;
+        }
+        break;
+      default: {
+        const char *t = tokens[rnd(sizeof tokens / sizeof tokens[0])];
+        size_t tl = strlen(t);
+        if (n + tl <= cap) {
+          memmove(dst + at + tl, dst + at, n - at);
+          memcpy(dst + at, t, tl);
+          n += tl;
+        }
+      }
     }
   }
   return n;
@@ -96,12 +139,15 @@ static void run_mutant(const char *text, size_t len, const wg_json *tests) {
     compiled++;
     EXPECT(err.status == WG_SCHEMA_OK, "status %d on success", (int)err.status);
     for (size_t i = 0; tests && i < tests->u.array.count; i++) {
-      wg_schema_result r = wg_schema_validate(s, wg_json_get(wg_json_at(tests, i), "data"), &err);
+      wg_schema_result r =
+          wg_schema_validate(s, wg_json_get(wg_json_at(tests, i), "data"), &err);
       check_error_shape(&err, "validate");
-      if (r == WG_SCHEMA_VALID) EXPECT(err.status == WG_SCHEMA_OK, "valid with %d", (int)err.status);
+      if (r == WG_SCHEMA_VALID)
+        EXPECT(err.status == WG_SCHEMA_OK, "valid with %d", (int)err.status);
       else if (r == WG_SCHEMA_NOT_VALID)
-        EXPECT(err.status == WG_SCHEMA_INVALID && err.keyword[0] != '\0' && err.message[0],
-               "not valid with %d", (int)err.status);
+        EXPECT(
+            err.status == WG_SCHEMA_INVALID && err.keyword[0] != '\0' && err.message[0],
+            "not valid with %d", (int)err.status);
       else
         EXPECT(r == WG_SCHEMA_ERROR && err.status >= WG_SCHEMA_BUDGET && err.message[0],
                "result %d status %d", (int)r, (int)err.status);
@@ -112,10 +158,13 @@ static void run_mutant(const char *text, size_t len, const wg_json *tests) {
 }
 
 static const char *regex_atoms[] = {
-    "a", "b", ".", "\\d", "\\w", "\\s", "\\S", "\\b", "[a-z]", "[^\\s]", "[\\S]", "[]", "[^]",
-    "(", ")", "(?:", "(?=", "(?!", "(?<=", "(?<n>", "|", "*", "+", "?", "{2}", "{1,3}", "*?",
-    "^", "$", "\\u00e9", "\\u{1F600}", "\\p{L}", "\\P{Letter}", "\\1", "\\k<n>", "\\cA", "\\x41",
-    "\\0", "\\", "{", "}", "]", "\xc3\xa9", "\\-", "\\.", "(*", "(?>", "++",
+    "a",        "b",       ".",          "\\d",    "\\w",         "\\s",   "\\S",
+    "\\b",      "[a-z]",   "[^\\s]",     "[\\S]",  "[]",          "[^]",   "(",
+    ")",        "(?:",     "(?=",        "(?!",    "(?<=",        "(?<n>", "|",
+    "*",        "+",       "?",          "{2}",    "{1,3}",       "*?",    "^",
+    "$",        "\\u00e9", "\\u{1F600}", "\\p{L}", "\\P{Letter}", "\\1",   "\\k<n>",
+    "\\cA",     "\\x41",   "\\0",        "\\",     "{",           "}",     "]",
+    "\xc3\xa9", "\\-",     "\\.",        "(*",     "(?>",         "++",
 };
 
 static void run_regex_round(void) {
@@ -145,14 +194,17 @@ static void run_regex_round(void) {
     return;
   }
   regex_ok++;
-  static const char *subjects[] = {"", "a", "ab", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!",
-                                   "\xc3\xa9", "\xf0\x9f\x98\x80", " \n", "a1_b"};
+  static const char *subjects[] = {"",         "a",
+                                   "ab",       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!",
+                                   "\xc3\xa9", "\xf0\x9f\x98\x80",
+                                   " \n",      "a1_b"};
   for (size_t i = 0; i < sizeof subjects / sizeof subjects[0]; i++) {
     wg_json inst = {.type = WG_JSON_STRING};
     inst.u.string.text = subjects[i];
     inst.u.string.len = strlen(subjects[i]);
     wg_schema_result r = wg_schema_validate(s, &inst, &err);
-    EXPECT(r == WG_SCHEMA_VALID || (r == WG_SCHEMA_NOT_VALID && !strcmp(err.keyword, "pattern")) ||
+    EXPECT(r == WG_SCHEMA_VALID ||
+               (r == WG_SCHEMA_NOT_VALID && !strcmp(err.keyword, "pattern")) ||
                (r == WG_SCHEMA_ERROR && err.status == WG_SCHEMA_REGEX_LIMIT),
            "pattern %s on %s: %d", pat, subjects[i], (int)r);
   }
@@ -166,20 +218,35 @@ static char *read_all(const char *path, size_t *len) {
   long n = ftell(f);
   fseek(f, 0, SEEK_SET);
   char *b = malloc((size_t)n + 1);
-  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) { free(b); b = NULL; }
+  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+    free(b);
+    b = NULL;
+  }
   fclose(f);
   *len = (size_t)n;
   return b;
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2) { fprintf(stderr, "usage: %s DIR [rounds]\n", argv[0]); return 2; }
+  if (argc < 2) {
+    fprintf(stderr, "usage: %s DIR [rounds]\n", argv[0]);
+    return 2;
+  }
   int rounds = argc > 2 ? atoi(argv[2]) : 20;
-  static const char *files[] = {"ref.json", "anchor.json", "items.json", "properties.json",
-                                "patternProperties.json", "oneOf.json", "if-then-else.json",
-                                "uniqueItems.json", "multipleOf.json", "contains.json",
-                                "dependentSchemas.json", "infinite-loop-detection.json",
-                                "optional/ecmascript-regex.json", "optional/bignum.json"};
+  static const char *files[] = {"ref.json",
+                                "anchor.json",
+                                "items.json",
+                                "properties.json",
+                                "patternProperties.json",
+                                "oneOf.json",
+                                "if-then-else.json",
+                                "uniqueItems.json",
+                                "multipleOf.json",
+                                "contains.json",
+                                "dependentSchemas.json",
+                                "infinite-loop-detection.json",
+                                "optional/ecmascript-regex.json",
+                                "optional/bignum.json"};
   long mutants = 0;
   for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
     char path[4096];
@@ -187,7 +254,11 @@ int main(int argc, char **argv) {
     size_t len;
     char *text = read_all(path, &len);
     wg_json_doc *doc = text ? wg_json_parse(text, len, NULL, NULL) : NULL;
-    if (!doc) { printf("cannot load %s\n", path); free(text); return 1; }
+    if (!doc) {
+      printf("cannot load %s\n", path);
+      free(text);
+      return 1;
+    }
     const wg_json *root = wg_json_root(doc);
     for (size_t c = 0; c < root->u.array.count; c++) {
       const wg_json *tc = root->u.array.items[c];
@@ -203,8 +274,10 @@ int main(int argc, char **argv) {
     free(text);
   }
   for (int i = 0; i < rounds * 200; i++) run_regex_round();
-  printf("%ld schema mutants (%ld parse, %ld compile), %d regexes (%ld compile): %d failed checks\n",
-         mutants, parsed, compiled, rounds * 200, regex_ok, failures);
+  printf(
+      "%ld schema mutants (%ld parse, %ld compile), %d regexes (%ld compile): %d failed "
+      "checks\n",
+      mutants, parsed, compiled, rounds * 200, regex_ok, failures);
   printf("%d passed, %d failed\n", failures ? 0 : 1, failures ? 1 : 0);
   return failures ? 1 : 0;
 }
