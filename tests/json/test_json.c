@@ -733,6 +733,84 @@ static void test_numbers_hand_built_and_non_numbers(void) {
   CHECK(!wg_json_to_int64(NULL, &i));
 }
 
+/* Spells m * 10^k as a JSON number in one of several equivalent ways. */
+static void spell(char *out, size_t cap, int64_t m, int k, unsigned style) {
+  char digits[32];
+  bool neg = m < 0;
+  snprintf(digits, sizeof digits, "%lld", (long long)(neg ? -m : m));
+  size_t n = strlen(digits);
+  const char *sign = neg ? "-" : "";
+  switch (style % 5) {
+    case 0: snprintf(out, cap, "%s%se%d", sign, digits, k); break;
+    case 1: snprintf(out, cap, "%s%s000E%+04d", sign, digits, k - 3); break;
+    case 2: /* point after the first digit, exponent adjusted */
+      snprintf(out, cap, "%s%c.%s0e%d", sign, digits[0], digits + 1,
+               k + (int)n - 1);
+      break;
+    case 3: /* 0.digits */
+      snprintf(out, cap, "%s0.00%se%d", sign, digits, k + (int)n + 2);
+      break;
+    default: { /* plain decimal when k is small */
+      if (k >= 0) {
+        snprintf(out, cap, "%s%s%.*s", sign, digits, k, "0000000000");
+      } else if ((size_t)-k < n) {
+        int ip = (int)n + k;
+        snprintf(out, cap, "%s%.*s.%s", sign, ip, digits, digits + ip);
+      } else {
+        snprintf(out, cap, "%s0.%.*s%s", sign, (int)((size_t)-k - n),
+                 "0000000000000000000000", digits);
+      }
+    }
+  }
+}
+
+static wg_json_doc *parse_buf(const char *s) {
+  return wg_json_parse(s, strlen(s), NULL, NULL);
+}
+
+static void test_number_cmp_property(void) {
+  /* 100,000 random pairs: the exact comparison must agree with integer
+   * comparison of m * 10^(k + 6), which fits int64 for these ranges. */
+  uint64_t s = 0x243F6A8885A308D3ull;
+  int bad = 0;
+  for (int it = 0; it < 100000 && bad < 5; it++) {
+    int64_t m[2], scaled[2];
+    int k[2];
+    wg_json_doc *d[2];
+    char text[2][64];
+    for (int j = 0; j < 2; j++) {
+      s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+      m[j] = (int64_t)(s % 2000001) - 1000000;
+      if (j == 1 && s % 4 == 0) m[1] = m[0] * 10, k[1] = k[0] - 1;
+      else k[j] = (int)((s >> 32) % 11) - 5;
+      if (m[j] == 0) m[j] = 7;
+      scaled[j] = m[j];
+      for (int e = 0; e < k[j] + 6; e++) scaled[j] *= 10;
+      spell(text[j], sizeof text[j], m[j], k[j], (unsigned)(s >> 40));
+      d[j] = parse_buf(text[j]);
+    }
+    if (!d[0] || !d[1]) {
+      WG_TEST_FAIL_("does not parse: %s / %s", text[0], text[1]);
+      bad++;
+    } else {
+      int want = (scaled[0] > scaled[1]) - (scaled[0] < scaled[1]);
+      const wg_json *a = wg_json_root(d[0]), *b = wg_json_root(d[1]);
+      int got = wg_json_number_cmp(a, b);
+      int64_t ia;
+      bool int_want = k[0] >= 0 || scaled[0] % 1000000 == 0;
+      if (got != want || wg_json_number_cmp(b, a) != -want ||
+          wg_json_equal(a, b) != (want == 0) ||
+          wg_json_is_integer(a) != int_want ||
+          (wg_json_to_int64(a, &ia) && ia * 1000000 != scaled[0])) {
+        WG_TEST_FAIL_("%s vs %s: got %d, want %d", text[0], text[1], got, want);
+        bad++;
+      }
+    }
+    wg_json_free(d[0]);
+    wg_json_free(d[1]);
+  }
+}
+
 WG_TEST_LIST {
   WG_TEST(test_parse_scalars),
   WG_TEST(test_parse_tree_and_spans),
@@ -747,6 +825,7 @@ WG_TEST_LIST {
   WG_TEST(test_to_double),
   WG_TEST(test_number_cmp),
   WG_TEST(test_is_integer),
+  WG_TEST(test_number_cmp_property),
   WG_TEST(test_equal),
   WG_TEST(test_write_compact_and_canonical),
   WG_TEST(test_write_string_invalid_utf8),
