@@ -26,6 +26,10 @@
  * for more than this. */
 #define SCHEMA_MAX_COMPILE_DEPTH 1000
 #define SCHEMA_MAX_VALIDATE_DEPTH 2000
+/* $id resources and $anchors are looked up by linear scan for each $ref;
+ * real schemas have a handful, and the cap keeps a hostile one from making
+ * compilation quadratic (refs are bounded by max_nodes). */
+#define SCHEMA_MAX_IDS 1000
 
 static const char *const status_names[] = {
     [WG_SCHEMA_OK] = "ok",
@@ -309,6 +313,9 @@ static bool identify(cctx *c, const wg_json *v, const char **base) {
     if (hash && hash[1] != '\0')
       return schema_cerr(c, WG_SCHEMA_BAD_KEYWORD, "$id",
                          "\"$id\" must not have a fragment");
+    if (c->nres > SCHEMA_MAX_IDS)
+      return schema_cerr(c, WG_SCHEMA_TOO_LARGE, "$id", "more than %d \"$id\"s",
+                         SCHEMA_MAX_IDS);
     char *uri = schema_uri_resolve(&c->s->arena, *base, id->u.string.text);
     if (!uri) return schema_cerr(c, WG_SCHEMA_NOMEM, "$id", "out of memory");
     char *frag = strchr(uri, '#');
@@ -323,6 +330,9 @@ static bool identify(cctx *c, const wg_json *v, const char **base) {
     if (an->type != WG_JSON_STRING || !valid_anchor(an->u.string.text, an->u.string.len))
       return schema_cerr(c, WG_SCHEMA_BAD_KEYWORD, "$anchor",
                          "\"$anchor\" must be a plain name");
+    if (c->nanchors >= SCHEMA_MAX_IDS)
+      return schema_cerr(c, WG_SCHEMA_TOO_LARGE, "$anchor", "more than %d \"$anchor\"s",
+                         SCHEMA_MAX_IDS);
     if (!schema_grow((void **)&c->anchors, &c->anchors_cap, c->nanchors + 1,
                      sizeof *c->anchors))
       return schema_cerr(c, WG_SCHEMA_NOMEM, "$anchor", "out of memory");

@@ -700,6 +700,19 @@ static void test_hostile_budget(void) {
   CHECK_INT(check(s, "\"s\"", &err), WG_SCHEMA_VALID); /* first path succeeds */
   wg_schema_free(s);
   wg_buf_free(&b);
+  /* $id and $anchor counts are capped (ref lookup is a linear scan) */
+  wg_buf ids;
+  wg_buf_init(&ids, 0);
+  wg_buf_append_str(&ids, "{\"$defs\":{");
+  for (int i = 0; i < 1100; i++)
+    wg_buf_printf(&ids, "%s\"d%d\":{\"$anchor\":\"a%d\"}", i ? "," : "", i, i);
+  wg_buf_append_str(&ids, "}}");
+  s = compile(ids.data, &err);
+  CHECK(s == NULL);
+  CHECK_STR(wg_schema_status_name(err.status), "too_large");
+  CHECK_STR(err.keyword, "$anchor");
+  CHECK_STR(err.schema_path, "$.$defs.d1000");
+  wg_buf_free(&ids);
   /* node limit */
   opt = wg_schema_default_options();
   opt.max_nodes = 3;
