@@ -1,15 +1,26 @@
 /* compile.c: validates one function body and translates it into internal
- * code (vm_opcodes.h) in a single pass.
+ * slot code (vm_opcodes.h) in a single pass.
  *
  * Validation follows the spec's algorithm (operand type stack + control
- * stack, both explicit growable arrays, no recursion). Because every operand
- * stack height is known statically, branches are emitted with the absolute
- * frame offset their results move to. Forward branch targets are patched
- * when the block's `end` is reached: unresolved target words form a chain
- * (each holds the index of the previous one). A FUEL instruction opens every
- * basic block and carries its instruction count; blocks are split at
- * VM_BLOCK_SPLIT instructions. Unreachable code is still emitted (it can
- * never run), which keeps the translation simple. */
+ * stack, both explicit growable arrays, no recursion). Every operand stack
+ * height is known statically, so each stack entry has a fixed "home" slot in
+ * the frame (fp[nlocals + height]) and instructions name their operand and
+ * result slots directly: the interpreter has no stack pointer.
+ *
+ * Invariants:
+ * - A stack entry's `loc` is its home slot, or (lazily, after local.get) the
+ *   slot of the local it reads. Lazy entries are materialized (copied home)
+ *   before anything that writes that local and at every control instruction,
+ *   so values cross block boundaries, branches and calls in home slots only.
+ *   The lazy entries sit in a bounded window at the top of the stack
+ *   (VM_LAZY_WINDOW), which keeps all of this linear in the body size.
+ * - `local.set` right after the instruction that produced its operand
+ *   rewrites that instruction's destination instead of emitting a copy.
+ * - Forward branch targets are patched at the block's `end`: unresolved
+ *   target words form a chain (each holds the index of the previous one).
+ * - A FUEL instruction opens every basic block and carries its wasm
+ *   instruction count; blocks are split at VM_BLOCK_SPLIT instructions.
+ * - Unreachable code is still emitted (it never runs). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +29,7 @@
 
 #define NO_FIXUP ((size_t)-1)
 #define T_UNKNOWN 0
+#define VM_LAZY_WINDOW 32
 
 typedef enum ctl_kind { CTL_BLOCK, CTL_LOOP, CTL_IF, CTL_ELSE, CTL_FUNC } ctl_kind;
 
@@ -39,8 +51,13 @@ typedef struct cc {
   const wg_functype *ft;
   uint32_t nlocals;
   uint8_t *locals;
-  uint8_t *vals;
-  size_t nvals, capvals, maxvals;
+  uint32_t *refs;    /* per local: lazy stack entries reading it */
+  uint8_t *vals;     /* operand types */
+  uint32_t *locs;    /* operand slots, parallel to vals */
+  size_t nvals, capvals, caplocs, maxvals;
+  size_t lazy_count, lowest_lazy;
+  size_t last_dst;   /* dst word of the last value-producing instruction */
+  size_t last_end;   /* code length right after it */
   ctl *ctls;
   size_t nctls, capctls;
   vm_word *code;
@@ -90,7 +107,15 @@ static void emit(cc *c, vm_word w) {
   c->code[c->ncode++] = w;
 }
 
+/* Emits the destination slot, last word of a value-producing instruction. */
+static void emit_dst(cc *c, uint32_t slot) {
+  emit(c, slot);
+  c->last_dst = c->ncode - 1;
+  c->last_end = c->ncode;
+}
+
 static void begin_block(cc *c) {
+  c->last_dst = NO_FIXUP; /* a label: the previous result may be needed */
   if (c->fuel_pos != NO_FIXUP && c->fuel_pos + 1 == c->ncode &&
       c->code[c->fuel_pos] == 0)
     return; /* an empty block just started */
@@ -116,27 +141,95 @@ static void patch_chain(cc *c, size_t chain, size_t target) {
 
 /* ---- Operand and control stacks ----------------------------------------- */
 
-static void push(cc *c, uint8_t t) {
-  if (!grow((void **)&c->vals, &c->capvals, c->nvals + 1, 1)) {
+static uint32_t home(const cc *c, size_t h) { return c->nlocals + (uint32_t)h; }
+
+static bool push_entry(cc *c, uint8_t t, uint32_t loc) {
+  if (!grow((void **)&c->vals, &c->capvals, c->nvals + 1, 1) ||
+      !grow((void **)&c->locs, &c->caplocs, c->nvals + 1, sizeof *c->locs)) {
     c->oom = true;
-    return;
+    return false;
   }
-  c->vals[c->nvals++] = t;
+  c->vals[c->nvals] = t;
+  c->locs[c->nvals] = loc;
+  c->nvals++;
   if (c->nvals > c->maxvals) c->maxvals = c->nvals;
+  return true;
 }
 
-static wg_wasm_result pop(cc *c, uint8_t want, uint8_t *got) {
+/* Pushes a value that lives in its home slot; returns that slot. */
+static uint32_t push(cc *c, uint8_t t) {
+  uint32_t slot = home(c, c->nvals);
+  push_entry(c, t, slot);
+  return slot;
+}
+
+static void materialize_all(cc *c) {
+  if (!c->lazy_count) return;
+  for (size_t i = c->lowest_lazy; i < c->nvals; i++) {
+    if (c->locs[i] >= c->nlocals) continue;
+    emit(c, VM_OP_COPY);
+    emit(c, c->locs[i]);
+    emit(c, home(c, i));
+    c->refs[c->locs[i]]--;
+    c->locs[i] = home(c, i);
+  }
+  c->lazy_count = 0;
+  c->lowest_lazy = NO_FIXUP;
+  c->last_dst = NO_FIXUP;
+}
+
+/* Copies home every lazy entry that reads local x (before x changes). */
+static void materialize_local(cc *c, uint32_t x) {
+  if (!c->refs[x]) return;
+  for (size_t i = c->lowest_lazy; i < c->nvals; i++) {
+    if (c->locs[i] != x) continue;
+    emit(c, VM_OP_COPY);
+    emit(c, x);
+    emit(c, home(c, i));
+    c->locs[i] = home(c, i);
+    c->refs[x]--;
+    c->lazy_count--;
+  }
+  if (!c->lazy_count) c->lowest_lazy = NO_FIXUP;
+  c->last_dst = NO_FIXUP;
+}
+
+static void push_lazy(cc *c, uint8_t t, uint32_t x) {
+  if (c->lazy_count && c->nvals - c->lowest_lazy >= VM_LAZY_WINDOW)
+    materialize_all(c);
+  if (!push_entry(c, t, x)) return;
+  c->refs[x]++;
+  c->lazy_count++;
+  if (c->lowest_lazy == NO_FIXUP || c->nvals - 1 < c->lowest_lazy)
+    c->lowest_lazy = c->nvals - 1;
+}
+
+/* Pops an operand of type `want` (T_UNKNOWN: any); its type goes to *got
+ * (T_UNKNOWN from a polymorphic stack) and its slot to *loc. */
+static wg_wasm_result popl(cc *c, uint8_t want, uint8_t *got, uint32_t *loc) {
   ctl *top = &c->ctls[c->nctls - 1];
   uint8_t t = T_UNKNOWN;
+  uint32_t l = home(c, c->nvals);
   if (c->nvals == top->height) {
     if (!top->unreachable) INVALID(c, "type mismatch");
   } else {
-    t = c->vals[--c->nvals];
+    c->nvals--;
+    t = c->vals[c->nvals];
+    l = c->locs[c->nvals];
+    if (l < c->nlocals) {
+      c->refs[l]--;
+      if (--c->lazy_count == 0) c->lowest_lazy = NO_FIXUP;
+    }
   }
   if (t != want && t != T_UNKNOWN && want != T_UNKNOWN)
     INVALID(c, "type mismatch");
-  if (got) *got = t; /* T_UNKNOWN stays unknown (spec algorithm) */
+  if (got) *got = t;
+  if (loc) *loc = l;
   return WG_WASM_OK;
+}
+
+static wg_wasm_result pop(cc *c, uint8_t want, uint8_t *got) {
+  return popl(c, want, got, NULL);
 }
 
 static wg_wasm_result pop_vals(cc *c, uint32_t n, const wg_valtype *ts) {
@@ -150,7 +243,7 @@ static void push_vals(cc *c, uint32_t n, const wg_valtype *ts) {
 
 static void set_unreachable(cc *c) {
   ctl *top = &c->ctls[c->nctls - 1];
-  c->nvals = top->height;
+  while (c->nvals > top->height) popl(c, T_UNKNOWN, NULL, NULL);
   top->unreachable = true;
 }
 
@@ -194,8 +287,7 @@ static wg_wasm_result read_blocktype(cc *c, ctl *bt) {
     c->r->p++;
     return WG_WASM_OK;
   }
-  if (b == WG_I32 || b == WG_I64 || b == WG_F32 || b == WG_F64 ||
-      b == WG_FUNCREF || b == WG_EXTERNREF) {
+  if (single_type(b)) {
     c->r->p++;
     bt->nresults = 1;
     bt->results = single_type(b);
@@ -214,15 +306,18 @@ static wg_wasm_result read_blocktype(cc *c, ctl *bt) {
   return WG_WASM_OK;
 }
 
-/* Emits the (target, base, keep) triple of a branch to label depth l. */
-static void emit_branch_target(cc *c, uint32_t l) {
+/* Emits the target word of a branch to label depth l. */
+static void emit_target(cc *c, uint32_t l) {
   ctl *k = &c->ctls[c->nctls - 1 - l];
   if (k->kind == CTL_LOOP)
     emit(c, k->loop_pc);
   else
     emit_fixup(c, &k->fixups);
-  emit(c, c->nlocals + k->height);
-  emit(c, label_arity(k));
+}
+
+/* Home slot where label l expects its values. */
+static uint32_t label_dst(const cc *c, uint32_t l) {
+  return home(c, c->ctls[c->nctls - 1 - l].height);
 }
 
 static wg_wasm_result read_label(cc *c, uint32_t *l) {
@@ -266,7 +361,23 @@ static void numeric_sig(uint8_t op, uint8_t *a, uint8_t *b, uint8_t *o) {
   *o = conv[op - 0xa7][1];
 }
 
-/* Loads and stores: 0x28..0x3e. */
+/* Emits `op a [b] dst` for a numeric operator: pops its operands, pushes
+ * its result. */
+static wg_wasm_result numeric(cc *c, vm_op op, uint8_t ta, uint8_t tb,
+                              uint8_t to) {
+  uint32_t la, lb = 0;
+  if (tb) TRY(popl(c, tb, NULL, &lb));
+  TRY(popl(c, ta, NULL, &la));
+  uint32_t d = push(c, to);
+  emit(c, op);
+  emit(c, la);
+  if (tb) emit(c, lb);
+  emit_dst(c, d);
+  return WG_WASM_OK;
+}
+
+/* Loads and stores: 0x28..0x3e. `LOAD offset addr dst`,
+ * `STORE offset addr value`. */
 static wg_wasm_result mem_op(cc *c, uint8_t op) {
   static const uint8_t natural[] = {4, 8, 4, 8, 1, 1, 2, 2, 1, 1, 2, 2, 4, 4,
                                     4, 8, 4, 8, 1, 2, 1, 2, 4};
@@ -274,7 +385,7 @@ static wg_wasm_result mem_op(cc *c, uint8_t op) {
       WG_I32, WG_I64, WG_F32, WG_F64, WG_I32, WG_I32, WG_I32, WG_I32,
       WG_I64, WG_I64, WG_I64, WG_I64, WG_I64, WG_I64, WG_I32, WG_I64,
       WG_F32, WG_F64, WG_I32, WG_I32, WG_I64, WG_I64, WG_I64};
-  uint32_t align, offset;
+  uint32_t align, offset, la, lv;
   U32(&align);
   U32(&offset);
   if (c->m->mem_count == 0) INVALID(c, "unknown memory 0");
@@ -282,14 +393,20 @@ static wg_wasm_result mem_op(cc *c, uint8_t op) {
     INVALID(c, "alignment must not be larger than natural");
   uint8_t t = type[op - 0x28];
   if (op <= 0x35) {
-    TRY(pop(c, WG_I32, NULL));
-    push(c, t);
+    TRY(popl(c, WG_I32, NULL, &la));
+    uint32_t d = push(c, t);
+    emit(c, VM_OP_I32_LOAD + (op - 0x28));
+    emit(c, offset);
+    emit(c, la);
+    emit_dst(c, d);
   } else {
-    TRY(pop(c, t, NULL));
-    TRY(pop(c, WG_I32, NULL));
+    TRY(popl(c, t, NULL, &lv));
+    TRY(popl(c, WG_I32, NULL, &la));
+    emit(c, VM_OP_I32_LOAD + (op - 0x28));
+    emit(c, offset);
+    emit(c, la);
+    emit(c, lv);
   }
-  emit(c, VM_OP_I32_LOAD + (op - 0x28));
-  emit(c, offset);
   return WG_WASM_OK;
 }
 
@@ -326,29 +443,40 @@ static wg_wasm_result need_elem(cc *c, uint32_t e) {
   return WG_WASM_OK;
 }
 
+/* Pops three i32 operands (x y z, z on top) and emits their slots. */
+static wg_wasm_result pop3_i32(cc *c, uint32_t s[3]) {
+  TRY(popl(c, WG_I32, NULL, &s[2]));
+  TRY(popl(c, WG_I32, NULL, &s[1]));
+  TRY(popl(c, WG_I32, NULL, &s[0]));
+  return WG_WASM_OK;
+}
+
+static void emit3(cc *c, const uint32_t s[3]) {
+  emit(c, s[0]);
+  emit(c, s[1]);
+  emit(c, s[2]);
+}
+
 /* 0xFC prefix. */
 static wg_wasm_result prefixed(cc *c) {
-  uint32_t sub, a, b;
+  uint32_t sub, a, b, s[3], l1, l2;
   U32(&sub);
   if (sub <= 7) {
     static const uint8_t in[] = {WG_F32, WG_F32, WG_F64, WG_F64,
                                  WG_F32, WG_F32, WG_F64, WG_F64};
-    TRY(pop(c, in[sub], NULL));
-    push(c, sub < 4 ? WG_I32 : WG_I64);
-    emit(c, VM_OP_I32_TRUNC_SAT_F32_S + sub);
-    return WG_WASM_OK;
+    return numeric(c, VM_OP_I32_TRUNC_SAT_F32_S + sub, in[sub], 0,
+                   sub < 4 ? WG_I32 : WG_I64);
   }
   switch (sub) {
-    case 8: /* memory.init */
+    case 8: /* memory.init seg: MEMORY_INIT seg d s n */
       U32(&a);
       TRY(need_data(c, a));
       TRY(zero_byte(c));
       TRY(need_memory(c));
-      TRY(pop(c, WG_I32, NULL));
-      TRY(pop(c, WG_I32, NULL));
-      TRY(pop(c, WG_I32, NULL));
+      TRY(pop3_i32(c, s));
       emit(c, VM_OP_MEMORY_INIT);
       emit(c, a);
+      emit3(c, s);
       return WG_WASM_OK;
     case 9: /* data.drop */
       U32(&a);
@@ -356,29 +484,32 @@ static wg_wasm_result prefixed(cc *c) {
       emit(c, VM_OP_DATA_DROP);
       emit(c, a);
       return WG_WASM_OK;
-    case 10: /* memory.copy */
+    case 10: /* memory.copy: MEMORY_COPY d s n */
       TRY(zero_byte(c));
       TRY(zero_byte(c));
       TRY(need_memory(c));
-      for (int i = 0; i < 3; i++) TRY(pop(c, WG_I32, NULL));
+      TRY(pop3_i32(c, s));
       emit(c, VM_OP_MEMORY_COPY);
+      emit3(c, s);
       return WG_WASM_OK;
-    case 11: /* memory.fill */
+    case 11: /* memory.fill: MEMORY_FILL d v n */
       TRY(zero_byte(c));
       TRY(need_memory(c));
-      for (int i = 0; i < 3; i++) TRY(pop(c, WG_I32, NULL));
+      TRY(pop3_i32(c, s));
       emit(c, VM_OP_MEMORY_FILL);
+      emit3(c, s);
       return WG_WASM_OK;
-    case 12: /* table.init elem table */
+    case 12: /* table.init elem table: TABLE_INIT seg table d s n */
       U32(&a);
       U32(&b);
       TRY(need_table(c, b));
       TRY(need_elem(c, a));
       if (c->m->elems[a].type != c->m->tables[b].elem) INVALID(c, "type mismatch");
-      for (int i = 0; i < 3; i++) TRY(pop(c, WG_I32, NULL));
+      TRY(pop3_i32(c, s));
       emit(c, VM_OP_TABLE_INIT);
       emit(c, a);
       emit(c, b);
+      emit3(c, s);
       return WG_WASM_OK;
     case 13: /* elem.drop */
       U32(&a);
@@ -386,46 +517,52 @@ static wg_wasm_result prefixed(cc *c) {
       emit(c, VM_OP_ELEM_DROP);
       emit(c, a);
       return WG_WASM_OK;
-    case 14: /* table.copy dst src */
+    case 14: /* table.copy dst src: TABLE_COPY dt st d s n */
       U32(&a);
       U32(&b);
       TRY(need_table(c, a));
       TRY(need_table(c, b));
       if (c->m->tables[a].elem != c->m->tables[b].elem) INVALID(c, "type mismatch");
-      for (int i = 0; i < 3; i++) TRY(pop(c, WG_I32, NULL));
+      TRY(pop3_i32(c, s));
       emit(c, VM_OP_TABLE_COPY);
       emit(c, a);
       emit(c, b);
+      emit3(c, s);
       return WG_WASM_OK;
-    case 15: /* table.grow */
+    case 15: /* table.grow: TABLE_GROW t init n dst */
       U32(&a);
       TRY(need_table(c, a));
-      TRY(pop(c, WG_I32, NULL));
-      TRY(pop(c, c->m->tables[a].elem, NULL));
-      push(c, WG_I32);
+      TRY(popl(c, WG_I32, NULL, &l2));
+      TRY(popl(c, c->m->tables[a].elem, NULL, &l1));
       emit(c, VM_OP_TABLE_GROW);
       emit(c, a);
+      emit(c, l1);
+      emit(c, l2);
+      emit_dst(c, push(c, WG_I32));
       return WG_WASM_OK;
-    case 16: /* table.size */
+    case 16: /* table.size: TABLE_SIZE t dst */
       U32(&a);
       TRY(need_table(c, a));
-      push(c, WG_I32);
       emit(c, VM_OP_TABLE_SIZE);
       emit(c, a);
+      emit_dst(c, push(c, WG_I32));
       return WG_WASM_OK;
-    case 17: /* table.fill */
+    case 17: /* table.fill: TABLE_FILL t d v n */
       U32(&a);
       TRY(need_table(c, a));
-      TRY(pop(c, WG_I32, NULL));
-      TRY(pop(c, c->m->tables[a].elem, NULL));
-      TRY(pop(c, WG_I32, NULL));
+      TRY(popl(c, WG_I32, NULL, &s[2]));
+      TRY(popl(c, c->m->tables[a].elem, NULL, &s[1]));
+      TRY(popl(c, WG_I32, NULL, &s[0]));
       emit(c, VM_OP_TABLE_FILL);
       emit(c, a);
+      emit3(c, s);
       return WG_WASM_OK;
   }
   MALFORMED(c, "illegal opcode 0xfc %u", sub);
 }
 
+/* Values that reach the end of a block are in their home slots (control
+ * instructions materialize first), so `end` emits no moves. */
 static wg_wasm_result op_end(cc *c, bool *done) {
   ctl *k = &c->ctls[c->nctls - 1];
   TRY(pop_vals(c, k->nresults, k->results));
@@ -440,6 +577,8 @@ static wg_wasm_result op_end(cc *c, bool *done) {
   if (k->kind == CTL_FUNC) {
     patch_chain(c, k->fixups, c->ncode);
     emit(c, VM_OP_RETURN);
+    emit(c, home(c, 0));
+    emit(c, k->nresults);
     c->nctls--;
     *done = true;
     return WG_WASM_OK;
@@ -455,12 +594,13 @@ static wg_wasm_result op_end(cc *c, bool *done) {
 }
 
 /* Validates the labels first (spec algorithm: each label's types are popped
- * and pushed back), then re-reads them to emit the branch targets. */
+ * and pushed back), then re-reads them to emit the jump table:
+ * BR_TABLE index n src keep (target dst)*(n+1). */
 static wg_wasm_result op_br_table(cc *c) {
-  uint32_t n, l;
+  uint32_t n, l, li;
   U32(&n);
   if (n > (size_t)(c->r->end - c->r->p)) MALFORMED(c, "unexpected end");
-  TRY(pop(c, WG_I32, NULL));
+  TRY(popl(c, WG_I32, NULL, &li));
   const uint8_t *labels = c->r->p;
   for (uint32_t i = 0; i <= n; i++) TRY(read_label(c, &l));
   const uint8_t *after = c->r->p;
@@ -485,36 +625,56 @@ static wg_wasm_result op_br_table(cc *c) {
   }
   TRY(pop_vals(c, arity, label_types(&c->ctls[c->nctls - 1 - l])));
   emit(c, VM_OP_BR_TABLE);
+  emit(c, li);
   emit(c, n);
+  emit(c, home(c, c->nvals));
+  emit(c, arity);
   c->r->p = labels;
   for (uint32_t i = 0; i <= n; i++) {
     TRY(read_label(c, &l));
-    emit_branch_target(c, l);
+    emit_target(c, l);
+    emit(c, label_dst(c, l));
   }
   c->r->p = after;
   set_unreachable(c);
   return WG_WASM_OK;
 }
 
-static wg_wasm_result op_call_indirect(cc *c) {
-  uint32_t t, tab;
-  U32(&t);
-  U32(&tab);
-  if (tab >= c->m->table_count) INVALID(c, "unknown table %u", tab);
-  if (t >= c->m->type_count) INVALID(c, "unknown type %u", t);
-  if (c->m->tables[tab].elem != WG_FUNCREF) INVALID(c, "type mismatch");
+/* CALL f base | CALL_INDIRECT type table index base: the arguments are in
+ * home slots from `base` on, which becomes the callee's frame. */
+static wg_wasm_result op_call(cc *c, bool indirect) {
+  uint32_t f = 0, t, tab = 0, li = 0;
+  U32(indirect ? &t : &f);
+  if (indirect) {
+    U32(&tab);
+    if (tab >= c->m->table_count) INVALID(c, "unknown table %u", tab);
+    if (t >= c->m->type_count) INVALID(c, "unknown type %u", t);
+    if (c->m->tables[tab].elem != WG_FUNCREF) INVALID(c, "type mismatch");
+    TRY(popl(c, WG_I32, NULL, &li));
+  } else {
+    if (f >= c->m->func_count) INVALID(c, "unknown function %u", f);
+    t = c->m->func_types[f];
+  }
   const wg_functype *ft = &c->m->types[t];
-  TRY(pop(c, WG_I32, NULL));
   TRY(pop_vals(c, ft->param_count, ft->params));
+  uint32_t base = home(c, c->nvals);
   push_vals(c, ft->result_count, ft->results);
-  emit(c, VM_OP_CALL_INDIRECT);
-  emit(c, t);
-  emit(c, tab);
+  if (indirect) {
+    emit(c, VM_OP_CALL_INDIRECT);
+    emit(c, t);
+    emit(c, tab);
+    emit(c, li);
+  } else {
+    emit(c, VM_OP_CALL);
+    emit(c, f);
+  }
+  emit(c, base);
   return WG_WASM_OK;
 }
 
 static wg_wasm_result op_select(cc *c, bool typed) {
   uint8_t want = T_UNKNOWN, t1, t2;
+  uint32_t lc, l1, l2;
   if (typed) {
     uint32_t n;
     uint8_t b;
@@ -525,9 +685,9 @@ static wg_wasm_result op_select(cc *c, bool typed) {
     if (!is_num(b) && !is_ref(b)) MALFORMED(c, "malformed value type");
     want = b;
   }
-  TRY(pop(c, WG_I32, NULL));
-  TRY(pop(c, want, &t1));
-  TRY(pop(c, want, &t2));
+  TRY(popl(c, WG_I32, NULL, &lc));
+  TRY(popl(c, want, &t1, &l2));
+  TRY(popl(c, want, &t2, &l1));
   if (!typed) {
     /* untyped select only takes numeric operands */
     if ((t1 != T_UNKNOWN && !is_num(t1)) || (t2 != T_UNKNOWN && !is_num(t2)))
@@ -536,71 +696,147 @@ static wg_wasm_result op_select(cc *c, bool typed) {
       INVALID(c, "type mismatch");
     want = t1 != T_UNKNOWN ? t1 : t2;
   }
-  push(c, want);
+  uint32_t d = push(c, want);
   emit(c, VM_OP_SELECT);
+  emit(c, l1);
+  emit(c, l2);
+  emit(c, lc);
+  emit_dst(c, d);
   return WG_WASM_OK;
 }
 
+/* local.get is free (a lazy stack entry); local.set/tee write the local,
+ * retargeting the producing instruction when it was the last one. */
 static wg_wasm_result op_local(cc *c, uint8_t op) {
-  uint32_t i;
-  U32(&i);
-  if (i >= c->nlocals) INVALID(c, "unknown local %u", i);
-  uint8_t t = c->locals[i];
+  uint32_t x, l;
+  U32(&x);
+  if (x >= c->nlocals) INVALID(c, "unknown local %u", x);
+  uint8_t t = c->locals[x];
   if (op == 0x20) {
-    push(c, t);
-  } else {
-    TRY(pop(c, t, NULL));
-    if (op == 0x22) push(c, t);
+    push_lazy(c, t, x);
+    return WG_WASM_OK;
   }
-  emit(c, VM_OP_LOCAL_GET + (op - 0x20));
-  emit(c, i);
+  TRY(popl(c, t, NULL, &l));
+  bool fresh = c->last_dst != NO_FIXUP && c->last_end == c->ncode &&
+               c->code[c->last_dst] == l && l == home(c, c->nvals);
+  if (l != x) {
+    if (fresh && !c->refs[x]) {
+      c->code[c->last_dst] = x;
+    } else {
+      materialize_local(c, x);
+      emit(c, VM_OP_COPY);
+      emit(c, l);
+      emit(c, x);
+    }
+  }
+  c->last_dst = NO_FIXUP;
+  if (op == 0x22) push_lazy(c, t, x);
   return WG_WASM_OK;
 }
 
 static wg_wasm_result op_global(cc *c, uint8_t op) {
-  uint32_t i;
+  uint32_t i, l;
   U32(&i);
   if (i >= c->m->global_count) INVALID(c, "unknown global %u", i);
   const vm_globaltype *g = &c->m->globals[i];
   if (op == 0x23) {
-    push(c, g->type);
-  } else {
-    if (!g->is_mutable) INVALID(c, "global is immutable");
-    TRY(pop(c, g->type, NULL));
+    uint32_t d = push(c, g->type);
+    emit(c, VM_OP_GLOBAL_GET);
+    emit(c, i);
+    emit_dst(c, d);
+    return WG_WASM_OK;
   }
-  emit(c, op == 0x23 ? VM_OP_GLOBAL_GET : VM_OP_GLOBAL_SET);
+  if (!g->is_mutable) INVALID(c, "global is immutable");
+  TRY(popl(c, g->type, NULL, &l));
+  emit(c, VM_OP_GLOBAL_SET);
   emit(c, i);
+  emit(c, l);
   return WG_WASM_OK;
 }
 
 static wg_wasm_result op_const(cc *c, uint8_t op) {
   uint64_t v = 0;
+  uint8_t t;
   if (op == 0x41) {
     int32_t x;
     RD(vm_read_s32(c->r, &x, &rmsg_));
     v = (uint32_t)x;
-    push(c, WG_I32);
+    t = WG_I32;
   } else if (op == 0x42) {
     int64_t x;
     RD(vm_read_s64(c->r, &x, &rmsg_));
     v = (uint64_t)x;
-    push(c, WG_I64);
+    t = WG_I64;
   } else {
     size_t n = op == 0x43 ? 4 : 8;
     if ((size_t)(c->r->end - c->r->p) < n) MALFORMED(c, "unexpected end");
     memcpy(&v, c->r->p, n); /* little-endian host */
     c->r->p += n;
-    push(c, op == 0x43 ? WG_F32 : WG_F64);
+    t = op == 0x43 ? WG_F32 : WG_F64;
   }
+  uint32_t d = push(c, t);
   emit(c, VM_OP_CONST);
   emit(c, v);
+  emit_dst(c, d);
   return WG_WASM_OK;
 }
 
-/* Control instructions 0x00..0x11. */
-static wg_wasm_result control(cc *c, uint8_t op, bool *done) {
+/* br: BR target src dst keep (or JUMP target when nothing moves). */
+static void emit_br(cc *c, uint32_t l, uint32_t src, uint32_t keep) {
+  uint32_t dst = label_dst(c, l);
+  if (keep == 0 || src == dst) {
+    emit(c, VM_OP_JUMP);
+    emit_target(c, l);
+    return;
+  }
+  emit(c, VM_OP_BR);
+  emit_target(c, l);
+  emit(c, src);
+  emit(c, dst);
+  emit(c, keep);
+}
+
+static wg_wasm_result op_block(cc *c, uint8_t op) {
   ctl bt;
-  uint32_t l;
+  uint32_t lc = 0;
+  TRY(read_blocktype(c, &bt));
+  if (op == 0x04) TRY(popl(c, WG_I32, NULL, &lc));
+  TRY(pop_vals(c, bt.nparams, bt.params));
+  if (op == 0x03) {
+    begin_block(c);
+    bt.loop_pc = c->fuel_pos - 1;
+  }
+  TRY(push_ctl(c, op == 0x02 ? CTL_BLOCK : op == 0x03 ? CTL_LOOP : CTL_IF, &bt));
+  if (op == 0x04) {
+    emit(c, VM_OP_BR_UNLESS);
+    emit(c, lc);
+    emit_fixup(c, &c->ctls[c->nctls - 1].else_fixup);
+    begin_block(c);
+  }
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result op_else(cc *c) {
+  ctl *k = &c->ctls[c->nctls - 1];
+  if (k->kind != CTL_IF) INVALID(c, "else without if");
+  TRY(pop_vals(c, k->nresults, k->results));
+  if (c->nvals != k->height) INVALID(c, "type mismatch");
+  emit(c, VM_OP_JUMP);
+  emit_fixup(c, &k->fixups);
+  patch_chain(c, k->else_fixup, c->ncode);
+  k->else_fixup = NO_FIXUP;
+  k->kind = CTL_ELSE;
+  k->unreachable = false;
+  push_vals(c, k->nparams, k->params);
+  begin_block(c);
+  return WG_WASM_OK;
+}
+
+/* Control instructions 0x00..0x11. All values are made to live in their
+ * home slots first, so branches and blocks only ever move home slots. */
+static wg_wasm_result control(cc *c, uint8_t op, bool *done) {
+  uint32_t l, lc;
+  materialize_all(c);
   switch (op) {
     case 0x00:
       emit(c, VM_OP_UNREACHABLE);
@@ -608,57 +844,33 @@ static wg_wasm_result control(cc *c, uint8_t op, bool *done) {
       return WG_WASM_OK;
     case 0x01:
       return WG_WASM_OK;
-    case 0x02:
-    case 0x03:
-      TRY(read_blocktype(c, &bt));
-      TRY(pop_vals(c, bt.nparams, bt.params));
-      if (op == 0x03) {
-        begin_block(c);
-        bt.loop_pc = c->fuel_pos - 1;
-      }
-      return push_ctl(c, op == 0x02 ? CTL_BLOCK : CTL_LOOP, &bt);
-    case 0x04:
-      TRY(read_blocktype(c, &bt));
-      TRY(pop(c, WG_I32, NULL));
-      TRY(pop_vals(c, bt.nparams, bt.params));
-      TRY(push_ctl(c, CTL_IF, &bt));
-      emit(c, VM_OP_BR_UNLESS);
-      emit_fixup(c, &c->ctls[c->nctls - 1].else_fixup);
-      begin_block(c);
-      return WG_WASM_OK;
-    case 0x05: {
-      ctl *k = &c->ctls[c->nctls - 1];
-      if (k->kind != CTL_IF) INVALID(c, "else without if");
-      TRY(pop_vals(c, k->nresults, k->results));
-      if (c->nvals != k->height) INVALID(c, "type mismatch");
-      emit(c, VM_OP_JUMP);
-      emit_fixup(c, &k->fixups);
-      patch_chain(c, k->else_fixup, c->ncode);
-      k->else_fixup = NO_FIXUP;
-      k->kind = CTL_ELSE;
-      k->unreachable = false;
-      push_vals(c, k->nparams, k->params);
-      begin_block(c);
-      return WG_WASM_OK;
-    }
+    case 0x02: case 0x03: case 0x04:
+      return op_block(c, op);
+    case 0x05:
+      return op_else(c);
     case 0x0b:
       return op_end(c, done);
-    case 0x0c:
+    case 0x0c: {
       TRY(read_label(c, &l));
-      TRY(pop_vals(c, label_arity(&c->ctls[c->nctls - 1 - l]),
-                   label_types(&c->ctls[c->nctls - 1 - l])));
-      emit(c, VM_OP_BR);
-      emit_branch_target(c, l);
-      set_unreachable(c);
-      return WG_WASM_OK;
-    case 0x0d: {
-      TRY(read_label(c, &l));
-      TRY(pop(c, WG_I32, NULL));
       ctl *k = &c->ctls[c->nctls - 1 - l];
       TRY(pop_vals(c, label_arity(k), label_types(k)));
+      emit_br(c, l, home(c, c->nvals), label_arity(k));
+      set_unreachable(c);
+      return WG_WASM_OK;
+    }
+    case 0x0d: {
+      TRY(read_label(c, &l));
+      TRY(popl(c, WG_I32, NULL, &lc));
+      ctl *k = &c->ctls[c->nctls - 1 - l];
+      TRY(pop_vals(c, label_arity(k), label_types(k)));
+      uint32_t src = home(c, c->nvals);
       push_vals(c, label_arity(k), label_types(k));
       emit(c, VM_OP_BR_IF);
-      emit_branch_target(c, l);
+      emit(c, lc);
+      emit_target(c, l);
+      emit(c, src);
+      emit(c, label_dst(c, l));
+      emit(c, label_arity(k));
       begin_block(c);
       return WG_WASM_OK;
     }
@@ -667,21 +879,13 @@ static wg_wasm_result control(cc *c, uint8_t op, bool *done) {
     case 0x0f:
       TRY(pop_vals(c, c->ft->result_count, c->ft->results));
       emit(c, VM_OP_RETURN);
+      emit(c, home(c, c->nvals));
+      emit(c, c->ft->result_count);
       set_unreachable(c);
       return WG_WASM_OK;
-    case 0x10: {
-      uint32_t f;
-      U32(&f);
-      if (f >= c->m->func_count) INVALID(c, "unknown function %u", f);
-      const wg_functype *ft = &c->m->types[c->m->func_types[f]];
-      TRY(pop_vals(c, ft->param_count, ft->params));
-      push_vals(c, ft->result_count, ft->results);
-      emit(c, VM_OP_CALL);
-      emit(c, f);
-      return WG_WASM_OK;
-    }
+    case 0x10:
     case 0x11:
-      return op_call_indirect(c);
+      return op_call(c, op == 0x11);
     case 0x12:
     case 0x13:
       FAILC(c, WG_WASM_UNSUPPORTED, "tail calls are not supported");
@@ -692,44 +896,81 @@ static wg_wasm_result control(cc *c, uint8_t op, bool *done) {
 }
 
 static wg_wasm_result reference(cc *c, uint8_t op) {
-  uint32_t i;
+  uint32_t i, l;
   uint8_t t;
   switch (op) {
     case 0xd0: {
       RD(vm_read_byte(c->r, &t, &rmsg_));
       if (!is_ref(t)) MALFORMED(c, "malformed reference type");
-      push(c, t);
+      uint32_t d = push(c, t);
       emit(c, VM_OP_CONST);
       emit(c, 0);
+      emit_dst(c, d);
       return WG_WASM_OK;
     }
-    case 0xd1:
-      TRY(pop(c, T_UNKNOWN, &t));
+    case 0xd1: {
+      TRY(popl(c, T_UNKNOWN, &t, &l));
       if (t != T_UNKNOWN && !is_ref(t)) INVALID(c, "type mismatch");
-      push(c, WG_I32);
+      uint32_t d = push(c, WG_I32);
       emit(c, VM_OP_REF_IS_NULL);
+      emit(c, l);
+      emit_dst(c, d);
       return WG_WASM_OK;
-    case 0xd2:
+    }
+    case 0xd2: {
       U32(&i);
       if (i >= c->m->func_count) INVALID(c, "unknown function %u", i);
       if (!c->m->func_declared[i]) INVALID(c, "undeclared function reference");
-      push(c, WG_FUNCREF);
+      uint32_t d = push(c, WG_FUNCREF);
       emit(c, VM_OP_REF_FUNC);
       emit(c, i);
+      emit_dst(c, d);
       return WG_WASM_OK;
+    }
   }
   MALFORMED(c, "illegal opcode 0x%02x", op);
 }
 
+static wg_wasm_result table_access(cc *c, uint8_t op) {
+  uint32_t i, li, lv;
+  U32(&i);
+  TRY(need_table(c, i));
+  if (op == 0x25) { /* TABLE_GET t index dst */
+    TRY(popl(c, WG_I32, NULL, &li));
+    uint32_t d = push(c, c->m->tables[i].elem);
+    emit(c, VM_OP_TABLE_GET);
+    emit(c, i);
+    emit(c, li);
+    emit_dst(c, d);
+    return WG_WASM_OK;
+  }
+  TRY(popl(c, c->m->tables[i].elem, NULL, &lv)); /* TABLE_SET t index value */
+  TRY(popl(c, WG_I32, NULL, &li));
+  emit(c, VM_OP_TABLE_SET);
+  emit(c, i);
+  emit(c, li);
+  emit(c, lv);
+  return WG_WASM_OK;
+}
+
+static wg_wasm_result memory_size_grow(cc *c, uint8_t op) {
+  uint32_t l = 0;
+  TRY(zero_byte(c));
+  TRY(need_memory(c));
+  if (op == 0x40) TRY(popl(c, WG_I32, NULL, &l));
+  uint32_t d = push(c, WG_I32);
+  emit(c, op == 0x3f ? VM_OP_MEMORY_SIZE : VM_OP_MEMORY_GROW);
+  if (op == 0x40) emit(c, l);
+  emit_dst(c, d);
+  return WG_WASM_OK;
+}
+
 static wg_wasm_result instruction(cc *c, uint8_t op, bool *done) {
   uint8_t a, b, o;
-  uint32_t i;
   if (op <= 0x13) return control(c, op, done);
   switch (op) {
     case 0x1a:
-      TRY(pop(c, T_UNKNOWN, NULL));
-      emit(c, VM_OP_DROP);
-      return WG_WASM_OK;
+      return pop(c, T_UNKNOWN, NULL);
     case 0x1b:
     case 0x1c:
       return op_select(c, op == 0x1c);
@@ -739,26 +980,10 @@ static wg_wasm_result instruction(cc *c, uint8_t op, bool *done) {
       return op_global(c, op);
     case 0x25:
     case 0x26:
-      U32(&i);
-      TRY(need_table(c, i));
-      if (op == 0x25) {
-        TRY(pop(c, WG_I32, NULL));
-        push(c, c->m->tables[i].elem);
-      } else {
-        TRY(pop(c, c->m->tables[i].elem, NULL));
-        TRY(pop(c, WG_I32, NULL));
-      }
-      emit(c, op == 0x25 ? VM_OP_TABLE_GET : VM_OP_TABLE_SET);
-      emit(c, i);
-      return WG_WASM_OK;
+      return table_access(c, op);
     case 0x3f:
     case 0x40:
-      TRY(zero_byte(c));
-      TRY(need_memory(c));
-      if (op == 0x40) TRY(pop(c, WG_I32, NULL));
-      push(c, WG_I32);
-      emit(c, op == 0x3f ? VM_OP_MEMORY_SIZE : VM_OP_MEMORY_GROW);
-      return WG_WASM_OK;
+      return memory_size_grow(c, op);
     case 0x41: case 0x42: case 0x43: case 0x44:
       return op_const(c, op);
     case 0xfc:
@@ -772,11 +997,7 @@ static wg_wasm_result instruction(cc *c, uint8_t op, bool *done) {
   if (op >= 0xd0 && op <= 0xd2) return reference(c, op);
   if (op >= 0x45 && op <= 0xc4) {
     numeric_sig(op, &a, &b, &o);
-    if (b) TRY(pop(c, b, NULL));
-    TRY(pop(c, a, NULL));
-    push(c, o);
-    emit(c, VM_OP_I32_EQZ + (op - 0x45));
-    return WG_WASM_OK;
+    return numeric(c, VM_OP_I32_EQZ + (op - 0x45), a, b, o);
   }
   MALFORMED(c, "illegal opcode 0x%02x", op);
 }
@@ -941,7 +1162,8 @@ static wg_wasm_result read_locals(cc *c) {
           (unsigned long long)total, VM_MAX_LOCALS);
   c->nlocals = (uint32_t)total;
   c->locals = malloc(total ? total : 1);
-  if (!c->locals) FAILC(c, WG_WASM_NOMEM, "out of memory");
+  c->refs = calloc(total ? total : 1, sizeof *c->refs);
+  if (!c->locals || !c->refs) FAILC(c, WG_WASM_NOMEM, "out of memory");
   for (uint32_t i = 0; i < c->ft->param_count; i++)
     c->locals[i] = (uint8_t)c->ft->params[i];
   c->r->p = start;
@@ -995,6 +1217,8 @@ wg_wasm_result vm_compile_body(vm_module *m, uint32_t func_index,
   c.err = err;
   c.ft = &m->types[m->func_types[func_index]];
   c.fuel_pos = NO_FIXUP;
+  c.lowest_lazy = NO_FIXUP;
+  c.last_dst = NO_FIXUP;
   vm_code *out = &m->codes[func_index - m->import_func_count];
   out->type_index = m->func_types[func_index];
   wg_wasm_result res = compile(&c, out);
@@ -1008,6 +1232,8 @@ wg_wasm_result vm_compile_body(vm_module *m, uint32_t func_index,
     }
   }
   free(c.locals);
+  free(c.refs);
+  free(c.locs);
   free(c.vals);
   free(c.ctls);
   free(c.code);

@@ -1,8 +1,9 @@
 /* interp.c: the interpreter loop for internal code (vm_opcodes.h).
  *
  * One function, vm_run, executes compiled code. Hot state lives in locals:
- * pc, fp (frame base: locals then operands), sp (next free slot), the current
- * instance and its cached memory base/size (reloaded after every call,
+ * pc, fp (frame base: locals, then the operand home slots that instructions
+ * name directly; there is no stack pointer), the current instance and its
+ * cached memory base/size (reloaded after every call,
  * return and memory.grow, since any of them can change memory). Wasm calls do
  * not recurse on the C stack: frames are pushed on the store's frame array,
  * so depth is bounded by limits.max_call_depth. Fuel is handed out in slices
@@ -279,76 +280,86 @@ static wg_trap call_host(wg_store *s, wg_instance *caller_inst, wg_func *f,
     fuel -= (int64_t)charge_;                                           \
   } while (0)
 
+/* Operand slots named by the immediates. */
+#define S(i) fp[pc[i]]
 #define U32_(x) ((uint32_t)(x))
 #define I32_(x) ((int32_t)(uint32_t)(x))
-#define BIN32(name, expr)                     \
-  vmcase(name) {                              \
-    uint32_t b = U32_(sp[-1]), a = U32_(sp[-2]); \
-    (void)a; (void)b;                         \
-    sp--;                                     \
-    sp[-1] = (uint32_t)(expr);                \
-    vmbreak;                                  \
+#define BIN32(name, expr)                                   \
+  vmcase(name) {                                            \
+    uint32_t a = U32_(S(0)), b = U32_(S(1));                \
+    S(2) = (uint32_t)(expr);                                \
+    pc += 3;                                                \
+    vmbreak;                                                \
   }
-#define BIN64(name, expr)                     \
-  vmcase(name) {                              \
-    uint64_t b = sp[-1], a = sp[-2];          \
-    sp--;                                     \
-    sp[-1] = (uint64_t)(expr);                \
-    vmbreak;                                  \
+#define BIN64(name, expr)                                   \
+  vmcase(name) {                                            \
+    uint64_t a = S(0), b = S(1);                            \
+    S(2) = (uint64_t)(expr);                                \
+    pc += 3;                                                \
+    vmbreak;                                                \
   }
-#define CMP64(name, expr)                     \
-  vmcase(name) {                              \
-    uint64_t b = sp[-1], a = sp[-2];          \
-    sp--;                                     \
-    sp[-1] = (uint32_t)(expr);                \
-    vmbreak;                                  \
+#define CMP64(name, expr)                                   \
+  vmcase(name) {                                            \
+    uint64_t a = S(0), b = S(1);                            \
+    S(2) = (uint32_t)(expr);                                \
+    pc += 3;                                                \
+    vmbreak;                                                \
   }
-#define UN(name, expr)                        \
-  vmcase(name) {                              \
-    uint64_t a = sp[-1];                      \
-    sp[-1] = (expr);                          \
-    vmbreak;                                  \
+#define UN(name, expr)                                      \
+  vmcase(name) {                                            \
+    uint64_t a = S(0);                                      \
+    S(1) = (expr);                                          \
+    pc += 2;                                                \
+    vmbreak;                                                \
   }
-#define BINF32(name, expr)                    \
-  vmcase(name) {                              \
-    float b = f32_of(sp[-1]), a = f32_of(sp[-2]); \
-    sp--;                                     \
-    sp[-1] = (expr);                          \
-    vmbreak;                                  \
+#define BINF32(name, expr)                                  \
+  vmcase(name) {                                            \
+    float a = f32_of(S(0)), b = f32_of(S(1));               \
+    S(2) = (expr);                                          \
+    pc += 3;                                                \
+    vmbreak;                                                \
   }
-#define BINF64(name, expr)                    \
-  vmcase(name) {                              \
-    double b = f64_of(sp[-1]), a = f64_of(sp[-2]); \
-    sp--;                                     \
-    sp[-1] = (expr);                          \
-    vmbreak;                                  \
+#define BINF64(name, expr)                                  \
+  vmcase(name) {                                            \
+    double a = f64_of(S(0)), b = f64_of(S(1));              \
+    S(2) = (expr);                                          \
+    pc += 3;                                                \
+    vmbreak;                                                \
   }
 #define LOAD(name, T, conv)                                   \
   vmcase(name) {                                              \
-    uint64_t ea = (uint64_t)U32_(sp[-1]) + *pc++;             \
+    uint64_t ea = (uint64_t)U32_(S(1)) + pc[0];               \
     if (ea + sizeof(T) > mem_size) TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS); \
     T v;                                                      \
     memcpy(&v, mem_base + ea, sizeof v);                      \
-    sp[-1] = conv;                                            \
+    S(2) = conv;                                              \
+    pc += 3;                                                  \
     vmbreak;                                                  \
   }
 #define STORE(name, T)                                        \
   vmcase(name) {                                              \
-    uint64_t ea = (uint64_t)U32_(sp[-2]) + *pc++;             \
+    uint64_t ea = (uint64_t)U32_(S(1)) + pc[0];               \
     if (ea + sizeof(T) > mem_size) TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS); \
-    T v = (T)sp[-1];                                          \
+    T v = (T)S(2);                                            \
     memcpy(mem_base + ea, &v, sizeof v);                      \
-    sp -= 2;                                                  \
+    pc += 3;                                                  \
     vmbreak;                                                  \
   }
 #define TRUNC(name, FROM, lo, hi, T)                              \
   vmcase(name) {                                                  \
-    double x = FROM(sp[-1]);                                      \
+    double x = FROM(S(0));                                        \
     wg_trap t_ = trunc_check(x, lo, hi);                          \
     if (t_) TRAP(t_);                                             \
-    sp[-1] = (uint64_t)(T)x;                                      \
+    S(1) = (uint64_t)(T)x;                                        \
+    pc += 2;                                                      \
     vmbreak;                                                      \
   }
+
+/* Moves `keep` slots (branch results) from src to dst within a frame. */
+static inline void move_slots(uint64_t *fp, uint64_t src, uint64_t dst,
+                              uint64_t keep) {
+  if (keep && src != dst) memmove(fp + dst, fp + src, keep * sizeof *fp);
+}
 
 /* Runs f; args are already at base[0..params). Results land at base. */
 static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
@@ -371,14 +382,13 @@ static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
   int64_t fuel = 0;
   uint8_t *mem_base;
   uint64_t mem_size;
-  uint64_t *sp;
   wg_func *callee;
+  uint64_t call_base;
 
   if (fp + code->local_count + code->max_stack > stack_end)
     return WG_TRAP_CALL_STACK_EXHAUSTED;
   memset(fp + func->type->param_count, 0,
          (code->local_count - func->type->param_count) * sizeof *fp);
-  sp = fp + code->local_count;
   RELOAD_MEMORY();
 
   for (;;) {
@@ -395,42 +405,51 @@ static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
         }
         vmbreak;
       }
-      vmcase(BR) {
-      branch: {
-        uint64_t *dst = fp + pc[1];
-        uint64_t keep = pc[2];
-        if (dst != sp - keep) memmove(dst, sp - keep, keep * sizeof *sp);
-        sp = dst + keep;
-        pc = code->code + pc[0];
+      vmcase(COPY) {
+        S(1) = S(0);
+        pc += 2;
         vmbreak;
       }
-      }
-      vmcase(BR_IF) {
-        if (U32_(*--sp)) goto branch;
-        pc += 3;
-        vmbreak;
-      }
-      vmcase(BR_UNLESS) {
-        if (!U32_(*--sp))
-          pc = code->code + pc[0];
-        else
-          pc++;
+      vmcase(CONST) {
+        S(1) = pc[0];
+        pc += 2;
         vmbreak;
       }
       vmcase(JUMP) {
         pc = code->code + pc[0];
         vmbreak;
       }
+      vmcase(BR) {
+        move_slots(fp, pc[1], pc[2], pc[3]);
+        pc = code->code + pc[0];
+        vmbreak;
+      }
+      vmcase(BR_IF) {
+        if (U32_(S(0))) {
+          move_slots(fp, pc[2], pc[3], pc[4]);
+          pc = code->code + pc[1];
+        } else {
+          pc += 5;
+        }
+        vmbreak;
+      }
+      vmcase(BR_UNLESS) {
+        if (!U32_(S(0)))
+          pc = code->code + pc[1];
+        else
+          pc += 2;
+        vmbreak;
+      }
       vmcase(BR_TABLE) {
-        uint64_t n = pc[0];
-        uint32_t i = U32_(*--sp);
-        pc += 1 + 3 * (i < n ? i : n);
-        goto branch;
+        uint32_t i = U32_(S(0));
+        uint64_t n = pc[1];
+        const vm_word *e = pc + 4 + 2 * (i < n ? i : n);
+        move_slots(fp, pc[2], e[1], pc[3]);
+        pc = code->code + e[0];
+        vmbreak;
       }
       vmcase(RETURN) {
-        uint32_t n = func->type->result_count;
-        if (n) memmove(fp, sp - n, n * sizeof *sp);
-        sp = fp + n;
+        move_slots(fp, pc[0], 0, pc[1]);
         if (nframes == frame_base) goto done;
         vm_frame *fr = &s->frames[--nframes];
         pc = fr->ret_pc;
@@ -442,20 +461,21 @@ static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
         vmbreak;
       }
       vmcase(CALL) {
-        callee = inst->funcs[*pc++];
+        callee = inst->funcs[pc[0]];
+        call_base = pc[1];
+        pc += 2;
       call: {
-        uint32_t np = callee->type->param_count;
         if (callee->host) {
-          s->stack_top = sp;
+          s->stack_top = fp + code->local_count + code->max_stack;
           s->frame_top = nframes;
-          trap = call_host(s, inst, callee, sp - np, message);
+          trap = call_host(s, inst, callee, fp + call_base, message);
           if (trap) goto trapped;
-          sp += (int64_t)callee->type->result_count - np;
           RELOAD_MEMORY();
           vmbreak;
         }
         const vm_code *cc = callee->code;
-        uint64_t *nfp = sp - np;
+        uint64_t *nfp = fp + call_base;
+        uint32_t np = callee->type->param_count;
         if (nframes >= s->frame_cap ||
             nfp + cc->local_count + cc->max_stack > stack_end)
           TRAP(WG_TRAP_CALL_STACK_EXHAUSTED);
@@ -463,9 +483,8 @@ static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
         fr->ret_pc = pc;
         fr->fp = fp;
         fr->func = func;
-        memset(sp, 0, (cc->local_count - np) * sizeof *sp);
+        memset(nfp + np, 0, (cc->local_count - np) * sizeof *nfp);
         fp = nfp;
-        sp = fp + cc->local_count;
         func = callee;
         code = cc;
         pc = cc->code;
@@ -479,8 +498,9 @@ static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
       vmcase(CALL_INDIRECT) {
         const wg_functype *want = &inst->mod->types[pc[0]];
         wg_table *t = inst->tables[pc[1]];
-        uint32_t i = U32_(*--sp);
-        pc += 2;
+        uint32_t i = U32_(S(2));
+        call_base = pc[3];
+        pc += 4;
         if (i >= t->size) TRAP(WG_TRAP_TABLE_OUT_OF_BOUNDS);
         callee = (wg_func *)(uintptr_t)t->elems[i];
         if (!callee) TRAP(WG_TRAP_UNINITIALIZED_ELEMENT);
@@ -488,49 +508,35 @@ static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
           TRAP(WG_TRAP_INDIRECT_CALL_TYPE_MISMATCH);
         goto call;
       }
-      vmcase(DROP) {
-        sp--;
-        vmbreak;
-      }
       vmcase(SELECT) {
-        uint32_t c = U32_(sp[-1]);
-        sp -= 2;
-        if (!c) sp[-1] = sp[0];
-        vmbreak;
-      }
-      vmcase(LOCAL_GET) {
-        *sp++ = fp[*pc++];
-        vmbreak;
-      }
-      vmcase(LOCAL_SET) {
-        fp[*pc++] = *--sp;
-        vmbreak;
-      }
-      vmcase(LOCAL_TEE) {
-        fp[*pc++] = sp[-1];
+        S(3) = U32_(S(2)) ? S(0) : S(1);
+        pc += 4;
         vmbreak;
       }
       vmcase(GLOBAL_GET) {
-        *sp++ = inst->globals[*pc++]->value;
+        S(1) = inst->globals[pc[0]]->value;
+        pc += 2;
         vmbreak;
       }
       vmcase(GLOBAL_SET) {
-        inst->globals[*pc++]->value = *--sp;
+        inst->globals[pc[0]]->value = S(1);
+        pc += 2;
         vmbreak;
       }
       vmcase(TABLE_GET) {
-        wg_table *t = inst->tables[*pc++];
-        uint32_t i = U32_(sp[-1]);
+        wg_table *t = inst->tables[pc[0]];
+        uint32_t i = U32_(S(1));
         if (i >= t->size) TRAP(WG_TRAP_TABLE_OUT_OF_BOUNDS);
-        sp[-1] = t->elems[i];
+        S(2) = t->elems[i];
+        pc += 3;
         vmbreak;
       }
       vmcase(TABLE_SET) {
-        wg_table *t = inst->tables[*pc++];
-        uint32_t i = U32_(sp[-2]);
+        wg_table *t = inst->tables[pc[0]];
+        uint32_t i = U32_(S(1));
         if (i >= t->size) TRAP(WG_TRAP_TABLE_OUT_OF_BOUNDS);
-        t->elems[i] = sp[-1];
-        sp -= 2;
+        t->elems[i] = S(2);
+        pc += 3;
         vmbreak;
       }
       LOAD(I32_LOAD, uint32_t, v)
@@ -557,20 +563,17 @@ static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
       STORE(I64_STORE16, uint16_t)
       STORE(I64_STORE32, uint32_t)
       vmcase(MEMORY_SIZE) {
-        *sp++ = inst->mem0->pages;
+        S(0) = inst->mem0->pages;
+        pc += 1;
         vmbreak;
       }
       vmcase(MEMORY_GROW) {
-        int64_t r = vm_memory_grow(inst->mem0, U32_(sp[-1]));
-        sp[-1] = (uint32_t)r;
+        int64_t r = vm_memory_grow(inst->mem0, U32_(S(0)));
+        S(1) = (uint32_t)r;
+        pc += 2;
         RELOAD_MEMORY();
         vmbreak;
       }
-      vmcase(CONST) {
-        *sp++ = *pc++;
-        vmbreak;
-      }
-
       UN(I32_EQZ, U32_(a) == 0)
       BIN32(I32_EQ, a == b)
       BIN32(I32_NE, a != b)
@@ -613,32 +616,32 @@ static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
       BIN32(I32_SUB, a - b)
       BIN32(I32_MUL, a * b)
       vmcase(I32_DIV_S) {
-        int32_t b = I32_(sp[-1]), a = I32_(sp[-2]);
+        int32_t a = I32_(S(0)), b = I32_(S(1));
         if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
         if (a == INT32_MIN && b == -1) TRAP(WG_TRAP_INTEGER_OVERFLOW);
-        sp--;
-        sp[-1] = (uint32_t)(a / b);
+        S(2) = (uint32_t)(a / b);
+        pc += 3;
         vmbreak;
       }
       vmcase(I32_DIV_U) {
-        uint32_t b = U32_(sp[-1]), a = U32_(sp[-2]);
+        uint32_t a = U32_(S(0)), b = U32_(S(1));
         if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
-        sp--;
-        sp[-1] = a / b;
+        S(2) = a / b;
+        pc += 3;
         vmbreak;
       }
       vmcase(I32_REM_S) {
-        int32_t b = I32_(sp[-1]), a = I32_(sp[-2]);
+        int32_t a = I32_(S(0)), b = I32_(S(1));
         if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
-        sp--;
-        sp[-1] = (b == -1) ? 0 : (uint32_t)(a % b);
+        S(2) = (b == -1) ? 0 : (uint32_t)(a % b);
+        pc += 3;
         vmbreak;
       }
       vmcase(I32_REM_U) {
-        uint32_t b = U32_(sp[-1]), a = U32_(sp[-2]);
+        uint32_t a = U32_(S(0)), b = U32_(S(1));
         if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
-        sp--;
-        sp[-1] = a % b;
+        S(2) = a % b;
+        pc += 3;
         vmbreak;
       }
       BIN32(I32_AND, a & b)
@@ -657,32 +660,32 @@ static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
       BIN64(I64_SUB, a - b)
       BIN64(I64_MUL, a * b)
       vmcase(I64_DIV_S) {
-        int64_t b = (int64_t)sp[-1], a = (int64_t)sp[-2];
+        int64_t a = (int64_t)S(0), b = (int64_t)S(1);
         if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
         if (a == INT64_MIN && b == -1) TRAP(WG_TRAP_INTEGER_OVERFLOW);
-        sp--;
-        sp[-1] = (uint64_t)(a / b);
+        S(2) = (uint64_t)(a / b);
+        pc += 3;
         vmbreak;
       }
       vmcase(I64_DIV_U) {
-        uint64_t b = sp[-1], a = sp[-2];
+        uint64_t a = S(0), b = S(1);
         if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
-        sp--;
-        sp[-1] = a / b;
+        S(2) = a / b;
+        pc += 3;
         vmbreak;
       }
       vmcase(I64_REM_S) {
-        int64_t b = (int64_t)sp[-1], a = (int64_t)sp[-2];
+        int64_t a = (int64_t)S(0), b = (int64_t)S(1);
         if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
-        sp--;
-        sp[-1] = (b == -1) ? 0 : (uint64_t)(a % b);
+        S(2) = (b == -1) ? 0 : (uint64_t)(a % b);
+        pc += 3;
         vmbreak;
       }
       vmcase(I64_REM_U) {
-        uint64_t b = sp[-1], a = sp[-2];
+        uint64_t a = S(0), b = S(1);
         if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
-        sp--;
-        sp[-1] = a % b;
+        S(2) = a % b;
+        pc += 3;
         vmbreak;
       }
       BIN64(I64_AND, a & b)
@@ -764,10 +767,11 @@ static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
       UN(I64_TRUNC_SAT_F64_U, sat_u(f64_of(a), 18446744073709551616.0, UINT64_MAX))
 
       vmcase(MEMORY_INIT) {
-        uint32_t n = U32_(sp[-1]), src = U32_(sp[-2]), dst = U32_(sp[-3]);
-        sp -= 3;
+        uint32_t dst = U32_(S(1)), src = U32_(S(2)), n = U32_(S(3));
+        uint32_t seg = (uint32_t)pc[0];
+        pc += 4;
         CHARGE(n / 64);
-        trap = memory_init(inst, (uint32_t)*pc++, dst, src, n);
+        trap = memory_init(inst, seg, dst, src, n);
         if (trap) goto trapped;
         vmbreak;
       }
@@ -776,27 +780,27 @@ static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
         vmbreak;
       }
       vmcase(MEMORY_COPY) {
-        uint32_t n = U32_(sp[-1]), src = U32_(sp[-2]), dst = U32_(sp[-3]);
-        sp -= 3;
+        uint32_t dst = U32_(S(0)), src = U32_(S(1)), n = U32_(S(2));
+        pc += 3;
         CHARGE(n / 64);
         trap = memory_copy(inst->mem0, dst, src, n);
         if (trap) goto trapped;
         vmbreak;
       }
       vmcase(MEMORY_FILL) {
-        uint32_t n = U32_(sp[-1]), v = U32_(sp[-2]), dst = U32_(sp[-3]);
-        sp -= 3;
+        uint32_t dst = U32_(S(0)), v = U32_(S(1)), n = U32_(S(2));
+        pc += 3;
         CHARGE(n / 64);
         trap = memory_fill(inst->mem0, dst, v, n);
         if (trap) goto trapped;
         vmbreak;
       }
       vmcase(TABLE_INIT) {
-        uint32_t n = U32_(sp[-1]), src = U32_(sp[-2]), dst = U32_(sp[-3]);
-        sp -= 3;
+        uint32_t dst = U32_(S(2)), src = U32_(S(3)), n = U32_(S(4));
+        uint32_t seg = (uint32_t)pc[0], tab = (uint32_t)pc[1];
+        pc += 5;
         CHARGE(n);
-        trap = table_init(inst, (uint32_t)pc[0], (uint32_t)pc[1], dst, src, n);
-        pc += 2;
+        trap = table_init(inst, seg, tab, dst, src, n);
         if (trap) goto trapped;
         vmbreak;
       }
@@ -805,41 +809,46 @@ static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
         vmbreak;
       }
       vmcase(TABLE_COPY) {
-        uint32_t n = U32_(sp[-1]), src = U32_(sp[-2]), dst = U32_(sp[-3]);
-        sp -= 3;
+        uint32_t dst = U32_(S(2)), src = U32_(S(3)), n = U32_(S(4));
+        wg_table *dt = inst->tables[pc[0]], *st = inst->tables[pc[1]];
+        pc += 5;
         CHARGE(n);
-        trap = table_copy(inst->tables[pc[0]], inst->tables[pc[1]], dst, src, n);
-        pc += 2;
+        trap = table_copy(dt, st, dst, src, n);
         if (trap) goto trapped;
         vmbreak;
       }
       vmcase(TABLE_GROW) {
-        uint32_t n = U32_(sp[-1]);
-        uint64_t init = sp[-2];
-        sp--;
+        uint64_t init = S(1);
+        uint32_t n = U32_(S(2));
+        wg_table *t = inst->tables[pc[0]];
         CHARGE(n);
-        sp[-1] = (uint32_t)vm_table_grow(inst->tables[*pc++], n, init);
+        S(3) = (uint32_t)vm_table_grow(t, n, init);
+        pc += 4;
         vmbreak;
       }
       vmcase(TABLE_SIZE) {
-        *sp++ = inst->tables[*pc++]->size;
+        S(1) = inst->tables[pc[0]]->size;
+        pc += 2;
         vmbreak;
       }
       vmcase(TABLE_FILL) {
-        uint32_t n = U32_(sp[-1]), dst = U32_(sp[-3]);
-        uint64_t v = sp[-2];
-        sp -= 3;
+        uint32_t dst = U32_(S(1)), n = U32_(S(3));
+        uint64_t v = S(2);
+        wg_table *t = inst->tables[pc[0]];
+        pc += 4;
         CHARGE(n);
-        trap = table_fill(inst->tables[*pc++], dst, v, n);
+        trap = table_fill(t, dst, v, n);
         if (trap) goto trapped;
         vmbreak;
       }
       vmcase(REF_IS_NULL) {
-        sp[-1] = sp[-1] == 0;
+        S(1) = S(0) == 0;
+        pc += 2;
         vmbreak;
       }
       vmcase(REF_FUNC) {
-        *sp++ = (uint64_t)(uintptr_t)inst->funcs[*pc++];
+        S(1) = (uint64_t)(uintptr_t)inst->funcs[pc[0]];
+        pc += 2;
         vmbreak;
       }
 #ifndef VM_COMPUTED_GOTO

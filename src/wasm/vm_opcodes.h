@@ -1,27 +1,38 @@
 /* vm_opcodes.h: the internal instruction set, in one place.
  *
- * Compiled code is an array of 64-bit words (vm_word). Each instruction is
- * one word holding its opcode followed by its pre-decoded immediates:
- *   FUEL n              charge n instructions (start of each basic block)
- *   BR target base keep jump to code[target]; move the top `keep` slots to
- *                       fp[base..] and set sp = fp + base + keep
- *   BR_IF t b k         same, when the popped i32 is non-zero
- *   BR_UNLESS target    jump when the popped i32 is zero (no stack change)
- *   JUMP target         unconditional, no stack change
- *   BR_TABLE n (t b k)*(n+1)
- *   CALL f | CALL_INDIRECT type table | RETURN
- *   LOCAL_* i | GLOBAL_* i | TABLE_* t | loads/stores: offset
- *   CONST bits          any numeric or null-reference constant
- * Numeric operators without immediates (wasm 0x45..0xC4) are listed in wasm
- * order so compile.c maps them with one subtraction. Stack heights are known
- * at compile time, so branches carry absolute frame offsets. */
+ * Compiled code is an array of 64-bit words (vm_word): each instruction is
+ * its opcode followed by pre-decoded immediates. Operands are frame slots:
+ * fp[i] for i < local_count are the locals, above them each operand stack
+ * height has a fixed home slot (compile.c). There is no run-time stack
+ * pointer. Value-producing instructions name their destination slot last.
+ *   FUEL n                      charge n instructions (starts a basic block)
+ *   COPY src dst
+ *   CONST bits dst
+ *   JUMP target                 code index
+ *   BR target src dst keep      move keep slots src.. -> dst.., jump
+ *   BR_IF cond target src dst keep
+ *   BR_UNLESS cond target
+ *   BR_TABLE index n src keep (target dst)*(n+1)
+ *   RETURN src keep             results go to fp[0..keep)
+ *   CALL f base                 arguments at fp[base..], callee frame there
+ *   CALL_INDIRECT type table index base
+ *   SELECT a b cond dst | GLOBAL_GET g dst | GLOBAL_SET g src
+ *   TABLE_GET t index dst | TABLE_SET t index value
+ *   loads: offset addr dst | stores: offset addr value
+ *   MEMORY_SIZE dst | MEMORY_GROW delta dst
+ *   numeric: a [b] dst (wasm 0x45..0xC4 in wasm order, so compile.c maps
+ *   them with one subtraction), then the 0xFC and reference operators.
+ *   bulk: MEMORY_INIT seg d s n | MEMORY_COPY d s n | MEMORY_FILL d v n |
+ *   TABLE_INIT seg t d s n | TABLE_COPY dt st d s n | TABLE_GROW t init n dst
+ *   | TABLE_SIZE t dst | TABLE_FILL t d v n | DATA_DROP seg | ELEM_DROP seg
+ * Branch targets are resolved at compile time. */
 #ifndef VM_OPCODES_H
 #define VM_OPCODES_H
 
 #define VM_OPS_CONTROL(X) \
   X(UNREACHABLE) X(FUEL) X(BR) X(BR_IF) X(BR_UNLESS) X(JUMP) X(BR_TABLE) \
-  X(RETURN) X(CALL) X(CALL_INDIRECT) X(DROP) X(SELECT) \
-  X(LOCAL_GET) X(LOCAL_SET) X(LOCAL_TEE) X(GLOBAL_GET) X(GLOBAL_SET) \
+  X(RETURN) X(CALL) X(CALL_INDIRECT) X(SELECT) X(COPY) \
+  X(GLOBAL_GET) X(GLOBAL_SET) \
   X(TABLE_GET) X(TABLE_SET) \
   X(I32_LOAD) X(I64_LOAD) X(F32_LOAD) X(F64_LOAD) \
   X(I32_LOAD8_S) X(I32_LOAD8_U) X(I32_LOAD16_S) X(I32_LOAD16_U) \
