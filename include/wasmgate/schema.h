@@ -64,7 +64,11 @@ typedef struct wg_schema_options {
 
 wg_schema_options wg_schema_default_options(void);
 
-/* Bounded error report. Paths are cut (ending in "...") if too long. */
+/* Bounded error report. Paths are cut (ending in "...") if too long.
+ * `message` never quotes the instance (only schema values such as limits
+ * and property names), and holds no control characters; `instance_path`
+ * is made of the instance's own keys, so treat it as untrusted text. For
+ * an unknown keyword, `keyword` is that keyword (cut, controls as '?'). */
 typedef struct wg_schema_error {
   wg_schema_status status;
   char instance_path[256]; /* JSON pointer into the instance: "/items/3" */
