@@ -32,6 +32,8 @@ typedef enum wg_json_type {
 
 typedef struct wg_json wg_json;
 
+const char *wg_json_type_name(wg_json_type t); /* "null", "false", ... */
+
 typedef struct wg_json_member {
   const char *key; /* decoded UTF-8, NUL-terminated */
   size_t key_len;
@@ -77,7 +79,8 @@ const char *wg_json_status_name(wg_json_status s); /* "syntax", ... */
 typedef struct wg_json_error {
   wg_json_status status;
   size_t offset;        /* byte offset where the problem was found */
-  char message[128];    /* short reason, e.g. "expected ':' after key" */
+  char message[128];    /* short reason, e.g. "expected ':' after key" or
+                           "duplicate object key \"id\"" */
 } wg_json_error;
 
 typedef struct wg_json_doc wg_json_doc;

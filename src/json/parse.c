@@ -52,6 +52,16 @@ typedef struct json_parser {
   wg_json_error *err;
 } json_parser;
 
+static const char *const json_type_names[] = {
+    "null", "false", "true", "number", "string", "array", "object",
+};
+
+const char *wg_json_type_name(wg_json_type t) {
+  if ((unsigned)t >= sizeof json_type_names / sizeof json_type_names[0])
+    return "unknown";
+  return json_type_names[t];
+}
+
 static const char *const json_status_names[] = {
     "ok", "syntax", "bad_utf8", "duplicate_key", "too_deep", "too_large",
     "nomem",
@@ -309,14 +319,14 @@ static bool json_same_key(const json_slot *x, const json_slot *y) {
 }
 
 /* Finds the first member (in document order) whose key repeats an earlier
- * one. Returns false on allocation failure. */
-static bool json_find_dup(const json_slot *m, size_t n, size_t *dup_off) {
-  *dup_off = SIZE_MAX;
+ * one: *dup is its slot, or NULL. Returns false on allocation failure. */
+static bool json_find_dup(const json_slot *m, size_t n, const json_slot **dup) {
+  *dup = NULL;
   if (n <= JSON_PAIRWISE_MAX) {
-    for (size_t j = 1; j < n && *dup_off == SIZE_MAX; j++)
+    for (size_t j = 1; j < n && !*dup; j++)
       for (size_t i = 0; i < j; i++)
         if (json_same_key(&m[i], &m[j])) {
-          *dup_off = m[j].key_off;
+          *dup = &m[j];
           break;
         }
     return true;
@@ -330,10 +340,28 @@ static bool json_find_dup(const json_slot *m, size_t n, size_t *dup_off) {
   for (size_t i = 1; i < n; i++)
     if (json_same_key(idx[i - 1], idx[i]) &&
         (i < 2 || !json_same_key(idx[i - 2], idx[i])) &&
-        idx[i]->key_off < *dup_off)
-      *dup_off = idx[i]->key_off;
+        (!*dup || idx[i]->key_off < (*dup)->key_off))
+      *dup = idx[i];
   free(idx);
   return true;
+}
+
+/* Reports a duplicate key, quoting it (escaped, at most ~48 bytes). */
+static wg_json *json_fail_dup(json_parser *p, const json_slot *dup) {
+  wg_buf q;
+  wg_buf_init(&q, 0);
+  size_t n = wg_utf8_trim((const uint8_t *)dup->key,
+                          dup->key_len < 48 ? dup->key_len : 48);
+  wg_json_write_string(&q, dup->key, n);
+  if (p->err) {
+    p->err->status = WG_JSON_DUPLICATE_KEY;
+    p->err->offset = dup->key_off;
+    snprintf(p->err->message, sizeof p->err->message,
+             "duplicate object key %s%s", wg_buf_ok(&q) ? q.data : "",
+             n < dup->key_len ? "..." : "");
+  }
+  wg_buf_free(&q);
+  return NULL;
 }
 
 /* Closes the innermost container (pos is at its closing bracket). */
@@ -343,12 +371,10 @@ static wg_json *json_close(json_parser *p) {
   size_t count = p->nslots - f->base;
   const json_slot *s = p->slots + f->base;
   if (n->type == WG_JSON_OBJECT) {
-    size_t dup;
+    const json_slot *dup;
     if (!json_find_dup(s, count, &dup))
       return json_fail_node(p, WG_JSON_NOMEM, p->pos, "out of memory");
-    if (dup != SIZE_MAX)
-      return json_fail_node(p, WG_JSON_DUPLICATE_KEY, dup,
-                            "duplicate object key");
+    if (dup) return json_fail_dup(p, dup);
     wg_json_member *m = wg_arena_array(p->arena, count, sizeof *m);
     if (!m) return json_fail_node(p, WG_JSON_NOMEM, p->pos, "out of memory");
     for (size_t i = 0; i < count; i++) {

@@ -152,7 +152,18 @@ static void test_error_messages(void) {
   e = parse_err("\xEF\xBB\xBF{}", NULL);
   CHECK_STR(e.message, "byte-order mark is not allowed");
   e = parse_err("{\"k\":1,\"k\":1}", NULL);
-  CHECK_STR(e.message, "duplicate object key");
+  CHECK_STR(e.message, "duplicate object key \"k\"");
+  e = parse_err("{\"a\\nb\":1,\"a\\nb\":1}", NULL);
+  CHECK_STR(e.message, "duplicate object key \"a\\nb\"");
+  /* Long keys are cut (on a UTF-8 boundary) and marked. */
+  e = parse_err("{\"0123456789012345678901234567890123456789012345\xC3\xA9xyz\":1,"
+                "\"0123456789012345678901234567890123456789012345\xC3\xA9xyz\":2}",
+                NULL);
+  CHECK_STR(e.message,
+            "duplicate object key \"0123456789012345678901234567890123456789"
+            "012345\xC3\xA9\"...");
+  CHECK_STR(wg_json_type_name(WG_JSON_OBJECT), "object");
+  CHECK_STR(wg_json_type_name((wg_json_type)99), "unknown");
   CHECK_STR(wg_json_status_name(WG_JSON_TOO_DEEP), "too_deep");
   CHECK_STR(wg_json_status_name(WG_JSON_NOMEM), "nomem");
 }
