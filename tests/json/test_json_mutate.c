@@ -5,7 +5,10 @@
  * input: parse; on error the status, offset and message must be sane; on
  * success the input must be valid UTF-8, every span must lie inside the
  * input, and parse -> canonical -> parse must give an equal tree whose
- * canonical text is identical (and the same for the compact form). Under
+ * canonical text is identical (and the same for the compact form), the
+ * number helpers must agree with each other, equality with the previous
+ * accepted document must be symmetric, and (every 4th input) a random
+ * sequence of streaming-writer calls must give valid output. Under
  * ASan/UBSan this is the memory-safety net for every parser path.
  * Usage: test_json_mutate SUITE_DIR [MUTATIONS] [SEED] */
 #include <dirent.h>
@@ -203,6 +206,56 @@ static bool numbers_ok(const wg_json *v) {
   return wg_json_number_cmp(v, v) == 0;
 }
 
+/* Drives the streaming writer with random calls (misuse included): its
+ * text must always be valid UTF-8, and must parse whenever finish says it
+ * is complete. Keys and strings come from random bytes of buf. */
+static bool writer_ok(rng *r, const char *buf, size_t len) {
+  wg_buf out;
+  wg_buf_init(&out, 1 << 16);
+  wg_json_writer w;
+  wg_json_writer_init(&w, &out);
+  size_t calls = 1 + below(r, 40);
+  for (size_t c = 0; c < calls; c++) {
+    size_t at = below(r, len + 1), n = below(r, 12);
+    if (n > len - at) n = len - at;
+    switch (below(r, 12)) {
+      case 0: wg_json_writer_begin_object(&w); break;
+      case 1: wg_json_writer_end_object(&w); break;
+      case 2: wg_json_writer_begin_array(&w); break;
+      case 3: wg_json_writer_end_array(&w); break;
+      case 4: wg_json_writer_key(&w, buf + at, n); break;
+      case 5: wg_json_writer_string(&w, buf + at, n); break;
+      case 6: wg_json_writer_int(&w, (int64_t)next(r)); break;
+      case 7: {
+        uint64_t bits = next(r);
+        double x;
+        memcpy(&x, &bits, sizeof x);
+        wg_json_writer_double(&w, x);
+        break;
+      }
+      case 8: wg_json_writer_number(&w, buf + at, n); break;
+      case 9: wg_json_writer_null(&w); break;
+      case 10: wg_json_writer_bool(&w, next(r) & 1); break;
+      default: /* finish what is open, usually */
+        while (w.depth && !w.misused && next(r) % 8) {
+          if (w.after_key) wg_json_writer_null(&w);
+          if (w.in_object[(w.depth - 1) / 8] >> ((w.depth - 1) % 8) & 1)
+            wg_json_writer_end_object(&w);
+          else
+            wg_json_writer_end_array(&w);
+        }
+    }
+  }
+  bool ok = !out.data || wg_utf8_valid((const uint8_t *)out.data, out.len);
+  if (ok && wg_json_writer_finish(&w)) {
+    wg_json_doc *d = wg_json_parse(out.data, out.len, NULL, NULL);
+    ok = d != NULL;
+    wg_json_free(d);
+  }
+  wg_buf_free(&out);
+  return ok;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: %s SUITE_DIR [MUTATIONS] [SEED]\n", argv[0]);
@@ -219,6 +272,7 @@ int main(int argc, char **argv) {
   static seed pool[256];
   size_t npool = 0, pool_next = 0;
   size_t accepted = 0, failed = 0;
+  wg_json_doc *prev = NULL;
   wg_json_limits small = {.max_depth = 8, .max_members = 16,
                           .max_string_len = 32};
   for (size_t it = 0; it < total; it++) {
@@ -253,15 +307,24 @@ int main(int argc, char **argv) {
       else if (!round_trip(v, true)) why = "canonical round trip";
       else if (!round_trip(v, false)) why = "compact round trip";
       else if (!numbers_ok(v)) why = "number helpers";
+      else if (prev && wg_json_equal(v, wg_json_root(prev)) !=
+                           wg_json_equal(wg_json_root(prev), v))
+        why = "equality not symmetric";
     }
+    if (!why && it % 4 == 0 && !writer_ok(&r, buf, len))
+      why = "streaming writer";
     if (why) {
       failed++;
       fprintf(stderr, "FAIL input %zu (%s): ", it, why);
       fwrite(buf, 1, len < 200 ? len : 200, stderr);
       fputc('\n', stderr);
     }
-    wg_json_free(d);
+    if (d) { /* keep the last accepted document for the symmetry check */
+      wg_json_free(prev);
+      prev = d;
+    }
   }
+  wg_json_free(prev);
   for (size_t i = 0; i < nseeds; i++) free(seeds[i].data);
   for (size_t i = 0; i < npool; i++) free(pool[i].data);
   printf("%zu inputs, %zu accepted, %zu rejected\n", total, accepted,
