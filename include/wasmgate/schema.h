@@ -13,8 +13,10 @@
  * multipleOf, pattern, minProperties, maxProperties, allOf, anyOf, oneOf,
  * not, if/then/else, dependentRequired, dependentSchemas, $ref/$defs/$anchor
  * and $id within one document, boolean schemas. Annotations accepted and
- * ignored: format, title, description, default, examples, $schema, $comment,
- * readOnly, writeOnly, deprecated.
+ * ignored: format, title, description, default, examples, $comment,
+ * readOnly, writeOnly, deprecated, and $schema when it names a standard
+ * meta-schema (2020-12, 2019-09, draft-07/06/04; a custom one is refused,
+ * since it could switch on vocabularies we do not implement).
  *
  * Numbers are compared exactly on their decimal lexemes; `pattern` is
  * ECMA-262 (translated to PCRE2, run with match/depth/heap limits).

@@ -401,6 +401,33 @@ static bool kw_string_annotation(cctx *c, uint32_t n, const char *kw, const wg_j
   return want(c, kw, v, WG_JSON_STRING, "a string");
 }
 
+/* $schema: only the standard meta-schemas. A custom meta-schema can switch
+ * vocabularies on (format assertion) or off; we interpret none of that, so
+ * rather than ignore it we refuse it. Older drafts are accepted because
+ * every keyword whose meaning changed since (items arrays, dependencies,
+ * boolean exclusiveMinimum, ...) is rejected here anyway, and draft-07's
+ * "$ref ignores its siblings" only makes us stricter, never looser. */
+static bool kw_dialect(cctx *c, uint32_t n, const char *kw, const wg_json *v,
+                       const char *base) {
+  (void)n, (void)base;
+  static const char *const known[] = {
+      "json-schema.org/draft/2020-12/schema", "json-schema.org/draft/2019-09/schema",
+      "json-schema.org/draft-07/schema",      "json-schema.org/draft-06/schema",
+      "json-schema.org/draft-04/schema",
+  };
+  if (!want(c, kw, v, WG_JSON_STRING, "a string")) return false;
+  const char *u = v->u.string.text;
+  size_t len = v->u.string.len;
+  if (len > 8 && memcmp(u, "https://", 8) == 0) u += 8, len -= 8;
+  else if (len > 7 && memcmp(u, "http://", 7) == 0) u += 7, len -= 7;
+  if (len > 0 && u[len - 1] == '#') len--;
+  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+    if (strlen(known[i]) == len && memcmp(known[i], u, len) == 0) return true;
+  return schema_cerr(c, WG_SCHEMA_BAD_KEYWORD, kw,
+                     "unsupported \"$schema\": custom meta-schemas and vocabularies "
+                     "are not supported");
+}
+
 static bool kw_any_annotation(cctx *c, uint32_t n, const char *kw, const wg_json *v,
                               const char *base) {
   (void)c, (void)n, (void)kw, (void)v, (void)base;
@@ -416,7 +443,7 @@ static const struct keyword {
     {"$defs", kw_defs},
     {"$id", kw_any_annotation}, /* checked in compile_object */
     {"$ref", kw_ref},
-    {"$schema", kw_string_annotation},
+    {"$schema", kw_dialect},
     {"additionalProperties", kw_single},
     {"allOf", kw_applicator_list},
     {"anyOf", kw_applicator_list},

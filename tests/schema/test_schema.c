@@ -123,6 +123,12 @@ static void test_bad_keyword_values(void) {
                        "$id");
   expect_compile_error("{\"minimum\":\"3\"}", WG_SCHEMA_BAD_KEYWORD, "$", "minimum");
   expect_compile_error("42", WG_SCHEMA_BAD_KEYWORD, "$", "");
+  expect_compile_error("{\"$schema\":\"http://localhost:1234/my-meta.json\"}",
+                       WG_SCHEMA_BAD_KEYWORD, "$", "$schema");
+  expect_compile_error("{\"items\":{\"$schema\":\"https://json-schema.org/draft/2020-12/hyper-schema\"}}",
+                       WG_SCHEMA_BAD_KEYWORD, "$.items", "$schema");
+  CHECK(valid("{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"type\":\"object\"}", "{}"));
+  CHECK(valid("{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\"}", "1"));
 }
 
 static void test_bad_refs(void) {
