@@ -65,7 +65,7 @@ static void print_wasm_help(FILE *out) {
       out);
 }
 
-/* ---- Argument parsing ------------------------------------------------------ */
+/* ---- Argument parsing ---------------------------------------------------- */
 
 static bool all_hex(const char *s) {
   if (!*s) return false;
@@ -121,8 +121,8 @@ static bool parse_float_special(const char *s, unsigned bits, uint64_t *out) {
     return true;
   }
   uint64_t payload;
-  if (strncmp(s, "nan:", 4) == 0 && parse_hex_bits(s + 4, payload_bits, &payload) &&
-      payload != 0) {
+  if (strncmp(s, "nan:", 4) == 0 &&
+      parse_hex_bits(s + 4, payload_bits, &payload) && payload != 0) {
     *out = sign | exp | payload;
     return true;
   }
@@ -181,7 +181,7 @@ static bool parse_arg(const char *s, wg_valtype t, wg_val *out) {
   return false;
 }
 
-/* ---- Result printing -------------------------------------------------------- */
+/* ---- Result printing ----------------------------------------------------- */
 
 static void print_nan(uint64_t bits, unsigned width) {
   uint64_t sign = bits >> (width - 1);
@@ -231,7 +231,7 @@ static void quote_name(char *dst, size_t size, const char *name, size_t len) {
   dst[o] = '\0';
 }
 
-/* ---- The run ------------------------------------------------------------------ */
+/* ---- The run ------------------------------------------------------------- */
 
 typedef struct wasm_run_opts {
   const char *file;
@@ -273,7 +273,7 @@ static int parse_run_args(int argc, char **argv, wasm_run_opts *o) {
       if (i + 1 >= argc) return cli_usage_error("wasm run: %s needs a value", a);
       const char *v = argv[++i];
       if (strcmp(a, "--invoke") == 0) o->invoke = v;
-      else if (!parse_count(v, strcmp(a, "--fuel") == 0 ? &o->fuel : &o->timeout_ms))
+      else if (!parse_count(v, a[2] == 'f' ? &o->fuel : &o->timeout_ms))
         return cli_usage_error("wasm run: %s needs a positive integer, got '%s'",
                                a, v);
       continue;
@@ -414,8 +414,8 @@ int cli_cmd_wasm(int argc, char **argv, const cli_global *g) {
     return CLI_EXIT_OK;
   }
   if (strcmp(argv[1], "run") != 0)
-    return cli_usage_error("wasm: unknown subcommand '%s' (see wasmgate wasm --help)",
-                           argv[1]);
+    return cli_usage_error(
+        "wasm: unknown subcommand '%s' (see wasmgate wasm --help)", argv[1]);
   wasm_run_opts o = {0};
   o.args = calloc((size_t)argc, sizeof *o.args);
   if (!o.args) return cli_fail("out of memory");

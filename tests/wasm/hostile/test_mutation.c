@@ -5,7 +5,8 @@
  *
  * Each of COUNT modules is a corpus file with 1-3 mutations (bit flips, byte
  * sets, inserts, deletes, chunk copies, LEB128 field rewrites, opcodes
- * written into the code section, section size edits) drawn from a seeded xorshift64* generator, so a run is reproducible
+ * written into the code section, section size edits) drawn from a seeded
+ * xorshift64* generator, so a run is reproducible
  * and a failure names the iteration to replay. Each mutant goes through
  * wg_module_new; when it decodes, it is instantiated in a fresh store (stub
  * host functions and spectest-like memory/table/global for imports) under
@@ -55,7 +56,7 @@ typedef struct mut_run {
   mut_stats st;
 } mut_run;
 
-/* ---- Random numbers and mutations ------------------------------------- */
+/* ---- Random numbers and mutations ---------------------------------------- */
 
 static uint64_t next_u64(mut_run *r) {
   uint64_t x = r->rng;
@@ -73,7 +74,8 @@ static uint64_t interesting(mut_run *r) {
   static const uint64_t v[] = {0, 1, 2, 0x3f, 0x40, 0x7f, 0x80, 0xff, 0x100,
                                0x3fff, 0x4000, 0xffff, 0x10000, 0x7fffffff,
                                0x80000000, 0xffffffff, 0x100000000ull};
-  return below(r, 4) == 0 ? next_u64(r) & 0xffffffff : v[below(r, sizeof v / sizeof v[0])];
+  if (below(r, 4) == 0) return next_u64(r) & 0xffffffff;
+  return v[below(r, sizeof v / sizeof v[0])];
 }
 
 /* Encodes v as unsigned LEB128, sometimes padded (overlong) to 5 bytes. */
@@ -213,7 +215,7 @@ static void mutate_once(mut_run *r, unsigned char *b, size_t *len, size_t cap) {
   }
 }
 
-/* ---- Running a mutant -------------------------------------------------------- */
+/* ---- Running a mutant ---------------------------------------------------- */
 
 static void failure(mut_run *r, const char *what, const wg_wasm_error *err) {
   r->st.failed++;
@@ -249,18 +251,21 @@ static bool make_imports(wg_store *s, const wg_module *m, wg_extern *imports,
     switch (imp.kind) {
     case WG_EXTERN_FUNC:
       types[i] = imp.functype;
-      ok = (imports[i].of.func = wg_func_new_host(s, &types[i], stub_host,
-                                                  &types[i])) != NULL;
+      imports[i].of.func = wg_func_new_host(s, &types[i], stub_host, &types[i]);
+      ok = imports[i].of.func != NULL;
       break;
     case WG_EXTERN_TABLE:
-      ok = (imports[i].of.table = wg_table_new(s, WG_FUNCREF, 10, true, 20)) != NULL;
+      imports[i].of.table = wg_table_new(s, WG_FUNCREF, 10, true, 20);
+      ok = imports[i].of.table != NULL;
       break;
     case WG_EXTERN_MEMORY:
-      ok = (imports[i].of.memory = wg_memory_new(s, 1, true, 2)) != NULL;
+      imports[i].of.memory = wg_memory_new(s, 1, true, 2);
+      ok = imports[i].of.memory != NULL;
       break;
     case WG_EXTERN_GLOBAL:
-      ok = (imports[i].of.global = wg_global_new(
-                s, WG_I32, false, (wg_val){.type = WG_I32, .of.i32 = 666})) != NULL;
+      imports[i].of.global = wg_global_new(
+          s, WG_I32, false, (wg_val){.type = WG_I32, .of.i32 = 666});
+      ok = imports[i].of.global != NULL;
       break;
     }
     if (!ok) return false;
@@ -284,7 +289,8 @@ static void call_export(mut_run *r, wg_store *s, wg_func *f) {
   if (res == WG_WASM_OK) {
     r->st.calls_ok++;
     for (uint32_t i = 0; i < ft->result_count; i++)
-      if (results[i].type != ft->results[i]) failure(r, "result of the wrong type", &err);
+      if (results[i].type != ft->results[i])
+        failure(r, "result of the wrong type", &err);
   } else if (res == WG_WASM_TRAP && err.trap > WG_TRAP_NONE &&
              err.trap <= WG_TRAP_HOST_ERROR) {
     r->st.calls_trapped++;
@@ -380,7 +386,7 @@ out:
   if (r->st.failed == failed_before) r->st.passed++;
 }
 
-/* ---- Main ---------------------------------------------------------------------- */
+/* ---- Main ---------------------------------------------------------------- */
 
 static bool load_corpus(const char *dir, corpus_file **files, size_t *count) {
   struct dirent **ents;
@@ -462,7 +468,8 @@ int main(int argc, char **argv) {
     run_mutant(&r, exact, len);
     free(exact);
   }
-  printf("%" PRIu64 " mutants of %zu corpus files (seed 0x%" PRIx64 ") in %.1f s\n",
+  printf("%" PRIu64 " mutants of %zu corpus files (seed 0x%" PRIx64
+         ") in %.1f s\n",
          r.iteration, nfiles, seed, (double)(wg_now_ns() - start) / 1e9);
   print_stats(&r.st);
   printf("%" PRIu64 " passed, %" PRIu64 " failed\n", r.st.passed, r.st.failed);

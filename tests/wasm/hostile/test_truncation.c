@@ -76,7 +76,8 @@ static void check_prefix(trunc_counts *c, const char *file,
   wg_wasm_result r = wg_module_new(bytes, n, &m, &err);
   if (r == WG_WASM_OK) {
     if (!m) fail(c, file, n, "OK without a module", r, &err);
-    else if (!boundary) fail(c, file, n, "accepted a cut inside a section", r, &err);
+    else if (!boundary)
+      fail(c, file, n, "accepted a cut inside a section", r, &err);
     else {
       c->passed++;
       c->boundary_ok++;

@@ -78,7 +78,7 @@ typedef struct spec_file {
   int64_t line;
 } spec_file;
 
-/* ---- Small helpers ------------------------------------------------------ */
+/* ---- Small helpers ------------------------------------------------------- */
 
 static void fail(spec_file *sf, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -160,7 +160,7 @@ static bool parse_valtype(const wg_json *t, wg_valtype *out) {
   return false;
 }
 
-/* ---- Values ---------------------------------------------------------------- */
+/* ---- Values -------------------------------------------------------------- */
 
 typedef enum spec_nan { NAN_NONE, NAN_CANONICAL, NAN_ARITHMETIC } spec_nan;
 
@@ -267,7 +267,7 @@ static bool value_matches(const spec_value *want, const wg_val *got) {
   return false;
 }
 
-/* ---- Traps ----------------------------------------------------------------- */
+/* ---- Traps --------------------------------------------------------------- */
 
 /* True if trap t is what the reference interpreter's message `text`
  * describes. Texts that name no trap kind accept any trap except the
@@ -310,7 +310,7 @@ static const char *result_name(wg_wasm_result r) {
   return n ? n : "?";
 }
 
-/* ---- The spectest host module ---------------------------------------------- */
+/* ---- The spectest host module -------------------------------------------- */
 
 static wg_trap spectest_print(wg_caller *c, void *user, const wg_val *args,
                               wg_val *results) {
@@ -462,7 +462,7 @@ static wg_wasm_result instantiate(spec_file *sf, const wg_module *m,
   return r;
 }
 
-/* ---- Actions ----------------------------------------------------------------- */
+/* ---- Actions ------------------------------------------------------------- */
 
 typedef struct spec_outcome {
   wg_wasm_result result;
@@ -577,7 +577,7 @@ static bool outcome_ok(spec_file *sf, const spec_outcome *o, bool want_trap,
   return true;
 }
 
-/* ---- Commands ----------------------------------------------------------------- */
+/* ---- Commands ------------------------------------------------------------ */
 
 static void cmd_module(spec_file *sf, const wg_json *cmd) {
   sf->current = NULL; /* later commands must not hit an older module */
@@ -592,9 +592,9 @@ static void cmd_module(spec_file *sf, const wg_json *cmd) {
   wg_instance *inst;
   r = instantiate(sf, m, &inst, &err);
   if (r != WG_WASM_OK) {
+    bool trapped = r == WG_WASM_TRAP;
     fail(sf, "instantiate failed: %s%s%s: %s", result_name(r),
-         r == WG_WASM_TRAP ? " " : "", r == WG_WASM_TRAP ? trap_name(err.trap) : "",
-         err.message);
+         trapped ? " " : "", trapped ? trap_name(err.trap) : "", err.message);
     return;
   }
   sf->current = inst;
@@ -739,7 +739,7 @@ static void run_command(spec_file *sf, const wg_json *cmd, spec_outcome *o) {
   else fail(sf, "unknown command type");
 }
 
-/* ---- Files ------------------------------------------------------------------ */
+/* ---- Files --------------------------------------------------------------- */
 
 static void spec_file_free(spec_file *sf) {
   wg_store_free(sf->store);
