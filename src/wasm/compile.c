@@ -9,7 +9,9 @@
  *
  * Invariants:
  * - A stack entry's `loc` is its home slot, or (lazily, after local.get) the
- *   slot of the local it reads. Lazy entries are materialized (copied home)
+ *   slot of the local it reads, or (lazily, after a constant) CONST_LOC plus
+ *   an index in `consts`: a constant is written to its home slot only when
+ *   used, and not at all when an immediate form (VM_IMM_OPS) takes it. Lazy entries are materialized (copied home)
  *   before anything that writes that local and at every control instruction,
  *   so values cross block boundaries, branches and calls in home slots only.
  *   The lazy entries sit in a bounded window at the top of the stack
@@ -30,6 +32,7 @@
 #define NO_FIXUP ((size_t)-1)
 #define T_UNKNOWN 0
 #define VM_LAZY_WINDOW 32
+#define CONST_LOC 0x80000000u /* loc flag: lazy constant, index in consts */
 
 typedef enum ctl_kind { CTL_BLOCK, CTL_LOOP, CTL_IF, CTL_ELSE, CTL_FUNC } ctl_kind;
 
@@ -54,6 +57,8 @@ typedef struct cc {
   uint32_t *refs;    /* per local: lazy stack entries reading it */
   uint8_t *vals;     /* operand types */
   uint32_t *locs;    /* operand slots, parallel to vals */
+  uint64_t *consts;  /* values of lazy constants */
+  size_t nconsts, capconsts;
   size_t nvals, capvals, caplocs, maxvals;
   size_t lazy_count, lowest_lazy;
   size_t last_dst;   /* dst word of the last value-producing instruction */
@@ -166,6 +171,13 @@ static uint32_t push(cc *c, uint8_t t) {
 static void materialize_all(cc *c) {
   if (!c->lazy_count) return;
   for (size_t i = c->lowest_lazy; i < c->nvals; i++) {
+    if (c->locs[i] & CONST_LOC) {
+      emit(c, VM_OP_CONST);
+      emit(c, c->consts[c->locs[i] & ~CONST_LOC]);
+      emit(c, home(c, i));
+      c->locs[i] = home(c, i);
+      continue;
+    }
     if (c->locs[i] >= c->nlocals) continue;
     emit(c, VM_OP_COPY);
     emit(c, c->locs[i]);
@@ -194,11 +206,12 @@ static void materialize_local(cc *c, uint32_t x) {
   c->last_dst = NO_FIXUP;
 }
 
+/* Pushes a lazy entry: a local's slot or a CONST_LOC constant. */
 static void push_lazy(cc *c, uint8_t t, uint32_t x) {
   if (c->lazy_count && c->nvals - c->lowest_lazy >= VM_LAZY_WINDOW)
     materialize_all(c);
   if (!push_entry(c, t, x)) return;
-  c->refs[x]++;
+  if (!(x & CONST_LOC)) c->refs[x]++;
   c->lazy_count++;
   if (c->lowest_lazy == NO_FIXUP || c->nvals - 1 < c->lowest_lazy)
     c->lowest_lazy = c->nvals - 1;
@@ -216,7 +229,15 @@ static wg_wasm_result popl(cc *c, uint8_t want, uint8_t *got, uint32_t *loc) {
     c->nvals--;
     t = c->vals[c->nvals];
     l = c->locs[c->nvals];
-    if (l < c->nlocals) {
+    if (l & CONST_LOC) {
+      /* a lazy constant is written to its home slot now */
+      uint64_t v = c->consts[l & ~CONST_LOC];
+      l = home(c, c->nvals);
+      emit(c, VM_OP_CONST);
+      emit(c, v);
+      emit_dst(c, l);
+      if (--c->lazy_count == 0) c->lowest_lazy = NO_FIXUP;
+    } else if (l < c->nlocals) {
       c->refs[l]--;
       if (--c->lazy_count == 0) c->lowest_lazy = NO_FIXUP;
     }
@@ -363,9 +384,43 @@ static void numeric_sig(uint8_t op, uint8_t *a, uint8_t *b, uint8_t *o) {
 
 /* Emits `op a [b] dst` for a numeric operator: pops its operands, pushes
  * its result. */
+static vm_op imm_form(vm_op op) {
+  switch (op) {
+#define VM_IMM_CASE(name, kind, expr) \
+  case VM_OP_##name:                  \
+    return VM_OP_##name##_I;
+    VM_IMM_OPS(VM_IMM_CASE)
+#undef VM_IMM_CASE
+    default:
+      return VM_OP_COUNT;
+  }
+}
+
+/* `op a imm dst` when the right operand is a lazy constant of type tb. */
+static bool take_imm(cc *c, vm_op op, uint8_t tb, uint64_t *imm) {
+  size_t top = c->nvals - 1;
+  if (imm_form(op) == VM_OP_COUNT || c->nvals <= c->ctls[c->nctls - 1].height ||
+      !(c->locs[top] & CONST_LOC) || c->vals[top] != tb)
+    return false;
+  *imm = c->consts[c->locs[top] & ~CONST_LOC];
+  c->nvals--;
+  if (--c->lazy_count == 0) c->lowest_lazy = NO_FIXUP;
+  return true;
+}
+
 static wg_wasm_result numeric(cc *c, vm_op op, uint8_t ta, uint8_t tb,
                               uint8_t to) {
   uint32_t la, lb = 0;
+  uint64_t imm;
+  if (tb && take_imm(c, op, tb, &imm)) {
+    TRY(popl(c, ta, NULL, &la));
+    uint32_t d = push(c, to);
+    emit(c, imm_form(op));
+    emit(c, la);
+    emit(c, imm);
+    emit_dst(c, d);
+    return WG_WASM_OK;
+  }
   if (tb) TRY(popl(c, tb, NULL, &lb));
   TRY(popl(c, ta, NULL, &la));
   uint32_t d = push(c, to);
@@ -774,10 +829,11 @@ static wg_wasm_result op_const(cc *c, uint8_t op) {
     c->r->p += n;
     t = op == 0x43 ? WG_F32 : WG_F64;
   }
-  uint32_t d = push(c, t);
-  emit(c, VM_OP_CONST);
-  emit(c, v);
-  emit_dst(c, d);
+  if (!grow((void **)&c->consts, &c->capconsts, c->nconsts + 1,
+            sizeof *c->consts))
+    FAILC(c, WG_WASM_NOMEM, "out of memory");
+  c->consts[c->nconsts] = v;
+  push_lazy(c, t, CONST_LOC | (uint32_t)c->nconsts++);
   return WG_WASM_OK;
 }
 
@@ -1234,6 +1290,7 @@ wg_wasm_result vm_compile_body(vm_module *m, uint32_t func_index,
   free(c.locals);
   free(c.refs);
   free(c.locs);
+  free(c.consts);
   free(c.vals);
   free(c.ctls);
   free(c.code);

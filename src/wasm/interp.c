@@ -305,6 +305,29 @@ static wg_trap call_host(wg_store *s, wg_instance *caller_inst, wg_func *f,
     pc += 3;                                                \
     vmbreak;                                                \
   }
+/* Immediate forms: the right operand is pc[1] itself. */
+#define BIN32I(name, expr)                                  \
+  vmcase(name) {                                            \
+    uint32_t a = U32_(S(0)), b = (uint32_t)pc[1];           \
+    S(2) = (uint32_t)(expr);                                \
+    pc += 3;                                                \
+    vmbreak;                                                \
+  }
+#define BIN64I(name, expr)                                  \
+  vmcase(name) {                                            \
+    uint64_t a = S(0), b = pc[1];                           \
+    S(2) = (uint64_t)(expr);                                \
+    pc += 3;                                                \
+    vmbreak;                                                \
+  }
+#define CMP64I(name, expr)                                  \
+  vmcase(name) {                                            \
+    uint64_t a = S(0), b = pc[1];                           \
+    S(2) = (uint32_t)(expr);                                \
+    pc += 3;                                                \
+    vmbreak;                                                \
+  }
+#define IMM_CASE(name, kind, expr) kind##I(name##_I, expr)
 #define UN(name, expr)                                      \
   vmcase(name) {                                            \
     uint64_t a = S(0);                                      \
@@ -368,8 +391,11 @@ static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
 #ifdef VM_COMPUTED_GOTO
   static const void *const dispatch_table[VM_OP_COUNT] = {
 #define VM_OP_LABEL(name) &&L_##name,
+#define VM_OP_LABEL_IMM(name, kind, expr) &&L_##name##_I,
       VM_OPS(VM_OP_LABEL)
+      VM_IMM_OPS(VM_OP_LABEL_IMM)
 #undef VM_OP_LABEL
+#undef VM_OP_LABEL_IMM
   };
 #endif
   wg_func *func = entry;
@@ -765,6 +791,8 @@ static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
       UN(I64_TRUNC_SAT_F32_U, sat_u(f32_of(a), 18446744073709551616.0, UINT64_MAX))
       UN(I64_TRUNC_SAT_F64_S, (uint64_t)sat_s(f64_of(a), -9223372036854777856.0, 9223372036854775808.0, INT64_MIN, INT64_MAX))
       UN(I64_TRUNC_SAT_F64_U, sat_u(f64_of(a), 18446744073709551616.0, UINT64_MAX))
+
+      VM_IMM_OPS(IMM_CASE)
 
       vmcase(MEMORY_INIT) {
         uint32_t dst = U32_(S(1)), src = U32_(S(2)), n = U32_(S(3));

@@ -25,6 +25,7 @@
  *   bulk: MEMORY_INIT seg d s n | MEMORY_COPY d s n | MEMORY_FILL d v n |
  *   TABLE_INIT seg t d s n | TABLE_COPY dt st d s n | TABLE_GROW t init n dst
  *   | TABLE_SIZE t dst | TABLE_FILL t d v n | DATA_DROP seg | ELEM_DROP seg
+ *   immediate forms (VM_IMM_OPS): NAME_I a imm dst
  * Branch targets are resolved at compile time. */
 #ifndef VM_OPCODES_H
 #define VM_OPCODES_H
@@ -85,10 +86,38 @@
 
 #define VM_OPS(X) VM_OPS_CONTROL(X) VM_OPS_NUMERIC(X) VM_OPS_EXTRA(X)
 
+/* Integer binary operators that also exist with an immediate right operand
+ * (NAME_I a imm dst), used when the right operand is a constant. Each entry
+ * names the operator, its interpreter macro and its expression of a, b. */
+#define VM_IMM_OPS(X) \
+  X(I32_ADD, BIN32, a + b) X(I32_SUB, BIN32, a - b) X(I32_MUL, BIN32, a * b) \
+  X(I32_AND, BIN32, a & b) X(I32_OR, BIN32, a | b) X(I32_XOR, BIN32, a ^ b) \
+  X(I32_SHL, BIN32, a << (b & 31)) \
+  X(I32_SHR_S, BIN32, (uint32_t)((int32_t)a >> (b & 31))) \
+  X(I32_SHR_U, BIN32, a >> (b & 31)) \
+  X(I32_EQ, BIN32, a == b) X(I32_NE, BIN32, a != b) \
+  X(I32_LT_S, BIN32, (int32_t)a < (int32_t)b) X(I32_LT_U, BIN32, a < b) \
+  X(I32_GT_S, BIN32, (int32_t)a > (int32_t)b) X(I32_GT_U, BIN32, a > b) \
+  X(I32_LE_S, BIN32, (int32_t)a <= (int32_t)b) X(I32_LE_U, BIN32, a <= b) \
+  X(I32_GE_S, BIN32, (int32_t)a >= (int32_t)b) X(I32_GE_U, BIN32, a >= b) \
+  X(I64_ADD, BIN64, a + b) X(I64_SUB, BIN64, a - b) X(I64_MUL, BIN64, a * b) \
+  X(I64_AND, BIN64, a & b) X(I64_OR, BIN64, a | b) X(I64_XOR, BIN64, a ^ b) \
+  X(I64_SHL, BIN64, a << (b & 63)) \
+  X(I64_SHR_S, BIN64, (uint64_t)((int64_t)a >> (b & 63))) \
+  X(I64_SHR_U, BIN64, a >> (b & 63)) \
+  X(I64_EQ, CMP64, a == b) X(I64_NE, CMP64, a != b) \
+  X(I64_LT_S, CMP64, (int64_t)a < (int64_t)b) X(I64_LT_U, CMP64, a < b) \
+  X(I64_GT_S, CMP64, (int64_t)a > (int64_t)b) X(I64_GT_U, CMP64, a > b) \
+  X(I64_LE_S, CMP64, (int64_t)a <= (int64_t)b) X(I64_LE_U, CMP64, a <= b) \
+  X(I64_GE_S, CMP64, (int64_t)a >= (int64_t)b) X(I64_GE_U, CMP64, a >= b)
+
 typedef enum vm_op {
 #define VM_OP_ENUM(name) VM_OP_##name,
+#define VM_OP_ENUM_IMM(name, kind, expr) VM_OP_##name##_I,
   VM_OPS(VM_OP_ENUM)
+  VM_IMM_OPS(VM_OP_ENUM_IMM)
 #undef VM_OP_ENUM
+#undef VM_OP_ENUM_IMM
   VM_OP_COUNT
 } vm_op;
 
