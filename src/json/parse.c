@@ -167,11 +167,12 @@ static bool json_escape(json_parser *p, size_t *i, char *out, size_t *olen) {
   size_t at = *i;
   if (at + 1 >= p->len)
     return json_fail(p, WG_JSON_SYNTAX, at, "unterminated string");
+  static const char names[] = "\"\\/bfnrt";
+  static const char repl[] = "\"\\/\b\f\n\r\t";
   unsigned char e = p->s[at + 1];
-  const char *simple = strchr("\"\\/bfnrt", e);
-  if (e && simple) {
-    static const char repl[] = "\"\\/\b\f\n\r\t";
-    out[(*olen)++] = repl[simple - "\"\\/bfnrt"];
+  const char *simple = e ? strchr(names, e) : NULL;
+  if (simple) {
+    out[(*olen)++] = repl[simple - names];
     *i = at + 2;
     return true;
   }
