@@ -156,7 +156,66 @@ static bool name_is(const char *s, size_t n, const char *lit) {
   return strlen(lit) == n && memcmp(s, lit, n) == 0;
 }
 
-/* After "\p" or "\P": {Name}, {gc=Name}, {sc=Name}, ... */
+/* General_Category short names ECMA accepts (LC is PCRE2's L&). */
+static const char *const gc_short[] = {
+    "C",  "Cc", "Cf", "Cn", "Co", "Cs", "L",  "Ll", "Lm", "Lo", "Lt", "Lu",
+    "M",  "Mc", "Me", "Mn", "N",  "Nd", "Nl", "No", "P",  "Pc", "Pd", "Pe",
+    "Pf", "Pi", "Po", "Ps", "S",  "Sc", "Sk", "Sm", "So", "Z",  "Zl", "Zp", "Zs",
+};
+
+/* ECMA-262's binary Unicode properties (table "Binary Unicode property
+ * aliases"), names and aliases, spelled exactly; PCRE2 would also accept
+ * other spellings (it matches names loosely), which ECMA rejects. */
+static const char *const binary_props[] = {
+    "ASCII", "ASCII_Hex_Digit", "AHex", "Alphabetic", "Alpha", "Any", "Assigned",
+    "Bidi_Control", "Bidi_C", "Bidi_Mirrored", "Bidi_M", "Case_Ignorable", "CI",
+    "Cased", "Changes_When_Casefolded", "CWCF", "Changes_When_Casemapped", "CWCM",
+    "Changes_When_Lowercased", "CWL", "Changes_When_NFKC_Casefolded", "CWKCF",
+    "Changes_When_Titlecased", "CWT", "Changes_When_Uppercased", "CWU", "Dash",
+    "Default_Ignorable_Code_Point", "DI", "Deprecated", "Dep", "Diacritic", "Dia",
+    "Emoji", "Emoji_Component", "EComp", "Emoji_Modifier", "EMod",
+    "Emoji_Modifier_Base", "EBase", "Emoji_Presentation", "EPres",
+    "Extended_Pictographic", "ExtPict", "Extender", "Ext", "Grapheme_Base", "Gr_Base",
+    "Grapheme_Extend", "Gr_Ext", "Hex_Digit", "Hex", "IDS_Binary_Operator", "IDSB",
+    "IDS_Trinary_Operator", "IDST", "ID_Continue", "IDC", "ID_Start", "IDS",
+    "Ideographic", "Ideo", "Join_Control", "Join_C", "Logical_Order_Exception", "LOE",
+    "Lowercase", "Lower", "Math", "Noncharacter_Code_Point", "NChar", "Pattern_Syntax",
+    "Pat_Syn", "Pattern_White_Space", "Pat_WS", "Quotation_Mark", "QMark", "Radical",
+    "Regional_Indicator", "RI", "Sentence_Terminal", "STerm", "Soft_Dotted", "SD",
+    "Terminal_Punctuation", "Term", "Unified_Ideograph", "UIdeo", "Uppercase", "Upper",
+    "Variation_Selector", "VS", "White_Space", "space", "XID_Continue", "XIDC",
+    "XID_Start", "XIDS",
+};
+
+static bool in_list(const char *s, size_t n, const char *const *list, size_t count) {
+  for (size_t k = 0; k < count; k++)
+    if (name_is(s, n, list[k])) return true;
+  return false;
+}
+
+/* A Script value: ECMA needs the exact name ("Greek", "Grek"); this checks
+ * its shape and leaves the name itself to PCRE2. */
+static bool script_value_shape(const char *s, size_t n) {
+  if (n == 0 || s[0] < 'A' || s[0] > 'Z') return false;
+  for (size_t i = 0; i < n; i++)
+    if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
+      return false;
+  return true;
+}
+
+/* A General_Category value (long name, alias or short name). */
+static bool emit_gc(rx *r, char pc, const char *name, size_t n) {
+  for (size_t k = 0; k < sizeof gc_names / sizeof gc_names[0]; k++)
+    if (name_is(name, n, gc_names[k][0]))
+      return wg_buf_printf(r->out, "\\%c{%s}", pc, gc_names[k][1]);
+  if (in_list(name, n, gc_short, sizeof gc_short / sizeof gc_short[0]))
+    return wg_buf_printf(r->out, "\\%c{%.*s}", pc, (int)n, name);
+  return rx_fail(r, "unknown \\p General_Category value");
+}
+
+/* After "\p" or "\P": {Binary_Property}, {GC_Value}, {gc=GC_Value},
+ * {General_Category=...}, {sc=Script}, {Script=...}, {scx=...},
+ * {Script_Extensions=...}. Anything else is a syntax error in ECMA. */
 static bool esc_property(rx *r, char pc) {
   if (r->i >= r->len || r->p[r->i] != '{') return rx_fail(r, "bad \\p escape");
   size_t start = ++r->i;
@@ -172,23 +231,18 @@ static bool esc_property(rx *r, char pc) {
   size_t n = r->i - start;
   r->i++;
   const char *eq = memchr(name, '=', n);
-  if (eq) {
-    size_t kl = (size_t)(eq - name);
-    if (name_is(name, kl, "General_Category") || name_is(name, kl, "gc")) {
-      n -= kl + 1;
-      name = eq + 1;
-    } else if (!(name_is(name, kl, "Script") || name_is(name, kl, "sc") ||
-                 name_is(name, kl, "Script_Extensions") || name_is(name, kl, "scx"))) {
-      return rx_fail(r, "unknown \\p property");
-    } else {
+  if (!eq) {
+    if (in_list(name, n, binary_props, sizeof binary_props / sizeof binary_props[0]))
       return wg_buf_printf(r->out, "\\%c{%.*s}", pc, (int)n, name);
-    }
+    return emit_gc(r, pc, name, n);
   }
-  for (size_t k = 0; k < sizeof gc_names / sizeof gc_names[0]; k++)
-    if (name_is(name, n, gc_names[k][0]))
-      return wg_buf_printf(r->out, "\\%c{%s}", pc, gc_names[k][1]);
-  /* Short names (L, Lu, Nd, ...) and binary properties PCRE2 knows; PCRE2
-   * rejects what it does not know. */
+  size_t kl = (size_t)(eq - name), vl = n - kl - 1;
+  if (name_is(name, kl, "General_Category") || name_is(name, kl, "gc"))
+    return emit_gc(r, pc, eq + 1, vl);
+  bool script = name_is(name, kl, "Script") || name_is(name, kl, "sc") ||
+                name_is(name, kl, "Script_Extensions") || name_is(name, kl, "scx");
+  if (!script || !script_value_shape(eq + 1, vl))
+    return rx_fail(r, "unknown \\p property");
   return wg_buf_printf(r->out, "\\%c{%.*s}", pc, (int)n, name);
 }
 

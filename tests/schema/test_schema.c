@@ -451,6 +451,10 @@ static void test_regex_ecma(void) {
                true);
   pattern_case("\"^\\\\p{Script=Greek}+$\"", "\"\xce\xb1\xce\xb2\"", true);
   pattern_case("\"^\\\\p{digit}$\"", "\"\xe0\xa7\xaa\"", true);
+  pattern_case("\"^\\\\p{gc=Lu}\\\\p{General_Category=Lowercase_Letter}$\"", "\"Ab\"", true);
+  pattern_case("\"^\\\\p{Alphabetic}\\\\p{ASCII}\\\\p{Any}$\"", "\"\xc3\xa9" "a\xe2\x82\xac\"", true);
+  pattern_case("\"^\\\\p{LC}$\"", "\"a\"", true);
+  pattern_case("\"^\\\\p{sc=Grek}$\"", "\"\xce\xb1\"", true);
   pattern_case("\"\\\\bfoo\\\\b\"", "\"a foo b\"", true);
   pattern_case("\"^a+?b{2,}?$\"", "\"aabbb\"", true);
   pattern_case("\"^[\\\\u0041-\\\\u005A]+$\"", "\"AZ\"", true);
@@ -496,7 +500,8 @@ static void test_regex_rejected(void) {
       "\"\\\\c1\"",
       "\"\\\\x4\"",
       "\"\\\\u12\"",
-      "\"\\\\p{NotAProperty}\"",
+      "\"\\\\p{NotAProperty}\"", "\"\\\\p{letter}\"", "\"\\\\p{Greek}\"",
+      "\"\\\\p{sc=greek}\"", "\"\\\\p{gc=Alphabetic}\"", "\"\\\\p{Foo=Bar}\"",
       "\"\\\\01\"",
       "\"a\\\\\"",
       "\"(?|a)\"",
