@@ -2,7 +2,8 @@
  * permission type shared by manifests and config grants (reference 6.1-6.2),
  * and the yoi-plugin-wasm-1 entry-module check (reference 4.1-4.4).
  *
- * A parsed manifest lives in one arena: one wg_manifest_free releases it.
+ * All of it is in the wg_package library (which links wg_toml, wg_json,
+ * wg_schema and wg_wasm). A parsed manifest lives in one arena: one wg_manifest_free releases it.
  * Every diagnostic is a wg_pkg_diag with yoi's kinds and fixed messages; no
  * message ever holds manifest content or a filesystem path. Locations (the
  * only place manifest keys may appear, e.g. "tools[0].input_schema.
@@ -15,6 +16,7 @@
 #include <stdint.h>
 
 #include "wasmgate/package.h"
+#include "wasmgate/schema.h"
 #include "wasmgate/toml.h"
 
 /* ---- surfaces ---------------------------------------------------------- */
@@ -113,6 +115,9 @@ typedef struct wg_manifest_tool {
    * nan, inf): wg_manifest_tool_check then reports where. */
   const char *input_schema_json;
   size_t input_schema_len;
+  /* When input_schema_json is NULL: where the value JSON cannot represent
+   * sits, e.g. "tools[0].input_schema.properties.x.default" (escaped). */
+  const char *input_schema_error;
   bool external_write;
 } wg_manifest_tool;
 
@@ -183,8 +188,20 @@ typedef struct wg_manifest_diag {
 int wg_manifest_tool_check(const wg_manifest *m, size_t index,
                            wg_manifest_diag *diag);
 
+/* The warning of m->tools[index], if any: true and *diag (warning = true)
+ * when the name is outside [A-Za-z0-9_-]{1,64}, which most model APIs
+ * require ("plugin tool name is not portable to model APIs ..."). */
+bool wg_manifest_tool_warning(const wg_manifest *m, size_t index,
+                              wg_manifest_diag *diag);
+
 /* True if the name is in [A-Za-z0-9_-]{1,64}. */
 bool wg_manifest_tool_name_portable(const char *name, size_t len);
+
+/* Compiles a tool's input_schema with the schema layer (compile on demand;
+ * the caller frees). NULL with *err when it does not compile or has no JSON
+ * form (err->status WG_SCHEMA_BAD_KEYWORD then). */
+wg_schema *wg_manifest_tool_schema(const wg_manifest_tool *t,
+                                   wg_schema_error *err);
 
 /* ---- yoi-plugin-wasm-1 ABI check (reference 4.1-4.4) ------------------- */
 
@@ -193,7 +210,8 @@ bool wg_manifest_tool_name_portable(const char *name, size_t len);
  * import is yoi:tool.{tool_name_len,tool_name_read,input_len,input_read,
  * output_write} or yoi:https.{request,response_len,response_read} with its
  * exact type. The first failure gives -1 and diag (phase manifest):
- *   api  "plugin WASM module could not be decoded or validated"
+ *   api  "plugin WASM module could not be decoded or validated (R)"
+ *         (R: the engine's result name: malformed, invalid, unsupported)
  *   api  "plugin WASM module does not export memory"
  *   api  "plugin WASM module does not export yoi_tool_call: [] -> []"
  *   api  "unsupported import module `M`; only `yoi:tool` and `yoi:https`
@@ -201,7 +219,8 @@ bool wg_manifest_tool_name_portable(const char *name, size_t len);
  *   api  "unsupported host import `N`; no filesystem, ambient network,
  *         environment, or WASI imports are available"
  *   api  "unsupported https host import `N`"
- *   api  "host import `M.N` has the wrong type"
+ *   api  "host import `M.N` has the wrong type" (also: not a function)
+ *   api  "host_api.fs is not implemented" (any yoi:fs import, as yoi)
  * *uses_https (if non-NULL) is set when yoi:https is imported (the
  * authorization of host_api.https is the policy layer's job). */
 int wg_abi_check(const uint8_t *wasm, size_t len, bool *uses_https,

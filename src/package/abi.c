@@ -1,0 +1,153 @@
+/* abi.c: the yoi-plugin-wasm-1 check of an entry module (reference 4.1-4.4),
+ * done statically: decode and validate with the engine, then the exports
+ * (`memory`, `yoi_tool_call: [] -> []`) and every import against the fixed
+ * host table, names and exact types. yoi checks import names before
+ * instantiation and types only at link time; we check both up front, so a
+ * package that passes `check` links. Messages name at most an import's
+ * module or name, bounded and escaped: never a path or manifest text. */
+#include "manifest_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "wasmgate/wasm.h"
+
+/* Import and message bounds: names longer than this are cut with "...". */
+#define ABI_NAME_SHOWN 64u
+
+typedef struct host_import {
+  const char *module, *name;
+  uint32_t params;  /* all i32 */
+  uint32_t results; /* 0 or 1 (i32) */
+} host_import;
+
+/* Reference 4.2 and 4.3. */
+static const host_import host_imports[] = {
+  {"yoi:tool", "tool_name_len", 0, 1},
+  {"yoi:tool", "tool_name_read", 2, 1},
+  {"yoi:tool", "input_len", 0, 1},
+  {"yoi:tool", "input_read", 2, 1},
+  {"yoi:tool", "output_write", 2, 1},
+  {"yoi:https", "request", 2, 1},
+  {"yoi:https", "response_len", 0, 1},
+  {"yoi:https", "response_read", 2, 1},
+};
+
+static int abi_fail(wg_pkg_diag *d, const char *msg) {
+  pkg_diag_set(d, WG_PKG_API, WG_PKG_PHASE_MANIFEST, msg);
+  return -1;
+}
+
+/* A name for a message: printable ASCII kept, other bytes as \xNN, cut. */
+static void shown_name(char *out, size_t cap, const char *s, size_t len) {
+  wg_buf b;
+  wg_buf_init(&b, cap - 1);
+  size_t n = len > ABI_NAME_SHOWN ? ABI_NAME_SHOWN : len;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c < 0x7f && c != '`' && c != '\\')
+      wg_buf_append_char(&b, (char)c);
+    else
+      wg_buf_printf(&b, "\\x%02X", c);
+  }
+  if (n < len) wg_buf_append_str(&b, "...");
+  snprintf(out, cap, "%s", b.data ? b.data : "");
+  wg_buf_free(&b);
+}
+
+static bool all_i32(const wg_valtype *t, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++)
+    if (t[i] != WG_I32) return false;
+  return true;
+}
+
+static bool type_matches(const wg_import_info *im, const host_import *h) {
+  const wg_functype *f = &im->functype;
+  return im->kind == WG_EXTERN_FUNC && f->param_count == h->params &&
+         f->result_count == h->results && all_i32(f->params, f->param_count) &&
+         all_i32(f->results, f->result_count);
+}
+
+static int check_import(const wg_import_info *im, bool *uses_https,
+                        wg_pkg_diag *d) {
+  bool tool = mf_str_is(im->module, im->module_len, "yoi:tool");
+  bool https = mf_str_is(im->module, im->module_len, "yoi:https");
+  char shown[96], msg[WG_PKG_MESSAGE_MAX];
+  if (mf_str_is(im->module, im->module_len, "yoi:fs"))
+    return abi_fail(d, "host_api.fs is not implemented");
+  if (!tool && !https) {
+    shown_name(shown, sizeof shown, im->module, im->module_len);
+    snprintf(msg, sizeof msg,
+             "unsupported import module `%s`; only `yoi:tool` and "
+             "`yoi:https` are available", shown);
+    return abi_fail(d, msg);
+  }
+  for (size_t i = 0; i < sizeof host_imports / sizeof host_imports[0]; i++) {
+    const host_import *h = &host_imports[i];
+    if (!mf_str_is(im->module, im->module_len, h->module) ||
+        !mf_str_is(im->name, im->name_len, h->name))
+      continue;
+    if (https) *uses_https = true;
+    if (type_matches(im, h)) return 0;
+    snprintf(msg, sizeof msg, "host import `%s.%s` has the wrong type",
+             h->module, h->name);
+    return abi_fail(d, msg);
+  }
+  shown_name(shown, sizeof shown, im->name, im->name_len);
+  if (https)
+    snprintf(msg, sizeof msg, "unsupported https host import `%s`", shown);
+  else
+    snprintf(msg, sizeof msg,
+             "unsupported host import `%s`; no filesystem, ambient network, "
+             "environment, or WASI imports are available", shown);
+  return abi_fail(d, msg);
+}
+
+static int check_exports(const wg_module *mod, wg_pkg_diag *d) {
+  bool memory = false, call = false;
+  size_t n = wg_module_export_count(mod);
+  for (size_t i = 0; i < n; i++) {
+    wg_export_info e;
+    if (!wg_module_export(mod, i, &e)) continue;
+    if (mf_str_is(e.name, e.name_len, "memory"))
+      memory = e.kind == WG_EXTERN_MEMORY;
+    if (mf_str_is(e.name, e.name_len, "yoi_tool_call"))
+      call = e.kind == WG_EXTERN_FUNC && e.functype.param_count == 0 &&
+             e.functype.result_count == 0;
+  }
+  if (!memory) return abi_fail(d, "plugin WASM module does not export memory");
+  if (!call)
+    return abi_fail(d, "plugin WASM module does not export yoi_tool_call: "
+                       "[] -> []");
+  return 0;
+}
+
+int wg_abi_check(const uint8_t *wasm, size_t len, bool *uses_https,
+                 wg_pkg_diag *diag) {
+  bool https = false;
+  if (uses_https) *uses_https = false;
+  wg_module *mod = NULL;
+  wg_wasm_error err;
+  wg_wasm_result r = wg_module_new(wasm, len, &mod, &err);
+  if (r == WG_WASM_NOMEM) {
+    pkg_diag_oom(diag);
+    return -1;
+  }
+  if (r != WG_WASM_OK) {
+    char msg[WG_PKG_MESSAGE_MAX];
+    snprintf(msg, sizeof msg,
+             "plugin WASM module could not be decoded or validated (%s)",
+             wg_wasm_result_name(r));
+    return abi_fail(diag, msg);
+  }
+  int rc = 0;
+  size_t n = wg_module_import_count(mod);
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    wg_import_info im;
+    if (wg_module_import(mod, i, &im)) rc = check_import(&im, &https, diag);
+  }
+  if (rc == 0) rc = check_exports(mod, diag);
+  wg_module_release(mod);
+  if (uses_https) *uses_https = https;
+  return rc;
+}
