@@ -17,6 +17,7 @@
  * of open containers, so depth is bounded only by memory. */
 #include "json_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,4 +203,20 @@ bool wg_json_write(const wg_json *v, bool canonical, wg_buf *out) {
   while (depth) free(stack[--depth].order);
   free(stack);
   return wg_buf_ok(out);
+}
+
+bool wg_json_canonicalize(const char *text, size_t len,
+                          const wg_json_limits *limits, wg_buf *out,
+                          wg_json_error *err) {
+  wg_json_doc *d = wg_json_parse(text, len, limits, err);
+  if (!d) return false;
+  bool ok = wg_json_write(wg_json_root(d), true, out);
+  wg_json_free(d);
+  if (!ok && err) {
+    err->status = out->overflow ? WG_JSON_TOO_LARGE : WG_JSON_NOMEM;
+    err->offset = 0;
+    snprintf(err->message, sizeof err->message, "%s",
+             out->overflow ? "output too large" : "out of memory");
+  }
+  return ok;
 }

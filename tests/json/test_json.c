@@ -822,6 +822,25 @@ static void test_number_cmp_property(void) {
   }
 }
 
+static void test_canonicalize(void) {
+  wg_buf b;
+  wg_buf_init(&b, 0);
+  wg_json_error e;
+  const char *in = " {\"units\": \"metric\", \"city\": \"Paris\", \"days\": 3e0} ";
+  CHECK(wg_json_canonicalize(in, strlen(in), NULL, &b, &e));
+  CHECK_STR(b.data, "{\"city\":\"Paris\",\"days\":3e0,\"units\":\"metric\"}");
+  wg_buf_reset(&b);
+  CHECK(!wg_json_canonicalize("{\"a\":1,\"a\":2}", 13, NULL, &b, &e));
+  CHECK_INT(e.status, WG_JSON_DUPLICATE_KEY);
+  CHECK_INT(e.offset, 7);
+  wg_buf_free(&b);
+  wg_buf_init(&b, 10);
+  CHECK(!wg_json_canonicalize(in, strlen(in), NULL, &b, &e));
+  CHECK_INT(e.status, WG_JSON_TOO_LARGE);
+  CHECK_STR(e.message, "output too large");
+  wg_buf_free(&b);
+}
+
 WG_TEST_LIST {
   WG_TEST(test_parse_scalars),
   WG_TEST(test_parse_tree_and_spans),
@@ -845,6 +864,7 @@ WG_TEST_LIST {
   WG_TEST(test_write_deep),
   WG_TEST(test_streaming_writer),
   WG_TEST(test_canonical_key_order),
+  WG_TEST(test_canonicalize),
   WG_TEST(test_round_trips),
   WG_TEST(test_duplicates_after_decoding),
   WG_TEST(test_limit_depth_objects_and_key_length),
