@@ -53,6 +53,7 @@ typedef enum wg_schema_status {
 /* Stable snake_case name: "unknown_keyword", "invalid", "budget", ... */
 const char *wg_schema_status_name(wg_schema_status s);
 
+/* Limits. A zero field means "the default". */
 typedef struct wg_schema_options {
   size_t max_depth;           /* schema nesting at compile; default 128, at most 1000 */
   size_t max_nodes;           /* compiled subschemas; default 100,000 */

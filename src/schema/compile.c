@@ -487,6 +487,26 @@ static bool resolve_refs(cctx *c) {
 
 /* ---- public ---- */
 
+/* The caller's options with zero fields replaced by defaults and the depth
+ * options capped. */
+static wg_schema_options effective_options(const wg_schema_options *opt) {
+  wg_schema_options d = wg_schema_default_options();
+  if (!opt) return d;
+  wg_schema_options o = *opt;
+  if (!o.max_depth) o.max_depth = d.max_depth;
+  if (!o.max_nodes) o.max_nodes = d.max_nodes;
+  if (!o.max_pattern_len) o.max_pattern_len = d.max_pattern_len;
+  if (!o.max_validate_depth) o.max_validate_depth = d.max_validate_depth;
+  if (!o.max_steps) o.max_steps = d.max_steps;
+  if (!o.regex_match_limit) o.regex_match_limit = d.regex_match_limit;
+  if (!o.regex_depth_limit) o.regex_depth_limit = d.regex_depth_limit;
+  if (!o.regex_heap_limit_kib) o.regex_heap_limit_kib = d.regex_heap_limit_kib;
+  if (o.max_depth > SCHEMA_MAX_COMPILE_DEPTH) o.max_depth = SCHEMA_MAX_COMPILE_DEPTH;
+  if (o.max_validate_depth > SCHEMA_MAX_VALIDATE_DEPTH)
+    o.max_validate_depth = SCHEMA_MAX_VALIDATE_DEPTH;
+  return o;
+}
+
 void wg_schema_free(wg_schema *s) {
   if (!s) return;
   for (size_t i = 0; i < s->nregexes; i++) pcre2_code_free(s->regexes[i]);
@@ -515,11 +535,7 @@ wg_schema *wg_schema_compile(const wg_json *schema, const wg_schema_options *opt
     snprintf(err->message, sizeof err->message, "out of memory");
     return NULL;
   }
-  s->opt = opt ? *opt : wg_schema_default_options();
-  if (s->opt.max_depth > SCHEMA_MAX_COMPILE_DEPTH)
-    s->opt.max_depth = SCHEMA_MAX_COMPILE_DEPTH;
-  if (s->opt.max_validate_depth > SCHEMA_MAX_VALIDATE_DEPTH)
-    s->opt.max_validate_depth = SCHEMA_MAX_VALIDATE_DEPTH;
+  s->opt = effective_options(opt);
   wg_arena_init(&s->arena, SCHEMA_ARENA_LIMIT);
   c->s = s;
   c->err = err;

@@ -724,6 +724,14 @@ static void test_hostile_budget(void) {
   CHECK_STR(err.keyword, "$anchor");
   CHECK_STR(err.schema_path, "$.$defs.d1000");
   wg_buf_free(&ids);
+  /* zero options mean defaults */
+  wg_schema_options zero = {0};
+  zero.max_steps = 1;
+  s = compile_opt("{\"items\":{\"type\":\"integer\"}}", &zero, &err);
+  REQUIRE(s != NULL);
+  CHECK_INT(check(s, "[1]", &err), WG_SCHEMA_ERROR);
+  CHECK_STR(wg_schema_status_name(err.status), "budget");
+  wg_schema_free(s);
   /* node limit */
   opt = wg_schema_default_options();
   opt.max_nodes = 3;
