@@ -45,5 +45,6 @@ int cli_read_file(const char *path, size_t max_size, unsigned char **data,
 int cli_cmd_wasm(int argc, char **argv, const cli_global *g);
 int cli_cmd_pack(int argc, char **argv, const cli_global *g);
 int cli_cmd_digest(int argc, char **argv, const cli_global *g);
+int cli_cmd_check(int argc, char **argv, const cli_global *g);
 
 #endif

@@ -12,6 +12,7 @@ static const cli_command commands[] = {
   {"wasm", cli_cmd_wasm, "run a function of a WebAssembly module (engine entry)"},
   {"pack", cli_cmd_pack, "write a directory package as a deterministic .yoi-plugin"},
   {"digest", cli_cmd_digest, "print the digest of a package file or directory"},
+  {"check", cli_cmd_check, "validate a package: archive, manifest, tools, ABI"},
 };
 
 static void print_help(FILE *out) {

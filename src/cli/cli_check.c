@@ -1,0 +1,265 @@
+/* cli_check.c: `wasmgate check PATH [--json]`: validates one package (file
+ * or directory) without running anything: archive rules, plugin.toml (yoi's
+ * discovery rules), every [[tools]] entry (registration rules, plus a
+ * warning for names most model APIs refuse) and the entry module
+ * (decode, validate, yoi-plugin-wasm-1 imports and exports).
+ *
+ * Exit 0 valid (warnings allowed), 1 invalid, 2 usage. Diagnostics are
+ * fixed messages (never a path); warnings are diagnostics whose "kind" is
+ * "warning". A location ("tools[0].input_schema.properties.x") is printed
+ * beside a diagnostic when there is one, never inside its message. */
+#include "cli.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wasmgate/json.h"
+#include "wasmgate/manifest.h"
+#include "wasmgate/package.h"
+
+/* At most this many diagnostics are listed (two per tool, package, module,
+ * runtime); a manifest of 64 KiB cannot have more than ~5,000 tools. */
+#define CHECK_MAX_DIAGS 16384u
+
+typedef struct check_report {
+  wg_pkg *pkg;
+  wg_manifest *manifest;
+  char digest[WG_PKG_DIGEST_LEN];
+  bool have_digest;
+  wg_manifest_diag *diags;
+  size_t diag_count, diag_cap;
+  bool ok;
+} check_report;
+
+static void check_help(FILE *out) {
+  fprintf(out,
+          "usage: wasmgate check PATH [--json]\n"
+          "\n"
+          "Checks the package at PATH (a .yoi-plugin file or a directory\n"
+          "package) without running it: the archive rules, plugin.toml, each\n"
+          "tool (name, description, input_schema) and the entry module\n"
+          "(decodes, validates, and imports/exports only what the\n"
+          "yoi-plugin-wasm-1 ABI allows). Prints id, version, digest, tools\n"
+          "and each diagnostic as `[kind] message`; warnings (kind `warning`)\n"
+          "do not make the package invalid.\n"
+          "\n"
+          "Exit status: 0 valid, 1 invalid, 2 usage error.\n"
+          "\n"
+          "Options:\n"
+          "  --json      print one JSON object: {\"ok\", \"id\", \"version\",\n"
+          "              \"digest\", \"tools\": [names], \"diagnostics\":\n"
+          "              [{\"kind\", \"phase\", \"message\", \"location\"?}]}\n"
+          "  -h, --help  show this help\n");
+}
+
+/* Adds a diagnostic; an error makes the report invalid. */
+static void add_diag(check_report *r, const wg_manifest_diag *d) {
+  if (!d->warning) r->ok = false;
+  if (r->diag_count == r->diag_cap) {
+    if (r->diag_cap >= CHECK_MAX_DIAGS) return;
+    size_t next = r->diag_cap ? r->diag_cap * 2 : 8;
+    wg_manifest_diag *p = realloc(r->diags, next * sizeof *p);
+    if (!p) return;
+    r->diags = p;
+    r->diag_cap = next;
+  }
+  r->diags[r->diag_count++] = *d;
+}
+
+static void add_pkg_diag(check_report *r, const wg_pkg_diag *pd) {
+  wg_manifest_diag d;
+  memset(&d, 0, sizeof d);
+  d.diag = *pd;
+  d.tool_index = SIZE_MAX;
+  add_diag(r, &d);
+}
+
+static void add_warning(check_report *r, const char *message) {
+  wg_manifest_diag d;
+  memset(&d, 0, sizeof d);
+  d.warning = true;
+  d.tool_index = SIZE_MAX;
+  d.diag.kind = WG_PKG_API;
+  d.diag.phase = WG_PKG_PHASE_MANIFEST;
+  snprintf(d.diag.message, sizeof d.diag.message, "%s", message);
+  add_diag(r, &d);
+}
+
+static void check_tools(check_report *r) {
+  const wg_manifest *m = r->manifest;
+  for (size_t i = 0; i < m->tool_count; i++) {
+    wg_manifest_diag d;
+    if (wg_manifest_tool_check(m, i, &d) != 0) add_diag(r, &d);
+    if (wg_manifest_tool_warning(m, i, &d)) add_diag(r, &d);
+  }
+}
+
+static void check_module(check_report *r) {
+  const wg_manifest *m = r->manifest;
+  if (!m->has_runtime) {
+    if (m->tool_count)
+      add_warning(r, "plugin package declares tools but no WASM runtime; "
+                     "every call fails");
+    return;
+  }
+  const wg_pkg_file *entry;
+  wg_pkg_diag pd;
+  if (wg_pkg_resolve_ref(r->pkg, m->runtime.entry, m->runtime.entry_len,
+                         &entry, &pd) != 0) {
+    add_pkg_diag(r, &pd); /* wg_manifest_load already checked it */
+    return;
+  }
+  if (wg_abi_check(entry->data, entry->size, NULL, &pd) != 0)
+    add_pkg_diag(r, &pd);
+}
+
+static void run_check(check_report *r, const char *path) {
+  wg_pkg_diag pd;
+  r->ok = true;
+  if (wg_pkg_open_path(path, NULL, &r->pkg, &pd) != 0) {
+    add_pkg_diag(r, &pd);
+    return;
+  }
+  wg_pkg_digest(r->pkg, r->digest);
+  r->have_digest = true;
+  if (wg_manifest_load(r->pkg, &r->manifest, &pd) != 0) {
+    add_pkg_diag(r, &pd);
+    return;
+  }
+  check_tools(r);
+  check_module(r);
+}
+
+static const char *diag_kind(const wg_manifest_diag *d) {
+  return d->warning ? "warning" : wg_pkg_kind_name(d->diag.kind);
+}
+
+static void json_string_or_null(wg_json_writer *w, const char *s, size_t len) {
+  if (s) wg_json_writer_string(w, s, len);
+  else wg_json_writer_null(w);
+}
+
+static int print_json(const check_report *r) {
+  wg_buf out;
+  wg_buf_init(&out, 0);
+  wg_json_writer w;
+  wg_json_writer_init(&w, &out);
+  const wg_manifest *m = r->manifest;
+  wg_json_writer_begin_object(&w);
+  wg_json_writer_key(&w, "ok", 2);
+  wg_json_writer_bool(&w, r->ok);
+  wg_json_writer_key(&w, "id", 2);
+  json_string_or_null(&w, m ? m->id : NULL, m ? m->id_len : 0);
+  wg_json_writer_key(&w, "version", 7);
+  json_string_or_null(&w, m ? m->version : NULL, m ? m->version_len : 0);
+  wg_json_writer_key(&w, "digest", 6);
+  wg_json_writer_cstr(&w, r->have_digest ? r->digest : NULL);
+  wg_json_writer_key(&w, "tools", 5);
+  wg_json_writer_begin_array(&w);
+  for (size_t i = 0; m && i < m->tool_count; i++)
+    wg_json_writer_string(&w, m->tools[i].name, m->tools[i].name_len);
+  wg_json_writer_end_array(&w);
+  wg_json_writer_key(&w, "diagnostics", 11);
+  wg_json_writer_begin_array(&w);
+  for (size_t i = 0; i < r->diag_count; i++) {
+    const wg_manifest_diag *d = &r->diags[i];
+    wg_json_writer_begin_object(&w);
+    wg_json_writer_key(&w, "kind", 4);
+    wg_json_writer_cstr(&w, diag_kind(d));
+    wg_json_writer_key(&w, "phase", 5);
+    wg_json_writer_cstr(&w, wg_pkg_phase_name(d->diag.phase));
+    wg_json_writer_key(&w, "message", 7);
+    wg_json_writer_cstr(&w, d->diag.message);
+    if (d->location[0]) {
+      wg_json_writer_key(&w, "location", 8);
+      wg_json_writer_cstr(&w, d->location);
+    }
+    wg_json_writer_end_object(&w);
+  }
+  wg_json_writer_end_array(&w);
+  wg_json_writer_end_object(&w);
+  bool ok = wg_json_writer_finish(&w);
+  if (ok) printf("%s\n", out.data);
+  wg_buf_free(&out);
+  return ok ? 0 : -1;
+}
+
+/* Manifest text for a terminal: printable ASCII and UTF-8 kept, control
+ * bytes as \xNN, so a name cannot move the cursor or fake a line. */
+static void print_text(const char *s, size_t len) {
+  for (size_t i = 0; i < len;) {
+    uint32_t cp;
+    size_t n = wg_utf8_decode((const uint8_t *)s + i, len - i, &cp);
+    if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+      printf("\\x%02X", (unsigned char)s[i]);
+      i++;
+      continue;
+    }
+    fwrite(s + i, 1, n, stdout);
+    i += n;
+  }
+}
+
+static void print_field(const char *label, const char *s, size_t len) {
+  printf("%-8s ", label);
+  if (s) print_text(s, len);
+  else fputs("-", stdout);
+  fputc('\n', stdout);
+}
+
+static void print_human(const check_report *r) {
+  const wg_manifest *m = r->manifest;
+  print_field("id", m ? m->id : NULL, m ? m->id_len : 0);
+  print_field("version", m ? m->version : NULL, m ? m->version_len : 0);
+  print_field("digest", r->have_digest ? r->digest : NULL,
+              r->have_digest ? strlen(r->digest) : 0);
+  printf("%-8s ", "tools");
+  if (!m || m->tool_count == 0) fputs("-", stdout);
+  for (size_t i = 0; m && i < m->tool_count; i++) {
+    if (i) fputs(", ", stdout);
+    print_text(m->tools[i].name, m->tools[i].name_len);
+  }
+  fputc('\n', stdout);
+  for (size_t i = 0; i < r->diag_count; i++) {
+    const wg_manifest_diag *d = &r->diags[i];
+    printf("[%s] %s", diag_kind(d), d->diag.message);
+    if (d->location[0]) printf(" (at %s)", d->location);
+    fputc('\n', stdout);
+  }
+  printf("%s\n", r->ok ? "ok: package is valid" : "error: package is invalid");
+}
+
+int cli_cmd_check(int argc, char **argv, const cli_global *g) {
+  (void)g;
+  const char *path = NULL;
+  bool json = false;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (cli_is_help(a)) {
+      check_help(stdout);
+      return CLI_EXIT_OK;
+    }
+    if (strcmp(a, "--json") == 0) json = true;
+    else if (a[0] == '-' && a[1] != '\0')
+      return cli_usage_error("check: unknown option '%s' (see --help)", a);
+    else if (path)
+      return cli_usage_error("check: unexpected argument '%s'", a);
+    else
+      path = a;
+  }
+  if (!path) return cli_usage_error("check: usage: wasmgate check PATH [--json]");
+  check_report r;
+  memset(&r, 0, sizeof r);
+  run_check(&r, path);
+  int rc = r.ok ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+  if (json) {
+    if (print_json(&r) != 0) rc = cli_fail("check: out of memory");
+  } else {
+    print_human(&r);
+  }
+  free(r.diags);
+  wg_manifest_free(r.manifest);
+  wg_pkg_free(r.pkg);
+  return rc;
+}
