@@ -61,7 +61,8 @@ typedef struct wg_schema_options {
   size_t max_validate_depth;  /* nested schema applications; default 256, at most 2000 */
   uint64_t max_steps;         /* validation work units; default 10,000,000 */
   uint32_t regex_match_limit; /* PCRE2 match limit; default 1,000,000 */
-  uint32_t regex_depth_limit; /* PCRE2 depth limit; default 10,000 */
+  uint32_t regex_depth_limit; /* PCRE2 depth limit; default 1,000,000 (the heap
+                                 limit is what bounds memory) */
   uint32_t regex_heap_limit_kib; /* PCRE2 heap limit; default 16,384 */
 } wg_schema_options;
 

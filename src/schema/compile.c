@@ -60,7 +60,7 @@ wg_schema_options wg_schema_default_options(void) {
       .max_validate_depth = 256,
       .max_steps = 10000000,
       .regex_match_limit = 1000000,
-      .regex_depth_limit = 10000,
+      .regex_depth_limit = 1000000,
       .regex_heap_limit_kib = 16384,
   };
 }
@@ -400,7 +400,8 @@ static bool percent_decode(char *s, size_t *len) {
   return true;
 }
 
-/* Applies JSON pointer p[0..len) to root; NULL if it leads nowhere. */
+/* Applies JSON pointer p[0..len) to root; NULL if it leads nowhere (or
+ * through a key longer than the 1 KiB segment buffer). */
 static const wg_json *walk_pointer(const wg_json *root, const char *p, size_t len) {
   const wg_json *cur = root;
   size_t i = 0;
