@@ -198,16 +198,32 @@ static bool json_escape(json_parser *p, size_t *i, char *out, size_t *olen) {
   return true;
 }
 
+/* The offset of the quote that closes a string whose text starts at i, or
+ * len. A quote is escaped iff an odd run of backslashes precedes it (the
+ * byte before such a run cannot be a backslash, so the run pairs up from
+ * its first byte). memchr does the scanning. */
+static size_t json_find_close(const unsigned char *s, size_t i, size_t len) {
+  while (i < len) {
+    const unsigned char *q = memchr(s + i, '"', len - i);
+    if (!q) return len;
+    size_t at = (size_t)(q - s), run = 0;
+    while (at - run > i && s[at - run - 1] == '\\') run++;
+    /* s[i - 1] is a quote (opening or escaped), so no run crosses i. */
+    if (run % 2 == 0) return at;
+    i = at + 1;
+  }
+  return len;
+}
+
 /* Parses the string whose opening quote is at pos; the decoded text goes
  * to the arena (NUL-terminated). */
 static bool json_string(json_parser *p, const char **text, size_t *tlen) {
-  size_t open = p->pos, i = open + 1;
+  size_t open = p->pos, i;
   /* Pass 1 finds the closing quote, so the buffer is sized once: decoding
    * never makes a string longer. */
-  while (i < p->len && p->s[i] != '"') i += p->s[i] == '\\' ? 2 : 1;
-  if (i >= p->len)
+  size_t close = json_find_close(p->s, open + 1, p->len);
+  if (close >= p->len)
     return json_fail(p, WG_JSON_SYNTAX, p->len, "unterminated string");
-  size_t close = i;
   char *out = wg_arena_alloc(p->arena, close - open);
   if (!out) return json_nomem(p);
   size_t olen = 0;

@@ -841,11 +841,26 @@ static void test_canonicalize(void) {
   wg_buf_free(&b);
 }
 
+static void test_strings_backslash_runs(void) {
+  /* The closing quote is the first one after an even backslash run. */
+  const char *in[] = {"[\"a\\\\\"]", "[\"\\\"\"]", "[\"\\\\\\\"x\"]",
+                      "[\"\\\"\\\"\",\"\\\\\"]"};
+  const char *first[] = {"a\\", "\"", "\\\"x", "\"\""};
+  for (size_t i = 0; i < 4; i++) {
+    wg_json_doc *d = parse(in[i]);
+    REQUIRE(d);
+    CHECK_STR(wg_json_str(wg_json_at(wg_json_root(d), 0)), first[i]);
+    wg_json_free(d);
+  }
+  CHECK_ERR("[\"a\\\"]", WG_JSON_SYNTAX, 6); /* ["a\"] : quote escaped */
+}
+
 WG_TEST_LIST {
   WG_TEST(test_parse_scalars),
   WG_TEST(test_parse_tree_and_spans),
   WG_TEST(test_number_lexemes_kept),
   WG_TEST(test_strings_decoded),
+  WG_TEST(test_strings_backslash_runs),
   WG_TEST(test_rejections_with_offsets),
   WG_TEST(test_error_messages),
   WG_TEST(test_duplicate_keys_large_object),
