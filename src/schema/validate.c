@@ -306,10 +306,7 @@ static int check_array(vctx *c, const schema_node *n, const wg_json *inst) {
   if (n->unique && (r = check_unique(c, n, inst)) != 1) return r;
   for (size_t i = 0; i < count; i++) {
     uint32_t sub = i < n->nprefix ? n->prefix[i] : n->items;
-    if (sub == SCHEMA_NONE) {
-      if (i >= n->nprefix) break;
-      continue;
-    }
+    if (sub == SCHEMA_NONE) break; /* past prefixItems without items: free */
     if ((r = validate_at(c, n, sub, inst->u.array.items[i], NULL, 0, i)) != 1) return r;
   }
   if (n->contains != SCHEMA_NONE) return check_contains(c, n, inst);

@@ -123,6 +123,9 @@ static void test_bad_keyword_values(void) {
                        "$id");
   expect_compile_error("{\"minimum\":\"3\"}", WG_SCHEMA_BAD_KEYWORD, "$", "minimum");
   expect_compile_error("42", WG_SCHEMA_BAD_KEYWORD, "$", "");
+  expect_compile_error("{\"dependentRequired\":{\"a\":\"b\"}}", WG_SCHEMA_BAD_KEYWORD, "$",
+                       "dependentRequired");
+  expect_compile_error("{\"$ref\":\"#/a\\u0000b\"}", WG_SCHEMA_BAD_REF, "$", "$ref");
   expect_compile_error("{\"$schema\":\"http://localhost:1234/my-meta.json\"}",
                        WG_SCHEMA_BAD_KEYWORD, "$", "$schema");
   expect_compile_error("{\"items\":{\"$schema\":\"https://json-schema.org/draft/2020-12/hyper-schema\"}}",
@@ -470,6 +473,9 @@ static void test_regex_ecma(void) {
   pattern_case("\"^[\\\\s]+$\"", "\"\\u2029\\u1680 \"", true);
   pattern_case("\"^x{2}}$\"", "\"xx}\"", true);
   pattern_case("\"^a]$\"", "\"a]\"", true);
+  pattern_case("\"^(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)\\\\10$\"", "\"abcdefghijj\"", true);
+  pattern_case("\"^a\\u0000[\\u0000]$\"", "\"a\\u0000\\u0000\"", true);
+  pattern_case("\"^a\\u0000$\"", "\"a\"", false);
   pattern_case("\"\\\\bfoo\"",
                "\"\xc3\xa9"
                "foo\"",
@@ -478,6 +484,8 @@ static void test_regex_ecma(void) {
 
 static void test_regex_rejected(void) {
   static const char *const bad[] = {
+      "\"\\\\u{110000}\"", "\"\\\\u{}\"", "\"\\\\ud83d\\\\u0041\"", "\"\\\\p{L\"",
+      "\"\\\\p{L-x}\"", "\"\\\\p\"",
       "\"a++\"",
       "\"(?>a)\"",
       "\"\\\\Aa\"",
@@ -761,6 +769,73 @@ static void test_hostile_budget(void) {
   free(deep);
 }
 
+/* Trees built by hand (as another layer converting TOML might) can hold
+ * what the JSON parser never produces; the schema layer must still answer. */
+static void test_hand_built_trees(void) {
+  wg_schema_error err;
+  CHECK(wg_schema_compile(NULL, NULL, &err) == NULL);
+  CHECK_STR(err.message, "no schema");
+  wg_json t = {.type = WG_JSON_TRUE};
+  wg_schema *s = wg_schema_compile(&t, NULL, &err);
+  REQUIRE(s != NULL);
+  CHECK_INT(wg_schema_validate(s, NULL, &err), WG_SCHEMA_ERROR);
+  CHECK_INT(wg_schema_validate(NULL, &t, NULL), WG_SCHEMA_ERROR);
+  wg_schema_free(s);
+  /* a keyword number whose lexeme is not JSON */
+  wg_json num = {.type = WG_JSON_NUMBER};
+  num.u.number.text = "1_000";
+  num.u.number.len = 5;
+  wg_json_member m = {"maximum", 7, &num};
+  wg_json obj = {.type = WG_JSON_OBJECT};
+  obj.u.object.members = &m;
+  obj.u.object.count = 1;
+  CHECK(wg_schema_compile(&obj, NULL, &err) == NULL);
+  CHECK_STR(wg_schema_status_name(err.status), "bad_keyword");
+  CHECK_STR(err.keyword, "maximum");
+  /* an instance number whose lexeme is not JSON */
+  s = compile("{\"minimum\":0}", &err);
+  REQUIRE(s != NULL);
+  CHECK_INT(wg_schema_validate(s, &num, &err), WG_SCHEMA_ERROR);
+  CHECK_STR(wg_schema_status_name(err.status), "number_limit");
+  wg_schema_free(s);
+  /* a pattern that is not UTF-8 */
+  wg_json pat = {.type = WG_JSON_STRING};
+  pat.u.string.text = "a\xff";
+  pat.u.string.len = 2;
+  wg_json_member pm = {"pattern", 7, &pat};
+  obj.u.object.members = &pm;
+  CHECK(wg_schema_compile(&obj, NULL, &err) == NULL);
+  CHECK_STR(wg_schema_status_name(err.status), "bad_pattern");
+  CHECK_STR(err.message, "pattern is not valid UTF-8");
+}
+
+static void test_limits_misc(void) {
+  wg_schema_error err;
+  /* $id count cap */
+  wg_buf ids;
+  wg_buf_init(&ids, 0);
+  wg_buf_append_str(&ids, "{\"$defs\":{");
+  for (int i = 0; i < 1100; i++)
+    wg_buf_printf(&ids, "%s\"d%d\":{\"$id\":\"urn:x:%d\"}", i ? "," : "", i, i);
+  wg_buf_append_str(&ids, "}}");
+  wg_schema *s = compile(ids.data, &err);
+  CHECK(s == NULL);
+  CHECK_STR(wg_schema_status_name(err.status), "too_large");
+  CHECK_STR(err.keyword, "$id");
+  wg_buf_free(&ids);
+  /* a regex limit inside patternProperties is an error too */
+  s = compile("{\"patternProperties\":{\"^(a|aa)+$\":true}}", &err);
+  REQUIRE(s != NULL);
+  char inst[160];
+  memset(inst, 'a', sizeof inst);
+  memcpy(inst, "{\"", 2);
+  memcpy(inst + sizeof inst - 6, "!\":1}", 6); /* {"aaa...a!":1} */
+  CHECK_INT(check(s, inst, &err), WG_SCHEMA_ERROR);
+  CHECK_STR(wg_schema_status_name(err.status), "regex_limit");
+  CHECK_STR(err.keyword, "patternProperties");
+  wg_schema_free(s);
+}
+
 /* ---- threads ---- */
 
 typedef struct thread_arg {
@@ -829,6 +904,8 @@ WG_TEST_LIST{
     WG_TEST(test_hostile_ref_cycles),
     WG_TEST(test_hostile_regex),
     WG_TEST(test_hostile_budget),
+    WG_TEST(test_hand_built_trees),
+    WG_TEST(test_limits_misc),
     WG_TEST(test_threads_share_schema),
     WG_TEST(test_status_names),
 };
