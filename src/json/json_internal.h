@@ -6,6 +6,8 @@
 
 #include "wasmgate/json.h"
 
+#include <string.h>
+
 struct wg_json_doc {
   wg_arena arena; /* every node, string and array of the tree */
   wg_json *root;
@@ -49,6 +51,26 @@ static inline size_t json_count(const wg_json *v) {
 /* A member's key length; a hand-built NULL key counts as "". */
 static inline size_t json_key_len(const wg_json_member *m) {
   return m->key ? m->key_len : 0;
+}
+
+/* The length of the run of plain bytes at s[0..n). Eight bytes at a time
+ * while it can (SWAR): a word is plain iff no byte is >= 0x80, < 0x20, '"'
+ * or '\\'. The "has a byte below k" test ((x - k*ones) & ~x & highs) can
+ * only misfire next to a true hit, so "any hit" is exact. */
+static inline size_t json_plain_run(const uint8_t *s, size_t n) {
+  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  size_t i = 0;
+  while (n - i >= 8) {
+    uint64_t v;
+    memcpy(&v, s + i, 8);
+    uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+    uint64_t hit = v | ((v - ones * 0x20) & ~v) | ((q - ones) & ~q) |
+                   ((b - ones) & ~b);
+    if (hit & highs) break;
+    i += 8;
+  }
+  while (i < n && json_is_plain(s[i])) i++;
+  return i;
 }
 
 /* Parses a lexeme with the strict RFC 8259 number grammar. */

@@ -229,7 +229,7 @@ static bool json_string(json_parser *p, const char **text, size_t *tlen) {
   size_t olen = 0;
   for (i = open + 1; i < close;) {
     size_t run = i; /* copy plain ASCII runs in one go */
-    while (i < close && json_is_plain(p->s[i])) i++;
+    i += json_plain_run(p->s + i, close - i);
     memcpy(out + olen, p->s + run, i - run);
     olen += i - run;
     if (i >= close) break;

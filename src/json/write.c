@@ -34,7 +34,7 @@ bool wg_json_write_string(wg_buf *out, const char *s, size_t len) {
   wg_buf_append_char(out, '"');
   if (!s) len = 0;
   for (size_t i = 0; i < len;) {
-    while (i < len && json_is_plain(p[i])) i++;
+    i += json_plain_run(p + i, len - i);
     if (i >= len) break;
     uint8_t c = p[i];
     size_t k = 1;
