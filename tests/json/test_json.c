@@ -855,12 +855,53 @@ static void test_strings_backslash_runs(void) {
   CHECK_ERR("[\"a\\\"]", WG_JSON_SYNTAX, 6); /* ["a\"] : quote escaped */
 }
 
+static void test_string_special_byte_positions(void) {
+  /* A special byte at every position of strings up to 24 bytes long, so
+   * both the 8-byte and the byte-wise scans meet it. */
+  for (size_t len = 1; len <= 24; len++) {
+    for (size_t at = 0; at < len; at++) {
+      char in[64], want[64];
+      wg_json_error e;
+      /* An escape \n round-trips through decode and canonical output. */
+      memset(in, 'a', sizeof in);
+      in[0] = '"';
+      memcpy(in + 1 + at, "\\n", 2);
+      in[len + 2] = '"';
+      memset(want, 'a', len);
+      want[at] = '\n';
+      want[len] = 0;
+      wg_json_doc *d = wg_json_parse(in, len + 3, NULL, &e);
+      REQUIRE(d);
+      CHECK_STR(wg_json_str(wg_json_root(d)), want);
+      wg_buf b;
+      wg_buf_init(&b, 0);
+      wg_json_write(wg_json_root(d), true, &b);
+      CHECK(b.len == len + 3 && memcmp(b.data, in, len + 3) == 0);
+      wg_buf_free(&b);
+      wg_json_free(d);
+      /* A raw control byte, an invalid byte: errors at their offsets. */
+      memset(in, 'a', sizeof in);
+      in[0] = '"';
+      in[len + 1] = '"';
+      in[1 + at] = 0x1f;
+      CHECK(wg_json_parse(in, len + 2, NULL, &e) == NULL);
+      CHECK_INT(e.offset, 1 + at);
+      CHECK_INT(e.status, WG_JSON_SYNTAX);
+      in[1 + at] = (char)0xFF;
+      CHECK(wg_json_parse(in, len + 2, NULL, &e) == NULL);
+      CHECK_INT(e.offset, 1 + at);
+      CHECK_INT(e.status, WG_JSON_BAD_UTF8);
+    }
+  }
+}
+
 WG_TEST_LIST {
   WG_TEST(test_parse_scalars),
   WG_TEST(test_parse_tree_and_spans),
   WG_TEST(test_number_lexemes_kept),
   WG_TEST(test_strings_decoded),
   WG_TEST(test_strings_backslash_runs),
+  WG_TEST(test_string_special_byte_positions),
   WG_TEST(test_rejections_with_offsets),
   WG_TEST(test_error_messages),
   WG_TEST(test_duplicate_keys_large_object),
