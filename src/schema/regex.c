@@ -341,7 +341,8 @@ static bool parse_escape_class(rx *r, bool *neg_space) {
 
 /* A class starting after '['. ECMA classes have no POSIX [:x:] items, so a
  * '[' inside is literal. \S inside a class has no PCRE2 equivalent without
- * UCP, so [X\S] becomes (?:[X]|[^space]) and [^X\S] becomes (?![X])[space]. */
+ * UCP, so [X\S] becomes (?:[X]|[^space]) and [^X\S] (?:(?![X])[space]);
+ * the group keeps a following quantifier applying to the whole item. */
 static bool parse_class(rx *r) {
   bool neg = false, neg_space = false;
   if (r->i < r->len && r->p[r->i] == '^') {
@@ -380,7 +381,7 @@ static bool parse_class(rx *r) {
     ok = inner.len ? wg_buf_printf(outer, "(?:[%s]|[^" ECMA_SPACE "])", items)
                    : wg_buf_append_str(outer, "[^" ECMA_SPACE "]");
   else if (ok)
-    ok = inner.len ? wg_buf_printf(outer, "(?![%s])[" ECMA_SPACE "]", items)
+    ok = inner.len ? wg_buf_printf(outer, "(?:(?![%s])[" ECMA_SPACE "])", items)
                    : wg_buf_append_str(outer, "[" ECMA_SPACE "]");
   wg_buf_free(&inner);
   return ok;

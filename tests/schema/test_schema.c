@@ -429,6 +429,10 @@ static void test_regex_ecma(void) {
   pattern_case("\"^[\\\\Sx]$\"", "\"a\"", true);
   pattern_case("\"^[^\\\\S]$\"", "\"\\u3000\"", true);
   pattern_case("\"^[^\\\\Sx]$\"", "\"a\"", false);
+  pattern_case("\"^[^\\\\S ]+$\"", "\"\\t \"", false); /* the quantifier covers the lookahead */
+  pattern_case("\"^[^\\\\S ]+$\"", "\"\\t\\t\"", true);
+  pattern_case("\"^[^\\\\Sx]+$\"", "\" \\u00a0 \"", true);
+  pattern_case("\"^[\\\\Sx]+$\"", "\"ab x\"", false);
   pattern_case("\"^abc$\"", "\"abc\\n\"", false);
   pattern_case("\"^.$\"", "\"\\n\"", false);
   pattern_case("\"^.$\"", "\"\\u2028\"", false);
