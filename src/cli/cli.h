@@ -46,5 +46,8 @@ int cli_cmd_wasm(int argc, char **argv, const cli_global *g);
 int cli_cmd_pack(int argc, char **argv, const cli_global *g);
 int cli_cmd_digest(int argc, char **argv, const cli_global *g);
 int cli_cmd_check(int argc, char **argv, const cli_global *g);
+int cli_cmd_list(int argc, char **argv, const cli_global *g);
+int cli_cmd_show(int argc, char **argv, const cli_global *g);
+int cli_cmd_lock(int argc, char **argv, const cli_global *g);
 
 #endif

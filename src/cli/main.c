@@ -13,6 +13,9 @@ static const cli_command commands[] = {
   {"pack", cli_cmd_pack, "write a directory package as a deterministic .yoi-plugin"},
   {"digest", cli_cmd_digest, "print the digest of a package file or directory"},
   {"check", cli_cmd_check, "validate a package: archive, manifest, tools, ABI"},
+  {"list", cli_cmd_list, "list plugin packages and their status"},
+  {"show", cli_cmd_show, "show one plugin package: permissions, grants, tools"},
+  {"lock", cli_cmd_lock, "write wasmgate.lock (identity, version, digest, tools)"},
 };
 
 static void print_help(FILE *out) {

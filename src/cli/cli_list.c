@@ -1,0 +1,101 @@
+/* cli_list.c: `wasmgate list [--json]`: every plugin reference the
+ * workspace knows (discovered, enabled, resolved or diagnosed) with its
+ * status (reference 8.3-8.5). Read-only: never executes plugin code. */
+#include "cli_plugins.h"
+
+#include <string.h>
+
+/* Items shown in human output; the rest are counted (reference 8.5). */
+enum { LIST_HUMAN_MAX = 128, LIST_DIAG_LINES = 3 };
+
+static void list_help(FILE *f) {
+  fputs("usage: wasmgate [--workspace DIR] [--config FILE] list [--json]\n"
+        "                [--project-store DIR] [--user-store DIR]\n"
+        "\n"
+        "Lists plugin packages: discovered in the project store\n"
+        "(WORKSPACE/.yoi/plugins) and the user store\n"
+        "(${XDG_DATA_HOME:-$HOME/.local/share}/yoi/plugins), enabled in\n"
+        "wasmgate.toml, and their status: active, disabled, missing, rejected\n"
+        "or partial. Uses wasmgate.lock when present. Never runs plugin code.\n",
+        f);
+}
+
+static void print_surfaces(const wg_strings *s) {
+  if (s->count == 0) fputs("(none)", stdout);
+  for (size_t i = 0; i < s->count; i++) {
+    if (i) fputs(", ", stdout);
+    fputs(s->items[i], stdout);
+  }
+}
+
+static void print_item_line(const wg_inspect_item *it) {
+  fputs("- ", stdout);
+  cli_print_safe_str(stdout, it->reference);
+  printf(" [%s] version=", wg_plugin_status_name(it->status));
+  cli_print_safe_str(stdout, it->version);
+  if (it->has_schema_version)
+    printf(" schema_version=%u api_version=%u", it->schema_version, it->schema_version);
+  else
+    fputs(" schema_version=<unknown> api_version=<unknown>", stdout);
+  fputs(" package_path=", stdout);
+  cli_print_safe_str(stdout, it->package_path);
+  printf(" digest=%s source=%s enabled_surfaces=", it->digest ? it->digest : "<unknown>",
+         it->has_source ? wg_source_name(it->source) : "<unknown>");
+  print_surfaces(&it->enabled_surfaces);
+  printf(" tools=%zu diagnostics=%zu\n", it->tool_count, it->diag_count);
+  for (size_t d = 0; d < it->diag_count && d < LIST_DIAG_LINES; d++) {
+    fputs("    diagnostic: ", stdout);
+    cli_print_safe_str(stdout, it->diags[d].message);
+    fputc('\n', stdout);
+  }
+}
+
+static int print_json(const cli_plugins *p) {
+  wg_buf out;
+  wg_json_writer w;
+  wg_buf_init(&out, 0);
+  wg_json_writer_init(&w, &out);
+  wg_json_writer_begin_object(&w);
+  wg_json_writer_key(&w, "workspace", 9);
+  wg_json_writer_cstr(&w, p->workspace);
+  wg_json_writer_key(&w, "items", 5);
+  wg_json_writer_begin_array(&w);
+  for (size_t i = 0; i < p->insp.count; i++) wg_inspect_item_json(&p->insp.items[i], &w);
+  wg_json_writer_end_array(&w);
+  wg_json_writer_end_object(&w);
+  bool ok = wg_json_writer_finish(&w);
+  if (ok) cli_print_json_pretty(stdout, out.data, out.len);
+  wg_buf_free(&out);
+  return ok ? CLI_EXIT_OK : cli_fail("out of memory");
+}
+
+int cli_cmd_list(int argc, char **argv, const cli_global *g) {
+  cli_plugin_opts o;
+  if (cli_plugin_opts_parse(argc, argv, 0, &o)) return CLI_EXIT_USAGE;
+  if (o.help) {
+    list_help(stdout);
+    return CLI_EXIT_OK;
+  }
+  cli_plugins p;
+  int rc = cli_plugins_load(g, &o, true, &p);
+  if (rc == CLI_EXIT_OK && wg_inspect(p.cfg, &p.disc, &p.res, &p.insp) != 0)
+    rc = cli_fail("out of memory");
+  if (rc != CLI_EXIT_OK) {
+    cli_plugins_free(&p);
+    return rc;
+  }
+  if (o.json) {
+    rc = print_json(&p);
+  } else {
+    fputs("plugin packages (workspace: ", stdout);
+    cli_print_safe_str(stdout, p.workspace);
+    fputs(")\n", stdout);
+    if (p.insp.count == 0) fputs("  (none)\n", stdout);
+    for (size_t i = 0; i < p.insp.count && i < LIST_HUMAN_MAX; i++)
+      print_item_line(&p.insp.items[i]);
+    if (p.insp.total > LIST_HUMAN_MAX)
+      printf("  ... %zu more plugin package(s) omitted\n", p.insp.total - LIST_HUMAN_MAX);
+  }
+  cli_plugins_free(&p);
+  return rc;
+}

@@ -1,0 +1,104 @@
+/* cli_lock.c: `wasmgate lock [--check]`: resolves the enabled plugins
+ * afresh (ignoring any existing lock) and writes WORKSPACE/wasmgate.lock
+ * atomically: id, version, digest and tool names per resolved plugin. If any
+ * enabled entry fails to resolve, nothing is written: a lock that silently
+ * left a plugin out would not be a reviewable record. --check writes
+ * nothing and exits 1 if the lock file is missing or differs. */
+#include "cli_plugins.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void lock_help(FILE *f) {
+  fputs("usage: wasmgate [--workspace DIR] [--config FILE] lock [--check]\n"
+        "                [--project-store DIR] [--user-store DIR]\n"
+        "\n"
+        "Writes WORKSPACE/wasmgate.lock: identity, version, digest and tool\n"
+        "names of every resolved plugin. Later commands use it: a package whose\n"
+        "digest differs is refused, nothing newer is picked up silently.\n"
+        "--check: write nothing; exit 1 if wasmgate.lock is missing or stale.\n",
+        f);
+}
+
+static void print_diag(const wg_plugin_diag *d) {
+  fprintf(stderr, "wasmgate: [%s/%s] ", wg_pkg_kind_name(d->kind),
+          wg_pkg_phase_name(d->phase));
+  if (d->identity[0]) {
+    cli_print_safe_str(stderr, d->identity);
+    fputs(": ", stderr);
+  } else if (d->package[0]) {
+    cli_print_safe_str(stderr, d->package);
+    fputs(": ", stderr);
+  }
+  cli_print_safe_str(stderr, d->message);
+  fputc('\n', stderr);
+}
+
+/* 0 if the file holds exactly `text`, 1 if it differs or is missing. */
+static int compare_file(const char *path, const wg_buf *text) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return 1;
+  int same = 1;
+  char buf[4096];
+  size_t off = 0, n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0 && same) {
+    if (off + n > text->len || memcmp(buf, text->data + off, n) != 0) same = 0;
+    off += n;
+  }
+  fclose(f);
+  return same && off == text->len ? 0 : 1;
+}
+
+static int lock_run(cli_plugins *p, bool check) {
+  for (size_t i = 0; i < p->disc.diag_count; i++) print_diag(&p->disc.diags[i]);
+  if (p->res.diag_count > 0) {
+    for (size_t i = 0; i < p->res.diag_count; i++) print_diag(&p->res.diags[i]);
+    return cli_fail("%zu enabled plugin(s) did not resolve; wasmgate.lock not written",
+                    p->res.diag_count);
+  }
+  wg_lock lock;
+  if (wg_lock_from_resolution(&p->res, &lock) != 0) return cli_fail("out of memory");
+  int rc = CLI_EXIT_OK;
+  if (check) {
+    wg_buf text;
+    wg_buf_init(&text, 0);
+    if (!wg_lock_format(&lock, &text)) rc = cli_fail("out of memory");
+    else if (compare_file(p->lock_path, &text) != 0)
+      rc = cli_fail("wasmgate.lock is missing or out of date; run `wasmgate lock`");
+    else printf("wasmgate.lock is up to date (%zu plugin(s))\n", lock.count);
+    wg_buf_free(&text);
+  } else {
+    wg_config_error err;
+    if (wg_lock_write(&lock, p->lock_path, &err) != 0) rc = cli_fail("%s", err.message);
+    else printf("wrote wasmgate.lock (%zu plugin(s))\n", lock.count);
+  }
+  wg_lock_free(&lock);
+  return rc;
+}
+
+int cli_cmd_lock(int argc, char **argv, const cli_global *g) {
+  bool check = false;
+  /* --check is lock's own flag; the rest are the shared options. */
+  char **args = calloc((size_t)argc + 1, sizeof *args);
+  if (!args) return cli_fail("out of memory");
+  int n = 0;
+  for (int i = 0; i < argc; i++) {
+    if (i > 0 && strcmp(argv[i], "--check") == 0) check = true;
+    else args[n++] = argv[i];
+  }
+  cli_plugin_opts o;
+  int rc = cli_plugin_opts_parse(n, args, 0, &o);
+  free(args);
+  if (rc) return CLI_EXIT_USAGE;
+  if (o.help) {
+    lock_help(stdout);
+    return CLI_EXIT_OK;
+  }
+  if (o.json) return cli_usage_error("lock has no --json output (see --help)");
+  cli_plugins p;
+  rc = cli_plugins_load(g, &o, false, &p);
+  if (rc == CLI_EXIT_OK) rc = lock_run(&p, check);
+  cli_plugins_free(&p);
+  return rc;
+}

@@ -1,0 +1,563 @@
+/* config.c: wasmgate.toml. yoi's [[plugins.enabled]] and [feature.plugins]
+ * exactly (reference 2.4, 6.1), plus wasmgate's [limits], [https],
+ * [secrets], [history] and [stores] (SPEC sections 4, 5, 7, 8).
+ *
+ * Strict: an unknown key anywhere, a wrong type or a number out of range is
+ * an error with the line and column where it is written. Values are not
+ * interpreted beyond their shape: secrets are named, never read; paths are
+ * kept as written (relative ones are relative to the workspace). */
+#include "cfg_internal.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The config is a few KiB; 1 MiB is generous and bounds the read. */
+#define CFG_MAX_FILE_SIZE (1024u * 1024u)
+/* Bounds of [limits] (SPEC section 5 gives the defaults). The maxima stop a
+ * typo from disabling a limit; the minima keep a call possible at all. */
+#define CFG_MAX_IO_BYTES (16ull * 1024 * 1024)
+#define CFG_MAX_FUEL (1ull << 50)
+#define CFG_MAX_TIMEOUT_MS 3600000ull        /* one hour */
+#define CFG_MAX_MEMORY_BYTES (4ull << 30)    /* the wasm32 address space */
+#define CFG_MAX_TABLE_ELEMENTS 10000000ull
+#define CFG_MAX_CALL_DEPTH 100000ull
+#define CFG_MAX_REQUESTS_PER_CALL 1024ull
+#define CFG_MAX_REDIRECTS 20ull
+
+static const char *const root_keys[] = {"plugins", "feature", "limits", "https",
+                                        "secrets", "history", "stores", NULL};
+
+static wg_config *config_new(void) {
+  wg_config *cfg = calloc(1, sizeof *cfg);
+  if (!cfg) return NULL;
+  cfg->priv = calloc(1, sizeof *cfg->priv);
+  if (!cfg->priv) {
+    free(cfg);
+    return NULL;
+  }
+  wg_arena_init(&cfg->priv->arena, 0);
+  cfg->limits = (wg_config_limits){
+      .input_bytes = 65536, .output_bytes = 65536, .summary_bytes = 1024,
+      .fuel = 100000000, .timeout_ms = 10000, .memory_bytes = 16u << 20,
+      .table_elements = 10000, .call_depth = 1000};
+  cfg->max_requests_per_call = 16;
+  cfg->history_path = ".wasmgate/history.jsonl";
+  cfg->history_fsync = WG_FSYNC_ALWAYS;
+  return cfg;
+}
+
+void wg_config_free(wg_config *cfg) {
+  if (!cfg) return;
+  if (cfg->priv) {
+    wg_toml_free(cfg->priv->doc);
+    wg_arena_free(&cfg->priv->arena);
+    free(cfg->priv);
+  }
+  free(cfg);
+}
+
+wg_config *wg_config_empty(void) { return config_new(); }
+
+/* ---- [feature] ---------------------------------------------------------- */
+
+static int parse_feature(cfg_ctx *c, const wg_toml_value *root, wg_config *cfg) {
+  static const char *const keys[] = {"plugins", NULL};
+  static const char *const plugin_keys[] = {"enabled", NULL};
+  const wg_toml_value *feature = NULL, *plugins = NULL;
+  if (cfg_get_table(c, root, "feature", "", &feature) || !feature)
+    return c->failed ? -1 : 0;
+  if (cfg_check_keys(c, feature, keys, "feature")) return -1;
+  if (cfg_get_table(c, feature, "plugins", "feature", &plugins) || !plugins)
+    return c->failed ? -1 : 0;
+  if (cfg_check_keys(c, plugins, plugin_keys, "feature.plugins")) return -1;
+  return cfg_get_bool(c, plugins, "enabled", "feature.plugins",
+                      &cfg->plugins_feature_enabled);
+}
+
+/* ---- [limits] ----------------------------------------------------------- */
+
+static int parse_limits(cfg_ctx *c, const wg_toml_value *root, wg_config *cfg) {
+  static const char *const keys[] = {
+      "input_bytes", "output_bytes", "summary_bytes", "fuel", "timeout_ms",
+      "memory_bytes", "table_elements", "call_depth", NULL};
+  const wg_toml_value *t = NULL;
+  if (cfg_get_table(c, root, "limits", "", &t) || !t) return c->failed ? -1 : 0;
+  if (cfg_check_keys(c, t, keys, "limits")) return -1;
+  wg_config_limits *l = &cfg->limits;
+  if (cfg_get_u64(c, t, "input_bytes", "limits", 2, CFG_MAX_IO_BYTES, &l->input_bytes) ||
+      cfg_get_u64(c, t, "output_bytes", "limits", 16, CFG_MAX_IO_BYTES, &l->output_bytes) ||
+      cfg_get_u64(c, t, "summary_bytes", "limits", 1, CFG_MAX_IO_BYTES, &l->summary_bytes) ||
+      cfg_get_u64(c, t, "fuel", "limits", 1, CFG_MAX_FUEL, &l->fuel) ||
+      cfg_get_u64(c, t, "timeout_ms", "limits", 1, CFG_MAX_TIMEOUT_MS, &l->timeout_ms) ||
+      cfg_get_u64(c, t, "memory_bytes", "limits", 65536, CFG_MAX_MEMORY_BYTES, &l->memory_bytes) ||
+      cfg_get_u64(c, t, "table_elements", "limits", 0, CFG_MAX_TABLE_ELEMENTS, &l->table_elements) ||
+      cfg_get_u64(c, t, "call_depth", "limits", 1, CFG_MAX_CALL_DEPTH, &l->call_depth))
+    return -1;
+  /* A summary longer than the whole output could never be produced. */
+  if (l->summary_bytes > l->output_bytes) {
+    const wg_toml_value *v = wg_toml_get(t, "summary_bytes");
+    const wg_toml_pos p = v ? v->pos : t->pos;
+    return cfg_fail_at(c, p.line, p.column,
+                       "`limits.summary_bytes` must not exceed `limits.output_bytes`");
+  }
+  return 0;
+}
+
+/* ---- [https] ------------------------------------------------------------ */
+
+/* "a.b.c.d/n" or "v6/n"; the prefix is required, so intent is explicit. */
+static bool cidr_valid(const char *s) {
+  const char *slash = strchr(s, '/');
+  if (!slash || slash == s || slash - s >= 64) return false;
+  char addr[64];
+  memcpy(addr, s, (size_t)(slash - s));
+  addr[slash - s] = '\0';
+  unsigned char buf[16];
+  int max;
+  if (inet_pton(AF_INET, addr, buf) == 1) max = 32;
+  else if (inet_pton(AF_INET6, addr, buf) == 1) max = 128;
+  else return false;
+  const char *p = slash + 1;
+  if (!*p || strlen(p) > 3) return false;
+  int n = 0;
+  for (; *p; p++) {
+    if (*p < '0' || *p > '9') return false;
+    n = n * 10 + (*p - '0');
+  }
+  if (slash[1] == '0' && slash[2]) return false; /* no leading zeros */
+  return n <= max;
+}
+
+static int parse_https(cfg_ctx *c, const wg_toml_value *root, wg_config *cfg) {
+  static const char *const keys[] = {"allow_networks", "ca_file",
+                                     "max_requests_per_call", NULL};
+  const wg_toml_value *t = NULL;
+  if (cfg_get_table(c, root, "https", "", &t) || !t) return c->failed ? -1 : 0;
+  if (cfg_check_keys(c, t, keys, "https")) return -1;
+  if (cfg_get_strings(c, t, "allow_networks", "https", &cfg->allow_networks,
+                      &cfg->allow_network_count))
+    return -1;
+  for (size_t i = 0; i < cfg->allow_network_count; i++) {
+    if (cidr_valid(cfg->allow_networks[i])) continue;
+    const wg_toml_value *v = wg_toml_at(wg_toml_get(t, "allow_networks"), i);
+    return cfg_fail_at(c, v->pos.line, v->pos.column,
+                       "`https.allow_networks[%zu]` must be a CIDR block such as "
+                       "\"10.1.2.3/32\" or \"fd00::/8\"", i);
+  }
+  if (cfg_get_string(c, t, "ca_file", "https", &cfg->ca_file)) return -1;
+  if (cfg->ca_file && !cfg->ca_file[0]) {
+    const wg_toml_value *v = wg_toml_get(t, "ca_file");
+    return cfg_fail_at(c, v->pos.line, v->pos.column,
+                       "`https.ca_file` must not be empty");
+  }
+  uint64_t n = cfg->max_requests_per_call;
+  if (cfg_get_u64(c, t, "max_requests_per_call", "https", 0,
+                  CFG_MAX_REQUESTS_PER_CALL, &n))
+    return -1;
+  cfg->max_requests_per_call = (uint32_t)n;
+  return 0;
+}
+
+/* ---- [secrets] ---------------------------------------------------------- */
+
+/* Secret names appear in ${secret:NAME} and {{secret:NAME}}: keep them to
+ * a plain identifier so the placeholders are unambiguous. */
+static bool secret_name_valid(const char *s, size_t len) {
+  if (len == 0 || len > 64) return false;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+              (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+static int parse_secret(cfg_ctx *c, const wg_toml_member *m,
+                        wg_config_secret *out) {
+  static const char *const keys[] = {"env", "file", NULL};
+  char w[CFG_WHERE_MAX];
+  cfg_join(w, "secrets", m->key);
+  if (!secret_name_valid(m->key, m->key_len))
+    return cfg_fail_at(c, m->key_pos.line, m->key_pos.column,
+                       "secret name `%s` must be 1-64 letters, digits, '_', '-' or '.'",
+                       w + strlen("secrets."));
+  const wg_toml_value *v = m->value;
+  if (v->type != WG_TOML_TABLE)
+    return cfg_fail_at(c, v->pos.line, v->pos.column,
+                       "`%s` must be a table: { env = \"VAR\" } or { file = \"path\" }", w);
+  if (cfg_check_keys(c, v, keys, w)) return -1;
+  out->name = m->key;
+  if (cfg_get_string(c, v, "env", w, &out->env) ||
+      cfg_get_string(c, v, "file", w, &out->file))
+    return -1;
+  if ((out->env == NULL) == (out->file == NULL))
+    return cfg_fail_at(c, v->pos.line, v->pos.column,
+                       "`%s` must have exactly one of `env` and `file`", w);
+  const char *s = out->env ? out->env : out->file;
+  if (!s[0])
+    return cfg_fail_at(c, v->pos.line, v->pos.column,
+                       "`%s` names an empty %s", w, out->env ? "variable" : "path");
+  return 0;
+}
+
+static int parse_secrets(cfg_ctx *c, const wg_toml_value *root, wg_config *cfg) {
+  const wg_toml_value *t = NULL;
+  if (cfg_get_table(c, root, "secrets", "", &t) || !t) return c->failed ? -1 : 0;
+  size_t n = wg_toml_count(t);
+  cfg->secrets = wg_arena_array(c->arena, n ? n : 1, sizeof *cfg->secrets);
+  if (!cfg->secrets) return cfg_fail_at(c, 0, 0, "out of memory");
+  for (size_t i = 0; i < n; i++)
+    if (parse_secret(c, wg_toml_member_at(t, i), &cfg->secrets[i])) return -1;
+  cfg->secret_count = n;
+  return 0;
+}
+
+static bool secret_defined(const wg_config *cfg, const char *name, size_t len) {
+  for (size_t i = 0; i < cfg->secret_count; i++)
+    if (strlen(cfg->secrets[i].name) == len &&
+        memcmp(cfg->secrets[i].name, name, len) == 0)
+      return true;
+  return false;
+}
+
+/* ---- [history], [stores] ------------------------------------------------ */
+
+static int nonempty(cfg_ctx *c, const wg_toml_value *t, const char *key,
+                    const char *where, const char *s) {
+  if (!s || s[0]) return 0;
+  const wg_toml_value *v = wg_toml_get(t, key);
+  return cfg_fail_at(c, v->pos.line, v->pos.column,
+                     "`%s.%s` must not be empty", where, key);
+}
+
+static int parse_history(cfg_ctx *c, const wg_toml_value *root, wg_config *cfg) {
+  static const char *const keys[] = {"path", "fsync", NULL};
+  const wg_toml_value *t = NULL;
+  const char *fsync_mode = NULL;
+  if (cfg_get_table(c, root, "history", "", &t) || !t) return c->failed ? -1 : 0;
+  if (cfg_check_keys(c, t, keys, "history") ||
+      cfg_get_string(c, t, "path", "history", &cfg->history_path) ||
+      nonempty(c, t, "path", "history", cfg->history_path) ||
+      cfg_get_string(c, t, "fsync", "history", &fsync_mode))
+    return -1;
+  if (!fsync_mode) return 0;
+  if (strcmp(fsync_mode, "always") == 0) cfg->history_fsync = WG_FSYNC_ALWAYS;
+  else if (strcmp(fsync_mode, "never") == 0) cfg->history_fsync = WG_FSYNC_NEVER;
+  else {
+    const wg_toml_value *v = wg_toml_get(t, "fsync");
+    return cfg_fail_at(c, v->pos.line, v->pos.column,
+                       "`history.fsync` must be \"always\" or \"never\"");
+  }
+  return 0;
+}
+
+static int parse_stores(cfg_ctx *c, const wg_toml_value *root, wg_config *cfg) {
+  static const char *const keys[] = {"project", "user", NULL};
+  const wg_toml_value *t = NULL;
+  if (cfg_get_table(c, root, "stores", "", &t) || !t) return c->failed ? -1 : 0;
+  if (cfg_check_keys(c, t, keys, "stores") ||
+      cfg_get_string(c, t, "project", "stores", &cfg->project_store) ||
+      nonempty(c, t, "project", "stores", cfg->project_store) ||
+      cfg_get_string(c, t, "user", "stores", &cfg->user_store) ||
+      nonempty(c, t, "user", "stores", cfg->user_store))
+    return -1;
+  return 0;
+}
+
+/* ---- [[plugins.enabled]] ------------------------------------------------ */
+
+static int parse_surfaces(cfg_ctx *c, const wg_toml_value *t, const char *where,
+                          unsigned *out) {
+  const wg_toml_value *arr = NULL;
+  char w[CFG_WHERE_MAX], wi[CFG_WHERE_MAX];
+  if (cfg_get_array(c, t, "surfaces", where, &arr) || !arr)
+    return c->failed ? -1 : 0;
+  cfg_join(w, where, "surfaces");
+  for (size_t i = 0; i < wg_toml_count(arr); i++) {
+    const wg_toml_value *v = wg_toml_at(arr, i);
+    const char *s;
+    wg_surface surface;
+    cfg_index(wi, w, i);
+    if (cfg_string_value(c, v, wi, &s)) return -1;
+    if (!wg_surface_parse(s, v->u.string.len, &surface))
+      return cfg_fail_at(c, v->pos.line, v->pos.column,
+                         "`%s` must be one of hook, tool, service, ingress, wasm", wi);
+    *out |= 1u << surface;
+  }
+  return 0;
+}
+
+static int parse_permissions(cfg_ctx *c, const wg_toml_value *t,
+                             const char *where, wg_config_grants *g) {
+  const wg_toml_value *arr = NULL;
+  char w[CFG_WHERE_MAX], wi[CFG_WHERE_MAX];
+  if (cfg_get_array(c, t, "permissions", where, &arr) || !arr)
+    return c->failed ? -1 : 0;
+  cfg_join(w, where, "permissions");
+  size_t n = wg_toml_count(arr);
+  g->permissions = wg_arena_array(c->arena, n ? n : 1, sizeof *g->permissions);
+  if (!g->permissions) return cfg_fail_at(c, 0, 0, "out of memory");
+  for (size_t i = 0; i < n; i++) {
+    size_t off = 0;
+    cfg_index(wi, w, i);
+    if (wg_permission_from_toml(wg_toml_at(arr, i), c->arena,
+                                &g->permissions[i], &off))
+      return cfg_fail_offset(
+          c, off,
+          "`%s` is not a valid permission (kind = surface, tool, "
+          "tool_namespace, external_write or host_api, with exactly that "
+          "kind's keys)", wi);
+  }
+  g->permission_count = n;
+  return 0;
+}
+
+static int parse_header(cfg_ctx *c, const wg_config *cfg, const wg_toml_value *v,
+                        const char *where, wg_config_header *h) {
+  static const char *const keys[] = {"name", "value", NULL};
+  if (v->type != WG_TOML_TABLE)
+    return cfg_fail_at(c, v->pos.line, v->pos.column,
+                       "`%s` must be a table { name, value }", where);
+  if (cfg_check_keys(c, v, keys, where) || cfg_require(c, v, "name", where) ||
+      cfg_require(c, v, "value", where) ||
+      cfg_get_string(c, v, "name", where, &h->name) ||
+      cfg_get_string(c, v, "value", where, &h->value))
+    return -1;
+  if (!h->name[0])
+    return cfg_fail_at(c, v->pos.line, v->pos.column,
+                       "`%s.name` must not be empty", where);
+  /* Every ${secret:NAME} must name a [secrets] entry: a typo would
+   * otherwise send the placeholder text itself. */
+  for (const char *p = strstr(h->value, "${secret:"); p;
+       p = strstr(p + 1, "${secret:")) {
+    const char *name = p + strlen("${secret:");
+    const char *end = strchr(name, '}');
+    if (!end || !secret_defined(cfg, name, (size_t)(end - name))) {
+      const wg_toml_value *val = wg_toml_get(v, "value");
+      return cfg_fail_at(c, val->pos.line, val->pos.column,
+                         "`%s.value` refers to a secret that is not defined in "
+                         "[secrets]", where);
+    }
+  }
+  return 0;
+}
+
+static int parse_https_grant(cfg_ctx *c, const wg_config *cfg,
+                             const wg_toml_value *v, const char *where,
+                             wg_config_https_grant *h) {
+  static const char *const keys[] = {"host", "methods", "path_prefixes", "port",
+                                     "max_redirects", "headers", "path_secrets",
+                                     NULL};
+  if (v->type != WG_TOML_TABLE)
+    return cfg_fail_at(c, v->pos.line, v->pos.column,
+                       "`%s` must be a table { host, methods, path_prefixes }", where);
+  uint64_t port = 0, redirects = 0;
+  if (cfg_check_keys(c, v, keys, where) || cfg_require(c, v, "host", where) ||
+      cfg_get_string(c, v, "host", where, &h->host) ||
+      cfg_get_strings(c, v, "methods", where, &h->methods, &h->method_count) ||
+      cfg_get_strings(c, v, "path_prefixes", where, &h->path_prefixes,
+                      &h->path_prefix_count) ||
+      cfg_get_u64(c, v, "port", where, 1, 65535, &port) ||
+      cfg_get_u64(c, v, "max_redirects", where, 0, CFG_MAX_REDIRECTS, &redirects) ||
+      cfg_get_strings(c, v, "path_secrets", where, &h->path_secrets,
+                      &h->path_secret_count))
+    return -1;
+  h->has_port = wg_toml_get(v, "port") != NULL;
+  h->port = (uint16_t)port;
+  h->max_redirects = (uint32_t)redirects;
+  for (size_t i = 0; i < h->path_secret_count; i++) {
+    const char *s = h->path_secrets[i];
+    if (secret_defined(cfg, s, strlen(s))) continue;
+    const wg_toml_value *sv = wg_toml_at(wg_toml_get(v, "path_secrets"), i);
+    return cfg_fail_at(c, sv->pos.line, sv->pos.column,
+                       "`%s.path_secrets[%zu]` is not defined in [secrets]", where, i);
+  }
+  const wg_toml_value *arr = NULL;
+  if (cfg_get_array(c, v, "headers", where, &arr)) return -1;
+  size_t n = wg_toml_count(arr);
+  h->headers = wg_arena_array(c->arena, n ? n : 1, sizeof *h->headers);
+  if (!h->headers) return cfg_fail_at(c, 0, 0, "out of memory");
+  char w[CFG_WHERE_MAX], wi[CFG_WHERE_MAX];
+  cfg_join(w, where, "headers");
+  for (size_t i = 0; i < n; i++) {
+    cfg_index(wi, w, i);
+    if (parse_header(c, cfg, wg_toml_at(arr, i), wi, &h->headers[i])) return -1;
+  }
+  h->header_count = n;
+  return 0;
+}
+
+static int parse_grants(cfg_ctx *c, const wg_config *cfg,
+                        const wg_toml_value *entry, const char *where,
+                        wg_config_grants *g) {
+  static const char *const keys[] = {"id", "version", "digest", "permissions",
+                                     "https", NULL};
+  const wg_toml_value *t = NULL, *arr = NULL;
+  char w[CFG_WHERE_MAX], wh[CFG_WHERE_MAX], wi[CFG_WHERE_MAX];
+  if (cfg_get_table(c, entry, "grants", where, &t) || !t) return c->failed ? -1 : 0;
+  cfg_join(w, where, "grants");
+  if (cfg_check_keys(c, t, keys, w) || cfg_get_string(c, t, "id", w, &g->id) ||
+      cfg_get_string(c, t, "version", w, &g->version) ||
+      cfg_get_string(c, t, "digest", w, &g->digest) ||
+      parse_permissions(c, t, w, g) || cfg_get_array(c, t, "https", w, &arr))
+    return -1;
+  size_t n = wg_toml_count(arr);
+  g->https = wg_arena_array(c->arena, n ? n : 1, sizeof *g->https);
+  if (!g->https) return cfg_fail_at(c, 0, 0, "out of memory");
+  cfg_join(wh, w, "https");
+  for (size_t i = 0; i < n; i++) {
+    cfg_index(wi, wh, i);
+    if (parse_https_grant(c, cfg, wg_toml_at(arr, i), wi, &g->https[i])) return -1;
+  }
+  g->https_count = n;
+  return 0;
+}
+
+static int parse_enabled_entry(cfg_ctx *c, const wg_config *cfg,
+                               const wg_toml_value *v, const char *where,
+                               wg_config_enabled *e) {
+  static const char *const keys[] = {"id", "version", "digest", "surfaces",
+                                     "grants", "config", NULL};
+  if (v->type != WG_TOML_TABLE)
+    return cfg_fail_at(c, v->pos.line, v->pos.column, "`%s` must be a table", where);
+  e->line = v->pos.line;
+  e->column = v->pos.column;
+  if (cfg_check_keys(c, v, keys, where) || cfg_get_string(c, v, "id", where, &e->id) ||
+      cfg_get_string(c, v, "version", where, &e->version) ||
+      cfg_get_string(c, v, "digest", where, &e->digest) ||
+      parse_surfaces(c, v, where, &e->surfaces) ||
+      parse_grants(c, cfg, v, where, &e->grants))
+    return -1;
+  e->config = wg_toml_get(v, "config");
+  return 0;
+}
+
+static int parse_plugins(cfg_ctx *c, const wg_toml_value *root, wg_config *cfg) {
+  static const char *const keys[] = {"enabled", NULL};
+  const wg_toml_value *t = NULL, *arr = NULL;
+  if (cfg_get_table(c, root, "plugins", "", &t) || !t) return c->failed ? -1 : 0;
+  if (cfg_check_keys(c, t, keys, "plugins") ||
+      cfg_get_array(c, t, "enabled", "plugins", &arr))
+    return -1;
+  size_t n = wg_toml_count(arr);
+  cfg->enabled = wg_arena_array(c->arena, n ? n : 1, sizeof *cfg->enabled);
+  if (!cfg->enabled) return cfg_fail_at(c, 0, 0, "out of memory");
+  char wi[CFG_WHERE_MAX];
+  for (size_t i = 0; i < n; i++) {
+    cfg_index(wi, "plugins.enabled", i);
+    if (parse_enabled_entry(c, cfg, wg_toml_at(arr, i), wi, &cfg->enabled[i]))
+      return -1;
+  }
+  cfg->enabled_count = n;
+  return 0;
+}
+
+/* ---- entry points -------------------------------------------------------- */
+
+wg_config *wg_config_parse(const char *text, size_t len, wg_config_error *err) {
+  wg_config_error scratch;
+  if (!err) err = &scratch;
+  memset(err, 0, sizeof *err);
+  wg_config *cfg = config_new();
+  if (!cfg) {
+    cfg_fmt(err->message, sizeof err->message, "out of memory");
+    return NULL;
+  }
+  wg_toml_limits limits = wg_toml_default_limits();
+  limits.max_size = CFG_MAX_FILE_SIZE;
+  wg_toml_error terr;
+  cfg->priv->doc = wg_toml_parse(text, len, &limits, &terr);
+  if (!cfg->priv->doc) {
+    err->line = terr.line;
+    err->column = terr.column;
+    cfg_fmt(err->message, sizeof err->message, "invalid TOML: %s", terr.message);
+    wg_config_free(cfg);
+    return NULL;
+  }
+  cfg_ctx c = {.arena = &cfg->priv->arena, .err = err, .text = text, .len = len};
+  const wg_toml_value *root = wg_toml_root(cfg->priv->doc);
+  /* [secrets] first: grants refer to secret names. */
+  if (cfg_check_keys(&c, root, root_keys, "") || parse_feature(&c, root, cfg) ||
+      parse_limits(&c, root, cfg) || parse_https(&c, root, cfg) ||
+      parse_secrets(&c, root, cfg) || parse_history(&c, root, cfg) ||
+      parse_stores(&c, root, cfg) || parse_plugins(&c, root, cfg)) {
+    wg_config_free(cfg);
+    return NULL;
+  }
+  return cfg;
+}
+
+/* Reads at most max+1 bytes so an oversized file is detected, not read. */
+static int read_small_file(const char *path, size_t max, char **data,
+                           size_t *len, int *errnum) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    *errnum = errno;
+    return -1;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    *errnum = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    close(fd);
+    return -1;
+  }
+  char *buf = malloc(max + 1);
+  size_t n = 0;
+  if (!buf) {
+    *errnum = ENOMEM;
+    close(fd);
+    return -1;
+  }
+  while (n <= max) {
+    ssize_t got = read(fd, buf + n, max + 1 - n);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      *errnum = errno;
+      free(buf);
+      close(fd);
+      return -1;
+    }
+    if (got == 0) break;
+    n += (size_t)got;
+  }
+  close(fd);
+  if (n > max) {
+    *errnum = EFBIG;
+    free(buf);
+    return -1;
+  }
+  *data = buf;
+  *len = n;
+  return 0;
+}
+
+int cfg_read_file(const char *path, size_t max, char **data, size_t *len,
+                  int *errnum) {
+  return read_small_file(path, max, data, len, errnum);
+}
+
+wg_config *wg_config_load(const char *path, bool must_exist,
+                          wg_config_error *err) {
+  wg_config_error scratch;
+  if (!err) err = &scratch;
+  memset(err, 0, sizeof *err);
+  char *text = NULL;
+  size_t len = 0;
+  int errnum = 0;
+  if (read_small_file(path, CFG_MAX_FILE_SIZE, &text, &len, &errnum) != 0) {
+    if (errnum == ENOENT && !must_exist) return config_new();
+    cfg_fmt(err->message, sizeof err->message, "cannot read config: %s",
+             errnum == EFBIG ? "larger than 1 MiB" : strerror(errnum));
+    return NULL;
+  }
+  wg_config *cfg = wg_config_parse(text, len, err);
+  free(text);
+  return cfg;
+}

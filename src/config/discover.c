@@ -1,0 +1,254 @@
+/* discover.c: plugin discovery (reference 2.2), read-only, never executes
+ * anything. For each store: canonicalize it (absent: skipped), keep the
+ * entries named *.yoi-plugin (files, and wasmgate's directory packages),
+ * the first 128 by name, and for each one check that its canonical path
+ * stays under the canonical store (a symlink inside the store is fine),
+ * open it with the package layer, load and validate plugin.toml. Every
+ * failure is a diagnostic labelled with the file name, never a path; one
+ * bad package never hides the others.
+ *
+ * Memory is bounded: at most max_packages_per_store names are kept per
+ * store while the directory is read (a sorted insertion into a fixed
+ * array), whatever the directory holds. */
+#include "cfg_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PKG_EXT ".yoi-plugin"
+#define MSG_STORE_IO "plugin store could not be read"
+#define MSG_PKG_IO "plugin package could not be read"
+#define MSG_ESCAPE "plugin package path escapes its source store"
+#define MSG_TOO_MANY "plugin store holds more packages than the limit; the rest are ignored"
+#define MSG_DUPLICATE "duplicate plugin package identity in one source store"
+
+/* yoi's safe I/O words (reference 2.2 step 4). */
+static const char *io_word(int err) {
+  switch (err) {
+  case ENOENT: return "not found";
+  case EACCES:
+  case EPERM: return "permission denied";
+  case EEXIST: return "already exists";
+  case EINVAL: return "invalid input";
+  case EILSEQ: return "invalid data";
+  default: return "I/O error";
+  }
+}
+
+static wg_plugin_diag *diag_io(cfg_diags *d, const char *prefix, int err,
+                               wg_source source) {
+  char msg[WG_PKG_MESSAGE_MAX];
+  cfg_fmt(msg, sizeof msg, "%s: %s", prefix, io_word(err));
+  wg_plugin_diag *e = cfg_diag_add(d, WG_PKG_IO, WG_PKG_PHASE_DISCOVERY, msg);
+  if (e) {
+    e->has_source = true;
+    e->source = source;
+  }
+  return e;
+}
+
+/* Rust's Path::extension() == "yoi-plugin": a stem must precede the dot. */
+static bool is_candidate(const char *name) {
+  size_t n = strlen(name), e = strlen(PKG_EXT);
+  return n > e && strcmp(name + n - e, PKG_EXT) == 0;
+}
+
+/* The first `max` names in byte order, kept sorted. */
+typedef struct name_list {
+  char **names;
+  size_t count, max;
+  bool truncated;
+} name_list;
+
+static bool names_offer(name_list *l, const char *name) {
+  size_t pos = l->count;
+  while (pos > 0 && strcmp(l->names[pos - 1], name) > 0) pos--;
+  if (l->count == l->max) {
+    l->truncated = true;
+    if (pos == l->max) return true;
+    free(l->names[--l->count]); /* drop the largest */
+  }
+  char *copy = strdup(name);
+  if (!copy) return false;
+  memmove(&l->names[pos + 1], &l->names[pos], (l->count - pos) * sizeof *l->names);
+  l->names[pos] = copy;
+  l->count++;
+  return true;
+}
+
+static void names_free(name_list *l) {
+  for (size_t i = 0; i < l->count; i++) free(l->names[i]);
+  free(l->names);
+}
+
+typedef struct disc_state {
+  wg_discovery *out;
+  size_t cap;
+  cfg_diags diags;
+  const wg_pkg_limits *limits;
+} disc_state;
+
+static int push_package(disc_state *s, wg_discovered *p) {
+  if (s->out->count == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 8;
+    wg_discovered *n = realloc(s->out->packages, cap * sizeof *n);
+    if (!n) return -1;
+    s->out->packages = n;
+    s->cap = cap;
+  }
+  s->out->packages[s->out->count++] = *p;
+  return 0;
+}
+
+static void add_pkg_diag(disc_state *s, const wg_pkg_diag *pd, wg_source source,
+                         const char *label) {
+  wg_plugin_diag *e = cfg_diag_add(&s->diags, pd->kind, pd->phase, pd->message);
+  if (!e) return;
+  e->has_source = true;
+  e->source = source;
+  cfg_copy(e->package, sizeof e->package, label);
+}
+
+/* Opens one candidate; a problem becomes a diagnostic. -1 only on OOM. */
+static int inspect_candidate(disc_state *s, wg_source source,
+                             const char *store, const char *name) {
+  char path[WG_CONFIG_PATH_MAX];
+  char canon[PATH_MAX];
+  int n = cfg_fmt(path, sizeof path, "%s/%s", store, name);
+  if (n <= 0 || n >= (int)sizeof path || !realpath(path, canon)) {
+    wg_plugin_diag *e = diag_io(&s->diags, MSG_PKG_IO,
+                                n > 0 && n < (int)sizeof path ? errno : ENAMETOOLONG,
+                                source);
+    if (e) cfg_copy(e->package, sizeof e->package, name);
+    return s->diags.oom ? -1 : 0;
+  }
+  size_t sl = strlen(store);
+  if (strncmp(canon, store, sl) != 0 || canon[sl] != '/') {
+    wg_pkg_diag d = {.kind = WG_PKG_TRAVERSAL, .phase = WG_PKG_PHASE_DISCOVERY};
+    cfg_copy(d.message, sizeof d.message, MSG_ESCAPE);
+    add_pkg_diag(s, &d, source, name);
+    return s->diags.oom ? -1 : 0;
+  }
+  wg_pkg *pkg = NULL;
+  wg_pkg_diag d;
+  wg_manifest *m = NULL;
+  if (wg_pkg_open_path(canon, s->limits, &pkg, &d) != 0 ||
+      wg_manifest_load(pkg, &m, &d) != 0) {
+    wg_pkg_free(pkg);
+    add_pkg_diag(s, &d, source, name);
+    return s->diags.oom ? -1 : 0;
+  }
+  wg_discovered p = {.source = source, .manifest = m};
+  wg_pkg_digest(pkg, p.digest);
+  wg_pkg_free(pkg);
+  p.local_id = m->id;
+  cfg_fmt(p.identity, sizeof p.identity, "%s:%s", wg_source_name(source), m->id);
+  cfg_copy(p.label, sizeof p.label, name);
+  p.path = strdup(canon);
+  if (!p.path || push_package(s, &p) != 0) {
+    free(p.path);
+    wg_manifest_free(m);
+    return -1;
+  }
+  return 0;
+}
+
+static int scan_store(disc_state *s, wg_source source, const char *dir) {
+  char store[PATH_MAX];
+  if (!realpath(dir, store)) {
+    if (errno == ENOENT) return 0; /* an absent store is simply empty */
+    return diag_io(&s->diags, MSG_STORE_IO, errno, source) ? 0 : -1;
+  }
+  DIR *d = opendir(store);
+  if (!d) return diag_io(&s->diags, MSG_STORE_IO, errno, source) ? 0 : -1;
+  size_t max = s->limits->max_packages_per_store;
+  name_list l = {.max = max, .names = calloc(max ? max : 1, sizeof(char *))};
+  int rc = l.names ? 0 : -1;
+  struct dirent *ent;
+  errno = 0;
+  while (rc == 0 && (ent = readdir(d)) != NULL) {
+    if (is_candidate(ent->d_name) && !names_offer(&l, ent->d_name)) rc = -1;
+    errno = 0;
+  }
+  if (rc == 0 && errno != 0 && !diag_io(&s->diags, MSG_STORE_IO, errno, source))
+    rc = -1;
+  closedir(d);
+  if (rc == 0 && l.truncated) {
+    wg_plugin_diag *e = cfg_diag_add(&s->diags, WG_PKG_BOUNDS,
+                                     WG_PKG_PHASE_DISCOVERY, MSG_TOO_MANY);
+    if (e) {
+      e->has_source = true;
+      e->source = source;
+    } else {
+      rc = -1;
+    }
+  }
+  for (size_t i = 0; rc == 0 && i < l.count; i++)
+    rc = inspect_candidate(s, source, store, l.names[i]);
+  names_free(&l);
+  return rc;
+}
+
+/* (source, local id), then digest, then label. */
+static int cmp_packages(const void *a, const void *b) {
+  const wg_discovered *x = a, *y = b;
+  if (x->source != y->source) return x->source < y->source ? -1 : 1;
+  int c = strcmp(x->local_id, y->local_id);
+  if (c == 0) c = strcmp(x->digest, y->digest);
+  if (c == 0) c = strcmp(x->label, y->label);
+  return c;
+}
+
+static int flag_duplicates(disc_state *s) {
+  wg_discovery *o = s->out;
+  for (size_t i = 1; i < o->count; i++) {
+    if (strcmp(o->packages[i].identity, o->packages[i - 1].identity) != 0) continue;
+    /* One diagnostic per duplicated identity: at its first repeat. */
+    if (i >= 2 && strcmp(o->packages[i].identity, o->packages[i - 2].identity) == 0)
+      continue;
+    wg_plugin_diag *e = cfg_diag_add(&s->diags, WG_PKG_DUPLICATE,
+                                     WG_PKG_PHASE_DISCOVERY, MSG_DUPLICATE);
+    if (!e) return -1;
+    e->has_source = true;
+    e->source = o->packages[i].source;
+    cfg_copy(e->identity, sizeof e->identity, o->packages[i].identity);
+    cfg_copy(e->package, sizeof e->package, o->packages[i].label);
+    cfg_copy(e->digest, sizeof e->digest, o->packages[i].digest);
+  }
+  return 0;
+}
+
+int wg_discover(const wg_store_paths *stores, const wg_pkg_limits *limits,
+                wg_discovery *out) {
+  memset(out, 0, sizeof *out);
+  wg_pkg_limits defaults = wg_pkg_limits_default();
+  disc_state s = {.out = out, .limits = limits ? limits : &defaults};
+  int rc = 0;
+  if (stores->has_user) rc = scan_store(&s, WG_SOURCE_USER, stores->user);
+  if (rc == 0 && stores->project[0])
+    rc = scan_store(&s, WG_SOURCE_PROJECT, stores->project);
+  if (rc == 0 && out->count > 1)
+    qsort(out->packages, out->count, sizeof *out->packages, cmp_packages);
+  if (rc == 0) rc = flag_duplicates(&s);
+  out->diags = s.diags.items;
+  out->diag_count = s.diags.count;
+  if (rc != 0 || s.diags.oom) {
+    wg_discovery_free(out);
+    return -1;
+  }
+  return 0;
+}
+
+void wg_discovery_free(wg_discovery *d) {
+  for (size_t i = 0; i < d->count; i++) {
+    free(d->packages[i].path);
+    wg_manifest_free(d->packages[i].manifest);
+  }
+  free(d->packages);
+  free(d->diags);
+  memset(d, 0, sizeof *d);
+}
