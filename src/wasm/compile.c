@@ -14,8 +14,9 @@
  *   used, and not at all when an immediate form (VM_IMM_OPS) takes it. Lazy entries are materialized (copied home)
  *   before anything that writes that local and at every control instruction,
  *   so values cross block boundaries, branches and calls in home slots only.
- *   The lazy entries sit in a bounded window at the top of the stack
- *   (VM_LAZY_WINDOW), which keeps all of this linear in the body size.
+ *   All lazy entries sit in [lowest_lazy, lowest_lazy + VM_LAZY_WINDOW)
+ *   (push_lazy materializes everything rather than widen it), so the scans
+ *   are bounded and compilation stays linear in the body size.
  * - `local.set` right after the instruction that produced its operand
  *   rewrites that instruction's destination instead of emitting a copy.
  * - Forward branch targets are patched at the block's `end`: unresolved
@@ -63,11 +64,14 @@ typedef struct cc {
   size_t lazy_count, lowest_lazy;
   size_t last_dst;   /* dst word of the last value-producing instruction */
   size_t last_end;   /* code length right after it */
+  size_t last_start; /* its first word, if it is a numeric operator */
   ctl *ctls;
   size_t nctls, capctls;
   vm_word *code;
   size_t ncode, capcode;
   size_t fuel_pos;
+  size_t *refunds;   /* refund words of conditional branches in the block */
+  size_t nrefunds, caprefunds;
   bool oom;
 } cc;
 
@@ -117,6 +121,26 @@ static void emit_dst(cc *c, uint32_t slot) {
   emit(c, slot);
   c->last_dst = c->ncode - 1;
   c->last_end = c->ncode;
+  c->last_start = NO_FIXUP;
+}
+
+/* A conditional branch that leaves the block early gives back the fuel of
+ * the block's instructions after it: its refund word holds the block count
+ * at the branch until the block closes, then the difference. */
+static void emit_refund(cc *c) {
+  if (!grow((void **)&c->refunds, &c->caprefunds, c->nrefunds + 1,
+            sizeof *c->refunds)) {
+    c->oom = true;
+    return;
+  }
+  c->refunds[c->nrefunds++] = c->ncode;
+  emit(c, c->code[c->fuel_pos]);
+}
+
+static void close_block(cc *c) {
+  for (size_t i = 0; i < c->nrefunds && !c->oom; i++)
+    c->code[c->refunds[i]] = c->code[c->fuel_pos] - c->code[c->refunds[i]];
+  c->nrefunds = 0;
 }
 
 static void begin_block(cc *c) {
@@ -124,6 +148,7 @@ static void begin_block(cc *c) {
   if (c->fuel_pos != NO_FIXUP && c->fuel_pos + 1 == c->ncode &&
       c->code[c->fuel_pos] == 0)
     return; /* an empty block just started */
+  if (c->fuel_pos != NO_FIXUP) close_block(c);
   emit(c, VM_OP_FUEL);
   c->fuel_pos = c->ncode;
   emit(c, 0);
@@ -168,9 +193,15 @@ static uint32_t push(cc *c, uint8_t t) {
   return slot;
 }
 
+/* End of the window that holds every lazy entry. */
+static size_t lazy_end(const cc *c) {
+  size_t end = c->lowest_lazy + VM_LAZY_WINDOW;
+  return end < c->nvals ? end : c->nvals;
+}
+
 static void materialize_all(cc *c) {
   if (!c->lazy_count) return;
-  for (size_t i = c->lowest_lazy; i < c->nvals; i++) {
+  for (size_t i = c->lowest_lazy, end = lazy_end(c); i < end; i++) {
     if (c->locs[i] & CONST_LOC) {
       emit(c, VM_OP_CONST);
       emit(c, c->consts[c->locs[i] & ~CONST_LOC]);
@@ -193,7 +224,7 @@ static void materialize_all(cc *c) {
 /* Copies home every lazy entry that reads local x (before x changes). */
 static void materialize_local(cc *c, uint32_t x) {
   if (!c->refs[x]) return;
-  for (size_t i = c->lowest_lazy; i < c->nvals; i++) {
+  for (size_t i = c->lowest_lazy, end = lazy_end(c); i < end; i++) {
     if (c->locs[i] != x) continue;
     emit(c, VM_OP_COPY);
     emit(c, x);
@@ -415,19 +446,23 @@ static wg_wasm_result numeric(cc *c, vm_op op, uint8_t ta, uint8_t tb,
   if (tb && take_imm(c, op, tb, &imm)) {
     TRY(popl(c, ta, NULL, &la));
     uint32_t d = push(c, to);
+    size_t start = c->ncode;
     emit(c, imm_form(op));
     emit(c, la);
     emit(c, imm);
     emit_dst(c, d);
+    c->last_start = start;
     return WG_WASM_OK;
   }
   if (tb) TRY(popl(c, tb, NULL, &lb));
   TRY(popl(c, ta, NULL, &la));
   uint32_t d = push(c, to);
+  size_t start = c->ncode;
   emit(c, op);
   emit(c, la);
   if (tb) emit(c, lb);
   emit_dst(c, d);
+  c->last_start = start;
   return WG_WASM_OK;
 }
 
@@ -630,6 +665,7 @@ static wg_wasm_result op_end(cc *c, bool *done) {
       INVALID(c, "type mismatch");
   }
   if (k->kind == CTL_FUNC) {
+    close_block(c);
     patch_chain(c, k->fixups, c->ncode);
     emit(c, VM_OP_RETURN);
     emit(c, home(c, 0));
@@ -837,6 +873,51 @@ static wg_wasm_result op_const(cc *c, uint8_t op) {
   return WG_WASM_OK;
 }
 
+static bool fused_op(vm_word prev, bool negate, vm_word *f) {
+  switch (prev) {
+#define VM_FUSE_CASE(name, expr, neg)                                   \
+  case VM_OP_##name:                                                    \
+    *f = negate ? VM_OP_BR_IF_##neg : VM_OP_BR_IF_##name;               \
+    return true;                                                        \
+  case VM_OP_##name##_I:                                                \
+    *f = negate ? VM_OP_BR_IF_##neg##_I : VM_OP_BR_IF_##name##_I;       \
+    return true;
+    VM_CMP_BR(VM_FUSE_CASE)
+#undef VM_FUSE_CASE
+    case VM_OP_I32_EQZ:
+      *f = negate ? VM_OP_BR_IF_I32_NE_I : VM_OP_BR_IF_I32_EQ_I;
+      return true;
+  }
+  return false;
+}
+
+/* Emits the head of a conditional branch on the condition in slot lc
+ * (which was the top of the stack, so `at_home` says lc is its home slot):
+ * when the instruction just emitted computed it with an i32 comparison,
+ * that instruction is replaced by BR_IF_<CMP> a b (negated for `if`);
+ * otherwise `plain cond`. The caller emits target src dst keep. Returns
+ * whether it fused. */
+static bool emit_cond_branch(cc *c, uint32_t lc, bool at_home, bool negate,
+                             vm_op plain) {
+  vm_word f;
+  if (at_home && c->last_dst != NO_FIXUP && c->last_start != NO_FIXUP &&
+      c->last_end == c->ncode && c->code[c->last_dst] == lc &&
+      fused_op(c->code[c->last_start], negate, &f)) {
+    vm_word prev = c->code[c->last_start];
+    vm_word a = c->code[c->last_start + 1];
+    vm_word b = prev == VM_OP_I32_EQZ ? 0 : c->code[c->last_start + 2];
+    c->ncode = c->last_start;
+    c->last_dst = NO_FIXUP;
+    emit(c, f);
+    emit(c, a);
+    emit(c, b);
+    return true;
+  }
+  emit(c, plain);
+  emit(c, lc);
+  return false;
+}
+
 /* br: BR target src dst keep (or JUMP target when nothing moves). */
 static void emit_br(cc *c, uint32_t l, uint32_t src, uint32_t keep) {
   uint32_t dst = label_dst(c, l);
@@ -857,6 +938,7 @@ static wg_wasm_result op_block(cc *c, uint8_t op) {
   uint32_t lc = 0;
   TRY(read_blocktype(c, &bt));
   if (op == 0x04) TRY(popl(c, WG_I32, NULL, &lc));
+  bool at_home = lc == home(c, c->nvals);
   TRY(pop_vals(c, bt.nparams, bt.params));
   if (op == 0x03) {
     begin_block(c);
@@ -864,10 +946,15 @@ static wg_wasm_result op_block(cc *c, uint8_t op) {
   }
   TRY(push_ctl(c, op == 0x02 ? CTL_BLOCK : op == 0x03 ? CTL_LOOP : CTL_IF, &bt));
   if (op == 0x04) {
-    emit(c, VM_OP_BR_UNLESS);
-    emit(c, lc);
+    /* BR_UNLESS cond target, or BR_IF_<negated cmp> a b target 0 0 0 */
+    bool fused = emit_cond_branch(c, lc, at_home, true, VM_OP_BR_UNLESS);
     emit_fixup(c, &c->ctls[c->nctls - 1].else_fixup);
-    begin_block(c);
+    if (fused) {
+      emit(c, 0);
+      emit(c, 0);
+      emit(c, 0);
+    }
+    emit_refund(c); /* the then-part continues this block */
   }
   return WG_WASM_OK;
 }
@@ -917,17 +1004,17 @@ static wg_wasm_result control(cc *c, uint8_t op, bool *done) {
     case 0x0d: {
       TRY(read_label(c, &l));
       TRY(popl(c, WG_I32, NULL, &lc));
+      bool at_home = lc == home(c, c->nvals);
       ctl *k = &c->ctls[c->nctls - 1 - l];
       TRY(pop_vals(c, label_arity(k), label_types(k)));
       uint32_t src = home(c, c->nvals);
       push_vals(c, label_arity(k), label_types(k));
-      emit(c, VM_OP_BR_IF);
-      emit(c, lc);
+      emit_cond_branch(c, lc, at_home, false, VM_OP_BR_IF);
       emit_target(c, l);
       emit(c, src);
       emit(c, label_dst(c, l));
       emit(c, label_arity(k));
-      begin_block(c);
+      emit_refund(c); /* the fallthrough continues this block */
       return WG_WASM_OK;
     }
     case 0x0e:
@@ -1249,6 +1336,8 @@ static wg_wasm_result compile(cc *c, vm_code *out) {
   fn.results = c->ft->results;
   TRY(push_ctl(c, CTL_FUNC, &fn));
   begin_block(c);
+  /* zeroing the locals costs time too: charge it with the entry block */
+  c->code[c->fuel_pos] = (c->nlocals - c->ft->param_count) / 16;
   bool done = false;
   while (!done) {
     uint8_t op;
@@ -1275,6 +1364,7 @@ wg_wasm_result vm_compile_body(vm_module *m, uint32_t func_index,
   c.fuel_pos = NO_FIXUP;
   c.lowest_lazy = NO_FIXUP;
   c.last_dst = NO_FIXUP;
+  c.last_start = NO_FIXUP;
   vm_code *out = &m->codes[func_index - m->import_func_count];
   out->type_index = m->func_types[func_index];
   wg_wasm_result res = compile(&c, out);
@@ -1291,6 +1381,7 @@ wg_wasm_result vm_compile_body(vm_module *m, uint32_t func_index,
   free(c.refs);
   free(c.locs);
   free(c.consts);
+  free(c.refunds);
   free(c.vals);
   free(c.ctls);
   free(c.code);

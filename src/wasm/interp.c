@@ -328,6 +328,34 @@ static wg_trap call_host(wg_store *s, wg_instance *caller_inst, wg_func *f,
     vmbreak;                                                \
   }
 #define IMM_CASE(name, kind, expr) kind##I(name##_I, expr)
+#define VM_ROTL32 rotl32(a, b)
+#define VM_ROTR32 rotr32(a, b)
+#define VM_ROTL64 rotl64(a, b)
+#define VM_ROTR64 rotr64(a, b)
+/* Compare-and-branch: a b|imm target src dst keep refund. */
+#define BR_CMP_CASE(name, expr, neg)                        \
+  vmcase(BR_IF_##name) {                                    \
+    uint32_t a = U32_(S(0)), b = U32_(S(1));                \
+    if (expr) {                                             \
+      fuel += (int64_t)pc[6];                               \
+      move_slots(fp, pc[3], pc[4], pc[5]);                  \
+      pc = code->code + pc[2];                              \
+    } else {                                                \
+      pc += 7;                                              \
+    }                                                       \
+    vmbreak;                                                \
+  }                                                         \
+  vmcase(BR_IF_##name##_I) {                                \
+    uint32_t a = U32_(S(0)), b = (uint32_t)pc[1];           \
+    if (expr) {                                             \
+      fuel += (int64_t)pc[6];                               \
+      move_slots(fp, pc[3], pc[4], pc[5]);                  \
+      pc = code->code + pc[2];                              \
+    } else {                                                \
+      pc += 7;                                              \
+    }                                                       \
+    vmbreak;                                                \
+  }
 #define UN(name, expr)                                      \
   vmcase(name) {                                            \
     uint64_t a = S(0);                                      \
@@ -394,8 +422,11 @@ static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
 #define VM_OP_LABEL_IMM(name, kind, expr) &&L_##name##_I,
       VM_OPS(VM_OP_LABEL)
       VM_IMM_OPS(VM_OP_LABEL_IMM)
+#define VM_OP_LABEL_BR(name, expr, neg) &&L_BR_IF_##name, &&L_BR_IF_##name##_I,
+      VM_CMP_BR(VM_OP_LABEL_BR)
 #undef VM_OP_LABEL
 #undef VM_OP_LABEL_IMM
+#undef VM_OP_LABEL_BR
   };
 #endif
   wg_func *func = entry;
@@ -452,18 +483,21 @@ static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
       }
       vmcase(BR_IF) {
         if (U32_(S(0))) {
+          fuel += (int64_t)pc[5];
           move_slots(fp, pc[2], pc[3], pc[4]);
           pc = code->code + pc[1];
         } else {
-          pc += 5;
+          pc += 6;
         }
         vmbreak;
       }
       vmcase(BR_UNLESS) {
-        if (!U32_(S(0)))
+        if (!U32_(S(0))) {
+          fuel += (int64_t)pc[2];
           pc = code->code + pc[1];
-        else
-          pc += 2;
+        } else {
+          pc += 3;
+        }
         vmbreak;
       }
       vmcase(BR_TABLE) {
@@ -793,6 +827,7 @@ static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
       UN(I64_TRUNC_SAT_F64_U, sat_u(f64_of(a), 18446744073709551616.0, UINT64_MAX))
 
       VM_IMM_OPS(IMM_CASE)
+      VM_CMP_BR(BR_CMP_CASE)
 
       vmcase(MEMORY_INIT) {
         uint32_t dst = U32_(S(1)), src = U32_(S(2)), n = U32_(S(3));

@@ -10,8 +10,10 @@
  *   CONST bits dst
  *   JUMP target                 code index
  *   BR target src dst keep      move keep slots src.. -> dst.., jump
- *   BR_IF cond target src dst keep
- *   BR_UNLESS cond target
+ *   BR_IF cond target src dst keep refund
+ *   BR_UNLESS cond target refund
+ *                               (refund: fuel of the rest of the block,
+ *                               given back when the branch is taken)
  *   BR_TABLE index n src keep (target dst)*(n+1)
  *   RETURN src keep             results go to fp[0..keep)
  *   CALL f base                 arguments at fp[base..], callee frame there
@@ -95,6 +97,7 @@
   X(I32_SHL, BIN32, a << (b & 31)) \
   X(I32_SHR_S, BIN32, (uint32_t)((int32_t)a >> (b & 31))) \
   X(I32_SHR_U, BIN32, a >> (b & 31)) \
+  X(I32_ROTL, BIN32, VM_ROTL32) X(I32_ROTR, BIN32, VM_ROTR32) \
   X(I32_EQ, BIN32, a == b) X(I32_NE, BIN32, a != b) \
   X(I32_LT_S, BIN32, (int32_t)a < (int32_t)b) X(I32_LT_U, BIN32, a < b) \
   X(I32_GT_S, BIN32, (int32_t)a > (int32_t)b) X(I32_GT_U, BIN32, a > b) \
@@ -105,19 +108,33 @@
   X(I64_SHL, BIN64, a << (b & 63)) \
   X(I64_SHR_S, BIN64, (uint64_t)((int64_t)a >> (b & 63))) \
   X(I64_SHR_U, BIN64, a >> (b & 63)) \
+  X(I64_ROTL, BIN64, VM_ROTL64) X(I64_ROTR, BIN64, VM_ROTR64) \
   X(I64_EQ, CMP64, a == b) X(I64_NE, CMP64, a != b) \
   X(I64_LT_S, CMP64, (int64_t)a < (int64_t)b) X(I64_LT_U, CMP64, a < b) \
   X(I64_GT_S, CMP64, (int64_t)a > (int64_t)b) X(I64_GT_U, CMP64, a > b) \
   X(I64_LE_S, CMP64, (int64_t)a <= (int64_t)b) X(I64_LE_U, CMP64, a <= b) \
   X(I64_GE_S, CMP64, (int64_t)a >= (int64_t)b) X(I64_GE_U, CMP64, a >= b)
 
+/* i32 comparisons fused with a following br_if (or `if`, negated):
+ * BR_IF_<CMP> a b target src dst keep refund, and BR_IF_<CMP>_I a imm ...
+ * Each entry: the comparison, its expression, and its negation. */
+#define VM_CMP_BR(X) \
+  X(I32_EQ, a == b, I32_NE) X(I32_NE, a != b, I32_EQ) \
+  X(I32_LT_S, (int32_t)a < (int32_t)b, I32_GE_S) X(I32_LT_U, a < b, I32_GE_U) \
+  X(I32_GT_S, (int32_t)a > (int32_t)b, I32_LE_S) X(I32_GT_U, a > b, I32_LE_U) \
+  X(I32_LE_S, (int32_t)a <= (int32_t)b, I32_GT_S) X(I32_LE_U, a <= b, I32_GT_U) \
+  X(I32_GE_S, (int32_t)a >= (int32_t)b, I32_LT_S) X(I32_GE_U, a >= b, I32_LT_U)
+
 typedef enum vm_op {
 #define VM_OP_ENUM(name) VM_OP_##name,
 #define VM_OP_ENUM_IMM(name, kind, expr) VM_OP_##name##_I,
   VM_OPS(VM_OP_ENUM)
   VM_IMM_OPS(VM_OP_ENUM_IMM)
+#define VM_OP_ENUM_BR(name, expr, neg) VM_OP_BR_IF_##name, VM_OP_BR_IF_##name##_I,
+  VM_CMP_BR(VM_OP_ENUM_BR)
 #undef VM_OP_ENUM
 #undef VM_OP_ENUM_IMM
+#undef VM_OP_ENUM_BR
   VM_OP_COUNT
 } vm_op;
 

@@ -191,6 +191,21 @@ static void test_fuel_exact_count(void) {
   teardown(&fx);
 }
 
+static void test_fuel_refund_on_taken_branch(void) {
+  wg_limits lim = {.fuel = 1000};
+  fixture fx;
+  REQUIRE(setup(&fx, "limits.wasm", &lim));
+  wg_val res;
+  wg_wasm_error err;
+  CHECK_INT(call_i32(&fx, "early", 0, &res, &err), WG_WASM_OK);
+  CHECK_INT(res.of.i32, 7);
+  CHECK_U64(wg_store_fuel_used(fx.store), 8);
+  CHECK_INT(call_i32(&fx, "early", 1, &res, &err), WG_WASM_OK);
+  CHECK_U64(wg_store_fuel_used(fx.store), 8 + 5);
+  CHECK_U64(wg_store_fuel_remaining(fx.store), 1000 - 13);
+  teardown(&fx);
+}
+
 static void test_fuel_stops_infinite_loop(void) {
   wg_limits lim = {.fuel = 1000000};
   fixture fx;
@@ -610,6 +625,7 @@ WG_TEST_LIST {
   WG_TEST(test_add_and_names),
   WG_TEST(test_sum_loop),
   WG_TEST(test_fuel_exact_count),
+  WG_TEST(test_fuel_refund_on_taken_branch),
   WG_TEST(test_fuel_stops_infinite_loop),
   WG_TEST(test_deadline_stops_infinite_loop),
   WG_TEST(test_cancel_from_other_thread),

@@ -16,6 +16,12 @@
   (func (export "fill") (param i32 i32)
     (memory.fill (local.get 0) (i32.const 7) (local.get 1)))
   (func (export "load8") (param i32) (result i32) (i32.load8_u (local.get 0)))
+  ;; 8 instructions when the branch falls through (block, local.get, br_if,
+  ;; nop, nop, end, i32.const, end); 5 when it is taken (the skipped nop,
+  ;; nop, end are refunded)
+  (func (export "early") (param i32) (result i32)
+    (block $b (br_if $b (local.get 0)) (nop) (nop))
+    (i32.const 7))
   ;; sums 0..n-1 in a loop
   (func (export "sum") (param $n i32) (result i64)
     (local $i i32) (local $acc i64)
