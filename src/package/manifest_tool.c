@@ -18,21 +18,55 @@ typedef struct frame {
   size_t next; /* index of the next member or item to emit */
 } frame;
 
-/* serde_json's float form: shortest round-trip digits, always with a '.'
- * or an exponent so it reads back as a float ("1.0", not "1"). */
+/* serde_json's float form (ryu's format64): the shortest digits that read
+ * back exactly, placed as ryu places them: "1000.0", "0.25", "0.0001",
+ * "1e20", "4.5e-7", "5e-324"; always a '.' or an exponent. d is finite. */
 static bool write_float(wg_json_writer *w, double d) {
-  char t[48];
-  int n = 0;
-  for (int prec = 1; prec <= 17; prec++) {
-    n = snprintf(t, sizeof t - 2, "%.*g", prec, d);
-    if (strtod(t, NULL) == d) break;
+  char sci[40];
+  int prec = 0;
+  for (; prec < 17; prec++) {
+    snprintf(sci, sizeof sci, "%.*e", prec, d);
+    if (strtod(sci, NULL) == d) break;
   }
-  if (n <= 0 || (size_t)n >= sizeof t - 2) return false;
-  for (int i = 0; i < n; i++)
-    if (t[i] == ',') t[i] = '.'; /* a decimal-comma locale */
-  if (!strpbrk(t, ".eE")) {
+  /* sci is [-]D[.DDD]e[+-]XX (a decimal-comma locale changes only '.'). */
+  const char *p = sci;
+  bool neg = *p == '-';
+  if (neg) p++;
+  char digits[24];
+  int len = 0;
+  for (; *p && *p != 'e'; p++)
+    if (*p >= '0' && *p <= '9' && len < 20) digits[len++] = *p;
+  int exp10 = *p == 'e' ? atoi(p + 1) : 0;
+  char t[64];
+  int n = 0;
+  if (neg) t[n++] = '-';
+  if (len == 1 && digits[0] == '0') {
+    memcpy(t + n, "0.0", 3);
+    return wg_json_writer_number(w, t, (size_t)n + 3);
+  }
+  int kk = exp10 + 1; /* position of the decimal point */
+  if (kk >= len && kk <= 16) { /* 1000.0 */
+    for (int i = 0; i < len; i++) t[n++] = digits[i];
+    for (int i = len; i < kk; i++) t[n++] = '0';
     t[n++] = '.';
     t[n++] = '0';
+  } else if (kk > 0 && kk <= 16) { /* 1.25 */
+    for (int i = 0; i < len; i++) {
+      if (i == kk) t[n++] = '.';
+      t[n++] = digits[i];
+    }
+  } else if (kk > -5 && kk <= 0) { /* 0.0001 */
+    t[n++] = '0';
+    t[n++] = '.';
+    for (int i = kk; i < 0; i++) t[n++] = '0';
+    for (int i = 0; i < len; i++) t[n++] = digits[i];
+  } else { /* 1e20, 4.5e-7 */
+    t[n++] = digits[0];
+    if (len > 1) {
+      t[n++] = '.';
+      for (int i = 1; i < len; i++) t[n++] = digits[i];
+    }
+    n += snprintf(t + n, sizeof t - (size_t)n, "e%d", kk - 1);
   }
   return wg_json_writer_number(w, t, (size_t)n);
 }
