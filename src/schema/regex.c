@@ -12,10 +12,13 @@
  *   - \uXXXX (with surrogate pairs), \u{...}, \xHH, \cX, \0, \v are turned
  *     into \x{...}; \p{...} long General_Category names are mapped to
  *     PCRE2's short ones; [] matches nothing and [^] anything.
- *   - rejected: an escaped letter or digit that is not an ECMA escape (\A \Z
- *     \z \K \G \Q \R \h \e ...), possessive quantifiers, any (? group other
- *     than (?: (?= (?! (?<= (?<! (?<name>, backreferences to missing groups,
- *     lone surrogates.
+ *   - rejected, as ECMA-262 with the `u` flag rejects them: an escape that
+ *     is not an ECMA escape (\A \Z \z \K \G \Q \R \h \e ..., and identity
+ *     escapes of anything but syntax characters and '/'), possessive
+ *     quantifiers, any (? group other than (?: (?= (?! (?<= (?<! (?<name>,
+ *     quantified lookarounds, lone ] { }, backreferences to missing groups,
+ *     lone surrogates. The dialect is the `u` one throughout (JSON Schema
+ *     patterns need \p{..}, which only exists there).
  * Matching is an unanchored search with match, depth and heap limits from a
  * per-call match context; hitting one is an error, never "no match".
  * Patterns are compiled with PCRE2_AUTO_CALLOUT and every callout counts one
@@ -31,6 +34,8 @@
   "\\t\\n\\x{0b}\\f\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}" \
   "\\x{202f}\\x{205f}\\x{3000}\\x{feff}"
 
+#define RX_MAX_NESTING 64 /* open groups; PCRE2's parens limit is set to it too */
+
 typedef struct rx {
   const char *p;
   size_t len, i;
@@ -39,6 +44,10 @@ typedef struct rx {
   char *msg;
   size_t msg_size;
   bool failed;
+  /* Open groups, true for lookarounds: ECMA (u) cannot quantify those. */
+  bool lookaround[RX_MAX_NESTING];
+  size_t depth;
+  bool after_lookaround; /* the previous token closed a lookaround */
 } rx;
 
 static bool rx_fail(rx *r, const char *what) {
@@ -280,19 +289,14 @@ static int esc_common(rx *r, char c) {
   return 0;
 }
 
-/* Any other escaped character: an ASCII letter or digit is an escape ECMA
- * lacks (or has with another meaning); everything else is itself. */
+/* Any other escaped character. ECMA u-mode allows only the syntax
+ * characters and '/' (and '-' in a class, handled there) as identity
+ * escapes; everything else, letters and digits above all (\A \z \h ...),
+ * is an error rather than PCRE2's meaning. */
 static bool esc_identity(rx *r, char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+  if (c == '\0' || !strchr("^$\\.*+?()[]{}|/", c))
     return rx_fail(r, "escape not in ECMA-262");
-  unsigned char uc = (unsigned char)c;
-  if (uc < 0x80) return emit_cp(r, uc);
-  /* An escaped non-ASCII character: copy the whole UTF-8 sequence. */
-  uint32_t cp;
-  size_t n = wg_utf8_decode((const uint8_t *)r->p + r->i - 1, r->len - r->i + 1, &cp);
-  if (n == 0) return rx_fail(r, "invalid UTF-8");
-  r->i += n - 1;
-  return emit_cp(r, cp);
+  return emit_cp(r, (unsigned char)c);
 }
 
 static bool parse_escape_outside(rx *r) {
@@ -420,15 +424,19 @@ static bool parse_group_open(rx *r) {
   /* "(*" would start a PCRE2 verb such as (*ACCEPT); in ECMA it is an
    * error (nothing to repeat). */
   if (r->i < r->len && r->p[r->i] == '*') return rx_fail(r, "quantifier without an atom");
+  if (r->depth >= RX_MAX_NESTING) return rx_fail(r, "groups nested too deeply");
+  r->lookaround[r->depth++] = false;
   if (r->i >= r->len || r->p[r->i] != '?') return wg_buf_append_char(r->out, '(');
   const char *q = r->p + r->i + 1;
   size_t left = r->len - r->i - 1;
   if (left >= 1 && (q[0] == ':' || q[0] == '=' || q[0] == '!')) {
     r->i += 2;
+    r->lookaround[r->depth - 1] = q[0] != ':';
     return wg_buf_printf(r->out, "(?%c", q[0]);
   }
   if (left >= 2 && q[0] == '<' && (q[1] == '=' || q[1] == '!')) {
     r->i += 3;
+    r->lookaround[r->depth - 1] = true;
     return wg_buf_printf(r->out, "(?<%c", q[1]);
   }
   if (left >= 2 && q[0] == '<') { /* named group; PCRE2 checks the name */
@@ -462,36 +470,48 @@ static unsigned count_groups(const char *p, size_t len) {
   return n;
 }
 
+/* A quantifier (*, +, ?, {n,m}) at r->i - 1; '{' is one only if complete
+ * (ECMA u-mode has no literal '{'). */
+static bool parse_quantifier(rx *r, char c) {
+  if (r->after_lookaround) return rx_fail(r, "a lookaround cannot be quantified");
+  if (c != '{') return wg_buf_append_char(r->out, c) && quantifier_suffix(r);
+  size_t end;
+  r->i--;
+  if (!is_braced_quantifier(r, &end)) return rx_fail(r, "lone '{'");
+  bool ok = wg_buf_append(r->out, r->p + r->i, end - r->i);
+  r->i = end;
+  return ok && quantifier_suffix(r);
+}
+
+static bool parse_group_close(rx *r) {
+  bool was_lookaround = false;
+  if (r->depth > 0) was_lookaround = r->lookaround[--r->depth];
+  if (!wg_buf_append_char(r->out, ')')) return false;
+  r->after_lookaround = was_lookaround;
+  return true;
+}
+
 static bool translate(rx *r) {
   while (r->i < r->len) {
     char c = r->p[r->i++];
-    size_t end;
-    bool ok;
+    bool ok, closes = false;
     switch (c) {
       case '\\': ok = parse_escape_outside(r); break;
       case '[': ok = parse_class(r); break;
       case '(': ok = parse_group_open(r); break;
+      case ')': ok = parse_group_close(r), closes = true; break;
       case '.': ok = wg_buf_append_str(r->out, "[^\\n\\r\\x{2028}\\x{2029}]"); break;
       case '*':
       case '+':
-      case '?': ok = wg_buf_append_char(r->out, c) && quantifier_suffix(r); break;
-      case '{':
-        r->i--;
-        if (is_braced_quantifier(r, &end)) {
-          ok = wg_buf_append(r->out, r->p + r->i, end - r->i);
-          r->i = end;
-          ok = ok && quantifier_suffix(r);
-        } else {
-          r->i++;
-          ok = wg_buf_append_str(r->out, "\\{");
-        }
-        break;
-      case '}': ok = wg_buf_append_str(r->out, "\\}"); break;
-      case ']': ok = wg_buf_append_str(r->out, "\\]"); break;
+      case '?':
+      case '{': ok = parse_quantifier(r, c); break;
+      case '}': ok = rx_fail(r, "lone '}'"); break;
+      case ']': ok = rx_fail(r, "lone ']'"); break;
       case '\0': ok = emit_cp(r, 0); break;
       default: ok = wg_buf_append_char(r->out, c); break;
     }
     if (!ok) return r->failed ? false : rx_fail(r, "pattern too large");
+    if (!closes) r->after_lookaround = false;
   }
   return true;
 }
@@ -509,7 +529,12 @@ pcre2_code *schema_regex_compile(const char *pat, size_t len, size_t max_len, ch
   }
   wg_buf out;
   wg_buf_init(&out, max_len * 64 + 64); /* worst case: every 2 bytes are \s */
-  rx r = {pat, len, 0, &out, count_groups(pat, len), msg, msg_size, false};
+  rx r = {.p = pat,
+          .len = len,
+          .out = &out,
+          .ngroups = count_groups(pat, len),
+          .msg = msg,
+          .msg_size = msg_size};
   if (!translate(&r) || !wg_buf_ok(&out)) {
     if (!r.failed) snprintf(msg, msg_size, "pattern too large");
     wg_buf_free(&out);
@@ -521,7 +546,7 @@ pcre2_code *schema_regex_compile(const char *pat, size_t len, size_t max_len, ch
     snprintf(msg, msg_size, "out of memory");
     return NULL;
   }
-  pcre2_set_parens_nest_limit(cc, 64);
+  pcre2_set_parens_nest_limit(cc, RX_MAX_NESTING + 8); /* + our own groups */
   pcre2_set_max_pattern_length(cc, out.cap);
   int code;
   PCRE2_SIZE off;
