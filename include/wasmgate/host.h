@@ -1,0 +1,145 @@
+/* host.h: the host side of the `yoi-plugin-wasm-1` ABI and the error model
+ * every tool call reports in.
+ *
+ * Errors (SPEC section 6): one enum of stable codes with snake_case names,
+ * and one bounded, sanitized error object. A message is at most 512 bytes,
+ * cut on a UTF-8 boundary, with control characters replaced; it is built
+ * only from fixed text plus short, sanitized names (tool names, import
+ * names, output keys), never from paths, environment values, guest memory
+ * dumps or raw input.
+ *
+ * ABI (reference section 4): wg_host_bind checks every import of a module
+ * against the `yoi:tool` table (and `yoi:https` when granted) before
+ * anything is instantiated, and creates one host function per import in the
+ * call's store, bound to that call's wg_host_call state. */
+#ifndef WASMGATE_HOST_H
+#define WASMGATE_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wasmgate/util.h"
+#include "wasmgate/wasm.h"
+
+/* ---- Error model --------------------------------------------------------- */
+
+typedef enum wg_err {
+  WG_ERR_NONE = 0,
+  WG_ERR_INVALID_INPUT,
+  WG_ERR_SCHEMA_MISMATCH,
+  WG_ERR_UNKNOWN_TOOL,
+  WG_ERR_PERMISSION_DENIED,
+  WG_ERR_PACKAGE_INVALID,
+  WG_ERR_PACKAGE_CHANGED,
+  WG_ERR_MODULE_INVALID,
+  WG_ERR_LINK_ERROR,
+  WG_ERR_TRAP,
+  WG_ERR_FUEL_EXHAUSTED,
+  WG_ERR_TIMEOUT,
+  WG_ERR_CANCELLED,
+  WG_ERR_MEMORY_LIMIT,
+  WG_ERR_OUTPUT_INVALID,
+  WG_ERR_OUTPUT_TOO_LARGE,
+  WG_ERR_HTTPS_GRANT_DENIED,
+  WG_ERR_HTTPS_URL_REJECTED,
+  WG_ERR_HTTPS_PRIVATE_ADDRESS,
+  WG_ERR_HTTPS_METHOD_DENIED,
+  WG_ERR_HTTPS_HEADER_REJECTED,
+  WG_ERR_HTTPS_BODY_TOO_LARGE,
+  WG_ERR_HTTPS_DNS_FAILED,
+  WG_ERR_HTTPS_TLS_FAILED,
+  WG_ERR_HTTPS_TIMEOUT,
+  WG_ERR_HTTPS_NETWORK,
+  WG_ERR_HTTPS_TOO_MANY_REQUESTS,
+  WG_ERR_UNSUPPORTED,
+  WG_ERR_INTERNAL,
+  WG_ERR_COUNT_
+} wg_err;
+
+/* "invalid_input", ...; "none" for WG_ERR_NONE, "internal" if out of range. */
+const char *wg_err_name(wg_err code);
+/* Parses a name back; false if unknown. */
+bool wg_err_from_name(const char *name, wg_err *out);
+
+/* Why these numbers: 512 is SPEC section 6's message bound; a tool name is
+ * at most 128 bytes (reference 3.2); a plugin ref is "source:id" with an id
+ * of at most 128 bytes; a digest is "sha256:" + 64 hex. */
+enum {
+  WG_ERROR_MESSAGE_MAX = 512,
+  WG_ERROR_TOOL_MAX = 128,
+  WG_ERROR_PLUGIN_MAX = 160,
+  WG_ERROR_DIGEST_MAX = 71,
+};
+
+typedef struct wg_error {
+  wg_err code;
+  wg_trap trap; /* the engine's trap kind when code == WG_ERR_TRAP */
+  char message[WG_ERROR_MESSAGE_MAX + 1];
+  char tool[WG_ERROR_TOOL_MAX + 1];
+  char plugin[WG_ERROR_PLUGIN_MAX + 1];
+  char digest[WG_ERROR_DIGEST_MAX + 1];
+} wg_error;
+
+/* Sets code and a printf-formatted message, sanitized and bounded. Keeps
+ * tool/plugin/digest. */
+void wg_error_set(wg_error *e, wg_err code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Fills tool/plugin/digest (each sanitized and cut to its bound). */
+void wg_error_set_origin(wg_error *e, const char *tool, const char *plugin,
+                         const char *digest);
+/* Copies src[0..len) into dst (size dst_size, NUL-terminated): invalid UTF-8
+ * becomes '?', control characters (C0, DEL, C1) become ' ', and the text is
+ * cut on a code-point boundary; a cut text ends in "..." (U+2026) inside the
+ * bound. Returns the length written. */
+size_t wg_error_sanitize(char *dst, size_t dst_size, const char *src,
+                         size_t len);
+/* {"code","message","tool","plugin","digest"[,"trap"]} as a JSON object. */
+bool wg_error_write_json(const wg_error *e, wg_buf *out);
+/* yoi's human text (reference 5.3), e.g. "Execution failed: plugin WASM
+ * tool `T` from `ref` (digest d) failed closed: WASM output error: ...".
+ * wall_clock_ns is the call's limit, named in the timeout text. */
+bool wg_error_write_text(const wg_error *e, uint64_t wall_clock_ns,
+                         wg_buf *out);
+
+/* ---- The yoi:tool ABI ------------------------------------------------------ */
+
+/* Bounds of the ABI itself (reference 4.2/4.3). */
+enum {
+  WG_HOST_MAX_OUTPUT_WRITE = 65536, /* output_write len above => sticky error */
+  WG_HOST_MAX_HTTPS_REQUEST = 49152,
+};
+
+/* Per-call state the host functions work on. The caller fills the inputs,
+ * zeroes the rest, and frees with wg_host_call_free. */
+typedef struct wg_host_call {
+  /* inputs */
+  const char *tool_name;
+  size_t tool_name_len;
+  const char *input; /* canonical JSON text the guest reads */
+  size_t input_len;
+  size_t max_output; /* output_write bound; 0 = WG_HOST_MAX_OUTPUT_WRITE */
+  bool https_granted;
+  /* outputs */
+  char *output;       /* the last successful output_write, malloc'd */
+  size_t output_len;
+  bool output_written;
+  wg_err sticky;      /* first output error, WG_ERR_NONE if none */
+  char sticky_message[160];
+  uint32_t host_calls;
+} wg_host_call;
+
+void wg_host_call_free(wg_host_call *hc);
+
+/* Checks every import of m (reference 4.4) and, if all are acceptable,
+ * fills imports[0..wg_module_import_count(m)) with host functions created
+ * in s and bound to hc. On failure returns false and sets err (code
+ * link_error, permission_denied or unsupported; nothing was instantiated). */
+bool wg_host_bind(wg_store *s, const wg_module *m, wg_host_call *hc,
+                  wg_extern *imports, wg_error *err);
+
+/* Checks the required exports: `memory` (a memory) and `yoi_tool_call`
+ * ([] -> []). On failure sets err (module_invalid) and returns false. */
+bool wg_host_check_exports(const wg_module *m, wg_error *err);
+
+#endif

@@ -1,0 +1,182 @@
+/* runtime.h: one tool call = one bounded run of a plugin module, a shared
+ * cache of compiled modules, cancellation, and the history log.
+ *
+ * wg_call runs the whole sequence of SPEC section 5 that does not need the
+ * resolved config: input size and strict JSON -> input_schema validation ->
+ * import and export check -> a fresh store and instance under the limits ->
+ * `yoi_tool_call` -> output decode exactly as reference 4.5. Every failure
+ * is a wg_error (host.h) with a stable code; nothing aborts. The guest
+ * reads the input in canonical JSON form (keys sorted, compact, number
+ * lexemes verbatim).
+ *
+ * Threads: a wg_module_cache and the modules and schemas it hands out may
+ * be shared by any number of threads; each wg_call uses its own store. A
+ * call is cancelled from any thread with wg_cancel_request on the wg_cancel
+ * named in its request. */
+#ifndef WASMGATE_RUNTIME_H
+#define WASMGATE_RUNTIME_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wasmgate/host.h"
+#include "wasmgate/schema.h"
+#include "wasmgate/wasm.h"
+
+/* ---- Limits ----------------------------------------------------------- */
+
+/* SPEC section 5 defaults (config `[limits]`). They are at least yoi's own
+ * (reference 5.4), so a package that runs under yoi runs here. */
+#define WG_RT_DEFAULT_MAX_INPUT (64u * 1024u)
+#define WG_RT_DEFAULT_MAX_OUTPUT (64u * 1024u)
+#define WG_RT_DEFAULT_MAX_SUMMARY 1024u
+#define WG_RT_DEFAULT_FUEL 100000000ull
+#define WG_RT_DEFAULT_WALL_CLOCK_NS 10000000000ull
+#define WG_RT_DEFAULT_MAX_MEMORY (16u * 1024u * 1024u)
+#define WG_RT_DEFAULT_MAX_TABLE 10000u
+#define WG_RT_DEFAULT_MAX_CALL_DEPTH 1000u
+
+/* Zero in any field means its default. */
+typedef struct wg_call_limits {
+  size_t max_input_bytes;
+  size_t max_output_bytes;   /* at most WG_HOST_MAX_OUTPUT_WRITE */
+  size_t max_summary_bytes;
+  uint64_t fuel;
+  uint64_t wall_clock_ns;    /* the whole call, from wg_call's entry */
+  uint64_t max_memory_bytes; /* rounded down to whole 64 KiB pages */
+  uint32_t max_table_elements;
+  uint32_t max_call_depth;
+} wg_call_limits;
+
+/* Fills every zero field of l with its default. */
+wg_call_limits wg_call_limits_resolve(const wg_call_limits *l);
+
+/* ---- Cancellation ------------------------------------------------------- */
+
+typedef struct wg_cancel {
+  atomic_int flag;
+} wg_cancel;
+
+void wg_cancel_init(wg_cancel *c);
+/* Safe from any thread (and from a signal handler: one atomic store). */
+void wg_cancel_request(wg_cancel *c);
+bool wg_cancel_requested(wg_cancel *c);
+
+/* ---- Compiled-module cache ---------------------------------------------- */
+
+typedef struct wg_module_cache wg_module_cache;
+
+/* max_entries bounds the number of compiled modules kept (0 = 64); the
+ * least recently used entry is dropped first (modules in use stay alive by
+ * their reference count). */
+wg_module_cache *wg_module_cache_new(size_t max_entries);
+void wg_module_cache_free(wg_module_cache *c);
+/* Returns a retained module for digest: the cached one, or bytes compiled
+ * and cached. The caller releases it. On failure returns NULL and sets err
+ * (module_invalid / unsupported / internal). Thread-safe. */
+wg_module *wg_module_cache_get(wg_module_cache *c, const char *digest,
+                               const uint8_t *bytes, size_t len,
+                               wg_error *err);
+size_t wg_module_cache_size(wg_module_cache *c);
+
+/* ---- One call ----------------------------------------------------------- */
+
+typedef struct wg_call_request {
+  const wg_module *module;    /* compiled module (e.g. from the cache) */
+  const char *tool;           /* the manifest tool name */
+  const char *plugin;         /* "source:id", for errors */
+  const char *digest;         /* package digest, for errors */
+  const char *input;          /* raw JSON text of the arguments */
+  size_t input_len;
+  const wg_schema *schema;    /* compiled input_schema, or NULL */
+  bool https_granted;         /* link `yoi:https` */
+  wg_call_limits limits;
+  wg_cancel *cancel;          /* may be NULL */
+} wg_call_request;
+
+typedef struct wg_call_stats {
+  uint64_t fuel_used;
+  uint64_t wall_ns;
+  uint64_t memory_peak_bytes;
+} wg_call_stats;
+
+typedef struct wg_call_result {
+  bool is_error;
+  char *summary;      /* success: the guest's summary; error: yoi's text */
+  size_t summary_len;
+  char *content;      /* NULL when absent or null */
+  size_t content_len;
+  char *arguments;    /* the canonical input given to the guest, or NULL */
+  size_t arguments_len;
+  wg_error error;     /* code WG_ERR_NONE on success */
+  wg_call_stats stats;
+} wg_call_result;
+
+/* Runs one call. Always fills out (free with wg_call_result_free) and
+ * returns out->error.code. */
+wg_err wg_call(const wg_call_request *req, wg_call_result *out);
+void wg_call_result_free(wg_call_result *r);
+/* {"is_error","summary","content","error"?,"stats"} as the CLI prints it. */
+bool wg_call_result_write_json(const wg_call_result *r, wg_buf *out);
+
+/* ---- History (SPEC section 8) -------------------------------------------- */
+
+/* Why 1 MiB: a record carries at most 64 KiB of arguments and 64 KiB of
+ * content, which JSON escaping can grow up to six times. */
+#define WG_HISTORY_DEFAULT_MAX_RECORD (1024u * 1024u)
+
+typedef struct wg_history_options {
+  bool fsync;               /* fdatasync after each record (default true) */
+  size_t max_record_bytes;  /* 0 = WG_HISTORY_DEFAULT_MAX_RECORD; min 4096 */
+} wg_history_options;
+
+typedef struct wg_history wg_history;
+
+/* Opens (creating, mode 0600) an append-only log. NULL opts = defaults.
+ * Returns NULL and a short message (no path) on failure. */
+wg_history *wg_history_open(const char *path, const wg_history_options *opts,
+                            char *err, size_t err_size);
+void wg_history_close(wg_history *h);
+
+/* Where a call's tool came from. */
+typedef struct wg_history_origin {
+  const char *plugin;  /* "source:id" */
+  const char *version;
+  const char *digest;
+} wg_history_origin;
+
+/* Appends the tool_call record, then the tool_result record, each one
+ * write(2) under flock. call_id NULL => a random one is generated. Returns
+ * false (and a short message) if a write failed. A record over the bound is
+ * written with its large fields cut and a "truncated" marker. */
+bool wg_history_append_call(wg_history *h, const char *call_id,
+                            const char *tool, const wg_history_origin *origin,
+                            const wg_call_result *r, char *err,
+                            size_t err_size);
+
+/* Builds one record (without the newline); exposed for tests and bench. */
+bool wg_history_format_call(const char *call_id, const char *tool,
+                            const wg_history_origin *origin,
+                            const wg_call_result *r, size_t max_record,
+                            wg_buf *out);
+bool wg_history_format_result(const char *call_id,
+                              const wg_history_origin *origin,
+                              const wg_call_result *r, size_t max_record,
+                              wg_buf *out);
+
+/* Reading: every complete, parseable line in order; a torn last line (no
+ * newline) and unparsable lines are skipped and counted. tail > 0 keeps
+ * only the last `tail` records. Lines are NUL-terminated JSON texts. */
+typedef struct wg_history_lines {
+  char **lines;
+  size_t count;
+  size_t skipped;
+} wg_history_lines;
+
+bool wg_history_read(const char *path, size_t tail, size_t max_record,
+                     wg_history_lines *out, char *err, size_t err_size);
+void wg_history_lines_free(wg_history_lines *l);
+
+#endif

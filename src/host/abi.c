@@ -1,0 +1,292 @@
+/* abi.c: the `yoi:tool` host functions and import validation of the
+ * `yoi-plugin-wasm-1` ABI (reference 4.2-4.4).
+ *
+ * Read calls copy only when `len` is exactly the full length (else -1, not
+ * sticky). output_write failures are sticky: the first one is kept in
+ * wg_host_call.sticky and fails the call after the guest returns, whatever
+ * it writes later. Successful writes replace each other (last write wins).
+ * `yoi:https` is linked only when granted; until the https layer exists a
+ * request fails closed with a sticky `unsupported` error. Host functions
+ * never trap: every guest mistake is a return value or a sticky error. */
+#include "wasmgate/host.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const wg_valtype t_i32x2[] = {WG_I32, WG_I32};
+static const wg_valtype t_i32[] = {WG_I32};
+static const wg_functype fn_len = {0, 1, NULL, t_i32};          /* () -> i32 */
+static const wg_functype fn_ptr_len = {2, 1, t_i32x2, t_i32};   /* (i32,i32) -> i32 */
+
+static void ret(wg_val *results, int32_t v) {
+  results[0].type = WG_I32;
+  results[0].of.i32 = (uint32_t)v;
+}
+
+/* Copies src to guest memory at ptr only if len is exactly src_len. */
+static int32_t exact_read(wg_caller *c, const wg_val *args, const char *src,
+                          size_t src_len) {
+  int32_t ptr = (int32_t)args[0].of.i32, len = (int32_t)args[1].of.i32;
+  wg_memory *mem = wg_caller_memory(c);
+  if (ptr < 0 || len < 0 || !mem || (size_t)len != src_len) return -1;
+  if (!wg_memory_write(mem, (uint32_t)ptr, src, src_len)) return -1;
+  return len;
+}
+
+static void record_sticky(wg_host_call *hc, wg_err code, const char *msg) {
+  if (hc->sticky != WG_ERR_NONE) return; /* the first error is the one kept */
+  hc->sticky = code;
+  size_t n = strlen(msg);
+  if (n >= sizeof hc->sticky_message) n = sizeof hc->sticky_message - 1;
+  memcpy(hc->sticky_message, msg, n);
+  hc->sticky_message[n] = '\0';
+}
+
+static wg_trap h_tool_name_len(wg_caller *c, void *user, const wg_val *args,
+                               wg_val *results) {
+  (void)c, (void)args;
+  wg_host_call *hc = user;
+  hc->host_calls++;
+  ret(results, (int32_t)hc->tool_name_len);
+  return WG_TRAP_NONE;
+}
+
+static wg_trap h_tool_name_read(wg_caller *c, void *user, const wg_val *args,
+                                wg_val *results) {
+  wg_host_call *hc = user;
+  hc->host_calls++;
+  ret(results, exact_read(c, args, hc->tool_name, hc->tool_name_len));
+  return WG_TRAP_NONE;
+}
+
+static wg_trap h_input_len(wg_caller *c, void *user, const wg_val *args,
+                           wg_val *results) {
+  (void)c, (void)args;
+  wg_host_call *hc = user;
+  hc->host_calls++;
+  ret(results, (int32_t)hc->input_len);
+  return WG_TRAP_NONE;
+}
+
+static wg_trap h_input_read(wg_caller *c, void *user, const wg_val *args,
+                            wg_val *results) {
+  wg_host_call *hc = user;
+  hc->host_calls++;
+  ret(results, exact_read(c, args, hc->input, hc->input_len));
+  return WG_TRAP_NONE;
+}
+
+static size_t output_bound(const wg_host_call *hc) {
+  return hc->max_output ? hc->max_output : WG_HOST_MAX_OUTPUT_WRITE;
+}
+
+static wg_trap h_output_write(wg_caller *c, void *user, const wg_val *args,
+                              wg_val *results) {
+  wg_host_call *hc = user;
+  hc->host_calls++;
+  int32_t ptr = (int32_t)args[0].of.i32, len = (int32_t)args[1].of.i32;
+  wg_memory *mem = wg_caller_memory(c);
+  ret(results, -1);
+  if (ptr < 0 || len < 0) {
+    record_sticky(hc, WG_ERR_OUTPUT_INVALID, "output_write got a negative pointer or length");
+    return WG_TRAP_NONE;
+  }
+  if ((size_t)len > output_bound(hc)) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "guest output exceeds %zu bytes", output_bound(hc));
+    record_sticky(hc, WG_ERR_OUTPUT_TOO_LARGE, msg);
+    return WG_TRAP_NONE;
+  }
+  if (!mem) {
+    record_sticky(hc, WG_ERR_OUTPUT_INVALID, "output_write without an exported memory");
+    return WG_TRAP_NONE;
+  }
+  if (!hc->output) {
+    /* One buffer of the bound for the whole call: never sized by the guest. */
+    hc->output = malloc(output_bound(hc) + 1);
+    if (!hc->output) {
+      record_sticky(hc, WG_ERR_INTERNAL, "out of memory for the output");
+      return WG_TRAP_NONE;
+    }
+  }
+  if (!wg_memory_read(mem, (uint32_t)ptr, hc->output, (size_t)len)) {
+    record_sticky(hc, WG_ERR_OUTPUT_INVALID, "output_write range is outside guest memory");
+    return WG_TRAP_NONE;
+  }
+  hc->output_len = (size_t)len;
+  hc->output[len] = '\0';
+  hc->output_written = true;
+  ret(results, len);
+  return WG_TRAP_NONE;
+}
+
+/* yoi:https, granted but not built yet: fail closed, sticky. */
+static wg_trap h_https_request(wg_caller *c, void *user, const wg_val *args,
+                               wg_val *results) {
+  (void)c, (void)args;
+  wg_host_call *hc = user;
+  hc->host_calls++;
+  record_sticky(hc, WG_ERR_UNSUPPORTED, "host_api.https is not implemented in this build");
+  ret(results, -1);
+  return WG_TRAP_NONE;
+}
+
+static wg_trap h_https_response_len(wg_caller *c, void *user,
+                                    const wg_val *args, wg_val *results) {
+  (void)c, (void)args;
+  ((wg_host_call *)user)->host_calls++;
+  ret(results, 0);
+  return WG_TRAP_NONE;
+}
+
+static wg_trap h_https_response_read(wg_caller *c, void *user,
+                                     const wg_val *args, wg_val *results) {
+  ((wg_host_call *)user)->host_calls++;
+  ret(results, exact_read(c, args, "", 0));
+  return WG_TRAP_NONE;
+}
+
+typedef struct host_import {
+  const char *name;
+  const wg_functype *type;
+  wg_host_fn fn;
+} host_import;
+
+static const host_import tool_imports[] = {
+  {"tool_name_len", &fn_len, h_tool_name_len},
+  {"tool_name_read", &fn_ptr_len, h_tool_name_read},
+  {"input_len", &fn_len, h_input_len},
+  {"input_read", &fn_ptr_len, h_input_read},
+  {"output_write", &fn_ptr_len, h_output_write},
+};
+
+static const host_import https_imports[] = {
+  {"request", &fn_ptr_len, h_https_request},
+  {"response_len", &fn_len, h_https_response_len},
+  {"response_read", &fn_ptr_len, h_https_response_read},
+};
+
+static const host_import *find_import(const host_import *table, size_t n,
+                                      const char *name, size_t len) {
+  for (size_t i = 0; i < n; i++)
+    if (strlen(table[i].name) == len && memcmp(table[i].name, name, len) == 0)
+      return &table[i];
+  return NULL;
+}
+
+static bool name_is(const wg_import_info *im, const char *module) {
+  return im->module_len == strlen(module) &&
+         memcmp(im->module, module, im->module_len) == 0;
+}
+
+static bool same_type(const wg_functype *a, const wg_functype *b) {
+  if (a->param_count != b->param_count || a->result_count != b->result_count)
+    return false;
+  for (uint32_t i = 0; i < a->param_count; i++)
+    if (a->params[i] != b->params[i]) return false;
+  for (uint32_t i = 0; i < a->result_count; i++)
+    if (a->results[i] != b->results[i]) return false;
+  return true;
+}
+
+/* Short, sanitized copy of a guest-chosen name for a message. */
+static void short_name(char *dst, size_t size, const char *s, size_t len) {
+  wg_error_sanitize(dst, size, s, len);
+}
+
+/* Resolves one import to its host function description, or explains why
+ * not (reference 4.4 order: module, then authorization, then name). */
+static const host_import *resolve(const wg_import_info *im, bool https_granted,
+                                  wg_error *err) {
+  char mod[72], name[72];
+  short_name(mod, sizeof mod, im->module, im->module_len);
+  short_name(name, sizeof name, im->name, im->name_len);
+  const host_import *h = NULL;
+  if (name_is(im, "yoi:tool")) {
+    h = find_import(tool_imports, 5, im->name, im->name_len);
+    if (!h) {
+      wg_error_set(err, WG_ERR_LINK_ERROR,
+                   "unsupported host import `%s`; no filesystem, ambient network, "
+                   "environment, or WASI imports are available", name);
+      return NULL;
+    }
+  } else if (name_is(im, "yoi:https")) {
+    if (!https_granted) {
+      wg_error_set(err, WG_ERR_PERMISSION_DENIED,
+                   "plugin host API dispatch denied: host_api.https is not granted");
+      return NULL;
+    }
+    h = find_import(https_imports, 3, im->name, im->name_len);
+    if (!h) {
+      wg_error_set(err, WG_ERR_LINK_ERROR, "unsupported https host import `%s`", name);
+      return NULL;
+    }
+  } else if (name_is(im, "yoi:fs")) {
+    wg_error_set(err, WG_ERR_UNSUPPORTED, "host_api.fs is not implemented");
+    return NULL;
+  } else {
+    wg_error_set(err, WG_ERR_LINK_ERROR,
+                 "unsupported import module `%s`; only `yoi:tool` and `yoi:https` "
+                 "are available", mod);
+    return NULL;
+  }
+  if (im->kind != WG_EXTERN_FUNC || !same_type(&im->functype, h->type)) {
+    wg_error_set(err, WG_ERR_LINK_ERROR, "host import `%s`.`%s` has the wrong type",
+                 mod, name);
+    return NULL;
+  }
+  return h;
+}
+
+bool wg_host_bind(wg_store *s, const wg_module *m, wg_host_call *hc,
+                  wg_extern *imports, wg_error *err) {
+  size_t n = wg_module_import_count(m);
+  for (size_t i = 0; i < n; i++) {
+    wg_import_info im;
+    if (!wg_module_import(m, i, &im)) {
+      wg_error_set(err, WG_ERR_INTERNAL, "cannot read import %zu", i);
+      return false;
+    }
+    const host_import *h = resolve(&im, hc->https_granted, err);
+    if (!h) return false;
+    wg_func *f = wg_func_new_host(s, h->type, h->fn, hc);
+    if (!f) {
+      wg_error_set(err, WG_ERR_INTERNAL, "out of memory linking imports");
+      return false;
+    }
+    imports[i].kind = WG_EXTERN_FUNC;
+    imports[i].of.func = f;
+  }
+  return true;
+}
+
+bool wg_host_check_exports(const wg_module *m, wg_error *err) {
+  bool has_memory = false, has_call = false;
+  size_t n = wg_module_export_count(m);
+  for (size_t i = 0; i < n; i++) {
+    wg_export_info ex;
+    if (!wg_module_export(m, i, &ex)) continue;
+    if (ex.name_len == 6 && memcmp(ex.name, "memory", 6) == 0)
+      has_memory = ex.kind == WG_EXTERN_MEMORY;
+    if (ex.name_len == 13 && memcmp(ex.name, "yoi_tool_call", 13) == 0)
+      has_call = ex.kind == WG_EXTERN_FUNC && ex.functype.param_count == 0 &&
+                 ex.functype.result_count == 0;
+  }
+  if (!has_call) {
+    wg_error_set(err, WG_ERR_MODULE_INVALID,
+                 "module must export `yoi_tool_call` as a function [] -> []");
+    return false;
+  }
+  if (!has_memory) {
+    wg_error_set(err, WG_ERR_MODULE_INVALID, "module must export its memory as `memory`");
+    return false;
+  }
+  return true;
+}
+
+void wg_host_call_free(wg_host_call *hc) {
+  free(hc->output);
+  hc->output = NULL;
+  hc->output_len = 0;
+}

@@ -1,0 +1,126 @@
+/* cache.c: compiled modules keyed by package digest, shared by threads.
+ *
+ * Invariants: the cache holds one reference on each cached module and hands
+ * out a further reference per wg_module_cache_get, so dropping an entry
+ * never frees a module in use. Compilation runs outside the lock; if two
+ * threads compile the same digest at once, the first insert wins and the
+ * other's module is released. At most max_entries are kept, least recently
+ * used dropped first. */
+#include "wasmgate/runtime.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct cache_entry {
+  char digest[WG_ERROR_DIGEST_MAX + 1];
+  wg_module *module;
+  uint64_t last_used;
+} cache_entry;
+
+struct wg_module_cache {
+  pthread_mutex_t lock;
+  cache_entry *entries;
+  size_t count, max;
+  uint64_t clock; /* bumped on every use, for LRU */
+};
+
+wg_module_cache *wg_module_cache_new(size_t max_entries) {
+  wg_module_cache *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  c->max = max_entries ? max_entries : 64;
+  c->entries = calloc(c->max, sizeof *c->entries);
+  if (!c->entries || pthread_mutex_init(&c->lock, NULL) != 0) {
+    free(c->entries);
+    free(c);
+    return NULL;
+  }
+  return c;
+}
+
+void wg_module_cache_free(wg_module_cache *c) {
+  if (!c) return;
+  for (size_t i = 0; i < c->count; i++) wg_module_release(c->entries[i].module);
+  pthread_mutex_destroy(&c->lock);
+  free(c->entries);
+  free(c);
+}
+
+/* Under the lock: the entry for digest, or NULL. */
+static cache_entry *find(wg_module_cache *c, const char *digest) {
+  for (size_t i = 0; i < c->count; i++)
+    if (strcmp(c->entries[i].digest, digest) == 0) return &c->entries[i];
+  return NULL;
+}
+
+static wg_module *lookup(wg_module_cache *c, const char *digest) {
+  pthread_mutex_lock(&c->lock);
+  cache_entry *ce = find(c, digest);
+  wg_module *m = NULL;
+  if (ce) {
+    ce->last_used = ++c->clock;
+    m = ce->module;
+    wg_module_retain(m);
+  }
+  pthread_mutex_unlock(&c->lock);
+  return m;
+}
+
+/* Under the lock: a free slot, evicting the least recently used entry. */
+static cache_entry *slot(wg_module_cache *c) {
+  if (c->count < c->max) return &c->entries[c->count++];
+  size_t oldest = 0;
+  for (size_t i = 1; i < c->count; i++)
+    if (c->entries[i].last_used < c->entries[oldest].last_used) oldest = i;
+  wg_module_release(c->entries[oldest].module);
+  return &c->entries[oldest];
+}
+
+/* Inserts m (retained by the caller) unless another thread was first;
+ * returns the module the caller should use (retained). */
+static wg_module *insert(wg_module_cache *c, const char *digest, wg_module *m) {
+  pthread_mutex_lock(&c->lock);
+  cache_entry *ce = find(c, digest);
+  if (ce) {
+    wg_module_release(m);
+    m = ce->module;
+  } else {
+    ce = slot(c);
+    memset(ce, 0, sizeof *ce);
+    strncpy(ce->digest, digest, sizeof ce->digest - 1);
+    ce->module = m;
+  }
+  ce->last_used = ++c->clock;
+  wg_module_retain(m); /* the caller's reference */
+  pthread_mutex_unlock(&c->lock);
+  return m;
+}
+
+wg_module *wg_module_cache_get(wg_module_cache *c, const char *digest,
+                               const uint8_t *bytes, size_t len,
+                               wg_error *err) {
+  if (!c || !digest || strlen(digest) > WG_ERROR_DIGEST_MAX) {
+    wg_error_set(err, WG_ERR_INTERNAL, "bad module cache request");
+    return NULL;
+  }
+  wg_module *m = lookup(c, digest);
+  if (m) return m;
+  wg_wasm_error we = {0};
+  wg_wasm_result r = wg_module_new(bytes, len, &m, &we);
+  if (r != WG_WASM_OK) {
+    wg_err code = r == WG_WASM_UNSUPPORTED ? WG_ERR_UNSUPPORTED
+                  : r == WG_WASM_NOMEM     ? WG_ERR_INTERNAL
+                                           : WG_ERR_MODULE_INVALID;
+    wg_error_set(err, code, "module is %s at byte %zu: %s", wg_wasm_result_name(r),
+                 we.offset, we.message);
+    return NULL;
+  }
+  return insert(c, digest, m);
+}
+
+size_t wg_module_cache_size(wg_module_cache *c) {
+  pthread_mutex_lock(&c->lock);
+  size_t n = c->count;
+  pthread_mutex_unlock(&c->lock);
+  return n;
+}

@@ -1,0 +1,240 @@
+/* call.c: one tool call = one bounded run (SPEC section 5, reference 5.1).
+ *
+ * Sequence, each step only if the previous one succeeded: input size and
+ * strict JSON -> object check -> input_schema -> canonical form -> import
+ * and export check -> fresh store + instance (start function included) ->
+ * `yoi_tool_call` -> sticky output error -> output decode (rt_output.c).
+ * One deadline (entry + wall clock) and one cancellation flag cover it
+ * all; the engine checks both at loop back-edges and calls. Nothing the
+ * guest controls sizes an allocation: the output buffer is the limit. */
+#include "rt_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+wg_call_limits wg_call_limits_resolve(const wg_call_limits *l) {
+  wg_call_limits r = l ? *l : (wg_call_limits){0};
+  if (!r.max_input_bytes) r.max_input_bytes = WG_RT_DEFAULT_MAX_INPUT;
+  if (!r.max_output_bytes) r.max_output_bytes = WG_RT_DEFAULT_MAX_OUTPUT;
+  if (r.max_output_bytes > WG_HOST_MAX_OUTPUT_WRITE)
+    r.max_output_bytes = WG_HOST_MAX_OUTPUT_WRITE;
+  if (!r.max_summary_bytes) r.max_summary_bytes = WG_RT_DEFAULT_MAX_SUMMARY;
+  if (!r.fuel) r.fuel = WG_RT_DEFAULT_FUEL;
+  if (!r.wall_clock_ns) r.wall_clock_ns = WG_RT_DEFAULT_WALL_CLOCK_NS;
+  if (!r.max_memory_bytes) r.max_memory_bytes = WG_RT_DEFAULT_MAX_MEMORY;
+  if (!r.max_table_elements) r.max_table_elements = WG_RT_DEFAULT_MAX_TABLE;
+  if (!r.max_call_depth) r.max_call_depth = WG_RT_DEFAULT_MAX_CALL_DEPTH;
+  return r;
+}
+
+void wg_cancel_init(wg_cancel *c) { atomic_init(&c->flag, 0); }
+void wg_cancel_request(wg_cancel *c) { atomic_store(&c->flag, 1); }
+bool wg_cancel_requested(wg_cancel *c) { return atomic_load(&c->flag) != 0; }
+
+/* Input checks up to the canonical text handed to the guest. */
+static bool prepare_input(const wg_call_request *req, const wg_call_limits *lim,
+                          wg_call_result *out) {
+  wg_error *e = &out->error;
+  if (!req->input || req->input_len > lim->max_input_bytes) {
+    wg_error_set(e, WG_ERR_INVALID_INPUT, "plugin tool `%s` input exceeds %zu bytes",
+                 e->tool, lim->max_input_bytes);
+    return false;
+  }
+  /* Nesting is bounded only by the input size: the parser, the canonical
+   * writer and the schema validator do not recurse. */
+  wg_json_limits jl = {.max_depth = lim->max_input_bytes + 1,
+                       .max_size = lim->max_input_bytes};
+  wg_json_error je;
+  wg_json_doc *doc = wg_json_parse(req->input, req->input_len, &jl, &je);
+  if (!doc) {
+    wg_error_set(e, WG_ERR_INVALID_INPUT,
+                 "plugin tool `%s` input is not valid JSON: %s at byte %zu", e->tool,
+                 je.message, je.offset);
+    return false;
+  }
+  const wg_json *root = wg_json_root(doc);
+  bool ok = false;
+  if (root->type != WG_JSON_OBJECT) {
+    wg_error_set(e, WG_ERR_INVALID_INPUT, "plugin tool `%s` input must be a JSON object",
+                 e->tool);
+    goto out;
+  }
+  if (req->schema && !rt_check_schema(req->schema, root, e)) goto out;
+  /* Canonical text is never longer than the input's decoded content with
+   * minimal escapes; 6x + 16 covers "\u00XX" escapes of every byte. */
+  wg_buf canon;
+  wg_buf_init(&canon, req->input_len * 6 + 16);
+  if (!wg_json_write(root, true, &canon)) {
+    wg_buf_free(&canon);
+    wg_error_set(e, WG_ERR_INTERNAL, "cannot write the canonical input");
+    goto out;
+  }
+  out->arguments = wg_buf_take(&canon, &out->arguments_len);
+  ok = out->arguments != NULL;
+  if (!ok) wg_error_set(e, WG_ERR_INTERNAL, "out of memory");
+out:
+  wg_json_free(doc);
+  return ok;
+}
+
+/* Maps a failed engine operation to the error model. */
+static void engine_error(const wg_wasm_error *we, uint64_t fuel, wg_error *e) {
+  switch (we->result) {
+  case WG_WASM_LINK:
+    wg_error_set(e, WG_ERR_LINK_ERROR, "%s", we->message);
+    return;
+  case WG_WASM_LIMIT:
+    wg_error_set(e, WG_ERR_MEMORY_LIMIT, "the module needs more memory or table than the limit: %s",
+                 we->message);
+    return;
+  case WG_WASM_NOMEM:
+    wg_error_set(e, WG_ERR_INTERNAL, "host out of memory");
+    return;
+  case WG_WASM_TRAP:
+    break;
+  default:
+    wg_error_set(e, WG_ERR_INTERNAL, "engine error: %s", wg_wasm_result_name(we->result));
+    return;
+  }
+  switch (we->trap) {
+  case WG_TRAP_FUEL_EXHAUSTED:
+    wg_error_set(e, WG_ERR_FUEL_EXHAUSTED, "fuel exhausted after %llu instructions",
+                 (unsigned long long)fuel);
+    return;
+  case WG_TRAP_DEADLINE:
+    wg_error_set(e, WG_ERR_TIMEOUT, "wall-clock deadline reached");
+    return;
+  case WG_TRAP_CANCELLED:
+    wg_error_set(e, WG_ERR_CANCELLED, "call cancelled");
+    return;
+  default:
+    wg_error_set(e, WG_ERR_TRAP, "wasm trap: %s", wg_trap_name(we->trap));
+    e->trap = we->trap;
+    return;
+  }
+}
+
+static void fill_stats(wg_store *s, wg_instance *inst, uint64_t t0,
+                       wg_call_result *out) {
+  out->stats.wall_ns = wg_now_ns() - t0;
+  if (!s) return;
+  out->stats.fuel_used = wg_store_fuel_used(s);
+  wg_extern mem;
+  /* Memory never shrinks, so its final size is its peak. */
+  if (inst && wg_instance_export(inst, "memory", 6, &mem) &&
+      mem.kind == WG_EXTERN_MEMORY)
+    out->stats.memory_peak_bytes = (uint64_t)wg_memory_pages(mem.of.memory) * 65536u;
+}
+
+/* Before the engine runs anything: a pending cancel or a passed deadline
+ * ends the call here. */
+static bool still_running(const wg_call_request *req, uint64_t deadline,
+                          wg_error *e) {
+  if (req->cancel && wg_cancel_requested(req->cancel)) {
+    wg_error_set(e, WG_ERR_CANCELLED, "call cancelled");
+    return false;
+  }
+  if (wg_now_ns() >= deadline) {
+    wg_error_set(e, WG_ERR_TIMEOUT, "wall-clock deadline reached");
+    return false;
+  }
+  return true;
+}
+
+static void run_module(const wg_call_request *req, const wg_call_limits *lim,
+                       uint64_t t0, wg_call_result *out) {
+  wg_error *e = &out->error;
+  const wg_module *m = req->module;
+  if (!m) {
+    wg_error_set(e, WG_ERR_PACKAGE_INVALID, "no runtime module");
+    return;
+  }
+  if (!wg_host_check_exports(m, e)) return;
+  uint64_t deadline = t0 + lim->wall_clock_ns;
+  if (!still_running(req, deadline, e)) return;
+  wg_limits wl = {
+    .fuel = lim->fuel,
+    .deadline_ns = deadline,
+    .cancel = req->cancel ? &req->cancel->flag : NULL,
+    .max_memory_pages = (uint32_t)(lim->max_memory_bytes / 65536u),
+    .max_table_elements = lim->max_table_elements,
+    .max_call_depth = lim->max_call_depth,
+  };
+  if (wl.max_memory_pages == 0) wl.max_memory_pages = 1;
+  wg_host_call hc = {
+    .tool_name = req->tool,
+    .tool_name_len = strlen(req->tool),
+    .input = out->arguments,
+    .input_len = out->arguments_len,
+    .max_output = lim->max_output_bytes,
+    .https_granted = req->https_granted,
+  };
+  wg_store *s = wg_store_new(&wl);
+  size_t nimports = wg_module_import_count(m);
+  wg_extern *imports = calloc(nimports ? nimports : 1, sizeof *imports);
+  wg_instance *inst = NULL;
+  if (!s || !imports) {
+    wg_error_set(e, WG_ERR_INTERNAL, "host out of memory");
+    goto out;
+  }
+  if (!wg_host_bind(s, m, &hc, imports, e)) goto out;
+  wg_wasm_error we = {0};
+  if (wg_instance_new(s, m, imports, nimports, &inst, &we) != WG_WASM_OK) {
+    engine_error(&we, lim->fuel, e);
+    goto out;
+  }
+  wg_extern fn;
+  if (!wg_instance_export(inst, "yoi_tool_call", 13, &fn) || fn.kind != WG_EXTERN_FUNC) {
+    wg_error_set(e, WG_ERR_MODULE_INVALID, "module must export `yoi_tool_call`");
+    goto out;
+  }
+  if (wg_func_call(s, fn.of.func, NULL, 0, NULL, 0, &we) != WG_WASM_OK) {
+    engine_error(&we, lim->fuel, e);
+    goto out;
+  }
+  if (hc.sticky != WG_ERR_NONE) {
+    wg_error_set(e, hc.sticky, "%s", hc.sticky_message);
+    goto out;
+  }
+  rt_decode_output(&hc, lim, out);
+out:
+  fill_stats(s, inst, t0, out);
+  wg_host_call_free(&hc);
+  free(imports);
+  wg_store_free(s);
+}
+
+/* Turns an error into yoi's ordinary error result: summary = human text. */
+static void error_result(const wg_call_limits *lim, wg_call_result *out) {
+  out->is_error = true;
+  free(out->summary);
+  free(out->content);
+  out->content = NULL;
+  out->content_len = 0;
+  wg_buf text;
+  wg_buf_init(&text, 4096);
+  wg_error_write_text(&out->error, lim->wall_clock_ns, &text);
+  out->summary = wg_buf_take(&text, &out->summary_len);
+}
+
+wg_err wg_call(const wg_call_request *req, wg_call_result *out) {
+  uint64_t t0 = wg_now_ns();
+  memset(out, 0, sizeof *out);
+  wg_error_set_origin(&out->error, req->tool, req->plugin, req->digest);
+  wg_call_limits lim = wg_call_limits_resolve(&req->limits);
+  if (!req->tool) {
+    wg_error_set(&out->error, WG_ERR_UNKNOWN_TOOL, "no tool name");
+  } else if (prepare_input(req, &lim, out)) {
+    run_module(req, &lim, t0, out);
+  }
+  out->stats.wall_ns = wg_now_ns() - t0;
+  if (out->error.code != WG_ERR_NONE) error_result(&lim, out);
+  return out->error.code;
+}
+
+void wg_call_result_free(wg_call_result *r) {
+  free(r->summary);
+  free(r->content);
+  free(r->arguments);
+  r->summary = r->content = r->arguments = NULL;
+}

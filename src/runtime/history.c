@@ -1,0 +1,433 @@
+/* history.c: the append-only JSON Lines history (SPEC section 8) and the
+ * JSON form of a call result.
+ *
+ * Records: {"kind":"tool_call","call_id","name","arguments",...} and
+ * {"kind":"tool_result","call_id","summary","content"?,"is_error",...} as
+ * yoi, plus "timestamp", "origin", "error" and "stats". Writing: one
+ * write(2) per record on an O_APPEND descriptor under flock(LOCK_EX), so
+ * `call` and `serve` may share the file; if the file does not end in a
+ * newline (a torn record after a crash), a newline is written first so the
+ * torn text stays one skipped line. A record over the bound is rebuilt
+ * with its large strings cut and "truncated" set, never dropped. Reading
+ * skips a torn last line and any line that is not a JSON object. */
+#include "wasmgate/json.h"
+#include "wasmgate/runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct wg_history {
+  int fd;
+  bool fsync;
+  size_t max_record;
+};
+
+static void set_err(char *err, size_t size, const char *what) {
+  if (err && size) snprintf(err, size, "%s: %s", what, strerror(errno));
+}
+
+wg_history *wg_history_open(const char *path, const wg_history_options *opts,
+                            char *err, size_t err_size) {
+  wg_history *h = calloc(1, sizeof *h);
+  if (!h) {
+    set_err(err, err_size, "cannot allocate the history");
+    return NULL;
+  }
+  h->fsync = opts ? opts->fsync : true;
+  h->max_record = opts && opts->max_record_bytes ? opts->max_record_bytes
+                                                 : WG_HISTORY_DEFAULT_MAX_RECORD;
+  if (h->max_record < 4096) h->max_record = 4096;
+  h->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (h->fd < 0) {
+    set_err(err, err_size, "cannot open the history file");
+    free(h);
+    return NULL;
+  }
+  return h;
+}
+
+void wg_history_close(wg_history *h) {
+  if (!h) return;
+  close(h->fd);
+  free(h);
+}
+
+/* RFC 3339 UTC with milliseconds. */
+static void timestamp(char out[64]) {
+  struct timespec ts;
+  struct tm tm;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  gmtime_r(&ts.tv_sec, &tm);
+  snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+           ts.tv_nsec / 1000000L);
+}
+
+/* Records are written by hand (not with wg_json_writer) because the
+ * arguments are already canonical JSON text and go in verbatim. */
+static void put_key(wg_buf *out, const char *key) {
+  wg_buf_append_char(out, ',');
+  wg_json_write_string(out, key, strlen(key));
+  wg_buf_append_char(out, ':');
+}
+
+static void put_str(wg_buf *out, const char *key, const char *s) {
+  put_key(out, key);
+  if (s) wg_json_write_string(out, s, strlen(s));
+  else wg_buf_append_str(out, "null");
+}
+
+/* A string cut to at most `keep` bytes on a UTF-8 boundary. */
+static void put_cut(wg_buf *out, const char *key, const char *s, size_t len,
+                    size_t keep) {
+  put_key(out, key);
+  if (len > keep) len = wg_utf8_trim((const uint8_t *)s, keep);
+  wg_json_write_string(out, s, len);
+}
+
+static void put_head(wg_buf *out, const char *kind, const char *call_id) {
+  char ts[64];
+  timestamp(ts);
+  wg_buf_append_str(out, "{\"kind\":");
+  wg_json_write_string(out, kind, strlen(kind));
+  put_str(out, "call_id", call_id);
+  put_str(out, "timestamp", ts);
+}
+
+static void put_origin(wg_buf *out, const wg_history_origin *o) {
+  put_key(out, "origin");
+  if (!o) {
+    wg_buf_append_str(out, "null");
+    return;
+  }
+  wg_buf_append_char(out, '{');
+  wg_buf_append_str(out, "\"plugin\":");
+  wg_json_write_string(out, o->plugin ? o->plugin : "", o->plugin ? strlen(o->plugin) : 0);
+  put_str(out, "version", o->version);
+  put_str(out, "digest", o->digest);
+  wg_buf_append_char(out, '}');
+}
+
+/* The tool_call record; when `keep` is under the arguments' length, they
+ * become a string holding a prefix of their canonical text, marked. */
+static bool format_call(const char *call_id, const char *tool,
+                        const wg_history_origin *o, const wg_call_result *r,
+                        size_t keep, wg_buf *out) {
+  put_head(out, "tool_call", call_id);
+  put_str(out, "name", tool);
+  bool cut = r->arguments && r->arguments_len > keep;
+  if (!r->arguments) {
+    put_key(out, "arguments"); /* the input never became valid JSON */
+    wg_buf_append_str(out, "null");
+  } else if (cut) {
+    put_cut(out, "arguments", r->arguments, r->arguments_len, keep);
+    put_key(out, "truncated");
+    wg_buf_printf(out, "{\"field\":\"arguments\",\"original_bytes\":%zu}",
+                  r->arguments_len);
+  } else {
+    put_key(out, "arguments");
+    wg_buf_append(out, r->arguments, r->arguments_len);
+  }
+  put_origin(out, o);
+  wg_buf_append_char(out, '}');
+  return wg_buf_ok(out);
+}
+
+static bool format_result(const char *call_id, const wg_history_origin *o,
+                          const wg_call_result *r, size_t keep, wg_buf *out) {
+  put_head(out, "tool_result", call_id);
+  size_t slen = r->summary ? r->summary_len : 0;
+  put_cut(out, "summary", r->summary ? r->summary : "", slen, keep);
+  bool cut = slen > keep;
+  if (r->content) {
+    put_cut(out, "content", r->content, r->content_len, keep);
+    cut = cut || r->content_len > keep;
+  }
+  put_key(out, "is_error");
+  wg_buf_append_str(out, r->is_error ? "true" : "false");
+  if (cut) {
+    put_key(out, "truncated");
+    wg_buf_printf(out, "{\"summary_bytes\":%zu,\"content_bytes\":%zu}", slen,
+                  r->content ? r->content_len : 0);
+  }
+  if (r->error.code != WG_ERR_NONE) {
+    put_key(out, "error");
+    wg_error_write_json(&r->error, out);
+  }
+  put_origin(out, o);
+  put_key(out, "stats");
+  wg_buf_printf(out, "{\"fuel_used\":%llu,\"wall_ns\":%llu,\"memory_peak_bytes\":%llu}",
+                (unsigned long long)r->stats.fuel_used,
+                (unsigned long long)r->stats.wall_ns,
+                (unsigned long long)r->stats.memory_peak_bytes);
+  wg_buf_append_char(out, '}');
+  return wg_buf_ok(out);
+}
+
+typedef bool (*format_fn)(const void *ctx, size_t keep, wg_buf *out);
+
+/* Formats under max_record: first whole, then with the large strings cut
+ * to smaller and smaller budgets (each escaped byte is at most 6 bytes, so
+ * max_record / 8 always fits beside the fixed fields). */
+static bool format_bounded(format_fn fn, const void *ctx, size_t max_record,
+                           wg_buf *out) {
+  size_t keep = SIZE_MAX;
+  for (int attempt = 0; attempt < 8; attempt++) {
+    wg_buf_free(out);
+    wg_buf_init(out, max_record);
+    if (fn(ctx, keep, out)) return true;
+    if (out->oom) return false;
+    keep = keep == SIZE_MAX ? max_record / 2 : keep / 2;
+  }
+  return false;
+}
+
+typedef struct fmt_ctx {
+  const char *call_id, *tool;
+  const wg_history_origin *origin;
+  const wg_call_result *r;
+} fmt_ctx;
+
+static bool fmt_call(const void *ctx, size_t keep, wg_buf *out) {
+  const fmt_ctx *c = ctx;
+  return format_call(c->call_id, c->tool, c->origin, c->r, keep, out);
+}
+
+static bool fmt_result(const void *ctx, size_t keep, wg_buf *out) {
+  const fmt_ctx *c = ctx;
+  return format_result(c->call_id, c->origin, c->r, keep, out);
+}
+
+bool wg_history_format_call(const char *call_id, const char *tool,
+                            const wg_history_origin *origin,
+                            const wg_call_result *r, size_t max_record,
+                            wg_buf *out) {
+  fmt_ctx c = {call_id, tool, origin, r};
+  return format_bounded(fmt_call, &c, max_record ? max_record : WG_HISTORY_DEFAULT_MAX_RECORD, out);
+}
+
+bool wg_history_format_result(const char *call_id,
+                              const wg_history_origin *origin,
+                              const wg_call_result *r, size_t max_record,
+                              wg_buf *out) {
+  fmt_ctx c = {call_id, NULL, origin, r};
+  return format_bounded(fmt_result, &c, max_record ? max_record : WG_HISTORY_DEFAULT_MAX_RECORD, out);
+}
+
+/* Under the lock: true if the file is empty or ends in '\n'. */
+static bool ends_in_newline(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0 || st.st_size == 0) return true;
+  char last = '\n';
+  if (pread(fd, &last, 1, st.st_size - 1) != 1) return true;
+  return last == '\n';
+}
+
+/* One record: '\n'-terminated, one write(2), under an exclusive flock. */
+static bool append_record(wg_history *h, wg_buf *rec, char *err, size_t err_size) {
+  if (!wg_buf_append_char(rec, '\n')) {
+    rec->overflow = false; /* the cap is the record bound; the newline may pass it */
+    rec->cap++;
+    if (!wg_buf_append_char(rec, '\n')) return false;
+  }
+  while (flock(h->fd, LOCK_EX) != 0) {
+    if (errno != EINTR) {
+      set_err(err, err_size, "cannot lock the history file");
+      return false;
+    }
+  }
+  bool ok = true;
+  const char *p = rec->data;
+  size_t n = rec->len;
+  char *joined = NULL;
+  if (!ends_in_newline(h->fd)) {
+    joined = malloc(n + 1);
+    if (joined) {
+      joined[0] = '\n';
+      memcpy(joined + 1, p, n);
+      p = joined, n++;
+    }
+  }
+  ssize_t w;
+  do w = write(h->fd, p, n); while (w < 0 && errno == EINTR);
+  if (w != (ssize_t)n) {
+    if (w < 0) set_err(err, err_size, "cannot write the history file");
+    else if (err && err_size) snprintf(err, err_size, "short write to the history file");
+    ok = false;
+  }
+  if (ok && h->fsync && fdatasync(h->fd) != 0) {
+    set_err(err, err_size, "cannot sync the history file");
+    ok = false;
+  }
+  flock(h->fd, LOCK_UN);
+  free(joined);
+  return ok;
+}
+
+static void random_id(char out[40]) {
+  unsigned char b[12] = {0};
+  if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b) {
+    uint64_t t = wg_now_ns();
+    memcpy(b, &t, sizeof t);
+  }
+  strcpy(out, "call_");
+  for (size_t i = 0; i < sizeof b; i++) snprintf(out + 5 + 2 * i, 3, "%02x", b[i]);
+}
+
+bool wg_history_append_call(wg_history *h, const char *call_id,
+                            const char *tool, const wg_history_origin *origin,
+                            const wg_call_result *r, char *err,
+                            size_t err_size) {
+  char id[40];
+  if (err && err_size) err[0] = '\0';
+  if (!call_id) {
+    random_id(id);
+    call_id = id;
+  }
+  wg_buf rec;
+  wg_buf_init(&rec, h->max_record);
+  bool ok = wg_history_format_call(call_id, tool, origin, r, h->max_record, &rec) &&
+            append_record(h, &rec, err, err_size);
+  if (ok)
+    ok = wg_history_format_result(call_id, origin, r, h->max_record, &rec) &&
+         append_record(h, &rec, err, err_size);
+  else if (err && err_size && !err[0])
+    snprintf(err, err_size, "cannot format a history record");
+  wg_buf_free(&rec);
+  return ok;
+}
+
+/* ---- Reading ------------------------------------------------------------- */
+
+typedef struct reader {
+  wg_history_lines *out;
+  size_t tail, max_record;
+  size_t next; /* ring position when tail > 0 */
+} reader;
+
+/* Keeps one complete line if it is a JSON object. */
+static bool keep_line(reader *rd, const char *line, size_t len) {
+  wg_json_limits jl = {.max_size = rd->max_record};
+  wg_json_doc *doc = wg_json_parse(line, len, &jl, NULL);
+  bool object = doc && wg_json_root(doc)->type == WG_JSON_OBJECT;
+  wg_json_free(doc);
+  if (!object) {
+    rd->out->skipped++;
+    return true;
+  }
+  char *copy = malloc(len + 1);
+  if (!copy) return false;
+  memcpy(copy, line, len);
+  copy[len] = '\0';
+  wg_history_lines *o = rd->out;
+  if (rd->tail && o->count == rd->tail) { /* full ring: replace the oldest */
+    free(o->lines[rd->next]);
+    o->lines[rd->next] = copy;
+    rd->next = (rd->next + 1) % rd->tail;
+    return true;
+  }
+  char **grown = realloc(o->lines, (o->count + 1) * sizeof *grown);
+  if (!grown) {
+    free(copy);
+    return false;
+  }
+  o->lines = grown;
+  o->lines[o->count++] = copy;
+  return true;
+}
+
+/* Puts a full ring back in file order. */
+static bool unrotate(reader *rd) {
+  wg_history_lines *o = rd->out;
+  if (!rd->tail || rd->next == 0) return true;
+  char **ordered = malloc(o->count * sizeof *ordered);
+  if (!ordered) return false;
+  for (size_t i = 0; i < o->count; i++) ordered[i] = o->lines[(rd->next + i) % o->count];
+  free(o->lines);
+  o->lines = ordered;
+  return true;
+}
+
+bool wg_history_read(const char *path, size_t tail, size_t max_record,
+                     wg_history_lines *out, char *err, size_t err_size) {
+  memset(out, 0, sizeof *out);
+  reader rd = {out, tail, max_record ? max_record : WG_HISTORY_DEFAULT_MAX_RECORD, 0};
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    set_err(err, err_size, "cannot open the history file");
+    return false;
+  }
+  wg_buf line;
+  wg_buf_init(&line, rd.max_record);
+  bool ok = true, too_long = false;
+  char chunk[65536];
+  ssize_t n;
+  while (ok && (n = read(fd, chunk, sizeof chunk)) != 0) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      set_err(err, err_size, "cannot read the history file");
+      ok = false;
+      break;
+    }
+    for (ssize_t i = 0; ok && i < n;) {
+      char *nl = memchr(chunk + i, '\n', (size_t)(n - i));
+      size_t part = nl ? (size_t)(nl - (chunk + i)) : (size_t)(n - i);
+      /* An over-long line is skipped whole, never split into records. */
+      if (!too_long && !wg_buf_append(&line, chunk + i, part)) too_long = true;
+      i += (ssize_t)part;
+      if (!nl) break;
+      i++;
+      if (too_long) out->skipped++;
+      else if (line.len) ok = keep_line(&rd, line.data, line.len);
+      too_long = false;
+      wg_buf_free(&line);
+      wg_buf_init(&line, rd.max_record);
+    }
+  }
+  if (line.len || too_long) out->skipped++; /* torn last line */
+  wg_buf_free(&line);
+  close(fd);
+  if (ok) ok = unrotate(&rd);
+  if (!ok) {
+    if (err && err_size && !err[0]) snprintf(err, err_size, "out of memory reading history");
+    wg_history_lines_free(out);
+  }
+  return ok;
+}
+
+void wg_history_lines_free(wg_history_lines *l) {
+  for (size_t i = 0; i < l->count; i++) free(l->lines[i]);
+  free(l->lines);
+  memset(l, 0, sizeof *l);
+}
+
+/* ---- Result JSON ----------------------------------------------------------- */
+
+bool wg_call_result_write_json(const wg_call_result *r, wg_buf *out) {
+  wg_buf_append_str(out, "{\"is_error\":");
+  wg_buf_append_str(out, r->is_error ? "true" : "false");
+  put_key(out, "summary");
+  wg_json_write_string(out, r->summary ? r->summary : "", r->summary ? r->summary_len : 0);
+  put_key(out, "content");
+  if (r->content) wg_json_write_string(out, r->content, r->content_len);
+  else wg_buf_append_str(out, "null");
+  if (r->error.code != WG_ERR_NONE) {
+    put_key(out, "error");
+    wg_error_write_json(&r->error, out);
+  }
+  put_key(out, "stats");
+  wg_buf_printf(out, "{\"fuel_used\":%llu,\"wall_ns\":%llu,\"memory_peak_bytes\":%llu}",
+                (unsigned long long)r->stats.fuel_used,
+                (unsigned long long)r->stats.wall_ns,
+                (unsigned long long)r->stats.memory_peak_bytes);
+  wg_buf_append_char(out, '}');
+  return wg_buf_ok(out);
+}

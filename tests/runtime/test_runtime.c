@@ -1,0 +1,695 @@
+/* test_runtime.c: one bounded tool call through wg_call on real wasm: the
+ * example plugins (C PDK), the wat/ fixtures and output modules built in
+ * memory. Each test states one rule of SPEC 5/6 or reference 4-5 and
+ * asserts the exact code, message and result. */
+#include "../harness.h"
+#include "rt_test_util.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Runs one call and returns its code; the result stays in *r. */
+static wg_err run(const wg_module *m, const char *tool, const char *input,
+                  wg_call_result *r) {
+  wg_call_request req = rt_request(m, tool, input);
+  return wg_call(&req, r);
+}
+
+/* ---- Success and input ------------------------------------------------- */
+
+static void test_echo_success_canonical_input(void) {
+  wg_module *m = rt_load("echo", true);
+  REQUIRE(m);
+  wg_call_result r;
+  CHECK_INT(run(m, "Echo", "{ \"b\" : 1, \"a\" : [true, null, \"\\u00e9\"] }", &r), WG_ERR_NONE);
+  CHECK(!r.is_error);
+  CHECK_STR(r.summary, "echo");
+  CHECK_STR(r.content, "{\"a\":[true,null,\"\xc3\xa9\"],\"b\":1}");
+  CHECK_STR(r.arguments, "{\"a\":[true,null,\"\xc3\xa9\"],\"b\":1}");
+  CHECK(r.stats.fuel_used > 0);
+  CHECK(r.stats.memory_peak_bytes > 0 && r.stats.memory_peak_bytes % 65536 == 0);
+  wg_call_result_free(&r);
+  wg_module_release(m);
+}
+
+/* Valid JSON is never rejected for its numbers or bounded nesting. */
+static void test_numbers_and_nesting_pass_verbatim(void) {
+  wg_module *m = rt_load("echo", true);
+  REQUIRE(m);
+  wg_call_result r;
+  const char *in = "{\"z\":-0.0,\"y\":123456789012345678901234567890,\"x\":1e400,\"w\":1E-400}";
+  CHECK_INT(run(m, "Echo", in, &r), WG_ERR_NONE);
+  CHECK_STR(r.content, "{\"w\":1E-400,\"x\":1e400,\"y\":123456789012345678901234567890,\"z\":-0.0}");
+  wg_call_result_free(&r);
+  /* 5,000 nested arrays inside the object. */
+  size_t depth = 5000;
+  char *deep = malloc(depth * 2 + 16);
+  REQUIRE(deep);
+  size_t n = 0;
+  n += (size_t)sprintf(deep, "{\"d\":");
+  for (size_t i = 0; i < depth; i++) deep[n++] = '[';
+  for (size_t i = 0; i < depth; i++) deep[n++] = ']';
+  deep[n++] = '}';
+  deep[n] = '\0';
+  CHECK_INT(run(m, "Echo", deep, &r), WG_ERR_NONE);
+  CHECK_STR(r.content, deep);
+  wg_call_result_free(&r);
+  free(deep);
+  wg_module_release(m);
+}
+
+static void test_invalid_input_codes(void) {
+  wg_module *m = rt_load("echo", true);
+  REQUIRE(m);
+  const char *bad[] = {"{\"a\":1} x", "{\"a\":\"\\ud800\"}", "{\"a\":1,\"a\":2}",
+                       "{\"a\":NaN}", "", "{\"a\":\"\x01\"}"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    wg_call_result r;
+    CHECK_INT(run(m, "Echo", bad[i], &r), WG_ERR_INVALID_INPUT);
+    CHECK(r.is_error);
+    CHECK(strncmp(r.error.message, "plugin tool `Echo` input is not valid JSON: ", 44) == 0);
+    CHECK(strncmp(r.summary, "Invalid argument: plugin tool `Echo` input is not valid JSON", 60) == 0);
+    CHECK(r.content == NULL);
+    wg_call_result_free(&r);
+  }
+  const char *not_object[] = {"[1]", "\"s\"", "1", "null"};
+  for (size_t i = 0; i < 4; i++) {
+    wg_call_result r;
+    CHECK_INT(run(m, "Echo", not_object[i], &r), WG_ERR_INVALID_INPUT);
+    CHECK_STR(r.error.message, "plugin tool `Echo` input must be a JSON object");
+    wg_call_result_free(&r);
+  }
+  wg_module_release(m);
+}
+
+/* {"text":"aaa..."} of exactly `size` bytes. */
+static char *input_of_size(size_t size) {
+  char *s = malloc(size + 1);
+  memcpy(s, "{\"text\":\"", 9);
+  memset(s + 9, 'a', size - 11);
+  memcpy(s + size - 2, "\"}", 3);
+  return s;
+}
+
+static void test_input_at_and_past_64k(void) {
+  wg_module *m = rt_load("text-stats", true);
+  REQUIRE(m);
+  char *at = input_of_size(65536), *past = input_of_size(65537);
+  wg_call_result r;
+  CHECK_INT(run(m, "TextStats", at, &r), WG_ERR_NONE);
+  CHECK_STR(r.summary, "words: 1, lines: 1, chars: 65525, bytes: 65525");
+  CHECK_INT(r.arguments_len, 65536);
+  wg_call_result_free(&r);
+  CHECK_INT(run(m, "TextStats", past, &r), WG_ERR_INVALID_INPUT);
+  CHECK_STR(r.error.message, "plugin tool `TextStats` input exceeds 65536 bytes");
+  CHECK_STR(r.summary, "Invalid argument: plugin tool `TextStats` input exceeds 65536 bytes");
+  wg_call_result_free(&r);
+  free(at);
+  free(past);
+  wg_module_release(m);
+}
+
+static const char *sum_schema =
+    "{\"type\":\"object\",\"properties\":{\"numbers\":{\"type\":\"array\","
+    "\"items\":{\"type\":\"number\"}}},\"required\":[\"numbers\"],"
+    "\"additionalProperties\":false}";
+
+static void test_json_sum_and_schema_mismatch(void) {
+  wg_module *m = rt_load("json-sum", true);
+  wg_schema *s = rt_schema(sum_schema);
+  REQUIRE(m && s);
+  wg_call_request req = rt_request(m, "JsonSum", "{\"numbers\":[1,2.5,-3,10]}");
+  req.schema = s;
+  wg_call_result r;
+  CHECK_INT(wg_call(&req, &r), WG_ERR_NONE);
+  CHECK_STR(r.summary, "sum: 10.5 (4 numbers)");
+  CHECK_STR(r.content, "{\"count\":4,\"sum\":10.5}");
+  wg_call_result_free(&r);
+
+  req = rt_request(m, "JsonSum", "{\"numbers\":[1,\"x\"]}");
+  req.schema = s;
+  CHECK_INT(wg_call(&req, &r), WG_ERR_SCHEMA_MISMATCH);
+  CHECK_CONTAINS(r.error.message, "plugin tool `JsonSum` input does not match input_schema at /numbers/1: type");
+  CHECK(strncmp(r.summary, "Invalid argument: plugin tool `JsonSum` input does not match", 60) == 0);
+  CHECK_INT(r.stats.fuel_used, 0); /* nothing ran */
+  wg_call_result_free(&r);
+
+  req = rt_request(m, "JsonSum", "{\"numbers\":[],\"extra\":true}");
+  req.schema = s;
+  CHECK_INT(wg_call(&req, &r), WG_ERR_SCHEMA_MISMATCH);
+  CHECK_CONTAINS(r.error.message, "input does not match input_schema at /extra: ");
+  wg_call_result_free(&r);
+
+  req = rt_request(m, "JsonSum", "{}");
+  req.schema = s;
+  CHECK_INT(wg_call(&req, &r), WG_ERR_SCHEMA_MISMATCH);
+  CHECK_CONTAINS(r.error.message, "required");
+  wg_call_result_free(&r);
+  wg_schema_free(s);
+  wg_module_release(m);
+}
+
+static void test_text_stats(void) {
+  wg_module *m = rt_load("text-stats", true);
+  REQUIRE(m);
+  wg_call_result r;
+  CHECK_INT(run(m, "TextStats", "{\"text\":\"hello world\\nsecond  line \\u00e9\"}", &r),
+            WG_ERR_NONE);
+  CHECK_STR(r.summary, "words: 5, lines: 2, chars: 26, bytes: 27");
+  CHECK_STR(r.content, "{\"bytes\":27,\"chars\":26,\"lines\":2,\"words\":5}");
+  wg_call_result_free(&r);
+  CHECK_INT(run(m, "TextStats", "{\"text\":\"\"}", &r), WG_ERR_NONE);
+  CHECK_STR(r.summary, "words: 0, lines: 0, chars: 0, bytes: 0");
+  wg_call_result_free(&r);
+  wg_module_release(m);
+}
+
+/* ---- Output contract (reference 4.5) ---------------------------------- */
+
+/* Calls a module that writes `out` and returns the code; message in msg. */
+static wg_err output_case(const char *out, size_t len, uint32_t write_len,
+                          char *msg, size_t msg_size, wg_call_result *keep) {
+  wg_module *m = rt_output_module((const uint8_t *)out, len, 2, write_len);
+  if (!m) return WG_ERR_INTERNAL;
+  wg_call_result r;
+  wg_err code = run(m, "Out", "{}", &r);
+  snprintf(msg, msg_size, "%s", r.error.message);
+  if (keep) *keep = r;
+  else wg_call_result_free(&r);
+  wg_module_release(m);
+  return code;
+}
+
+static wg_err out_str(const char *out, char *msg) {
+  return output_case(out, strlen(out), (uint32_t)strlen(out), msg, 600, NULL);
+}
+
+static void test_output_rules_in_order(void) {
+  char msg[600];
+  CHECK_INT(output_case("", 0, 0, msg, sizeof msg, NULL), WG_ERR_OUTPUT_INVALID);
+  CHECK_STR(msg, "guest did not call output_write");
+  CHECK_INT(out_str("{\"summary\":\"\xff\"}", msg), WG_ERR_OUTPUT_INVALID);
+  CHECK_STR(msg, "guest output is not UTF-8: invalid byte at offset 12");
+  CHECK_INT(out_str("not json", msg), WG_ERR_OUTPUT_INVALID);
+  CHECK(strncmp(msg, "guest output is not valid JSON: ", 32) == 0);
+  CHECK_INT(out_str("{\"summary\":\"a\",\"summary\":\"b\"}", msg), WG_ERR_OUTPUT_INVALID);
+  CHECK(strncmp(msg, "guest output is not valid JSON: ", 32) == 0);
+  CHECK_INT(out_str("[\"summary\"]", msg), WG_ERR_OUTPUT_INVALID);
+  CHECK_STR(msg, "guest output JSON must be an object");
+  CHECK_INT(out_str("{\"summary\":\"x\",\"extra\":1}", msg), WG_ERR_OUTPUT_INVALID);
+  CHECK_STR(msg, "guest output contains unsupported key `extra`");
+  CHECK_INT(out_str("{\"content\":\"x\"}", msg), WG_ERR_OUTPUT_INVALID);
+  CHECK_STR(msg, "guest output must include a summary string");
+  CHECK_INT(out_str("{\"summary\":1}", msg), WG_ERR_OUTPUT_INVALID);
+  CHECK_STR(msg, "guest output summary must be a string");
+  CHECK_INT(out_str("{\"summary\":\"\"}", msg), WG_ERR_OUTPUT_INVALID);
+  CHECK_STR(msg, "guest output summary must not be empty");
+  CHECK_INT(out_str("{\"summary\":\"s\",\"content\":5}", msg), WG_ERR_OUTPUT_INVALID);
+  CHECK_STR(msg, "guest output content must be a string or null");
+  CHECK_INT(out_str("{\"summary\":\"s\",\"content\":{}}", msg), WG_ERR_OUTPUT_INVALID);
+  /* A key with control bytes is named sanitized. */
+  CHECK_INT(out_str("{\"summary\":\"s\",\"a\\nb\":1}", msg), WG_ERR_OUTPUT_INVALID);
+  CHECK_STR(msg, "guest output contains unsupported key `a b`");
+}
+
+static void test_output_accepted_forms(void) {
+  char msg[600];
+  wg_call_result r;
+  const char *null_content = "{\"content\":null,\"summary\":\"s\"}";
+  CHECK_INT(output_case(null_content, strlen(null_content), (uint32_t)strlen(null_content),
+                        msg, sizeof msg, &r), WG_ERR_NONE);
+  CHECK_STR(r.summary, "s");
+  CHECK(r.content == NULL);
+  wg_call_result_free(&r);
+  const char *escaped = "{\"summary\":\"a\\u0000b\",\"content\":\"\\ud83d\\ude00\"}";
+  CHECK_INT(output_case(escaped, strlen(escaped), (uint32_t)strlen(escaped), msg,
+                        sizeof msg, &r), WG_ERR_NONE);
+  CHECK_INT(r.summary_len, 3);
+  CHECK(memcmp(r.summary, "a\0b", 3) == 0);
+  CHECK_STR(r.content, "\xf0\x9f\x98\x80");
+  wg_call_result_free(&r);
+}
+
+/* {"summary":"s","content":"ccc..."} of exactly `size` bytes. */
+static char *output_of_size(size_t size) {
+  char *s = malloc(size + 1);
+  const char *head = "{\"summary\":\"s\",\"content\":\"";
+  size_t h = strlen(head);
+  memcpy(s, head, h);
+  memset(s + h, 'c', size - h - 2);
+  memcpy(s + size - 2, "\"}", 3);
+  return s;
+}
+
+static void test_output_size_bound(void) {
+  char msg[600];
+  wg_call_result r;
+  char *at = output_of_size(65536);
+  CHECK_INT(output_case(at, 65536, 65536, msg, sizeof msg, &r), WG_ERR_NONE);
+  CHECK_INT(r.content_len, 65536 - 28);
+  wg_call_result_free(&r);
+  char *past = output_of_size(65537);
+  CHECK_INT(output_case(past, 65537, 65537, msg, sizeof msg, NULL), WG_ERR_OUTPUT_TOO_LARGE);
+  CHECK_STR(msg, "guest output exceeds 65536 bytes");
+  free(at);
+  free(past);
+}
+
+/* {"summary":"sss..."} with a summary of `n` bytes. */
+static void test_summary_bound(void) {
+  char msg[600];
+  char out[1200];
+  for (size_t n = 1023; n <= 1025; n++) {
+    int k = snprintf(out, sizeof out, "{\"summary\":\"%*s\"}", (int)n, "");
+    for (int i = 12; i < 12 + (int)n; i++) out[i] = 's';
+    wg_err code = output_case(out, (size_t)k, (uint32_t)k, msg, sizeof msg, NULL);
+    if (n <= 1024) {
+      CHECK_INT(code, WG_ERR_NONE);
+    } else {
+      CHECK_INT(code, WG_ERR_OUTPUT_TOO_LARGE);
+      CHECK_STR(msg, "guest output summary exceeds 1024 bytes");
+    }
+  }
+}
+
+/* ---- The ABI (reference 4.2) --------------------------------------------- */
+
+static void test_reads_need_exact_length(void) {
+  wg_module *m = rt_load("abi", false);
+  REQUIRE(m);
+  wg_call_result r;
+  CHECK_INT(run(m, "reads", "{\"k\":\"v\"}", &r), WG_ERR_NONE);
+  CHECK_STR(r.summary, "reads ok");
+  wg_call_result_free(&r);
+  wg_module_release(m);
+}
+
+static void test_output_errors_are_sticky(void) {
+  wg_module *m = rt_load("abi", false);
+  REQUIRE(m);
+  wg_call_result r;
+  CHECK_INT(run(m, "sticky_neg", "{}", &r), WG_ERR_OUTPUT_INVALID);
+  CHECK_STR(r.error.message, "output_write got a negative pointer or length");
+  wg_call_result_free(&r);
+  CHECK_INT(run(m, "sticky_oob", "{}", &r), WG_ERR_OUTPUT_INVALID);
+  CHECK_STR(r.error.message, "output_write range is outside guest memory");
+  wg_call_result_free(&r);
+  CHECK_INT(run(m, "sticky_big", "{}", &r), WG_ERR_OUTPUT_TOO_LARGE);
+  CHECK_STR(r.error.message, "guest output exceeds 65536 bytes");
+  CHECK_STR(r.summary, "Execution failed: plugin WASM tool `sticky_big` from `project:test` "
+                       "(digest " RT_DIGEST ") failed closed: WASM output error: "
+                       "guest output exceeds 65536 bytes");
+  wg_call_result_free(&r);
+  CHECK_INT(run(m, "last_wins", "{}", &r), WG_ERR_NONE);
+  CHECK_STR(r.summary, "second");
+  wg_call_result_free(&r);
+  CHECK_INT(run(m, "silent", "{}", &r), WG_ERR_OUTPUT_INVALID);
+  CHECK_STR(r.error.message, "guest did not call output_write");
+  wg_call_result_free(&r);
+  wg_module_release(m);
+}
+
+static void test_imports_checked_before_instantiation(void) {
+  struct { const char *fixture; wg_err code; const char *message; } cases[] = {
+    {"wasi", WG_ERR_LINK_ERROR, "unsupported import module `wasi_snapshot_preview1`; only "
+                                "`yoi:tool` and `yoi:https` are available"},
+    {"env", WG_ERR_LINK_ERROR, "unsupported import module `env`; only `yoi:tool` and "
+                               "`yoi:https` are available"},
+    {"bad_tool_import", WG_ERR_LINK_ERROR,
+     "unsupported host import `read_file`; no filesystem, ambient network, environment, "
+     "or WASI imports are available"},
+    {"wrong_sig", WG_ERR_LINK_ERROR, "host import `yoi:tool`.`input_len` has the wrong type"},
+    {"no_export", WG_ERR_MODULE_INVALID, "module must export `yoi_tool_call` as a function [] -> []"},
+    {"https", WG_ERR_PERMISSION_DENIED,
+     "plugin host API dispatch denied: host_api.https is not granted"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    wg_module *m = rt_load(cases[i].fixture, false);
+    REQUIRE(m);
+    wg_call_result r;
+    CHECK_INT(run(m, "T", "{}", &r), cases[i].code);
+    CHECK_STR(r.error.message, cases[i].message);
+    CHECK_INT(r.stats.fuel_used, 0);
+    wg_call_result_free(&r);
+    wg_module_release(m);
+  }
+}
+
+static void test_granted_https_fails_closed(void) {
+  wg_module *m = rt_load("https", false);
+  REQUIRE(m);
+  wg_call_request req = rt_request(m, "T", "{}");
+  req.https_granted = true;
+  wg_call_result r;
+  CHECK_INT(wg_call(&req, &r), WG_ERR_UNSUPPORTED);
+  CHECK_STR(r.error.message, "host_api.https is not implemented in this build");
+  wg_call_result_free(&r);
+  wg_module_release(m);
+}
+
+/* ---- Limits ----------------------------------------------------------------- */
+
+static double ms_since(uint64_t t0) { return (double)(wg_now_ns() - t0) / 1e6; }
+
+static void test_timeout_infinite_loop(void) {
+  const char *fixtures[] = {"loop", "start_loop"};
+  for (int i = 0; i < 2; i++) {
+    wg_module *m = rt_load(fixtures[i], false);
+    REQUIRE(m);
+    wg_call_request req = rt_request(m, "Loop", "{}");
+    req.limits.fuel = UINT64_MAX / 2;
+    req.limits.wall_clock_ns = 100000000; /* 100 ms */
+    wg_call_result r;
+    uint64_t t0 = wg_now_ns();
+    CHECK_INT(wg_call(&req, &r), WG_ERR_TIMEOUT);
+    double ms = ms_since(t0);
+    CHECK(ms >= 99 && ms < 600);
+    CHECK_STR(r.summary, "Execution failed: plugin WASM tool `Loop` from `project:test` "
+                         "(digest " RT_DIGEST ") timed out after 100ms");
+    wg_call_result_free(&r);
+    wg_module_release(m);
+  }
+}
+
+static void test_fuel_exhausted(void) {
+  wg_module *m = rt_load("loop", false);
+  REQUIRE(m);
+  wg_call_request req = rt_request(m, "Loop", "{}");
+  req.limits.fuel = 1000000;
+  wg_call_result r;
+  CHECK_INT(wg_call(&req, &r), WG_ERR_FUEL_EXHAUSTED);
+  CHECK_STR(r.error.message, "fuel exhausted after 1000000 instructions");
+  CHECK(r.stats.fuel_used >= 1000000 - 16);
+  wg_call_result_free(&r);
+  wg_module_release(m);
+}
+
+typedef struct cancel_job {
+  wg_cancel *cancel;
+  uint64_t cancelled_at;
+} cancel_job;
+
+static void *cancel_later(void *p) {
+  cancel_job *job = p;
+  struct timespec ts = {0, 50 * 1000000L};
+  nanosleep(&ts, NULL);
+  job->cancelled_at = wg_now_ns();
+  wg_cancel_request(job->cancel);
+  return NULL;
+}
+
+static void test_cancel_from_another_thread(void) {
+  const char *fixtures[] = {"loop", "start_loop"};
+  for (int i = 0; i < 2; i++) {
+    wg_module *m = rt_load(fixtures[i], false);
+    REQUIRE(m);
+    wg_cancel cancel;
+    wg_cancel_init(&cancel);
+    wg_call_request req = rt_request(m, "Loop", "{}");
+    req.limits.fuel = UINT64_MAX / 2;
+    req.cancel = &cancel;
+    cancel_job job = {&cancel, 0};
+    pthread_t t;
+    REQUIRE(pthread_create(&t, NULL, cancel_later, &job) == 0);
+    wg_call_result r;
+    CHECK_INT(wg_call(&req, &r), WG_ERR_CANCELLED);
+    uint64_t returned = wg_now_ns();
+    pthread_join(t, NULL);
+    CHECK(job.cancelled_at > 0 && returned - job.cancelled_at < 500000000ull);
+    CHECK_STR(r.error.message, "call cancelled");
+    CHECK_CONTAINS(r.summary, "cancelled/failed to join: call cancelled");
+    wg_call_result_free(&r);
+    wg_module_release(m);
+  }
+}
+
+static void test_cancel_before_call(void) {
+  wg_module *m = rt_load("echo", true);
+  REQUIRE(m);
+  wg_cancel cancel;
+  wg_cancel_init(&cancel);
+  wg_cancel_request(&cancel);
+  wg_call_request req = rt_request(m, "Echo", "{}");
+  req.cancel = &cancel;
+  wg_call_result r;
+  CHECK_INT(wg_call(&req, &r), WG_ERR_CANCELLED);
+  CHECK_INT(r.stats.fuel_used, 0);
+  wg_call_result_free(&r);
+  wg_module_release(m);
+}
+
+static void test_memory_growth_and_initial_limits(void) {
+  wg_module *m = rt_load("grow", false);
+  REQUIRE(m);
+  wg_call_result r;
+  CHECK_INT(run(m, "Grow", "{}", &r), WG_ERR_NONE);
+  CHECK_STR(r.summary, "grow refused");
+  CHECK_U64(r.stats.memory_peak_bytes, 16u * 1024 * 1024);
+  wg_call_result_free(&r);
+  wg_call_request req = rt_request(m, "Grow", "{}");
+  req.limits.max_memory_bytes = 1024 * 1024;
+  CHECK_INT(wg_call(&req, &r), WG_ERR_NONE);
+  CHECK_U64(r.stats.memory_peak_bytes, 1024 * 1024);
+  wg_call_result_free(&r);
+  wg_module_release(m);
+
+  const char *big[] = {"big_memory", "big_table"};
+  for (int i = 0; i < 2; i++) {
+    m = rt_load(big[i], false);
+    REQUIRE(m);
+    CHECK_INT(run(m, "Big", "{}", &r), WG_ERR_MEMORY_LIMIT);
+    CHECK(strncmp(r.error.message, "the module needs more memory or table than the limit", 52) == 0);
+    wg_call_result_free(&r);
+    wg_module_release(m);
+  }
+}
+
+static void test_deep_recursion_traps(void) {
+  wg_module *m = rt_load("recurse", false);
+  REQUIRE(m);
+  wg_call_result r;
+  CHECK_INT(run(m, "Deep", "{}", &r), WG_ERR_TRAP);
+  CHECK_INT(r.error.trap, WG_TRAP_CALL_STACK_EXHAUSTED);
+  CHECK_STR(r.error.message, "wasm trap: call_stack_exhausted");
+  wg_buf j;
+  wg_buf_init(&j, 0);
+  CHECK(wg_error_write_json(&r.error, &j));
+  CHECK_STR(j.data, "{\"code\":\"trap\",\"message\":\"wasm trap: call_stack_exhausted\","
+                    "\"tool\":\"Deep\",\"plugin\":\"project:test\",\"digest\":\"" RT_DIGEST
+                    "\",\"trap\":\"call_stack_exhausted\"}");
+  wg_buf_free(&j);
+  wg_call_result_free(&r);
+  wg_module_release(m);
+}
+
+static void test_trap_kinds(void) {
+  wg_module *m = rt_load("traps", false);
+  REQUIRE(m);
+  const wg_trap kinds[] = {
+    WG_TRAP_UNREACHABLE, WG_TRAP_MEMORY_OUT_OF_BOUNDS, WG_TRAP_INTEGER_DIVIDE_BY_ZERO,
+    WG_TRAP_INTEGER_OVERFLOW, WG_TRAP_INVALID_CONVERSION,
+    WG_TRAP_INDIRECT_CALL_TYPE_MISMATCH, WG_TRAP_UNINITIALIZED_ELEMENT,
+    WG_TRAP_TABLE_OUT_OF_BOUNDS,
+  };
+  for (int i = 0; i < 8; i++) {
+    char tool[8];
+    snprintf(tool, sizeof tool, "trap%d", i);
+    wg_call_result r;
+    CHECK_INT(run(m, tool, "{}", &r), WG_ERR_TRAP);
+    CHECK_INT(r.error.trap, kinds[i]);
+    char want[96];
+    snprintf(want, sizeof want, "wasm trap: %s", wg_trap_name(kinds[i]));
+    CHECK_STR(r.error.message, want);
+    CHECK_CONTAINS(r.summary, "failed closed: WASM execution error: wasm trap: ");
+    wg_call_result_free(&r);
+  }
+  wg_module_release(m);
+}
+
+/* ---- Errors ------------------------------------------------------------------ */
+
+static void test_error_names_round_trip(void) {
+  CHECK_STR(wg_err_name(WG_ERR_INVALID_INPUT), "invalid_input");
+  CHECK_STR(wg_err_name(WG_ERR_HTTPS_TOO_MANY_REQUESTS), "https_too_many_requests");
+  CHECK_STR(wg_err_name(WG_ERR_INTERNAL), "internal");
+  CHECK_STR(wg_err_name((wg_err)999), "internal");
+  for (int i = 0; i < WG_ERR_COUNT_; i++) {
+    wg_err back;
+    CHECK(wg_err_from_name(wg_err_name((wg_err)i), &back));
+    CHECK_INT(back, i);
+  }
+  wg_err x;
+  CHECK(!wg_err_from_name("nope", &x));
+}
+
+static void test_error_message_bounded_and_sanitized(void) {
+  wg_error e = {0};
+  char big[1400];
+  size_t n = 0;
+  for (int i = 0; i < 600; i++) big[n++] = '\xc3', big[n++] = '\xa9'; /* e-acute */
+  big[n] = '\0';
+  wg_error_set(&e, WG_ERR_INTERNAL, "%s", big);
+  size_t len = strlen(e.message);
+  CHECK(len <= 512);
+  CHECK_INT(len, 511); /* 254 x 2 bytes + the 3-byte marker */
+  CHECK(wg_utf8_valid((const uint8_t *)e.message, len));
+  CHECK(memcmp(e.message + len - 3, "\xe2\x80\xa6", 3) == 0);
+  wg_error_set(&e, WG_ERR_INTERNAL, "a\x01" "b\nc\td\x7f" "e\xc2\x85" "f\xff" "g");
+  CHECK_STR(e.message, "a b c d e f?g");
+  char small[8];
+  CHECK_INT(wg_error_sanitize(small, sizeof small, "abcdefghij", 10), 7);
+  CHECK_STR(small, "abcd\xe2\x80\xa6");
+  CHECK_INT(wg_error_sanitize(small, sizeof small, "abcdefg", 7), 7);
+  CHECK_STR(small, "abcdefg");
+}
+
+static void test_error_text_forms(void) {
+  wg_error e = {0};
+  wg_error_set_origin(&e, "Echo", "project:echo", RT_DIGEST);
+  wg_buf b;
+  wg_buf_init(&b, 0);
+  wg_error_set(&e, WG_ERR_PACKAGE_CHANGED, "resolved plugin package digest does not match current package content");
+  CHECK(wg_error_write_text(&e, 10000000000ull, &b));
+  CHECK_STR(b.data, "Execution failed: plugin WASM tool `Echo` from `project:echo` (digest " RT_DIGEST
+                    ") failed closed: package/module load error: resolved plugin package digest "
+                    "does not match current package content");
+  wg_buf_reset(&b);
+  wg_error_set(&e, WG_ERR_TIMEOUT, "x");
+  CHECK(wg_error_write_text(&e, 10000000000ull, &b));
+  CHECK_STR(b.data, "Execution failed: plugin WASM tool `Echo` from `project:echo` (digest " RT_DIGEST
+                    ") timed out after 10s");
+  wg_buf_reset(&b);
+  wg_error_set(&e, WG_ERR_LINK_ERROR, "l");
+  CHECK(wg_error_write_text(&e, 1, &b));
+  CHECK_CONTAINS(b.data, "failed closed: WASM module error: l");
+  wg_buf_reset(&b);
+  CHECK(wg_error_write_json(&e, &b));
+  CHECK_STR(b.data, "{\"code\":\"link_error\",\"message\":\"l\",\"tool\":\"Echo\",\"plugin\":"
+                    "\"project:echo\",\"digest\":\"" RT_DIGEST "\"}");
+  wg_buf_free(&b);
+}
+
+/* Messages never carry input values, the working directory or env values. */
+static void test_messages_never_leak(void) {
+  const char *secret = "S3CR3T-VALUE-9f8e7d";
+  setenv("WG_RT_TEST_SECRET", secret, 1);
+  char cwd[512];
+  REQUIRE(getcwd(cwd, sizeof cwd));
+  wg_module *echo = rt_load("echo", true), *sum = rt_load("json-sum", true);
+  wg_module *loop = rt_load("loop", false), *wasi = rt_load("wasi", false);
+  wg_schema *s = rt_schema(sum_schema);
+  REQUIRE(echo && sum && loop && wasi && s);
+  char in_bad[128], in_schema[128], in_ok[128];
+  snprintf(in_bad, sizeof in_bad, "{\"a\":\"%s\" garbage", secret);
+  snprintf(in_schema, sizeof in_schema, "{\"numbers\":[\"%s\"]}", secret);
+  snprintf(in_ok, sizeof in_ok, "{\"a\":\"%s\"}", secret);
+  struct { wg_module *m; const char *in; bool schema; uint64_t fuel; } cases[] = {
+    {echo, in_bad, false, 0}, {sum, in_schema, true, 0}, {loop, in_ok, false, 10000},
+    {wasi, in_ok, false, 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    wg_call_request req = rt_request(cases[i].m, "T", cases[i].in);
+    if (cases[i].schema) req.schema = s;
+    req.limits.fuel = cases[i].fuel;
+    wg_call_result r;
+    CHECK(wg_call(&req, &r) != WG_ERR_NONE);
+    wg_buf j;
+    wg_buf_init(&j, 0);
+    wg_call_result_write_json(&r, &j);
+    CHECK(strstr(j.data, secret) == NULL);
+    CHECK(strstr(j.data, cwd) == NULL);
+    CHECK(strstr(r.summary, secret) == NULL);
+    wg_buf_free(&j);
+    wg_call_result_free(&r);
+  }
+  wg_schema_free(s);
+  wg_module_release(echo);
+  wg_module_release(sum);
+  wg_module_release(loop);
+  wg_module_release(wasi);
+  unsetenv("WG_RT_TEST_SECRET");
+}
+
+static void test_result_json(void) {
+  wg_module *m = rt_load("echo", true);
+  REQUIRE(m);
+  wg_call_result r;
+  CHECK_INT(run(m, "Echo", "{\"q\":\"x\\ny\"}", &r), WG_ERR_NONE);
+  r.stats.fuel_used = 1, r.stats.wall_ns = 2, r.stats.memory_peak_bytes = 3;
+  wg_buf j;
+  wg_buf_init(&j, 0);
+  CHECK(wg_call_result_write_json(&r, &j));
+  CHECK_STR(j.data, "{\"is_error\":false,\"summary\":\"echo\",\"content\":\"{\\\"q\\\":\\\"x\\\\ny\\\"}\","
+                    "\"stats\":{\"fuel_used\":1,\"wall_ns\":2,\"memory_peak_bytes\":3}}");
+  wg_buf_free(&j);
+  wg_call_result_free(&r);
+  wg_module_release(m);
+}
+
+/* ---- Module cache --------------------------------------------------------------- */
+
+static void test_module_cache(void) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/echo/plugin.wasm", RT_EXAMPLES_DIR);
+  size_t len = 0;
+  uint8_t *bytes = rt_read_file(path, &len);
+  REQUIRE(bytes);
+  wg_module_cache *c = wg_module_cache_new(2);
+  REQUIRE(c);
+  wg_error e = {0};
+  wg_module *a = wg_module_cache_get(c, "sha256:a", bytes, len, &e);
+  wg_module *b = wg_module_cache_get(c, "sha256:a", NULL, 0, &e); /* cached: bytes unused */
+  CHECK(a && a == b);
+  CHECK_INT(wg_module_cache_size(c), 1);
+  wg_module *x = wg_module_cache_get(c, "sha256:b", bytes, len, &e);
+  wg_module *y = wg_module_cache_get(c, "sha256:c", bytes, len, &e); /* evicts a */
+  CHECK(x && y && x != y);
+  CHECK_INT(wg_module_cache_size(c), 2);
+  /* An evicted module stays usable by its holder. */
+  wg_call_result r;
+  CHECK_INT(run(a, "Echo", "{}", &r), WG_ERR_NONE);
+  wg_call_result_free(&r);
+  CHECK(wg_module_cache_get(c, "sha256:bad", (const uint8_t *)"nope", 4, &e) == NULL);
+  CHECK_INT(e.code, WG_ERR_MODULE_INVALID);
+  CHECK(strncmp(e.message, "module is malformed at byte ", 28) == 0);
+  wg_module_release(a);
+  wg_module_release(b);
+  wg_module_release(x);
+  wg_module_release(y);
+  wg_module_cache_free(c);
+  free(bytes);
+}
+
+WG_TEST_LIST {
+  WG_TEST(test_echo_success_canonical_input),
+  WG_TEST(test_numbers_and_nesting_pass_verbatim),
+  WG_TEST(test_invalid_input_codes),
+  WG_TEST(test_input_at_and_past_64k),
+  WG_TEST(test_json_sum_and_schema_mismatch),
+  WG_TEST(test_text_stats),
+  WG_TEST(test_output_rules_in_order),
+  WG_TEST(test_output_accepted_forms),
+  WG_TEST(test_output_size_bound),
+  WG_TEST(test_summary_bound),
+  WG_TEST(test_reads_need_exact_length),
+  WG_TEST(test_output_errors_are_sticky),
+  WG_TEST(test_imports_checked_before_instantiation),
+  WG_TEST(test_granted_https_fails_closed),
+  WG_TEST(test_timeout_infinite_loop),
+  WG_TEST(test_fuel_exhausted),
+  WG_TEST(test_cancel_from_another_thread),
+  WG_TEST(test_cancel_before_call),
+  WG_TEST(test_memory_growth_and_initial_limits),
+  WG_TEST(test_deep_recursion_traps),
+  WG_TEST(test_trap_kinds),
+  WG_TEST(test_error_names_round_trip),
+  WG_TEST(test_error_message_bounded_and_sanitized),
+  WG_TEST(test_error_text_forms),
+  WG_TEST(test_messages_never_leak),
+  WG_TEST(test_result_json),
+  WG_TEST(test_module_cache),
+};
+WG_TEST_MAIN()
