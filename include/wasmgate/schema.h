@@ -57,7 +57,7 @@ const char *wg_schema_status_name(wg_schema_status s);
 typedef struct wg_schema_options {
   size_t max_depth;           /* schema nesting at compile; default 128, at most 1000 */
   size_t max_nodes;           /* compiled subschemas; default 100,000 */
-  size_t max_pattern_len;     /* bytes of one pattern; default 4096 */
+  size_t max_pattern_len;     /* bytes of one pattern; default 4096, at most 1 MiB */
   size_t max_validate_depth;  /* nested schema applications; default 256, at most 2000 */
   uint64_t max_steps;         /* validation work units; default 10,000,000 */
   uint32_t regex_match_limit; /* PCRE2 match limit; default 1,000,000 */

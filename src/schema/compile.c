@@ -26,6 +26,9 @@
  * for more than this. */
 #define SCHEMA_MAX_COMPILE_DEPTH 1000
 #define SCHEMA_MAX_VALIDATE_DEPTH 2000
+/* The regex translation may grow a pattern 64-fold; keep that far from
+ * overflow and from PCRE2's own size limits. */
+#define SCHEMA_MAX_PATTERN_LEN ((size_t)1 << 20)
 /* $id resources and $anchors are looked up by linear scan for each $ref;
  * real schemas have a handful, and the cap keeps a hostile one from making
  * compilation quadratic (refs are bounded by max_nodes). */
@@ -505,6 +508,7 @@ static wg_schema_options effective_options(const wg_schema_options *opt) {
   if (o.max_depth > SCHEMA_MAX_COMPILE_DEPTH) o.max_depth = SCHEMA_MAX_COMPILE_DEPTH;
   if (o.max_validate_depth > SCHEMA_MAX_VALIDATE_DEPTH)
     o.max_validate_depth = SCHEMA_MAX_VALIDATE_DEPTH;
+  if (o.max_pattern_len > SCHEMA_MAX_PATTERN_LEN) o.max_pattern_len = SCHEMA_MAX_PATTERN_LEN;
   return o;
 }
 
