@@ -386,7 +386,7 @@ static wg_json *json_close(json_parser *p) {
   json_frame *f = &p->frames[p->depth - 1];
   wg_json *n = f->node;
   size_t count = p->nslots - f->base;
-  const json_slot *s = p->slots + f->base;
+  const json_slot *s = count ? p->slots + f->base : NULL;
   if (n->type == WG_JSON_OBJECT) {
     const json_slot *dup;
     if (!json_find_dup(s, count, &dup))

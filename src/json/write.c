@@ -29,10 +29,13 @@ typedef struct json_wframe {
 
 bool wg_json_write_string(wg_buf *out, const char *s, size_t len) {
   static const char hex[] = "0123456789abcdef";
+  if (!s) {
+    s = "";
+    len = 0;
+  }
   const uint8_t *p = (const uint8_t *)s;
   size_t run = 0; /* start of the pending run of bytes copied verbatim */
   wg_buf_append_char(out, '"');
-  if (!s) len = 0;
   for (size_t i = 0; i < len;) {
     i += json_plain_run(p + i, len - i);
     if (i >= len) break;

@@ -651,8 +651,8 @@ static void test_canonical_key_order(void) {
 
 static void test_round_trips(void) {
   const char *docs[] = {
-      "{\"b\":{\"d\":[1,{\"f\":null,\"e\":\"\\ud834\\udd1e\"}],\"c\":true},"
-      "\"a\":-1.0e-7}",
+      ("{\"b\":{\"d\":[1,{\"f\":null,\"e\":\"\\ud834\\udd1e\"}],\"c\":true},"
+       "\"a\":-1.0e-7}"),
       "[[],{},\"\",0,\"\\u0000\",\"\xE2\x80\xA8\"]",
       "123456789012345678901234567890.000000000000000000001e-99999",
       "\"\\\\\\\"\\b\\f\\n\\r\\t\"",
