@@ -334,6 +334,9 @@ static void inspect_resolved(insp *s, wg_inspect_item *it, const wg_resolved *r,
     t->external_write = m->tools[i].external_write;
     inspect_tool(s, r, i, t);
     if (t->eligible) continue;
+    /* Statically eligible means nothing is wrong: a denied tool counts, so
+     * a plugin whose every tool is denied is rejected, not active. */
+    it->static_eligible = false;
     /* The name is manifest text: the diagnostic names the tool by index. */
     cfg_fmt(text, sizeof text, "tools[%zu]: %s", i, t->diagnostic ? t->diagnostic : "");
     diag_push(s, diags, "static_eligibility", text);

@@ -1,0 +1,436 @@
+/* test_config.c: wasmgate.toml parsing: defaults, every table, and errors
+ * with exact messages, lines and columns (unknown keys, wrong types, out of
+ * range numbers, bad shapes), plus loading from a file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "wasmgate/config.h"
+
+static wg_config *parse(const char *text, wg_config_error *err) {
+  return wg_config_parse(text, strlen(text), err);
+}
+
+/* Expects a parse error at line:column with exactly `message`. */
+#define CHECK_CONFIG_ERROR(text, l, c, msg)                 \
+  do {                                                      \
+    wg_config_error e_;                                     \
+    wg_config *cfg_ = parse(text, &e_);                     \
+    CHECK(cfg_ == NULL);                                    \
+    wg_config_free(cfg_);                                   \
+    CHECK_INT(e_.line, l);                                  \
+    CHECK_INT(e_.column, c);                                \
+    CHECK_STR(e_.message, msg);                             \
+  } while (0)
+
+static void test_empty_config_has_defaults(void) {
+  wg_config_error e;
+  wg_config *cfg = parse("", &e);
+  REQUIRE(cfg);
+  CHECK(!cfg->plugins_feature_enabled);
+  CHECK_INT(cfg->enabled_count, 0);
+  CHECK_U64(cfg->limits.input_bytes, 65536);
+  CHECK_U64(cfg->limits.output_bytes, 65536);
+  CHECK_U64(cfg->limits.summary_bytes, 1024);
+  CHECK_U64(cfg->limits.fuel, 100000000);
+  CHECK_U64(cfg->limits.timeout_ms, 10000);
+  CHECK_U64(cfg->limits.memory_bytes, 16u << 20);
+  CHECK_U64(cfg->limits.table_elements, 10000);
+  CHECK_U64(cfg->limits.call_depth, 1000);
+  CHECK_INT(cfg->max_requests_per_call, 16);
+  CHECK_INT(cfg->allow_network_count, 0);
+  CHECK(cfg->ca_file == NULL);
+  CHECK_STR(cfg->history_path, ".wasmgate/history.jsonl");
+  CHECK_INT(cfg->history_fsync, WG_FSYNC_ALWAYS);
+  CHECK(cfg->project_store == NULL && cfg->user_store == NULL);
+  wg_config_free(cfg);
+}
+
+static const char full_config[] =
+    "[feature.plugins]\n"
+    "enabled = true\n"
+    "[limits]\n"
+    "input_bytes = 1000\n"
+    "output_bytes = 2000\n"
+    "summary_bytes = 100\n"
+    "fuel = 5\n"
+    "timeout_ms = 250\n"
+    "memory_bytes = 131072\n"
+    "table_elements = 0\n"
+    "call_depth = 10\n"
+    "[https]\n"
+    "allow_networks = [\"10.1.2.3/32\", \"fd00::/8\"]\n"
+    "ca_file = \"certs/ca.pem\"\n"
+    "max_requests_per_call = 3\n"
+    "[secrets]\n"
+    "github = { env = \"GITHUB_TOKEN\" }\n"
+    "hook = { file = \"secrets/hook\" }\n"
+    "[history]\n"
+    "path = \"h.jsonl\"\n"
+    "fsync = \"never\"\n"
+    "[stores]\n"
+    "project = \"p\"\n"
+    "user = \"/u\"\n"
+    "[[plugins.enabled]]\n"
+    "id = \"project:echo\"\n"
+    "version = \"1.0.0\"\n"
+    "digest = \"sha256:00\"\n"
+    "surfaces = [\"tool\", \"wasm\"]\n"
+    "[plugins.enabled.config]\n"
+    "anything = [1, { x = 2 }]\n"
+    "[plugins.enabled.grants]\n"
+    "id = \"project:echo\"\n"
+    "version = \"1.0.0\"\n"
+    "digest = \"sha256:00\"\n"
+    "permissions = [ { kind = \"surface\", surface = \"tool\" },\n"
+    "                { kind = \"tool_namespace\", namespace = \"gh_\" },\n"
+    "                { kind = \"host_api\", api = \"https\" } ]\n"
+    "[[plugins.enabled.grants.https]]\n"
+    "host = \"api.github.com\"\n"
+    "methods = [\"GET\", \"POST\"]\n"
+    "path_prefixes = [\"/repos\"]\n"
+    "port = 8443\n"
+    "max_redirects = 2\n"
+    "headers = [ { name = \"authorization\", value = \"Bearer ${secret:github}\" } ]\n"
+    "path_secrets = [\"hook\"]\n"
+    "[[plugins.enabled]]\n"
+    "id = \"user:other\"\n";
+
+static void test_every_table_parses(void) {
+  wg_config_error e;
+  wg_config *cfg = parse(full_config, &e);
+  if (!cfg) fprintf(stderr, "%u:%u: %s\n", e.line, e.column, e.message);
+  REQUIRE(cfg);
+  CHECK(cfg->plugins_feature_enabled);
+  CHECK_U64(cfg->limits.input_bytes, 1000);
+  CHECK_U64(cfg->limits.output_bytes, 2000);
+  CHECK_U64(cfg->limits.summary_bytes, 100);
+  CHECK_U64(cfg->limits.fuel, 5);
+  CHECK_U64(cfg->limits.timeout_ms, 250);
+  CHECK_U64(cfg->limits.memory_bytes, 131072);
+  CHECK_U64(cfg->limits.table_elements, 0);
+  CHECK_U64(cfg->limits.call_depth, 10);
+  REQUIRE(cfg->allow_network_count == 2);
+  CHECK_STR(cfg->allow_networks[1], "fd00::/8");
+  CHECK_STR(cfg->ca_file, "certs/ca.pem");
+  CHECK_INT(cfg->max_requests_per_call, 3);
+  REQUIRE(cfg->secret_count == 2);
+  CHECK_STR(cfg->secrets[0].name, "github");
+  CHECK_STR(cfg->secrets[0].env, "GITHUB_TOKEN");
+  CHECK(cfg->secrets[0].file == NULL);
+  CHECK_STR(cfg->secrets[1].file, "secrets/hook");
+  CHECK_STR(cfg->history_path, "h.jsonl");
+  CHECK_INT(cfg->history_fsync, WG_FSYNC_NEVER);
+  CHECK_STR(cfg->project_store, "p");
+  CHECK_STR(cfg->user_store, "/u");
+  REQUIRE(cfg->enabled_count == 2);
+  const wg_config_enabled *en = &cfg->enabled[0];
+  CHECK_STR(en->id, "project:echo");
+  CHECK_STR(en->version, "1.0.0");
+  CHECK_STR(en->digest, "sha256:00");
+  CHECK_INT(en->surfaces, (1u << WG_SURFACE_TOOL) | (1u << WG_SURFACE_WASM));
+  REQUIRE(en->config && en->config->type == WG_TOML_TABLE);
+  CHECK_INT(wg_toml_count(wg_toml_get(en->config, "anything")), 2);
+  CHECK_INT(en->line, 25);
+  CHECK_STR(en->grants.id, "project:echo");
+  REQUIRE(en->grants.permission_count == 3);
+  CHECK_INT(en->grants.permissions[1].kind, WG_PERM_TOOL_NAMESPACE);
+  CHECK_STR(en->grants.permissions[1].text, "gh_");
+  CHECK_INT(en->grants.permissions[2].api, WG_HOST_API_HTTPS);
+  REQUIRE(en->grants.https_count == 1);
+  const wg_config_https_grant *h = &en->grants.https[0];
+  CHECK_STR(h->host, "api.github.com");
+  REQUIRE(h->method_count == 2);
+  CHECK_STR(h->methods[1], "POST");
+  REQUIRE(h->path_prefix_count == 1);
+  CHECK_STR(h->path_prefixes[0], "/repos");
+  CHECK(h->has_port);
+  CHECK_INT(h->port, 8443);
+  CHECK_INT(h->max_redirects, 2);
+  REQUIRE(h->header_count == 1);
+  CHECK_STR(h->headers[0].name, "authorization");
+  CHECK_STR(h->headers[0].value, "Bearer ${secret:github}");
+  REQUIRE(h->path_secret_count == 1);
+  CHECK_STR(h->path_secrets[0], "hook");
+  CHECK_STR(cfg->enabled[1].id, "user:other");
+  CHECK_INT(cfg->enabled[1].surfaces, 0);
+  CHECK_INT(cfg->enabled[1].grants.permission_count, 0);
+  CHECK(cfg->enabled[1].config == NULL);
+  wg_config_free(cfg);
+}
+
+/* A yoi profile's plugin section, copied verbatim, is accepted. */
+static void test_yoi_plugin_section_parses(void) {
+  wg_config_error e;
+  wg_config *cfg = parse(
+      "[[plugins.enabled]]\n"
+      "id = \"project:example\"\n"
+      "version = \"0.1.0\"\n"
+      "digest = \"sha256:abc\"\n"
+      "surfaces = [\"hook\"]\n"
+      "[plugins.enabled.config]\n"
+      "mode = \"strict\"\n",
+      &e);
+  REQUIRE(cfg);
+  CHECK_INT(cfg->enabled_count, 1);
+  CHECK_INT(cfg->enabled[0].surfaces, 1u << WG_SURFACE_HOOK);
+  wg_config_free(cfg);
+}
+
+static void test_unknown_keys_are_located(void) {
+  CHECK_CONFIG_ERROR("x = 1\n", 1, 1, "unknown key `x` at the top level");
+  CHECK_CONFIG_ERROR("[limits]\nfuel = 1\n  fule = 2\n", 3, 3,
+                     "unknown key `fule` in `limits`");
+  CHECK_CONFIG_ERROR("[feature]\nplugin = true\n", 2, 1,
+                     "unknown key `plugin` in `feature`");
+  CHECK_CONFIG_ERROR("[feature.plugins]\nenable = true\n", 2, 1,
+                     "unknown key `enable` in `feature.plugins`");
+  CHECK_CONFIG_ERROR("[plugins]\nresolved = []\n", 2, 1,
+                     "unknown key `resolved` in `plugins`");
+  CHECK_CONFIG_ERROR("[[plugins.enabled]]\nid = \"project:a\"\nenabled = true\n", 3, 1,
+                     "unknown key `enabled` in `plugins.enabled[0]`");
+  CHECK_CONFIG_ERROR("[[plugins.enabled]]\n[[plugins.enabled]]\n"
+                     "[plugins.enabled.grants]\nfs = []\n", 4, 1,
+                     "unknown key `fs` in `plugins.enabled[1].grants`");
+  CHECK_CONFIG_ERROR("[[plugins.enabled]]\n[[plugins.enabled.grants.https]]\n"
+                     "host = \"h\"\nscheme = \"http\"\n", 4, 1,
+                     "unknown key `scheme` in `plugins.enabled[0].grants.https[0]`");
+  CHECK_CONFIG_ERROR("[https]\nallow_network = []\n", 2, 1,
+                     "unknown key `allow_network` in `https`");
+  CHECK_CONFIG_ERROR("[history]\npath = \"a\"\nrotate = 1\n", 3, 1,
+                     "unknown key `rotate` in `history`");
+  CHECK_CONFIG_ERROR("[stores]\nbuiltin = \"x\"\n", 2, 1,
+                     "unknown key `builtin` in `stores`");
+  CHECK_CONFIG_ERROR("[secrets]\ngh = { env = \"A\", value = \"B\" }\n", 2, 19,
+                     "unknown key `value` in `secrets.gh`");
+  /* Control bytes in a key are escaped, never echoed raw. */
+  CHECK_CONFIG_ERROR("\"a\\u0007b\" = 1\n", 1, 1, "unknown key `a\\x07b` at the top level");
+}
+
+static void test_wrong_types_are_located(void) {
+  CHECK_CONFIG_ERROR("[limits]\nfuel = \"lots\"\n", 2, 8,
+                     "`limits.fuel` must be an integer, not a string");
+  CHECK_CONFIG_ERROR("[feature.plugins]\nenabled = 1\n", 2, 11,
+                     "`feature.plugins.enabled` must be a boolean, not an integer");
+  CHECK_CONFIG_ERROR("plugins = 3\n", 1, 11, "`plugins` must be a table, not an integer");
+  CHECK_CONFIG_ERROR("[plugins]\nenabled = { id = \"x\" }\n", 2, 11,
+                     "`plugins.enabled` must be an array, not a table");
+  CHECK_CONFIG_ERROR("[plugins]\nenabled = [1]\n", 2, 12,
+                     "`plugins.enabled[0]` must be a table");
+  CHECK_CONFIG_ERROR("[[plugins.enabled]]\nid = 7\n", 2, 6,
+                     "`plugins.enabled[0].id` must be a string, not an integer");
+  CHECK_CONFIG_ERROR("[[plugins.enabled]]\nsurfaces = \"tool\"\n", 2, 12,
+                     "`plugins.enabled[0].surfaces` must be an array, not a string");
+  CHECK_CONFIG_ERROR("[[plugins.enabled]]\nsurfaces = [\"tool\", \"shell\"]\n", 2, 21,
+                     "`plugins.enabled[0].surfaces[1]` must be one of hook, tool, "
+                     "service, ingress, wasm");
+  CHECK_CONFIG_ERROR("[[plugins.enabled]]\ngrants = []\n", 2, 10,
+                     "`plugins.enabled[0].grants` must be a table, not an array");
+  CHECK_CONFIG_ERROR("[https]\nallow_networks = [\"10.0.0.0/8\", 5]\n", 2, 33,
+                     "`https.allow_networks[1]` must be a string, not an integer");
+  CHECK_CONFIG_ERROR("[history]\nfsync = true\n", 2, 9,
+                     "`history.fsync` must be a string, not a boolean");
+  CHECK_CONFIG_ERROR("[stores]\nproject = 1.5\n", 2, 11,
+                     "`stores.project` must be a string, not a float");
+  CHECK_CONFIG_ERROR("[[plugins.enabled]]\nversion = 1979-05-27\n", 2, 11,
+                     "`plugins.enabled[0].version` must be a string, not a date-time");
+  CHECK_CONFIG_ERROR("[stores]\nuser = \"a\\u0000b\"\n", 2, 8,
+                     "`stores.user` must not contain a NUL character");
+}
+
+static void test_numbers_are_range_checked(void) {
+  CHECK_CONFIG_ERROR("[limits]\nfuel = 0\n", 2, 8,
+                     "`limits.fuel` must be between 1 and 1125899906842624");
+  CHECK_CONFIG_ERROR("[limits]\ninput_bytes = -1\n", 2, 15,
+                     "`limits.input_bytes` must be between 2 and 16777216");
+  CHECK_CONFIG_ERROR("[limits]\nmemory_bytes = 4294967297\n", 2, 16,
+                     "`limits.memory_bytes` must be between 65536 and 4294967296");
+  CHECK_CONFIG_ERROR("[limits]\ntimeout_ms = 3600001\n", 2, 14,
+                     "`limits.timeout_ms` must be between 1 and 3600000");
+  CHECK_CONFIG_ERROR("[limits]\ncall_depth = 0\n", 2, 14,
+                     "`limits.call_depth` must be between 1 and 100000");
+  CHECK_CONFIG_ERROR("[limits]\noutput_bytes = 100\nsummary_bytes = 200\n", 3, 17,
+                     "`limits.summary_bytes` must not exceed `limits.output_bytes`");
+  CHECK_CONFIG_ERROR("[https]\nmax_requests_per_call = 1025\n", 2, 25,
+                     "`https.max_requests_per_call` must be between 0 and 1024");
+  CHECK_CONFIG_ERROR("[[plugins.enabled]]\n[[plugins.enabled.grants.https]]\n"
+                     "host = \"h\"\nport = 0\n", 4, 8,
+                     "`plugins.enabled[0].grants.https[0].port` must be between 1 and 65535");
+  CHECK_CONFIG_ERROR("[[plugins.enabled]]\n[[plugins.enabled.grants.https]]\n"
+                     "host = \"h\"\nmax_redirects = 21\n", 4, 17,
+                     "`plugins.enabled[0].grants.https[0].max_redirects` must be "
+                     "between 0 and 20");
+}
+
+static void test_shapes_are_checked(void) {
+  CHECK_CONFIG_ERROR("[https]\nallow_networks = [\"10.1.2.3\"]\n", 2, 19,
+                     "`https.allow_networks[0]` must be a CIDR block such as "
+                     "\"10.1.2.3/32\" or \"fd00::/8\"");
+  CHECK_CONFIG_ERROR("[https]\nallow_networks = [\"10.1.2.3/33\"]\n", 2, 19,
+                     "`https.allow_networks[0]` must be a CIDR block such as "
+                     "\"10.1.2.3/32\" or \"fd00::/8\"");
+  CHECK_CONFIG_ERROR("[https]\nallow_networks = [\"::1/129\"]\n", 2, 19,
+                     "`https.allow_networks[0]` must be a CIDR block such as "
+                     "\"10.1.2.3/32\" or \"fd00::/8\"");
+  CHECK_CONFIG_ERROR("[https]\nca_file = \"\"\n", 2, 11, "`https.ca_file` must not be empty");
+  CHECK_CONFIG_ERROR("[secrets]\ngh = \"token\"\n", 2, 6,
+                     "`secrets.gh` must be a table: { env = \"VAR\" } or { file = \"path\" }");
+  CHECK_CONFIG_ERROR("[secrets]\ngh = { env = \"A\", file = \"b\" }\n", 2, 6,
+                     "`secrets.gh` must have exactly one of `env` and `file`");
+  CHECK_CONFIG_ERROR("[secrets]\ngh = {}\n", 2, 6,
+                     "`secrets.gh` must have exactly one of `env` and `file`");
+  CHECK_CONFIG_ERROR("[secrets]\ngh = { env = \"\" }\n", 2, 6,
+                     "`secrets.gh` names an empty variable");
+  CHECK_CONFIG_ERROR("[secrets]\n\"a b\" = { env = \"X\" }\n", 2, 1,
+                     "secret name `a b` must be 1-64 letters, digits, '_', '-' or '.'");
+  CHECK_CONFIG_ERROR("[history]\nfsync = \"sometimes\"\n", 2, 9,
+                     "`history.fsync` must be \"always\" or \"never\"");
+  CHECK_CONFIG_ERROR("[history]\npath = \"\"\n", 2, 8, "`history.path` must not be empty");
+  CHECK_CONFIG_ERROR("[[plugins.enabled]]\n[[plugins.enabled.grants.https]]\n"
+                     "methods = [\"GET\"]\n", 2, 1,
+                     "`plugins.enabled[0].grants.https[0].host` is required");
+  CHECK_CONFIG_ERROR("[[plugins.enabled]]\n[[plugins.enabled.grants.https]]\nhost = \"h\"\n"
+                     "headers = [ { name = \"authorization\" } ]\n", 4, 13,
+                     "`plugins.enabled[0].grants.https[0].headers[0].value` is required");
+  CHECK_CONFIG_ERROR("[[plugins.enabled]]\n[[plugins.enabled.grants.https]]\nhost = \"h\"\n"
+                     "headers = [ { name = \"a\", value = \"${secret:nope}\" } ]\n", 4, 35,
+                     "`plugins.enabled[0].grants.https[0].headers[0].value` refers to a "
+                     "secret that is not defined in [secrets]");
+  CHECK_CONFIG_ERROR("[[plugins.enabled]]\n[[plugins.enabled.grants.https]]\nhost = \"h\"\n"
+                     "path_secrets = [\"nope\"]\n", 4, 17,
+                     "`plugins.enabled[0].grants.https[0].path_secrets[0]` is not "
+                     "defined in [secrets]");
+}
+
+/* Unknown permission kinds fail closed at the parse boundary (reference
+ * 6.1, test unknown_permission_kind_fails_closed_at_manifest_parse_boundary). */
+static void test_bad_permissions_are_parse_errors(void) {
+  static const char perm_msg[] =
+      "`plugins.enabled[0].grants.permissions[0]` is not a valid permission "
+      "(kind = surface, tool, tool_namespace, external_write or host_api, "
+      "with exactly that kind's keys)";
+  wg_config_error e;
+  wg_config *cfg = parse("[[plugins.enabled]]\n[plugins.enabled.grants]\n"
+                         "permissions = [ { kind = \"ambient_shell\" } ]\n", &e);
+  CHECK(cfg == NULL);
+  CHECK_INT(e.line, 3);
+  CHECK_STR(e.message, perm_msg);
+  cfg = parse("[[plugins.enabled]]\n[plugins.enabled.grants]\n"
+              "permissions = [ { kind = \"host_api\", api = \"shell\" } ]\n", &e);
+  CHECK(cfg == NULL);
+  CHECK_INT(e.line, 3);
+  CHECK_STR(e.message, perm_msg);
+  cfg = parse("[[plugins.enabled]]\n[plugins.enabled.grants]\n"
+              "permissions = [ { kind = \"tool\", name = \"X\", extra = 1 } ]\n", &e);
+  CHECK(cfg == NULL);
+  CHECK_INT(e.line, 3);
+  CHECK_STR(e.message, perm_msg);
+}
+
+static void test_toml_errors_have_locations(void) {
+  wg_config_error e;
+  wg_config *cfg = parse("[limits]\nfuel = = 3\n", &e);
+  CHECK(cfg == NULL);
+  CHECK_INT(e.line, 2);
+  CHECK_INT(e.column, 8);
+  CHECK(strncmp(e.message, "invalid TOML: ", 14) == 0);
+  cfg = parse("[limits]\nfuel = 1\nfuel = 2\n", &e);
+  CHECK(cfg == NULL);
+  CHECK_INT(e.line, 3);
+}
+
+static void test_load_missing_and_present_files(void) {
+  char dir[] = "/tmp/wg-cfg-XXXXXX";
+  REQUIRE(mkdtemp(dir));
+  char path[256];
+  snprintf(path, sizeof path, "%s/wasmgate.toml", dir);
+  wg_config_error e;
+  wg_config *cfg = wg_config_load(path, false, &e);
+  REQUIRE(cfg);
+  CHECK_INT(cfg->enabled_count, 0);
+  wg_config_free(cfg);
+  cfg = wg_config_load(path, true, &e);
+  CHECK(cfg == NULL);
+  CHECK_INT(e.line, 0);
+  CHECK_STR(e.message, "cannot read config: No such file or directory");
+  FILE *f = fopen(path, "w");
+  REQUIRE(f);
+  fputs("[feature.plugins]\nenabled = true\n", f);
+  fclose(f);
+  cfg = wg_config_load(path, true, &e);
+  REQUIRE(cfg);
+  CHECK(cfg->plugins_feature_enabled);
+  wg_config_free(cfg);
+  /* A directory is not a config file. */
+  cfg = wg_config_load(dir, true, &e);
+  CHECK(cfg == NULL);
+  CHECK_STR(e.message, "cannot read config: Is a directory");
+  unlink(path);
+  rmdir(dir);
+}
+
+static void test_store_paths(void) {
+  wg_store_paths sp;
+  wg_config_error e;
+  setenv("XDG_DATA_HOME", "/xdg", 1);
+  setenv("HOME", "/home/u", 1);
+  REQUIRE(wg_store_paths_get(NULL, "/ws", NULL, NULL, &sp, &e) == 0);
+  CHECK_STR(sp.project, "/ws/.yoi/plugins");
+  CHECK_STR(sp.user, "/xdg/yoi/plugins");
+  CHECK(sp.has_user);
+  unsetenv("XDG_DATA_HOME");
+  REQUIRE(wg_store_paths_get(NULL, "/ws", NULL, NULL, &sp, &e) == 0);
+  CHECK_STR(sp.user, "/home/u/.local/share/yoi/plugins");
+  setenv("XDG_DATA_HOME", "relative", 1); /* invalid per the XDG spec: ignored */
+  REQUIRE(wg_store_paths_get(NULL, "/ws", NULL, NULL, &sp, &e) == 0);
+  CHECK_STR(sp.user, "/home/u/.local/share/yoi/plugins");
+  unsetenv("HOME");
+  unsetenv("XDG_DATA_HOME");
+  REQUIRE(wg_store_paths_get(NULL, "/ws", NULL, NULL, &sp, &e) == 0);
+  CHECK(!sp.has_user);
+  wg_config *cfg = parse("[stores]\nproject = \"pp\"\nuser = \"/abs/u\"\n", &e);
+  REQUIRE(cfg);
+  REQUIRE(wg_store_paths_get(cfg, "/ws", NULL, NULL, &sp, &e) == 0);
+  CHECK_STR(sp.project, "/ws/pp");
+  CHECK_STR(sp.user, "/abs/u");
+  REQUIRE(wg_store_paths_get(cfg, "/ws", "/o/p", "rel/u", &sp, &e) == 0);
+  CHECK_STR(sp.project, "/o/p");
+  CHECK_STR(sp.user, "/ws/rel/u");
+  wg_config_free(cfg);
+}
+
+static void test_plugin_ids(void) {
+  wg_source s;
+  const char *local = NULL;
+  CHECK_INT(wg_parse_plugin_id("project:echo", &s, &local), WG_ID_OK);
+  CHECK_INT(s, WG_SOURCE_PROJECT);
+  CHECK_STR(local, "echo");
+  CHECK_INT(wg_parse_plugin_id("builtin:a..b", &s, &local), WG_ID_OK);
+  CHECK_INT(s, WG_SOURCE_BUILTIN);
+  CHECK_INT(wg_parse_plugin_id("echo", &s, &local), WG_ID_UNQUALIFIED);
+  CHECK_INT(wg_parse_plugin_id("", &s, &local), WG_ID_UNQUALIFIED);
+  CHECK_INT(wg_parse_plugin_id("global:echo", &s, &local), WG_ID_BAD_SOURCE);
+  CHECK_INT(wg_parse_plugin_id("User:echo", &s, &local), WG_ID_BAD_SOURCE);
+  CHECK_INT(wg_parse_plugin_id("user:", &s, &local), WG_ID_BAD_LOCAL_ID);
+  CHECK_INT(wg_parse_plugin_id("user:a:b", &s, &local), WG_ID_BAD_LOCAL_ID);
+  CHECK_INT(wg_parse_plugin_id("user:.a", &s, &local), WG_ID_BAD_LOCAL_ID);
+  CHECK_INT(wg_parse_plugin_id("user:a b", &s, &local), WG_ID_BAD_LOCAL_ID);
+}
+
+WG_TEST_LIST {
+  WG_TEST(test_empty_config_has_defaults),
+  WG_TEST(test_every_table_parses),
+  WG_TEST(test_yoi_plugin_section_parses),
+  WG_TEST(test_unknown_keys_are_located),
+  WG_TEST(test_wrong_types_are_located),
+  WG_TEST(test_numbers_are_range_checked),
+  WG_TEST(test_shapes_are_checked),
+  WG_TEST(test_bad_permissions_are_parse_errors),
+  WG_TEST(test_toml_errors_have_locations),
+  WG_TEST(test_load_missing_and_present_files),
+  WG_TEST(test_store_paths),
+  WG_TEST(test_plugin_ids),
+};
+WG_TEST_MAIN()
