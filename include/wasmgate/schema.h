@@ -41,7 +41,7 @@ typedef enum wg_schema_status {
   WG_SCHEMA_BAD_PATTERN,     /* regex invalid or uses non-ECMA syntax */
   WG_SCHEMA_TOO_DEEP,        /* schema nesting over max_depth */
   WG_SCHEMA_TOO_LARGE,       /* over max_nodes or another size limit */
-  WG_SCHEMA_NOMEM,
+  WG_SCHEMA_NOMEM,           /* out of memory (compile or validation) */
   /* validation outcomes */
   WG_SCHEMA_INVALID,      /* the instance does not match */
   WG_SCHEMA_BUDGET,       /* step budget exhausted */
@@ -84,7 +84,7 @@ typedef struct wg_schema_error {
 typedef enum wg_schema_result {
   WG_SCHEMA_VALID = 0,
   WG_SCHEMA_NOT_VALID = 1, /* err->status == WG_SCHEMA_INVALID */
-  WG_SCHEMA_ERROR = 2,     /* budget, depth or regex limit; see err */
+  WG_SCHEMA_ERROR = 2,     /* budget, depth, regex/number limit, memory; see err */
 } wg_schema_result;
 
 typedef struct wg_schema wg_schema;

@@ -50,7 +50,7 @@ static const wg_json *member_value(const wg_json *obj, const char *key, size_t l
   return NULL;
 }
 
-/* Compares one pair; pushes children. 1 equal so far, 0 different, -1 OOM. */
+/* Compares one pair; pushes children. 1 equal so far, 0 different, -2 OOM. */
 static int eq_step(eq_stack *st, const wg_json *a, const wg_json *b, uint64_t *steps) {
   if (a->type != b->type) return 0;
   switch (a->type) {
@@ -65,7 +65,7 @@ static int eq_step(eq_stack *st, const wg_json *a, const wg_json *b, uint64_t *s
     case WG_JSON_ARRAY:
       if (a->u.array.count != b->u.array.count) return 0;
       for (size_t i = a->u.array.count; i-- > 0;)
-        if (!eq_push(st, a->u.array.items[i], b->u.array.items[i])) return -1;
+        if (!eq_push(st, a->u.array.items[i], b->u.array.items[i])) return -2;
       return 1;
     case WG_JSON_OBJECT:
       if (a->u.object.count != b->u.object.count) return 0;
@@ -73,7 +73,7 @@ static int eq_step(eq_stack *st, const wg_json *a, const wg_json *b, uint64_t *s
         const wg_json_member *m = &a->u.object.members[i];
         const wg_json *bv = member_value(b, m->key, m->key_len, steps);
         if (!bv) return 0;
-        if (!eq_push(st, m->value, bv)) return -1;
+        if (!eq_push(st, m->value, bv)) return -2;
       }
       return 1;
   }
@@ -84,7 +84,7 @@ int schema_json_equal(const wg_json *a, const wg_json *b, uint64_t *steps,
                       uint64_t max_steps) {
   eq_stack st = {0};
   int result = 1;
-  if (!eq_push(&st, a, b)) return -1;
+  if (!eq_push(&st, a, b)) return -2;
   while (st.len > 0 && result == 1) {
     eq_pair p = st.items[--st.len];
     if (++*steps > max_steps) {

@@ -111,9 +111,11 @@ static bool schema_map(cctx *c, const char *kw, const wg_json *v, const char *ba
 
 static const pcre2_code *regex(cctx *c, const char *kw, const char *p, size_t n) {
   char msg[160];
-  pcre2_code *re = schema_regex_compile(p, n, c->s->opt.max_pattern_len, msg, sizeof msg);
+  bool oom;
+  pcre2_code *re =
+      schema_regex_compile(p, n, c->s->opt.max_pattern_len, msg, sizeof msg, &oom);
   if (!re) {
-    schema_cerr(c, WG_SCHEMA_BAD_PATTERN, kw, "%s", msg);
+    schema_cerr(c, oom ? WG_SCHEMA_NOMEM : WG_SCHEMA_BAD_PATTERN, kw, "%s", msg);
     return NULL;
   }
   wg_schema *s = c->s;

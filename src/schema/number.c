@@ -138,7 +138,7 @@ static int big_divides(const schema_dec *v, uint64_t zeros, const schema_dec *d)
   if (!rem || !div) {
     free(rem);
     free(div);
-    return -1;
+    return -2;
   }
   for (size_t i = 0; i < n; i++) div[i + 1] = (uint8_t)sig_digit(d, i);
   uint64_t total = (uint64_t)v->count + zeros;

@@ -377,6 +377,7 @@ static bool parse_class(rx *r) {
       ok = wg_buf_append_char(r->out, c);
   }
   r->out = outer;
+  if (inner.oom) outer->oom = true; /* so the caller reports memory, not syntax */
   if (ok && !closed) ok = rx_fail(r, "unterminated character class");
   const char *items = inner.data ? inner.data : "";
   if (ok && !neg_space)
@@ -517,8 +518,9 @@ static bool translate(rx *r) {
 }
 
 pcre2_code *schema_regex_compile(const char *pat, size_t len, size_t max_len, char *msg,
-                                 size_t msg_size) {
+                                 size_t msg_size, bool *oom) {
   msg[0] = '\0';
+  *oom = false;
   if (len > max_len) {
     snprintf(msg, msg_size, "pattern longer than %zu bytes", max_len);
     return NULL;
@@ -536,13 +538,16 @@ pcre2_code *schema_regex_compile(const char *pat, size_t len, size_t max_len, ch
           .msg = msg,
           .msg_size = msg_size};
   if (!translate(&r) || !wg_buf_ok(&out)) {
-    if (!r.failed) snprintf(msg, msg_size, "pattern too large");
+    *oom = out.oom;
+    if (out.oom) snprintf(msg, msg_size, "out of memory");
+    else if (!r.failed) snprintf(msg, msg_size, "pattern too large");
     wg_buf_free(&out);
     return NULL;
   }
   pcre2_compile_context *cc = pcre2_compile_context_create(NULL);
   if (!cc) {
     wg_buf_free(&out);
+    *oom = true;
     snprintf(msg, msg_size, "out of memory");
     return NULL;
   }

@@ -36,22 +36,22 @@ bool schema_dec_is_integer(const schema_dec *d);
 /* Saturating conversion of a non-negative integer to uint64. */
 uint64_t schema_dec_to_u64(const schema_dec *d);
 /* 1 if v is an integer multiple of d (d > 0), 0 if not, -1 if deciding would
- * cost more than max_work digit operations (or an exponent was huge).
- * *work receives the cost. */
+ * cost more than max_work digit operations (or an exponent was huge), -2
+ * out of memory. *work receives the cost. */
 int schema_dec_multiple_of(const schema_dec *v, const schema_dec *d, uint64_t max_work,
                            uint64_t *work);
 
 /* JSON helpers that never recurse. */
-/* 1 equal, 0 not, -1 when *steps would pass max_steps or out of memory. */
+/* 1 equal, 0 not, -1 when *steps would pass max_steps, -2 out of memory. */
 int schema_json_equal(const wg_json *a, const wg_json *b, uint64_t *steps,
                       uint64_t max_steps);
 /* Deep copy of v into the arena; NULL on allocation failure. */
 wg_json *schema_json_copy(wg_arena *arena, const wg_json *v);
 
 /* ECMA-262 regex translated to PCRE2. On failure returns NULL and writes a
- * short reason to msg. */
+ * short reason to msg; *oom tells an allocation failure from a bad pattern. */
 pcre2_code *schema_regex_compile(const char *pat, size_t len, size_t max_len, char *msg,
-                                 size_t msg_size);
+                                 size_t msg_size, bool *oom);
 /* Counts regex work: the callout (installed on the match context with the
  * meter as data) adds one per pattern item visited and aborts the match
  * once `used` passes `limit`. */

@@ -172,6 +172,7 @@ static int check_type(vctx *c, const schema_node *n, const wg_json *inst) {
 static int equal(vctx *c, const schema_node *n, const char *kw, const wg_json *a,
                  const wg_json *b) {
   int r = schema_json_equal(a, b, &c->steps, c->max_steps);
+  if (r == -2) return hard(c, n, WG_SCHEMA_NOMEM, kw, "out of memory");
   if (r < 0) return budget(c, n, kw);
   return r;
 }
@@ -207,6 +208,7 @@ static int check_multiple(vctx *c, const schema_node *n, const schema_dec *v) {
   uint64_t left = c->max_steps > c->steps ? c->max_steps - c->steps : 0, work;
   int r = schema_dec_multiple_of(v, &m->dec, left, &work);
   charge(c, work);
+  if (r == -2) return hard(c, n, WG_SCHEMA_NOMEM, "multipleOf", "out of memory");
   if (r < 0 && work >= left) return budget(c, n, "multipleOf");
   if (r < 0)
     return hard(c, n, WG_SCHEMA_NUMBER_LIMIT, "multipleOf",
