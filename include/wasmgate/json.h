@@ -97,6 +97,14 @@ void wg_json_free(wg_json_doc *doc); /* NULL is fine */
 const wg_json *wg_json_get(const wg_json *obj, const char *key); /* NUL-free key */
 const wg_json *wg_json_getn(const wg_json *obj, const char *key, size_t len);
 const wg_json *wg_json_at(const wg_json *arr, size_t i);
+/* Resolves a JSON Pointer (RFC 6901, e.g. "/a/0/b~1c"; "" is the root):
+ * NULL if it is malformed or does not resolve. Array indices are decimal
+ * without leading zeros; "-" never resolves. */
+const wg_json *wg_json_pointer(const wg_json *root, const char *ptr,
+                               size_t len);
+/* 1-based line and column (in bytes) of a byte offset, for messages. */
+void wg_json_line_col(const char *text, size_t len, size_t offset,
+                      size_t *line, size_t *col);
 /* The string of a string value, or NULL. */
 const char *wg_json_str(const wg_json *v);
 /* Exact conversions: true only if the number is an integer (any lexeme

@@ -895,6 +895,47 @@ static void test_string_special_byte_positions(void) {
   }
 }
 
+static void test_json_pointer(void) {
+  wg_json_doc *d = parse("{\"a\":[10,{\"b/c\":1,\"d~e\":2,\"\":3}],"
+                         "\"\\u0000\":4,\"01\":5}");
+  REQUIRE(d);
+  const wg_json *r = wg_json_root(d);
+  int64_t x = 0;
+#define PTR(s) wg_json_pointer(r, s, sizeof s - 1)
+  CHECK(PTR("") == r);
+  CHECK(wg_json_to_int64(PTR("/a/0"), &x) && x == 10);
+  CHECK(wg_json_to_int64(PTR("/a/1/b~1c"), &x) && x == 1);
+  CHECK(wg_json_to_int64(PTR("/a/1/d~0e"), &x) && x == 2);
+  CHECK(wg_json_to_int64(PTR("/a/1/"), &x) && x == 3);
+  CHECK(wg_json_to_int64(PTR("/\0"), &x) && x == 4);
+  CHECK(wg_json_to_int64(PTR("/01"), &x) && x == 5); /* object key, not index */
+  CHECK(PTR("/a/01") == NULL);
+  CHECK(PTR("/a/2") == NULL);
+  CHECK(PTR("/a/-") == NULL);
+  CHECK(PTR("/a/1/b~2c") == NULL);
+  CHECK(PTR("/a/0/x") == NULL);
+  CHECK(PTR("a") == NULL);
+  CHECK(PTR("/a/99999999999999999999999") == NULL);
+#undef PTR
+  wg_json_free(d);
+}
+
+static void test_line_col(void) {
+  const char *s = "{\n  \"a\": 1,\n  x\n}";
+  size_t line, col;
+  wg_json_error e = parse_err(s, NULL);
+  CHECK_INT(e.offset, 14);
+  wg_json_line_col(s, strlen(s), e.offset, &line, &col);
+  CHECK_INT(line, 3);
+  CHECK_INT(col, 3);
+  wg_json_line_col(s, strlen(s), 0, &line, &col);
+  CHECK_INT(line, 1);
+  CHECK_INT(col, 1);
+  wg_json_line_col(s, strlen(s), 999, &line, &col);
+  CHECK_INT(line, 4);
+  CHECK_INT(col, 2);
+}
+
 WG_TEST_LIST {
   WG_TEST(test_parse_scalars),
   WG_TEST(test_parse_tree_and_spans),
@@ -921,6 +962,8 @@ WG_TEST_LIST {
   WG_TEST(test_streaming_writer),
   WG_TEST(test_canonical_key_order),
   WG_TEST(test_canonicalize),
+  WG_TEST(test_json_pointer),
+  WG_TEST(test_line_col),
   WG_TEST(test_round_trips),
   WG_TEST(test_duplicates_after_decoding),
   WG_TEST(test_limit_depth_objects_and_key_length),
