@@ -49,7 +49,7 @@ static bool json_numbers_eq(const wg_json *a, const wg_json *b) {
 /* Sorted member pointers of an object, or NULL (then: linear lookup). */
 static const wg_json_member **json_sorted_members(const wg_json *o) {
   size_t n = json_count(o);
-  const wg_json_member **s = malloc(n * sizeof *s);
+  const wg_json_member **s = json_realloc_array(NULL, n, sizeof *s);
   if (!s) return NULL;
   for (size_t i = 0; i < n; i++) s[i] = &o->u.object.members[i];
   qsort(s, n, sizeof *s, json_member_cmp);
@@ -131,7 +131,7 @@ bool wg_json_equal(const wg_json *a, const wg_json *b) {
     if (cur.a->type == WG_JSON_ARRAY || cur.a->type == WG_JSON_OBJECT) {
       if (depth == cap) {
         size_t ncap = cap ? cap * 2 : 16;
-        json_eq_frame *ns = realloc(stack, ncap * sizeof *ns);
+        json_eq_frame *ns = json_realloc_array(stack, ncap, sizeof *ns);
         if (!ns) { /* documented: out of memory compares unequal */
           json_eq_pop(&cur);
           eq = false;

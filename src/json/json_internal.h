@@ -6,6 +6,7 @@
 
 #include "wasmgate/json.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 struct wg_json_doc {
@@ -46,6 +47,13 @@ static inline size_t json_count(const wg_json *v) {
   if (v->type == WG_JSON_OBJECT)
     return v->u.object.members ? v->u.object.count : 0;
   return 0;
+}
+
+/* realloc for n elements of size bytes; NULL (p untouched) on overflow. */
+static inline void *json_realloc_array(void *p, size_t n, size_t size) {
+  size_t bytes;
+  if (!wg_mul_size(n, size, &bytes)) return NULL;
+  return realloc(p, bytes ? bytes : 1);
 }
 
 /* A member's key length; a hand-built NULL key counts as "". */

@@ -348,7 +348,7 @@ static bool json_find_dup(const json_slot *m, size_t n, const json_slot **dup) {
         }
     return true;
   }
-  const json_slot **idx = malloc(n * sizeof *idx);
+  const json_slot **idx = json_realloc_array(NULL, n, sizeof *idx);
   if (!idx) return false;
   for (size_t i = 0; i < n; i++) idx[i] = &m[i];
   qsort(idx, n, sizeof *idx, json_slot_cmp);

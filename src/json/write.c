@@ -111,8 +111,8 @@ static int json_key_cmp(const void *x, const void *y) {
 /* Member indices of o sorted by key; NULL on allocation failure. */
 static size_t *json_key_order(const wg_json *o) {
   size_t n = json_count(o);
-  json_sort_item *items = malloc(n * sizeof *items);
-  size_t *order = malloc(n * sizeof *order);
+  json_sort_item *items = json_realloc_array(NULL, n, sizeof *items);
+  size_t *order = json_realloc_array(NULL, n, sizeof *order);
   if (!items || !order) {
     free(items);
     free(order);
@@ -174,7 +174,7 @@ bool wg_json_write(const wg_json *v, bool canonical, wg_buf *out) {
     if (opened) {
       if (depth == cap) {
         size_t ncap = cap ? cap * 2 : 16;
-        json_wframe *ns = realloc(stack, ncap * sizeof *ns);
+        json_wframe *ns = json_realloc_array(stack, ncap, sizeof *ns);
         if (!ns) {
           out->oom = true;
           break;
