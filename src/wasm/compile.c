@@ -70,6 +70,8 @@ typedef struct cc {
   vm_word *code;
   size_t ncode, capcode;
   size_t fuel_pos;
+  size_t *ops;       /* index of every opcode word, for direct threading */
+  size_t nops, capops;
   size_t *refunds;   /* refund words of conditional branches in the block */
   size_t nrefunds, caprefunds;
   bool oom;
@@ -116,6 +118,17 @@ static void emit(cc *c, vm_word w) {
   c->code[c->ncode++] = w;
 }
 
+/* Emits an opcode word; remembers where, so vm_compile_body can replace
+ * it with the handler's address (direct threading). */
+static void emit_op(cc *c, vm_op op) {
+  if (!grow((void **)&c->ops, &c->capops, c->nops + 1, sizeof *c->ops)) {
+    c->oom = true;
+    return;
+  }
+  c->ops[c->nops++] = c->ncode;
+  emit(c, op);
+}
+
 /* Emits the destination slot, last word of a value-producing instruction. */
 static void emit_dst(cc *c, uint32_t slot) {
   emit(c, slot);
@@ -149,7 +162,7 @@ static void begin_block(cc *c) {
       c->code[c->fuel_pos] == 0)
     return; /* an empty block just started */
   if (c->fuel_pos != NO_FIXUP) close_block(c);
-  emit(c, VM_OP_FUEL);
+  emit_op(c, VM_OP_FUEL);
   c->fuel_pos = c->ncode;
   emit(c, 0);
 }
@@ -203,14 +216,14 @@ static void materialize_all(cc *c) {
   if (!c->lazy_count) return;
   for (size_t i = c->lowest_lazy, end = lazy_end(c); i < end; i++) {
     if (c->locs[i] & CONST_LOC) {
-      emit(c, VM_OP_CONST);
+      emit_op(c, VM_OP_CONST);
       emit(c, c->consts[c->locs[i] & ~CONST_LOC]);
       emit(c, home(c, i));
       c->locs[i] = home(c, i);
       continue;
     }
     if (c->locs[i] >= c->nlocals) continue;
-    emit(c, VM_OP_COPY);
+    emit_op(c, VM_OP_COPY);
     emit(c, c->locs[i]);
     emit(c, home(c, i));
     c->refs[c->locs[i]]--;
@@ -226,7 +239,7 @@ static void materialize_local(cc *c, uint32_t x) {
   if (!c->refs[x]) return;
   for (size_t i = c->lowest_lazy, end = lazy_end(c); i < end; i++) {
     if (c->locs[i] != x) continue;
-    emit(c, VM_OP_COPY);
+    emit_op(c, VM_OP_COPY);
     emit(c, x);
     emit(c, home(c, i));
     c->locs[i] = home(c, i);
@@ -264,7 +277,7 @@ static wg_wasm_result popl(cc *c, uint8_t want, uint8_t *got, uint32_t *loc) {
       /* a lazy constant is written to its home slot now */
       uint64_t v = c->consts[l & ~CONST_LOC];
       l = home(c, c->nvals);
-      emit(c, VM_OP_CONST);
+      emit_op(c, VM_OP_CONST);
       emit(c, v);
       emit_dst(c, l);
       if (--c->lazy_count == 0) c->lowest_lazy = NO_FIXUP;
@@ -447,7 +460,7 @@ static wg_wasm_result numeric(cc *c, vm_op op, uint8_t ta, uint8_t tb,
     TRY(popl(c, ta, NULL, &la));
     uint32_t d = push(c, to);
     size_t start = c->ncode;
-    emit(c, imm_form(op));
+    emit_op(c, imm_form(op));
     emit(c, la);
     emit(c, imm);
     emit_dst(c, d);
@@ -458,7 +471,7 @@ static wg_wasm_result numeric(cc *c, vm_op op, uint8_t ta, uint8_t tb,
   TRY(popl(c, ta, NULL, &la));
   uint32_t d = push(c, to);
   size_t start = c->ncode;
-  emit(c, op);
+  emit_op(c, op);
   emit(c, la);
   if (tb) emit(c, lb);
   emit_dst(c, d);
@@ -485,14 +498,14 @@ static wg_wasm_result mem_op(cc *c, uint8_t op) {
   if (op <= 0x35) {
     TRY(popl(c, WG_I32, NULL, &la));
     uint32_t d = push(c, t);
-    emit(c, VM_OP_I32_LOAD + (op - 0x28));
+    emit_op(c, VM_OP_I32_LOAD + (op - 0x28));
     emit(c, offset);
     emit(c, la);
     emit_dst(c, d);
   } else {
     TRY(popl(c, t, NULL, &lv));
     TRY(popl(c, WG_I32, NULL, &la));
-    emit(c, VM_OP_I32_LOAD + (op - 0x28));
+    emit_op(c, VM_OP_I32_LOAD + (op - 0x28));
     emit(c, offset);
     emit(c, la);
     emit(c, lv);
@@ -564,14 +577,14 @@ static wg_wasm_result prefixed(cc *c) {
       TRY(zero_byte(c));
       TRY(need_memory(c));
       TRY(pop3_i32(c, s));
-      emit(c, VM_OP_MEMORY_INIT);
+      emit_op(c, VM_OP_MEMORY_INIT);
       emit(c, a);
       emit3(c, s);
       return WG_WASM_OK;
     case 9: /* data.drop */
       U32(&a);
       TRY(need_data(c, a));
-      emit(c, VM_OP_DATA_DROP);
+      emit_op(c, VM_OP_DATA_DROP);
       emit(c, a);
       return WG_WASM_OK;
     case 10: /* memory.copy: MEMORY_COPY d s n */
@@ -579,14 +592,14 @@ static wg_wasm_result prefixed(cc *c) {
       TRY(zero_byte(c));
       TRY(need_memory(c));
       TRY(pop3_i32(c, s));
-      emit(c, VM_OP_MEMORY_COPY);
+      emit_op(c, VM_OP_MEMORY_COPY);
       emit3(c, s);
       return WG_WASM_OK;
     case 11: /* memory.fill: MEMORY_FILL d v n */
       TRY(zero_byte(c));
       TRY(need_memory(c));
       TRY(pop3_i32(c, s));
-      emit(c, VM_OP_MEMORY_FILL);
+      emit_op(c, VM_OP_MEMORY_FILL);
       emit3(c, s);
       return WG_WASM_OK;
     case 12: /* table.init elem table: TABLE_INIT seg table d s n */
@@ -596,7 +609,7 @@ static wg_wasm_result prefixed(cc *c) {
       TRY(need_elem(c, a));
       if (c->m->elems[a].type != c->m->tables[b].elem) INVALID(c, "type mismatch");
       TRY(pop3_i32(c, s));
-      emit(c, VM_OP_TABLE_INIT);
+      emit_op(c, VM_OP_TABLE_INIT);
       emit(c, a);
       emit(c, b);
       emit3(c, s);
@@ -604,7 +617,7 @@ static wg_wasm_result prefixed(cc *c) {
     case 13: /* elem.drop */
       U32(&a);
       TRY(need_elem(c, a));
-      emit(c, VM_OP_ELEM_DROP);
+      emit_op(c, VM_OP_ELEM_DROP);
       emit(c, a);
       return WG_WASM_OK;
     case 14: /* table.copy dst src: TABLE_COPY dt st d s n */
@@ -614,7 +627,7 @@ static wg_wasm_result prefixed(cc *c) {
       TRY(need_table(c, b));
       if (c->m->tables[a].elem != c->m->tables[b].elem) INVALID(c, "type mismatch");
       TRY(pop3_i32(c, s));
-      emit(c, VM_OP_TABLE_COPY);
+      emit_op(c, VM_OP_TABLE_COPY);
       emit(c, a);
       emit(c, b);
       emit3(c, s);
@@ -624,7 +637,7 @@ static wg_wasm_result prefixed(cc *c) {
       TRY(need_table(c, a));
       TRY(popl(c, WG_I32, NULL, &l2));
       TRY(popl(c, c->m->tables[a].elem, NULL, &l1));
-      emit(c, VM_OP_TABLE_GROW);
+      emit_op(c, VM_OP_TABLE_GROW);
       emit(c, a);
       emit(c, l1);
       emit(c, l2);
@@ -633,7 +646,7 @@ static wg_wasm_result prefixed(cc *c) {
     case 16: /* table.size: TABLE_SIZE t dst */
       U32(&a);
       TRY(need_table(c, a));
-      emit(c, VM_OP_TABLE_SIZE);
+      emit_op(c, VM_OP_TABLE_SIZE);
       emit(c, a);
       emit_dst(c, push(c, WG_I32));
       return WG_WASM_OK;
@@ -643,7 +656,7 @@ static wg_wasm_result prefixed(cc *c) {
       TRY(popl(c, WG_I32, NULL, &s[2]));
       TRY(popl(c, c->m->tables[a].elem, NULL, &s[1]));
       TRY(popl(c, WG_I32, NULL, &s[0]));
-      emit(c, VM_OP_TABLE_FILL);
+      emit_op(c, VM_OP_TABLE_FILL);
       emit(c, a);
       emit3(c, s);
       return WG_WASM_OK;
@@ -667,7 +680,7 @@ static wg_wasm_result op_end(cc *c, bool *done) {
   if (k->kind == CTL_FUNC) {
     close_block(c);
     patch_chain(c, k->fixups, c->ncode);
-    emit(c, VM_OP_RETURN);
+    emit_op(c, VM_OP_RETURN);
     emit(c, home(c, 0));
     emit(c, k->nresults);
     c->nctls--;
@@ -715,7 +728,7 @@ static wg_wasm_result op_br_table(cc *c) {
     TRY(res);
   }
   TRY(pop_vals(c, arity, label_types(&c->ctls[c->nctls - 1 - l])));
-  emit(c, VM_OP_BR_TABLE);
+  emit_op(c, VM_OP_BR_TABLE);
   emit(c, li);
   emit(c, n);
   emit(c, home(c, c->nvals));
@@ -751,12 +764,12 @@ static wg_wasm_result op_call(cc *c, bool indirect) {
   uint32_t base = home(c, c->nvals);
   push_vals(c, ft->result_count, ft->results);
   if (indirect) {
-    emit(c, VM_OP_CALL_INDIRECT);
+    emit_op(c, VM_OP_CALL_INDIRECT);
     emit(c, t);
     emit(c, tab);
     emit(c, li);
   } else {
-    emit(c, VM_OP_CALL);
+    emit_op(c, VM_OP_CALL);
     emit(c, f);
   }
   emit(c, base);
@@ -788,7 +801,7 @@ static wg_wasm_result op_select(cc *c, bool typed) {
     want = t1 != T_UNKNOWN ? t1 : t2;
   }
   uint32_t d = push(c, want);
-  emit(c, VM_OP_SELECT);
+  emit_op(c, VM_OP_SELECT);
   emit(c, l1);
   emit(c, l2);
   emit(c, lc);
@@ -815,7 +828,7 @@ static wg_wasm_result op_local(cc *c, uint8_t op) {
       c->code[c->last_dst] = x;
     } else {
       materialize_local(c, x);
-      emit(c, VM_OP_COPY);
+      emit_op(c, VM_OP_COPY);
       emit(c, l);
       emit(c, x);
     }
@@ -832,14 +845,14 @@ static wg_wasm_result op_global(cc *c, uint8_t op) {
   const vm_globaltype *g = &c->m->globals[i];
   if (op == 0x23) {
     uint32_t d = push(c, g->type);
-    emit(c, VM_OP_GLOBAL_GET);
+    emit_op(c, VM_OP_GLOBAL_GET);
     emit(c, i);
     emit_dst(c, d);
     return WG_WASM_OK;
   }
   if (!g->is_mutable) INVALID(c, "global is immutable");
   TRY(popl(c, g->type, NULL, &l));
-  emit(c, VM_OP_GLOBAL_SET);
+  emit_op(c, VM_OP_GLOBAL_SET);
   emit(c, i);
   emit(c, l);
   return WG_WASM_OK;
@@ -873,7 +886,7 @@ static wg_wasm_result op_const(cc *c, uint8_t op) {
   return WG_WASM_OK;
 }
 
-static bool fused_op(vm_word prev, bool negate, vm_word *f) {
+static bool fused_op(vm_word prev, bool negate, vm_op *f) {
   switch (prev) {
 #define VM_FUSE_CASE(name, expr, neg)                                   \
   case VM_OP_##name:                                                    \
@@ -899,7 +912,7 @@ static bool fused_op(vm_word prev, bool negate, vm_word *f) {
  * whether it fused. */
 static bool emit_cond_branch(cc *c, uint32_t lc, bool at_home, bool negate,
                              vm_op plain) {
-  vm_word f;
+  vm_op f;
   if (at_home && c->last_dst != NO_FIXUP && c->last_start != NO_FIXUP &&
       c->last_end == c->ncode && c->code[c->last_dst] == lc &&
       fused_op(c->code[c->last_start], negate, &f)) {
@@ -907,13 +920,14 @@ static bool emit_cond_branch(cc *c, uint32_t lc, bool at_home, bool negate,
     vm_word a = c->code[c->last_start + 1];
     vm_word b = prev == VM_OP_I32_EQZ ? 0 : c->code[c->last_start + 2];
     c->ncode = c->last_start;
+    c->nops--; /* the comparison was the last instruction emitted */
     c->last_dst = NO_FIXUP;
-    emit(c, f);
+    emit_op(c, f);
     emit(c, a);
     emit(c, b);
     return true;
   }
-  emit(c, plain);
+  emit_op(c, plain);
   emit(c, lc);
   return false;
 }
@@ -922,11 +936,11 @@ static bool emit_cond_branch(cc *c, uint32_t lc, bool at_home, bool negate,
 static void emit_br(cc *c, uint32_t l, uint32_t src, uint32_t keep) {
   uint32_t dst = label_dst(c, l);
   if (keep == 0 || src == dst) {
-    emit(c, VM_OP_JUMP);
+    emit_op(c, VM_OP_JUMP);
     emit_target(c, l);
     return;
   }
-  emit(c, VM_OP_BR);
+  emit_op(c, VM_OP_BR);
   emit_target(c, l);
   emit(c, src);
   emit(c, dst);
@@ -964,7 +978,7 @@ static wg_wasm_result op_else(cc *c) {
   if (k->kind != CTL_IF) INVALID(c, "else without if");
   TRY(pop_vals(c, k->nresults, k->results));
   if (c->nvals != k->height) INVALID(c, "type mismatch");
-  emit(c, VM_OP_JUMP);
+  emit_op(c, VM_OP_JUMP);
   emit_fixup(c, &k->fixups);
   patch_chain(c, k->else_fixup, c->ncode);
   k->else_fixup = NO_FIXUP;
@@ -982,7 +996,7 @@ static wg_wasm_result control(cc *c, uint8_t op, bool *done) {
   materialize_all(c);
   switch (op) {
     case 0x00:
-      emit(c, VM_OP_UNREACHABLE);
+      emit_op(c, VM_OP_UNREACHABLE);
       set_unreachable(c);
       return WG_WASM_OK;
     case 0x01:
@@ -1021,7 +1035,7 @@ static wg_wasm_result control(cc *c, uint8_t op, bool *done) {
       return op_br_table(c);
     case 0x0f:
       TRY(pop_vals(c, c->ft->result_count, c->ft->results));
-      emit(c, VM_OP_RETURN);
+      emit_op(c, VM_OP_RETURN);
       emit(c, home(c, c->nvals));
       emit(c, c->ft->result_count);
       set_unreachable(c);
@@ -1046,7 +1060,7 @@ static wg_wasm_result reference(cc *c, uint8_t op) {
       RD(vm_read_byte(c->r, &t, &rmsg_));
       if (!is_ref(t)) MALFORMED(c, "malformed reference type");
       uint32_t d = push(c, t);
-      emit(c, VM_OP_CONST);
+      emit_op(c, VM_OP_CONST);
       emit(c, 0);
       emit_dst(c, d);
       return WG_WASM_OK;
@@ -1055,7 +1069,7 @@ static wg_wasm_result reference(cc *c, uint8_t op) {
       TRY(popl(c, T_UNKNOWN, &t, &l));
       if (t != T_UNKNOWN && !is_ref(t)) INVALID(c, "type mismatch");
       uint32_t d = push(c, WG_I32);
-      emit(c, VM_OP_REF_IS_NULL);
+      emit_op(c, VM_OP_REF_IS_NULL);
       emit(c, l);
       emit_dst(c, d);
       return WG_WASM_OK;
@@ -1065,7 +1079,7 @@ static wg_wasm_result reference(cc *c, uint8_t op) {
       if (i >= c->m->func_count) INVALID(c, "unknown function %u", i);
       if (!c->m->func_declared[i]) INVALID(c, "undeclared function reference");
       uint32_t d = push(c, WG_FUNCREF);
-      emit(c, VM_OP_REF_FUNC);
+      emit_op(c, VM_OP_REF_FUNC);
       emit(c, i);
       emit_dst(c, d);
       return WG_WASM_OK;
@@ -1081,7 +1095,7 @@ static wg_wasm_result table_access(cc *c, uint8_t op) {
   if (op == 0x25) { /* TABLE_GET t index dst */
     TRY(popl(c, WG_I32, NULL, &li));
     uint32_t d = push(c, c->m->tables[i].elem);
-    emit(c, VM_OP_TABLE_GET);
+    emit_op(c, VM_OP_TABLE_GET);
     emit(c, i);
     emit(c, li);
     emit_dst(c, d);
@@ -1089,7 +1103,7 @@ static wg_wasm_result table_access(cc *c, uint8_t op) {
   }
   TRY(popl(c, c->m->tables[i].elem, NULL, &lv)); /* TABLE_SET t index value */
   TRY(popl(c, WG_I32, NULL, &li));
-  emit(c, VM_OP_TABLE_SET);
+  emit_op(c, VM_OP_TABLE_SET);
   emit(c, i);
   emit(c, li);
   emit(c, lv);
@@ -1102,7 +1116,7 @@ static wg_wasm_result memory_size_grow(cc *c, uint8_t op) {
   TRY(need_memory(c));
   if (op == 0x40) TRY(popl(c, WG_I32, NULL, &l));
   uint32_t d = push(c, WG_I32);
-  emit(c, op == 0x3f ? VM_OP_MEMORY_SIZE : VM_OP_MEMORY_GROW);
+  emit_op(c, op == 0x3f ? VM_OP_MEMORY_SIZE : VM_OP_MEMORY_GROW);
   if (op == 0x40) emit(c, l);
   emit_dst(c, d);
   return WG_WASM_OK;
@@ -1375,6 +1389,10 @@ wg_wasm_result vm_compile_body(vm_module *m, uint32_t func_index,
       res = WG_WASM_NOMEM;
     } else {
       memcpy(out->code, c.code, c.ncode * sizeof *c.code);
+      /* direct threading: opcode words become handler addresses */
+      const void *const *handlers = vm_dispatch_table();
+      for (size_t i = 0; handlers && i < c.nops; i++)
+        out->code[c.ops[i]] = (vm_word)(uintptr_t)handlers[out->code[c.ops[i]]];
     }
   }
   free(c.locals);
@@ -1382,6 +1400,7 @@ wg_wasm_result vm_compile_body(vm_module *m, uint32_t func_index,
   free(c.locs);
   free(c.consts);
   free(c.refunds);
+  free(c.ops);
   free(c.vals);
   free(c.ctls);
   free(c.code);

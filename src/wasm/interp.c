@@ -251,7 +251,9 @@ static wg_trap call_host(wg_store *s, wg_instance *caller_inst, wg_func *f,
 /* ---- The loop ----------------------------------------------------------- */
 
 #ifdef VM_COMPUTED_GOTO
-#define vmdispatch(o) goto *dispatch_table[o];
+/* Direct threading: code words hold handler addresses (vm_compile_body
+ * rewrites the opcodes with vm_dispatch_table). */
+#define vmdispatch(o) goto *(const void *)(uintptr_t)(o);
 #define vmcase(l) L_##l:
 #define vmbreak vmdispatch(*pc++)
 #else
@@ -412,10 +414,12 @@ static inline void move_slots(uint64_t *fp, uint64_t src, uint64_t dst,
   if (keep && src != dst) memmove(fp + dst, fp + src, keep * sizeof *fp);
 }
 
-/* Runs f; args are already at base[0..params). Results land at base. */
-static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
-                      uint64_t *stack_end, uint32_t frame_base,
-                      char *message) {
+/* Runs f; args are already at base[0..params). Results land at base.
+ * Called with entry == NULL it only stores its dispatch table in *table.
+ * Never inlined or cloned: label addresses must stay those of one copy. */
+__attribute__((noinline, noclone)) static wg_trap vm_run(
+    wg_store *s, wg_func *entry, uint64_t *base, uint64_t *stack_end,
+    uint32_t frame_base, char *message, const void *const **table) {
 #ifdef VM_COMPUTED_GOTO
   static const void *const dispatch_table[VM_OP_COUNT] = {
 #define VM_OP_LABEL(name) &&L_##name,
@@ -428,6 +432,15 @@ static wg_trap vm_run(wg_store *s, wg_func *entry, uint64_t *base,
 #undef VM_OP_LABEL_IMM
 #undef VM_OP_LABEL_BR
   };
+  if (!entry) {
+    *table = dispatch_table;
+    return WG_TRAP_NONE;
+  }
+#else
+  if (!entry) {
+    *table = NULL;
+    return WG_TRAP_NONE;
+  }
 #endif
   wg_func *func = entry;
   wg_instance *inst = func->inst;
@@ -928,6 +941,12 @@ trapped:
   return trap;
 }
 
+const void *const *vm_dispatch_table(void) {
+  const void *const *table = NULL;
+  vm_run(NULL, NULL, NULL, NULL, 0, NULL, &table);
+  return table;
+}
+
 /* Entry point: sets up the stacks (allocated once per store), copies args,
  * runs, copies results. Host functions called directly run without a frame. */
 wg_trap vm_invoke(wg_store *s, wg_func *f, uint64_t *args, uint64_t *results,
@@ -960,7 +979,7 @@ wg_trap vm_invoke(wg_store *s, wg_func *f, uint64_t *args, uint64_t *results,
     s->stack_top = base + need;
     trap = call_host(s, NULL, f, base, message);
   } else {
-    trap = vm_run(s, f, base, end, frame_base, message);
+    trap = vm_run(s, f, base, end, frame_base, message, NULL);
   }
   s->stack_top = base;
   s->frame_top = frame_base;

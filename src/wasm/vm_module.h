@@ -294,6 +294,10 @@ void vm_table_destroy(wg_table *t);
 void vm_instance_destroy(wg_instance *inst);
 uint64_t vm_elem_item(wg_instance *inst, const vm_elem *e, uint32_t i);
 
+/* interp.c: the handler address of every vm_op (computed-goto builds), or
+ * NULL when the interpreter dispatches with a switch on opcode numbers. */
+const void *const *vm_dispatch_table(void);
+
 /* interp.c: runs f with args already in the store's stack. */
 wg_trap vm_invoke(wg_store *s, wg_func *f, uint64_t *args, uint64_t *results,
                   char *message);
