@@ -80,6 +80,17 @@ wg_module *wg_module_cache_get(wg_module_cache *c, const char *digest,
                                const uint8_t *bytes, size_t len,
                                wg_error *err);
 size_t wg_module_cache_size(wg_module_cache *c);
+/* The entry module of a package for one call (SPEC section 5): the package
+ * at `path` is stat'ed on every call; when its (device, inode, size, mtime,
+ * ctime) match the last verified read, the cached module is used;
+ * otherwise the package is re-read and re-hashed, and a digest other than
+ * `digest` fails with package_changed. Directory packages are re-hashed on
+ * every call (their stat does not cover their files). Other failures are
+ * package_invalid with fixed text (never the path). Returns a retained
+ * module, or NULL and err. Thread-safe. */
+wg_module *wg_module_cache_load(wg_module_cache *c, const char *path,
+                                const char *digest, const char *entry,
+                                wg_error *err);
 
 /* ---- One call ----------------------------------------------------------- */
 

@@ -6,9 +6,10 @@
  * threads compile the same digest at once, the first insert wins and the
  * other's module is released. At most max_entries are kept, least recently
  * used dropped first. */
-#include "wasmgate/runtime.h"
+#include "rt_internal.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,10 +19,19 @@ typedef struct cache_entry {
   uint64_t last_used;
 } cache_entry;
 
+/* The last verified stat stamp of a package path (package_load.c). */
+typedef struct stamp_entry {
+  char *path;
+  rt_stamp stamp;
+  char digest[WG_ERROR_DIGEST_MAX + 1];
+  uint64_t last_used;
+} stamp_entry;
+
 struct wg_module_cache {
   pthread_mutex_t lock;
   cache_entry *entries;
-  size_t count, max;
+  stamp_entry *stamps;
+  size_t count, max, stamp_count;
   uint64_t clock; /* bumped on every use, for LRU */
 };
 
@@ -30,8 +40,10 @@ wg_module_cache *wg_module_cache_new(size_t max_entries) {
   if (!c) return NULL;
   c->max = max_entries ? max_entries : 64;
   c->entries = calloc(c->max, sizeof *c->entries);
-  if (!c->entries || pthread_mutex_init(&c->lock, NULL) != 0) {
+  c->stamps = calloc(c->max, sizeof *c->stamps);
+  if (!c->entries || !c->stamps || pthread_mutex_init(&c->lock, NULL) != 0) {
     free(c->entries);
+    free(c->stamps);
     free(c);
     return NULL;
   }
@@ -41,8 +53,10 @@ wg_module_cache *wg_module_cache_new(size_t max_entries) {
 void wg_module_cache_free(wg_module_cache *c) {
   if (!c) return;
   for (size_t i = 0; i < c->count; i++) wg_module_release(c->entries[i].module);
+  for (size_t i = 0; i < c->stamp_count; i++) free(c->stamps[i].path);
   pthread_mutex_destroy(&c->lock);
   free(c->entries);
+  free(c->stamps);
   free(c);
 }
 
@@ -123,4 +137,53 @@ size_t wg_module_cache_size(wg_module_cache *c) {
   size_t n = c->count;
   pthread_mutex_unlock(&c->lock);
   return n;
+}
+
+wg_module *rt_cache_lookup(wg_module_cache *c, const char *digest) {
+  return lookup(c, digest);
+}
+
+/* Under the lock: the stamp entry of path, or NULL. */
+static stamp_entry *find_stamp(wg_module_cache *c, const char *path) {
+  for (size_t i = 0; i < c->stamp_count; i++)
+    if (strcmp(c->stamps[i].path, path) == 0) return &c->stamps[i];
+  return NULL;
+}
+
+bool rt_stamp_get(wg_module_cache *c, const char *path, rt_stamp *out,
+                  char digest[72]) {
+  pthread_mutex_lock(&c->lock);
+  stamp_entry *se = find_stamp(c, path);
+  if (se) {
+    *out = se->stamp;
+    memcpy(digest, se->digest, sizeof se->digest);
+    se->last_used = ++c->clock;
+  }
+  pthread_mutex_unlock(&c->lock);
+  return se != NULL;
+}
+
+void rt_stamp_put(wg_module_cache *c, const char *path, rt_stamp st,
+                  const char *digest) {
+  pthread_mutex_lock(&c->lock);
+  stamp_entry *se = find_stamp(c, path);
+  if (!se) {
+    char *copy = strdup(path);
+    if (!copy) goto out; /* no stamp: the next call simply re-reads */
+    if (c->stamp_count < c->max) {
+      se = &c->stamps[c->stamp_count++];
+    } else {
+      se = &c->stamps[0];
+      for (size_t i = 1; i < c->stamp_count; i++)
+        if (c->stamps[i].last_used < se->last_used) se = &c->stamps[i];
+      free(se->path);
+    }
+    memset(se, 0, sizeof *se);
+    se->path = copy;
+  }
+  se->stamp = st;
+  snprintf(se->digest, sizeof se->digest, "%s", digest);
+  se->last_used = ++c->clock;
+out:
+  pthread_mutex_unlock(&c->lock);
 }

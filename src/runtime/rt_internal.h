@@ -14,4 +14,17 @@ bool rt_check_schema(const wg_schema *s, const wg_json *input, wg_error *e);
 void rt_decode_output(const wg_host_call *hc, const wg_call_limits *lim,
                       wg_call_result *out);
 
+/* The stat stamp of a package read whose digest matched. */
+typedef struct rt_stamp {
+  uint64_t dev, ino, size, mtime_ns, ctime_ns;
+} rt_stamp;
+
+/* Stamp table of a module cache (cache.c), keyed by package path. */
+bool rt_stamp_get(wg_module_cache *c, const char *path, rt_stamp *out,
+                  char digest[72]);
+void rt_stamp_put(wg_module_cache *c, const char *path, rt_stamp st,
+                  const char *digest);
+/* The cached module for digest (retained), or NULL. */
+wg_module *rt_cache_lookup(wg_module_cache *c, const char *digest);
+
 #endif

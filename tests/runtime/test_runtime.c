@@ -4,8 +4,10 @@
  * asserts the exact code, message and result. */
 #include "../harness.h"
 #include "rt_test_util.h"
+#include "wasmgate/package.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -663,7 +665,73 @@ static void test_module_cache(void) {
   free(bytes);
 }
 
+/* ---- Packages: stat each call, re-hash on change ------------------------- */
+
+static bool write_file(const char *path, const uint8_t *data, size_t len) {
+  FILE *f = fopen(path, "wb");
+  if (!f) return false;
+  bool ok = fwrite(data, 1, len, f) == len;
+  return fclose(f) == 0 && ok;
+}
+
+static void test_package_load_and_change(void) {
+  char src[1024], other[1024], dir[] = "/tmp/wg_rt_pkg_XXXXXX", path[1100];
+  snprintf(src, sizeof src, "%s/echo.yoi-plugin", RT_EXAMPLES_DIR);
+  snprintf(other, sizeof other, "%s/json-sum.yoi-plugin", RT_EXAMPLES_DIR);
+  REQUIRE(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/echo.yoi-plugin", dir);
+  size_t len = 0, other_len = 0;
+  uint8_t *bytes = rt_read_file(src, &len), *other_bytes = rt_read_file(other, &other_len);
+  REQUIRE(bytes && other_bytes && write_file(path, bytes, len));
+  wg_pkg *pkg = NULL;
+  wg_pkg_diag d;
+  REQUIRE(wg_pkg_open_path(path, NULL, &pkg, &d) == 0);
+  char digest[WG_PKG_DIGEST_LEN];
+  wg_pkg_digest(pkg, digest);
+  wg_pkg_free(pkg);
+
+  wg_module_cache *c = wg_module_cache_new(0);
+  wg_error e = {0};
+  wg_module *a = wg_module_cache_load(c, path, digest, "plugin.wasm", &e);
+  wg_module *b = wg_module_cache_load(c, path, digest, "plugin.wasm", &e);
+  REQUIRE(a && b);
+  CHECK(a == b);
+  wg_call_result r;
+  CHECK_INT(run(a, "Echo", "{\"k\":1}", &r), WG_ERR_NONE);
+  wg_call_result_free(&r);
+  wg_module_release(a);
+  wg_module_release(b);
+
+  /* Changed on disk after resolution: fails closed. */
+  REQUIRE(write_file(path, other_bytes, other_len));
+  CHECK(wg_module_cache_load(c, path, digest, "plugin.wasm", &e) == NULL);
+  CHECK_INT(e.code, WG_ERR_PACKAGE_CHANGED);
+  CHECK_STR(e.message, "resolved plugin package digest does not match current package content");
+  /* Put back: accepted again. */
+  REQUIRE(write_file(path, bytes, len));
+  a = wg_module_cache_load(c, path, digest, "plugin.wasm", &e);
+  CHECK(a != NULL);
+  wg_module_release(a);
+  /* A missing entry (on a fresh read) and a missing package. */
+  wg_module_cache *fresh = wg_module_cache_new(0);
+  CHECK(wg_module_cache_load(fresh, path, digest, "missing.wasm", &e) == NULL);
+  CHECK_INT(e.code, WG_ERR_PACKAGE_INVALID);
+  CHECK(strncmp(e.message, "resolved plugin package does not declare a usable WASM runtime entry: ",
+                70) == 0);
+  wg_module_cache_free(fresh);
+  unlink(path);
+  CHECK(wg_module_cache_load(c, path, digest, "plugin.wasm", &e) == NULL);
+  CHECK_INT(e.code, WG_ERR_PACKAGE_INVALID);
+  CHECK_STR(e.message, "resolved plugin package metadata could not be read: not found");
+  CHECK(strstr(e.message, dir) == NULL);
+  rmdir(dir);
+  wg_module_cache_free(c);
+  free(bytes);
+  free(other_bytes);
+}
+
 WG_TEST_LIST {
+  WG_TEST(test_package_load_and_change),
   WG_TEST(test_echo_success_canonical_input),
   WG_TEST(test_numbers_and_nesting_pass_verbatim),
   WG_TEST(test_invalid_input_codes),
