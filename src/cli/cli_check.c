@@ -2,7 +2,10 @@
  * or directory) without running anything: archive rules, plugin.toml (yoi's
  * discovery rules), every [[tools]] entry (registration rules, plus a
  * warning for names most model APIs refuse) and the entry module
- * (decode, validate, yoi-plugin-wasm-1 imports and exports).
+ * (decode, validate, yoi-plugin-wasm-1 imports and exports). It also warns
+ * when the manifest does not request the permissions its own tools and
+ * imports need (surfaces.tool, the tool, external_write, host_api.https):
+ * no config grant could then authorize them.
  *
  * Exit 0 valid (warnings allowed), 1 invalid, 2 usage. Diagnostics are
  * fixed messages (never a path); warnings are diagnostics whose "kind" is
@@ -41,8 +44,10 @@ static void check_help(FILE *out) {
           "tool (name, description, input_schema) and the entry module\n"
           "(decodes, validates, and imports/exports only what the\n"
           "yoi-plugin-wasm-1 ABI allows). Prints id, version, digest, tools\n"
-          "and each diagnostic as `[kind] message`; warnings (kind `warning`)\n"
-          "do not make the package invalid.\n"
+          "and each diagnostic as `[kind] message`; warnings (kind `warning`:\n"
+          "tool names most model APIs refuse, permissions the manifest does\n"
+          "not request for its own tools or imports) do not make the package\n"
+          "invalid.\n"
           "\n"
           "Exit status: 0 valid, 1 invalid, 2 usage error.\n"
           "\n"
@@ -86,6 +91,42 @@ static void add_warning(check_report *r, const char *message) {
   add_diag(r, &d);
 }
 
+/* A warning about the manifest's own permission requests: without them no
+ * grant can ever authorize the tool (reference 6.4), whatever the config
+ * says. yoi's denial wording, minus the tool name (the location has it). */
+static void add_request_warning(check_report *r, const char *message,
+                                size_t tool) {
+  wg_manifest_diag d;
+  memset(&d, 0, sizeof d);
+  d.warning = true;
+  d.tool_index = tool;
+  d.diag.kind = WG_PKG_GRANT;
+  d.diag.phase = WG_PKG_PHASE_MANIFEST;
+  snprintf(d.diag.message, sizeof d.diag.message, "%s", message);
+  if (tool != SIZE_MAX)
+    snprintf(d.location, sizeof d.location, "tools[%zu]", tool);
+  add_diag(r, &d);
+}
+
+static void check_requests(check_report *r) {
+  const wg_manifest *m = r->manifest;
+  const wg_permission *p = m->permissions;
+  size_t n = m->permission_count;
+  wg_permission surface = {.kind = WG_PERM_SURFACE, .surface = WG_SURFACE_TOOL};
+  wg_permission ext = {.kind = WG_PERM_EXTERNAL_WRITE};
+  if (m->tool_count && !wg_permissions_contain(p, n, &surface))
+    add_request_warning(r, "requested surfaces.tool permission is missing",
+                        SIZE_MAX);
+  for (size_t i = 0; i < m->tool_count; i++) {
+    const wg_manifest_tool *t = &m->tools[i];
+    if (!wg_permissions_allow_tool(p, n, t->name, t->name_len))
+      add_request_warning(r, "requested tool permission is missing", i);
+    if (t->external_write && !wg_permissions_contain(p, n, &ext))
+      add_request_warning(r, "requested external_write permission is missing",
+                          i);
+  }
+}
+
 static void check_tools(check_report *r) {
   const wg_manifest *m = r->manifest;
   for (size_t i = 0; i < m->tool_count; i++) {
@@ -110,8 +151,15 @@ static void check_module(check_report *r) {
     add_pkg_diag(r, &pd); /* wg_manifest_load already checked it */
     return;
   }
-  if (wg_abi_check(entry->data, entry->size, NULL, &pd) != 0)
+  bool https = false;
+  if (wg_abi_check(entry->data, entry->size, &https, &pd) != 0) {
     add_pkg_diag(r, &pd);
+    return;
+  }
+  wg_permission want = {.kind = WG_PERM_HOST_API, .api = WG_HOST_API_HTTPS};
+  if (https && !wg_permissions_contain(m->permissions, m->permission_count, &want))
+    add_request_warning(r, "requested host_api.https permission is missing",
+                        SIZE_MAX);
 }
 
 static void run_check(check_report *r, const char *path) {
@@ -128,6 +176,7 @@ static void run_check(check_report *r, const char *path) {
     return;
   }
   check_tools(r);
+  check_requests(r);
   check_module(r);
 }
 

@@ -23,6 +23,15 @@ HEAD = ('schema_version = 1\nid = "example"\nname = "Example"\n'
         'version = "1.0.0"\n')
 RUNTIME = ('[runtime]\nkind = "wasm"\nentry = "plugin.wasm"\n'
            'abi = "yoi-plugin-wasm-1"\n')
+def perms(*tools, extra=""):
+    """A permissions line requesting surfaces.tool and each named tool."""
+    items = ['{ kind = "surface", surface = "tool" }']
+    items += [f'{{ kind = "tool", name = "{t}" }}' for t in tools]
+    if extra:
+        items.append(extra)
+    return "permissions = [" + ", ".join(items) + "]\n"
+
+
 TOOL = ('[[tools]]\nname = "PluginEcho"\ndescription = "Echo plugin tool"\n'
         'input_schema = { type = "object", additionalProperties = true }\n')
 GOOD_WAT = '''(module
@@ -116,7 +125,8 @@ def main():
         wasi = wasm(tmp, WASI_WAT)
 
         # A valid package: directory form, then the packed file form.
-        files = {"plugin.toml": HEAD + RUNTIME + TOOL, "plugin.wasm": good}
+        files = {"plugin.toml": HEAD + perms("PluginEcho") + RUNTIME + TOOL,
+                 "plugin.wasm": good}
         d = write_pkg(tmp, "ok", files)
         want = {"ok": True, "id": "example", "version": "1.0.0",
                 "digest": digest(files), "tools": ["PluginEcho"],
@@ -164,7 +174,8 @@ def main():
             tmp)
 
         # ABI: a WASI import; file form too.
-        files = {"plugin.toml": HEAD + RUNTIME + TOOL, "plugin.wasm": wasi}
+        files = {"plugin.toml": HEAD + perms("PluginEcho") + RUNTIME + TOOL,
+                 "plugin.wasm": wasi}
         d = write_pkg(tmp, "wasi", files)
         want = {"ok": False, "id": "example", "version": "1.0.0",
                 "digest": digest(files), "tools": ["PluginEcho"],
@@ -193,7 +204,8 @@ def main():
         # Warnings only: still valid (exit 0).
         tools = (TOOL.replace("PluginEcho", "git.status") +
                  TOOL.replace("PluginEcho", "Other"))
-        files = {"plugin.toml": HEAD + RUNTIME + tools, "plugin.wasm": good}
+        files = {"plugin.toml": HEAD + perms("git.status", "Other") + RUNTIME +
+                 tools, "plugin.wasm": good}
         d = write_pkg(tmp, "warn", files)
         expect_json("warning", d, 0, {
             "ok": True, "id": "example", "version": "1.0.0",
@@ -218,7 +230,8 @@ def main():
             'input_schema = { type = "array" }\n'
             '[[tools]]\nname = "a"\ndescription = "d"\n'
             'input_schema = { type = "object" }\n')
-        files = {"plugin.toml": HEAD + RUNTIME + tools, "plugin.wasm": good}
+        files = {"plugin.toml": HEAD + perms("a", "b", "c") + RUNTIME + tools,
+                 "plugin.wasm": good}
         d = write_pkg(tmp, "tools", files)
         expect_json("tool errors", d, 1, {
             "ok": False, "id": "example", "version": "1.0.0",
@@ -236,7 +249,7 @@ def main():
                      "same plugin package", "tools[3].name")]}, tmp)
 
         # Tools without a runtime: yoi registers them, every call fails.
-        files = {"plugin.toml": HEAD + TOOL}
+        files = {"plugin.toml": HEAD + perms("PluginEcho") + TOOL}
         d = write_pkg(tmp, "no-runtime", files)
         expect_json("no runtime", d, 0, {
             "ok": True, "id": "example", "version": "1.0.0",
@@ -244,6 +257,33 @@ def main():
             "diagnostics": [diag(
                 "warning", "plugin package declares tools but no WASM "
                 "runtime; every call fails")]}, tmp)
+
+        # The manifest does not request what its tools and imports need:
+        # warnings (no grant could authorize them), still valid.
+        https_wat = GOOD_WAT.replace(
+            '(memory', '(import "yoi:https" "request" (func (param i32 i32) '
+            '(result i32)))\n  (memory')
+        tools = (TOOL + TOOL.replace("PluginEcho", "gitLog") +
+                 "external_write = true\n")
+        for label, permline, want_diags in (
+                ("no permissions", "", [
+                    diag("warning", "requested surfaces.tool permission is missing"),
+                    diag("warning", "requested tool permission is missing", "tools[0]"),
+                    diag("warning", "requested tool permission is missing", "tools[1]"),
+                    diag("warning", "requested external_write permission is missing",
+                         "tools[1]"),
+                    diag("warning", "requested host_api.https permission is missing")]),
+                ("namespace covers", perms(extra='{ kind = "tool_namespace", namespace = "git" }')
+                 .replace("]", ', { kind = "external_write" }, '
+                          '{ kind = "host_api", api = "https" }]'), [
+                    diag("warning", "requested tool permission is missing", "tools[0]")])):
+            files = {"plugin.toml": HEAD + permline + RUNTIME + tools,
+                     "plugin.wasm": wasm(tmp, https_wat)}
+            d = write_pkg(tmp, label.replace(" ", "-"), files)
+            expect_json(label, d, 0, {
+                "ok": True, "id": "example", "version": "1.0.0",
+                "digest": digest(files), "tools": ["PluginEcho", "gitLog"],
+                "diagnostics": want_diags}, tmp)
 
         # Not a package at all.
         missing = os.path.join(tmp, "absent.yoi-plugin")
