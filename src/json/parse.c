@@ -115,8 +115,14 @@ static void json_skip_ws(json_parser *p) {
   }
 }
 
-static wg_json *json_new_node(json_parser *p, wg_json_type t, size_t start) {
-  wg_json *n = wg_arena_alloc(p->arena, sizeof *n);
+/* A node followed by `extra` bytes for its text (one arena call instead of
+ * two: most nodes are strings or numbers). */
+static wg_json *json_new_node_extra(json_parser *p, wg_json_type t,
+                                    size_t start, size_t extra) {
+  size_t bytes;
+  wg_json *n = wg_add_size(sizeof *n, extra, &bytes)
+                   ? wg_arena_alloc(p->arena, bytes)
+                   : NULL;
   if (!n) {
     json_nomem(p);
     return NULL;
@@ -125,6 +131,10 @@ static wg_json *json_new_node(json_parser *p, wg_json_type t, size_t start) {
   n->start = start;
   n->end = start;
   return n;
+}
+
+static wg_json *json_new_node(json_parser *p, wg_json_type t, size_t start) {
+  return json_new_node_extra(p, t, start, 0);
 }
 
 /* Grows a malloc'd vector to hold at least need elements. */
@@ -216,16 +226,27 @@ static size_t json_find_close(const unsigned char *s, size_t i, size_t len) {
 }
 
 /* Parses the string whose opening quote is at pos; the decoded text goes
- * to the arena (NUL-terminated). */
-static bool json_string(json_parser *p, const char **text, size_t *tlen) {
+ * to the arena (NUL-terminated). With node, the text lives right after
+ * a new string node, returned in *node; else it is a key. */
+static bool json_string(json_parser *p, const char **text, size_t *tlen,
+                        wg_json **node) {
   size_t open = p->pos, i;
   /* Pass 1 finds the closing quote, so the buffer is sized once: decoding
    * never makes a string longer. */
   size_t close = json_find_close(p->s, open + 1, p->len);
   if (close >= p->len)
     return json_fail(p, WG_JSON_SYNTAX, p->len, "unterminated string");
-  char *out = wg_arena_alloc(p->arena, close - open);
-  if (!out) return json_nomem(p);
+  char *out;
+  if (node) {
+    *node = json_new_node_extra(p, WG_JSON_STRING, open, close - open);
+    if (!*node) return false;
+    out = (char *)(*node + 1);
+    text = &(*node)->u.string.text;
+    tlen = &(*node)->u.string.len;
+  } else {
+    out = wg_arena_alloc(p->arena, close - open);
+    if (!out) return json_nomem(p);
+  }
   size_t olen = 0;
   for (i = open + 1; i < close;) {
     size_t run = i; /* copy plain ASCII runs in one go */
@@ -262,13 +283,11 @@ static wg_json *json_number(json_parser *p) {
   size_t n = json_number_scan((const char *)p->s + p->pos, p->len - p->pos,
                               &err_at, &why);
   if (!n) return json_fail_node(p, WG_JSON_SYNTAX, p->pos + err_at, why);
-  wg_json *v = json_new_node(p, WG_JSON_NUMBER, p->pos);
-  char *lex = v ? wg_arena_strndup(p->arena, (const char *)p->s + p->pos, n)
-                : NULL;
-  if (!lex) {
-    if (v) json_nomem(p);
-    return NULL;
-  }
+  wg_json *v = json_new_node_extra(p, WG_JSON_NUMBER, p->pos, n + 1);
+  if (!v) return NULL;
+  char *lex = (char *)(v + 1);
+  memcpy(lex, p->s + p->pos, n);
+  lex[n] = '\0';
   v->u.number.text = lex;
   v->u.number.len = n;
   p->pos += n;
@@ -426,7 +445,7 @@ static bool json_key(json_parser *p) {
                      p->s[p->pos] == '}' ? "trailing comma before '}'"
                                          : "expected string key");
   f->key_off = p->pos;
-  if (!json_string(p, &f->key, &f->key_len)) return false;
+  if (!json_string(p, &f->key, &f->key_len, NULL)) return false;
   json_skip_ws(p);
   if (p->pos >= p->len || p->s[p->pos] != ':')
     return json_fail(p, WG_JSON_SYNTAX, p->pos, "expected ':' after key");
@@ -453,9 +472,8 @@ static bool json_value(json_parser *p, wg_json **out) {
     return c == '{' ? json_key(p) : true;
   }
   if (c == '"') {
-    wg_json *v = json_new_node(p, WG_JSON_STRING, p->pos);
-    if (!v || !json_string(p, &v->u.string.text, &v->u.string.len))
-      return false;
+    wg_json *v = NULL;
+    if (!json_string(p, NULL, NULL, &v)) return false;
     v->end = p->pos;
     *out = v;
     return true;
