@@ -180,17 +180,32 @@ typedef struct wg_manifest_diag {
 } wg_manifest_diag;
 
 /* Registration-time checks of m->tools[index] (the registry calls this;
- * check reports it): name (non-empty, <= 128 bytes, no Unicode whitespace or
- * control characters), description (<= 4 KiB, no control characters but
- * \n and \t), input_schema (JSON-representable; compiles with the schema
- * layer; root `type` is "object"), and the name not used by an earlier tool
- * of the same manifest. Returns 0 or -1 and fills *diag (malformed). */
+ * check reports it), in this order; the first failure gives -1 and *diag
+ * (phase manifest, location set), else 0:
+ *   name (yoi's validate_tool_name), location "tools[i].name", malformed:
+ *     "plugin tool name is empty" / "... exceeds 128 bytes" /
+ *     "... contains whitespace or control characters"
+ *   duplicate of an earlier tool's name, kind duplicate:
+ *     "plugin tool name is declared twice in the same plugin package"
+ *   description, "tools[i].description", malformed:
+ *     "plugin tool description exceeds 4096 bytes" / "plugin tool
+ *     description contains control characters other than newline and tab"
+ *   input_schema, malformed:
+ *     "plugin tool input_schema holds a value JSON cannot represent
+ *     (date-time, nan or inf)" (location: where the value is)
+ *     "plugin tool input_schema root must have type \"object\""
+ *     ("tools[i].input_schema.type")
+ *     "plugin tool input_schema is not a supported JSON Schema (S)", S the
+ *     schema layer's status name ("tools[i].input_schema" + its path).
+ * Deliberately not yoi's keyword subset (reference 3.3): the full schema
+ * layer, since wasmgate validates every call's input against it. */
 int wg_manifest_tool_check(const wg_manifest *m, size_t index,
                            wg_manifest_diag *diag);
 
-/* The warning of m->tools[index], if any: true and *diag (warning = true)
- * when the name is outside [A-Za-z0-9_-]{1,64}, which most model APIs
- * require ("plugin tool name is not portable to model APIs ..."). */
+/* The warning of m->tools[index], if any: true and *diag (warning = true,
+ * location "tools[i].name") when the name is outside [A-Za-z0-9_-]{1,64}:
+ * "plugin tool name is outside [A-Za-z0-9_-]{1,64}, which most model APIs
+ * require". */
 bool wg_manifest_tool_warning(const wg_manifest *m, size_t index,
                               wg_manifest_diag *diag);
 
