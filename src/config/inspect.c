@@ -68,6 +68,12 @@ static void diag_key(const wg_plugin_diag *d, char *out, size_t cap) {
   cfg_fmt(out, cap, "%s:%.*s", wg_source_name(d->source), (int)n, d->package);
 }
 
+/* The reference of an enablement entry: its id as written, cut the way a
+ * diagnostic's identity is cut, so the two always meet in one item. */
+static void entry_key(const wg_config_enabled *e, char out[WG_PLUGIN_REF_MAX]) {
+  cfg_copy(out, WG_PLUGIN_REF_MAX, e->id ? e->id : "");
+}
+
 typedef struct key_list {
   char **keys;
   size_t count, cap;
@@ -105,8 +111,11 @@ static void collect_diag_keys(insp *s, key_list *k, const wg_plugin_diag *d,
 static void collect_keys(insp *s, key_list *k) {
   for (size_t i = 0; i < s->disc->count; i++)
     key_add(s, k, s->disc->packages[i].identity);
-  for (size_t i = 0; i < s->cfg->enabled_count; i++)
-    key_add(s, k, s->cfg->enabled[i].id ? s->cfg->enabled[i].id : "");
+  char ek[WG_PLUGIN_REF_MAX];
+  for (size_t i = 0; i < s->cfg->enabled_count; i++) {
+    entry_key(&s->cfg->enabled[i], ek);
+    key_add(s, k, ek);
+  }
   collect_diag_keys(s, k, s->disc->diags, s->disc->diag_count);
   collect_diag_keys(s, k, s->res->diags, s->res->diag_count);
   if (s->oom || k->count == 0) return;
@@ -432,9 +441,10 @@ static void build_item(insp *s, const char *key, wg_inspect_item *it) {
   const wg_resolved *res = NULL;
   for (size_t i = 0; i < s->disc->count && !pkg; i++)
     if (strcmp(s->disc->packages[i].identity, key) == 0) pkg = &s->disc->packages[i];
+  char ek[WG_PLUGIN_REF_MAX];
   for (size_t i = 0; i < s->cfg->enabled_count && !entry; i++) {
-    const char *id = s->cfg->enabled[i].id ? s->cfg->enabled[i].id : "";
-    if (strcmp(id, key) == 0) entry = &s->cfg->enabled[i];
+    entry_key(&s->cfg->enabled[i], ek);
+    if (strcmp(ek, key) == 0) entry = &s->cfg->enabled[i];
   }
   for (size_t i = 0; i < s->res->count && !res; i++)
     if (strcmp(s->res->plugins[i].package->identity, key) == 0) res = &s->res->plugins[i];

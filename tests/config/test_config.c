@@ -419,6 +419,44 @@ static void test_plugin_ids(void) {
   CHECK_INT(wg_parse_plugin_id("user:a b", &s, &local), WG_ID_BAD_LOCAL_ID);
 }
 
+/* Seeded mutations of a full config: every outcome is either a config or a
+ * bounded error with a message; nothing crashes or leaks (ASan build). */
+static void test_mutated_configs_fail_cleanly(void) {
+  size_t len = strlen(full_config);
+  char *buf = malloc(len + 1);
+  REQUIRE(buf);
+  uint64_t seed = 0x9e3779b97f4a7c15ull;
+  size_t accepted = 0, rejected = 0;
+  for (int round = 0; round < 20000; round++) {
+    memcpy(buf, full_config, len + 1);
+    int edits = 1 + (int)(seed % 4);
+    for (int k = 0; k < edits; k++) {
+      seed ^= seed << 13;
+      seed ^= seed >> 7;
+      seed ^= seed << 17;
+      static const char alphabet[] = "[]{}=\"'.,#\n 0aZ-_:\\";
+      buf[seed % len] = alphabet[(seed >> 32) % (sizeof alphabet - 1)];
+    }
+    wg_config_error e;
+    wg_config *cfg = wg_config_parse(buf, len, &e);
+    if (cfg) {
+      accepted++;
+      wg_config_free(cfg);
+      continue;
+    }
+    rejected++;
+    size_t mlen = strnlen(e.message, sizeof e.message);
+    if (mlen == 0 || mlen >= sizeof e.message || e.line == 0 || e.line > 60) {
+      CHECK(mlen > 0 && mlen < sizeof e.message);
+      CHECK(e.line >= 1 && e.line <= 60);
+      break;
+    }
+  }
+  free(buf);
+  CHECK(accepted > 0);
+  CHECK(rejected > 1000);
+}
+
 WG_TEST_LIST {
   WG_TEST(test_empty_config_has_defaults),
   WG_TEST(test_every_table_parses),
@@ -432,5 +470,6 @@ WG_TEST_LIST {
   WG_TEST(test_load_missing_and_present_files),
   WG_TEST(test_store_paths),
   WG_TEST(test_plugin_ids),
+  WG_TEST(test_mutated_configs_fail_cleanly),
 };
 WG_TEST_MAIN()

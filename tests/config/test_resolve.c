@@ -760,6 +760,45 @@ static void test_inspection_statuses(void) {
   world_free(&w);
 }
 
+/* An id too long for a diagnostic's identity still meets its entry: the
+ * item is rejected (malformed), not missing. */
+static void test_long_enabled_id_is_rejected_not_missing(void) {
+  world w;
+  world_init(&w);
+  discover(&w);
+  char id[400];
+  memset(id, 'a', sizeof id - 1);
+  id[sizeof id - 1] = '\0';
+  memcpy(id, "project:", 8);
+  resolve(&w, NULL, "[[plugins.enabled]]\nid = \"%s\"\n", id);
+  CHECK_ONE_DIAG(&w, "malformed", "plugin enablement id is not a valid source-qualified plugin id");
+  wg_inspection in;
+  REQUIRE(wg_inspect(w.cfg, &w.disc, &w.res, &in) == 0);
+  REQUIRE(in.count == 1);
+  CHECK_STR(wg_plugin_status_name(in.items[0].status), "rejected");
+  CHECK(in.items[0].configured);
+  CHECK_INT(strlen(in.items[0].reference), WG_PLUGIN_REF_MAX - 1);
+  wg_inspection_free(&in);
+  world_free(&w);
+}
+
+/* A FIFO or a socket-like candidate never blocks discovery. */
+static void test_fifo_candidate_is_not_a_package(void) {
+  world w;
+  world_init(&w);
+  char p[512];
+  cfix_path(p, "%s/pipe.yoi-plugin", w.fx.project);
+  REQUIRE(mkfifo(p, 0600) == 0);
+  REQUIRE(cfix_echo(w.fx.project, "ok", "ok", "1", true) == 0);
+  discover(&w);
+  CHECK_INT(w.disc.count, 1);
+  REQUIRE(w.disc.diag_count == 1);
+  CHECK_INT(w.disc.diags[0].kind, WG_PKG_MALFORMED);
+  CHECK_STR(w.disc.diags[0].message, "plugin package candidate is not a regular file");
+  CHECK_STR(w.disc.diags[0].package, "pipe.yoi-plugin");
+  world_free(&w);
+}
+
 WG_TEST_LIST {
   WG_TEST(test_discovers_user_and_project_packages),
   WG_TEST(test_directory_and_zip_share_digest),
@@ -782,5 +821,7 @@ WG_TEST_LIST {
   WG_TEST(test_authorize_tool_checks_binding),
   WG_TEST(test_authorize_host_api),
   WG_TEST(test_inspection_statuses),
+  WG_TEST(test_long_enabled_id_is_rejected_not_missing),
+  WG_TEST(test_fifo_candidate_is_not_a_package),
 };
 WG_TEST_MAIN()
