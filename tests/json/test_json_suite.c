@@ -4,7 +4,9 @@
  * files are listed). Accepted documents must also survive a canonical round
  * trip (parse -> canonical -> parse gives an equal tree and the same
  * canonical text). Prints per-prefix counts and `N passed, M failed`.
- * Usage: test_json_suite DIR (DIR holds test_parsing/ and policy.tsv). */
+ * With a golden table (canonical_golden.tsv), also checks the exact
+ * canonical bytes of every accepted y_ file against it.
+ * Usage: test_json_suite DIR [GOLDEN] (DIR holds test_parsing/, policy.tsv) */
 #include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -70,6 +72,46 @@ static int name_cmp(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Compares the canonical output of each file listed in the golden table
+ * (file<TAB>bytes per line, '#' comments) with its expected bytes. Returns
+ * the number of mismatches; *checked counts the entries. */
+static int check_golden(const char *suite_dir, const char *golden,
+                        int *checked) {
+  size_t glen;
+  char *g = read_file(golden, &glen);
+  int bad = 0;
+  *checked = 0;
+  if (!g) return 1;
+  for (size_t at = 0; at < glen;) {
+    char *line = g + at;
+    char *nl = memchr(line, '\n', glen - at);
+    size_t n = nl ? (size_t)(nl - line) : glen - at;
+    at += n + 1;
+    char *tab = memchr(line, '\t', n);
+    if (line[0] == '#' || !tab) continue;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/test_parsing/%.*s", suite_dir,
+             (int)(tab - line), line);
+    size_t len;
+    char *text = read_file(path, &len);
+    wg_buf out;
+    wg_buf_init(&out, 0);
+    size_t want_len = n - (size_t)(tab + 1 - line);
+    bool ok = text && wg_json_canonicalize(text, len, NULL, &out, NULL) &&
+              out.len == want_len && memcmp(out.data, tab + 1, want_len) == 0;
+    if (!ok) {
+      fprintf(stderr, "FAIL %.*s: canonical form differs from golden\n",
+              (int)(tab - line), line);
+      bad++;
+    }
+    (*checked)++;
+    wg_buf_free(&out);
+    free(text);
+  }
+  free(g);
+  return bad;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: %s DIR\n", argv[0]);
@@ -130,6 +172,12 @@ int main(int argc, char **argv) {
     printf("%c_: %d passed, %d failed\n", prefixes[p], pass[p], fail[p]);
     tp += pass[p];
     tf += fail[p];
+  }
+  if (argc > 2) {
+    int checked, bad = check_golden(argv[1], argv[2], &checked);
+    printf("canonical golden: %d passed, %d failed\n", checked - bad, bad);
+    tp += checked - bad;
+    tf += bad;
   }
   printf("%d passed, %d failed\n", tp, tf);
   return tf || tp == 0 ? 1 : 0;
