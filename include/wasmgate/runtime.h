@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wasmgate/config.h"
 #include "wasmgate/host.h"
 #include "wasmgate/schema.h"
 #include "wasmgate/wasm.h"
@@ -96,6 +97,10 @@ wg_module *wg_module_cache_load(wg_module_cache *c, const char *path,
 
 typedef struct wg_call_request {
   const wg_module *module;    /* compiled module (e.g. from the cache) */
+  /* Or, when module is NULL: called after the input checks to authorize
+   * and load the module (returns it retained, or NULL and sets err). */
+  wg_module *(*load)(void *ctx, wg_error *err);
+  void *load_ctx;
   const char *tool;           /* the manifest tool name */
   const char *plugin;         /* "source:id", for errors */
   const char *digest;         /* package digest, for errors */
@@ -131,6 +136,64 @@ wg_err wg_call(const wg_call_request *req, wg_call_result *out);
 void wg_call_result_free(wg_call_result *r);
 /* {"is_error","summary","content","error"?,"stats"} as the CLI prints it. */
 bool wg_call_result_write_json(const wg_call_result *r, wg_buf *out);
+
+/* ---- Tool registry (reference section 3) ---------------------------------- */
+
+/* One model-visible tool. Strings point into the config/resolution the
+ * registry was built from (which must outlive it); `schema` is owned. */
+typedef struct wg_tool {
+  const char *name;
+  size_t name_len;
+  const char *description;
+  size_t description_len;
+  const char *input_schema_json; /* canonical JSON text */
+  size_t input_schema_len;
+  wg_schema *schema;
+  const wg_resolved *plugin;
+  const wg_manifest_tool *manifest_tool;
+  const char *ref;     /* "source:id" */
+  const char *version;
+  const char *digest;
+  bool https_granted;
+} wg_tool;
+
+typedef struct wg_registry_diag {
+  bool warning;        /* a denied tool; otherwise a hard install error */
+  char plugin[WG_ERROR_PLUGIN_MAX + 1];
+  char message[WG_ERROR_MESSAGE_MAX + 1];
+} wg_registry_diag;
+
+typedef struct wg_registry {
+  wg_tool *tools;      /* registration order: resolved order, manifest order */
+  size_t count;
+  wg_registry_diag *diags;
+  size_t diag_count;
+} wg_registry;
+
+/* Registers the tools of every resolved plugin as reference 3.1-3.5:
+ * gating, per-tool checks (a bad name/schema stops that plugin),
+ * authorization (a denial is a warning and skips the tool), first
+ * registration of a name wins (a collision stops that plugin). `reserved`
+ * names (built-in tools of a host) are taken first. 0, or -1 on OOM. */
+int wg_registry_build(const wg_config *cfg, const wg_resolution *res,
+                      const char *const *reserved, size_t reserved_count,
+                      wg_registry *out);
+void wg_registry_free(wg_registry *r);
+const wg_tool *wg_registry_find(const wg_registry *r, const char *name);
+/* {"tools":[{"name","description","input_schema","plugin","version",
+ * "digest"}...],"diagnostics":[{"plugin","severity","message"}...]} */
+bool wg_registry_write_json(const wg_registry *r, wg_buf *out);
+
+/* Config [limits] as call limits. */
+wg_call_limits wg_call_limits_from_config(const wg_config_limits *l);
+
+/* One call of a registered tool: finds it (unknown_tool), authorizes it
+ * again (permission_denied), loads its module through the cache (stat,
+ * re-hash: package_changed), then wg_call. Always fills out. */
+wg_err wg_registry_call(const wg_registry *r, wg_module_cache *cache,
+                        const char *tool, const char *input, size_t input_len,
+                        const wg_call_limits *limits, wg_cancel *cancel,
+                        wg_call_result *out);
 
 /* ---- History (SPEC section 8) -------------------------------------------- */
 

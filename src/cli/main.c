@@ -16,6 +16,9 @@ static const cli_command commands[] = {
   {"list", cli_cmd_list, "list plugin packages and their status"},
   {"show", cli_cmd_show, "show one plugin package: permissions, grants, tools"},
   {"lock", cli_cmd_lock, "write wasmgate.lock (identity, version, digest, tools)"},
+  {"tools", cli_cmd_tools, "list the tools a model sees (name, description, schema)"},
+  {"call", cli_cmd_call, "run one tool call under the limits; record it in history"},
+  {"history", cli_cmd_history, "print the tool call history"},
 };
 
 static void print_help(FILE *out) {

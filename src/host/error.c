@@ -185,8 +185,11 @@ bool wg_error_write_text(const wg_error *e, uint64_t wall_clock_ns,
     wg_buf_printf(out, "Invalid argument: %s", e->message);
     return wg_buf_ok(out);
   }
-  wg_buf_printf(out, "Execution failed: plugin WASM tool `%s` from `%s` (digest %s) ",
-                e->tool, e->plugin, e->digest[0] ? e->digest : "unknown");
+  if (e->plugin[0])
+    wg_buf_printf(out, "Execution failed: plugin WASM tool `%s` from `%s` (digest %s) ",
+                  e->tool, e->plugin, e->digest[0] ? e->digest : "unknown");
+  else /* no plugin: an unknown tool */
+    wg_buf_printf(out, "Execution failed: plugin WASM tool `%s` ", e->tool);
   if (e->code == WG_ERR_TIMEOUT) {
     wg_buf_append_str(out, "timed out after ");
     append_duration(out, wall_clock_ns);

@@ -59,9 +59,8 @@ static bool prepare_input(const wg_call_request *req, const wg_call_limits *lim,
                  e->tool);
     goto out;
   }
-  if (req->schema && !rt_check_schema(req->schema, root, e)) goto out;
-  /* Canonical text is never longer than the input's decoded content with
-   * minimal escapes; 6x + 16 covers "\u00XX" escapes of every byte. */
+  /* Canonical text first, so history records the arguments of a call the
+   * schema rejects. 6x + 16 covers a "\u00XX" escape of every byte. */
   wg_buf canon;
   wg_buf_init(&canon, req->input_len * 6 + 16);
   if (!wg_json_write(root, true, &canon)) {
@@ -70,8 +69,11 @@ static bool prepare_input(const wg_call_request *req, const wg_call_limits *lim,
     goto out;
   }
   out->arguments = wg_buf_take(&canon, &out->arguments_len);
-  ok = out->arguments != NULL;
-  if (!ok) wg_error_set(e, WG_ERR_INTERNAL, "out of memory");
+  if (!out->arguments) {
+    wg_error_set(e, WG_ERR_INTERNAL, "out of memory");
+    goto out;
+  }
+  ok = !req->schema || rt_check_schema(req->schema, root, e);
 out:
   wg_json_free(doc);
   return ok;
@@ -145,13 +147,21 @@ static void run_module(const wg_call_request *req, const wg_call_limits *lim,
                        uint64_t t0, wg_call_result *out) {
   wg_error *e = &out->error;
   const wg_module *m = req->module;
+  wg_module *loaded = NULL;
+  if (!m && req->load) m = loaded = req->load(req->load_ctx, e);
   if (!m) {
-    wg_error_set(e, WG_ERR_PACKAGE_INVALID, "no runtime module");
+    if (e->code == WG_ERR_NONE) wg_error_set(e, WG_ERR_PACKAGE_INVALID, "no runtime module");
     return;
   }
-  if (!wg_host_check_exports(m, e)) return;
+  if (!wg_host_check_exports(m, e)) {
+    wg_module_release(loaded);
+    return;
+  }
   uint64_t deadline = t0 + lim->wall_clock_ns;
-  if (!still_running(req, deadline, e)) return;
+  if (!still_running(req, deadline, e)) {
+    wg_module_release(loaded);
+    return;
+  }
   wg_limits wl = {
     .fuel = lim->fuel,
     .deadline_ns = deadline,
@@ -202,6 +212,7 @@ out:
   wg_host_call_free(&hc);
   free(imports);
   wg_store_free(s);
+  wg_module_release(loaded);
 }
 
 /* Turns an error into yoi's ordinary error result: summary = human text. */

@@ -137,6 +137,7 @@ static void test_json_sum_and_schema_mismatch(void) {
   CHECK_CONTAINS(r.error.message, "plugin tool `JsonSum` input does not match input_schema at /numbers/1: type");
   CHECK(strncmp(r.summary, "Invalid argument: plugin tool `JsonSum` input does not match", 60) == 0);
   CHECK_INT(r.stats.fuel_used, 0); /* nothing ran */
+  CHECK_STR(r.arguments, "{\"numbers\":[1,\"x\"]}"); /* for the history */
   wg_call_result_free(&r);
 
   req = rt_request(m, "JsonSum", "{\"numbers\":[],\"extra\":true}");

@@ -1,0 +1,270 @@
+/* registry.c: the model-visible tool list from the resolved config
+ * (reference section 3) and a call of a registered tool.
+ *
+ * Order is deterministic: resolved plugins in enabled order, each plugin's
+ * tools in manifest order; it depends only on config and manifests, never
+ * on execution. The first registration of a name wins. */
+#include "rt_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool push_diag(wg_registry *r, bool warning, const char *plugin,
+                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static bool push_diag(wg_registry *r, bool warning, const char *plugin,
+                      const char *fmt, ...) {
+  wg_registry_diag *d = realloc(r->diags, (r->diag_count + 1) * sizeof *d);
+  if (!d) return false;
+  r->diags = d;
+  d = &r->diags[r->diag_count++];
+  memset(d, 0, sizeof *d);
+  d->warning = warning;
+  wg_error_sanitize(d->plugin, sizeof d->plugin, plugin, strlen(plugin));
+  char raw[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(raw, sizeof raw, fmt, ap);
+  va_end(ap);
+  size_t len = n < 0 ? 0 : (size_t)n >= sizeof raw ? sizeof raw - 1 : (size_t)n;
+  wg_error_sanitize(d->message, sizeof d->message, raw, len);
+  return true;
+}
+
+static const wg_tool *find_n(const wg_registry *r, const char *name, size_t len) {
+  for (size_t i = 0; i < r->count; i++)
+    if (r->tools[i].name_len == len && memcmp(r->tools[i].name, name, len) == 0)
+      return &r->tools[i];
+  return NULL;
+}
+
+const wg_tool *wg_registry_find(const wg_registry *r, const char *name) {
+  return find_n(r, name, strlen(name));
+}
+
+static bool reserved_name(const char *const *reserved, size_t n,
+                          const wg_manifest_tool *t) {
+  for (size_t i = 0; i < n; i++)
+    if (strlen(reserved[i]) == t->name_len && memcmp(reserved[i], t->name, t->name_len) == 0)
+      return true;
+  return false;
+}
+
+/* A short printable copy of a manifest tool name for messages. */
+static void tool_label(char *dst, size_t size, const wg_manifest_tool *t) {
+  wg_error_sanitize(dst, size, t->name, t->name_len);
+}
+
+typedef struct install {
+  wg_registry *r;
+  const wg_resolved *p;
+  const char *ref;
+  const char *const *reserved;
+  size_t reserved_count;
+  size_t denied;
+  char first_denial[WG_ERROR_MESSAGE_MAX + 1];
+} install;
+
+/* Returns 1 registered, 0 skipped, -1 stop this plugin, -2 out of memory. */
+static int install_tool(install *in, size_t index) {
+  const wg_manifest *m = in->p->package->manifest;
+  const wg_manifest_tool *t = &m->tools[index];
+  char name[WG_ERROR_TOOL_MAX + 8];
+  tool_label(name, sizeof name, t);
+  wg_manifest_diag md;
+  if (wg_manifest_tool_check(m, index, &md) != 0)
+    return push_diag(in->r, false, in->ref, "plugin `%s` tool `%s` is invalid: %s (%s)", in->ref,
+                     name, md.diag.message, md.location) ? -1 : -2;
+  char msg[WG_AUTH_MESSAGE_MAX];
+  if (!wg_authorize_tool(in->p, t, msg)) {
+    if (in->denied++ == 0)
+      snprintf(in->first_denial, sizeof in->first_denial, "plugin `%s` tool `%s` registration denied: %s",
+               in->ref, name, msg);
+    return push_diag(in->r, true, in->ref, "plugin `%s` tool `%s` registration denied: %s", in->ref,
+                     name, msg) ? 0 : -2;
+  }
+  const wg_tool *prior = find_n(in->r, t->name, t->name_len);
+  if (prior || reserved_name(in->reserved, in->reserved_count, t))
+    return push_diag(in->r, false, in->ref,
+                     "duplicate tool contribution `%s` from feature `plugin:%s:tool`; first "
+                     "registered by `%s`", name, in->ref,
+                     prior ? prior->ref : "builtin") ? -1 : -2;
+  wg_schema_error se;
+  wg_schema *schema = wg_manifest_tool_schema(t, &se);
+  if (!schema)
+    return push_diag(in->r, false, in->ref, "plugin `%s` tool `%s` input_schema does not compile: %s",
+                     in->ref, name, se.message) ? -1 : -2;
+  wg_tool *grown = realloc(in->r->tools, (in->r->count + 1) * sizeof *grown);
+  if (!grown) {
+    wg_schema_free(schema);
+    return -2;
+  }
+  in->r->tools = grown;
+  char hmsg[WG_AUTH_MESSAGE_MAX];
+  grown[in->r->count++] = (wg_tool){
+    .name = t->name, .name_len = t->name_len,
+    .description = t->description, .description_len = t->description_len,
+    .input_schema_json = t->input_schema_json, .input_schema_len = t->input_schema_len,
+    .schema = schema, .plugin = in->p, .manifest_tool = t, .ref = in->ref,
+    .version = m->version, .digest = in->p->package->digest,
+    .https_granted = wg_authorize_host_api(in->p, WG_HOST_API_HTTPS, hmsg),
+  };
+  return 1;
+}
+
+/* Reference 3.1 gating and 3.4 install of one plugin. */
+static int install_plugin(wg_registry *r, const wg_resolved *p,
+                          const char *const *reserved, size_t reserved_count) {
+  const wg_manifest *m = p->package ? p->package->manifest : NULL;
+  if (!m || !(p->enabled_surfaces & (1u << WG_SURFACE_TOOL)) || m->tool_count == 0) return 0;
+  install in = {r, p, p->package->identity, reserved, reserved_count, 0, ""};
+  size_t registered = 0;
+  for (size_t i = 0; i < m->tool_count; i++) {
+    int rc = install_tool(&in, i);
+    if (rc == -2) return -1;
+    if (rc == -1) break;
+    registered += (size_t)rc;
+  }
+  if (registered == 0 && in.denied > 0 &&
+      !push_diag(r, false, in.ref, "%zu plugin tool registrations denied; first denial: %s",
+                 in.denied, in.first_denial))
+    return -1;
+  return 0;
+}
+
+int wg_registry_build(const wg_config *cfg, const wg_resolution *res,
+                      const char *const *reserved, size_t reserved_count,
+                      wg_registry *out) {
+  memset(out, 0, sizeof *out);
+  if (!cfg->plugins_feature_enabled) return 0;
+  for (size_t i = 0; i < res->count; i++) {
+    if (install_plugin(out, &res->plugins[i], reserved, reserved_count) != 0) {
+      wg_registry_free(out);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+void wg_registry_free(wg_registry *r) {
+  for (size_t i = 0; i < r->count; i++) wg_schema_free(r->tools[i].schema);
+  free(r->tools);
+  free(r->diags);
+  memset(r, 0, sizeof *r);
+}
+
+bool wg_registry_write_json(const wg_registry *r, wg_buf *out) {
+  wg_json_writer w;
+  wg_json_writer_init(&w, out);
+  wg_json_writer_begin_object(&w);
+  wg_json_writer_key(&w, "tools", 5);
+  wg_json_writer_begin_array(&w);
+  for (size_t i = 0; i < r->count; i++) {
+    const wg_tool *t = &r->tools[i];
+    wg_json_writer_begin_object(&w);
+    wg_json_writer_key(&w, "name", 4);
+    wg_json_writer_string(&w, t->name, t->name_len);
+    wg_json_writer_key(&w, "description", 11);
+    wg_json_writer_string(&w, t->description, t->description_len);
+    wg_json_writer_key(&w, "input_schema", 12);
+    wg_json_doc *doc = wg_json_parse(t->input_schema_json, t->input_schema_len, NULL, NULL);
+    if (doc) wg_json_writer_value(&w, wg_json_root(doc), true);
+    else wg_json_writer_null(&w);
+    wg_json_free(doc);
+    wg_json_writer_key(&w, "plugin", 6);
+    wg_json_writer_cstr(&w, t->ref);
+    wg_json_writer_key(&w, "version", 7);
+    wg_json_writer_cstr(&w, t->version);
+    wg_json_writer_key(&w, "digest", 6);
+    wg_json_writer_cstr(&w, t->digest);
+    wg_json_writer_end_object(&w);
+  }
+  wg_json_writer_end_array(&w);
+  wg_json_writer_key(&w, "diagnostics", 11);
+  wg_json_writer_begin_array(&w);
+  for (size_t i = 0; i < r->diag_count; i++) {
+    wg_json_writer_begin_object(&w);
+    wg_json_writer_key(&w, "plugin", 6);
+    wg_json_writer_cstr(&w, r->diags[i].plugin);
+    wg_json_writer_key(&w, "severity", 8);
+    wg_json_writer_cstr(&w, r->diags[i].warning ? "warning" : "error");
+    wg_json_writer_key(&w, "message", 7);
+    wg_json_writer_cstr(&w, r->diags[i].message);
+    wg_json_writer_end_object(&w);
+  }
+  wg_json_writer_end_array(&w);
+  wg_json_writer_end_object(&w);
+  return wg_json_writer_finish(&w);
+}
+
+wg_call_limits wg_call_limits_from_config(const wg_config_limits *l) {
+  wg_call_limits c = {
+    .max_input_bytes = (size_t)l->input_bytes,
+    .max_output_bytes = (size_t)l->output_bytes,
+    .max_summary_bytes = (size_t)l->summary_bytes,
+    .fuel = l->fuel,
+    .wall_clock_ns = l->timeout_ms * 1000000u,
+    .max_memory_bytes = l->memory_bytes,
+    .max_table_elements = (uint32_t)l->table_elements,
+    .max_call_depth = (uint32_t)l->call_depth,
+  };
+  return wg_call_limits_resolve(&c);
+}
+
+/* Fails a call before wg_call: the same result shape as wg_call's. */
+static wg_err early_failure(const wg_call_limits *lim, wg_call_result *out) {
+  out->is_error = true;
+  wg_buf text;
+  wg_buf_init(&text, 4096);
+  wg_error_write_text(&out->error, lim->wall_clock_ns, &text);
+  out->summary = wg_buf_take(&text, &out->summary_len);
+  return out->error.code;
+}
+
+typedef struct load_ctx {
+  const wg_tool *tool;
+  wg_module_cache *cache;
+} load_ctx;
+
+/* Reference 5.1 steps 4-5, after the input checks: authorize again, then
+ * the module from the digest-verified cache. */
+static wg_module *load_module(void *p, wg_error *err) {
+  const load_ctx *lc = p;
+  const wg_tool *t = lc->tool;
+  char msg[WG_AUTH_MESSAGE_MAX];
+  if (!wg_authorize_tool(t->plugin, t->manifest_tool, msg)) {
+    wg_error_set(err, WG_ERR_PERMISSION_DENIED, "plugin permission denied: %s", msg);
+    return NULL;
+  }
+  const wg_manifest *m = t->plugin->package->manifest;
+  if (!m->has_runtime) {
+    wg_error_set(err, WG_ERR_PACKAGE_INVALID,
+                 "resolved plugin package does not declare a WASM runtime");
+    return NULL;
+  }
+  return wg_module_cache_load(lc->cache, t->plugin->package->path, t->digest,
+                              m->runtime.entry, err);
+}
+
+wg_err wg_registry_call(const wg_registry *r, wg_module_cache *cache,
+                        const char *tool, const char *input, size_t input_len,
+                        const wg_call_limits *limits, wg_cancel *cancel,
+                        wg_call_result *out) {
+  memset(out, 0, sizeof *out);
+  wg_call_limits lim = wg_call_limits_resolve(limits);
+  const wg_tool *t = wg_registry_find(r, tool);
+  if (!t) {
+    wg_error_set_origin(&out->error, tool, "", "");
+    wg_error_set(&out->error, WG_ERR_UNKNOWN_TOOL, "no registered tool has this name");
+    return early_failure(&lim, out);
+  }
+  load_ctx lc = {t, cache};
+  wg_call_request req = {
+    .load = load_module, .load_ctx = &lc, .tool = tool, .plugin = t->ref,
+    .digest = t->digest, .input = input, .input_len = input_len, .schema = t->schema,
+    .https_granted = t->https_granted, .limits = lim, .cancel = cancel,
+  };
+  return wg_call(&req, out);
+}
