@@ -368,4 +368,46 @@ wg_inspect_lookup wg_inspect_find(const wg_inspection *in, const char *ref,
 /* The item as yoi's JSON object (serde field order). */
 bool wg_inspect_item_json(const wg_inspect_item *item, wg_json_writer *w);
 
+/* ---- everything at once: what every command and the runtime start with -- */
+
+typedef struct wg_plugin_set_options {
+  const char *workspace;     /* NULL: the current directory */
+  const char *config_path;   /* NULL: WORKSPACE/wasmgate.toml, may be absent;
+                                given: must exist */
+  const char *project_store; /* overrides of config and environment, or NULL */
+  const char *user_store;
+  bool ignore_lock;          /* resolve afresh (what `wasmgate lock` does) */
+} wg_plugin_set_options;
+
+typedef struct wg_plugin_set {
+  char workspace[WG_CONFIG_PATH_MAX]; /* canonical */
+  char lock_path[WG_CONFIG_PATH_MAX]; /* WORKSPACE/wasmgate.lock */
+  wg_config *cfg;
+  wg_store_paths stores;
+  wg_discovery disc;
+  wg_lock lock;
+  bool has_lock; /* a lock file was read and used */
+  wg_resolution res;
+} wg_plugin_set;
+
+typedef enum wg_plugin_set_status {
+  WG_SET_OK,
+  WG_SET_WORKSPACE, /* the workspace does not exist or is not readable */
+  WG_SET_CONFIG,    /* err: the config file's error (line/column if any) */
+  WG_SET_STORES,    /* a store path is too long */
+  WG_SET_LOCK,      /* err: wasmgate.lock's error (line/column if any) */
+  WG_SET_NOMEM,
+} wg_plugin_set_status;
+
+/* "ok", "workspace", "config", "stores", "lock", "nomem". */
+const char *wg_plugin_set_status_name(wg_plugin_set_status s);
+
+/* Canonical workspace, config, stores, discovery, lock (unless ignored or
+ * absent) and resolution. On failure *err says why; call
+ * wg_plugin_set_free either way. */
+wg_plugin_set_status wg_plugin_set_load(const wg_plugin_set_options *opts,
+                                        wg_plugin_set *out,
+                                        wg_config_error *err);
+void wg_plugin_set_free(wg_plugin_set *set);
+
 #endif

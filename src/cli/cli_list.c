@@ -10,7 +10,7 @@ enum { LIST_HUMAN_MAX = 128, LIST_DIAG_LINES = 3 };
 
 static void list_help(FILE *f) {
   fputs("usage: wasmgate [--workspace DIR] [--config FILE] list [--json]\n"
-        "                [--project-store DIR] [--user-store DIR]\n"
+        "                [--workspace DIR] [--project-store DIR] [--user-store DIR]\n"
         "\n"
         "Lists plugin packages: discovered in the project store\n"
         "(WORKSPACE/.yoi/plugins) and the user store\n"

@@ -12,7 +12,7 @@
 
 static void lock_help(FILE *f) {
   fputs("usage: wasmgate [--workspace DIR] [--config FILE] lock [--check]\n"
-        "                [--project-store DIR] [--user-store DIR]\n"
+        "                [--workspace DIR] [--project-store DIR] [--user-store DIR]\n"
         "\n"
         "Writes WORKSPACE/wasmgate.lock: identity, version, digest and tool\n"
         "names of every resolved plugin. Later commands use it: a package whose\n"

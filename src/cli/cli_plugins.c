@@ -3,7 +3,6 @@
  * printing untrusted text (manifest strings) safely on a terminal. */
 #include "cli_plugins.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +39,8 @@ int cli_plugin_opts_parse(int argc, char **argv, int max_positional,
       o->json = true;
       continue;
     }
+    if (opt_value(argc, argv, &i, "--workspace", &o->workspace, &m)) return CLI_EXIT_USAGE;
+    if (m) continue;
     if (opt_value(argc, argv, &i, "--project-store", &o->project_store, &m)) return CLI_EXIT_USAGE;
     if (m) continue;
     if (opt_value(argc, argv, &i, "--user-store", &o->user_store, &m)) return CLI_EXIT_USAGE;
@@ -52,47 +53,42 @@ int cli_plugin_opts_parse(int argc, char **argv, int max_positional,
   return 0;
 }
 
-static int config_error(const char *path, const wg_config_error *e) {
+static int located(const char *file, const wg_config_error *e) {
   if (e->line)
-    return cli_fail("%s:%u:%u: %s", path, e->line, e->column, e->message);
-  return cli_fail("%s: %s", path, e->message);
+    return cli_fail("%s:%u:%u: %s", file, e->line, e->column, e->message);
+  return cli_fail("%s: %s", file, e->message);
 }
 
 int cli_plugins_load(const cli_global *g, const cli_plugin_opts *o,
                      bool use_lock, cli_plugins *p) {
   memset(p, 0, sizeof *p);
-  const char *ws = g->workspace ? g->workspace : ".";
-  char real[PATH_MAX];
-  if (!realpath(ws, real)) return cli_fail("workspace `%s` does not exist or cannot be read", ws);
-  cli_str(p->workspace, sizeof p->workspace, real);
+  wg_plugin_set_options so = {
+      .workspace = o->workspace ? o->workspace : g->workspace,
+      .config_path = g->config,
+      .project_store = o->project_store,
+      .user_store = o->user_store,
+      .ignore_lock = !use_lock,
+  };
   wg_config_error err;
-  char default_config[WG_CONFIG_PATH_MAX + 16];
-  cli_str(default_config, sizeof default_config, p->workspace);
-  size_t n = strlen(default_config);
-  if (n + sizeof "/wasmgate.toml" > sizeof default_config)
-    return cli_fail("workspace path is too long");
-  memcpy(default_config + n, "/wasmgate.toml", sizeof "/wasmgate.toml");
-  const char *config_path = g->config ? g->config : default_config;
-  const char *shown = g->config ? g->config : "wasmgate.toml";
-  p->cfg = wg_config_load(config_path, g->config != NULL, &err);
-  if (!p->cfg) return config_error(shown, &err);
-  if (wg_store_paths_get(p->cfg, p->workspace, o->project_store, o->user_store,
-                         &p->stores, &err) != 0)
-    return cli_fail("%s", err.message);
-  if (wg_discover(&p->stores, NULL, &p->disc) != 0) return cli_fail("out of memory");
-  cli_str(p->lock_path, sizeof p->lock_path, p->workspace);
-  n = strlen(p->lock_path);
-  if (n + sizeof "/wasmgate.lock" > sizeof p->lock_path)
-    return cli_fail("workspace path is too long");
-  memcpy(p->lock_path + n, "/wasmgate.lock", sizeof "/wasmgate.lock");
-  if (use_lock) {
-    int rc = wg_lock_load(p->lock_path, &p->lock, &err);
-    if (rc < 0) return config_error("wasmgate.lock", &err);
-    p->has_lock = rc == 0;
+  wg_plugin_set set;
+  wg_plugin_set_status st = wg_plugin_set_load(&so, &set, &err);
+  /* Heap pointers move with the fields: resolution stays valid. */
+  cli_str(p->workspace, sizeof p->workspace, set.workspace);
+  cli_str(p->lock_path, sizeof p->lock_path, set.lock_path);
+  p->cfg = set.cfg;
+  p->stores = set.stores;
+  p->disc = set.disc;
+  p->lock = set.lock;
+  p->has_lock = set.has_lock;
+  p->res = set.res;
+  switch (st) {
+  case WG_SET_OK: return CLI_EXIT_OK;
+  case WG_SET_WORKSPACE:
+    return cli_fail("workspace `%s`: %s", so.workspace ? so.workspace : ".", err.message);
+  case WG_SET_CONFIG: return located(g->config ? g->config : "wasmgate.toml", &err);
+  case WG_SET_LOCK: return located("wasmgate.lock", &err);
+  default: return cli_fail("%s", err.message);
   }
-  if (wg_resolve(p->cfg, &p->disc, p->has_lock ? &p->lock : NULL, &p->res) != 0)
-    return cli_fail("out of memory");
-  return CLI_EXIT_OK;
 }
 
 void cli_plugins_free(cli_plugins *p) {

@@ -10,6 +10,7 @@
 
 typedef struct cli_plugin_opts {
   bool help, json;
+  const char *workspace;                  /* --workspace after the command */
   const char *project_store, *user_store; /* overrides, or NULL */
   const char *positional[2];
   int positional_count;
@@ -19,6 +20,8 @@ typedef struct cli_plugin_opts {
 int cli_plugin_opts_parse(int argc, char **argv, int max_positional,
                           cli_plugin_opts *o);
 
+/* The fields of wg_plugin_set (moved out of it by cli_plugins_load), plus
+ * the inspection `list` and `show` build. */
 typedef struct cli_plugins {
   char workspace[PATH_MAX];
   char lock_path[PATH_MAX + 16];

@@ -9,7 +9,7 @@ enum { SHOW_DIAG_LINES = 48 };
 
 static void show_help(FILE *f) {
   fputs("usage: wasmgate [--workspace DIR] [--config FILE] show REF [--json]\n"
-        "                [--project-store DIR] [--user-store DIR]\n"
+        "                [--workspace DIR] [--project-store DIR] [--user-store DIR]\n"
         "\n"
         "Shows one plugin reference (source:id, or a unique id) as `list` sees\n"
         "it, with permissions, grants and per-tool eligibility. Never runs\n"

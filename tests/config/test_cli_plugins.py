@@ -229,6 +229,8 @@ def main():
         check(rc == 2, "extra positional is a usage error")
         rc, out, err = run(["--workspace", ws, "list", "--bogus"], env)
         check(rc == 2 and "unknown option" in err, "unknown option")
+        rc, out2, err = run(["list", "--json", "--workspace=" + ws], env)
+        check(rc == 0 and json.loads(out2) == doc, "--workspace= after the command")
         rc, out, err = run(["list", "--help"], env)
         check(rc == 0 and out.startswith("usage: wasmgate"), "list --help")
         check(snapshot(tmp) == before, "list/show wrote nothing")

@@ -1,0 +1,74 @@
+/* plugin_set.c: the sequence every plugin command (and the runtime) starts
+ * with: canonical workspace -> config -> store paths -> discovery -> lock ->
+ * resolution, with one status saying which step failed. */
+#include "cfg_internal.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *wg_plugin_set_status_name(wg_plugin_set_status s) {
+  switch (s) {
+  case WG_SET_OK: return "ok";
+  case WG_SET_WORKSPACE: return "workspace";
+  case WG_SET_CONFIG: return "config";
+  case WG_SET_STORES: return "stores";
+  case WG_SET_LOCK: return "lock";
+  case WG_SET_NOMEM: return "nomem";
+  }
+  return "unknown";
+}
+
+static bool in_workspace(char *out, const char *ws, const char *name) {
+  int n = cfg_fmt(out, WG_CONFIG_PATH_MAX, "%s/%s", ws, name);
+  return n > 0 && n < WG_CONFIG_PATH_MAX;
+}
+
+static wg_plugin_set_status fail(wg_config_error *err, wg_plugin_set_status s,
+                                 const char *msg) {
+  memset(err, 0, sizeof *err);
+  cfg_copy(err->message, sizeof err->message, msg);
+  return s;
+}
+
+wg_plugin_set_status wg_plugin_set_load(const wg_plugin_set_options *o,
+                                        wg_plugin_set *p,
+                                        wg_config_error *err) {
+  wg_config_error scratch;
+  if (!err) err = &scratch;
+  memset(p, 0, sizeof *p);
+  memset(err, 0, sizeof *err);
+  char real[PATH_MAX];
+  if (!realpath(o->workspace ? o->workspace : ".", real) ||
+      strlen(real) >= sizeof p->workspace)
+    return fail(err, WG_SET_WORKSPACE, "workspace does not exist or cannot be read");
+  cfg_copy(p->workspace, sizeof p->workspace, real);
+  char config_path[WG_CONFIG_PATH_MAX];
+  if (!in_workspace(config_path, p->workspace, "wasmgate.toml") ||
+      !in_workspace(p->lock_path, p->workspace, "wasmgate.lock"))
+    return fail(err, WG_SET_WORKSPACE, "workspace path is too long");
+  p->cfg = wg_config_load(o->config_path ? o->config_path : config_path,
+                          o->config_path != NULL, err);
+  if (!p->cfg) return WG_SET_CONFIG;
+  if (wg_store_paths_get(p->cfg, p->workspace, o->project_store, o->user_store,
+                         &p->stores, err) != 0)
+    return WG_SET_STORES;
+  if (wg_discover(&p->stores, NULL, &p->disc) != 0)
+    return fail(err, WG_SET_NOMEM, "out of memory");
+  if (!o->ignore_lock) {
+    int rc = wg_lock_load(p->lock_path, &p->lock, err);
+    if (rc < 0) return WG_SET_LOCK;
+    p->has_lock = rc == 0;
+  }
+  if (wg_resolve(p->cfg, &p->disc, p->has_lock ? &p->lock : NULL, &p->res) != 0)
+    return fail(err, WG_SET_NOMEM, "out of memory");
+  return WG_SET_OK;
+}
+
+void wg_plugin_set_free(wg_plugin_set *p) {
+  wg_resolution_free(&p->res);
+  wg_lock_free(&p->lock);
+  wg_discovery_free(&p->disc);
+  wg_config_free(p->cfg);
+  memset(p, 0, sizeof *p);
+}
