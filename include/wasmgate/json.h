@@ -135,6 +135,11 @@ bool wg_json_equal(const wg_json *a, const wg_json *b);
  * lexeme, a NULL child or an unknown type becomes null. Non-recursive.
  * Returns false if out overflowed its cap or memory ran out. */
 bool wg_json_write(const wg_json *v, bool canonical, wg_buf *out);
+/* Like wg_json_write with newlines and indent (1..8) spaces per level, for
+ * people: {"a": [1, 2]} becomes "{\n  \"a\": [\n    1,\n    2\n  ]\n}". Output
+ * grows with depth squared on deep trees: give out a cap. */
+bool wg_json_write_pretty(const wg_json *v, bool canonical, size_t indent,
+                          wg_buf *out);
 /* Parses text and appends its canonical form to out: what the runtime hands
  * a tool as its input. On failure returns false with err filled: a parse
  * error as from wg_json_parse, or WG_JSON_TOO_LARGE ("output too large")

@@ -8,7 +8,9 @@
  *   - strings with minimal escapes: \" \\ \b \f \n \r \t, every other byte
  *     below 0x20 as \u00xx (lowercase hex), everything else raw UTF-8
  *     (including '/', DEL, U+2028 and U+2029).
- * Compact form is the same except members stay in document order.
+ * Compact form is the same except members stay in document order. Pretty
+ * form adds a newline and `indent` spaces per level before each member and
+ * closing bracket of a non-empty container, and ": " after keys.
  *
  * Output is valid UTF-8 JSON whatever the tree holds: an invalid UTF-8 byte
  * in a string becomes U+FFFD (one per byte that does not start a valid
@@ -148,56 +150,76 @@ static void json_write_open(const wg_json *v, wg_buf *out, bool *opened) {
   }
 }
 
+/* A newline and indentation for `level` levels (pretty output only). */
+static void json_indent(wg_buf *out, size_t indent, size_t level) {
+  static const char spaces[] = "                                ";
+  if (!indent) return;
+  wg_buf_append_char(out, '\n');
+  size_t n = indent * level; /* cannot overflow: level < memory, indent <= 8 */
+  while (n && wg_buf_ok(out)) {
+    size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+    wg_buf_append(out, spaces, k);
+    n -= k;
+  }
+}
+
 /* Writes the separator and key before child f->i and returns the child, or
  * returns NULL with *done when the container is finished. */
 static const wg_json *json_next_child(json_wframe *f, wg_buf *out,
+                                      size_t indent, size_t level,
                                       bool *done) {
   const wg_json *v = f->v;
   *done = f->i >= json_count(v);
   if (*done) return NULL;
   if (f->i) wg_buf_append_char(out, ',');
+  json_indent(out, indent, level);
   size_t i = f->i++;
   if (v->type == WG_JSON_ARRAY) return v->u.array.items[i];
   const wg_json_member *m = &v->u.object.members[f->order ? f->order[i] : i];
   wg_json_write_string(out, m->key, json_key_len(m));
-  wg_buf_append_char(out, ':');
+  wg_buf_append_str(out, indent ? ": " : ":");
   return m->value;
 }
 
-bool wg_json_write(const wg_json *v, bool canonical, wg_buf *out) {
+/* Pushes a frame for an opened container; false when out of memory. */
+static bool json_push(json_wframe **stack, size_t *depth, size_t *cap,
+                      const wg_json *v, bool canonical) {
+  if (*depth == *cap) {
+    size_t ncap = *cap ? *cap * 2 : 16;
+    json_wframe *ns = json_realloc_array(*stack, ncap, sizeof *ns);
+    if (!ns) return false;
+    *stack = ns;
+    *cap = ncap;
+  }
+  json_wframe f = {v, 0, NULL};
+  if (canonical && v->type == WG_JSON_OBJECT && json_count(v) > 1) {
+    f.order = json_key_order(v);
+    if (!f.order) return false;
+  }
+  (*stack)[(*depth)++] = f;
+  return true;
+}
+
+/* The writer loop: one value at a time, containers on an explicit stack. */
+static bool json_write_tree(const wg_json *v, bool canonical, size_t indent,
+                            wg_buf *out) {
   json_wframe *stack = NULL;
   size_t depth = 0, cap = 0;
   const wg_json *cur = v;
   for (;;) {
     bool opened;
     json_write_open(cur, out, &opened);
-    if (opened) {
-      if (depth == cap) {
-        size_t ncap = cap ? cap * 2 : 16;
-        json_wframe *ns = json_realloc_array(stack, ncap, sizeof *ns);
-        if (!ns) {
-          out->oom = true;
-          break;
-        }
-        stack = ns;
-        cap = ncap;
-      }
-      json_wframe f = {cur, 0, NULL};
-      if (canonical && cur->type == WG_JSON_OBJECT && json_count(cur) > 1) {
-        f.order = json_key_order(cur);
-        if (!f.order) {
-          out->oom = true;
-          break;
-        }
-      }
-      stack[depth++] = f;
+    if (opened && !json_push(&stack, &depth, &cap, cur, canonical)) {
+      out->oom = true;
+      break;
     }
     cur = NULL;
     while (depth && wg_buf_ok(out)) {
       bool done;
-      cur = json_next_child(&stack[depth - 1], out, &done);
+      cur = json_next_child(&stack[depth - 1], out, indent, depth, &done);
       if (!done) break;
       json_wframe *top = &stack[--depth];
+      if (json_count(top->v)) json_indent(out, indent, depth);
       wg_buf_append_char(out, top->v->type == WG_JSON_ARRAY ? ']' : '}');
       free(top->order);
     }
@@ -206,6 +228,17 @@ bool wg_json_write(const wg_json *v, bool canonical, wg_buf *out) {
   while (depth) free(stack[--depth].order);
   free(stack);
   return wg_buf_ok(out);
+}
+
+bool wg_json_write(const wg_json *v, bool canonical, wg_buf *out) {
+  return json_write_tree(v, canonical, 0, out);
+}
+
+bool wg_json_write_pretty(const wg_json *v, bool canonical, size_t indent,
+                          wg_buf *out) {
+  if (indent < 1) indent = 1;
+  if (indent > 8) indent = 8;
+  return json_write_tree(v, canonical, indent, out);
 }
 
 bool wg_json_canonicalize(const char *text, size_t len,

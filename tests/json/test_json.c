@@ -936,6 +936,26 @@ static void test_line_col(void) {
   CHECK_INT(col, 2);
 }
 
+static void test_write_pretty(void) {
+  wg_json_doc *d = parse("{\"b\":[1,{}],\"a\":[],\"c\":{\"x\":\"y\"}}");
+  REQUIRE(d);
+  wg_buf b;
+  wg_buf_init(&b, 0);
+  CHECK(wg_json_write_pretty(wg_json_root(d), true, 2, &b));
+  CHECK_STR(b.data,
+            "{\n  \"a\": [],\n  \"b\": [\n    1,\n    {}\n  ],\n"
+            "  \"c\": {\n    \"x\": \"y\"\n  }\n}");
+  /* It parses back to the same tree. */
+  wg_json_doc *d2 = wg_json_parse(b.data, b.len, NULL, NULL);
+  CHECK(d2 && wg_json_equal(wg_json_root(d), wg_json_root(d2)));
+  wg_json_free(d2);
+  wg_buf_reset(&b);
+  CHECK(wg_json_write_pretty(wg_json_root(d), false, 0, &b)); /* indent 1 */
+  CHECK_CONTAINS(b.data, "{\n \"b\": [\n  1,");
+  wg_buf_free(&b);
+  wg_json_free(d);
+}
+
 WG_TEST_LIST {
   WG_TEST(test_parse_scalars),
   WG_TEST(test_parse_tree_and_spans),
@@ -957,6 +977,7 @@ WG_TEST_LIST {
   WG_TEST(test_write_compact_and_canonical),
   WG_TEST(test_write_string_invalid_utf8),
   WG_TEST(test_write_cap_overflow),
+  WG_TEST(test_write_pretty),
   WG_TEST(test_write_hand_built),
   WG_TEST(test_write_deep),
   WG_TEST(test_streaming_writer),

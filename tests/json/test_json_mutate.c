@@ -192,6 +192,18 @@ static bool round_trip(const wg_json *v, bool canonical) {
   return ok;
 }
 
+/* Pretty output parses back to an equal tree. */
+static bool pretty_ok(const wg_json *v) {
+  wg_buf a;
+  wg_buf_init(&a, 0);
+  bool ok = wg_json_write_pretty(v, true, 2, &a);
+  wg_json_doc *d = ok ? wg_json_parse(a.data, a.len, NULL, NULL) : NULL;
+  ok = d && wg_json_equal(v, wg_json_root(d));
+  wg_json_free(d);
+  wg_buf_free(&a);
+  return ok;
+}
+
 /* Exercises the number helpers on a root number (results are checked for
  * consistency: an int64 must compare equal to its own lexeme). */
 static bool numbers_ok(const wg_json *v) {
@@ -306,6 +318,7 @@ int main(int argc, char **argv) {
       else if (!spans_ok(v, len)) why = "bad span";
       else if (!round_trip(v, true)) why = "canonical round trip";
       else if (!round_trip(v, false)) why = "compact round trip";
+      else if (it % 4 == 1 && !pretty_ok(v)) why = "pretty round trip";
       else if (!numbers_ok(v)) why = "number helpers";
       else if (prev && wg_json_equal(v, wg_json_root(prev)) !=
                            wg_json_equal(wg_json_root(prev), v))
