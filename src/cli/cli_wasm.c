@@ -20,6 +20,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "wasmgate/util.h"
 #include "wasmgate/wasm.h"
@@ -365,6 +366,12 @@ static int wasm_run(const wasm_run_opts *o) {
   unsigned char *bytes = NULL;
   size_t len = 0;
   char msg[512];
+  /* Refuse an oversized regular file before reading any of it. */
+  struct stat st;
+  if (strcmp(o->file, "-") != 0 && stat(o->file, &st) == 0 &&
+      S_ISREG(st.st_mode) && (uint64_t)st.st_size > CLI_WASM_MAX_FILE)
+    return cli_fail("%s is larger than the limit of %zu bytes", o->file,
+                    (size_t)CLI_WASM_MAX_FILE);
   if (cli_read_file(o->file, CLI_WASM_MAX_FILE, &bytes, &len, msg, sizeof msg))
     return cli_fail("%s", msg);
   wg_module *m = NULL;

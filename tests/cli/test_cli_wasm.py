@@ -157,6 +157,12 @@ with tempfile.TemporaryDirectory() as tmp:
     missing = os.path.join(tmp, "missing.wasm")
     check("missing file", ["wasm", "run", missing, "--invoke", "f"], 1, out="",
           err=f"wasmgate: cannot open {missing}: No such file or directory\n")
+    big = os.path.join(tmp, "big.wasm")
+    with open(big, "wb") as f:
+        f.truncate(256 * 1024 * 1024 + 1)  # sparse: costs no disk
+    check("file over 256 MiB", ["wasm", "run", big, "--invoke", "f"], 1,
+          out="", err=f"wasmgate: {big} is larger than the limit of "
+                      "268435456 bytes\n", max_seconds=5)
     check("directory", ["wasm", "run", tmp, "--invoke", "f"], 1, out="",
           err=f"wasmgate: {tmp} is not a regular file\n")
 I = mod("invalid")
