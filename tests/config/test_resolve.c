@@ -799,6 +799,136 @@ static void test_fifo_candidate_is_not_a_package(void) {
   world_free(&w);
 }
 
+/* Tool names are manifest text: the lock escapes them and reads them back. */
+static void test_lock_escapes_tool_names(void) {
+  world w;
+  world_init(&w);
+  char m[4096];
+  cfix_manifest(m, sizeof m, "odd", "1 \\\"quoted\\\"",
+                "[[tools]]\nname = \"a\\\"b\\\\c\\u0007d\\u00e9\"\ndescription = \"d\"\n"
+                "input_schema = { type = \"object\" }\n");
+  REQUIRE(cfix_package(w.fx.project, "odd", m, false) == 0);
+  discover(&w);
+  REQUIRE(w.disc.count == 1);
+  resolve(&w, NULL, "[[plugins.enabled]]\nid = \"project:odd\"\n");
+  REQUIRE(w.res.count == 1);
+  REQUIRE(wg_lock_from_resolution(&w.res, &w.lock) == 0);
+  wg_buf text;
+  wg_buf_init(&text, 0);
+  REQUIRE(wg_lock_format(&w.lock, &text));
+  CHECK(strstr(text.data, "tools = [\"a\\\"b\\\\c\\u0007d\xc3\xa9\"]\n") != NULL);
+  CHECK(strstr(text.data, "version = \"1 \\\"quoted\\\"\"\n") != NULL);
+  wg_lock back;
+  wg_config_error e;
+  REQUIRE(wg_lock_parse(text.data, text.len, &back, &e) == 0);
+  REQUIRE(back.count == 1 && back.entries[0].tool_count == 1);
+  CHECK_STR(back.entries[0].tools[0], "a\"b\\c\x07" "d\xc3\xa9");
+  CHECK_STR(back.entries[0].version, "1 \"quoted\"");
+  wg_lock_free(&back);
+  wg_buf_free(&text);
+  world_free(&w);
+}
+
+/* https grants: yoi's label, host API rows, and the status they give. */
+static void test_inspection_https_rows(void) {
+  world w;
+  world_init(&w);
+  char m[4096];
+  cfix_manifest(m, sizeof m, "net", "1",
+                "permissions = [ { kind = \"surface\", surface = \"tool\" }, "
+                "{ kind = \"tool\", name = \"Fetch\" }, { kind = \"host_api\", api = \"https\" } ]\n"
+                "[runtime]\nkind = \"wasm\"\nentry = \"plugin.wasm\"\nabi = \"yoi-plugin-wasm-1\"\n"
+                "[[tools]]\nname = \"Fetch\"\ndescription = \"d\"\ninput_schema = { type = \"object\" }\n");
+  REQUIRE(cfix_package(w.fx.project, "net", m, true) == 0);
+  discover(&w);
+  REQUIRE(w.disc.count == 1);
+  resolve(&w, NULL,
+          "[[plugins.enabled]]\nid = \"project:net\"\n[plugins.enabled.grants]\n"
+          "id = \"project:net\"\nversion = \"1\"\ndigest = \"%s\"\n"
+          "permissions = [ { kind = \"surface\", surface = \"tool\" }, "
+          "{ kind = \"tool\", name = \"Fetch\" }, { kind = \"host_api\", api = \"https\" } ]\n"
+          "https = [ { host = \"api.example.test\", methods = [\"GET\", \"POST\"], "
+          "path_prefixes = [\"/v1\", \"/v2\"] }, { host = \"b.example\" } ]\n",
+          w.disc.packages[0].digest);
+  REQUIRE(w.res.count == 1);
+  wg_inspection in;
+  REQUIRE(wg_inspect(w.cfg, &w.disc, &w.res, &in) == 0);
+  REQUIRE(in.count == 1);
+  const wg_inspect_item *it = &in.items[0];
+  CHECK_STR(wg_plugin_status_name(it->status), "active");
+  REQUIRE(it->configured_https_grants.count == 2);
+  CHECK_STR(it->configured_https_grants.items[0], "api.example.test GET,POST /v1,/v2");
+  CHECK_STR(it->configured_https_grants.items[1], "b.example <no-methods> *");
+  REQUIRE(it->host_api_count == 1);
+  CHECK(it->host_apis[0].api == WG_HOST_API_HTTPS && it->host_apis[0].requested &&
+        it->host_apis[0].granted && it->host_apis[0].eligible);
+  REQUIRE(it->requested_permissions.count == 3);
+  CHECK_STR(it->requested_permissions.items[0], "host_api.https");
+  wg_buf out;
+  wg_buf_init(&out, 0);
+  wg_json_writer jw;
+  wg_json_writer_init(&jw, &out);
+  CHECK(wg_inspect_item_json(it, &jw));
+  CHECK(wg_json_writer_finish(&jw));
+  CHECK(strstr(out.data, "\"host_apis\":[{\"permission\":\"host_api.https\",\"requested\":true,"
+                         "\"granted\":true,\"eligible\":true,\"diagnostic\":null}]") != NULL);
+  wg_buf_free(&out);
+  wg_inspection_free(&in);
+  world_free(&w);
+}
+
+static void test_plugin_set_load(void) {
+  cfix fx;
+  cfix_init(&fx);
+  char p[512];
+  wg_plugin_set set;
+  wg_config_error e;
+  wg_plugin_set_options o = {.workspace = fx.root, .user_store = fx.user};
+  REQUIRE(cfix_echo(fx.user, "u", "u", "1", true) == 0);
+  cfix_path(p, "%s/wasmgate.toml", fx.root);
+  REQUIRE(cfix_write(p, "[[plugins.enabled]]\nid = \"user:u\"\n") == 0);
+  CHECK_INT(wg_plugin_set_load(&o, &set, &e), WG_SET_OK);
+  CHECK_INT(set.res.count, 1);
+  CHECK(!set.has_lock);
+  cfix_path(p, "%s/wasmgate.toml", fx.root);
+  CHECK_STR(set.lock_path + strlen(set.lock_path) - 14, "/wasmgate.lock");
+  wg_plugin_set_free(&set);
+  cfix_path(p, "%s/wasmgate.lock", fx.root);
+  REQUIRE(cfix_write(p, "version = 1\n") == 0);
+  CHECK_INT(wg_plugin_set_load(&o, &set, &e), WG_SET_OK);
+  CHECK(set.has_lock);
+  CHECK_INT(set.res.count, 0);
+  REQUIRE(set.res.diag_count == 1);
+  CHECK_STR(set.res.diags[0].message, WG_LOCK_MSG_NOT_LOCKED);
+  wg_plugin_set_free(&set);
+  o.ignore_lock = true;
+  CHECK_INT(wg_plugin_set_load(&o, &set, &e), WG_SET_OK);
+  CHECK_INT(set.res.count, 1);
+  wg_plugin_set_free(&set);
+  o.ignore_lock = false;
+  REQUIRE(cfix_write(p, "version = 1\nx = 2\n") == 0);
+  CHECK_INT(wg_plugin_set_load(&o, &set, &e), WG_SET_LOCK);
+  CHECK_INT(e.line, 2);
+  CHECK_STR(e.message, "unknown key `x` at the top level");
+  wg_plugin_set_free(&set);
+  cfix_path(p, "%s/wasmgate.toml", fx.root);
+  REQUIRE(cfix_write(p, "[limits]\nfuel = true\n") == 0);
+  CHECK_INT(wg_plugin_set_load(&o, &set, &e), WG_SET_CONFIG);
+  CHECK_INT(e.line, 2);
+  CHECK_INT(e.column, 8);
+  wg_plugin_set_free(&set);
+  cfix_path(p, "%s/other.toml", fx.root);
+  o.config_path = p;
+  CHECK_INT(wg_plugin_set_load(&o, &set, &e), WG_SET_CONFIG);
+  wg_plugin_set_free(&set);
+  cfix_path(p, "%s/no-such-dir", fx.root);
+  o.workspace = p;
+  CHECK_INT(wg_plugin_set_load(&o, &set, &e), WG_SET_WORKSPACE);
+  CHECK_STR(wg_plugin_set_status_name(WG_SET_WORKSPACE), "workspace");
+  wg_plugin_set_free(&set);
+  cfix_free(&fx);
+}
+
 WG_TEST_LIST {
   WG_TEST(test_discovers_user_and_project_packages),
   WG_TEST(test_directory_and_zip_share_digest),
@@ -823,5 +953,8 @@ WG_TEST_LIST {
   WG_TEST(test_inspection_statuses),
   WG_TEST(test_long_enabled_id_is_rejected_not_missing),
   WG_TEST(test_fifo_candidate_is_not_a_package),
+  WG_TEST(test_lock_escapes_tool_names),
+  WG_TEST(test_inspection_https_rows),
+  WG_TEST(test_plugin_set_load),
 };
 WG_TEST_MAIN()
