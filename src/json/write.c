@@ -29,8 +29,28 @@ typedef struct json_wframe {
   size_t *order; /* canonical: member indices sorted by key; else NULL */
 } json_wframe;
 
-bool wg_json_write_string(wg_buf *out, const char *s, size_t len) {
+/* The escape for an ASCII byte that is not plain: '"', '\\' or a control
+ * character (u has room for "\u00xx"). */
+static const char *json_ascii_escape(uint8_t c, char u[7]) {
   static const char hex[] = "0123456789abcdef";
+  switch (c) {
+    case '"': return "\\\"";
+    case '\\': return "\\\\";
+    case '\b': return "\\b";
+    case '\f': return "\\f";
+    case '\n': return "\\n";
+    case '\r': return "\\r";
+    case '\t': return "\\t";
+    default:
+      memcpy(u, "\\u00", 4);
+      u[4] = hex[(c >> 4) & 15];
+      u[5] = hex[c & 15];
+      u[6] = '\0';
+      return u;
+  }
+}
+
+bool wg_json_write_string(wg_buf *out, const char *s, size_t len) {
   if (!s) {
     s = "";
     len = 0;
@@ -41,35 +61,20 @@ bool wg_json_write_string(wg_buf *out, const char *s, size_t len) {
   for (size_t i = 0; i < len;) {
     i += json_plain_run(p + i, len - i);
     if (i >= len) break;
-    uint8_t c = p[i];
     size_t k = 1;
-    uint32_t cp;
-    const char *esc = NULL;
+    const char *esc;
     char u[7];
-    if (c >= 0x80) {
+    if (p[i] >= 0x80) {
+      uint32_t cp;
       k = wg_utf8_decode(p + i, len - i, &cp);
-      if (k) {
+      if (k) { /* valid UTF-8 stays in the verbatim run */
         i += k;
         continue;
       }
       k = 1;
       esc = "\xEF\xBF\xBD"; /* U+FFFD for one invalid byte */
-    } else if (c == '"') esc = "\\\"";
-    else if (c == '\\') esc = "\\\\";
-    else if (c == '\b') esc = "\\b";
-    else if (c == '\f') esc = "\\f";
-    else if (c == '\n') esc = "\\n";
-    else if (c == '\r') esc = "\\r";
-    else if (c == '\t') esc = "\\t";
-    else if (c < 0x20) {
-      memcpy(u, "\\u00", 4);
-      u[4] = hex[c >> 4];
-      u[5] = hex[c & 15];
-      u[6] = '\0';
-      esc = u;
     } else {
-      i++;
-      continue;
+      esc = json_ascii_escape(p[i], u);
     }
     wg_buf_append(out, s + run, i - run);
     wg_buf_append_str(out, esc);
