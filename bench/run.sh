@@ -28,4 +28,9 @@ echo "=== in-process start-up (nop.wasm)"
 echo "=== run_bench.py"
 export NODE=${NODE:-none}
 export EXTRA_ENGINES="wasmgate=$build/src/cli/wasmgate wasm run {wasm} --invoke {func}"
-exec "$here/run_bench.py" "$@"
+status=0
+"$here/run_bench.py" --json "$here/build/results.json" "$@" || status=$?
+
+echo "=== summary (times net of start-up; see RESULTS.md)"
+"$here/summarize.py" "$here/build/results.json"
+exit $status
