@@ -1,12 +1,14 @@
 /* spec_runner.c: runs the WebAssembly spec test suite (wast2json's JSON plus
  * NAME.N.wasm files, see README.md) against the wg_wasm engine.
  *
- * usage: spec_runner [-v] [--no-fork] PATH...
+ * usage: spec_runner [-v] [--no-fork] [--fuel N] PATH...
  *   PATH is a NAME.json file or a directory (all its *.json, sorted).
  *   -v          print every failure as FILE:LINE: COMMAND: reason
  *   --no-fork   run every file in this process (default when one file is
  *               given; with several files each runs in a child process so a
  *               crash in one file is reported and the others still run)
+ *   --fuel N    run every call (and instantiation) with a fuel budget of N,
+ *               to check that metered execution gives the same results
  *
  * Prints one line per file and ends with `N passed, M failed, K skipped`.
  * Exit status: 0 only if nothing failed.
@@ -63,6 +65,7 @@ typedef struct spec_file {
   const char *path;   /* the JSON file */
   char *dir;          /* its directory, for module file names */
   bool verbose;
+  uint64_t fuel;      /* per-call fuel budget, 0 = unlimited */
   wg_store *store;
   wg_instance *current;
   spec_name *names;   /* `(module $M ...)` */
@@ -457,6 +460,7 @@ static wg_wasm_result instantiate(spec_file *sf, const wg_module *m,
       return WG_WASM_LINK;
     }
   }
+  if (sf->fuel) wg_store_set_fuel(sf->store, sf->fuel); /* start function */
   wg_wasm_result r = wg_instance_new(sf->store, m, imports, n, out, err);
   free(imports);
   return r;
@@ -517,6 +521,7 @@ static void do_invoke(spec_file *sf, const wg_json *action,
     argv[i] = v.val;
   }
   wg_store_set_deadline(sf->store, wg_now_ns() + SPEC_CALL_DEADLINE_NS);
+  if (sf->fuel) wg_store_set_fuel(sf->store, sf->fuel);
   o->result = wg_func_call(sf->store, ext->of.func, argv, argc, o->results,
                            ft->result_count, &o->err);
   o->result_count = ft->result_count;
@@ -753,13 +758,19 @@ static void spec_file_free(spec_file *sf) {
 }
 
 /* Runs every command of one JSON file. */
-static spec_counts run_file(const char *path, bool verbose) {
+/* Command-line options that apply to every file. */
+typedef struct spec_options {
+  bool verbose;
+  uint64_t fuel; /* 0: unlimited; else each call starts with this budget */
+} spec_options;
+
+static spec_counts run_file(const char *path, const spec_options *opt) {
   spec_file *sf = calloc(1, sizeof *sf);
   spec_outcome *o = malloc(sizeof *o);
   spec_counts c = {0, 1, 0};
   if (!sf || !o) goto out;
   sf->path = path;
-  sf->verbose = verbose;
+  sf->verbose = opt->verbose;
   sf->cmd_type = "file";
   const char *slash = strrchr(path, '/');
   size_t dlen = slash ? (size_t)(slash - path) : 1;
@@ -785,7 +796,9 @@ static spec_counts run_file(const char *path, bool verbose) {
     wg_json_free(doc);
     goto done;
   }
-  sf->store = wg_store_new(NULL);
+  wg_limits limits = {.fuel = opt->fuel};
+  sf->fuel = opt->fuel;
+  sf->store = wg_store_new(&limits);
   if (!sf->store || !spectest_init(sf)) {
     fail(sf, "cannot create the store and the spectest module");
     wg_json_free(doc);
@@ -809,7 +822,7 @@ static void print_counts(const char *label, spec_counts c) {
 }
 
 /* Runs one file in a child process; a crash counts as one failure. */
-static spec_counts run_file_forked(const char *path, bool verbose) {
+static spec_counts run_file_forked(const char *path, const spec_options *opt) {
   spec_counts c = {0, 1, 0};
   int fds[2];
   fflush(stdout);
@@ -822,7 +835,7 @@ static spec_counts run_file_forked(const char *path, bool verbose) {
   }
   if (pid == 0) {
     close(fds[0]);
-    spec_counts got = run_file(path, verbose);
+    spec_counts got = run_file(path, opt);
     fflush(stdout);
     ssize_t w = write(fds[1], &got, sizeof got);
     _exit(w == (ssize_t)sizeof got ? 0 : 1);
@@ -878,15 +891,21 @@ static bool collect(path_list *l, const char *arg) {
   return ok;
 }
 
+static const char usage[] =
+    "usage: spec_runner [-v] [--no-fork] [--fuel N] FILE.json|DIR...\n";
+
 int main(int argc, char **argv) {
-  bool verbose = false, no_fork = false;
+  spec_options opt = {false, 0};
+  bool no_fork = false;
   path_list paths = {0};
   int status = 0;
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "-v") == 0) verbose = true;
+    if (strcmp(argv[i], "-v") == 0) opt.verbose = true;
     else if (strcmp(argv[i], "--no-fork") == 0) no_fork = true;
+    else if (strcmp(argv[i], "--fuel") == 0 && i + 1 < argc)
+      opt.fuel = strtoull(argv[++i], NULL, 10);
     else if (argv[i][0] == '-') {
-      fprintf(stderr, "usage: spec_runner [-v] [--no-fork] FILE.json|DIR...\n");
+      fputs(usage, stderr);
       status = 2;
       goto out;
     } else if (!collect(&paths, argv[i])) {
@@ -896,15 +915,15 @@ int main(int argc, char **argv) {
     }
   }
   if (paths.count == 0) {
-    fprintf(stderr, "usage: spec_runner [-v] [--no-fork] FILE.json|DIR...\n");
+    fputs(usage, stderr);
     status = 2;
     goto out;
   }
   bool forked = paths.count > 1 && !no_fork;
   spec_counts total = {0, 0, 0};
   for (size_t i = 0; i < paths.count; i++) {
-    spec_counts c = forked ? run_file_forked(paths.items[i], verbose)
-                           : run_file(paths.items[i], verbose);
+    spec_counts c = forked ? run_file_forked(paths.items[i], &opt)
+                           : run_file(paths.items[i], &opt);
     const char *base = strrchr(paths.items[i], '/');
     print_counts(base ? base + 1 : paths.items[i], c);
     total.passed += c.passed;
