@@ -41,6 +41,7 @@ typedef struct insp {
   const wg_config *cfg;
   const wg_discovery *disc;
   const wg_resolution *res;
+  const char **disc_keys, **res_keys; /* each diagnostic's item key */
   bool oom;
 } insp;
 
@@ -99,12 +100,17 @@ static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Each diagnostic's key is computed once and kept (*keys[i]), so building
+ * an item is one string compare per diagnostic. */
 static void collect_diag_keys(insp *s, key_list *k, const wg_plugin_diag *d,
-                              size_t n) {
+                              size_t n, const char ***keys) {
   char key[WG_PLUGIN_REF_MAX + WG_PLUGIN_LABEL_MAX];
-  for (size_t i = 0; i < n; i++) {
+  *keys = wg_arena_array(s->arena, n ? n : 1, sizeof **keys);
+  if (!*keys) s->oom = true;
+  for (size_t i = 0; i < n && !s->oom; i++) {
     diag_key(&d[i], key, sizeof key);
     key_add(s, k, key);
+    if (!s->oom) (*keys)[i] = k->keys[k->count - 1];
   }
 }
 
@@ -116,8 +122,8 @@ static void collect_keys(insp *s, key_list *k) {
     entry_key(&s->cfg->enabled[i], ek);
     key_add(s, k, ek);
   }
-  collect_diag_keys(s, k, s->disc->diags, s->disc->diag_count);
-  collect_diag_keys(s, k, s->res->diags, s->res->diag_count);
+  collect_diag_keys(s, k, s->disc->diags, s->disc->diag_count, &s->disc_keys);
+  collect_diag_keys(s, k, s->res->diags, s->res->diag_count, &s->res_keys);
   if (s->oom || k->count == 0) return;
   qsort(k->keys, k->count, sizeof *k->keys, cmp_str);
   size_t o = 1;
@@ -396,12 +402,10 @@ static wg_plugin_status status_of(const wg_inspect_item *it,
 /* ---- one item ------------------------------------------------------------ */
 
 static void add_diags(insp *s, const char *key, const wg_plugin_diag *d,
-                      size_t n, diag_acc *acc, wg_inspect_item *it,
-                      bool *file_present, bool *non_missing) {
-  char k[WG_PLUGIN_REF_MAX + WG_PLUGIN_LABEL_MAX];
+                      const char *const *keys, size_t n, diag_acc *acc,
+                      wg_inspect_item *it, bool *file_present, bool *non_missing) {
   for (size_t i = 0; i < n; i++) {
-    diag_key(&d[i], k, sizeof k);
-    if (strcmp(k, key) != 0) continue;
+    if (strcmp(keys[i], key) != 0) continue;
     diag_push(s, acc, wg_pkg_kind_name(d[i].kind), d[i].message);
     if (d[i].kind != WG_PKG_MISSING) *non_missing = true;
     if (d[i].has_source && d[i].package[0]) {
@@ -460,9 +464,9 @@ static void build_item(insp *s, const char *key, wg_inspect_item *it) {
   }
   diag_acc diags = {0};
   bool file_present = false, non_missing = false;
-  add_diags(s, key, s->disc->diags, s->disc->diag_count, &diags, it,
+  add_diags(s, key, s->disc->diags, s->disc_keys, s->disc->diag_count, &diags, it,
             &file_present, &non_missing);
-  add_diags(s, key, s->res->diags, s->res->diag_count, &diags, it,
+  add_diags(s, key, s->res->diags, s->res_keys, s->res->diag_count, &diags, it,
             &file_present, &non_missing);
   if (res) {
     it->enabled_surfaces = surface_set(s, res->enabled_surfaces);

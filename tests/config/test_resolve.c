@@ -929,6 +929,35 @@ static void test_plugin_set_load(void) {
   cfix_free(&fx);
 }
 
+/* Thousands of enabled entries: items are capped at 129, in order, fast. */
+static void test_inspection_caps_items(void) {
+  world w;
+  world_init(&w);
+  discover(&w);
+  wg_buf cfg;
+  wg_buf_init(&cfg, 0);
+  for (int i = 0; i < 5000; i++)
+    wg_buf_printf(&cfg, "[[plugins.enabled]]\nid = \"project:p%04d\"\n", i);
+  REQUIRE(wg_buf_ok(&cfg));
+  wg_config_error e;
+  w.cfg = wg_config_parse(cfg.data, cfg.len, &e);
+  wg_buf_free(&cfg);
+  REQUIRE(w.cfg);
+  REQUIRE(wg_resolve(w.cfg, &w.disc, NULL, &w.res) == 0);
+  CHECK_INT(w.res.diag_count, 5000);
+  wg_inspection in;
+  uint64_t t0 = wg_now_ns();
+  REQUIRE(wg_inspect(w.cfg, &w.disc, &w.res, &in) == 0);
+  CHECK(wg_now_ns() - t0 < 2000000000ull);
+  CHECK_INT(in.total, 5000);
+  CHECK_INT(in.count, WG_INSPECT_MAX_ITEMS);
+  CHECK_STR(in.items[0].reference, "project:p0000");
+  CHECK_STR(in.items[128].reference, "project:p0128");
+  CHECK_STR(wg_plugin_status_name(in.items[128].status), "missing");
+  wg_inspection_free(&in);
+  world_free(&w);
+}
+
 WG_TEST_LIST {
   WG_TEST(test_discovers_user_and_project_packages),
   WG_TEST(test_directory_and_zip_share_digest),
@@ -956,5 +985,6 @@ WG_TEST_LIST {
   WG_TEST(test_lock_escapes_tool_names),
   WG_TEST(test_inspection_https_rows),
   WG_TEST(test_plugin_set_load),
+  WG_TEST(test_inspection_caps_items),
 };
 WG_TEST_MAIN()
