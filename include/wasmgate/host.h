@@ -123,6 +123,7 @@ typedef struct wg_host_call {
   /* outputs */
   char *output;       /* the last successful output_write, malloc'd */
   size_t output_len;
+  size_t output_cap;  /* bytes allocated for output */
   bool output_written;
   wg_err sticky;      /* first output error, WG_ERR_NONE if none */
   char sticky_message[160];

@@ -12,15 +12,16 @@
 #include <errno.h>
 #include <libgen.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-static wg_cancel *volatile sigint_cancel;
+static _Atomic(wg_cancel *) sigint_cancel; /* lock-free: usable in a handler */
 
 static void on_sigint(int sig) {
   (void)sig;
-  wg_cancel *c = sigint_cancel;
+  wg_cancel *c = atomic_load(&sigint_cancel);
   if (c) wg_cancel_request(c); /* one lock-free atomic store */
 }
 
@@ -82,7 +83,7 @@ static wg_err run_call(const wg_registry *reg, const wg_config *cfg, const char 
   wg_module_cache *cache = wg_module_cache_new(4);
   wg_cancel cancel;
   wg_cancel_init(&cancel);
-  sigint_cancel = &cancel;
+  atomic_store(&sigint_cancel, &cancel);
   struct sigaction sa = {0}, old;
   sa.sa_handler = on_sigint;
   sigemptyset(&sa.sa_mask);
@@ -90,7 +91,7 @@ static wg_err run_call(const wg_registry *reg, const wg_config *cfg, const char 
   wg_call_limits lim = wg_call_limits_from_config(&cfg->limits);
   wg_err code = wg_registry_call(reg, cache, tool, input, len, &lim, &cancel, r);
   sigaction(SIGINT, &old, NULL);
-  sigint_cancel = NULL;
+  atomic_store(&sigint_cancel, NULL);
   wg_module_cache_free(cache);
   return code;
 }

@@ -5,9 +5,11 @@
 #include "wasmgate/config.h"
 #include "wasmgate/runtime.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void history_help(FILE *f) {
   fputs("usage: wasmgate [--workspace DIR] [--config FILE] history [--json] [--tail N]\n"
@@ -89,12 +91,12 @@ int cli_cmd_history(int argc, char **argv, const cli_global *g) {
   char path[PATH_MAX + 64];
   int rc = cli_history_path(g, path, sizeof path, NULL);
   if (rc != CLI_EXIT_OK) return rc;
+  struct stat st;
+  if (stat(path, &st) != 0 && errno == ENOENT) return CLI_EXIT_OK; /* no calls yet */
   wg_history_lines lines;
   char err[160] = "";
-  if (!wg_history_read(path, tail, 0, &lines, err, sizeof err)) {
-    if (strstr(err, "No such file")) return CLI_EXIT_OK; /* no calls yet */
+  if (!wg_history_read(path, tail, 0, &lines, err, sizeof err))
     return cli_fail("history: %s", err);
-  }
   for (size_t i = 0; i < lines.count; i++) {
     if (json) puts(lines.lines[i]);
     else print_record(lines.lines[i]);

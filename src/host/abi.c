@@ -102,13 +102,15 @@ static wg_trap h_output_write(wg_caller *c, void *user, const wg_val *args,
     record_sticky(hc, WG_ERR_OUTPUT_INVALID, "output_write without an exported memory");
     return WG_TRAP_NONE;
   }
-  if (!hc->output) {
-    /* One buffer of the bound for the whole call: never sized by the guest. */
-    hc->output = malloc(output_bound(hc) + 1);
-    if (!hc->output) {
+  if ((size_t)len + 1 > hc->output_cap) {
+    /* Grows to the largest write so far; len is already under the bound. */
+    char *grown = realloc(hc->output, (size_t)len + 1);
+    if (!grown) {
       record_sticky(hc, WG_ERR_INTERNAL, "out of memory for the output");
       return WG_TRAP_NONE;
     }
+    hc->output = grown;
+    hc->output_cap = (size_t)len + 1;
   }
   if (!wg_memory_read(mem, (uint32_t)ptr, hc->output, (size_t)len)) {
     record_sticky(hc, WG_ERR_OUTPUT_INVALID, "output_write range is outside guest memory");
@@ -288,5 +290,5 @@ bool wg_host_check_exports(const wg_module *m, wg_error *err) {
 void wg_host_call_free(wg_host_call *hc) {
   free(hc->output);
   hc->output = NULL;
-  hc->output_len = 0;
+  hc->output_len = hc->output_cap = 0;
 }

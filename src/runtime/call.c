@@ -157,7 +157,8 @@ static void run_module(const wg_call_request *req, const wg_call_limits *lim,
     wg_module_release(loaded);
     return;
   }
-  uint64_t deadline = t0 + lim->wall_clock_ns;
+  uint64_t deadline;
+  if (__builtin_add_overflow(t0, lim->wall_clock_ns, &deadline)) deadline = UINT64_MAX;
   if (!still_running(req, deadline, e)) {
     wg_module_release(loaded);
     return;
@@ -231,7 +232,10 @@ static void error_result(const wg_call_limits *lim, wg_call_result *out) {
 wg_err wg_call(const wg_call_request *req, wg_call_result *out) {
   uint64_t t0 = wg_now_ns();
   memset(out, 0, sizeof *out);
-  wg_error_set_origin(&out->error, req->tool, req->plugin, req->digest);
+  /* The tool name is in input messages; plugin and digest are added only
+   * on failure (sanitizing costs more than the rest of a small call's
+   * bookkeeping). */
+  wg_error_set_origin(&out->error, req->tool, NULL, NULL);
   wg_call_limits lim = wg_call_limits_resolve(&req->limits);
   if (!req->tool) {
     wg_error_set(&out->error, WG_ERR_UNKNOWN_TOOL, "no tool name");
@@ -239,7 +243,10 @@ wg_err wg_call(const wg_call_request *req, wg_call_result *out) {
     run_module(req, &lim, t0, out);
   }
   out->stats.wall_ns = wg_now_ns() - t0;
-  if (out->error.code != WG_ERR_NONE) error_result(&lim, out);
+  if (out->error.code != WG_ERR_NONE) {
+    wg_error_set_origin(&out->error, req->tool, req->plugin, req->digest);
+    error_result(&lim, out);
+  }
   return out->error.code;
 }
 
