@@ -104,8 +104,26 @@ typedef struct wg_config {
   struct wg_config_priv *priv; /* owns the tree and the arena */
 } wg_config;
 
+/* What went wrong, for callers and tests; the message says it to people. */
+typedef enum wg_config_code {
+  WG_CONFIG_OK,
+  WG_CONFIG_TOML,        /* not valid TOML (the TOML layer's message) */
+  WG_CONFIG_UNKNOWN_KEY, /* a key the format does not have */
+  WG_CONFIG_TYPE,        /* a value of the wrong type */
+  WG_CONFIG_RANGE,       /* a number outside its accepted range */
+  WG_CONFIG_MISSING,     /* a required key is absent */
+  WG_CONFIG_INVALID,     /* any other bad value (CIDR, secret, id, ...) */
+  WG_CONFIG_IO,          /* the file could not be read or written */
+  WG_CONFIG_NOMEM,
+} wg_config_code;
+
+/* "ok", "toml", "unknown_key", "type", "range", "missing", "invalid", "io",
+ * "nomem". */
+const char *wg_config_code_name(wg_config_code code);
+
 /* Bounded error with a 1-based location (line 0: no location, e.g. I/O). */
 typedef struct wg_config_error {
+  wg_config_code code;
   uint32_t line, column;
   char message[256];
 } wg_config_error;

@@ -31,8 +31,15 @@ typedef struct cfg_ctx {
  * .https[0].headers[1].name"); longer ones are cut. */
 enum { CFG_WHERE_MAX = 160 };
 
+/* Fail with WG_CONFIG_INVALID / with a given code. */
 int cfg_fail_at(cfg_ctx *c, uint32_t line, uint32_t column, const char *fmt,
                 ...) __attribute__((format(printf, 4, 5)));
+int cfg_fail_code(cfg_ctx *c, wg_config_code code, uint32_t line,
+                  uint32_t column, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* A message without location or context (I/O, TOML, memory). */
+void cfg_error_set(wg_config_error *err, wg_config_code code, const char *fmt,
+                   ...) __attribute__((format(printf, 3, 4)));
 int cfg_fail_offset(cfg_ctx *c, size_t offset, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -36,11 +36,38 @@ int cfg_fmt(char *out, size_t cap, const char *fmt, ...) {
   return n;
 }
 
-static int vfail(cfg_ctx *c, uint32_t line, uint32_t column, const char *fmt,
-                 va_list ap) {
+const char *wg_config_code_name(wg_config_code code) {
+  switch (code) {
+  case WG_CONFIG_OK: return "ok";
+  case WG_CONFIG_TOML: return "toml";
+  case WG_CONFIG_UNKNOWN_KEY: return "unknown_key";
+  case WG_CONFIG_TYPE: return "type";
+  case WG_CONFIG_RANGE: return "range";
+  case WG_CONFIG_MISSING: return "missing";
+  case WG_CONFIG_INVALID: return "invalid";
+  case WG_CONFIG_IO: return "io";
+  case WG_CONFIG_NOMEM: return "nomem";
+  }
+  return "unknown";
+}
+
+void cfg_error_set(wg_config_error *err, wg_config_code code, const char *fmt,
+                   ...) {
+  if (!err) return;
+  memset(err, 0, sizeof *err);
+  err->code = code;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->message, sizeof err->message, fmt, ap);
+  va_end(ap);
+}
+
+static int vfail(cfg_ctx *c, wg_config_code code, uint32_t line,
+                 uint32_t column, const char *fmt, va_list ap) {
   if (c->failed) return -1;
   c->failed = true;
   if (c->err) {
+    c->err->code = code;
     c->err->line = line;
     c->err->column = column;
     vsnprintf(c->err->message, sizeof c->err->message, fmt, ap);
@@ -52,7 +79,16 @@ int cfg_fail_at(cfg_ctx *c, uint32_t line, uint32_t column, const char *fmt,
                 ...) {
   va_list ap;
   va_start(ap, fmt);
-  int rc = vfail(c, line, column, fmt, ap);
+  int rc = vfail(c, WG_CONFIG_INVALID, line, column, fmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+int cfg_fail_code(cfg_ctx *c, wg_config_code code, uint32_t line,
+                  uint32_t column, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = vfail(c, code, line, column, fmt, ap);
   va_end(ap);
   return rc;
 }
@@ -74,7 +110,7 @@ int cfg_fail_offset(cfg_ctx *c, size_t offset, const char *fmt, ...) {
   }
   va_list ap;
   va_start(ap, fmt);
-  int rc = vfail(c, line, column, fmt, ap);
+  int rc = vfail(c, WG_CONFIG_INVALID, line, column, fmt, ap);
   va_end(ap);
   return rc;
 }
@@ -102,10 +138,10 @@ int cfg_check_keys(cfg_ctx *c, const wg_toml_value *table,
     char k[96];
     escape_key(k, sizeof k, m->key, m->key_len);
     if (!where || !where[0])
-      return cfg_fail_at(c, m->key_pos.line, m->key_pos.column,
-                         "unknown key `%s` at the top level", k);
-    return cfg_fail_at(c, m->key_pos.line, m->key_pos.column,
-                       "unknown key `%s` in `%s`", k, where);
+      return cfg_fail_code(c, WG_CONFIG_UNKNOWN_KEY, m->key_pos.line,
+                           m->key_pos.column, "unknown key `%s` at the top level", k);
+    return cfg_fail_code(c, WG_CONFIG_UNKNOWN_KEY, m->key_pos.line, m->key_pos.column,
+                         "unknown key `%s` in `%s`", k, where);
   }
   return 0;
 }
@@ -124,8 +160,8 @@ static const char *article_type(wg_toml_type t) {
 
 static int wrong_type(cfg_ctx *c, const wg_toml_value *v, const char *where,
                       const char *want) {
-  return cfg_fail_at(c, v->pos.line, v->pos.column, "`%s` must be %s, not %s",
-                     where, want, article_type(v->type));
+  return cfg_fail_code(c, WG_CONFIG_TYPE, v->pos.line, v->pos.column,
+                       "`%s` must be %s, not %s", where, want, article_type(v->type));
 }
 
 int cfg_string_value(cfg_ctx *c, const wg_toml_value *v, const char *where,
@@ -167,8 +203,8 @@ int cfg_get_u64(cfg_ctx *c, const wg_toml_value *table, const char *key,
   if (v->type != WG_TOML_INTEGER) return wrong_type(c, v, w, "an integer");
   int64_t n = v->u.integer;
   if (n < 0 || (uint64_t)n < min || (uint64_t)n > max)
-    return cfg_fail_at(c, v->pos.line, v->pos.column,
-                       "`%s` must be between %llu and %llu", w,
+    return cfg_fail_code(c, WG_CONFIG_RANGE, v->pos.line, v->pos.column,
+                         "`%s` must be between %llu and %llu", w,
                        (unsigned long long)min, (unsigned long long)max);
   *out = (uint64_t)n;
   return 0;
@@ -219,8 +255,8 @@ int cfg_require(cfg_ctx *c, const wg_toml_value *table, const char *key,
   if (wg_toml_get(table, key)) return 0;
   char w[CFG_WHERE_MAX];
   cfg_join(w, where, key);
-  return cfg_fail_at(c, table->pos.line, table->pos.column,
-                     "`%s` is required", w);
+  return cfg_fail_code(c, WG_CONFIG_MISSING, table->pos.line, table->pos.column,
+                       "`%s` is required", w);
 }
 
 bool cfg_safe_id(const char *s, size_t len) {

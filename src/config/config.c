@@ -190,8 +190,8 @@ static int parse_secret(cfg_ctx *c, const wg_toml_member *m,
                        w + strlen("secrets."));
   const wg_toml_value *v = m->value;
   if (v->type != WG_TOML_TABLE)
-    return cfg_fail_at(c, v->pos.line, v->pos.column,
-                       "`%s` must be a table: { env = \"VAR\" } or { file = \"path\" }", w);
+    return cfg_fail_code(c, WG_CONFIG_TYPE, v->pos.line, v->pos.column,
+                         "`%s` must be a table: { env = \"VAR\" } or { file = \"path\" }", w);
   if (cfg_check_keys(c, v, keys, w)) return -1;
   out->name = m->key;
   if (cfg_get_string(c, v, "env", w, &out->env) ||
@@ -212,7 +212,7 @@ static int parse_secrets(cfg_ctx *c, const wg_toml_value *root, wg_config *cfg) 
   if (cfg_get_table(c, root, "secrets", "", &t) || !t) return c->failed ? -1 : 0;
   size_t n = wg_toml_count(t);
   cfg->secrets = wg_arena_array(c->arena, n ? n : 1, sizeof *cfg->secrets);
-  if (!cfg->secrets) return cfg_fail_at(c, 0, 0, "out of memory");
+  if (!cfg->secrets) return cfg_fail_code(c, WG_CONFIG_NOMEM, 0, 0, "out of memory");
   for (size_t i = 0; i < n; i++)
     if (parse_secret(c, wg_toml_member_at(t, i), &cfg->secrets[i])) return -1;
   cfg->secret_count = n;
@@ -303,7 +303,7 @@ static int parse_permissions(cfg_ctx *c, const wg_toml_value *t,
   cfg_join(w, where, "permissions");
   size_t n = wg_toml_count(arr);
   g->permissions = wg_arena_array(c->arena, n ? n : 1, sizeof *g->permissions);
-  if (!g->permissions) return cfg_fail_at(c, 0, 0, "out of memory");
+  if (!g->permissions) return cfg_fail_code(c, WG_CONFIG_NOMEM, 0, 0, "out of memory");
   for (size_t i = 0; i < n; i++) {
     size_t off = 0;
     cfg_index(wi, w, i);
@@ -323,8 +323,8 @@ static int parse_header(cfg_ctx *c, const wg_config *cfg, const wg_toml_value *v
                         const char *where, wg_config_header *h) {
   static const char *const keys[] = {"name", "value", NULL};
   if (v->type != WG_TOML_TABLE)
-    return cfg_fail_at(c, v->pos.line, v->pos.column,
-                       "`%s` must be a table { name, value }", where);
+    return cfg_fail_code(c, WG_CONFIG_TYPE, v->pos.line, v->pos.column,
+                         "`%s` must be a table { name, value }", where);
   if (cfg_check_keys(c, v, keys, where) || cfg_require(c, v, "name", where) ||
       cfg_require(c, v, "value", where) ||
       cfg_get_string(c, v, "name", where, &h->name) ||
@@ -356,8 +356,8 @@ static int parse_https_grant(cfg_ctx *c, const wg_config *cfg,
                                      "max_redirects", "headers", "path_secrets",
                                      NULL};
   if (v->type != WG_TOML_TABLE)
-    return cfg_fail_at(c, v->pos.line, v->pos.column,
-                       "`%s` must be a table { host, methods, path_prefixes }", where);
+    return cfg_fail_code(c, WG_CONFIG_TYPE, v->pos.line, v->pos.column,
+                         "`%s` must be a table { host, methods, path_prefixes }", where);
   uint64_t port = 0, redirects = 0;
   if (cfg_check_keys(c, v, keys, where) || cfg_require(c, v, "host", where) ||
       cfg_get_string(c, v, "host", where, &h->host) ||
@@ -383,7 +383,7 @@ static int parse_https_grant(cfg_ctx *c, const wg_config *cfg,
   if (cfg_get_array(c, v, "headers", where, &arr)) return -1;
   size_t n = wg_toml_count(arr);
   h->headers = wg_arena_array(c->arena, n ? n : 1, sizeof *h->headers);
-  if (!h->headers) return cfg_fail_at(c, 0, 0, "out of memory");
+  if (!h->headers) return cfg_fail_code(c, WG_CONFIG_NOMEM, 0, 0, "out of memory");
   char w[CFG_WHERE_MAX], wi[CFG_WHERE_MAX];
   cfg_join(w, where, "headers");
   for (size_t i = 0; i < n; i++) {
@@ -410,7 +410,7 @@ static int parse_grants(cfg_ctx *c, const wg_config *cfg,
     return -1;
   size_t n = wg_toml_count(arr);
   g->https = wg_arena_array(c->arena, n ? n : 1, sizeof *g->https);
-  if (!g->https) return cfg_fail_at(c, 0, 0, "out of memory");
+  if (!g->https) return cfg_fail_code(c, WG_CONFIG_NOMEM, 0, 0, "out of memory");
   cfg_join(wh, w, "https");
   for (size_t i = 0; i < n; i++) {
     cfg_index(wi, wh, i);
@@ -426,7 +426,8 @@ static int parse_enabled_entry(cfg_ctx *c, const wg_config *cfg,
   static const char *const keys[] = {"id", "version", "digest", "surfaces",
                                      "grants", "config", NULL};
   if (v->type != WG_TOML_TABLE)
-    return cfg_fail_at(c, v->pos.line, v->pos.column, "`%s` must be a table", where);
+    return cfg_fail_code(c, WG_CONFIG_TYPE, v->pos.line, v->pos.column,
+                         "`%s` must be a table", where);
   e->line = v->pos.line;
   e->column = v->pos.column;
   if (cfg_check_keys(c, v, keys, where) || cfg_get_string(c, v, "id", where, &e->id) ||
@@ -448,7 +449,7 @@ static int parse_plugins(cfg_ctx *c, const wg_toml_value *root, wg_config *cfg) 
     return -1;
   size_t n = wg_toml_count(arr);
   cfg->enabled = wg_arena_array(c->arena, n ? n : 1, sizeof *cfg->enabled);
-  if (!cfg->enabled) return cfg_fail_at(c, 0, 0, "out of memory");
+  if (!cfg->enabled) return cfg_fail_code(c, WG_CONFIG_NOMEM, 0, 0, "out of memory");
   char wi[CFG_WHERE_MAX];
   for (size_t i = 0; i < n; i++) {
     cfg_index(wi, "plugins.enabled", i);
@@ -467,7 +468,7 @@ wg_config *wg_config_parse(const char *text, size_t len, wg_config_error *err) {
   memset(err, 0, sizeof *err);
   wg_config *cfg = config_new();
   if (!cfg) {
-    cfg_fmt(err->message, sizeof err->message, "out of memory");
+    cfg_error_set(err, WG_CONFIG_NOMEM, "out of memory");
     return NULL;
   }
   wg_toml_limits limits = wg_toml_default_limits();
@@ -475,9 +476,10 @@ wg_config *wg_config_parse(const char *text, size_t len, wg_config_error *err) {
   wg_toml_error terr;
   cfg->priv->doc = wg_toml_parse(text, len, &limits, &terr);
   if (!cfg->priv->doc) {
+    cfg_error_set(err, terr.status == WG_TOML_NOMEM ? WG_CONFIG_NOMEM : WG_CONFIG_TOML,
+                  "invalid TOML: %s", terr.message);
     err->line = terr.line;
     err->column = terr.column;
-    cfg_fmt(err->message, sizeof err->message, "invalid TOML: %s", terr.message);
     wg_config_free(cfg);
     return NULL;
   }
@@ -553,7 +555,7 @@ wg_config *wg_config_load(const char *path, bool must_exist,
   int errnum = 0;
   if (read_small_file(path, CFG_MAX_FILE_SIZE, &text, &len, &errnum) != 0) {
     if (errnum == ENOENT && !must_exist) return config_new();
-    cfg_fmt(err->message, sizeof err->message, "cannot read config: %s",
+    cfg_error_set(err, errnum == ENOMEM ? WG_CONFIG_NOMEM : WG_CONFIG_IO, "cannot read config: %s",
              errnum == EFBIG ? "larger than 1 MiB" : strerror(errnum));
     return NULL;
   }

@@ -58,7 +58,8 @@ static int parse_entry(cfg_ctx *c, const wg_toml_value *v, const char *where,
   const char **tools = NULL;
   size_t ntools = 0;
   if (v->type != WG_TOML_TABLE)
-    return cfg_fail_at(c, v->pos.line, v->pos.column, "`%s` must be a table", where);
+    return cfg_fail_code(c, WG_CONFIG_TYPE, v->pos.line, v->pos.column,
+                         "`%s` must be a table", where);
   if (cfg_check_keys(c, v, keys, where) || cfg_require(c, v, "id", where) ||
       cfg_require(c, v, "version", where) || cfg_require(c, v, "digest", where) ||
       cfg_get_string(c, v, "id", where, &id) ||
@@ -90,7 +91,7 @@ static int parse_entry(cfg_ctx *c, const wg_toml_value *v, const char *where,
     ok = e->tools[i] != NULL;
     e->tool_count = i + 1;
   }
-  return ok ? 0 : cfg_fail_at(c, 0, 0, "out of memory");
+  return ok ? 0 : cfg_fail_code(c, WG_CONFIG_NOMEM, 0, 0, "out of memory");
 }
 
 int wg_lock_parse(const char *text, size_t len, wg_lock *out,
@@ -105,9 +106,10 @@ int wg_lock_parse(const char *text, size_t len, wg_lock *out,
   wg_toml_error terr;
   wg_toml_doc *doc = wg_toml_parse(text, len, &limits, &terr);
   if (!doc) {
+    cfg_error_set(err, terr.status == WG_TOML_NOMEM ? WG_CONFIG_NOMEM : WG_CONFIG_TOML,
+                  "invalid TOML: %s", terr.message);
     err->line = terr.line;
     err->column = terr.column;
-    cfg_fmt(err->message, sizeof err->message, "invalid TOML: %s", terr.message);
     return -1;
   }
   wg_arena arena;
@@ -123,7 +125,7 @@ int wg_lock_parse(const char *text, size_t len, wg_lock *out,
   size_t n = wg_toml_count(arr);
   out->entries = calloc(n ? n : 1, sizeof *out->entries);
   if (!out->entries) {
-    cfg_fail_at(&c, 0, 0, "out of memory");
+    cfg_fail_code(&c, WG_CONFIG_NOMEM, 0, 0, "out of memory");
     goto out;
   }
   char w[CFG_WHERE_MAX];
@@ -151,7 +153,7 @@ int wg_lock_load(const char *path, wg_lock *out, wg_config_error *err) {
   int errnum = 0;
   if (cfg_read_file(path, LOCK_MAX_FILE_SIZE, &text, &len, &errnum) != 0) {
     if (errnum == ENOENT) return 1;
-    cfg_fmt(err->message, sizeof err->message, "cannot read lock file: %s",
+    cfg_error_set(err, WG_CONFIG_IO, "cannot read lock file: %s",
              errnum == EFBIG ? "larger than 1 MiB" : strerror(errnum));
     return -1;
   }
@@ -253,29 +255,29 @@ int wg_lock_write(const wg_lock *lock, const char *path, wg_config_error *err) {
   int fd = -1, rc = -1;
   bool created = false;
   if (!wg_lock_format(lock, &text)) {
-    cfg_fmt(err->message, sizeof err->message, "lock file would exceed 1 MiB");
+    cfg_error_set(err, WG_CONFIG_IO, "lock file would exceed 1 MiB");
     goto out;
   }
   if (n <= 0 || n >= (int)sizeof tmp) {
-    cfg_fmt(err->message, sizeof err->message, "lock file path is too long");
+    cfg_error_set(err, WG_CONFIG_IO, "lock file path is too long");
     goto out;
   }
   fd = mkstemp(tmp);
   if (fd < 0) {
-    cfg_fmt(err->message, sizeof err->message, "cannot create lock file: %s",
+    cfg_error_set(err, WG_CONFIG_IO, "cannot create lock file: %s",
              strerror(errno));
     goto out;
   }
   created = true;
   if (fchmod(fd, 0644) != 0 || write_all(fd, text.data, text.len) != 0 ||
       fsync(fd) != 0) {
-    cfg_fmt(err->message, sizeof err->message, "cannot write lock file: %s",
+    cfg_error_set(err, WG_CONFIG_IO, "cannot write lock file: %s",
              strerror(errno));
     goto out;
   }
   if (close(fd) != 0 || (fd = -1, rename(tmp, path) != 0)) {
     fd = -1;
-    cfg_fmt(err->message, sizeof err->message, "cannot write lock file: %s",
+    cfg_error_set(err, WG_CONFIG_IO, "cannot write lock file: %s",
              strerror(errno));
     goto out;
   }

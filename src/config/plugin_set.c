@@ -26,8 +26,7 @@ static bool in_workspace(char *out, const char *ws, const char *name) {
 
 static wg_plugin_set_status fail(wg_config_error *err, wg_plugin_set_status s,
                                  const char *msg) {
-  memset(err, 0, sizeof *err);
-  cfg_copy(err->message, sizeof err->message, msg);
+  cfg_error_set(err, s == WG_SET_NOMEM ? WG_CONFIG_NOMEM : WG_CONFIG_IO, "%s", msg);
   return s;
 }
 

@@ -67,7 +67,7 @@ int wg_store_paths_get(const wg_config *cfg, const char *workspace,
   out->has_user = true;
   return 0;
 too_long:
-  if (err) cfg_fmt(err->message, sizeof err->message, "store path is too long");
+  cfg_error_set(err, WG_CONFIG_INVALID, "store path is too long");
   return -1;
 }
 

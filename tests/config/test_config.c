@@ -457,6 +457,29 @@ static void test_mutated_configs_fail_cleanly(void) {
   CHECK(rejected > 1000);
 }
 
+static wg_config_code code_of(const char *text) {
+  wg_config_error e;
+  wg_config *cfg = parse(text, &e);
+  wg_config_free(cfg);
+  return cfg ? WG_CONFIG_OK : e.code;
+}
+
+static void test_error_codes(void) {
+  CHECK_INT(code_of(""), WG_CONFIG_OK);
+  CHECK_INT(code_of("a = "), WG_CONFIG_TOML);
+  CHECK_INT(code_of("x = 1\n"), WG_CONFIG_UNKNOWN_KEY);
+  CHECK_INT(code_of("[limits]\nfuel = \"x\"\n"), WG_CONFIG_TYPE);
+  CHECK_INT(code_of("[plugins]\nenabled = [1]\n"), WG_CONFIG_TYPE);
+  CHECK_INT(code_of("[limits]\nfuel = 0\n"), WG_CONFIG_RANGE);
+  CHECK_INT(code_of("[[plugins.enabled]]\n[[plugins.enabled.grants.https]]\n"), WG_CONFIG_MISSING);
+  CHECK_INT(code_of("[https]\nallow_networks = [\"x\"]\n"), WG_CONFIG_INVALID);
+  CHECK_STR(wg_config_code_name(WG_CONFIG_UNKNOWN_KEY), "unknown_key");
+  CHECK_STR(wg_config_code_name(WG_CONFIG_NOMEM), "nomem");
+  wg_config_error e;
+  CHECK(wg_config_load("/nonexistent/wasmgate.toml", true, &e) == NULL);
+  CHECK_INT(e.code, WG_CONFIG_IO);
+}
+
 WG_TEST_LIST {
   WG_TEST(test_empty_config_has_defaults),
   WG_TEST(test_every_table_parses),
@@ -471,5 +494,6 @@ WG_TEST_LIST {
   WG_TEST(test_store_paths),
   WG_TEST(test_plugin_ids),
   WG_TEST(test_mutated_configs_fail_cleanly),
+  WG_TEST(test_error_codes),
 };
 WG_TEST_MAIN()
