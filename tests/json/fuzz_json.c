@@ -3,7 +3,7 @@
  *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
  *     -Iinclude tests/json/fuzz_json.c src/json/[a-z]*.c src/util/[a-z]*.c -lm
  * Checks the same properties: sane errors, canonical/compact round trips to
- * an equal tree and identical text. */
+ * an equal tree and identical text, pretty output parsing back equal. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +37,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const wg_json *v = wg_json_root(d);
   round_trip(v, true);
   round_trip(v, false);
+  wg_buf pretty;
+  wg_buf_init(&pretty, 0);
+  if (!wg_json_write_pretty(v, true, 2, &pretty)) abort();
+  wg_json_doc *p = wg_json_parse(pretty.data, pretty.len, NULL, NULL);
+  if (!p || !wg_json_equal(v, wg_json_root(p))) abort();
+  wg_json_free(p);
+  wg_buf_free(&pretty);
   if (v->type == WG_JSON_NUMBER) {
     double x;
     int64_t i;
