@@ -126,8 +126,12 @@ static int inspect_candidate(disc_state *s, wg_source source,
     if (e) cfg_copy(e->package, sizeof e->package, name);
     return s->diags.oom ? -1 : 0;
   }
+  /* Strictly under the store: "/s/x" is under "/s", "/sx" is not; a store
+   * at "/" holds every other path. */
   size_t sl = strlen(store);
-  if (strncmp(canon, store, sl) != 0 || canon[sl] != '/') {
+  bool under = sl == 1 ? canon[1] != '\0'
+                       : strncmp(canon, store, sl) == 0 && canon[sl] == '/';
+  if (!under) {
     wg_pkg_diag d = {.kind = WG_PKG_TRAVERSAL, .phase = WG_PKG_PHASE_DISCOVERY};
     cfg_copy(d.message, sizeof d.message, MSG_ESCAPE);
     add_pkg_diag(s, &d, source, name);

@@ -958,6 +958,26 @@ static void test_inspection_caps_items(void) {
   world_free(&w);
 }
 
+/* A symlink to a sibling whose name merely starts with the store's name is
+ * outside the store. */
+static void test_symlink_to_prefix_sibling_escapes(void) {
+  world w;
+  world_init(&w);
+  char sib[512], target[512], link[512];
+  cfix_path(sib, "%s2", w.fx.project);
+  REQUIRE(mkdir(sib, 0755) == 0);
+  REQUIRE(cfix_echo(sib, "x", "x", "1", true) == 0);
+  cfix_path(target, "%s/x.yoi-plugin", sib);
+  cfix_path(link, "%s/x.yoi-plugin", w.fx.project);
+  REQUIRE(symlink(target, link) == 0);
+  discover(&w);
+  CHECK_INT(w.disc.count, 0);
+  REQUIRE(w.disc.diag_count == 1);
+  CHECK_INT(w.disc.diags[0].kind, WG_PKG_TRAVERSAL);
+  CHECK_STR(w.disc.diags[0].message, "plugin package path escapes its source store");
+  world_free(&w);
+}
+
 WG_TEST_LIST {
   WG_TEST(test_discovers_user_and_project_packages),
   WG_TEST(test_directory_and_zip_share_digest),
@@ -965,6 +985,7 @@ WG_TEST_LIST {
   WG_TEST(test_store_that_is_a_file_is_io),
   WG_TEST(test_broken_packages_among_good_ones),
   WG_TEST(test_symlink_inside_store_is_allowed),
+  WG_TEST(test_symlink_to_prefix_sibling_escapes),
   WG_TEST(test_store_package_limit_truncates_by_name),
   WG_TEST(test_duplicate_and_unqualified_ids_fail_closed),
   WG_TEST(test_bad_and_missing_ids),
