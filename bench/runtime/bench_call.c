@@ -9,6 +9,7 @@
  * Usage: bench_call FIXTURE_DIR EXAMPLES_DIR HISTORY_DIR */
 #include "wasmgate/runtime.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,49 @@ static void hist_append(void *p) {
   wg_history_append_call(c->h, NULL, "Echo", &o, &c->r, NULL, 0);
 }
 
+typedef struct cancel_ctx {
+  wg_cancel *cancel;
+  uint64_t at;
+} cancel_ctx;
+
+static void *cancel_after(void *p) {
+  cancel_ctx *c = p;
+  uint64_t until = wg_now_ns() + 20000000; /* 20 ms into the call */
+  while (wg_now_ns() < until) {}
+  c->at = wg_now_ns();
+  wg_cancel_request(c->cancel);
+  return NULL;
+}
+
+/* Time from wg_cancel_request on another thread to wg_call's return, for
+ * an infinite loop; fills the median and the maximum of `n` trials. */
+static void cancel_latency(const wg_module *loop, int n, double *median, double *max) {
+  double t[64];
+  for (int i = 0; i < n; i++) {
+    wg_cancel cancel;
+    wg_cancel_init(&cancel);
+    wg_call_request req = {.module = loop, .tool = "Loop", .plugin = "p", .digest = "d",
+                           .input = "{}", .input_len = 2, .cancel = &cancel};
+    req.limits.fuel = UINT64_MAX / 2;
+    cancel_ctx cc = {&cancel, 0};
+    pthread_t th;
+    pthread_create(&th, NULL, cancel_after, &cc);
+    wg_call_result r;
+    wg_call(&req, &r);
+    uint64_t back = wg_now_ns();
+    pthread_join(th, NULL);
+    wg_call_result_free(&r);
+    t[i] = (double)(back - cc.at);
+  }
+  for (int i = 1; i < n; i++)
+    for (int j = i; j > 0 && t[j] < t[j - 1]; j--) {
+      double x = t[j];
+      t[j] = t[j - 1], t[j - 1] = x;
+    }
+  *median = t[n / 2];
+  *max = t[n - 1];
+}
+
 int main(int argc, char **argv) {
   if (argc != 4) {
     fprintf(stderr, "usage: bench_call FIXTURE_DIR EXAMPLES_DIR HISTORY_DIR\n");
@@ -136,12 +180,21 @@ int main(int argc, char **argv) {
   }
   wg_call_result_free(&hc.r);
 
+  snprintf(path, sizeof path, "%s/loop.wasm", argv[1]);
+  wg_module *loop = load(path);
+  if (!loop) return 1;
+  double cmed, cmax;
+  cancel_latency(loop, 21, &cmed, &cmax);
+  wg_module_release(loop);
+
   printf("engine nop call (live instance)      %10.2f us\n", bare / 1e3);
   printf("engine fresh store+instance+nop call %10.2f us\n", fresh / 1e3);
   printf("warm echo call via wg_call           %10.2f us  (%.0f calls/s, %d errors)\n",
          warm / 1e3, 1e9 / warm, ec.errors);
   printf("history record pair, fsync never     %10.2f us\n", hist[0] / 1e3);
   printf("history record pair, fsync always    %10.2f us\n", hist[1] / 1e3);
+  printf("cancel -> return latency (21 trials)  %10.2f us median, %.2f us max\n",
+         cmed / 1e3, cmax / 1e3);
   wg_store_free(nc.s);
   wg_module_release(nop);
   wg_module_release(echo);
