@@ -71,15 +71,27 @@ def make_workspace(tmp):
         f.write(manifest)
     rc, out, err = run(["pack", stage, "-o", os.path.join(store, "echo2.yoi-plugin")])
     assert rc == 0, err
+    # A package whose tool is requested but not granted: denied, skipped.
+    stage = os.path.join(tmp, "stage-denied")
+    os.makedirs(stage)
+    shutil.copy(os.path.join(EXAMPLES, "echo", "plugin.wasm"), stage)
+    with open(os.path.join(stage, "plugin.toml"), "w") as f:
+        f.write(manifest.replace('id = "echo2"', 'id = "denied"').replace("Echo", "Denied"))
+    rc, out, err = run(["pack", stage, "-o", os.path.join(store, "denied.yoi-plugin")])
+    assert rc == 0, err
     d = {n: digest(os.path.join(store, n + ".yoi-plugin"))
-         for n in ("echo", "echo2", "text-stats", "json-sum", "loop", "noruntime")}
+         for n in ("echo", "echo2", "text-stats", "json-sum", "loop", "noruntime", "denied")}
+    surface_only = '{ kind = "surface", surface = "tool" }'
+    denied = ('[[plugins.enabled]]\nid = "project:denied"\n[plugins.enabled.grants]\n'
+              'id = "project:denied"\nversion = "1.0.0"\ndigest = "%s"\n'
+              'permissions = [ %s ]\n' % (d["denied"], surface_only))
     base = ("[feature.plugins]\nenabled = true\n"
             + enable("echo", "Echo", d["echo"])
             + enable("echo2", "Echo", d["echo2"])
             + enable("text-stats", "TextStats", d["text-stats"])
             + enable("json-sum", "JsonSum", d["json-sum"])
             + enable("loop", "Loop", d["loop"])
-            + enable("noruntime", "Ghost", d["noruntime"]))
+            + enable("noruntime", "Ghost", d["noruntime"]) + denied)
     with open(os.path.join(ws, "wasmgate.toml"), "w") as f:
         f.write(base + '[limits]\ntimeout_ms = 300\nfuel = 1000000000000\n')
     slow = os.path.join(tmp, "slow.toml")
@@ -113,11 +125,16 @@ def main():
               "input_schema is the manifest's")
         check(doc["tools"][0]["digest"] == d["echo"] and doc["tools"][0]["plugin"] == "project:echo",
               "origin of Echo")
-        check(doc["diagnostics"] == [{
-            "plugin": "project:echo2", "severity": "error",
-            "message": "duplicate tool contribution `Echo` from feature "
-                       "`plugin:project:echo2:tool`; first registered by `project:echo`"}],
-            "collision diagnostic: %r" % doc["diagnostics"])
+        denial = ("plugin `project:denied` tool `Denied` registration denied: granted tool "
+                  "permission for `Denied` is missing")
+        check(doc["diagnostics"] == [
+            {"plugin": "project:echo2", "severity": "error",
+             "message": "duplicate tool contribution `Echo` from feature "
+                        "`plugin:project:echo2:tool`; first registered by `project:echo`"},
+            {"plugin": "project:denied", "severity": "warning", "message": denial},
+            {"plugin": "project:denied", "severity": "error",
+             "message": "1 plugin tool registrations denied; first denial: " + denial}],
+            "registration diagnostics: %r" % doc["diagnostics"])
 
         rc, out, err = run(["--workspace", ws, "call", "JsonSum", '{"numbers":[1,2,3.25]}'])
         check(rc == 0 and out == 'sum: 6.25 (3 numbers)\n{"count":3,"sum":6.25}\n',
@@ -142,6 +159,10 @@ def main():
 
         rc, doc, raw = call_json(ws, "Nope")
         check(rc == 1 and doc["error"]["code"] == "unknown_tool", "unknown tool: " + raw)
+        check(doc and doc["summary"] == "Execution failed: plugin WASM tool `Nope` failed closed: "
+              "WASM module error: no registered tool has this name", "unknown tool text")
+        rc, doc, raw = call_json(ws, "Denied")
+        check(rc == 1 and doc["error"]["code"] == "unknown_tool", "denied tool is not callable")
 
         rc, doc, raw = call_json(ws, "Ghost")
         check(rc == 1 and doc["error"]["code"] == "package_invalid"
@@ -189,8 +210,8 @@ def main():
         records = [json.loads(line) for line in out.splitlines()]
         calls = [r for r in records if r["kind"] == "tool_call"]
         results = [r for r in records if r["kind"] == "tool_result"]
-        check(len(calls) == 9 and len(results) == 9,
-              "9 calls recorded: %d/%d" % (len(calls), len(results)))
+        check(len(calls) == 10 and len(results) == 10,
+              "10 calls recorded: %d/%d" % (len(calls), len(results)))
         first = results[0]
         check(first["is_error"] is False and first["summary"] == "sum: 6.25 (3 numbers)"
               and first["origin"] == {"plugin": "project:json-sum", "version": "1.0.0",
@@ -214,7 +235,7 @@ def main():
         with open(hist, "a") as f:
             f.write('{"kind":"tool_res')
         rc, out, err = run(["--workspace", ws, "history", "--json"])
-        check(rc == 0 and len(out.splitlines()) == 18 and "1 damaged line" in err,
+        check(rc == 0 and len(out.splitlines()) == 20 and "1 damaged line" in err,
               "torn line skipped: %r" % err)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
