@@ -6,6 +6,9 @@
 #include "wasmgate/json.h"
 
 #include <math.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* Parses a NUL-terminated text with default limits. */
 static wg_json_doc *parse(const char *s) {
@@ -956,6 +959,56 @@ static void test_write_pretty(void) {
   wg_json_free(d);
 }
 
+/* Out of memory is an error, not a crash: in a child process whose address
+ * space is capped at 256 MiB, a 24 MB "[0,0,...]" (which needs ~1 GB) must
+ * fail with WG_JSON_NOMEM, and writing a 200 MB string must fail with the
+ * buffer's oom flag set. Skipped under ASan, which needs terabytes of
+ * address space. */
+static void test_out_of_memory(void) {
+#ifndef WG_SANITIZE
+  fflush(NULL);
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    size_t n = 12u << 20;
+    char *text = malloc(2 * n + 2);
+    if (!text) _exit(10);
+    text[0] = '[';
+    for (size_t i = 0; i < n; i++) {
+      text[1 + 2 * i] = '0';
+      text[2 + 2 * i] = ',';
+    }
+    text[2 * n] = ']';
+    struct rlimit rl = {(rlim_t)256 << 20, (rlim_t)256 << 20};
+    if (setrlimit(RLIMIT_AS, &rl) != 0) _exit(11);
+    wg_json_error e;
+    wg_json_limits lim = {.max_members = SIZE_MAX};
+    wg_json_doc *d = wg_json_parse(text, 2 * n + 1, &lim, &e);
+    if (d) _exit(12);
+    if (e.status != WG_JSON_NOMEM || strcmp(e.message, "out of memory"))
+      _exit(13);
+    free(text);
+    /* A 200 MB string does not fit twice under the cap: the writer's buffer
+     * fails and says so. */
+    size_t big = 200u << 20;
+    char *s = malloc(big);
+    if (!s) _exit(14);
+    memset(s, 'a', big);
+    wg_json str = {.type = WG_JSON_STRING};
+    str.u.string.text = s;
+    str.u.string.len = big;
+    wg_buf b;
+    wg_buf_init(&b, 0);
+    if (wg_json_write(&str, true, &b) || !b.oom) _exit(15);
+    _exit(0);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK_INT(WEXITSTATUS(status), 0);
+#endif
+}
+
 WG_TEST_LIST {
   WG_TEST(test_parse_scalars),
   WG_TEST(test_parse_tree_and_spans),
@@ -968,6 +1021,7 @@ WG_TEST_LIST {
   WG_TEST(test_duplicate_keys_large_object),
   WG_TEST(test_limit_depth),
   WG_TEST(test_limit_size_members_strings),
+  WG_TEST(test_out_of_memory),
   WG_TEST(test_to_int64),
   WG_TEST(test_to_double),
   WG_TEST(test_number_cmp),
