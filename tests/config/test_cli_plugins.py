@@ -235,6 +235,27 @@ def main():
         check(rc == 0 and out.startswith("usage: wasmgate"), "list --help")
         check(snapshot(tmp) == before, "list/show wrote nothing")
 
+        # Hostile manifest text: JSON stays valid, the terminal sees no
+        # control characters.
+        weird_ws = os.path.join(tmp, "weird")
+        weird_store = os.path.join(weird_ws, ".yoi", "plugins")
+        os.makedirs(weird_store)
+        weird_tool = 'a\\"b\\\\c\\u001b[2Jd\\u0085e\\u00e9{}[],:'
+        make_dir_pkg(os.path.join(weird_store, "weird.yoi-plugin"), manifest(
+            "weird", 'v\\u001b]0;x\\u0007', ECHO_PERMS + RUNTIME + tool(weird_tool)))
+        rc, out, err = run(["--workspace", weird_ws, "list", "--json", "--user-store",
+                            os.path.join(tmp, "none")], env)
+        check(rc == 0, "weird list exits 0: %s" % err)
+        w_items = json.loads(out)["items"]
+        check(w_items[0]["tools"][0]["name"] == 'a"b\\c\x1b[2Jd\x85e\xe9{}[],:',
+              "weird tool name round-trips through JSON: %r" % w_items[0]["tools"][0]["name"])
+        check(w_items[0]["version"] == "v\x1b]0;x\x07", "weird version in JSON")
+        rc, out, err = run(["--workspace", weird_ws, "show", "weird", "--user-store",
+                            os.path.join(tmp, "none")], env)
+        check(rc == 0 and "\x1b" not in out and "\x07" not in out and "\x85" not in out,
+              "human show has no control characters")
+        check("  version: v?]0;x?\n" in out, "control characters shown as ?")
+
         # Store overrides.
         rc, out, err = run(["--workspace", ws, "list", "--json", "--user-store",
                             os.path.join(tmp, "none")], env)
