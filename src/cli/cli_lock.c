@@ -6,9 +6,11 @@
  * nothing and exits 1 if the lock file is missing or differs. */
 #include "cli_plugins.h"
 
-#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void lock_help(FILE *f) {
   fputs("usage: wasmgate [--workspace DIR] [--config FILE] lock [--check]\n"
@@ -35,10 +37,21 @@ static void print_diag(const wg_plugin_diag *d) {
   fputc('\n', stderr);
 }
 
-/* 0 if the file holds exactly `text`, 1 if it differs or is missing. */
+/* 0 if the file holds exactly `text`, 1 if it differs, is missing or is
+ * not a regular file (opened non-blocking: a FIFO never hangs us). */
 static int compare_file(const char *path, const wg_buf *text) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return 1;
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0) return 1;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return 1;
+  }
+  FILE *f = fdopen(fd, "rb");
+  if (!f) {
+    close(fd);
+    return 1;
+  }
   int same = 1;
   char buf[4096];
   size_t off = 0, n;

@@ -97,6 +97,10 @@ void cfg_copy(char *dst, size_t cap, const char *src);
  * blocks). 0, or -1 with *errnum (EFBIG when too large). */
 int cfg_read_file(const char *path, size_t max, char **data, size_t *len,
                   int *errnum);
+/* cfg_read_file's errnum for a FIFO, device or socket. */
+#define CFG_ENOTREG (-2)
+/* Text for cfg_read_file's errnum: strerror, or our two own cases. */
+const char *cfg_read_error_text(int errnum);
 
 /* is_safe_id (reference 1.5). */
 bool cfg_safe_id(const char *s, size_t len);

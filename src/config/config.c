@@ -506,7 +506,7 @@ static int read_small_file(const char *path, size_t max, char **data,
   }
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    *errnum = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    *errnum = S_ISDIR(st.st_mode) ? EISDIR : CFG_ENOTREG;
     close(fd);
     return -1;
   }
@@ -540,6 +540,12 @@ static int read_small_file(const char *path, size_t max, char **data,
   return 0;
 }
 
+const char *cfg_read_error_text(int errnum) {
+  if (errnum == EFBIG) return "larger than 1 MiB";
+  if (errnum == CFG_ENOTREG) return "not a regular file";
+  return strerror(errnum);
+}
+
 int cfg_read_file(const char *path, size_t max, char **data, size_t *len,
                   int *errnum) {
   return read_small_file(path, max, data, len, errnum);
@@ -556,7 +562,7 @@ wg_config *wg_config_load(const char *path, bool must_exist,
   if (read_small_file(path, CFG_MAX_FILE_SIZE, &text, &len, &errnum) != 0) {
     if (errnum == ENOENT && !must_exist) return config_new();
     cfg_error_set(err, errnum == ENOMEM ? WG_CONFIG_NOMEM : WG_CONFIG_IO, "cannot read config: %s",
-             errnum == EFBIG ? "larger than 1 MiB" : strerror(errnum));
+             cfg_read_error_text(errnum));
     return NULL;
   }
   wg_config *cfg = wg_config_parse(text, len, err);

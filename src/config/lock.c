@@ -154,7 +154,7 @@ int wg_lock_load(const char *path, wg_lock *out, wg_config_error *err) {
   if (cfg_read_file(path, LOCK_MAX_FILE_SIZE, &text, &len, &errnum) != 0) {
     if (errnum == ENOENT) return 1;
     cfg_error_set(err, WG_CONFIG_IO, "cannot read lock file: %s",
-             errnum == EFBIG ? "larger than 1 MiB" : strerror(errnum));
+             cfg_read_error_text(errnum));
     return -1;
   }
   int rc = wg_lock_parse(text, len, out, err);

@@ -331,6 +331,15 @@ def main():
             f.write('[[plugins.enabled]]\nid = "user:echo"\n')
         rc, out, err = run(["--workspace", ws, "lock", "--check"], env)
         check(rc == 1 and "out of date" in err, "lock --check notices a stale file")
+        os.unlink(lock_path)
+        os.mkfifo(lock_path)
+        rc, out, err = run(["--workspace", ws, "lock", "--check"], env)
+        check(rc == 1 and "out of date" in err, "a FIFO lock never blocks --check")
+        rc, out, err = run(["--workspace", ws, "list"], env)
+        check(rc == 1 and err == "wasmgate: wasmgate.lock: cannot read lock file: "
+              "not a regular file\n",
+              "a FIFO lock is an error for list: %r" % err)
+        os.unlink(lock_path)
         with open(lock_path, "w") as f:
             f.write("version = 1\n[[plugin]]\nid = \"project:echo\"\nbogus = 1\n")
         rc, out, err = run(["--workspace", ws, "list"], env)
