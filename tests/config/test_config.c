@@ -480,6 +480,52 @@ static void test_error_codes(void) {
   CHECK_INT(e.code, WG_CONFIG_IO);
 }
 
+/* The same for lock files: accepted locks are well-formed, rejected ones
+ * get a located, bounded message, nothing leaks. */
+static void test_mutated_locks_fail_cleanly(void) {
+  static const char lock[] =
+      "version = 1\n\n[[plugin]]\nid = \"project:echo\"\nversion = \"1.0.0\"\n"
+      "digest = \"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"\n"
+      "tools = [\"Echo\", \"b\\\"c\"]\n\n[[plugin]]\nid = \"user:x\"\nversion = \"2\"\n"
+      "digest = \"sha256:ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\"\n"
+      "tools = []\n";
+  size_t len = strlen(lock);
+  char *buf = malloc(len + 1);
+  REQUIRE(buf);
+  uint64_t seed = 0x2545f4914f6cdd1dull;
+  size_t accepted = 0, rejected = 0;
+  for (int round = 0; round < 20000; round++) {
+    memcpy(buf, lock, len + 1);
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    static const char alphabet[] = "[]{}=\"'.,#\n 0aZ:\\";
+    buf[seed % len] = alphabet[(seed >> 32) % (sizeof alphabet - 1)];
+    wg_lock lk;
+    wg_config_error e;
+    if (wg_lock_parse(buf, len, &lk, &e) == 0) {
+      accepted++;
+      CHECK(lk.count <= 2);
+      for (size_t i = 0; i < lk.count; i++)
+        CHECK(strncmp(lk.entries[i].digest, "sha256:", 7) == 0 &&
+              strlen(lk.entries[i].digest) == 71);
+      wg_lock_free(&lk);
+      continue;
+    }
+    rejected++;
+    CHECK_INT(lk.count, 0);
+    size_t mlen = strnlen(e.message, sizeof e.message);
+    if (mlen == 0 || e.line == 0 || e.line > 20) {
+      CHECK(mlen > 0);
+      CHECK(e.line >= 1 && e.line <= 20);
+      break;
+    }
+  }
+  free(buf);
+  CHECK(accepted > 0);
+  CHECK(rejected > 1000);
+}
+
 WG_TEST_LIST {
   WG_TEST(test_empty_config_has_defaults),
   WG_TEST(test_every_table_parses),
@@ -495,5 +541,6 @@ WG_TEST_LIST {
   WG_TEST(test_plugin_ids),
   WG_TEST(test_mutated_configs_fail_cleanly),
   WG_TEST(test_error_codes),
+  WG_TEST(test_mutated_locks_fail_cleanly),
 };
 WG_TEST_MAIN()
