@@ -1031,6 +1031,16 @@ static void test_out_of_memory_asan(void) {
   CHECK(d == NULL);
   CHECK_INT(e.status, WG_JSON_NOMEM);
   wg_json_free(d);
+  /* The writer's buffer cannot grow past 16 MiB: it fails and says so. */
+  memset(text, 'a', 2 * n);
+  wg_json str = {.type = WG_JSON_STRING};
+  str.u.string.text = text;
+  str.u.string.len = 2 * n;
+  wg_buf b;
+  wg_buf_init(&b, 0);
+  CHECK(!wg_json_write(&str, true, &b));
+  CHECK(b.oom);
+  wg_buf_free(&b);
   free(text);
 }
 
