@@ -128,11 +128,13 @@ typedef struct wg_config_error {
   char message[256];
 } wg_config_error;
 
-/* Parses text[0..len). Returns NULL and fills *err on any error. */
+/* Parses text[0..len) (at most 1 MiB; TOML nesting at most the TOML
+ * layer's default depth). Returns NULL and fills *err on any error. */
 wg_config *wg_config_parse(const char *text, size_t len, wg_config_error *err);
-/* Reads and parses `path` (at most 1 MiB). If the file does not exist:
- * with must_exist an error, else an empty config (nothing enabled). The
- * message names the file as the caller gave it, nothing else. */
+/* Reads and parses `path` (at most 1 MiB, a regular file, never blocks on a
+ * FIFO). If the file does not exist: with must_exist an error, else an empty
+ * config (nothing enabled). Messages never hold the path: callers prefix
+ * the name they showed the user. */
 wg_config *wg_config_load(const char *path, bool must_exist,
                           wg_config_error *err);
 /* Defaults only (no file). */
