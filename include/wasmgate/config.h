@@ -385,7 +385,8 @@ typedef enum wg_inspect_lookup {
 wg_inspect_lookup wg_inspect_find(const wg_inspection *in, const char *ref,
                                   const wg_inspect_item **out);
 
-/* The item as yoi's JSON object (serde field order). */
+/* The item as yoi's JSON object (serde field order). False if the writer
+ * failed or memory ran out (the output is then incomplete). */
 bool wg_inspect_item_json(const wg_inspect_item *item, wg_json_writer *w);
 
 /* ---- everything at once: what every command and the runtime start with -- */

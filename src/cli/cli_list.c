@@ -60,10 +60,12 @@ static int print_json(const cli_plugins *p) {
   wg_json_writer_cstr(&w, p->workspace);
   wg_json_writer_key(&w, "items", 5);
   wg_json_writer_begin_array(&w);
-  for (size_t i = 0; i < p->insp.count; i++) wg_inspect_item_json(&p->insp.items[i], &w);
+  bool ok = true;
+  for (size_t i = 0; i < p->insp.count; i++)
+    ok = wg_inspect_item_json(&p->insp.items[i], &w) && ok;
   wg_json_writer_end_array(&w);
   wg_json_writer_end_object(&w);
-  bool ok = wg_json_writer_finish(&w);
+  ok = wg_json_writer_finish(&w) && ok;
   if (ok) cli_print_json_pretty(stdout, out.data, out.len);
   wg_buf_free(&out);
   return ok ? CLI_EXIT_OK : cli_fail("out of memory");

@@ -113,8 +113,8 @@ static int print_json(const wg_inspect_item *it) {
   wg_json_writer w;
   wg_buf_init(&out, 0);
   wg_json_writer_init(&w, &out);
-  wg_inspect_item_json(it, &w);
-  bool ok = wg_json_writer_finish(&w);
+  bool ok = wg_inspect_item_json(it, &w);
+  ok = wg_json_writer_finish(&w) && ok;
   if (ok) cli_print_json_pretty(stdout, out.data, out.len);
   wg_buf_free(&out);
   return ok ? CLI_EXIT_OK : cli_fail("out of memory");

@@ -240,7 +240,7 @@ int cfg_get_strings(cfg_ctx *c, const wg_toml_value *table, const char *key,
   cfg_join(w, where, key);
   size_t n = wg_toml_count(arr);
   const char **items = wg_arena_array(c->arena, n ? n : 1, sizeof *items);
-  if (!items) return cfg_fail_at(c, 0, 0, "out of memory");
+  if (!items) return cfg_fail_code(c, WG_CONFIG_NOMEM, 0, 0, "out of memory");
   for (size_t i = 0; i < n; i++) {
     cfg_index(wi, w, i);
     if (cfg_string_value(c, wg_toml_at(arr, i), wi, &items[i])) return -1;

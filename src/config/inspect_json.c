@@ -23,7 +23,9 @@ static void strings(wg_json_writer *w, const char *k, const wg_strings *s) {
   wg_json_writer_end_array(w);
 }
 
-static void tools(wg_json_writer *w, const wg_inspect_item *it) {
+/* False if memory ran out building a permission label. */
+static bool tools(wg_json_writer *w, const wg_inspect_item *it) {
+  bool ok = true;
   key(w, "tools");
   wg_json_writer_begin_array(w);
   for (size_t i = 0; i < it->tool_count; i++) {
@@ -32,6 +34,7 @@ static void tools(wg_json_writer *w, const wg_inspect_item *it) {
     wg_buf_init(&perm, 0);
     wg_buf_append_str(&perm, "tool.");
     wg_buf_append(&perm, t->name, t->name_len);
+    ok = ok && wg_buf_ok(&perm);
     wg_json_writer_begin_object(w);
     key(w, "name");
     wg_json_writer_string(w, t->name, t->name_len);
@@ -46,14 +49,12 @@ static void tools(wg_json_writer *w, const wg_inspect_item *it) {
     wg_buf_free(&perm);
   }
   wg_json_writer_end_array(w);
+  return ok;
 }
 
-static void static_runtime(wg_json_writer *w, const wg_inspect_item *it) {
+static bool static_runtime(wg_json_writer *w, const wg_inspect_item *it) {
   key(w, "static_runtime");
-  if (!it->has_static_runtime) {
-    wg_json_writer_null(w);
-    return;
-  }
+  if (!it->has_static_runtime) return wg_json_writer_null(w);
   wg_json_writer_begin_object(w);
   key(w, "runtime");
   wg_json_writer_begin_object(w);
@@ -76,8 +77,8 @@ static void static_runtime(wg_json_writer *w, const wg_inspect_item *it) {
     wg_json_writer_end_object(w);
   }
   wg_json_writer_end_array(w);
-  tools(w, it);
-  wg_json_writer_end_object(w);
+  bool ok = tools(w, it);
+  return wg_json_writer_end_object(w) && ok;
 }
 
 bool wg_inspect_item_json(const wg_inspect_item *it, wg_json_writer *w) {
@@ -105,8 +106,8 @@ bool wg_inspect_item_json(const wg_inspect_item *it, wg_json_writer *w) {
   strings(w, "requested_permissions", &it->requested_permissions);
   strings(w, "configured_grants", &it->configured_grants);
   strings(w, "configured_https_grants", &it->configured_https_grants);
-  tools(w, it);
-  static_runtime(w, it);
+  bool ok = tools(w, it);
+  ok = static_runtime(w, it) && ok;
   key(w, "diagnostics");
   wg_json_writer_begin_array(w);
   for (size_t i = 0; i < it->diag_count; i++) {
@@ -116,5 +117,5 @@ bool wg_inspect_item_json(const wg_inspect_item *it, wg_json_writer *w) {
     wg_json_writer_end_object(w);
   }
   wg_json_writer_end_array(w);
-  return wg_json_writer_end_object(w);
+  return wg_json_writer_end_object(w) && ok;
 }
