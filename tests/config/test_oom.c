@@ -92,8 +92,12 @@ static void test_every_allocation_failure_is_clean(void) {
            "id = \"project:echo\"\nversion = \"1\"\ndigest = \"%s\"\n"
            "permissions = [ { kind = \"surface\", surface = \"tool\" }, "
            "{ kind = \"tool\", name = \"Echo\" } ]\n"
-           "https = [ { host = \"a.example\", methods = [\"GET\"] } ]\n"
-           "[[plugins.enabled]]\nid = \"user:u\"\n[[plugins.enabled]]\nid = \"project:gone\"\n",
+           "https = [ { host = \"a.example\", methods = [\"GET\"], path_secrets = [\"hook\"], "
+           "headers = [ { name = \"authorization\", value = \"Bearer ${secret:gh}\" } ] } ]\n"
+           "[[plugins.enabled]]\nid = \"user:u\"\n[[plugins.enabled]]\nid = \"project:gone\"\n"
+           "[limits]\nfuel = 5\n[https]\nallow_networks = [\"10.0.0.0/8\", \"::1/128\"]\n"
+           "[secrets]\ngh = { env = \"GH\" }\nhook = { file = \"f\" }\n"
+           "[history]\nfsync = \"never\"\n[stores]\nproject = \"p\"\n",
            d.packages[2].digest);
   wg_discovery_free(&d);
   long runs = 0, complete_failures = 0;
