@@ -114,14 +114,24 @@ static uint64_t sat_u(double x, double hi, uint64_t max) {
 
 /* ---- Slow paths ------------------------------------------------------------ */
 
+/* Cancellation and deadline, checked between chunks of a big bulk
+ * operation so that one memory.fill of gigabytes cannot outlive them. */
+#define VM_BULK_CHUNK (1u << 20)
+
+static wg_trap check_time(const wg_store *st) {
+  if (st->limits.cancel &&
+      atomic_load_explicit(st->limits.cancel, memory_order_relaxed))
+    return WG_TRAP_CANCELLED;
+  if (st->limits.deadline_ns && wg_now_ns() >= st->limits.deadline_ns)
+    return WG_TRAP_DEADLINE;
+  return WG_TRAP_NONE;
+}
+
 /* Hands out the next fuel slice after checking cancellation and deadline.
  * *fuel holds what is left of the current slice (< need). */
 static wg_trap vm_fuel_refill(wg_store *s, int64_t *fuel, uint64_t need) {
-  if (s->limits.cancel && atomic_load_explicit(s->limits.cancel,
-                                               memory_order_relaxed))
-    return WG_TRAP_CANCELLED;
-  if (s->limits.deadline_ns && wg_now_ns() >= s->limits.deadline_ns)
-    return WG_TRAP_DEADLINE;
+  wg_trap t = check_time(s);
+  if (t) return t;
   uint64_t take = need > VM_FUEL_SLICE ? need : VM_FUEL_SLICE;
   if (s->fuel_remaining != UINT64_MAX) {
     if (take > s->fuel_remaining) take = s->fuel_remaining;
@@ -148,16 +158,42 @@ static wg_trap memory_init(wg_instance *inst, uint32_t seg, uint32_t d,
   return WG_TRAP_NONE;
 }
 
-static wg_trap memory_copy(wg_memory *m, uint32_t d, uint32_t s, uint32_t n) {
+static wg_trap memory_copy(const wg_store *st, wg_memory *m, uint32_t d,
+                           uint32_t s, uint32_t n) {
   if (!range_ok(s, n, m->size) || !range_ok(d, n, m->size))
     return WG_TRAP_MEMORY_OUT_OF_BOUNDS;
-  if (n) memmove(m->base + d, m->base + s, n);
+  /* chunks go in the direction that keeps overlapping copies correct */
+  bool backward = d > s;
+  while (n) {
+    uint32_t k = n < VM_BULK_CHUNK ? n : VM_BULK_CHUNK;
+    uint32_t off = backward ? n - k : 0;
+    memmove(m->base + d + off, m->base + s + off, k);
+    n -= k;
+    if (!backward) {
+      d += k;
+      s += k;
+    }
+    if (n) {
+      wg_trap t = check_time(st);
+      if (t) return t;
+    }
+  }
   return WG_TRAP_NONE;
 }
 
-static wg_trap memory_fill(wg_memory *m, uint32_t d, uint32_t v, uint32_t n) {
+static wg_trap memory_fill(const wg_store *st, wg_memory *m, uint32_t d,
+                           uint32_t v, uint32_t n) {
   if (!range_ok(d, n, m->size)) return WG_TRAP_MEMORY_OUT_OF_BOUNDS;
-  if (n) memset(m->base + d, (int)(v & 0xff), n);
+  while (n) {
+    uint32_t k = n < VM_BULK_CHUNK ? n : VM_BULK_CHUNK;
+    memset(m->base + d, (int)(v & 0xff), k);
+    d += k;
+    n -= k;
+    if (n) {
+      wg_trap t = check_time(st);
+      if (t) return t;
+    }
+  }
   return WG_TRAP_NONE;
 }
 
@@ -859,7 +895,7 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
         uint32_t dst = U32_(S(0)), src = U32_(S(1)), n = U32_(S(2));
         pc += 3;
         CHARGE(n / 64);
-        trap = memory_copy(inst->mem0, dst, src, n);
+        trap = memory_copy(s, inst->mem0, dst, src, n);
         if (trap) goto trapped;
         vmbreak;
       }
@@ -867,7 +903,7 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
         uint32_t dst = U32_(S(0)), v = U32_(S(1)), n = U32_(S(2));
         pc += 3;
         CHARGE(n / 64);
-        trap = memory_fill(inst->mem0, dst, v, n);
+        trap = memory_fill(s, inst->mem0, dst, v, n);
         if (trap) goto trapped;
         vmbreak;
       }

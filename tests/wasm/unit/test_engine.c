@@ -287,6 +287,38 @@ static void test_bulk_ops_charged_by_length(void) {
 
 /* ---- Tests: memory, table, stack ------------------------------------------ */
 
+/* memory.copy works in 1 MiB chunks (deadline checks between them); big
+ * overlapping copies in both directions must still equal memmove. */
+static void test_big_overlapping_copies(void) {
+  fixture fx;
+  REQUIRE(setup(&fx, "limits.wasm", NULL));
+  wg_val res;
+  wg_wasm_error err;
+  REQUIRE(call_i32(&fx, "grow", 63, &res, &err) == WG_WASM_OK);
+  wg_extern mem;
+  REQUIRE(wg_instance_export(fx.inst, "memory", 6, &mem));
+  size_t size = 64u << 16;
+  uint8_t *want = malloc(size), *got = malloc(size);
+  REQUIRE(want && got);
+  for (size_t i = 0; i < size; i++) want[i] = (uint8_t)(i % 251);
+  REQUIRE(wg_memory_write(mem.of.memory, 0, want, size));
+  static const uint32_t cases[][3] = {
+      {(1u << 20) + 7, 0, (3u << 20) - 100}, /* dst > src: backward */
+      {0, (1u << 20) + 3, (5u << 19)},       /* dst < src: forward */
+  };
+  wg_func *copy = export_func(fx.inst, "copy");
+  for (size_t k = 0; k < 2; k++) {
+    wg_val args[3] = {i32v(cases[k][0]), i32v(cases[k][1]), i32v(cases[k][2])};
+    CHECK_INT(wg_func_call(fx.store, copy, args, 3, NULL, 0, &err), WG_WASM_OK);
+    memmove(want + cases[k][0], want + cases[k][1], cases[k][2]);
+    REQUIRE(wg_memory_read(mem.of.memory, 0, got, size));
+    CHECK(memcmp(want, got, size) == 0);
+  }
+  free(want);
+  free(got);
+  teardown(&fx);
+}
+
 static void test_memory_grow_past_limit(void) {
   wg_limits lim = {.max_memory_pages = 3};
   fixture fx;
@@ -630,6 +662,7 @@ WG_TEST_LIST {
   WG_TEST(test_deadline_stops_infinite_loop),
   WG_TEST(test_cancel_from_other_thread),
   WG_TEST(test_bulk_ops_charged_by_length),
+  WG_TEST(test_big_overlapping_copies),
   WG_TEST(test_memory_grow_past_limit),
   WG_TEST(test_memory_min_over_limit_is_limit_error),
   WG_TEST(test_table_grow_past_limit),
