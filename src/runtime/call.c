@@ -35,7 +35,12 @@ bool wg_cancel_requested(wg_cancel *c) { return atomic_load(&c->flag) != 0; }
 static bool prepare_input(const wg_call_request *req, const wg_call_limits *lim,
                           wg_call_result *out) {
   wg_error *e = &out->error;
-  if (!req->input || req->input_len > lim->max_input_bytes) {
+  if (!req->input) {
+    wg_error_set(e, WG_ERR_INVALID_INPUT, "plugin tool `%s` input is not valid JSON: no input",
+                 e->tool);
+    return false;
+  }
+  if (req->input_len > lim->max_input_bytes) {
     wg_error_set(e, WG_ERR_INVALID_INPUT, "plugin tool `%s` input exceeds %zu bytes",
                  e->tool, lim->max_input_bytes);
     return false;

@@ -315,7 +315,9 @@ typedef struct reader {
 
 /* Keeps one complete line if it is a JSON object. */
 static bool keep_line(reader *rd, const char *line, size_t len) {
-  wg_json_limits jl = {.max_size = rd->max_record};
+  /* Arguments may nest as deep as the input allowed: depth is bounded by
+   * the line's size only (the parser does not recurse). */
+  wg_json_limits jl = {.max_size = rd->max_record, .max_depth = rd->max_record};
   wg_json_doc *doc = wg_json_parse(line, len, &jl, NULL);
   bool object = doc && wg_json_root(doc)->type == WG_JSON_OBJECT;
   wg_json_free(doc);

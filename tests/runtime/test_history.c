@@ -152,6 +152,34 @@ static void test_oversized_record_is_truncated_with_marker(void) {
   free(args);
 }
 
+/* Deeply nested arguments (as deep as a 64 KiB input allows) read back. */
+static void test_deep_arguments_read_back(void) {
+  char path[512];
+  path_in_tmp(path, sizeof path, "deep.jsonl");
+  size_t depth = 20000;
+  char *args = malloc(depth * 2 + 16);
+  REQUIRE(args);
+  size_t n = (size_t)sprintf(args, "{\"d\":");
+  for (size_t i = 0; i < depth; i++) args[n++] = '[';
+  for (size_t i = 0; i < depth; i++) args[n++] = ']';
+  args[n++] = '}';
+  args[n] = '\0';
+  wg_call_result r = fake_result(args, NULL);
+  char err[128];
+  wg_history *h = wg_history_open(path, &(wg_history_options){.fsync = false}, err, sizeof err);
+  REQUIRE(h);
+  CHECK(wg_history_append_call(h, "deep", "Echo", &origin, &r, err, sizeof err));
+  wg_history_close(h);
+  wg_history_lines l;
+  REQUIRE(wg_history_read(path, 0, 0, &l, err, sizeof err));
+  CHECK_INT(l.count, 2);
+  CHECK_INT(l.skipped, 0);
+  wg_history_lines_free(&l);
+  wg_call_result_free(&r);
+  free(args);
+  unlink(path);
+}
+
 static void append_calls(wg_history *h, const char *prefix, int count) {
   for (int i = 0; i < count; i++) {
     char id[64], args[64];
@@ -256,6 +284,7 @@ WG_TEST_LIST {
   WG_TEST(test_error_record),
   WG_TEST(test_oversized_record_is_truncated_with_marker),
   WG_TEST(test_append_read_tail_and_torn_line),
+  WG_TEST(test_deep_arguments_read_back),
   WG_TEST(test_two_processes_append_whole_lines),
 };
 
