@@ -278,6 +278,39 @@ static void test_summary_bound(void) {
   }
 }
 
+/* Random output bytes (some JSON-like) never crash the decoder: the code
+ * is one of the output codes (or success) and the message stays bounded. */
+static void test_random_outputs_fail_closed(void) {
+  uint64_t x = 0x9e3779b97f4a7c15ull;
+  static const char *pieces[] = {"{", "}", "\"summary\"", "\"content\"", ":", ",", "\"",
+                                 "x", "\\u0000", "[", "]", "null", "1e400", "\xff", "\xc3\xa9",
+                                 "\x01", " ", "\"s\""};
+  int ok = 0, invalid = 0, other = 0;
+  for (int i = 0; i < 3000; i++) {
+    char out[256];
+    size_t n = 0;
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    int parts = (int)(x % 12);
+    for (int k = 0; k < parts; k++) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      const char *p = pieces[x % (sizeof pieces / sizeof pieces[0])];
+      size_t len = strlen(p);
+      if (n + len >= sizeof out) break;
+      memcpy(out + n, p, len);
+      n += len;
+    }
+    char msg[600];
+    wg_err code = output_case(out, n, (uint32_t)n, msg, sizeof msg, NULL);
+    if (code == WG_ERR_NONE) ok++;
+    else if (code == WG_ERR_OUTPUT_INVALID || code == WG_ERR_OUTPUT_TOO_LARGE) invalid++;
+    else other++;
+    if (strlen(msg) > 512) other++;
+  }
+  CHECK_INT(other, 0);
+  CHECK_INT(ok + invalid, 3000);
+  CHECK(invalid > 2000); /* almost all random texts are rejected */
+}
+
 /* ---- The ABI (reference 4.2) --------------------------------------------- */
 
 static void test_reads_need_exact_length(void) {
@@ -328,6 +361,7 @@ static void test_imports_checked_before_instantiation(void) {
     {"no_export", WG_ERR_MODULE_INVALID, "module must export `yoi_tool_call` as a function [] -> []"},
     {"https", WG_ERR_PERMISSION_DENIED,
      "plugin host API dispatch denied: host_api.https is not granted"},
+    {"fs", WG_ERR_UNSUPPORTED, "host_api.fs is not implemented"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     wg_module *m = rt_load(cases[i].fixture, false);
@@ -743,6 +777,7 @@ WG_TEST_LIST {
   WG_TEST(test_output_accepted_forms),
   WG_TEST(test_output_size_bound),
   WG_TEST(test_summary_bound),
+  WG_TEST(test_random_outputs_fail_closed),
   WG_TEST(test_reads_need_exact_length),
   WG_TEST(test_output_errors_are_sticky),
   WG_TEST(test_imports_checked_before_instantiation),
