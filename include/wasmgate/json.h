@@ -95,7 +95,8 @@ void wg_json_free(wg_json_doc *doc); /* NULL is fine */
 
 /* Accessors. Lookups return NULL if v is not of the right type or the key
  * or index is absent. Object lookup is a linear scan of the members. */
-const wg_json *wg_json_get(const wg_json *obj, const char *key); /* NUL-free key */
+/* key is NUL-terminated (so NUL-free); wg_json_getn takes any bytes. */
+const wg_json *wg_json_get(const wg_json *obj, const char *key);
 const wg_json *wg_json_getn(const wg_json *obj, const char *key, size_t len);
 const wg_json *wg_json_at(const wg_json *arr, size_t i);
 /* Resolves a JSON Pointer (RFC 6901, e.g. "/a/0/b~1c"; "" is the root):

@@ -492,7 +492,8 @@ static bool json_after_value(json_parser *p, wg_json **v) {
   bool is_obj = f->node->type == WG_JSON_OBJECT;
   if (p->nslots - f->base >= p->lim.max_members)
     return json_fail(p, WG_JSON_TOO_LARGE, (*v)->start,
-                     is_obj ? "too many object members" : "too many array items");
+                     is_obj ? "too many object members"
+                            : "too many array items");
   if (!json_grow((void **)&p->slots, &p->slots_cap, p->nslots + 1,
                  sizeof *p->slots))
     return json_nomem(p);

@@ -76,11 +76,15 @@ static bool writer_end(wg_json_writer *w, bool object) {
 bool wg_json_writer_begin_object(wg_json_writer *w) {
   return writer_begin(w, true);
 }
-bool wg_json_writer_end_object(wg_json_writer *w) { return writer_end(w, true); }
+bool wg_json_writer_end_object(wg_json_writer *w) {
+  return writer_end(w, true);
+}
 bool wg_json_writer_begin_array(wg_json_writer *w) {
   return writer_begin(w, false);
 }
-bool wg_json_writer_end_array(wg_json_writer *w) { return writer_end(w, false); }
+bool wg_json_writer_end_array(wg_json_writer *w) {
+  return writer_end(w, false);
+}
 
 bool wg_json_writer_key(wg_json_writer *w, const char *key, size_t len) {
   if (w->misused || w->depth == 0 || w->after_key ||
