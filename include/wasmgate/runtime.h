@@ -116,6 +116,7 @@ typedef struct wg_call_stats {
   uint64_t fuel_used;
   uint64_t wall_ns;
   uint64_t memory_peak_bytes;
+  uint64_t started_unix_ns; /* wall-clock start (the tool_call timestamp) */
 } wg_call_stats;
 
 typedef struct wg_call_result {

@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 wg_call_limits wg_call_limits_resolve(const wg_call_limits *l) {
   wg_call_limits r = l ? *l : (wg_call_limits){0};
@@ -237,6 +238,9 @@ static void error_result(const wg_call_limits *lim, wg_call_result *out) {
 wg_err wg_call(const wg_call_request *req, wg_call_result *out) {
   uint64_t t0 = wg_now_ns();
   memset(out, 0, sizeof *out);
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  out->stats.started_unix_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
   /* The tool name is in input messages; plugin and digest are added only
    * on failure (sanitizing costs more than the rest of a small call's
    * bookkeeping). */

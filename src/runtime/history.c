@@ -60,11 +60,16 @@ void wg_history_close(wg_history *h) {
   free(h);
 }
 
-/* RFC 3339 UTC with milliseconds. */
-static void timestamp(char out[64]) {
+/* RFC 3339 UTC with milliseconds, of unix_ns or (0) now. */
+static void timestamp(char out[64], uint64_t unix_ns) {
   struct timespec ts;
   struct tm tm;
-  clock_gettime(CLOCK_REALTIME, &ts);
+  if (unix_ns) {
+    ts.tv_sec = (time_t)(unix_ns / 1000000000u);
+    ts.tv_nsec = (long)(unix_ns % 1000000000u);
+  } else {
+    clock_gettime(CLOCK_REALTIME, &ts);
+  }
   gmtime_r(&ts.tv_sec, &tm);
   snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
            tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
@@ -93,9 +98,10 @@ static void put_cut(wg_buf *out, const char *key, const char *s, size_t len,
   wg_json_write_string(out, s, len);
 }
 
-static void put_head(wg_buf *out, const char *kind, const char *call_id) {
+static void put_head(wg_buf *out, const char *kind, const char *call_id,
+                     uint64_t unix_ns) {
   char ts[64];
-  timestamp(ts);
+  timestamp(ts, unix_ns);
   wg_buf_append_str(out, "{\"kind\":");
   wg_json_write_string(out, kind, strlen(kind));
   put_str(out, "call_id", call_id);
@@ -121,7 +127,7 @@ static void put_origin(wg_buf *out, const wg_history_origin *o) {
 static bool format_call(const char *call_id, const char *tool,
                         const wg_history_origin *o, const wg_call_result *r,
                         size_t keep, wg_buf *out) {
-  put_head(out, "tool_call", call_id);
+  put_head(out, "tool_call", call_id, r->stats.started_unix_ns); /* when it began */
   put_str(out, "name", tool);
   bool cut = r->arguments && r->arguments_len > keep;
   if (!r->arguments) {
@@ -143,7 +149,7 @@ static bool format_call(const char *call_id, const char *tool,
 
 static bool format_result(const char *call_id, const wg_history_origin *o,
                           const wg_call_result *r, size_t keep, wg_buf *out) {
-  put_head(out, "tool_result", call_id);
+  put_head(out, "tool_result", call_id, 0);
   size_t slen = r->summary ? r->summary_len : 0;
   put_cut(out, "summary", r->summary ? r->summary : "", slen, keep);
   bool cut = slen > keep;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static bool push_diag(wg_registry *r, bool warning, const char *plugin,
                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -255,6 +256,9 @@ wg_err wg_registry_call(const wg_registry *r, wg_module_cache *cache,
   memset(out, 0, sizeof *out);
   wg_call_limits lim = wg_call_limits_resolve(limits);
   const wg_tool *t = wg_registry_find(r, tool);
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  out->stats.started_unix_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
   if (!t) {
     wg_error_set_origin(&out->error, tool, "", "");
     wg_error_set(&out->error, WG_ERR_UNKNOWN_TOOL, "no registered tool has this name");
