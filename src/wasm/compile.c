@@ -72,6 +72,8 @@ typedef struct cc {
   size_t fuel_pos;
   size_t *ops;       /* index of every opcode word, for direct threading */
   size_t nops, capops;
+  size_t *targets;   /* every branch target word (fold_fuel) */
+  size_t ntargets, captargets;
   size_t *refunds;   /* refund words of conditional branches in the block */
   size_t nrefunds, caprefunds;
   bool oom;
@@ -167,11 +169,38 @@ static void begin_block(cc *c) {
   emit(c, 0);
 }
 
-/* Emits a placeholder target word and links it into *chain. */
+/* Every target word is followed by a charge word: fold_fuel makes the
+ * branch charge its target block's FUEL itself and jump past it. */
+static void note_target(cc *c) {
+  if (!grow((void **)&c->targets, &c->captargets, c->ntargets + 1,
+            sizeof *c->targets)) {
+    c->oom = true;
+    return;
+  }
+  c->targets[c->ntargets++] = c->ncode - 1;
+  emit(c, 0);
+}
+
+/* Emits a placeholder target word (linked into *chain) and its charge. */
 static void emit_fixup(cc *c, size_t *chain) {
   size_t at = c->ncode;
   emit(c, (vm_word)*chain);
   *chain = at;
+  note_target(c);
+}
+
+/* Run once the code is complete: a branch to a block's FUEL instruction
+ * takes over its charge and lands just past it (one dispatch less per
+ * taken branch). */
+static void fold_fuel(cc *c) {
+  for (size_t i = 0; i < c->ntargets; i++) {
+    size_t t = c->targets[i];
+    size_t target = (size_t)c->code[t];
+    if (target + 1 < c->ncode && c->code[target] == VM_OP_FUEL) {
+      c->code[t + 1] = c->code[target + 1];
+      c->code[t] = target + 2;
+    }
+  }
 }
 
 static void patch_chain(cc *c, size_t chain, size_t target) {
@@ -374,10 +403,12 @@ static wg_wasm_result read_blocktype(cc *c, ctl *bt) {
 /* Emits the target word of a branch to label depth l. */
 static void emit_target(cc *c, uint32_t l) {
   ctl *k = &c->ctls[c->nctls - 1 - l];
-  if (k->kind == CTL_LOOP)
+  if (k->kind == CTL_LOOP) {
     emit(c, k->loop_pc);
-  else
+    note_target(c);
+  } else {
     emit_fixup(c, &k->fixups);
+  }
 }
 
 /* Home slot where label l expects its values. */
@@ -1361,6 +1392,8 @@ static wg_wasm_result compile(cc *c, vm_code *out) {
     TRY(instruction(c, op, &done));
     if (c->oom) FAILC(c, WG_WASM_NOMEM, "out of memory");
   }
+  fold_fuel(c);
+  if (c->oom) FAILC(c, WG_WASM_NOMEM, "out of memory");
   out->local_count = c->nlocals;
   out->max_stack = (uint32_t)c->maxvals + 1;
   out->code_len = c->ncode;
@@ -1401,6 +1434,7 @@ wg_wasm_result vm_compile_body(vm_module *m, uint32_t func_index,
   free(c.consts);
   free(c.refunds);
   free(c.ops);
+  free(c.targets);
   free(c.vals);
   free(c.ctls);
   free(c.code);

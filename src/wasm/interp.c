@@ -318,6 +318,14 @@ static wg_trap call_host(wg_store *s, wg_instance *caller_inst, wg_func *f,
     fuel -= (int64_t)charge_;                                           \
   } while (0)
 
+/* Pays the charge word t[1] (the target block's fuel) and jumps to t[0]. */
+#define TAKE(t)                                                         \
+  do {                                                                  \
+    const vm_word *t_ = (t);                                            \
+    CHARGE(t_[1]);                                                      \
+    pc = code->code + t_[0];                                            \
+  } while (0)
+
 /* Operand slots named by the immediates. */
 #define S(i) fp[pc[i]]
 #define U32_(x) ((uint32_t)(x))
@@ -370,27 +378,27 @@ static wg_trap call_host(wg_store *s, wg_instance *caller_inst, wg_func *f,
 #define VM_ROTR32 rotr32(a, b)
 #define VM_ROTL64 rotl64(a, b)
 #define VM_ROTR64 rotr64(a, b)
-/* Compare-and-branch: a b|imm target src dst keep refund. */
+/* Compare-and-branch: a b|imm target charge src dst keep refund. */
 #define BR_CMP_CASE(name, expr, neg)                        \
   vmcase(BR_IF_##name) {                                    \
     uint32_t a = U32_(S(0)), b = U32_(S(1));                \
     if (expr) {                                             \
-      fuel += (int64_t)pc[6];                               \
-      move_slots(fp, pc[3], pc[4], pc[5]);                  \
-      pc = code->code + pc[2];                              \
+      fuel += (int64_t)pc[7];                               \
+      move_slots(fp, pc[4], pc[5], pc[6]);                  \
+      TAKE(pc + 2);                                         \
     } else {                                                \
-      pc += 7;                                              \
+      pc += 8;                                              \
     }                                                       \
     vmbreak;                                                \
   }                                                         \
   vmcase(BR_IF_##name##_I) {                                \
     uint32_t a = U32_(S(0)), b = (uint32_t)pc[1];           \
     if (expr) {                                             \
-      fuel += (int64_t)pc[6];                               \
-      move_slots(fp, pc[3], pc[4], pc[5]);                  \
-      pc = code->code + pc[2];                              \
+      fuel += (int64_t)pc[7];                               \
+      move_slots(fp, pc[4], pc[5], pc[6]);                  \
+      TAKE(pc + 2);                                         \
     } else {                                                \
-      pc += 7;                                              \
+      pc += 8;                                              \
     }                                                       \
     vmbreak;                                                \
   }
@@ -522,39 +530,39 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
         vmbreak;
       }
       vmcase(JUMP) {
-        pc = code->code + pc[0];
+        TAKE(pc);
         vmbreak;
       }
       vmcase(BR) {
-        move_slots(fp, pc[1], pc[2], pc[3]);
-        pc = code->code + pc[0];
+        move_slots(fp, pc[2], pc[3], pc[4]);
+        TAKE(pc);
         vmbreak;
       }
       vmcase(BR_IF) {
         if (U32_(S(0))) {
-          fuel += (int64_t)pc[5];
-          move_slots(fp, pc[2], pc[3], pc[4]);
-          pc = code->code + pc[1];
+          fuel += (int64_t)pc[6];
+          move_slots(fp, pc[3], pc[4], pc[5]);
+          TAKE(pc + 1);
         } else {
-          pc += 6;
+          pc += 7;
         }
         vmbreak;
       }
       vmcase(BR_UNLESS) {
         if (!U32_(S(0))) {
-          fuel += (int64_t)pc[2];
-          pc = code->code + pc[1];
+          fuel += (int64_t)pc[3];
+          TAKE(pc + 1);
         } else {
-          pc += 3;
+          pc += 4;
         }
         vmbreak;
       }
       vmcase(BR_TABLE) {
         uint32_t i = U32_(S(0));
         uint64_t n = pc[1];
-        const vm_word *e = pc + 4 + 2 * (i < n ? i : n);
-        move_slots(fp, pc[2], e[1], pc[3]);
-        pc = code->code + e[0];
+        const vm_word *e = pc + 4 + 3 * (i < n ? i : n);
+        move_slots(fp, pc[2], e[2], pc[3]);
+        TAKE(e);
         vmbreak;
       }
       vmcase(RETURN) {
@@ -596,7 +604,8 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
         fp = nfp;
         func = callee;
         code = cc;
-        pc = cc->code;
+        pc = cc->code + 2; /* the call pays the entry block's FUEL */
+        CHARGE(cc->code[1]);
         if (callee->inst != inst) {
           inst = callee->inst;
           RELOAD_MEMORY();

@@ -8,13 +8,15 @@
  *   FUEL n                      charge n instructions (starts a basic block)
  *   COPY src dst
  *   CONST bits dst
- *   JUMP target                 code index
- *   BR target src dst keep      move keep slots src.. -> dst.., jump
- *   BR_IF cond target src dst keep refund
- *   BR_UNLESS cond target refund
+ *   JUMP target charge          code index; every target word is followed
+ *                               by the FUEL charge of the target block,
+ *                               which the branch pays itself (fold_fuel)
+ *   BR target charge src dst keep   move keep slots src.. -> dst.., jump
+ *   BR_IF cond target charge src dst keep refund
+ *   BR_UNLESS cond target charge refund
  *                               (refund: fuel of the rest of the block,
  *                               given back when the branch is taken)
- *   BR_TABLE index n src keep (target dst)*(n+1)
+ *   BR_TABLE index n src keep (target charge dst)*(n+1)
  *   RETURN src keep             results go to fp[0..keep)
  *   CALL f base                 arguments at fp[base..], callee frame there
  *   CALL_INDIRECT type table index base
@@ -116,7 +118,8 @@
   X(I64_GE_S, CMP64, (int64_t)a >= (int64_t)b) X(I64_GE_U, CMP64, a >= b)
 
 /* i32 comparisons fused with a following br_if (or `if`, negated):
- * BR_IF_<CMP> a b target src dst keep refund, and BR_IF_<CMP>_I a imm ...
+ * BR_IF_<CMP> a b target charge src dst keep refund, and BR_IF_<CMP>_I
+ * a imm ...
  * Each entry: the comparison, its expression, and its negation. */
 #define VM_CMP_BR(X) \
   X(I32_EQ, a == b, I32_NE) X(I32_NE, a != b, I32_EQ) \
