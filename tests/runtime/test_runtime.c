@@ -170,6 +170,34 @@ static void test_text_stats(void) {
   wg_module_release(m);
 }
 
+/* The PDK reader finds members past nested values (brackets and quotes
+ * inside strings too), decodes escapes, iterates arrays; the writer escapes. */
+static void test_pdk_reader_and_writer(void) {
+  wg_module *m = rt_load("pdk_probe", false);
+  REQUIRE(m);
+  struct { const char *in, *summary; } cases[] = {
+    {"{\"k\":\"plain\"}", "s:plain"},
+    {"{\"a\":{\"k\":\"inner\"},\"b\":[\"]\",{\"c\":\"}\"}],\"k\":\"outer\"}", "s:outer"},
+    {"{\"k\":\"tab\\tnl\\nq\\\"bs\\\\ctl\\u0001\"}", "s:tab\tnl\nq\"bs\\ctl\x01"},
+    {"{\"k\":\"\\u00e9\\ud83d\\ude00\"}", "s:\xc3\xa9\xf0\x9f\x98\x80"},
+    {"{\"k\":-12.5e1}", "n:-125"},
+    {"{\"k\":0.125}", "n:0.125"},
+    {"{\"k\":[1,[2,3],\"x\",{\"y\":[4]},2.5]}", "a:5:3.5"},
+    {"{\"k\":[]}", "a:0:0"},
+    {"{\"k\":{\"w\":[\"x\"],\"x\":\"found\"}}", "o:found"},
+    {"{\"kk\":1,\"k2\":2}", "none"},
+    {"{\"k\":true}", "t:2"},
+    {"{\"k\":null}", "t:1"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    wg_call_result r;
+    CHECK_INT(run(m, "Probe", cases[i].in, &r), WG_ERR_NONE);
+    if (r.summary) CHECK_STR(r.summary, cases[i].summary);
+    wg_call_result_free(&r);
+  }
+  wg_module_release(m);
+}
+
 /* ---- Output contract (reference 4.5) ---------------------------------- */
 
 /* Calls a module that writes `out` and returns the code; message in msg. */
@@ -773,6 +801,7 @@ WG_TEST_LIST {
   WG_TEST(test_input_at_and_past_64k),
   WG_TEST(test_json_sum_and_schema_mismatch),
   WG_TEST(test_text_stats),
+  WG_TEST(test_pdk_reader_and_writer),
   WG_TEST(test_output_rules_in_order),
   WG_TEST(test_output_accepted_forms),
   WG_TEST(test_output_size_bound),
