@@ -471,11 +471,11 @@ static vm_op imm_form(vm_op op) {
   }
 }
 
-/* `op a imm dst` when the right operand is a lazy constant of type tb. */
-static bool take_imm(cc *c, vm_op op, uint8_t tb, uint64_t *imm) {
+/* Pops the top operand if it is a lazy constant of type t. */
+static bool take_const(cc *c, uint8_t t, uint64_t *imm) {
   size_t top = c->nvals - 1;
-  if (imm_form(op) == VM_OP_COUNT || c->nvals <= c->ctls[c->nctls - 1].height ||
-      !(c->locs[top] & CONST_LOC) || c->vals[top] != tb)
+  if (c->nvals <= c->ctls[c->nctls - 1].height ||
+      !(c->locs[top] & CONST_LOC) || c->vals[top] != t)
     return false;
   *imm = c->consts[c->locs[top] & ~CONST_LOC];
   c->nvals--;
@@ -487,7 +487,7 @@ static wg_wasm_result numeric(cc *c, vm_op op, uint8_t ta, uint8_t tb,
                               uint8_t to) {
   uint32_t la, lb = 0;
   uint64_t imm;
-  if (tb && take_imm(c, op, tb, &imm)) {
+  if (tb && imm_form(op) != VM_OP_COUNT && take_const(c, tb, &imm)) {
     TRY(popl(c, ta, NULL, &la));
     uint32_t d = push(c, to);
     size_t start = c->ncode;
@@ -534,12 +534,16 @@ static wg_wasm_result mem_op(cc *c, uint8_t op) {
     emit(c, la);
     emit_dst(c, d);
   } else {
-    TRY(popl(c, t, NULL, &lv));
+    /* a constant value uses the immediate form (VM_STORE_IMM_OPS order) */
+    uint64_t imm;
+    bool is_imm = take_const(c, t, &imm);
+    if (!is_imm) TRY(popl(c, t, NULL, &lv));
     TRY(popl(c, WG_I32, NULL, &la));
-    emit_op(c, VM_OP_I32_LOAD + (op - 0x28));
+    emit_op(c, is_imm ? VM_OP_I32_STORE_I + (op - 0x36)
+                      : VM_OP_I32_LOAD + (op - 0x28));
     emit(c, offset);
     emit(c, la);
-    emit(c, lv);
+    emit(c, is_imm ? imm : lv);
   }
   return WG_WASM_OK;
 }

@@ -442,6 +442,15 @@ static wg_trap call_host(wg_store *s, wg_instance *caller_inst, wg_func *f,
     pc += 3;                                                  \
     vmbreak;                                                  \
   }
+#define STORE_IMM(name, T)                                    \
+  vmcase(name##_I) {                                          \
+    uint64_t ea = (uint64_t)U32_(S(1)) + pc[0];               \
+    if (ea + sizeof(T) > mem_size) TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS); \
+    T v = (T)pc[2];                                           \
+    memcpy(mem_base + ea, &v, sizeof v);                      \
+    pc += 3;                                                  \
+    vmbreak;                                                  \
+  }
 #define TRUNC(name, FROM, lo, hi, T)                              \
   vmcase(name) {                                                  \
     double x = FROM(S(0));                                        \
@@ -472,6 +481,9 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
       VM_IMM_OPS(VM_OP_LABEL_IMM)
 #define VM_OP_LABEL_BR(name, expr, neg) &&L_BR_IF_##name, &&L_BR_IF_##name##_I,
       VM_CMP_BR(VM_OP_LABEL_BR)
+#define VM_OP_LABEL_STORE(name, type) &&L_##name##_I,
+      VM_STORE_IMM_OPS(VM_OP_LABEL_STORE)
+#undef VM_OP_LABEL_STORE
 #undef VM_OP_LABEL
 #undef VM_OP_LABEL_IMM
 #undef VM_OP_LABEL_BR
@@ -886,6 +898,7 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
 
       VM_IMM_OPS(IMM_CASE)
       VM_CMP_BR(BR_CMP_CASE)
+      VM_STORE_IMM_OPS(STORE_IMM)
 
       vmcase(MEMORY_INIT) {
         uint32_t dst = U32_(S(1)), src = U32_(S(2)), n = U32_(S(3));

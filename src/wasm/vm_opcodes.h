@@ -117,6 +117,12 @@
   X(I64_LE_S, CMP64, (int64_t)a <= (int64_t)b) X(I64_LE_U, CMP64, a <= b) \
   X(I64_GE_S, CMP64, (int64_t)a >= (int64_t)b) X(I64_GE_U, CMP64, a >= b)
 
+/* Stores with a constant value: NAME_I offset addr imm. */
+#define VM_STORE_IMM_OPS(X) \
+  X(I32_STORE, uint32_t) X(I64_STORE, uint64_t) X(F32_STORE, uint32_t) \
+  X(F64_STORE, uint64_t) X(I32_STORE8, uint8_t) X(I32_STORE16, uint16_t) \
+  X(I64_STORE8, uint8_t) X(I64_STORE16, uint16_t) X(I64_STORE32, uint32_t)
+
 /* i32 comparisons fused with a following br_if (or `if`, negated):
  * BR_IF_<CMP> a b target charge src dst keep refund, and BR_IF_<CMP>_I
  * a imm ...
@@ -135,6 +141,9 @@ typedef enum vm_op {
   VM_IMM_OPS(VM_OP_ENUM_IMM)
 #define VM_OP_ENUM_BR(name, expr, neg) VM_OP_BR_IF_##name, VM_OP_BR_IF_##name##_I,
   VM_CMP_BR(VM_OP_ENUM_BR)
+#define VM_OP_ENUM_STORE(name, type) VM_OP_##name##_I,
+  VM_STORE_IMM_OPS(VM_OP_ENUM_STORE)
+#undef VM_OP_ENUM_STORE
 #undef VM_OP_ENUM
 #undef VM_OP_ENUM_IMM
 #undef VM_OP_ENUM_BR
