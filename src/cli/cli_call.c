@@ -96,6 +96,27 @@ static wg_err run_call(const wg_registry *reg, const wg_config *cfg, const char 
   return code;
 }
 
+/* Reads at most limit + 1 bytes of stdin: one byte over is enough for the
+ * call to report the input as too large (invalid_input, exit 1). */
+static bool read_stdin(size_t limit, char **out, size_t *len) {
+  char *buf = malloc(limit + 2);
+  if (!buf) return false;
+  size_t n = 0;
+  while (n < limit + 1) {
+    size_t got = fread(buf + n, 1, limit + 1 - n, stdin);
+    if (got == 0) break;
+    n += got;
+  }
+  if (ferror(stdin)) {
+    free(buf);
+    return false;
+  }
+  buf[n] = '\0';
+  *out = buf;
+  *len = n;
+  return true;
+}
+
 int cli_cmd_call(int argc, char **argv, const cli_global *g) {
   cli_plugin_opts o;
   if (cli_plugin_opts_parse(argc, argv, 2, &o) != 0) return CLI_EXIT_USAGE;
@@ -111,16 +132,14 @@ int cli_cmd_call(int argc, char **argv, const cli_global *g) {
     cli_plugins_free(&p);
     return rc;
   }
-  unsigned char *stdin_data = NULL;
+  char *stdin_data = NULL;
   size_t len = strlen(arg);
   if (strcmp(arg, "-") == 0) {
-    char err[256];
-    if (cli_read_file("-", (size_t)p.cfg->limits.input_bytes + 1, &stdin_data, &len, err,
-                      sizeof err) != 0) {
+    if (!read_stdin((size_t)p.cfg->limits.input_bytes, &stdin_data, &len)) {
       cli_plugins_free(&p);
-      return cli_usage_error("call: %s", err);
+      return cli_fail("call: cannot read the arguments from stdin");
     }
-    arg = (const char *)stdin_data;
+    arg = stdin_data;
   }
   wg_registry reg;
   if (wg_registry_build(p.cfg, &p.res, NULL, 0, &reg) != 0) {

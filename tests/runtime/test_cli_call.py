@@ -153,6 +153,11 @@ def main():
         check(rc == 1 and doc["error"]["code"] == "invalid_input", "invalid JSON: " + raw)
         leaks.append(raw)
 
+        big = '{"s":"' + "a" * 70000 + '"}'
+        rc, doc, raw = call_json(ws, "Echo", "-", stdin=big)
+        check(rc == 1 and doc["error"]["message"] == "plugin tool `Echo` input exceeds 65536 bytes",
+              "oversize stdin input is invalid_input: " + raw[:300])
+
         rc, doc, raw = call_json(ws, "Echo", "[1]")
         check(rc == 1 and doc["error"]["message"] == "plugin tool `Echo` input must be a JSON object",
               "array arguments: " + raw)
@@ -210,8 +215,8 @@ def main():
         records = [json.loads(line) for line in out.splitlines()]
         calls = [r for r in records if r["kind"] == "tool_call"]
         results = [r for r in records if r["kind"] == "tool_result"]
-        check(len(calls) == 10 and len(results) == 10,
-              "10 calls recorded: %d/%d" % (len(calls), len(results)))
+        check(len(calls) == 11 and len(results) == 11,
+              "11 calls recorded: %d/%d" % (len(calls), len(results)))
         first = results[0]
         check(first["is_error"] is False and first["summary"] == "sum: 6.25 (3 numbers)"
               and first["origin"] == {"plugin": "project:json-sum", "version": "1.0.0",
@@ -235,7 +240,7 @@ def main():
         with open(hist, "a") as f:
             f.write('{"kind":"tool_res')
         rc, out, err = run(["--workspace", ws, "history", "--json"])
-        check(rc == 0 and len(out.splitlines()) == 20 and "1 damaged line" in err,
+        check(rc == 0 and len(out.splitlines()) == 22 and "1 damaged line" in err,
               "torn line skipped: %r" % err)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
