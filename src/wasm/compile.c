@@ -260,7 +260,7 @@ static void materialize_all(cc *c) {
   }
   c->lazy_count = 0;
   c->lowest_lazy = NO_FIXUP;
-  c->last_dst = NO_FIXUP;
+  /* last_dst stays: emit_cond_branch may still fuse across these moves */
 }
 
 /* Copies home every lazy entry that reads local x (before x changes). */
@@ -945,17 +945,39 @@ static bool fused_op(vm_word prev, bool negate, vm_op *f) {
  * that instruction is replaced by BR_IF_<CMP> a b (negated for `if`);
  * otherwise `plain cond`. The caller emits target src dst keep. Returns
  * whether it fused. */
+/* True if only COPY/CONST moves (materializations, 3 words each) were
+ * emitted after the last value-producing instruction. They write home slots
+ * below the condition's, never the comparison's operands, so the
+ * comparison may move after them. */
+static bool only_moves_since_last(const cc *c) {
+  for (size_t p = c->last_end; p < c->ncode; p += 3)
+    if (c->code[p] != VM_OP_COPY && c->code[p] != VM_OP_CONST) return false;
+  return true;
+}
+
+/* Removes the words [start, end) of the comparison, shifting the moves
+ * emitted after it down, and drops it from the opcode list. */
+static void cut_comparison(cc *c, size_t start, size_t end) {
+  size_t len = end - start;
+  memmove(c->code + start, c->code + end, (c->ncode - end) * sizeof *c->code);
+  c->ncode -= len;
+  size_t k = c->nops;
+  while (k > 0 && c->ops[k - 1] > start) c->ops[--k] -= len;
+  /* now ops[k - 1] == start: remove that entry */
+  memmove(c->ops + k - 1, c->ops + k, (c->nops - k) * sizeof *c->ops);
+  c->nops--;
+}
+
 static bool emit_cond_branch(cc *c, uint32_t lc, bool at_home, bool negate,
                              vm_op plain) {
   vm_op f;
   if (at_home && c->last_dst != NO_FIXUP && c->last_start != NO_FIXUP &&
-      c->last_end == c->ncode && c->code[c->last_dst] == lc &&
+      c->code[c->last_dst] == lc && only_moves_since_last(c) &&
       fused_op(c->code[c->last_start], negate, &f)) {
     vm_word prev = c->code[c->last_start];
     vm_word a = c->code[c->last_start + 1];
     vm_word b = prev == VM_OP_I32_EQZ ? 0 : c->code[c->last_start + 2];
-    c->ncode = c->last_start;
-    c->nops--; /* the comparison was the last instruction emitted */
+    cut_comparison(c, c->last_start, c->last_end);
     c->last_dst = NO_FIXUP;
     emit_op(c, f);
     emit(c, a);
