@@ -793,8 +793,47 @@ static void test_package_load_and_change(void) {
   free(other_bytes);
 }
 
+/* A directory package is re-hashed on every call: a file rewritten in
+ * place (the directory's own stat unchanged) is still caught. */
+static void test_directory_package_rehashed(void) {
+  char dir[] = "/tmp/wg_rt_dirpkg_XXXXXX", path[1100], src[1024];
+  REQUIRE(mkdtemp(dir));
+  size_t len = 0;
+  const char *files[] = {"plugin.toml", "plugin.wasm"};
+  for (int i = 0; i < 2; i++) {
+    snprintf(src, sizeof src, "%s/echo/%s", RT_EXAMPLES_DIR, files[i]);
+    uint8_t *b = rt_read_file(src, &len);
+    snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+    REQUIRE(b && write_file(path, b, len));
+    free(b);
+  }
+  wg_pkg *pkg = NULL;
+  wg_pkg_diag d;
+  REQUIRE(wg_pkg_open_path(dir, NULL, &pkg, &d) == 0);
+  char digest[WG_PKG_DIGEST_LEN];
+  wg_pkg_digest(pkg, digest);
+  wg_pkg_free(pkg);
+  wg_module_cache *c = wg_module_cache_new(0);
+  wg_error e = {0};
+  wg_module *m = wg_module_cache_load(c, dir, digest, "plugin.wasm", &e);
+  CHECK(m != NULL);
+  wg_module_release(m);
+  snprintf(src, sizeof src, "%s/json-sum/plugin.wasm", RT_EXAMPLES_DIR);
+  uint8_t *other = rt_read_file(src, &len);
+  REQUIRE(other && write_file(path, other, len)); /* path: dir/plugin.wasm */
+  free(other);
+  CHECK(wg_module_cache_load(c, dir, digest, "plugin.wasm", &e) == NULL);
+  CHECK_INT(e.code, WG_ERR_PACKAGE_CHANGED);
+  wg_module_cache_free(c);
+  unlink(path);
+  snprintf(path, sizeof path, "%s/plugin.toml", dir);
+  unlink(path);
+  rmdir(dir);
+}
+
 WG_TEST_LIST {
   WG_TEST(test_package_load_and_change),
+  WG_TEST(test_directory_package_rehashed),
   WG_TEST(test_echo_success_canonical_input),
   WG_TEST(test_numbers_and_nesting_pass_verbatim),
   WG_TEST(test_invalid_input_codes),
