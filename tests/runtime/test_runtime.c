@@ -576,6 +576,32 @@ static void test_trap_kinds(void) {
 
 /* ---- Errors ------------------------------------------------------------------ */
 
+static void test_limits_defaults_and_config(void) {
+  wg_call_limits l = wg_call_limits_resolve(NULL);
+  CHECK_U64(l.max_input_bytes, 65536);
+  CHECK_U64(l.max_output_bytes, 65536);
+  CHECK_U64(l.max_summary_bytes, 1024);
+  CHECK_U64(l.fuel, 100000000);
+  CHECK_U64(l.wall_clock_ns, 10000000000ull);
+  CHECK_U64(l.max_memory_bytes, 16u << 20);
+  CHECK_U64(l.max_table_elements, 10000);
+  CHECK_U64(l.max_call_depth, 1000);
+  wg_call_limits big = {.max_output_bytes = 1 << 20};
+  CHECK_U64(wg_call_limits_resolve(&big).max_output_bytes, 65536); /* the ABI's bound */
+  wg_config_limits cl = {.input_bytes = 100, .output_bytes = 200, .summary_bytes = 10,
+                         .fuel = 5, .timeout_ms = 250, .memory_bytes = 1 << 20,
+                         .table_elements = 7, .call_depth = 9};
+  l = wg_call_limits_from_config(&cl);
+  CHECK_U64(l.max_input_bytes, 100);
+  CHECK_U64(l.max_output_bytes, 200);
+  CHECK_U64(l.max_summary_bytes, 10);
+  CHECK_U64(l.fuel, 5);
+  CHECK_U64(l.wall_clock_ns, 250000000);
+  CHECK_U64(l.max_memory_bytes, 1 << 20);
+  CHECK_U64(l.max_table_elements, 7);
+  CHECK_U64(l.max_call_depth, 9);
+}
+
 static void test_error_names_round_trip(void) {
   CHECK_STR(wg_err_name(WG_ERR_INVALID_INPUT), "invalid_input");
   CHECK_STR(wg_err_name(WG_ERR_HTTPS_TOO_MANY_REQUESTS), "https_too_many_requests");
@@ -857,6 +883,7 @@ WG_TEST_LIST {
   WG_TEST(test_memory_growth_and_initial_limits),
   WG_TEST(test_deep_recursion_traps),
   WG_TEST(test_trap_kinds),
+  WG_TEST(test_limits_defaults_and_config),
   WG_TEST(test_error_names_round_trip),
   WG_TEST(test_error_message_bounded_and_sanitized),
   WG_TEST(test_error_text_forms),
