@@ -125,8 +125,9 @@ bool wg_json_is_integer(const wg_json *v);
  * if either is not a number. */
 int wg_json_number_cmp(const wg_json *a, const wg_json *b);
 /* JSON value equality: numbers by exact decimal value, strings by bytes,
- * arrays by position, objects by key set ignoring member order. NULL equals
- * only NULL. Non-recursive. Returns false if it runs out of memory. */
+ * arrays by position, objects by key set ignoring member order (keys are
+ * assumed unique, as the parser guarantees). NULL equals only NULL.
+ * Non-recursive. Returns false if it runs out of memory. */
 bool wg_json_equal(const wg_json *a, const wg_json *b);
 
 /* Writers. Output is always valid UTF-8 JSON. compact: members in document
