@@ -3,14 +3,17 @@
  * One function, vm_run, executes compiled code. Hot state lives in locals:
  * pc, fp (frame base: locals, then the operand home slots that instructions
  * name directly; there is no stack pointer), the current instance and its
- * cached memory base/size (reloaded after every call,
- * return and memory.grow, since any of them can change memory). Wasm calls do
- * not recurse on the C stack: frames are pushed on the store's frame array,
- * so depth is bounded by limits.max_call_depth. Fuel is handed out in slices
+ * cached memory base/size (reloaded after every call, return, host call and
+ * memory.grow, since any of them can change memory). Wasm calls do not
+ * recurse on the C stack: frames are pushed on the store's frame array, so
+ * depth is bounded by limits.max_call_depth. Fuel is handed out in slices
  * (VM_FUEL_SLICE); when a slice runs out, vm_fuel_refill reads the clock and
- * the cancellation flag. Slow paths (bulk operations, host calls, traps)
- * are helpers outside the loop. Dispatch uses computed goto with GCC/Clang
- * (VM_USE_SWITCH=1 forces a switch); both share the vmcase/vmbreak source. */
+ * the cancellation flag. Each block's fuel is paid by its FUEL instruction
+ * on fallthrough, or by the branch or call that enters it. Slow paths (bulk
+ * operations, host calls, traps) are helpers outside the loop. Dispatch is
+ * direct-threaded computed goto with GCC/Clang (code words hold handler
+ * addresses); -DVM_USE_SWITCH builds a switch on opcode numbers from the
+ * same vmcase/vmbreak source. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -105,7 +105,8 @@ typedef struct vm_data {
 
 /* A compiled function body. Frame layout while it runs: slots
  * fp[0 .. param_count) are the arguments, then the other locals (zeroed),
- * then the operand stack, never deeper than max_stack slots. */
+ * then max_stack home slots, one per operand stack height. code[0] is
+ * always the entry block's FUEL instruction (calls pay it and skip it). */
 typedef struct vm_code {
   uint32_t type_index;
   uint32_t local_count;  /* params included */
