@@ -6,18 +6,19 @@
  * Each of COUNT modules is a corpus file with 1-3 mutations (bit flips, byte
  * sets, inserts, deletes, chunk copies, LEB128 field rewrites, opcodes
  * written into the code section, section size edits) drawn from a seeded
- * xorshift64* generator, so a run is reproducible
- * and a failure names the iteration to replay. Each mutant goes through
- * wg_module_new; when it decodes, it is instantiated in a fresh store (stub
- * host functions and spectest-like memory/table/global for imports) under
- * tight limits (fuel, deadline, 256 pages, call depth), and every exported
- * function is called with zero arguments of its parameter types.
+ * xorshift64* generator, so a run is reproducible and a failure names the
+ * iteration to replay. Each mutant goes through wg_module_new; when it
+ * decodes, it is instantiated in a fresh store through a wg_linker (stub
+ * host functions and spectest-like memory/table/global defined for its
+ * imports) under tight limits (fuel, deadline, 256 pages, call depth), and
+ * every exported function is called with zero arguments of its parameter
+ * types.
  *
  * Checked for every mutant (a violation is a failure): the result code is a
  * decoding outcome (OK, MALFORMED, UNSUPPORTED, INVALID, LIMIT); a failure
  * leaves no module, err.result matches, the offset lies inside the input
- * and the message is terminated; decoding is deterministic (every 16th mutant is
- * decoded twice); a call's outcome is OK (with results of the declared
+ * and the message is terminated; decoding is deterministic (every 16th
+ * mutant is decoded twice); a call's outcome is OK (with results of the declared
  * types) or a typed trap. ASan/UBSan/LSan in the asan build check the rest.
  * Prints the outcome counts and ends with `N passed, M failed`. */
 #include <inttypes.h>
@@ -239,36 +240,35 @@ static wg_trap stub_host(wg_caller *c, void *user, const wg_val *args,
   return WG_TRAP_NONE;
 }
 
-/* Builds a stand-in for each import. Non-function imports only give their
- * kind, so they get spectest-like objects and may well fail to link. */
-static bool make_imports(wg_store *s, const wg_module *m, wg_extern *imports,
-                         wg_functype *types) {
+/* Defines a stand-in for each import on the linker. Non-function imports
+ * only give their kind, so they get spectest-like objects and may well fail
+ * to link. A repeated (module, name) pair keeps its first definition. */
+static bool define_imports(wg_store *s, wg_linker *l, const wg_module *m,
+                           wg_functype *types) {
   for (size_t i = 0; i < wg_module_import_count(m); i++) {
     wg_import_info imp;
     if (!wg_module_import(m, i, &imp)) return false;
-    imports[i].kind = imp.kind;
-    bool ok = true;
+    wg_extern ext = {.kind = imp.kind};
     switch (imp.kind) {
     case WG_EXTERN_FUNC:
       types[i] = imp.functype;
-      imports[i].of.func = wg_func_new_host(s, &types[i], stub_host, &types[i]);
-      ok = imports[i].of.func != NULL;
-      break;
+      wg_linker_define_host_func(l, imp.module, imp.module_len, imp.name,
+                                 imp.name_len, &types[i], stub_host, &types[i]);
+      continue;
     case WG_EXTERN_TABLE:
-      imports[i].of.table = wg_table_new(s, WG_FUNCREF, 10, true, 20);
-      ok = imports[i].of.table != NULL;
+      ext.of.table = wg_table_new(s, WG_FUNCREF, 10, true, 20);
       break;
     case WG_EXTERN_MEMORY:
-      imports[i].of.memory = wg_memory_new(s, 1, true, 2);
-      ok = imports[i].of.memory != NULL;
+      ext.of.memory = wg_memory_new(s, 1, true, 2);
       break;
     case WG_EXTERN_GLOBAL:
-      imports[i].of.global = wg_global_new(
+      ext.of.global = wg_global_new(
           s, WG_I32, false, (wg_val){.type = WG_I32, .of.i32 = 666});
-      ok = imports[i].of.global != NULL;
       break;
     }
-    if (!ok) return false;
+    if (!ext.of.table) return false; /* any member: they share storage */
+    wg_linker_define_extern(l, imp.module, imp.module_len, imp.name,
+                            imp.name_len, ext);
   }
   return true;
 }
@@ -309,15 +309,15 @@ static void run_instance(mut_run *r, const wg_module *m) {
                    .max_call_depth = MUT_MAX_DEPTH};
   size_t n = wg_module_import_count(m);
   wg_store *s = wg_store_new(&lim);
-  wg_extern *imports = calloc(n + 1, sizeof *imports);
+  wg_linker *l = wg_linker_new();
   wg_functype *types = calloc(n + 1, sizeof *types);
   wg_instance *inst = NULL;
   wg_wasm_error err = {0};
-  if (!s || !imports || !types || !make_imports(s, m, imports, types)) {
+  if (!s || !l || !types || !define_imports(s, l, m, types)) {
     failure(r, "cannot set up a store and imports", NULL);
     goto out;
   }
-  wg_wasm_result res = wg_instance_new(s, m, imports, n, &inst, &err);
+  wg_wasm_result res = wg_linker_instantiate(l, s, m, &inst, &err);
   if (!result_in_range(res)) {
     failure(r, "instantiation result out of range", &err);
     goto out;
@@ -337,7 +337,7 @@ static void run_instance(mut_run *r, const wg_module *m) {
   }
 out:
   wg_store_free(s);
-  free(imports);
+  wg_linker_free(l);
   free(types);
 }
 
