@@ -311,8 +311,9 @@ static wg_json *json_literal(json_parser *p) {
   return json_fail_node(p, WG_JSON_SYNTAX, p->pos, "invalid literal");
 }
 
-/* Names the problem with a byte that cannot start a value. */
-static const char *json_bad_start(const json_parser *p) {
+/* Names the problem with a byte that cannot start a value (buf holds the
+ * generic message, which quotes the byte). */
+static const char *json_bad_start(const json_parser *p, char buf[64]) {
   unsigned char c = p->s[p->pos];
   if (p->pos == 0 && c == 0xEF) return "byte-order mark is not allowed";
   if (c == '/') return "comments are not allowed";
@@ -320,7 +321,11 @@ static const char *json_bad_start(const json_parser *p) {
   if (c == ']' || c == '}') return "unexpected closing bracket";
   if (c == ',') return "unexpected ','";
   if (c == '\'') return "single quotes are not JSON";
-  return "expected a value";
+  if (c > 0x20 && c < 0x7F)
+    snprintf(buf, 64, "unexpected character '%c', expected a value", c);
+  else
+    snprintf(buf, 64, "unexpected byte 0x%02x, expected a value", c);
+  return buf;
 }
 
 static bool json_open(json_parser *p, wg_json_type t) {
@@ -480,7 +485,10 @@ static bool json_value(json_parser *p, wg_json **out) {
   }
   if (c == '-' || (c >= '0' && c <= '9')) *out = json_number(p);
   else if (c == 't' || c == 'f' || c == 'n') *out = json_literal(p);
-  else return json_fail(p, WG_JSON_SYNTAX, p->pos, json_bad_start(p));
+  else {
+    char buf[64];
+    return json_fail(p, WG_JSON_SYNTAX, p->pos, json_bad_start(p, buf));
+  }
   return *out != NULL;
 }
 

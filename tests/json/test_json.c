@@ -154,6 +154,12 @@ static void test_error_messages(void) {
   CHECK_STR(e.message, "trailing comma before ']'");
   e = parse_err("\xEF\xBB\xBF{}", NULL);
   CHECK_STR(e.message, "byte-order mark is not allowed");
+  e = parse_err("[1, x]", NULL);
+  CHECK_STR(e.message, "unexpected character 'x', expected a value");
+  e = parse_err("[\x01]", NULL);
+  CHECK_STR(e.message, "unexpected byte 0x01, expected a value");
+  e = parse_err("{\"a\":\xFF}", NULL);
+  CHECK_STR(e.message, "unexpected byte 0xff, expected a value");
   e = parse_err("{\"k\":1,\"k\":1}", NULL);
   CHECK_STR(e.message, "duplicate object key \"k\"");
   e = parse_err("{\"a\\nb\":1,\"a\\nb\":1}", NULL);
