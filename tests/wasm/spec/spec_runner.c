@@ -228,10 +228,12 @@ static void format_val(spec_file *sf, const wg_val *v, char *buf, size_t size) {
   case WG_I64: snprintf(buf, size, "i64:%" PRIu64, v->of.i64); break;
   case WG_F64: snprintf(buf, size, "f64:0x%016" PRIx64, v->of.f64_bits); break;
   case WG_EXTERNREF: {
-    const char *p = v->of.externref;
+    /* Integer compare: relational operators on unrelated pointers are UB. */
+    uintptr_t p = (uintptr_t)v->of.externref;
+    uintptr_t base = (uintptr_t)sf->extern_refs;
     if (!p) snprintf(buf, size, "externref:null");
-    else if (p >= sf->extern_refs && p < sf->extern_refs + SPEC_EXTERN_REFS)
-      snprintf(buf, size, "externref:%d", (int)(p - sf->extern_refs));
+    else if (p >= base && p - base < SPEC_EXTERN_REFS)
+      snprintf(buf, size, "externref:%d", (int)(p - base));
     else snprintf(buf, size, "externref:%p", v->of.externref);
     break;
   }
