@@ -138,6 +138,12 @@ check("fuel exhausted", ["wasm", "run", V, "--invoke", "spin", "--fuel",
       err_re=r"trap: fuel_exhausted: " + ONE_LINE, max_seconds=5)
 check("deadline", ["wasm", "run", V, "--invoke", "spin", "--timeout-ms", "200"],
       1, out="", err_re=r"trap: deadline: " + ONE_LINE, max_seconds=5)
+check("start spins, fuel", ["wasm", "run", mod("start_spin"), "--invoke", "f",
+                           "--fuel", "100000"], 1, out="",
+      err_re=r"trap: fuel_exhausted: " + ONE_LINE, max_seconds=5)
+check("start spins, deadline", ["wasm", "run", mod("start_spin"), "--invoke",
+                                "f", "--timeout-ms", "100"], 1, out="",
+      err_re=r"trap: deadline: " + ONE_LINE, max_seconds=5)
 check("start traps", ["wasm", "run", mod("start_trap"), "--invoke", "f"], 1,
       out="", err_re=r"trap: unreachable: " + ONE_LINE)
 
