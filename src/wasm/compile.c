@@ -342,6 +342,8 @@ static void set_unreachable(cc *c) {
 }
 
 static wg_wasm_result push_ctl(cc *c, ctl_kind kind, const ctl *bt) {
+  if (c->nctls >= VM_MAX_NESTING)
+    FAILC(c, WG_WASM_LIMIT, "blocks nested deeper than %u", VM_MAX_NESTING);
   if (!grow((void **)&c->ctls, &c->capctls, c->nctls + 1, sizeof *c->ctls)) {
     c->oom = true;
     FAILC(c, WG_WASM_NOMEM, "out of memory");

@@ -22,6 +22,8 @@
  * a hostile module cannot make us allocate much). */
 #define VM_MAX_LOCALS 50000u          /* per function, params included */
 #define VM_MAX_FUNC_PARAMS 1000u      /* params or results per type */
+#define VM_MAX_NESTING 100000u        /* nested blocks per function: the
+                                         validator keeps ~64 bytes each */
 #define VM_PAGE_SIZE 65536u
 #define VM_MAX_PAGES 65536u           /* 4 GiB, the wasm32 maximum */
 #define VM_MAX_TABLE_DEFAULT 10000000u

@@ -457,6 +457,45 @@ static void test_huge_data_segment_rejected_cheaply(void) {
   CHECK_INT(decode(&w, &err), WG_WASM_MALFORMED);
 }
 
+static void test_deep_nesting_is_a_limit(void) {
+  /* 100,001 nested blocks in one body (well-formed and valid otherwise) */
+  size_t depth = 100001, n = 0;
+  uint8_t *body = malloc(3 * depth + 16);
+  REQUIRE(body);
+  body[n++] = 0; /* no locals */
+  for (size_t i = 0; i < depth; i++) {
+    body[n++] = 0x02;
+    body[n++] = 0x40;
+  }
+  for (size_t i = 0; i <= depth; i++) body[n++] = 0x0b;
+  /* module: type ()->(), one function, its code entry */
+  size_t cap = n + 64, len = 0;
+  uint8_t *w = malloc(cap);
+  REQUIRE(w);
+  static const uint8_t head[] = {0, 'a', 's', 'm', 1, 0, 0, 0,
+                                 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0};
+  memcpy(w, head, sizeof head);
+  len = sizeof head;
+  bytes sz = {{0}, 0}, entry = {{0}, 0};
+  leb(&entry, n);                   /* body size */
+  leb(&sz, 1 + entry.n + n);        /* section size: count + entry */
+  w[len++] = 10;
+  memcpy(w + len, sz.b, sz.n);
+  len += sz.n;
+  w[len++] = 1;
+  memcpy(w + len, entry.b, entry.n);
+  len += entry.n;
+  memcpy(w + len, body, n);
+  len += n;
+  wg_module *m = NULL;
+  wg_wasm_error err;
+  CHECK_INT(wg_module_new(w, len, &m, &err), WG_WASM_LIMIT);
+  CHECK_CONTAINS(err.message, "nested");
+  wg_module_release(m);
+  free(w);
+  free(body);
+}
+
 static void test_unsupported_features(void) {
   bytes w, body = {{0}, 0};
   wg_wasm_error err;
@@ -669,6 +708,7 @@ WG_TEST_LIST {
   WG_TEST(test_deep_recursion_traps),
   WG_TEST(test_huge_local_count_rejected_cheaply),
   WG_TEST(test_huge_data_segment_rejected_cheaply),
+  WG_TEST(test_deep_nesting_is_a_limit),
   WG_TEST(test_unsupported_features),
   WG_TEST(test_truncated_and_bad_magic),
   WG_TEST(test_host_link_errors_name_the_import),
