@@ -967,9 +967,9 @@ static void test_write_pretty(void) {
 
 /* Out of memory is an error, not a crash: in a child process whose address
  * space is capped at 256 MiB, a 24 MB "[0,0,...]" (which needs ~1 GB) must
- * fail with WG_JSON_NOMEM, and writing a 200 MB string must fail with the
- * buffer's oom flag set. Skipped under ASan, which needs terabytes of
- * address space. */
+ * fail with WG_JSON_NOMEM, and writing a string whose escaped form needs
+ * 240 MB must fail with the buffer's oom flag set. Skipped under ASan,
+ * which needs terabytes of address space. */
 static void test_out_of_memory(void) {
 #ifndef WG_SANITIZE
   fflush(NULL);
@@ -985,6 +985,10 @@ static void test_out_of_memory(void) {
       text[2 + 2 * i] = ',';
     }
     text[2 * n] = ']';
+    size_t big = 40u << 20; /* allocated before the cap: always there */
+    char *s = malloc(big);
+    if (!s) _exit(14);
+    memset(s, 1, big);
     struct rlimit rl = {(rlim_t)256 << 20, (rlim_t)256 << 20};
     if (setrlimit(RLIMIT_AS, &rl) != 0) _exit(11);
     wg_json_error e;
@@ -993,13 +997,8 @@ static void test_out_of_memory(void) {
     if (d) _exit(12);
     if (e.status != WG_JSON_NOMEM || strcmp(e.message, "out of memory"))
       _exit(13);
-    free(text);
-    /* A 200 MB string does not fit twice under the cap: the writer's buffer
-     * fails and says so. */
-    size_t big = 200u << 20;
-    char *s = malloc(big);
-    if (!s) _exit(14);
-    memset(s, 'a', big);
+    /* 40 MB of control bytes escape to 240 MB, which cannot fit under the
+     * cap next to the input: the writer's buffer fails and says so. */
     wg_json str = {.type = WG_JSON_STRING};
     str.u.string.text = s;
     str.u.string.len = big;
