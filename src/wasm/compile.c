@@ -160,9 +160,6 @@ static void close_block(cc *c) {
 
 static void begin_block(cc *c) {
   c->last_dst = NO_FIXUP; /* a label: the previous result may be needed */
-  if (c->fuel_pos != NO_FIXUP && c->fuel_pos + 1 == c->ncode &&
-      c->code[c->fuel_pos] == 0)
-    return; /* an empty block just started */
   if (c->fuel_pos != NO_FIXUP) close_block(c);
   emit_op(c, VM_OP_FUEL);
   c->fuel_pos = c->ncode;
@@ -725,12 +722,15 @@ static wg_wasm_result op_end(cc *c, bool *done) {
     return WG_WASM_OK;
   }
   size_t here = c->ncode;
+  /* a new basic block starts here only if some branch lands here (never
+   * after a loop: its branches go to its start) */
+  bool targeted = k->fixups != NO_FIXUP || k->else_fixup != NO_FIXUP;
   patch_chain(c, k->fixups, here);
   if (k->else_fixup != NO_FIXUP) patch_chain(c, k->else_fixup, here);
   ctl done_k = *k;
   c->nctls--;
   push_vals(c, done_k.nresults, done_k.results);
-  begin_block(c);
+  if (targeted) begin_block(c);
   return WG_WASM_OK;
 }
 
