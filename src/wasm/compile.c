@@ -208,6 +208,20 @@ static void patch_chain(cc *c, size_t chain, size_t target) {
   }
 }
 
+/* Removes the words [start, end) of the last value-producing instruction
+ * (a comparison or add being fused into its consumer), shifting the moves
+ * emitted after it down, and drops it from the opcode list. */
+static void cut_last(cc *c, size_t start, size_t end) {
+  size_t len = end - start;
+  memmove(c->code + start, c->code + end, (c->ncode - end) * sizeof *c->code);
+  c->ncode -= len;
+  size_t k = c->nops;
+  while (k > 0 && c->ops[k - 1] > start) c->ops[--k] -= len;
+  /* now ops[k - 1] == start: remove that entry */
+  memmove(c->ops + k - 1, c->ops + k, (c->nops - k) * sizeof *c->ops);
+  c->nops--;
+}
+
 /* ---- Operand and control stacks ----------------------------------------- */
 
 static uint32_t home(const cc *c, size_t h) { return c->nlocals + (uint32_t)h; }
@@ -527,10 +541,24 @@ static wg_wasm_result mem_op(cc *c, uint8_t op) {
   uint8_t t = type[op - 0x28];
   if (op <= 0x35) {
     TRY(popl(c, WG_I32, NULL, &la));
+    /* an address just computed by `i32.add x imm` folds into the load */
+    bool fold = la == home(c, c->nvals) && c->last_dst != NO_FIXUP &&
+                c->last_start != NO_FIXUP && c->last_end == c->ncode &&
+                c->code[c->last_dst] == la &&
+                c->code[c->last_start] == VM_OP_I32_ADD_I;
+    vm_word x = fold ? c->code[c->last_start + 1] : 0;
+    vm_word imm = fold ? c->code[c->last_start + 2] : 0;
+    if (fold) cut_last(c, c->last_start, c->last_end);
     uint32_t d = push(c, t);
-    emit_op(c, VM_OP_I32_LOAD + (op - 0x28));
+    emit_op(c, fold ? VM_OP_I32_LOAD_A + (op - 0x28)
+                    : VM_OP_I32_LOAD + (op - 0x28));
     emit(c, offset);
-    emit(c, la);
+    if (fold) {
+      emit(c, x);
+      emit(c, imm);
+    } else {
+      emit(c, la);
+    }
     emit_dst(c, d);
   } else {
     /* a constant value uses the immediate form (VM_STORE_IMM_OPS order) */
@@ -957,19 +985,6 @@ static bool only_moves_since_last(const cc *c) {
   return true;
 }
 
-/* Removes the words [start, end) of the comparison, shifting the moves
- * emitted after it down, and drops it from the opcode list. */
-static void cut_comparison(cc *c, size_t start, size_t end) {
-  size_t len = end - start;
-  memmove(c->code + start, c->code + end, (c->ncode - end) * sizeof *c->code);
-  c->ncode -= len;
-  size_t k = c->nops;
-  while (k > 0 && c->ops[k - 1] > start) c->ops[--k] -= len;
-  /* now ops[k - 1] == start: remove that entry */
-  memmove(c->ops + k - 1, c->ops + k, (c->nops - k) * sizeof *c->ops);
-  c->nops--;
-}
-
 static bool emit_cond_branch(cc *c, uint32_t lc, bool at_home, bool negate,
                              vm_op plain) {
   vm_op f;
@@ -979,7 +994,7 @@ static bool emit_cond_branch(cc *c, uint32_t lc, bool at_home, bool negate,
     vm_word prev = c->code[c->last_start];
     vm_word a = c->code[c->last_start + 1];
     vm_word b = prev == VM_OP_I32_EQZ ? 0 : c->code[c->last_start + 2];
-    cut_comparison(c, c->last_start, c->last_end);
+    cut_last(c, c->last_start, c->last_end);
     c->last_dst = NO_FIXUP;
     emit_op(c, f);
     emit(c, a);

@@ -445,6 +445,16 @@ static wg_trap call_host(wg_store *s, wg_instance *caller_inst, wg_func *f,
     pc += 3;                                                  \
     vmbreak;                                                  \
   }
+#define LOAD_ADD(name, T, conv)                                \
+  vmcase(name##_A) {                                          \
+    uint64_t ea = (uint64_t)(uint32_t)(U32_(S(1)) + (uint32_t)pc[2]) + pc[0]; \
+    if (ea + sizeof(T) > mem_size) TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS); \
+    T v;                                                      \
+    memcpy(&v, mem_base + ea, sizeof v);                      \
+    S(3) = conv;                                              \
+    pc += 4;                                                  \
+    vmbreak;                                                  \
+  }
 #define STORE_IMM(name, T)                                    \
   vmcase(name##_I) {                                          \
     uint64_t ea = (uint64_t)U32_(S(1)) + pc[0];               \
@@ -486,6 +496,9 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
       VM_CMP_BR(VM_OP_LABEL_BR)
 #define VM_OP_LABEL_STORE(name, type) &&L_##name##_I,
       VM_STORE_IMM_OPS(VM_OP_LABEL_STORE)
+#define VM_OP_LABEL_LOAD(name, type, conv) &&L_##name##_A,
+      VM_LOAD_OPS(VM_OP_LABEL_LOAD)
+#undef VM_OP_LABEL_LOAD
 #undef VM_OP_LABEL_STORE
 #undef VM_OP_LABEL
 #undef VM_OP_LABEL_IMM
@@ -902,6 +915,7 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
       VM_IMM_OPS(IMM_CASE)
       VM_CMP_BR(BR_CMP_CASE)
       VM_STORE_IMM_OPS(STORE_IMM)
+      VM_LOAD_OPS(LOAD_ADD)
 
       vmcase(MEMORY_INIT) {
         uint32_t dst = U32_(S(1)), src = U32_(S(2)), n = U32_(S(3));

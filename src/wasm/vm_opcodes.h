@@ -117,6 +117,22 @@
   X(I64_LE_S, CMP64, (int64_t)a <= (int64_t)b) X(I64_LE_U, CMP64, a <= b) \
   X(I64_GE_S, CMP64, (int64_t)a >= (int64_t)b) X(I64_GE_U, CMP64, a >= b)
 
+/* Loads whose address is `i32.add x imm` (the add folded in):
+ * NAME_A offset x imm dst, address (u32)(x + imm) + offset. Each entry:
+ * the load, its memory type and the conversion of the loaded v. */
+#define VM_LOAD_OPS(X) \
+  X(I32_LOAD, uint32_t, v) X(I64_LOAD, uint64_t, v) X(F32_LOAD, uint32_t, v) \
+  X(F64_LOAD, uint64_t, v) X(I32_LOAD8_S, int8_t, (uint32_t)(int32_t)v) \
+  X(I32_LOAD8_U, uint8_t, (uint32_t)v) \
+  X(I32_LOAD16_S, int16_t, (uint32_t)(int32_t)v) \
+  X(I32_LOAD16_U, uint16_t, (uint32_t)v) \
+  X(I64_LOAD8_S, int8_t, (uint64_t)(int64_t)v) \
+  X(I64_LOAD8_U, uint8_t, (uint64_t)v) \
+  X(I64_LOAD16_S, int16_t, (uint64_t)(int64_t)v) \
+  X(I64_LOAD16_U, uint16_t, (uint64_t)v) \
+  X(I64_LOAD32_S, int32_t, (uint64_t)(int64_t)v) \
+  X(I64_LOAD32_U, uint32_t, (uint64_t)v)
+
 /* Stores with a constant value: NAME_I offset addr imm. */
 #define VM_STORE_IMM_OPS(X) \
   X(I32_STORE, uint32_t) X(I64_STORE, uint64_t) X(F32_STORE, uint32_t) \
@@ -143,6 +159,9 @@ typedef enum vm_op {
   VM_CMP_BR(VM_OP_ENUM_BR)
 #define VM_OP_ENUM_STORE(name, type) VM_OP_##name##_I,
   VM_STORE_IMM_OPS(VM_OP_ENUM_STORE)
+#define VM_OP_ENUM_LOAD(name, type, conv) VM_OP_##name##_A,
+  VM_LOAD_OPS(VM_OP_ENUM_LOAD)
+#undef VM_OP_ENUM_LOAD
 #undef VM_OP_ENUM_STORE
 #undef VM_OP_ENUM
 #undef VM_OP_ENUM_IMM

@@ -319,6 +319,27 @@ static void test_big_overlapping_copies(void) {
   teardown(&fx);
 }
 
+static void test_folded_address_add_wraps(void) {
+  fixture fx;
+  REQUIRE(setup(&fx, "limits.wasm", NULL));
+  wg_extern mem;
+  REQUIRE(wg_instance_export(fx.inst, "memory", 6, &mem));
+  static const uint8_t pattern[] = {10, 11, 12, 13, 14, 15, 16};
+  REQUIRE(wg_memory_write(mem.of.memory, 0, pattern, sizeof pattern));
+  wg_val res;
+  wg_wasm_error err;
+  /* 0xffffffff + 2 wraps to 1; + offset 3 = byte 4 */
+  CHECK_INT(call_i32(&fx, "load_add", 0xffffffffu, &res, &err), WG_WASM_OK);
+  CHECK_INT(res.of.i32, 14);
+  CHECK_INT(call_i32(&fx, "load_add", 0, &res, &err), WG_WASM_OK);
+  CHECK_INT(res.of.i32, 15);
+  /* 65533 + 2 + 3 = 65538: past the single page */
+  CHECK_INT(call_i32(&fx, "load_add", 65533, &res, &err), WG_WASM_TRAP);
+  CHECK_INT(err.trap, WG_TRAP_MEMORY_OUT_OF_BOUNDS);
+  CHECK_INT(call_i32(&fx, "load_add", 65530, &res, &err), WG_WASM_OK);
+  teardown(&fx);
+}
+
 static void test_memory_grow_past_limit(void) {
   wg_limits lim = {.max_memory_pages = 3};
   fixture fx;
@@ -702,6 +723,7 @@ WG_TEST_LIST {
   WG_TEST(test_cancel_from_other_thread),
   WG_TEST(test_bulk_ops_charged_by_length),
   WG_TEST(test_big_overlapping_copies),
+  WG_TEST(test_folded_address_add_wraps),
   WG_TEST(test_memory_grow_past_limit),
   WG_TEST(test_memory_min_over_limit_is_limit_error),
   WG_TEST(test_table_grow_past_limit),

@@ -17,6 +17,10 @@
     (memory.fill (local.get 0) (i32.const 7) (local.get 1)))
   (func (export "copy") (param i32 i32 i32)
     (memory.copy (local.get 0) (local.get 1) (local.get 2)))
+;; the add folds into the load; the sum still wraps at 2^32 before the
+  ;; offset is added
+  (func (export "load_add") (param i32) (result i32)
+    (i32.load8_u offset=3 (i32.add (local.get 0) (i32.const 2))))
   (func (export "load8") (param i32) (result i32) (i32.load8_u (local.get 0)))
   ;; 8 instructions when the branch falls through (block, local.get, br_if,
   ;; nop, nop, end, i32.const, end); 5 when it is taken (the skipped nop,
