@@ -271,7 +271,8 @@ static void materialize_all(cc *c) {
   }
   c->lazy_count = 0;
   c->lowest_lazy = NO_FIXUP;
-  /* last_dst stays: emit_cond_branch may still fuse across these moves */
+  /* the moves may overwrite a pending comparison's operand slots */
+  c->last_dst = NO_FIXUP;
 }
 
 /* Copies home every lazy entry that reads local x (before x changes). */
@@ -1067,7 +1068,13 @@ static wg_wasm_result op_else(cc *c) {
  * home slots first, so branches and blocks only ever move home slots. */
 static wg_wasm_result control(cc *c, uint8_t op, bool *done) {
   uint32_t l, lc;
+  size_t before = c->ncode, last = c->last_dst;
   materialize_all(c);
+  /* At br_if/if the condition is on top, so these moves write only slots
+   * below it: a comparison that ended right before them may still be
+   * fused past them (emit_cond_branch). */
+  if ((op == 0x0d || op == 0x04) && last != NO_FIXUP && c->last_end == before)
+    c->last_dst = last;
   switch (op) {
     case 0x00:
       emit_op(c, VM_OP_UNREACHABLE);

@@ -177,6 +177,26 @@ static void test_sum_loop(void) {
 
 /* ---- Tests: fuel, deadline, cancellation ----------------------------------- */
 
+static void test_compare_branch_not_fused_past_window_copies(void) {
+  fixture fx;
+  REQUIRE(setup(&fx, "limits.wasm", NULL));
+  static const char *const names[] = {"fuse_window", "fuse_block"};
+  for (size_t k = 0; k < 2; k++) {
+    wg_func *f = export_func(fx.inst, names[k]);
+    REQUIRE(f);
+    wg_val args[3] = {i32v(5), i32v(10), i32v(0)}, res;
+    wg_wasm_error err;
+    CHECK_INT(wg_func_call(fx.store, f, args, 3, &res, 1, &err), WG_WASM_OK);
+    CHECK_INT(res.of.i32, 1);
+    args[0] = i32v(10);
+    args[1] = i32v(5);
+    args[2] = i32v(100);
+    CHECK_INT(wg_func_call(fx.store, f, args, 3, &res, 1, &err), WG_WASM_OK);
+    CHECK_INT(res.of.i32, 0);
+  }
+  teardown(&fx);
+}
+
 static void test_fuel_exact_count(void) {
   wg_limits lim = {.fuel = 1000};
   fixture fx;
@@ -716,6 +736,7 @@ static void test_many_instances_reuse_memory(void) {
 WG_TEST_LIST {
   WG_TEST(test_add_and_names),
   WG_TEST(test_sum_loop),
+  WG_TEST(test_compare_branch_not_fused_past_window_copies),
   WG_TEST(test_fuel_exact_count),
   WG_TEST(test_fuel_refund_on_taken_branch),
   WG_TEST(test_fuel_stops_infinite_loop),

@@ -28,6 +28,107 @@
   (func (export "early") (param i32) (result i32)
     (block $b (br_if $b (local.get 0)) (nop) (nop))
     (i32.const 7))
+;; regression: 33 lazy local.gets overflow the compiler's lazy window and
+  ;; are copied into the slots above the comparison's result (where its
+  ;; operands were); the comparison must not be fused past those copies.
+  ;; Returns 1 when p0 < p1.
+  (func (export "fuse_window") (param i32 i32 i32) (result i32)
+    (block $b
+      local.get 0
+      i32.const 0
+      i32.add
+      local.get 1
+      i32.const 0
+      i32.add
+      i32.lt_u
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      local.get 2
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      drop
+      br_if $b
+      (return (i32.const 0)))
+    (i32.const 1))
+;; regression: the block's entry copies the lazy local.get 2 into the slot
+  ;; of the comparison's second operand; br_if must not fuse past that.
+  ;; Returns 1 when p0 < p1.
+  (func (export "fuse_block") (param i32 i32 i32) (result i32)
+    (block $b
+      local.get 0
+      i32.const 0
+      i32.add
+      local.get 1
+      i32.const 0
+      i32.add
+      i32.lt_u
+      local.get 2
+      block
+      end
+      drop
+      br_if $b
+      (return (i32.const 0)))
+    (i32.const 1))
   ;; sums 0..n-1 in a loop
   (func (export "sum") (param $n i32) (result i64)
     (local $i i32) (local $acc i64)
