@@ -208,9 +208,9 @@ static void patch_chain(cc *c, size_t chain, size_t target) {
   }
 }
 
-/* Removes the words [start, end) of the last value-producing instruction
- * (a comparison or add being fused into its consumer), shifting the moves
- * emitted after it down, and drops it from the opcode list. */
+/* Removes the words [start, end) of the last instruction emitted (a
+ * comparison or add being fused into its consumer) and drops it from the
+ * opcode list. */
 static void cut_last(cc *c, size_t start, size_t end) {
   size_t len = end - start;
   memmove(c->code + start, c->code + end, (c->ncode - end) * sizeof *c->code);
@@ -271,8 +271,6 @@ static void materialize_all(cc *c) {
   }
   c->lazy_count = 0;
   c->lowest_lazy = NO_FIXUP;
-  /* the moves may overwrite a pending comparison's operand slots */
-  c->last_dst = NO_FIXUP;
 }
 
 /* Copies home every lazy entry that reads local x (before x changes). */
@@ -976,21 +974,11 @@ static bool fused_op(vm_word prev, bool negate, vm_op *f) {
  * that instruction is replaced by BR_IF_<CMP> a b (negated for `if`);
  * otherwise `plain cond`. The caller emits target src dst keep. Returns
  * whether it fused. */
-/* True if only COPY/CONST moves (materializations, 3 words each) were
- * emitted after the last value-producing instruction. They write home slots
- * below the condition's, never the comparison's operands, so the
- * comparison may move after them. */
-static bool only_moves_since_last(const cc *c) {
-  for (size_t p = c->last_end; p < c->ncode; p += 3)
-    if (c->code[p] != VM_OP_COPY && c->code[p] != VM_OP_CONST) return false;
-  return true;
-}
-
 static bool emit_cond_branch(cc *c, uint32_t lc, bool at_home, bool negate,
                              vm_op plain) {
   vm_op f;
   if (at_home && c->last_dst != NO_FIXUP && c->last_start != NO_FIXUP &&
-      c->code[c->last_dst] == lc && only_moves_since_last(c) &&
+      c->last_end == c->ncode && c->code[c->last_dst] == lc &&
       fused_op(c->code[c->last_start], negate, &f)) {
     vm_word prev = c->code[c->last_start];
     vm_word a = c->code[c->last_start + 1];
@@ -1068,13 +1056,7 @@ static wg_wasm_result op_else(cc *c) {
  * home slots first, so branches and blocks only ever move home slots. */
 static wg_wasm_result control(cc *c, uint8_t op, bool *done) {
   uint32_t l, lc;
-  size_t before = c->ncode, last = c->last_dst;
   materialize_all(c);
-  /* At br_if/if the condition is on top, so these moves write only slots
-   * below it: a comparison that ended right before them may still be
-   * fused past them (emit_cond_branch). */
-  if ((op == 0x0d || op == 0x04) && last != NO_FIXUP && c->last_end == before)
-    c->last_dst = last;
   switch (op) {
     case 0x00:
       emit_op(c, VM_OP_UNREACHABLE);

@@ -197,6 +197,17 @@ static void test_compare_branch_not_fused_past_window_copies(void) {
   teardown(&fx);
 }
 
+static void test_no_fusion_with_stale_comparison(void) {
+  fixture fx;
+  REQUIRE(setup(&fx, "limits.wasm", NULL));
+  wg_val res;
+  wg_wasm_error err;
+  CHECK_INT(wg_func_call(fx.store, export_func(fx.inst, "fuse_stale"), NULL, 0,
+                         &res, 1, &err), WG_WASM_OK);
+  CHECK_INT(res.of.i32, 0);
+  teardown(&fx);
+}
+
 static void test_fuel_exact_count(void) {
   wg_limits lim = {.fuel = 1000};
   fixture fx;
@@ -737,6 +748,7 @@ WG_TEST_LIST {
   WG_TEST(test_add_and_names),
   WG_TEST(test_sum_loop),
   WG_TEST(test_compare_branch_not_fused_past_window_copies),
+  WG_TEST(test_no_fusion_with_stale_comparison),
   WG_TEST(test_fuel_exact_count),
   WG_TEST(test_fuel_refund_on_taken_branch),
   WG_TEST(test_fuel_stops_infinite_loop),

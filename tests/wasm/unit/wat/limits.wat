@@ -129,6 +129,37 @@
       br_if $b
       (return (i32.const 0)))
     (i32.const 1))
+;; regression (found by differential testing against wasm-interp): the
+  ;; dropped i32.eqz left its result slot, which the if's condition
+  ;; (local 1, copied home) reused; the if must not be fused with that
+  ;; stale comparison. Returns local 3 (0) since local 1 is 0.
+  (func (export "fuse_stale") (result i32) (local i32 i32 i32 i32 i32 i32)
+    i32.const -47
+    local.set 2
+    block
+      block (result i32)
+        local.get 0
+        local.get 4
+        block (result i32)
+          local.get 1
+        end
+        local.get 4
+        select
+        drop
+      end
+      i32.eqz
+      drop
+    end
+    block (result i32)
+      local.get 1
+      if (result i32)
+        block (result i32)
+          local.get 2
+        end
+      else
+        local.get 3
+      end
+    end)
   ;; sums 0..n-1 in a loop
   (func (export "sum") (param $n i32) (result i64)
     (local $i i32) (local $acc i64)
