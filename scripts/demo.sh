@@ -7,10 +7,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${WG_DEMO_BUILD:-$root/build/demo}"
-# A fresh machine: install the Debian packages first (scripts/deps.sh).
-for tool in cmake gcc clang wasm-ld wat2wasm; do
-  command -v "$tool" >/dev/null || { "$root/scripts/deps.sh"; break; }
-done
+# A fresh machine: install the missing Debian packages first (a no-op when
+# everything is there).
+"$root/scripts/deps.sh"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j2 --target wasmgate examples >/dev/null
 wg="$build/src/cli/wasmgate"
