@@ -684,6 +684,48 @@ static void test_host_memory_access_and_traps(void) {
   wg_module_release(m);
 }
 
+/* The host function re-enters the engine on the same store. */
+typedef struct reenter_ctx {
+  wg_instance *inst;
+} reenter_ctx;
+
+static wg_trap host_callback(wg_caller *c, void *user, const wg_val *args,
+                             wg_val *results) {
+  reenter_ctx *ctx = user;
+  wg_wasm_error err;
+  wg_val a = args[0];
+  if (!ctx->inst) return WG_TRAP_HOST_ERROR;
+  wg_wasm_result r = wg_func_call(wg_caller_store(c),
+                                  export_func(ctx->inst, "inner"), &a, 1,
+                                  results, 1, &err);
+  return r == WG_WASM_OK ? WG_TRAP_NONE : WG_TRAP_HOST_ERROR;
+}
+
+static void test_host_reenters_engine(void) {
+  wg_module *m = load("reenter.wasm");
+  REQUIRE(m);
+  static const wg_valtype p[] = {WG_I32}, r[] = {WG_I32};
+  static const wg_functype cb_type = {1, 1, p, r};
+  reenter_ctx ctx = {NULL};
+  wg_linker *l = wg_linker_new();
+  REQUIRE(wg_linker_define_host_func(l, "env", 3, "callback", 8, &cb_type,
+                                     host_callback, &ctx));
+  wg_store *s = wg_store_new(NULL);
+  wg_wasm_error err;
+  REQUIRE(wg_linker_instantiate(l, s, m, &ctx.inst, &err) == WG_WASM_OK);
+  wg_val a = i32v(4), res;
+  CHECK_INT(wg_func_call(s, export_func(ctx.inst, "outer"), &a, 1, &res, 1,
+                         &err), WG_WASM_OK);
+  CHECK_INT(res.of.i32, 41 + 1000);
+  /* the store's stacks are intact afterwards */
+  CHECK_INT(wg_func_call(s, export_func(ctx.inst, "inner"), &a, 1, &res, 1,
+                         &err), WG_WASM_OK);
+  CHECK_INT(res.of.i32, 41);
+  wg_store_free(s);
+  wg_linker_free(l);
+  wg_module_release(m);
+}
+
 /* ---- Tests: sharing a module between threads ---------------------------- */
 
 typedef struct share_arg {
@@ -768,6 +810,7 @@ WG_TEST_LIST {
   WG_TEST(test_truncated_and_bad_magic),
   WG_TEST(test_host_link_errors_name_the_import),
   WG_TEST(test_host_memory_access_and_traps),
+  WG_TEST(test_host_reenters_engine),
   WG_TEST(test_module_shared_between_threads),
   WG_TEST(test_many_instances_reuse_memory),
 };
