@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "wasmgate/package.h"
+#include "wasmgate/wasm.h"
 #include "wasmgate/schema.h"
 #include "wasmgate/toml.h"
 
@@ -240,5 +241,32 @@ wg_schema *wg_manifest_tool_schema(const wg_manifest_tool *t,
  * authorization of host_api.https is the policy layer's job). */
 int wg_abi_check(const uint8_t *wasm, size_t len, bool *uses_https,
                  wg_pkg_diag *diag);
+
+/* The host imports of yoi-plugin-wasm-1 (reference 4.2 and 4.3): one table,
+ * used by `check` and by the host layer that implements them. */
+typedef enum wg_abi_import_id {
+  WG_ABI_TOOL_NAME_LEN,
+  WG_ABI_TOOL_NAME_READ,
+  WG_ABI_INPUT_LEN,
+  WG_ABI_INPUT_READ,
+  WG_ABI_OUTPUT_WRITE,
+  WG_ABI_HTTPS_REQUEST,
+  WG_ABI_HTTPS_RESPONSE_LEN,
+  WG_ABI_HTTPS_RESPONSE_READ,
+  WG_ABI_IMPORT_COUNT
+} wg_abi_import_id;
+
+typedef struct wg_abi_import {
+  const char *module; /* "yoi:tool" or "yoi:https" */
+  const char *name;
+  wg_functype type;   /* () -> i32 or (i32, i32) -> i32 */
+} wg_abi_import;
+
+const wg_abi_import *wg_abi_import_at(wg_abi_import_id id);
+/* The id of import module.name, or -1 if the ABI has no such import. */
+int wg_abi_find_import(const char *module, size_t module_len,
+                       const char *name, size_t name_len);
+/* True if im is a function import of exactly the type of import id. */
+bool wg_abi_import_type_ok(const wg_import_info *im, wg_abi_import_id id);
 
 #endif

@@ -9,15 +9,11 @@
  * request fails closed with a sticky `unsupported` error. Host functions
  * never trap: every guest mistake is a return value or a sticky error. */
 #include "wasmgate/host.h"
+#include "wasmgate/manifest.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const wg_valtype t_i32x2[] = {WG_I32, WG_I32};
-static const wg_valtype t_i32[] = {WG_I32};
-static const wg_functype fn_len = {0, 1, NULL, t_i32};          /* () -> i32 */
-static const wg_functype fn_ptr_len = {2, 1, t_i32x2, t_i32};   /* (i32,i32) -> i32 */
 
 static void ret(wg_val *results, int32_t v) {
   results[0].type = WG_I32;
@@ -149,47 +145,22 @@ static wg_trap h_https_response_read(wg_caller *c, void *user,
   return WG_TRAP_NONE;
 }
 
-typedef struct host_import {
-  const char *name;
-  const wg_functype *type;
-  wg_host_fn fn;
-} host_import;
-
-static const host_import tool_imports[] = {
-  {"tool_name_len", &fn_len, h_tool_name_len},
-  {"tool_name_read", &fn_ptr_len, h_tool_name_read},
-  {"input_len", &fn_len, h_input_len},
-  {"input_read", &fn_ptr_len, h_input_read},
-  {"output_write", &fn_ptr_len, h_output_write},
+/* Implementations of the ABI's imports; names and types live in the
+ * package layer's table (wg_abi_import_at), which `check` uses too. */
+static const wg_host_fn host_impl[WG_ABI_IMPORT_COUNT] = {
+  [WG_ABI_TOOL_NAME_LEN] = h_tool_name_len,
+  [WG_ABI_TOOL_NAME_READ] = h_tool_name_read,
+  [WG_ABI_INPUT_LEN] = h_input_len,
+  [WG_ABI_INPUT_READ] = h_input_read,
+  [WG_ABI_OUTPUT_WRITE] = h_output_write,
+  [WG_ABI_HTTPS_REQUEST] = h_https_request,
+  [WG_ABI_HTTPS_RESPONSE_LEN] = h_https_response_len,
+  [WG_ABI_HTTPS_RESPONSE_READ] = h_https_response_read,
 };
-
-static const host_import https_imports[] = {
-  {"request", &fn_ptr_len, h_https_request},
-  {"response_len", &fn_len, h_https_response_len},
-  {"response_read", &fn_ptr_len, h_https_response_read},
-};
-
-static const host_import *find_import(const host_import *table, size_t n,
-                                      const char *name, size_t len) {
-  for (size_t i = 0; i < n; i++)
-    if (strlen(table[i].name) == len && memcmp(table[i].name, name, len) == 0)
-      return &table[i];
-  return NULL;
-}
 
 static bool name_is(const wg_import_info *im, const char *module) {
   return im->module_len == strlen(module) &&
          memcmp(im->module, module, im->module_len) == 0;
-}
-
-static bool same_type(const wg_functype *a, const wg_functype *b) {
-  if (a->param_count != b->param_count || a->result_count != b->result_count)
-    return false;
-  for (uint32_t i = 0; i < a->param_count; i++)
-    if (a->params[i] != b->params[i]) return false;
-  for (uint32_t i = 0; i < a->result_count; i++)
-    if (a->results[i] != b->results[i]) return false;
-  return true;
 }
 
 /* Short, sanitized copy of a guest-chosen name for a message. */
@@ -197,48 +168,47 @@ static void short_name(char *dst, size_t size, const char *s, size_t len) {
   wg_error_sanitize(dst, size, s, len);
 }
 
-/* Resolves one import to its host function description, or explains why
+/* Resolves one import to its ABI import id, or explains why
  * not (reference 4.4 order: module, then authorization, then name). */
-static const host_import *resolve(const wg_import_info *im, bool https_granted,
-                                  wg_error *err) {
+static int resolve(const wg_import_info *im, bool https_granted,
+                   wg_error *err) {
   char mod[72], name[72];
   short_name(mod, sizeof mod, im->module, im->module_len);
   short_name(name, sizeof name, im->name, im->name_len);
-  const host_import *h = NULL;
+  int id = wg_abi_find_import(im->module, im->module_len, im->name,
+                              im->name_len);
   if (name_is(im, "yoi:tool")) {
-    h = find_import(tool_imports, 5, im->name, im->name_len);
-    if (!h) {
+    if (id < 0) {
       wg_error_set(err, WG_ERR_LINK_ERROR,
                    "unsupported host import `%s`; no filesystem, ambient network, "
                    "environment, or WASI imports are available", name);
-      return NULL;
+      return -1;
     }
   } else if (name_is(im, "yoi:https")) {
     if (!https_granted) {
       wg_error_set(err, WG_ERR_PERMISSION_DENIED,
                    "plugin host API dispatch denied: host_api.https is not granted");
-      return NULL;
+      return -1;
     }
-    h = find_import(https_imports, 3, im->name, im->name_len);
-    if (!h) {
+    if (id < 0) {
       wg_error_set(err, WG_ERR_LINK_ERROR, "unsupported https host import `%s`", name);
-      return NULL;
+      return -1;
     }
   } else if (name_is(im, "yoi:fs")) {
     wg_error_set(err, WG_ERR_UNSUPPORTED, "host_api.fs is not implemented");
-    return NULL;
+    return -1;
   } else {
     wg_error_set(err, WG_ERR_LINK_ERROR,
                  "unsupported import module `%s`; only `yoi:tool` and `yoi:https` "
                  "are available", mod);
-    return NULL;
+    return -1;
   }
-  if (im->kind != WG_EXTERN_FUNC || !same_type(&im->functype, h->type)) {
+  if (!wg_abi_import_type_ok(im, (wg_abi_import_id)id)) {
     wg_error_set(err, WG_ERR_LINK_ERROR, "host import `%s`.`%s` has the wrong type",
                  mod, name);
-    return NULL;
+    return -1;
   }
-  return h;
+  return id;
 }
 
 bool wg_host_bind(wg_store *s, const wg_module *m, wg_host_call *hc,
@@ -250,9 +220,10 @@ bool wg_host_bind(wg_store *s, const wg_module *m, wg_host_call *hc,
       wg_error_set(err, WG_ERR_INTERNAL, "cannot read import %zu", i);
       return false;
     }
-    const host_import *h = resolve(&im, hc->https_granted, err);
-    if (!h) return false;
-    wg_func *f = wg_func_new_host(s, h->type, h->fn, hc);
+    int id = resolve(&im, hc->https_granted, err);
+    if (id < 0) return false;
+    wg_func *f = wg_func_new_host(s, &wg_abi_import_at((wg_abi_import_id)id)->type,
+                                  host_impl[id], hc);
     if (!f) {
       wg_error_set(err, WG_ERR_INTERNAL, "out of memory linking imports");
       return false;

@@ -15,23 +15,48 @@
 /* Import and message bounds: names longer than this are cut with "...". */
 #define ABI_NAME_SHOWN 64u
 
-typedef struct host_import {
-  const char *module, *name;
-  uint32_t params;  /* all i32 */
-  uint32_t results; /* 0 or 1 (i32) */
-} host_import;
+static const wg_valtype abi_i32x2[] = {WG_I32, WG_I32};
+static const wg_valtype abi_i32[] = {WG_I32};
+#define ABI_LEN {0, 1, NULL, abi_i32}          /* () -> i32 */
+#define ABI_PTR_LEN {2, 1, abi_i32x2, abi_i32} /* (i32, i32) -> i32 */
 
-/* Reference 4.2 and 4.3. */
-static const host_import host_imports[] = {
-  {"yoi:tool", "tool_name_len", 0, 1},
-  {"yoi:tool", "tool_name_read", 2, 1},
-  {"yoi:tool", "input_len", 0, 1},
-  {"yoi:tool", "input_read", 2, 1},
-  {"yoi:tool", "output_write", 2, 1},
-  {"yoi:https", "request", 2, 1},
-  {"yoi:https", "response_len", 0, 1},
-  {"yoi:https", "response_read", 2, 1},
+/* Reference 4.2 and 4.3, indexed by wg_abi_import_id. */
+static const wg_abi_import abi_imports[WG_ABI_IMPORT_COUNT] = {
+  [WG_ABI_TOOL_NAME_LEN] = {"yoi:tool", "tool_name_len", ABI_LEN},
+  [WG_ABI_TOOL_NAME_READ] = {"yoi:tool", "tool_name_read", ABI_PTR_LEN},
+  [WG_ABI_INPUT_LEN] = {"yoi:tool", "input_len", ABI_LEN},
+  [WG_ABI_INPUT_READ] = {"yoi:tool", "input_read", ABI_PTR_LEN},
+  [WG_ABI_OUTPUT_WRITE] = {"yoi:tool", "output_write", ABI_PTR_LEN},
+  [WG_ABI_HTTPS_REQUEST] = {"yoi:https", "request", ABI_PTR_LEN},
+  [WG_ABI_HTTPS_RESPONSE_LEN] = {"yoi:https", "response_len", ABI_LEN},
+  [WG_ABI_HTTPS_RESPONSE_READ] = {"yoi:https", "response_read", ABI_PTR_LEN},
 };
+
+const wg_abi_import *wg_abi_import_at(wg_abi_import_id id) {
+  if ((unsigned)id >= WG_ABI_IMPORT_COUNT) return NULL;
+  return &abi_imports[id];
+}
+
+int wg_abi_find_import(const char *module, size_t module_len,
+                       const char *name, size_t name_len) {
+  for (int i = 0; i < WG_ABI_IMPORT_COUNT; i++)
+    if (mf_str_is(module, module_len, abi_imports[i].module) &&
+        mf_str_is(name, name_len, abi_imports[i].name))
+      return i;
+  return -1;
+}
+
+bool wg_abi_import_type_ok(const wg_import_info *im, wg_abi_import_id id) {
+  const wg_functype *want = &abi_imports[id].type, *got = &im->functype;
+  if (im->kind != WG_EXTERN_FUNC || got->param_count != want->param_count ||
+      got->result_count != want->result_count)
+    return false;
+  for (uint32_t i = 0; i < got->param_count; i++)
+    if (got->params[i] != want->params[i]) return false;
+  for (uint32_t i = 0; i < got->result_count; i++)
+    if (got->results[i] != want->results[i]) return false;
+  return true;
+}
 
 static int abi_fail(wg_pkg_diag *d, const char *msg) {
   pkg_diag_set(d, WG_PKG_API, WG_PKG_PHASE_MANIFEST, msg);
@@ -55,19 +80,6 @@ static void shown_name(char *out, size_t cap, const char *s, size_t len) {
   wg_buf_free(&b);
 }
 
-static bool all_i32(const wg_valtype *t, uint32_t n) {
-  for (uint32_t i = 0; i < n; i++)
-    if (t[i] != WG_I32) return false;
-  return true;
-}
-
-static bool type_matches(const wg_import_info *im, const host_import *h) {
-  const wg_functype *f = &im->functype;
-  return im->kind == WG_EXTERN_FUNC && f->param_count == h->params &&
-         f->result_count == h->results && all_i32(f->params, f->param_count) &&
-         all_i32(f->results, f->result_count);
-}
-
 static int check_import(const wg_import_info *im, bool *uses_https,
                         wg_pkg_diag *d) {
   bool tool = mf_str_is(im->module, im->module_len, "yoi:tool");
@@ -82,13 +94,12 @@ static int check_import(const wg_import_info *im, bool *uses_https,
              "`yoi:https` are available", shown);
     return abi_fail(d, msg);
   }
-  for (size_t i = 0; i < sizeof host_imports / sizeof host_imports[0]; i++) {
-    const host_import *h = &host_imports[i];
-    if (!mf_str_is(im->module, im->module_len, h->module) ||
-        !mf_str_is(im->name, im->name_len, h->name))
-      continue;
+  int id = wg_abi_find_import(im->module, im->module_len, im->name,
+                              im->name_len);
+  if (id >= 0) {
+    const wg_abi_import *h = &abi_imports[id];
     if (https) *uses_https = true;
-    if (type_matches(im, h)) return 0;
+    if (wg_abi_import_type_ok(im, (wg_abi_import_id)id)) return 0;
     snprintf(msg, sizeof msg, "host import `%s.%s` has the wrong type",
              h->module, h->name);
     return abi_fail(d, msg);
