@@ -69,8 +69,11 @@ typedef enum wg_wasm_result {
                           memory64, multi-memory) */
   WG_WASM_INVALID,     /* decodes, but fails validation */
   WG_WASM_LINK,        /* an import is missing or has the wrong type */
-  WG_WASM_LIMIT,       /* the module needs more than the store's limits
-                          allow (initial memory or table too large) */
+  WG_WASM_LIMIT,       /* over an implementation or store limit: a
+                          module with more than 50,000 locals in a function,
+                          1,000 params/results in a type or blocks nested
+                          100,000 deep; or an instance whose initial memory
+                          or table exceeds the store's limits */
   WG_WASM_TRAP,        /* execution trapped (also in a start function or
                           while applying segments); see wg_wasm_error.trap */
   WG_WASM_NOMEM,       /* host allocation failed */
