@@ -45,6 +45,10 @@ typedef struct wg_pkg_diag {
 
 const char *wg_pkg_kind_name(wg_pkg_kind kind);
 const char *wg_pkg_phase_name(wg_pkg_phase phase);
+/* yoi's safe I/O words (reference 2.2 step 4): an errno reduced to "not
+ * found", "permission denied", "already exists", "invalid input", "invalid
+ * data" or "I/O error", so no path or system text reaches a diagnostic. */
+const char *wg_pkg_io_word(int err);
 
 /* yoi's PluginDiscoveryLimits::default() (reference 1.4), plus the
  * directory-walk depth that only wasmgate's directory packages need. */

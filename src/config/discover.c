@@ -26,23 +26,10 @@
 #define MSG_TOO_MANY "plugin store holds more packages than the limit; the rest are ignored"
 #define MSG_DUPLICATE "duplicate plugin package identity in one source store"
 
-/* yoi's safe I/O words (reference 2.2 step 4). */
-static const char *io_word(int err) {
-  switch (err) {
-  case ENOENT: return "not found";
-  case EACCES:
-  case EPERM: return "permission denied";
-  case EEXIST: return "already exists";
-  case EINVAL: return "invalid input";
-  case EILSEQ: return "invalid data";
-  default: return "I/O error";
-  }
-}
-
 static wg_plugin_diag *diag_io(cfg_diags *d, const char *prefix, int err,
                                wg_source source) {
   char msg[WG_PKG_MESSAGE_MAX];
-  cfg_fmt(msg, sizeof msg, "%s: %s", prefix, io_word(err));
+  cfg_fmt(msg, sizeof msg, "%s: %s", prefix, wg_pkg_io_word(err));
   wg_plugin_diag *e = cfg_diag_add(d, WG_PKG_IO, WG_PKG_PHASE_DISCOVERY, msg);
   if (e) {
     e->has_source = true;

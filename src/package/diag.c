@@ -41,13 +41,14 @@ void pkg_diag_set(wg_pkg_diag *d, wg_pkg_kind kind, wg_pkg_phase phase,
 }
 
 /* yoi's safe_io_error: std::io::ErrorKind reduced to a fixed word. */
-const char *pkg_safe_io_word(int err) {
+const char *wg_pkg_io_word(int err) {
   switch (err) {
   case ENOENT: return "not found";
   case EACCES:
   case EPERM: return "permission denied";
   case EEXIST: return "already exists";
   case EINVAL: return "invalid input";
+  case EILSEQ: return "invalid data";
   default: return "I/O error";
   }
 }
@@ -57,7 +58,7 @@ void pkg_diag_io(wg_pkg_diag *d, const char *prefix, int err) {
   d->kind = WG_PKG_IO;
   d->phase = WG_PKG_PHASE_DISCOVERY;
   snprintf(d->message, sizeof d->message, "%s: %s", prefix,
-           pkg_safe_io_word(err));
+           wg_pkg_io_word(err));
 }
 
 void pkg_diag_oom(wg_pkg_diag *d) {

@@ -33,7 +33,6 @@ typedef struct pkg_list {
 void pkg_diag_set(wg_pkg_diag *d, wg_pkg_kind kind, wg_pkg_phase phase,
                   const char *message);
 void pkg_diag_io(wg_pkg_diag *d, const char *prefix, int err);
-const char *pkg_safe_io_word(int err);
 /* The one out-of-memory diagnostic of the layer. */
 void pkg_diag_oom(wg_pkg_diag *d);
 
