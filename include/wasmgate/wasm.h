@@ -101,6 +101,8 @@ typedef enum wg_trap {
 
 /* Stable snake_case names: "unreachable", "memory_out_of_bounds", ... */
 const char *wg_trap_name(wg_trap t);
+/* A short human description: "integer divide by zero", ... */
+const char *wg_trap_message(wg_trap t);
 
 /* Details of a failure. `offset` is the byte offset in the module for
  * malformed/invalid/unsupported (else 0). `message` is short, bounded and

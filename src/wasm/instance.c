@@ -198,7 +198,7 @@ static wg_wasm_result create_defined(wg_store *s, wg_instance *inst,
 }
 
 static wg_wasm_result trap_error(wg_wasm_error *err, wg_trap t) {
-  vm_error(err, WG_WASM_TRAP, 0, "%s", wg_trap_name(t));
+  vm_error(err, WG_WASM_TRAP, 0, "%s", wg_trap_message(t));
   if (err) err->trap = t;
   return WG_WASM_TRAP;
 }

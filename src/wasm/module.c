@@ -115,7 +115,7 @@ wg_wasm_result wg_func_call(wg_store *s, wg_func *f, const wg_val *args,
   }
   wg_trap trap = vm_invoke(s, f, slots, slots, err->message);
   if (trap) {
-    if (!err->message[0]) vm_error(err, WG_WASM_TRAP, 0, "%s", wg_trap_name(trap));
+    if (!err->message[0]) vm_error(err, WG_WASM_TRAP, 0, "%s", wg_trap_message(trap));
     err->result = WG_WASM_TRAP;
     err->trap = trap;
     r = WG_WASM_TRAP;

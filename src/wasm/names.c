@@ -35,6 +35,17 @@ const char *wg_trap_name(wg_trap t) {
   return "unknown";
 }
 
+const char *wg_trap_message(wg_trap t) {
+  static const char *const messages[] = {
+      "no trap", "unreachable executed", "out of bounds memory access",
+      "out of bounds table access", "indirect call type mismatch",
+      "uninitialized element", "integer divide by zero", "integer overflow",
+      "invalid conversion to integer", "call stack exhausted",
+      "fuel exhausted", "deadline exceeded", "cancelled", "host error"};
+  if ((unsigned)t < sizeof messages / sizeof messages[0]) return messages[t];
+  return "unknown trap";
+}
+
 bool vm_functype_equal(const wg_functype *a, const wg_functype *b) {
   if (a == b) return true;
   if (a->param_count != b->param_count || a->result_count != b->result_count)

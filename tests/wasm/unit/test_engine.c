@@ -160,6 +160,9 @@ static void test_add_and_names(void) {
   CHECK_INT(wg_func_call(fx.store, add, args, 2, &res, 1, &err), WG_WASM_ARGS);
   CHECK_STR(wg_trap_name(WG_TRAP_INTEGER_DIVIDE_BY_ZERO), "integer_divide_by_zero");
   CHECK_STR(wg_trap_name(WG_TRAP_HOST_ERROR), "host_error");
+  CHECK_STR(wg_trap_message(WG_TRAP_INTEGER_DIVIDE_BY_ZERO), "integer divide by zero");
+  CHECK_STR(wg_trap_message(WG_TRAP_FUEL_EXHAUSTED), "fuel exhausted");
+  CHECK_STR(wg_trap_message(WG_TRAP_HOST_ERROR), "host error");
   CHECK_STR(wg_wasm_result_name(WG_WASM_UNSUPPORTED), "unsupported");
   CHECK_STR(wg_valtype_name(WG_EXTERNREF), "externref");
   teardown(&fx);
