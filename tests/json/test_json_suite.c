@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "wasmgate/json.h"
+#include "../test_file.h"
 
 enum { MAX_FILES = 1024, MAX_FILE_BYTES = 1 << 22 };
 
@@ -21,16 +22,6 @@ typedef struct policy_entry {
   char name[256];
   bool accept;
 } policy_entry;
-
-static char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  char *buf = malloc(MAX_FILE_BYTES);
-  size_t n = buf ? fread(buf, 1, MAX_FILE_BYTES, f) : 0;
-  fclose(f);
-  *len = n;
-  return buf;
-}
 
 static size_t load_policy(const char *dir, policy_entry *pol, size_t max) {
   char path[4096];
@@ -78,7 +69,7 @@ static int name_cmp(const void *a, const void *b) {
 static int check_golden(const char *suite_dir, const char *golden,
                         int *checked) {
   size_t glen;
-  char *g = read_file(golden, &glen);
+  char *g = wg_test_read_file(golden, MAX_FILE_BYTES, &glen);
   int bad = 0;
   *checked = 0;
   if (!g) return 1;
@@ -93,7 +84,7 @@ static int check_golden(const char *suite_dir, const char *golden,
     snprintf(path, sizeof path, "%s/test_parsing/%.*s", suite_dir,
              (int)(tab - line), line);
     size_t len;
-    char *text = read_file(path, &len);
+    char *text = wg_test_read_file(path, MAX_FILE_BYTES, &len);
     wg_buf out;
     wg_buf_init(&out, 0);
     size_t want_len = n - (size_t)(tab + 1 - line);
@@ -149,10 +140,10 @@ int main(int argc, char **argv) {
       }
     size_t len;
     snprintf(path, sizeof path, "%s/test_parsing/%s", argv[1], name);
-    char *text = read_file(path, &len);
+    char *text = wg_test_read_file(path, MAX_FILE_BYTES, &len);
     wg_json_error err;
     wg_json_doc *d = text ? wg_json_parse(text, len, NULL, &err) : NULL;
-    bool ok = (d != NULL) == expect_accept && (p != 2 || listed);
+    bool ok = text && (d != NULL) == expect_accept && (p != 2 || listed);
     if (ok && d && !round_trips(wg_json_root(d))) {
       fprintf(stderr, "FAIL %s: canonical round trip differs\n", name);
       ok = false;

@@ -24,6 +24,7 @@ typedef struct skip {
 } skip;
 
 #include "suite_skips.h"
+#include "../test_file.h"
 
 typedef struct counts {
   int passed, failed, skipped;
@@ -53,22 +54,6 @@ static bool skip_holds(const skip *sk, const wg_json *schema, const char *file,
   printf("  FAIL %s: %s: skipped case %s\n", file, desc,
          compiled ? "now compiles" : "no longer compiles");
   return false;
-}
-
-static char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  wg_buf b;
-  wg_buf_init(&b, 16u << 20);
-  char tmp[65536];
-  size_t n;
-  while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) wg_buf_append(&b, tmp, n);
-  fclose(f);
-  if (!wg_buf_ok(&b)) {
-    wg_buf_free(&b);
-    return NULL;
-  }
-  return wg_buf_take(&b, len);
 }
 
 static const char *get_str(const wg_json *o, const char *k) {
@@ -122,7 +107,7 @@ static bool run_file(const char *dir, const char *file, counts *total, bool verb
   char path[4096];
   snprintf(path, sizeof path, "%s/%s", dir, file);
   size_t len;
-  char *text = read_file(path, &len);
+  char *text = wg_test_read_file(path, 16u << 20, &len);
   if (!text) {
     printf("cannot read %s\n", path);
     return false;

@@ -15,6 +15,7 @@
 
 #include "wasmgate/json.h"
 #include "wasmgate/schema.h"
+#include "../test_file.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 
@@ -212,19 +213,7 @@ static void run_regex_round(void) {
 }
 
 static char *read_all(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *b = malloc((size_t)n + 1);
-  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-    free(b);
-    b = NULL;
-  }
-  fclose(f);
-  *len = (size_t)n;
-  return b;
+  return wg_test_read_file(path, 64u << 20, len);
 }
 
 int main(int argc, char **argv) {

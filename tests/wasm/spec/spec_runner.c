@@ -35,6 +35,7 @@
 #include "wasmgate/json.h"
 #include "wasmgate/util.h"
 #include "wasmgate/wasm.h"
+#include "../../test_file.h"
 
 /* Why these numbers: the largest spec module is a few hundred KiB and the
  * largest JSON about 2 MiB; the externref numbers used go up to 137. */
@@ -107,27 +108,6 @@ static bool grow(void **items, size_t *cap, size_t count, size_t elem) {
   *items = p;
   *cap = next;
   return true;
-}
-
-static int read_file(const char *path, unsigned char **data, size_t *len) {
-  *data = NULL;
-  *len = 0;
-  FILE *f = fopen(path, "rb");
-  if (!f) return -1;
-  wg_buf b;
-  wg_buf_init(&b, SPEC_MAX_FILE_BYTES);
-  char chunk[65536];
-  size_t got;
-  while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-    if (!wg_buf_append(&b, chunk, got)) break;
-  bool ok = !ferror(f) && wg_buf_ok(&b);
-  fclose(f);
-  if (!ok) {
-    wg_buf_free(&b);
-    return -1;
-  }
-  *data = (unsigned char *)wg_buf_take(&b, len);
-  return *data || *len == 0 ? 0 : -1;
 }
 
 static bool str_eq(const wg_json *v, const char *s) {
@@ -428,7 +408,7 @@ static wg_wasm_result load_module(spec_file *sf, const wg_json *cmd,
   snprintf(path, sizeof path, "%s/%s", sf->dir, fname);
   unsigned char *bytes;
   size_t len;
-  if (read_file(path, &bytes, &len) != 0) {
+  if (!(bytes = (unsigned char *)wg_test_read_file(path, SPEC_MAX_FILE_BYTES, &len))) {
     snprintf(err->message, sizeof err->message, "cannot read %s", fname);
     return WG_WASM_ARGS;
   }
@@ -783,7 +763,7 @@ static spec_counts run_file(const char *path, const spec_options *opt) {
 
   unsigned char *text;
   size_t len;
-  if (read_file(path, &text, &len) != 0) {
+  if (!(text = (unsigned char *)wg_test_read_file(path, SPEC_MAX_FILE_BYTES, &len))) {
     fail(sf, "cannot read the file");
     goto done;
   }

@@ -12,25 +12,14 @@
 #include "../../harness.h"
 #include "wasmgate/util.h"
 #include "wasmgate/wasm.h"
+#include "../../test_file.h"
 
 /* ---- Helpers ------------------------------------------------------------ */
 
 static uint8_t *read_file(const char *name, size_t *len) {
   char path[512];
   snprintf(path, sizeof path, "%s/%s", WG_UNIT_WASM_DIR, name);
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
-  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-    free(b);
-    b = NULL;
-  }
-  fclose(f);
-  *len = (size_t)n;
-  return b;
+  return (uint8_t *)wg_test_read_file(path, 64u << 20, len);
 }
 
 static wg_module *load(const char *name) {
