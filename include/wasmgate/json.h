@@ -153,6 +153,21 @@ bool wg_json_canonicalize(const char *text, size_t len,
 /* Appends s[0..len) as a JSON string literal; invalid UTF-8 becomes U+FFFD. */
 bool wg_json_write_string(wg_buf *out, const char *s, size_t len);
 
+/* Output meant for a terminal (`call --json`, `history --json`, the history
+ * file): also escape DEL, the C1 controls U+0080-U+009F and the bidi
+ * controls U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069 as
+ * \uXXXX, so no byte of the text can move a cursor or reorder a line.
+ * Never used for the canonical form. */
+enum { WG_JSON_ESCAPE_TERMINAL = 1 };
+bool wg_json_terminal_unsafe(uint32_t cp);
+bool wg_json_write_string_flags(wg_buf *out, const char *s, size_t len, unsigned flags);
+/* wg_json_write with flags (compact or canonical member order). */
+bool wg_json_write_flags(const wg_json *v, bool canonical, unsigned flags, wg_buf *out);
+/* Copies a valid JSON text, escaping the code points above as \uXXXX (in
+ * valid JSON they can only stand inside strings, so the result is the
+ * same JSON value). */
+bool wg_json_escape_terminal(const char *text, size_t len, wg_buf *out);
+
 /* A streaming writer for building JSON output without a tree: it inserts
  * ',' and ':' itself and escapes strings like the canonical form. Calls out
  * of order (a value where an object expects a key, an unbalanced end, more
@@ -164,6 +179,7 @@ enum { WG_JSON_WRITER_MAX_DEPTH = 256 };
 
 typedef struct wg_json_writer {
   wg_buf *out;
+  unsigned flags; /* WG_JSON_ESCAPE_TERMINAL; 0 after init */
   size_t depth;
   bool misused;
   bool after_key;  /* a key was written; its value comes next */

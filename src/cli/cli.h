@@ -1,5 +1,38 @@
 /* cli.h: shared declarations of the `wasmgate` command-line program. Each
- * subcommand lives in its own cli_<name>.c and is listed in main.c. */
+ * subcommand lives in its own cli_<name>.c and is listed in cli_commands.c.
+ *
+ * How a command plugs in (the one option parser, cli_opts.c):
+ *
+ *   static const cli_opt tools_opts[] = {
+ *     {"json", 0, CLI_OPT_FLAG, NULL, "print the list as JSON"},
+ *     {0},
+ *   };
+ *   static int tools_run(const cli_args *a) {
+ *     bool json = cli_flag(a, "json");      // a->workspace, a->config, ...
+ *     ...                                   // a->pos[0 .. a->npos)
+ *   }
+ *   const cli_spec cli_tools_spec = {
+ *     .name = "tools", .synopsis = "tools [--json]",
+ *     .summary = "one line for `wasmgate --help`",
+ *     .description = "paragraphs for `--help` and the man page",
+ *     .options = tools_opts, .globals = CLI_G_ALL,
+ *     .min_args = 0, .max_args = 0, .run = tools_run,
+ *   };
+ *
+ * and one line `{.spec = &cli_tools_spec}` in cli_commands.c. main() then
+ * parses the whole command line: global options before or after the
+ * command, `--opt VALUE` and `--opt=VALUE`, `--` to end options, `-h` /
+ * `--help` (the help is generated from the spec, and so is the man page),
+ * and every usage error (unknown option, missing or repeated value, a
+ * global option the command does not take, too many or too few arguments)
+ * is exit 2 with one message. Path options (CLI_OPT_PATH, and --workspace,
+ * --config, --project-store, --user-store) are made absolute against the
+ * current directory, so they mean the same in every command.
+ *
+ * A command entry without a spec ({"name", fn, "summary"}) parses its own
+ * arguments: main passes it argv from its name on and the global options
+ * given before it (cli_plugin_opts_parse in cli_plugins.h parses the
+ * shared ones after it with this same parser). */
 #ifndef WASMGATE_CLI_H
 #define WASMGATE_CLI_H
 
@@ -13,20 +46,124 @@ enum {
   CLI_EXIT_USAGE = 2,  /* bad command line */
 };
 
-/* Options that come before the subcommand. */
+/* ---- Options --------------------------------------------------------------- */
+
+typedef enum cli_opt_kind {
+  CLI_OPT_FLAG,  /* --json */
+  CLI_OPT_VALUE, /* --tail N */
+  CLI_OPT_PATH,  /* --output FILE: made absolute against the current dir */
+} cli_opt_kind;
+
+/* One option of a command; a table ends with {0}. */
+typedef struct cli_opt {
+  const char *name;     /* long name without "--" */
+  char short_name;      /* e.g. 'o' for -o, or 0 */
+  cli_opt_kind kind;
+  const char *metavar;  /* VALUE and PATH: "N", "FILE" */
+  const char *help;     /* one line */
+  bool required;
+} cli_opt;
+
+/* The global options, by bit: which ones a command takes. */
+enum {
+  CLI_G_WORKSPACE = 1, /* --workspace DIR */
+  CLI_G_CONFIG = 2,    /* --config FILE */
+  CLI_G_STORES = 4,    /* --project-store DIR, --user-store DIR */
+  CLI_G_ALL = 7,
+};
+
+/* Why these numbers: no command has more than a handful of options or
+ * positional arguments; argv beyond them is a usage error. */
+enum { CLI_MAX_OPTS = 16, CLI_MAX_ARGS = 8 };
+
+struct cli_spec;
+
+/* A parsed command line. Paths are absolute (owned by the args). */
+typedef struct cli_args {
+  const struct cli_spec *spec;
+  const char *workspace;     /* --workspace, or NULL: the current directory */
+  const char *config;        /* --config, or NULL: WORKSPACE/wasmgate.toml */
+  const char *config_arg;    /* --config as the user wrote it (for messages) */
+  const char *project_store; /* --project-store, or NULL */
+  const char *user_store;    /* --user-store, or NULL */
+  const char *value[CLI_MAX_OPTS]; /* per spec option; "" for a set flag */
+  const char *pos[CLI_MAX_ARGS];
+  int npos;
+  bool help;
+  bool version; /* --version before the command */
+  char *owned[CLI_MAX_OPTS + 4];
+  int nowned;
+} cli_args;
+
+typedef struct cli_spec {
+  const char *name;
+  const char *synopsis;    /* after "wasmgate ": "call TOOL [JSON|-] [--json]" */
+  const char *summary;     /* one line, for the command list */
+  const char *description; /* paragraphs, for --help and the man page */
+  const cli_opt *options;  /* NULL or a {0}-terminated table */
+  unsigned globals;        /* CLI_G_* bits */
+  int min_args, max_args;  /* positional arguments */
+  int (*run)(const cli_args *a);
+} cli_spec;
+
+/* --workspace, --config, --project-store, --user-store ({0}-terminated)
+ * and the CLI_G_* bit of each. */
+extern const cli_opt cli_global_opts[];
+extern const unsigned cli_global_bits[];
+
+/* The options as they were given, for the lookups below. */
+bool cli_flag(const cli_args *a, const char *name);
+const char *cli_value(const cli_args *a, const char *name); /* NULL: absent */
+/* Parses an option value as an integer in [min, max]; prints the usage
+ * error and returns false otherwise. */
+bool cli_uint_value(const cli_args *a, const char *name, unsigned long long min,
+                    unsigned long long max, unsigned long long *out);
+
+/* argv[from..argc) against spec (NULL: the global options only, stopping
+ * at the first argument that is not an option: main's use). `a` may hold
+ * global options given earlier; giving one twice is an error. Returns 0,
+ * or CLI_EXIT_USAGE after printing the message. *next (if non-NULL) gets
+ * the index where parsing stopped. */
+int cli_parse(const cli_spec *spec, int argc, char **argv, int from, cli_args *a,
+              int *next);
+void cli_args_free(cli_args *a);
+
+/* ---- Commands ------------------------------------------------------------ */
+
+/* The global options main parsed before a command without a spec. */
 typedef struct cli_global {
-  const char *workspace;  /* --workspace DIR, or NULL for the current dir */
-  const char *config;     /* --config FILE, or NULL for <workspace>/wasmgate.toml */
+  const char *workspace;
+  const char *config;
+  const char *project_store;
+  const char *user_store;
 } cli_global;
 
-/* A subcommand gets argv starting at its own name (argv[0] = "wasm"). */
+/* A command without a spec gets argv starting at its own name. */
 typedef int (*cli_command_fn)(int argc, char **argv, const cli_global *g);
 
 typedef struct cli_command {
-  const char *name;
-  cli_command_fn fn;
-  const char *summary;
+  const char *name;       /* a command without a spec: its name */
+  cli_command_fn fn;      /*   ... and its entry point */
+  const char *summary;    /*   ... and its one-line summary */
+  const cli_spec *spec;   /* table-driven commands: everything above */
+  bool no_globals;        /* without a spec: refuses the global options */
 } cli_command;
+
+extern const cli_command cli_commands[];
+extern const size_t cli_command_count;
+
+const char *cli_command_name(const cli_command *c);
+const char *cli_command_summary(const cli_command *c);
+const cli_command *cli_command_find(const char *name);
+
+/* ---- Help ------------------------------------------------------------------ */
+
+void cli_print_main_help(FILE *out);
+void cli_print_help(FILE *out, const cli_spec *spec);
+/* The man page wasmgate(1), in roff, from the same texts. */
+void cli_write_man(FILE *out);
+
+/* ---- Shared helpers ------------------------------------------------------- */
 
 /* Prints "wasmgate: <message>" to stderr and returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -42,15 +179,9 @@ int cli_read_file(const char *path, size_t max_size, unsigned char **data,
                   size_t *len, char *err, size_t err_size);
 
 /* Subcommands. */
+extern const cli_spec cli_pack_spec, cli_digest_spec, cli_check_spec, cli_list_spec,
+    cli_show_spec, cli_lock_spec, cli_tools_spec, cli_call_spec, cli_history_spec,
+    cli_help_spec;
 int cli_cmd_wasm(int argc, char **argv, const cli_global *g);
-int cli_cmd_pack(int argc, char **argv, const cli_global *g);
-int cli_cmd_digest(int argc, char **argv, const cli_global *g);
-int cli_cmd_check(int argc, char **argv, const cli_global *g);
-int cli_cmd_list(int argc, char **argv, const cli_global *g);
-int cli_cmd_show(int argc, char **argv, const cli_global *g);
-int cli_cmd_lock(int argc, char **argv, const cli_global *g);
-int cli_cmd_tools(int argc, char **argv, const cli_global *g);
-int cli_cmd_call(int argc, char **argv, const cli_global *g);
-int cli_cmd_history(int argc, char **argv, const cli_global *g);
 
 #endif

@@ -57,21 +57,6 @@ static void signals_restore(signal_state *s) {
   atomic_store(&signal_cancel, NULL);
 }
 
-static void call_help(FILE *f) {
-  fputs("usage: wasmgate [--workspace DIR] [--config FILE] call TOOL [JSON|-] [--json]\n"
-        "                [--project-store DIR] [--user-store DIR]\n"
-        "\n"
-        "Runs one call of TOOL with the JSON object arguments (default {};\n"
-        "`-` reads them from stdin) under the [limits] of wasmgate.toml, and\n"
-        "records it in the history: the tool_call record before the plugin\n"
-        "runs (if it cannot be written, the plugin does not run), the\n"
-        "tool_result record after. --json prints {\"is_error\", \"summary\",\n"
-        "\"content\", \"error\"?, \"stats\"}. Exit status: 0 success, 1 tool\n"
-        "error or history/output failure, 2 usage error. Ctrl-C, SIGTERM and\n"
-        "SIGHUP cancel the call.\n",
-        f);
-}
-
 /* Prints the result; false if stdout failed (EPIPE included). */
 static bool print_result(const wg_call_result *r, bool json) {
   if (json) {
@@ -122,34 +107,19 @@ static bool read_stdin(size_t limit, wg_cancel *cancel, char **out, size_t *len)
   return true;
 }
 
-static int open_error(wg_plugin_set_status st, const cli_global *g, const char *ws,
-                      const wg_config_error *err) {
-  const char *file = st == WG_SET_LOCK ? "wasmgate.lock"
-                     : g->config      ? g->config
-                                      : "wasmgate.toml";
-  switch (st) {
-  case WG_SET_WORKSPACE: return cli_fail("workspace `%s`: %s", ws ? ws : ".", err->message);
-  case WG_SET_CONFIG:
-  case WG_SET_LOCK:
-    if (err->line) return cli_fail("%s:%u:%u: %s", file, err->line, err->column, err->message);
-    return cli_fail("%s: %s", file, err->message);
-  default: return cli_fail("%s", err->message);
-  }
-}
-
-static int run(const cli_global *g, const cli_plugin_opts *o, wg_cancel *cancel) {
-  const char *tool = o->positional[0];
-  const char *arg = o->positional_count > 1 ? o->positional[1] : "{}";
+static int run(const cli_args *a, wg_cancel *cancel) {
+  const char *tool = a->pos[0];
+  const char *arg = a->npos > 1 ? a->pos[1] : "{}";
   wg_workspace_options wo = {
-    .workspace = o->workspace ? o->workspace : g->workspace,
-    .config_path = g->config,
-    .project_store = o->project_store,
-    .user_store = o->user_store,
+    .workspace = a->workspace,
+    .config_path = a->config,
+    .project_store = a->project_store,
+    .user_store = a->user_store,
   };
   wg_workspace *ws;
   wg_config_error err;
   wg_plugin_set_status st = wg_workspace_open(&wo, &ws, &err);
-  if (st != WG_SET_OK) return open_error(st, g, wo.workspace, &err);
+  if (st != WG_SET_OK) return cli_plugin_set_error(st, a->workspace, a->config_arg, &err);
   char *stdin_data = NULL;
   size_t len = strlen(arg);
   if (strcmp(arg, "-") == 0) {
@@ -167,7 +137,7 @@ static int run(const cli_global *g, const cli_plugin_opts *o, wg_cancel *cancel)
     fprintf(stderr, "wasmgate: history: %s\n", r.history_error);
     rc = CLI_EXIT_FAIL;
   }
-  if (!print_result(&r, o->json)) {
+  if (!print_result(&r, cli_flag(a, "json"))) {
     int e = errno;
     fprintf(stderr, "wasmgate: call: cannot write the result: %s\n", strerror(e ? e : EIO));
     rc = CLI_EXIT_FAIL;
@@ -178,22 +148,43 @@ static int run(const cli_global *g, const cli_plugin_opts *o, wg_cancel *cancel)
   return rc;
 }
 
-int cli_cmd_call(int argc, char **argv, const cli_global *g) {
-  cli_plugin_opts o;
-  if (cli_plugin_opts_parse(argc, argv, 2, &o) != 0) return CLI_EXIT_USAGE;
-  if (o.help) {
-    call_help(stdout);
-    return CLI_EXIT_OK;
-  }
-  if (o.positional_count < 1)
-    return cli_usage_error("call: usage: wasmgate call TOOL [JSON|-] [--json]");
+static int call_run(const cli_args *a) {
   /* Handlers first: a signal during loading or reading stdin still ends
    * in a recorded, cancelled call. */
   wg_cancel cancel;
   wg_cancel_init(&cancel);
   signal_state ss;
   signals_install(&cancel, &ss);
-  int rc = run(g, &o, &cancel);
+  int rc = run(a, &cancel);
   signals_restore(&ss);
   return rc;
 }
+
+static const cli_opt call_opts[] = {
+  {"json", 0, CLI_OPT_FLAG, NULL,
+   "print {\"is_error\", \"summary\", \"content\", \"error\"?, \"stats\"} (C1 and bidi "
+   "controls escaped)", false},
+  {0},
+};
+
+const cli_spec cli_call_spec = {
+  .name = "call",
+  .synopsis = "call TOOL [JSON|-] [--json]",
+  .summary = "run one tool call under the limits; record it in history",
+  .description =
+      "Runs one call of TOOL with the JSON object arguments (default {};\n"
+      "`-` reads them from stdin) under the [limits] of wasmgate.toml, and\n"
+      "records it in the history: the tool_call record before the plugin\n"
+      "runs (if it cannot be written, the plugin does not run), the\n"
+      "tool_result record after; the result is printed last. Ctrl-C,\n"
+      "SIGTERM and SIGHUP cancel the call (recorded as `cancelled`).\n"
+      "\n"
+      "Exit status: 0 success, 1 a tool error, a history record that could\n"
+      "not be written or output that could not be written (a closed pipe),\n"
+      "2 usage error.",
+  .options = call_opts,
+  .globals = CLI_G_ALL,
+  .min_args = 1,
+  .max_args = 2,
+  .run = call_run,
+};

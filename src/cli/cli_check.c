@@ -35,29 +35,6 @@ typedef struct check_report {
   bool ok;
 } check_report;
 
-static void check_help(FILE *out) {
-  fprintf(out,
-          "usage: wasmgate check PATH [--json]\n"
-          "\n"
-          "Checks the package at PATH (a .yoi-plugin file or a directory\n"
-          "package) without running it: the archive rules, plugin.toml, each\n"
-          "tool (name, description, input_schema) and the entry module\n"
-          "(decodes, validates, and imports/exports only what the\n"
-          "yoi-plugin-wasm-1 ABI allows). Prints id, version, digest, tools\n"
-          "and each diagnostic as `[kind] message`; warnings (kind `warning`:\n"
-          "tool names most model APIs refuse, permissions the manifest does\n"
-          "not request for its own tools or imports) do not make the package\n"
-          "invalid.\n"
-          "\n"
-          "Exit status: 0 valid, 1 invalid, 2 usage error.\n"
-          "\n"
-          "Options:\n"
-          "  --json      print one JSON object: {\"ok\", \"id\", \"version\",\n"
-          "              \"digest\", \"tools\": [names], \"diagnostics\":\n"
-          "              [{\"kind\", \"phase\", \"message\", \"location\"?}]}\n"
-          "  -h, --help  show this help\n");
-}
-
 /* Adds a diagnostic; an error makes the report invalid. */
 static void add_diag(check_report *r, const wg_manifest_diag *d) {
   if (!d->warning) r->ok = false;
@@ -279,30 +256,12 @@ static void print_human(const check_report *r) {
   printf("%s\n", r->ok ? "ok: package is valid" : "error: package is invalid");
 }
 
-int cli_cmd_check(int argc, char **argv, const cli_global *g) {
-  (void)g;
-  const char *path = NULL;
-  bool json = false;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (cli_is_help(a)) {
-      check_help(stdout);
-      return CLI_EXIT_OK;
-    }
-    if (strcmp(a, "--json") == 0) json = true;
-    else if (a[0] == '-' && a[1] != '\0')
-      return cli_usage_error("check: unknown option '%s' (see --help)", a);
-    else if (path)
-      return cli_usage_error("check: unexpected argument '%s'", a);
-    else
-      path = a;
-  }
-  if (!path) return cli_usage_error("check: usage: wasmgate check PATH [--json]");
+static int check_run(const cli_args *a) {
   check_report r;
   memset(&r, 0, sizeof r);
-  run_check(&r, path);
+  run_check(&r, a->pos[0]);
   int rc = r.ok ? CLI_EXIT_OK : CLI_EXIT_FAIL;
-  if (json) {
+  if (cli_flag(a, "json")) {
     if (print_json(&r) != 0) rc = cli_fail("check: out of memory");
   } else {
     print_human(&r);
@@ -312,3 +271,32 @@ int cli_cmd_check(int argc, char **argv, const cli_global *g) {
   wg_pkg_free(r.pkg);
   return rc;
 }
+
+static const cli_opt check_opts[] = {
+  {"json", 0, CLI_OPT_FLAG, NULL,
+   "print one JSON object: {\"ok\", \"id\", \"version\", \"digest\", \"tools\": [names], "
+   "\"diagnostics\": [{\"kind\", \"phase\", \"message\", \"location\"?}]}", false},
+  {0},
+};
+
+const cli_spec cli_check_spec = {
+  .name = "check",
+  .synopsis = "check PATH [--json]",
+  .summary = "validate a package: archive, manifest, tools, ABI",
+  .description =
+      "Checks the package at PATH (a .yoi-plugin file or a directory\n"
+      "package) without running it: the archive rules, plugin.toml, each\n"
+      "tool (name, description, input_schema) and the entry module\n"
+      "(decodes, validates, and imports/exports only what the\n"
+      "yoi-plugin-wasm-1 ABI allows). Prints id, version, digest, tools\n"
+      "and each diagnostic as `[kind] message`; warnings (kind `warning`:\n"
+      "tool names most model APIs refuse, permissions the manifest does\n"
+      "not request for its own tools or imports, an input_schema that can\n"
+      "never validate) do not make the package invalid.\n"
+      "\n"
+      "Exit status: 0 valid, 1 invalid, 2 usage error.",
+  .options = check_opts,
+  .min_args = 1,
+  .max_args = 1,
+  .run = check_run,
+};

@@ -8,37 +8,10 @@
 
 #include "wasmgate/package.h"
 
-static void digest_help(FILE *out) {
-  fprintf(out,
-          "usage: wasmgate digest PATH\n"
-          "\n"
-          "Prints the digest of the package at PATH: a .yoi-plugin file or a\n"
-          "directory package. The package is checked with yoi's rules first\n"
-          "(ZIP structure, paths, sizes, root plugin.toml). A directory and its\n"
-          "`wasmgate pack` output have the same digest.\n"
-          "\n"
-          "Options:\n"
-          "  -h, --help  show this help\n");
-}
-
-int cli_cmd_digest(int argc, char **argv, const cli_global *g) {
-  (void)g;
-  const char *path = NULL;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (cli_is_help(a)) {
-      digest_help(stdout);
-      return CLI_EXIT_OK;
-    }
-    if (a[0] == '-' && a[1] != '\0')
-      return cli_usage_error("digest: unknown option '%s' (see --help)", a);
-    if (path) return cli_usage_error("digest: unexpected argument '%s'", a);
-    path = a;
-  }
-  if (!path) return cli_usage_error("digest: usage: wasmgate digest PATH");
+static int digest_run(const cli_args *a) {
   wg_pkg *pkg = NULL;
   wg_pkg_diag d;
-  if (wg_pkg_open_path(path, NULL, &pkg, &d) != 0) {
+  if (wg_pkg_open_path(a->pos[0], NULL, &pkg, &d) != 0) {
     fprintf(stderr, "%s: %s\n", wg_pkg_kind_name(d.kind), d.message);
     return CLI_EXIT_FAIL;
   }
@@ -48,3 +21,17 @@ int cli_cmd_digest(int argc, char **argv, const cli_global *g) {
   wg_pkg_free(pkg);
   return CLI_EXIT_OK;
 }
+
+const cli_spec cli_digest_spec = {
+  .name = "digest",
+  .synopsis = "digest PATH",
+  .summary = "print the digest of a package file or directory",
+  .description =
+      "Prints the digest of the package at PATH: a .yoi-plugin file or a\n"
+      "directory package. The package is checked with yoi's rules first\n"
+      "(ZIP structure, paths, sizes, root plugin.toml). A directory and its\n"
+      "`wasmgate pack` output have the same digest.",
+  .min_args = 1,
+  .max_args = 1,
+  .run = digest_run,
+};

@@ -8,18 +8,6 @@
 /* Items shown in human output; the rest are counted (reference 8.5). */
 enum { LIST_HUMAN_MAX = 128, LIST_DIAG_LINES = 3 };
 
-static void list_help(FILE *f) {
-  fputs("usage: wasmgate [--workspace DIR] [--config FILE] list [--json]\n"
-        "                [--workspace DIR] [--project-store DIR] [--user-store DIR]\n"
-        "\n"
-        "Lists plugin packages: discovered in the project store\n"
-        "(WORKSPACE/.yoi/plugins) and the user store\n"
-        "(${XDG_DATA_HOME:-$HOME/.local/share}/yoi/plugins), enabled in\n"
-        "wasmgate.toml, and their status: active, disabled, missing, rejected\n"
-        "or partial. Uses wasmgate.lock when present. Never runs plugin code.\n",
-        f);
-}
-
 static void print_surfaces(const wg_strings *s) {
   if (s->count == 0) fputs("(none)", stdout);
   for (size_t i = 0; i < s->count; i++) {
@@ -71,22 +59,16 @@ static int print_json(const cli_plugins *p) {
   return ok ? CLI_EXIT_OK : cli_fail("out of memory");
 }
 
-int cli_cmd_list(int argc, char **argv, const cli_global *g) {
-  cli_plugin_opts o;
-  if (cli_plugin_opts_parse(argc, argv, 0, &o)) return CLI_EXIT_USAGE;
-  if (o.help) {
-    list_help(stdout);
-    return CLI_EXIT_OK;
-  }
+static int list_run(const cli_args *a) {
   cli_plugins p;
-  int rc = cli_plugins_load(g, &o, true, &p);
+  int rc = cli_plugins_open(a, true, &p);
   if (rc == CLI_EXIT_OK && wg_inspect(p.cfg, &p.disc, &p.res, &p.insp) != 0)
     rc = cli_fail("out of memory");
   if (rc != CLI_EXIT_OK) {
     cli_plugins_free(&p);
     return rc;
   }
-  if (o.json) {
+  if (cli_flag(a, "json")) {
     rc = print_json(&p);
   } else {
     fputs("plugin packages (workspace: ", stdout);
@@ -101,3 +83,23 @@ int cli_cmd_list(int argc, char **argv, const cli_global *g) {
   cli_plugins_free(&p);
   return rc;
 }
+
+static const cli_opt list_opts[] = {
+  {"json", 0, CLI_OPT_FLAG, NULL, "print {\"workspace\", \"items\": [...]} as yoi does", false},
+  {0},
+};
+
+const cli_spec cli_list_spec = {
+  .name = "list",
+  .synopsis = "list [--json]",
+  .summary = "list plugin packages and their status",
+  .description =
+      "Lists plugin packages: discovered in the project store\n"
+      "(WORKSPACE/.yoi/plugins) and the user store\n"
+      "(${XDG_DATA_HOME:-$HOME/.local/share}/yoi/plugins), enabled in\n"
+      "wasmgate.toml, and their status: active, disabled, missing, rejected\n"
+      "or partial. Uses wasmgate.lock when present. Never runs plugin code.",
+  .options = list_opts,
+  .globals = CLI_G_ALL,
+  .run = list_run,
+};

@@ -12,17 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void lock_help(FILE *f) {
-  fputs("usage: wasmgate [--workspace DIR] [--config FILE] lock [--check]\n"
-        "                [--workspace DIR] [--project-store DIR] [--user-store DIR]\n"
-        "\n"
-        "Writes WORKSPACE/wasmgate.lock: identity, version, digest and tool\n"
-        "names of every resolved plugin. Later commands use it: a package whose\n"
-        "digest differs is refused, nothing newer is picked up silently.\n"
-        "--check: write nothing; exit 1 if wasmgate.lock is missing or stale.\n",
-        f);
-}
-
 static void print_diag(const wg_plugin_diag *d) {
   fprintf(stderr, "wasmgate: [%s/%s] ", wg_pkg_kind_name(d->kind),
           wg_pkg_phase_name(d->phase));
@@ -90,28 +79,29 @@ static int lock_run(cli_plugins *p, bool check) {
   return rc;
 }
 
-int cli_cmd_lock(int argc, char **argv, const cli_global *g) {
-  bool check = false;
-  /* --check is lock's own flag; the rest are the shared options. */
-  char **args = calloc((size_t)argc + 1, sizeof *args);
-  if (!args) return cli_fail("out of memory");
-  int n = 0;
-  for (int i = 0; i < argc; i++) {
-    if (i > 0 && strcmp(argv[i], "--check") == 0) check = true;
-    else args[n++] = argv[i];
-  }
-  cli_plugin_opts o;
-  int rc = cli_plugin_opts_parse(n, args, 0, &o);
-  free(args);
-  if (rc) return CLI_EXIT_USAGE;
-  if (o.help) {
-    lock_help(stdout);
-    return CLI_EXIT_OK;
-  }
-  if (o.json) return cli_usage_error("lock has no --json output (see --help)");
+static int lock_cmd(const cli_args *a) {
   cli_plugins p;
-  rc = cli_plugins_load(g, &o, false, &p);
-  if (rc == CLI_EXIT_OK) rc = lock_run(&p, check);
+  int rc = cli_plugins_open(a, false, &p);
+  if (rc == CLI_EXIT_OK) rc = lock_run(&p, cli_flag(a, "check"));
   cli_plugins_free(&p);
   return rc;
 }
+
+static const cli_opt lock_opts[] = {
+  {"check", 0, CLI_OPT_FLAG, NULL, "write nothing; exit 1 if wasmgate.lock is missing or stale",
+   false},
+  {0},
+};
+
+const cli_spec cli_lock_spec = {
+  .name = "lock",
+  .synopsis = "lock [--check]",
+  .summary = "write wasmgate.lock (identity, version, digest, tools)",
+  .description =
+      "Writes WORKSPACE/wasmgate.lock: identity, version, digest and tool\n"
+      "names of every resolved plugin. Later commands use it: a package whose\n"
+      "digest differs is refused, nothing newer is picked up silently.",
+  .options = lock_opts,
+  .globals = CLI_G_ALL,
+  .run = lock_cmd,
+};

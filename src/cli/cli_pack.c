@@ -9,43 +9,13 @@
 
 #include "wasmgate/package.h"
 
-static void pack_help(FILE *out) {
-  fprintf(out,
-          "usage: wasmgate pack DIR -o FILE\n"
-          "\n"
-          "Writes the directory package DIR (for example NAME.yoi-plugin/) as a\n"
-          "deterministic .yoi-plugin file: stored entries sorted by path, fixed\n"
-          "timestamps, no directory entries. The same files always give the same\n"
-          "bytes and the same digest as `wasmgate digest DIR`. FILE is written\n"
-          "atomically (temp file + rename) and never inside DIR; symlinks are\n"
-          "never followed. Prints the package digest.\n"
-          "\n"
-          "Options:\n"
-          "  -o, --output FILE  the package file to write (required)\n"
-          "  -h, --help         show this help\n");
-}
+static const cli_opt pack_opts[] = {
+  {"output", 'o', CLI_OPT_PATH, "FILE", "the package file to write (required)", true},
+  {0},
+};
 
-int cli_cmd_pack(int argc, char **argv, const cli_global *g) {
-  (void)g;
-  const char *dir = NULL, *out = NULL;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (cli_is_help(a)) {
-      pack_help(stdout);
-      return CLI_EXIT_OK;
-    }
-    if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-      if (i + 1 >= argc) return cli_usage_error("pack: %s needs a value", a);
-      out = argv[++i];
-    } else if (a[0] == '-' && a[1] != '\0') {
-      return cli_usage_error("pack: unknown option '%s' (see --help)", a);
-    } else if (!dir) {
-      dir = a;
-    } else {
-      return cli_usage_error("pack: unexpected argument '%s'", a);
-    }
-  }
-  if (!dir || !out) return cli_usage_error("pack: usage: wasmgate pack DIR -o FILE");
+static int pack_run(const cli_args *a) {
+  const char *dir = a->pos[0], *out = cli_value(a, "output");
   char digest[WG_PKG_DIGEST_LEN];
   wg_pkg_diag d;
   switch (wg_pkg_pack(dir, out, NULL, digest, &d)) {
@@ -61,3 +31,20 @@ int cli_cmd_pack(int argc, char **argv, const cli_global *g) {
     return CLI_EXIT_FAIL;
   }
 }
+
+const cli_spec cli_pack_spec = {
+  .name = "pack",
+  .synopsis = "pack DIR -o FILE",
+  .summary = "write a directory package as a deterministic .yoi-plugin",
+  .description =
+      "Writes the directory package DIR (for example NAME.yoi-plugin/) as a\n"
+      "deterministic .yoi-plugin file: stored entries sorted by path, fixed\n"
+      "timestamps, no directory entries. The same files always give the same\n"
+      "bytes and the same digest as `wasmgate digest DIR`. FILE is written\n"
+      "atomically (temp file + rename) and never inside DIR; symlinks are\n"
+      "never followed. Prints the package digest.",
+  .options = pack_opts,
+  .min_args = 1,
+  .max_args = 1,
+  .run = pack_run,
+};

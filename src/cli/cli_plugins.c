@@ -7,50 +7,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "--name VALUE" or "--name=VALUE"; advances *i past what it used. */
-static int opt_value(int argc, char **argv, int *i, const char *name,
-                     const char **out, bool *matched) {
-  size_t n = strlen(name);
-  const char *a = argv[*i];
-  *matched = false;
-  if (strncmp(a, name, n) != 0 || (a[n] != '\0' && a[n] != '=')) return 0;
-  *matched = true;
-  if (a[n] == '=') {
-    *out = a + n + 1;
-  } else {
-    if (*i + 1 >= argc) return cli_usage_error("%s needs a value", name);
-    *out = argv[++*i];
-  }
-  if (!**out) return cli_usage_error("%s needs a non-empty value", name);
-  return 0;
+static const cli_opt legacy_opts[] = {
+  {"json", 0, CLI_OPT_FLAG, NULL, "print JSON", false},
+  {0},
+};
+
+/* A path from the parser's owned storage, copied into o->path_buf. */
+static const char *keep(cli_plugin_opts *o, int slot, const char *v) {
+  if (!v) return NULL;
+  snprintf(o->path_buf[slot], sizeof o->path_buf[slot], "%s", v);
+  return o->path_buf[slot];
 }
 
 int cli_plugin_opts_parse(int argc, char **argv, int max_positional,
                           cli_plugin_opts *o) {
   memset(o, 0, sizeof *o);
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    bool m;
-    if (cli_is_help(a)) {
-      o->help = true;
-      return 0;
-    }
-    if (strcmp(a, "--json") == 0) {
-      o->json = true;
-      continue;
-    }
-    if (opt_value(argc, argv, &i, "--workspace", &o->workspace, &m)) return CLI_EXIT_USAGE;
-    if (m) continue;
-    if (opt_value(argc, argv, &i, "--project-store", &o->project_store, &m)) return CLI_EXIT_USAGE;
-    if (m) continue;
-    if (opt_value(argc, argv, &i, "--user-store", &o->user_store, &m)) return CLI_EXIT_USAGE;
-    if (m) continue;
-    if (a[0] == '-' && a[1]) return cli_usage_error("unknown option '%s' (see --help)", a);
-    if (o->positional_count >= max_positional)
-      return cli_usage_error("unexpected argument (see --help)");
-    o->positional[o->positional_count++] = a;
+  cli_spec spec = {.name = argv[0], .synopsis = argv[0], .options = legacy_opts,
+                   .globals = CLI_G_ALL, .max_args = max_positional};
+  cli_args a;
+  memset(&a, 0, sizeof a);
+  int rc = cli_parse(&spec, argc, argv, 1, &a, NULL);
+  if (rc == 0) {
+    o->help = a.help;
+    o->json = a.value[0] != NULL;
+    o->workspace = keep(o, 0, a.workspace);
+    o->config = keep(o, 1, a.config);
+    o->project_store = keep(o, 2, a.project_store);
+    o->user_store = keep(o, 3, a.user_store);
+    for (int i = 0; i < a.npos && i < 2; i++) o->positional[o->positional_count++] = a.pos[i];
   }
-  return 0;
+  cli_args_free(&a);
+  return rc;
 }
 
 static int located(const char *file, const wg_config_error *e) {
@@ -59,19 +46,23 @@ static int located(const char *file, const wg_config_error *e) {
   return cli_fail("%s: %s", file, e->message);
 }
 
-int cli_plugins_load(const cli_global *g, const cli_plugin_opts *o,
-                     bool use_lock, cli_plugins *p) {
+int cli_plugin_set_error(wg_plugin_set_status st, const char *workspace,
+                         const char *config, const wg_config_error *err) {
+  switch (st) {
+  case WG_SET_WORKSPACE:
+    return cli_fail("workspace `%s`: %s", workspace ? workspace : ".", err->message);
+  case WG_SET_CONFIG: return located(config ? config : "wasmgate.toml", err);
+  case WG_SET_LOCK: return located("wasmgate.lock", err);
+  default: return cli_fail("%s", err->message);
+  }
+}
+
+/* shown_config: the --config text as the user wrote it, for messages. */
+static int load(const wg_plugin_set_options *so, const char *shown_config, cli_plugins *p) {
   memset(p, 0, sizeof *p);
-  wg_plugin_set_options so = {
-      .workspace = o->workspace ? o->workspace : g->workspace,
-      .config_path = g->config,
-      .project_store = o->project_store,
-      .user_store = o->user_store,
-      .ignore_lock = !use_lock,
-  };
   wg_config_error err;
   wg_plugin_set set;
-  wg_plugin_set_status st = wg_plugin_set_load(&so, &set, &err);
+  wg_plugin_set_status st = wg_plugin_set_load(so, &set, &err);
   /* Heap pointers move with the fields: resolution stays valid. */
   cli_str(p->workspace, sizeof p->workspace, set.workspace);
   cli_str(p->lock_path, sizeof p->lock_path, set.lock_path);
@@ -81,14 +72,31 @@ int cli_plugins_load(const cli_global *g, const cli_plugin_opts *o,
   p->lock = set.lock;
   p->has_lock = set.has_lock;
   p->res = set.res;
-  switch (st) {
-  case WG_SET_OK: return CLI_EXIT_OK;
-  case WG_SET_WORKSPACE:
-    return cli_fail("workspace `%s`: %s", so.workspace ? so.workspace : ".", err.message);
-  case WG_SET_CONFIG: return located(g->config ? g->config : "wasmgate.toml", &err);
-  case WG_SET_LOCK: return located("wasmgate.lock", &err);
-  default: return cli_fail("%s", err.message);
-  }
+  if (st == WG_SET_OK) return CLI_EXIT_OK;
+  return cli_plugin_set_error(st, so->workspace, shown_config, &err);
+}
+
+int cli_plugins_open(const cli_args *a, bool use_lock, cli_plugins *p) {
+  wg_plugin_set_options so = {
+      .workspace = a->workspace,
+      .config_path = a->config,
+      .project_store = a->project_store,
+      .user_store = a->user_store,
+      .ignore_lock = !use_lock,
+  };
+  return load(&so, a->config_arg, p);
+}
+
+int cli_plugins_load(const cli_global *g, const cli_plugin_opts *o,
+                     bool use_lock, cli_plugins *p) {
+  wg_plugin_set_options so = {
+      .workspace = o->workspace ? o->workspace : g->workspace,
+      .config_path = o->config ? o->config : g->config,
+      .project_store = o->project_store ? o->project_store : g->project_store,
+      .user_store = o->user_store ? o->user_store : g->user_store,
+      .ignore_lock = !use_lock,
+  };
+  return load(&so, so.config_path, p);
 }
 
 void cli_plugins_free(cli_plugins *p) {
@@ -131,13 +139,22 @@ void cli_print_safe_str(FILE *f, const char *s) {
 }
 
 /* Re-indents compact JSON (from wg_json_writer) two spaces per level, as
- * serde_json's pretty printer does: "key": value, empty [] and {} kept. */
+ * serde_json's pretty printer does: "key": value, empty [] and {} kept.
+ * Inside strings, C1 and bidi controls are written as \uXXXX (the same
+ * JSON value, safe on a terminal). */
 void cli_print_json_pretty(FILE *f, const char *s, size_t len) {
   size_t depth = 0;
   bool in_string = false;
   for (size_t i = 0; i < len; i++) {
     char c = s[i];
     if (in_string) {
+      uint32_t cp;
+      size_t k = (unsigned char)c >= 0x80 ? wg_utf8_decode((const uint8_t *)s + i, len - i, &cp) : 0;
+      if (k && wg_json_terminal_unsafe(cp)) {
+        fprintf(f, "\\u%04x", (unsigned)cp);
+        i += k - 1;
+        continue;
+      }
       fputc(c, f);
       if (c == '\\' && i + 1 < len) fputc(s[++i], f);
       else if (c == '"') in_string = false;

@@ -7,16 +7,6 @@
 
 enum { SHOW_DIAG_LINES = 48 };
 
-static void show_help(FILE *f) {
-  fputs("usage: wasmgate [--workspace DIR] [--config FILE] show REF [--json]\n"
-        "                [--workspace DIR] [--project-store DIR] [--user-store DIR]\n"
-        "\n"
-        "Shows one plugin reference (source:id, or a unique id) as `list` sees\n"
-        "it, with permissions, grants and per-tool eligibility. Never runs\n"
-        "plugin code.\n",
-        f);
-}
-
 static void field(const char *key, const char *value) {
   printf("  %s: ", key);
   cli_print_safe_str(stdout, value);
@@ -133,25 +123,38 @@ static int ref_error(const char *ref, bool ambiguous) {
   return cli_fail("plugin package `%s` was not found", shown);
 }
 
-int cli_cmd_show(int argc, char **argv, const cli_global *g) {
-  cli_plugin_opts o;
-  if (cli_plugin_opts_parse(argc, argv, 1, &o)) return CLI_EXIT_USAGE;
-  if (o.help) {
-    show_help(stdout);
-    return CLI_EXIT_OK;
-  }
-  if (o.positional_count != 1) return cli_usage_error("show needs a plugin REF (see --help)");
+static int show_run(const cli_args *a) {
   cli_plugins p;
-  int rc = cli_plugins_load(g, &o, true, &p);
+  int rc = cli_plugins_open(a, true, &p);
   if (rc == CLI_EXIT_OK && wg_inspect(p.cfg, &p.disc, &p.res, &p.insp) != 0)
     rc = cli_fail("out of memory");
   if (rc == CLI_EXIT_OK) {
     const wg_inspect_item *it;
-    wg_inspect_lookup l = wg_inspect_find(&p.insp, o.positional[0], &it);
-    if (l != WG_LOOKUP_FOUND) rc = ref_error(o.positional[0], l == WG_LOOKUP_AMBIGUOUS);
-    else if (o.json) rc = print_json(it);
+    wg_inspect_lookup l = wg_inspect_find(&p.insp, a->pos[0], &it);
+    if (l != WG_LOOKUP_FOUND) rc = ref_error(a->pos[0], l == WG_LOOKUP_AMBIGUOUS);
+    else if (cli_flag(a, "json")) rc = print_json(it);
     else print_human(it);
   }
   cli_plugins_free(&p);
   return rc;
 }
+
+static const cli_opt show_opts[] = {
+  {"json", 0, CLI_OPT_FLAG, NULL, "print the item as yoi's JSON object", false},
+  {0},
+};
+
+const cli_spec cli_show_spec = {
+  .name = "show",
+  .synopsis = "show REF [--json]",
+  .summary = "show one plugin package: permissions, grants, tools",
+  .description =
+      "Shows one plugin reference (source:id, or a unique id) as `list` sees\n"
+      "it, with permissions, grants and per-tool eligibility. Never runs\n"
+      "plugin code.",
+  .options = show_opts,
+  .globals = CLI_G_ALL,
+  .min_args = 1,
+  .max_args = 1,
+  .run = show_run,
+};

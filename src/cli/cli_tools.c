@@ -6,16 +6,6 @@
 
 #include <string.h>
 
-static void tools_help(FILE *f) {
-  fputs("usage: wasmgate [--workspace DIR] [--config FILE] tools [--json]\n"
-        "                [--project-store DIR] [--user-store DIR]\n"
-        "\n"
-        "Lists the tools a model sees: name, description and input schema of\n"
-        "every tool of the enabled, resolved and authorized plugins, in\n"
-        "registration order. Never runs plugin code.\n",
-        f);
-}
-
 static void print_human(const wg_registry *r) {
   for (size_t i = 0; i < r->count; i++) {
     const wg_tool *t = &r->tools[i];
@@ -36,30 +26,51 @@ static void print_human(const wg_registry *r) {
   }
 }
 
-int cli_cmd_tools(int argc, char **argv, const cli_global *g) {
-  cli_plugin_opts o;
-  if (cli_plugin_opts_parse(argc, argv, 0, &o) != 0) return CLI_EXIT_USAGE;
-  if (o.help) {
-    tools_help(stdout);
-    return CLI_EXIT_OK;
+static int tools_run(const cli_args *a) {
+  wg_workspace_options wo = {
+    .workspace = a->workspace,
+    .config_path = a->config,
+    .project_store = a->project_store,
+    .user_store = a->user_store,
+  };
+  wg_workspace *ws;
+  wg_config_error err;
+  wg_plugin_set_status st = wg_workspace_open(&wo, &ws, &err);
+  if (st != WG_SET_OK) return cli_plugin_set_error(st, a->workspace, a->config_arg, &err);
+  const wg_registry *reg = wg_workspace_registry(ws);
+  int rc = CLI_EXIT_OK;
+  if (cli_flag(a, "json")) {
+    wg_buf out;
+    wg_buf_init(&out, 0);
+    if (wg_registry_write_json(reg, &out)) cli_print_json_pretty(stdout, out.data, out.len);
+    else rc = cli_fail("out of memory");
+    wg_buf_free(&out);
+  } else {
+    print_human(reg);
   }
-  cli_plugins p;
-  int rc = cli_plugins_load(g, &o, true, &p);
-  wg_registry reg;
-  if (rc == CLI_EXIT_OK && wg_registry_build(p.cfg, &p.res, NULL, 0, &reg) != 0)
-    rc = cli_fail("out of memory");
-  if (rc == CLI_EXIT_OK) {
-    if (o.json) {
-      wg_buf out;
-      wg_buf_init(&out, 0);
-      if (wg_registry_write_json(&reg, &out)) cli_print_json_pretty(stdout, out.data, out.len);
-      else rc = cli_fail("out of memory");
-      wg_buf_free(&out);
-    } else {
-      print_human(&reg);
-    }
-    wg_registry_free(&reg);
-  }
-  cli_plugins_free(&p);
+  wg_workspace_close(ws);
   return rc;
 }
+
+static const cli_opt tools_opts[] = {
+  {"json", 0, CLI_OPT_FLAG, NULL,
+   "print {\"tools\": [{\"name\", \"description\", \"input_schema\", \"plugin\", "
+   "\"version\", \"digest\"}], \"diagnostics\": [{\"plugin\", \"severity\", \"message\"}]}",
+   false},
+  {0},
+};
+
+const cli_spec cli_tools_spec = {
+  .name = "tools",
+  .synopsis = "tools [--json]",
+  .summary = "list the tools a model sees (name, description, schema)",
+  .description =
+      "Lists the tools a model sees: name, description and input schema of\n"
+      "every tool of the enabled, resolved and authorized plugins, in\n"
+      "registration order, then the diagnostics: an enabled plugin that was\n"
+      "rejected (with the reason `wasmgate list` shows) and tools that could\n"
+      "not be registered. Never runs plugin code.",
+  .options = tools_opts,
+  .globals = CLI_G_ALL,
+  .run = tools_run,
+};

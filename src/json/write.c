@@ -8,6 +8,10 @@
  *   - strings with minimal escapes: \" \\ \b \f \n \r \t, every other byte
  *     below 0x20 as \u00xx (lowercase hex), everything else raw UTF-8
  *     (including '/', DEL, U+2028 and U+2029).
+ * With WG_JSON_ESCAPE_TERMINAL (never in the canonical form the runtime
+ * hands a tool), code points a terminal would act on are escaped too: DEL,
+ * the C1 controls U+0080-U+009F and the bidi controls U+061C, U+200E,
+ * U+200F, U+202A-U+202E and U+2066-U+2069, as \u00xx / \u202e.
  * Compact form is the same except members stay in document order. Pretty
  * form adds a newline and `indent` spaces per level before each member and
  * closing bracket of a non-empty container, and ": " after keys.
@@ -50,16 +54,36 @@ static const char *json_ascii_escape(uint8_t c, char u[7]) {
   }
 }
 
-bool wg_json_write_string(wg_buf *out, const char *s, size_t len) {
+bool wg_json_terminal_unsafe(uint32_t cp) {
+  return cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e ||
+         cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* "\u" + four lowercase hex digits of a BMP code point. */
+static const char *json_u_escape(uint32_t cp, char u[7]) {
+  static const char hex[] = "0123456789abcdef";
+  u[0] = '\\';
+  u[1] = 'u';
+  for (int k = 0; k < 4; k++) u[2 + k] = hex[(cp >> (12 - 4 * k)) & 15];
+  u[6] = '\0';
+  return u;
+}
+
+static bool json_write_str(wg_buf *out, const char *s, size_t len, unsigned flags) {
   if (!s) {
     s = "";
     len = 0;
   }
+  bool terminal = flags & WG_JSON_ESCAPE_TERMINAL;
   const uint8_t *p = (const uint8_t *)s;
   size_t run = 0; /* start of the pending run of bytes copied verbatim */
   wg_buf_append_char(out, '"');
   for (size_t i = 0; i < len;) {
-    i += json_plain_run(p + i, len - i);
+    if (terminal) { /* DEL is plain to json_plain_run; not to a terminal */
+      while (i < len && json_is_plain(p[i]) && p[i] != 0x7f) i++;
+    } else {
+      i += json_plain_run(p + i, len - i);
+    }
     if (i >= len) break;
     size_t k = 1;
     const char *esc;
@@ -67,12 +91,14 @@ bool wg_json_write_string(wg_buf *out, const char *s, size_t len) {
     if (p[i] >= 0x80) {
       uint32_t cp;
       k = wg_utf8_decode(p + i, len - i, &cp);
-      if (k) { /* valid UTF-8 stays in the verbatim run */
+      if (k && !(terminal && wg_json_terminal_unsafe(cp))) { /* stays in the verbatim run */
         i += k;
         continue;
       }
-      k = 1;
-      esc = "\xEF\xBF\xBD"; /* U+FFFD for one invalid byte */
+      if (k) esc = json_u_escape(cp, u);
+      else k = 1, esc = "\xEF\xBF\xBD"; /* U+FFFD for one invalid byte */
+    } else if (p[i] == 0x7f) { /* only reached when escaping for a terminal */
+      esc = json_u_escape(0x7f, u);
     } else {
       esc = json_ascii_escape(p[i], u);
     }
@@ -83,6 +109,32 @@ bool wg_json_write_string(wg_buf *out, const char *s, size_t len) {
   }
   wg_buf_append(out, s + run, len - run);
   return wg_buf_append_char(out, '"');
+}
+
+bool wg_json_write_string(wg_buf *out, const char *s, size_t len) {
+  return json_write_str(out, s, len, 0);
+}
+
+bool wg_json_write_string_flags(wg_buf *out, const char *s, size_t len, unsigned flags) {
+  return json_write_str(out, s, len, flags);
+}
+
+bool wg_json_escape_terminal(const char *text, size_t len, wg_buf *out) {
+  const uint8_t *p = (const uint8_t *)text;
+  size_t run = 0;
+  for (size_t i = 0; i < len;) {
+    uint32_t cp = p[i];
+    size_t k = p[i] < 0x80 ? 1 : wg_utf8_decode(p + i, len - i, &cp);
+    if (k == 0) k = 1, cp = 0xfffd; /* not UTF-8: copied as it is */
+    if (wg_json_terminal_unsafe(cp)) {
+      char u[7];
+      wg_buf_append(out, text + run, i - run);
+      wg_buf_append_str(out, json_u_escape(cp, u));
+      run = i + k;
+    }
+    i += k;
+  }
+  return wg_buf_append(out, text + run, len - run);
 }
 
 static void json_write_number(const wg_json *v, wg_buf *out) {
@@ -137,14 +189,14 @@ static size_t *json_key_order(const wg_json *o) {
 
 /* Writes a scalar, or the opening bracket of a container (then returns
  * true in *opened so the caller pushes a frame). */
-static void json_write_open(const wg_json *v, wg_buf *out, bool *opened) {
+static void json_write_open(const wg_json *v, unsigned flags, wg_buf *out, bool *opened) {
   *opened = false;
   switch (v ? v->type : (wg_json_type)-1) {
     case WG_JSON_FALSE: wg_buf_append_str(out, "false"); return;
     case WG_JSON_TRUE: wg_buf_append_str(out, "true"); return;
     case WG_JSON_NUMBER: json_write_number(v, out); return;
     case WG_JSON_STRING:
-      wg_json_write_string(out, v->u.string.text, v->u.string.len);
+      json_write_str(out, v->u.string.text, v->u.string.len, flags);
       return;
     case WG_JSON_ARRAY:
     case WG_JSON_OBJECT:
@@ -170,7 +222,7 @@ static void json_indent(wg_buf *out, size_t indent, size_t level) {
 
 /* Writes the separator and key before child f->i and returns the child, or
  * returns NULL with *done when the container is finished. */
-static const wg_json *json_next_child(json_wframe *f, wg_buf *out,
+static const wg_json *json_next_child(json_wframe *f, unsigned flags, wg_buf *out,
                                       size_t indent, size_t level,
                                       bool *done) {
   const wg_json *v = f->v;
@@ -181,7 +233,7 @@ static const wg_json *json_next_child(json_wframe *f, wg_buf *out,
   size_t i = f->i++;
   if (v->type == WG_JSON_ARRAY) return v->u.array.items[i];
   const wg_json_member *m = &v->u.object.members[f->order ? f->order[i] : i];
-  wg_json_write_string(out, m->key, json_key_len(m));
+  json_write_str(out, m->key, json_key_len(m), flags);
   wg_buf_append_str(out, indent ? ": " : ":");
   return m->value;
 }
@@ -207,13 +259,13 @@ static bool json_push(json_wframe **stack, size_t *depth, size_t *cap,
 
 /* The writer loop: one value at a time, containers on an explicit stack. */
 static bool json_write_tree(const wg_json *v, bool canonical, size_t indent,
-                            wg_buf *out) {
+                            unsigned flags, wg_buf *out) {
   json_wframe *stack = NULL;
   size_t depth = 0, cap = 0;
   const wg_json *cur = v;
   for (;;) {
     bool opened;
-    json_write_open(cur, out, &opened);
+    json_write_open(cur, flags, out, &opened);
     if (opened && !json_push(&stack, &depth, &cap, cur, canonical)) {
       out->oom = true;
       break;
@@ -221,7 +273,7 @@ static bool json_write_tree(const wg_json *v, bool canonical, size_t indent,
     cur = NULL;
     while (depth && wg_buf_ok(out)) {
       bool done;
-      cur = json_next_child(&stack[depth - 1], out, indent, depth, &done);
+      cur = json_next_child(&stack[depth - 1], flags, out, indent, depth, &done);
       if (!done) break;
       json_wframe *top = &stack[--depth];
       if (json_count(top->v)) json_indent(out, indent, depth);
@@ -236,14 +288,18 @@ static bool json_write_tree(const wg_json *v, bool canonical, size_t indent,
 }
 
 bool wg_json_write(const wg_json *v, bool canonical, wg_buf *out) {
-  return json_write_tree(v, canonical, 0, out);
+  return json_write_tree(v, canonical, 0, 0, out);
+}
+
+bool wg_json_write_flags(const wg_json *v, bool canonical, unsigned flags, wg_buf *out) {
+  return json_write_tree(v, canonical, 0, flags, out);
 }
 
 bool wg_json_write_pretty(const wg_json *v, bool canonical, size_t indent,
                           wg_buf *out) {
   if (indent < 1) indent = 1;
   if (indent > 8) indent = 8;
-  return json_write_tree(v, canonical, indent, out);
+  return json_write_tree(v, canonical, indent, 0, out);
 }
 
 bool wg_json_canonicalize(const char *text, size_t len,

@@ -93,7 +93,7 @@ bool wg_json_writer_key(wg_json_writer *w, const char *key, size_t len) {
   size_t level = w->depth - 1;
   if (writer_bit(w->has_items, level)) wg_buf_append_char(w->out, ',');
   writer_set_bit(w->has_items, level, true);
-  wg_json_write_string(w->out, key, len);
+  wg_json_write_string_flags(w->out, key, len, w->flags);
   w->after_key = true;
   return wg_buf_append_char(w->out, ':');
 }
@@ -107,7 +107,7 @@ static bool writer_scalar(wg_json_writer *w, const char *text, size_t len) {
 
 bool wg_json_writer_string(wg_json_writer *w, const char *s, size_t len) {
   if (!writer_before_value(w)) return false;
-  wg_json_write_string(w->out, s, len);
+  wg_json_write_string_flags(w->out, s, len, w->flags);
   return writer_after_value(w);
 }
 
@@ -160,7 +160,7 @@ bool wg_json_writer_number(wg_json_writer *w, const char *lexeme, size_t len) {
 
 bool wg_json_writer_value(wg_json_writer *w, const wg_json *v, bool canonical) {
   if (!writer_before_value(w)) return false;
-  wg_json_write(v, canonical, w->out);
+  wg_json_write_flags(v, canonical, w->flags, w->out);
   return writer_after_value(w);
 }
 

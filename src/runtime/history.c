@@ -214,14 +214,21 @@ typedef bool (*format_fn)(const void *ctx, size_t keep, wg_buf *out);
 /* Formats under max_record: first whole, then with the large strings cut
  * to smaller and smaller budgets (each escaped byte is at most 6 bytes, so
  * max_record / 8 always fits beside the fixed fields). */
+/* Each attempt is then made safe for a terminal (C1 and bidi controls as
+ * \uXXXX: at most 3x a string's bytes, inside the same budget). */
 static bool format_bounded(format_fn fn, const void *ctx, size_t max_record,
                            wg_buf *out) {
   size_t keep = SIZE_MAX;
+  wg_buf raw;
   for (int attempt = 0; attempt < 8; attempt++) {
     wg_buf_free(out);
     wg_buf_init(out, max_record);
-    if (fn(ctx, keep, out)) return true;
-    if (out->oom) return false;
+    wg_buf_init(&raw, max_record);
+    bool ok = fn(ctx, keep, &raw) && wg_json_escape_terminal(raw.data, raw.len, out);
+    bool oom = raw.oom || out->oom;
+    wg_buf_free(&raw);
+    if (ok) return true;
+    if (oom) return false;
     keep = keep == SIZE_MAX ? max_record / 2 : keep / 2;
   }
   return false;
@@ -534,23 +541,29 @@ void wg_history_lines_free(wg_history_lines *l) {
 
 /* ---- Result JSON ----------------------------------------------------------- */
 
+/* {"is_error","summary","content","error"?,"stats"}, C1 and bidi controls
+ * escaped (it goes to a terminal or a pipe). */
 bool wg_call_result_write_json(const wg_call_result *r, wg_buf *out) {
-  wg_buf_append_str(out, "{\"is_error\":");
-  wg_buf_append_str(out, r->is_error ? "true" : "false");
-  put_key(out, "summary");
-  wg_json_write_string(out, r->summary ? r->summary : "", r->summary ? r->summary_len : 0);
-  put_key(out, "content");
-  if (r->content) wg_json_write_string(out, r->content, r->content_len);
-  else wg_buf_append_str(out, "null");
+  wg_buf raw;
+  wg_buf_init(&raw, 0);
+  wg_buf_append_str(&raw, "{\"is_error\":");
+  wg_buf_append_str(&raw, r->is_error ? "true" : "false");
+  put_key(&raw, "summary");
+  wg_json_write_string(&raw, r->summary ? r->summary : "", r->summary ? r->summary_len : 0);
+  put_key(&raw, "content");
+  if (r->content) wg_json_write_string(&raw, r->content, r->content_len);
+  else wg_buf_append_str(&raw, "null");
   if (r->error.code != WG_ERR_NONE) {
-    put_key(out, "error");
-    wg_error_write_json(&r->error, out);
+    put_key(&raw, "error");
+    wg_error_write_json(&r->error, &raw);
   }
-  put_key(out, "stats");
-  wg_buf_printf(out, "{\"fuel_used\":%llu,\"wall_ns\":%llu,\"memory_peak_bytes\":%llu}",
+  put_key(&raw, "stats");
+  wg_buf_printf(&raw, "{\"fuel_used\":%llu,\"wall_ns\":%llu,\"memory_peak_bytes\":%llu}",
                 (unsigned long long)r->stats.fuel_used,
                 (unsigned long long)r->stats.wall_ns,
                 (unsigned long long)r->stats.memory_peak_bytes);
-  wg_buf_append_char(out, '}');
-  return wg_buf_ok(out);
+  wg_buf_append_char(&raw, '}');
+  bool ok = wg_buf_ok(&raw) && wg_json_escape_terminal(raw.data, raw.len, out) && wg_buf_ok(out);
+  wg_buf_free(&raw);
+  return ok;
 }

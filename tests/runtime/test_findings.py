@@ -141,6 +141,13 @@ def test_f2_call_workspace_history():
     check(kinds(ws) == ["tool_call", "tool_result"], "f2: WS's history has both records: %r"
           % kinds(ws))
     check(not os.path.exists(os.path.join(cwd, ".wasmgate")), "f2: nothing written in the cwd")
+    # history takes the option in the same position (it refused it before).
+    for args in (["history", "--workspace", ws], ["--workspace", ws, "history"],
+                 ["history", "--workspace=" + ws]):
+        rc, out, err = run(args, cwd=cwd)
+        lines = out.splitlines()
+        check(rc == 0 and len(lines) == 2 and " tool_call T {}" in lines[0]
+              and lines[1].endswith(" tool_result [ok] ran"), "f2: %r: %r %r" % (args, out, err))
 
 
 # ---- f3: records survive SIGTERM, SIGHUP, a closed stdout; an unwritable

@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""test_cli_options.py: the one option parser of `wasmgate` and its help:
+global options in either position and as --opt=VALUE (or refused with
+exit 2, everywhere the same), path options relative to the current
+directory in every command, `help [COMMAND]` == `COMMAND --help`, and the
+man page listing every command and option. Exact outputs and exit codes.
+
+usage: test_cli_options.py WASMGATE WAT2WASM MAN_PAGE
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+WASMGATE, WAT2WASM, MAN_PAGE = sys.argv[1:4]
+failures = 0
+TMP = tempfile.mkdtemp(prefix="wg_cli_options_")
+ENV = dict(os.environ, HOME="/nonexistent-home", XDG_DATA_HOME=os.path.join(TMP, "no-user"))
+
+WAT = """(module
+ (import "yoi:tool" "output_write" (func $out (param i32 i32) (result i32)))
+ (memory (export "memory") 1)
+ (data (i32.const 16) "{\\"summary\\":\\"hi\\"}")
+ (func (export "yoi_tool_call") (drop (call $out (i32.const 16) (i32.const 16)))))"""
+
+MANIFEST = """schema_version = 1
+id = "hi"
+name = "hi"
+version = "1.0.0"
+surfaces = ["tool"]
+permissions = [ { kind = "surface", surface = "tool" }, { kind = "tool", name = "Hi" } ]
+[runtime]
+kind = "wasm"
+entry = "plugin.wasm"
+abi = "yoi-plugin-wasm-1"
+[[tools]]
+name = "Hi"
+description = "says hi"
+input_schema = { type = "object" }
+"""
+
+
+def check(cond, what):
+    global failures
+    if not cond:
+        failures += 1
+        print("FAIL: " + what, file=sys.stderr)
+
+
+def run(args, cwd=None, stdin=None):
+    p = subprocess.run([WASMGATE] + args, capture_output=True, text=True, env=ENV, cwd=cwd,
+                       input=stdin, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def commands():
+    rc, out, err = run(["--help"])
+    block = out.split("\nCommands:\n", 1)[1].split("\n\n", 1)[0]
+    return [line.split()[0] for line in block.splitlines()]
+
+
+def test_help_everywhere():
+    names = commands()
+    check(names == ["wasm", "pack", "digest", "check", "list", "show", "lock", "tools", "call",
+                    "history", "help"], "command list: %r" % names)
+    check(run(["help"]) == run(["--help"]) and run(["help"])[0] == 0, "help == --help")
+    rc, out, err = run([])
+    check(rc == 2 and out == "" and err == run(["--help"])[1], "no command: help on stderr, 2")
+    for name in names:
+        want = run([name, "--help"])
+        check(want[0] == 0 and want[1].startswith("usage: wasmgate ") and want[2] == "",
+              "%s --help: %r" % (name, want))
+        check(run(["help", name]) == want, "help %s == %s --help" % (name, name))
+        check(run([name, "-h"]) == want, "%s -h" % name)
+        check(run(["--help", name]) == want or name == "wasm", "--help %s" % name)
+    check(run(["help", "nope"]) == (2, "", "wasmgate: help: unknown command 'nope' (see "
+                                           "wasmgate --help)\n"), "help of an unknown command")
+    check(run(["help", "a", "b"]) == (2, "", "wasmgate: help: unexpected argument 'b' (see "
+                                             "--help)\n"), "help takes one command")
+    rc, out, err = run(["--version"])
+    check(rc == 0 and re.fullmatch(r"wasmgate \d+\.\d+\.\d+\n", out), "--version")
+
+
+def test_man_page_lists_everything():
+    with open(MAN_PAGE) as f:
+        man = f.read()
+    check(man.startswith(".TH WASMGATE 1 "), "man page header")
+    for name in commands():
+        rc, help_text, err = run(["help", name])
+        if name == "wasm":
+            check(".SS wasm\n" in man, "man: wasm")
+            continue
+        synopsis = help_text.splitlines()[0][len("usage: wasmgate "):]
+        check('.SS "wasmgate %s"' % synopsis.replace("-", "\\-") in man,
+              "man: command %s (%s)" % (name, synopsis))
+        for opt in re.findall(r"^  (?:-\w, )?(--[a-z-]+)", help_text, re.M):
+            check(opt.replace("-", "\\-") in man, "man: option %s of %s" % (opt, name))
+    groff = shutil.which("groff")
+    if groff:
+        p = subprocess.run([groff, "-man", "-Tutf8", "-ww", "-z", MAN_PAGE], capture_output=True,
+                           text=True)
+        check(p.returncode == 0 and p.stderr == "", "groff warnings: %r" % p.stderr)
+
+
+def make_workspace():
+    """TMP/ws with plugin `hi` in TMP/store (outside the workspace) and its
+    config in TMP/cfg.toml: found only through the path options."""
+    src = os.path.join(TMP, "src", "hi.yoi-plugin")
+    os.makedirs(src)
+    with open(os.path.join(src, "p.wat"), "w") as f:
+        f.write(WAT)
+    subprocess.run([WAT2WASM, os.path.join(src, "p.wat"), "-o", os.path.join(src, "plugin.wasm")],
+                   check=True)
+    os.unlink(os.path.join(src, "p.wat"))
+    with open(os.path.join(src, "plugin.toml"), "w") as f:
+        f.write(MANIFEST)
+    store = os.path.join(TMP, "store")
+    os.makedirs(store)
+    rc, out, err = run(["pack", src, "-o", os.path.join(store, "hi.yoi-plugin")])
+    assert rc == 0, err
+    digest = out.strip()
+    with open(os.path.join(TMP, "cfg.toml"), "w") as f:
+        f.write('[feature.plugins]\nenabled = true\n[[plugins.enabled]]\nid = "project:hi"\n'
+                '[plugins.enabled.grants]\nid = "project:hi"\nversion = "1.0.0"\n'
+                'digest = "%s"\npermissions = [ { kind = "surface", surface = "tool" }, '
+                '{ kind = "tool", name = "Hi" } ]\n[history]\nfsync = "never"\n' % digest)
+    os.makedirs(os.path.join(TMP, "ws"))
+
+
+def test_global_options_in_either_position():
+    make_workspace()
+    ws = os.path.join(TMP, "ws")
+    common = ["--config", "cfg.toml", "--project-store", "store"]
+    # Relative paths are relative to the current directory, in every command.
+    rc, want, err = run(["--workspace", "ws"] + common + ["tools", "--json"], cwd=TMP)
+    check(rc == 0 and '"name": "Hi"' in want, "tools through relative path options: %r %r"
+          % (want, err))
+    for args in (["tools", "--json", "--workspace", "ws"] + common,
+                 ["tools", "--workspace=ws", "--config=cfg.toml", "--project-store=store",
+                  "--json"],
+                 ["--workspace=" + ws, "tools", "--config", os.path.join(TMP, "cfg.toml"),
+                  "--project-store", os.path.join(TMP, "store"), "--json"]):
+        check(run(args, cwd=TMP) == (0, want, ""), "same tools for %r" % args)
+    for pos in ("before", "after", "equals"):
+        if pos == "before":
+            args = ["--workspace", "ws"] + common + ["call", "Hi"]
+        elif pos == "after":
+            args = ["call", "Hi"] + common + ["--workspace", "ws"]
+        else:
+            args = ["call", "Hi", "--workspace=ws", "--config=cfg.toml", "--project-store=store"]
+        check(run(args, cwd=TMP) == (0, "hi\n", ""), "call with options %s" % pos)
+    hist = os.path.join(ws, ".wasmgate", "history.jsonl")
+    check(len(open(hist).read().splitlines()) == 6, "three calls recorded in the workspace")
+    check(not os.path.exists(os.path.join(TMP, ".wasmgate")), "nothing recorded in the cwd")
+    for args in (["history", "--workspace", "ws", "--config", "cfg.toml"],
+                 ["--workspace", "ws", "history", "--config=cfg.toml"]):
+        rc, out, err = run(args, cwd=TMP)
+        check(rc == 0 and len(out.splitlines()) == 6 and err == "", "history %r: %r" % (args, err))
+    for args in (["--workspace", "ws", "list", "--config", "cfg.toml", "--project-store=store"],
+                 ["list", "--workspace=ws", "--config=cfg.toml", "--project-store", "store"]):
+        rc, out, err = run(args, cwd=TMP)
+        check(rc == 0 and "- project:hi [active]" in out, "list %r" % args)
+
+
+def test_refused_everywhere_the_same():
+    msg = "wasmgate: %s: --%s does not apply to this command (see --help)\n"
+    for cmd, rest in (("pack", ["d", "-o", "f"]), ("digest", ["p"]), ("check", ["p"]),
+                      ("help", []), ("wasm", ["run", "m.wasm", "--invoke", "f"])):
+        for opt in ("workspace", "config", "project-store", "user-store"):
+            before = run(["--" + opt, "x", cmd] + rest)
+            check(before == (2, "", msg % (cmd, opt)), "%s refuses --%s before: %r"
+                  % (cmd, opt, before))
+            if cmd != "wasm":  # wasm parses its own arguments: an unknown option there
+                after = run([cmd] + rest + ["--%s=x" % opt])
+                check(after == before, "%s refuses --%s after: %r" % (cmd, opt, after))
+    check(run(["history", "--project-store", "x"]) == (2, "", msg % ("history", "project-store")),
+          "history takes no store option")
+
+
+def test_usage_errors():
+    cases = [
+        (["call", "Hi", "--workspace", "a", "--workspace", "b"],
+         "wasmgate: call: --workspace given twice\n"),
+        (["--workspace", "a", "call", "Hi", "--workspace=b"],
+         "wasmgate: call: --workspace given twice\n"),
+        (["call", "Hi", "--json=yes"], "wasmgate: call: --json takes no value\n"),
+        (["call"], "wasmgate: call: usage: wasmgate call TOOL [JSON|-] [--json]\n"),
+        (["call", "a", "b", "c"], "wasmgate: call: unexpected argument 'c' (see --help)\n"),
+        (["history", "--tail"], "wasmgate: history: --tail needs a value\n"),
+        (["history", "--tail="], "wasmgate: history: --tail needs a non-empty value\n"),
+        (["history", "--tail", "0"], "wasmgate: history: --tail needs a number from 1 to "
+                                     "1000000\n"),
+        (["history", "--tail", "-3"], "wasmgate: history: --tail needs a number from 1 to "
+                                      "1000000\n"),
+        (["history", "--tail", "1", "--tail", "2"], "wasmgate: history: --tail given twice\n"),
+        (["tools", "--bogus"], "wasmgate: tools: unknown option '--bogus' (see --help)\n"),
+        (["tools", "-x"], "wasmgate: tools: unknown option '-x' (see --help)\n"),
+        (["--bogus", "tools"], "wasmgate: unknown option '--bogus' (see --help)\n"),
+        (["--workspace"], "wasmgate: --workspace needs a value\n"),
+        (["frobnicate"], "wasmgate: unknown command 'frobnicate' (see --help)\n"),
+        (["pack", "d"], "wasmgate: pack: usage: wasmgate pack DIR -o FILE\n"),
+        (["--version", "tools"], "wasmgate: --version takes no command\n"),
+        (["tools", "\x1b[2J"], "wasmgate: tools: unexpected argument '?[2J' (see --help)\n"),
+    ]
+    for args, err in cases:
+        got = run(args)
+        check(got == (2, "", err), "%r: %r" % (args, got))
+    # `--` ends the options: "-weird" is a tool name (unknown: exit 1, not 2).
+    rc, out, err = run(["--workspace", os.path.join(TMP, "ws"), "call", "--", "-weird"])
+    check(rc == 1 and "no registered tool has this name" in out, "-- ends options: %r" % out)
+
+
+def main():
+    try:
+        for name, fn in sorted(globals().items()):
+            if name.startswith("test_"):
+                before = failures
+                fn()
+                print("%s %s" % ("ok  " if failures == before else "FAIL", name))
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)
+    print("%d failed" % failures)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
