@@ -70,12 +70,15 @@ wg_schema_options wg_schema_default_options(void);
 
 /* Bounded error report. Paths are cut (ending in "...") if too long.
  * `message` never quotes the instance (only schema values such as limits
- * and property names), and holds no control characters; `instance_path`
- * is made of the instance's own keys, so treat it as untrusted text. For
+ * and property names), and holds no control characters. `instance_path`
+ * never quotes it either: a JSON pointer whose object steps are keys the
+ * schema itself names (`properties`), or `{i}` for the member at index i
+ * (from 0, in input order) reached by patternProperties,
+ * additionalProperties or propertyNames; array items are their index. For
  * an unknown keyword, `keyword` is that keyword (cut, controls as '?'). */
 typedef struct wg_schema_error {
   wg_schema_status status;
-  char instance_path[256]; /* JSON pointer into the instance: "/items/3" */
+  char instance_path[256]; /* JSON pointer into the instance: "/items/3/{0}" */
   char schema_path[256];   /* JSONPath-like: "$.properties.q.oneOf[1]" */
   char keyword[32];        /* "minLength", "$ref", ... */
   char message[192];       /* short reason */

@@ -387,21 +387,20 @@ static bool json_find_dup(const json_slot *m, size_t n, const json_slot **dup) {
   return true;
 }
 
-/* Reports a duplicate key, quoting it (escaped, at most ~48 bytes). */
-static wg_json *json_fail_dup(json_parser *p, const json_slot *dup) {
-  wg_buf q;
-  wg_buf_init(&q, 0);
-  size_t n = wg_utf8_trim((const uint8_t *)dup->key,
-                          dup->key_len < 48 ? dup->key_len : 48);
-  wg_json_write_string(&q, dup->key, n);
+/* Reports a duplicate key by position, never by its text: the input may
+ * be anyone's (a tool's arguments, a guest's output), and messages are
+ * shown to others and recorded. Members are indexed from 0 in document
+ * order within their object (as a schema instance path's `{i}`); `m` is
+ * the object's first slot. */
+static wg_json *json_fail_dup(json_parser *p, const json_slot *m, const json_slot *dup) {
+  size_t at = (size_t)(dup - m), first = 0;
+  while (first < at && !json_same_key(&m[first], dup)) first++;
   if (p->err) {
     p->err->status = WG_JSON_DUPLICATE_KEY;
     p->err->offset = dup->key_off;
     snprintf(p->err->message, sizeof p->err->message,
-             "duplicate object key %s%s", wg_buf_ok(&q) ? q.data : "",
-             n < dup->key_len ? "..." : "");
+             "duplicate object key at member index %zu (first at member index %zu)", at, first);
   }
-  wg_buf_free(&q);
   return NULL;
 }
 
@@ -415,7 +414,7 @@ static wg_json *json_close(json_parser *p) {
     const json_slot *dup;
     if (!json_find_dup(s, count, &dup))
       return json_fail_node(p, WG_JSON_NOMEM, p->pos, "out of memory");
-    if (dup) return json_fail_dup(p, dup);
+    if (dup) return json_fail_dup(p, s, dup);
     wg_json_member *m = wg_arena_array(p->arena, count, sizeof *m);
     if (!m) return json_fail_node(p, WG_JSON_NOMEM, p->pos, "out of memory");
     for (size_t i = 0; i < count; i++) {

@@ -18,9 +18,13 @@
 
 #include "schema_int.h"
 
+/* One step of the instance path: a key the schema names (`properties`),
+ * or an index: an array item, or (member) an object member reached by a
+ * rule that does not name it, shown as {idx} so no input byte is quoted. */
 typedef struct vseg {
-  const char *key; /* NULL for an array index */
+  const char *key; /* NULL for an index */
   size_t len, idx;
+  bool member;
 } vseg;
 
 typedef struct vctx {
@@ -44,7 +48,7 @@ static void instance_path(vctx *c, char *dst, size_t size) {
     const vseg *g = &c->segs[i];
     wg_buf_append_char(&b, '/');
     if (!g->key) {
-      wg_buf_printf(&b, "%zu", g->idx);
+      wg_buf_printf(&b, g->member ? "{%zu}" : "%zu", g->idx);
       continue;
     }
     for (size_t k = 0; k < g->len && wg_buf_ok(&b); k++) {
@@ -114,7 +118,7 @@ static int validate_at(vctx *c, const schema_node *n, uint32_t idx, const wg_jso
                        const char *key, size_t len, size_t i) {
   if (c->nsegs >= c->segs_cap)
     return hard(c, n, WG_SCHEMA_DEPTH, "", "instance nested too deep");
-  c->segs[c->nsegs++] = (vseg){key, len, i};
+  c->segs[c->nsegs++] = (vseg){key, len, i, false};
   int r = validate(c, idx, inst);
   c->nsegs--;
   return r;
@@ -365,17 +369,28 @@ static int check_required(vctx *c, const schema_node *n, const wg_json *inst) {
   return 1;
 }
 
-/* properties, patternProperties, additionalProperties, propertyNames for one
- * member. */
-static int check_member(vctx *c, const schema_node *n, const wg_json_member *m) {
+/* Under the member at index i (by position: its key is input text). */
+static int validate_member(vctx *c, const schema_node *n, uint32_t idx, const wg_json *inst,
+                           size_t i) {
+  if (c->nsegs >= c->segs_cap)
+    return hard(c, n, WG_SCHEMA_DEPTH, "", "instance nested too deep");
+  c->segs[c->nsegs++] = (vseg){NULL, 0, i, true};
+  int r = validate(c, idx, inst);
+  c->nsegs--;
+  return r;
+}
+
+/* properties, patternProperties, additionalProperties, propertyNames for
+ * member i. Only a key matched by `properties` (the schema's own text)
+ * appears in the instance path; the others by position. */
+static int check_member(vctx *c, const schema_node *n, const wg_json_member *m, size_t i) {
   if (!charge(c, 1 + n->npprops)) return budget(c, n, "properties");
   int r;
   if (n->property_names != SCHEMA_NONE) {
     wg_json key = {.type = WG_JSON_STRING};
     key.u.string.text = m->key;
     key.u.string.len = m->key_len;
-    if ((r = validate_at(c, n, n->property_names, &key, m->key, m->key_len, 0)) != 1)
-      return r;
+    if ((r = validate_member(c, n, n->property_names, &key, i)) != 1) return r;
   }
   bool matched = false;
   const schema_named *p = find_named(n->props, n->nprops, m->key, m->key_len);
@@ -383,16 +398,15 @@ static int check_member(vctx *c, const schema_node *n, const wg_json_member *m) 
     matched = true;
     if ((r = validate_at(c, n, p->node, m->value, m->key, m->key_len, 0)) != 1) return r;
   }
-  for (size_t i = 0; i < n->npprops; i++) {
-    if ((r = search(c, n, "patternProperties", n->pprops[i].re, m->key, m->key_len)) < 0)
+  for (size_t k = 0; k < n->npprops; k++) {
+    if ((r = search(c, n, "patternProperties", n->pprops[k].re, m->key, m->key_len)) < 0)
       return r;
     if (!r) continue;
     matched = true;
-    if ((r = validate_at(c, n, n->pprops[i].node, m->value, m->key, m->key_len, 0)) != 1)
-      return r;
+    if ((r = validate_member(c, n, n->pprops[k].node, m->value, i)) != 1) return r;
   }
   if (matched || n->additional == SCHEMA_NONE) return 1;
-  return validate_at(c, n, n->additional, m->value, m->key, m->key_len, 0);
+  return validate_member(c, n, n->additional, m->value, i);
 }
 
 static int check_object(vctx *c, const schema_node *n, const wg_json *inst) {
@@ -408,7 +422,7 @@ static int check_object(vctx *c, const schema_node *n, const wg_json *inst) {
   bool per_member = n->nprops || n->npprops || n->additional != SCHEMA_NONE ||
                     n->property_names != SCHEMA_NONE;
   for (size_t i = 0; per_member && i < count; i++)
-    if ((r = check_member(c, n, &inst->u.object.members[i])) != 1) return r;
+    if ((r = check_member(c, n, &inst->u.object.members[i], i)) != 1) return r;
   for (size_t i = 0; i < n->ndep_schemas; i++) {
     const schema_named *d = &n->dep_schemas[i];
     if (member(c, inst, d->key.s, d->key.len) && (r = validate(c, d->node, inst)) != 1)

@@ -160,17 +160,16 @@ static void test_error_messages(void) {
   CHECK_STR(e.message, "unexpected byte 0x01, expected a value");
   e = parse_err("{\"a\":\xFF}", NULL);
   CHECK_STR(e.message, "unexpected byte 0xff, expected a value");
+  /* A duplicate key is named by position, never quoted (the input is
+   * untrusted and messages are shown and recorded). */
   e = parse_err("{\"k\":1,\"k\":1}", NULL);
-  CHECK_STR(e.message, "duplicate object key \"k\"");
-  e = parse_err("{\"a\\nb\":1,\"a\\nb\":1}", NULL);
-  CHECK_STR(e.message, "duplicate object key \"a\\nb\"");
-  /* Long keys are cut (on a UTF-8 boundary) and marked. */
-  e = parse_err("{\"0123456789012345678901234567890123456789012345\xC3\xA9xyz\":1,"
-                "\"0123456789012345678901234567890123456789012345\xC3\xA9xyz\":2}",
-                NULL);
-  CHECK_STR(e.message,
-            "duplicate object key \"0123456789012345678901234567890123456789"
-            "012345\xC3\xA9\"...");
+  CHECK_STR(e.message, "duplicate object key at member index 1 (first at member index 0)");
+  e = parse_err("{\"x\":0,\"a\\nb\":1,\"y\":2,\"a\\nb\":1}", NULL);
+  CHECK_STR(e.message, "duplicate object key at member index 3 (first at member index 1)");
+  CHECK_INT(e.offset, 22);
+  e = parse_err("{\"sk-live-secret\":1,\"o\":{\"sk-live-secret\":1,\"sk-live-secret\":2}}", NULL);
+  CHECK_STR(e.message, "duplicate object key at member index 1 (first at member index 0)");
+  CHECK(strstr(e.message, "secret") == NULL);
   CHECK_STR(wg_json_type_name(WG_JSON_OBJECT), "object");
   CHECK_STR(wg_json_type_name((wg_json_type)99), "unknown");
   CHECK_STR(wg_json_status_name(WG_JSON_TOO_DEEP), "too_deep");

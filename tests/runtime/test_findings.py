@@ -233,6 +233,122 @@ def test_f3_history_survives():
     os.unlink(hist)
 
 
+# ---- f5: history shows every record: deep arguments, an escaped NUL ------
+
+def test_f5_history_shows_everything():
+    schema = '{ type = "object", properties = { cmd = { type = "string" } }, required = ["cmd"] }'
+    ws = workspace("f5", wat=out_wat(b'{"summary":"done"}'), schema=schema,
+                   extra='[history]\nfsync = "never"')
+    run(["--workspace", ws, "call", "T", '{"cmd":"ls"}'])
+    deep = '{"cmd":"rm -rf /important","pad":' + "[" * 600 + "]" * 600 + "}"
+    rc, out, err = run(["--workspace", ws, "call", "T", "-"], stdin=deep)
+    check(rc == 0 and out == "done\n", "f5: deep call runs: %d %r %r" % (rc, out, err))
+    rc, out, err = run(["--workspace", ws, "history"])
+    lines = out.splitlines()
+    check(rc == 0 and err == "" and len(lines) == 4, "f5: 4 lines: %r %r" % (out[:300], err))
+    check(len(lines) == 4 and lines[2].split(" ", 3)[2:] == ["tool_call", 'T {"cmd":"rm -rf '
+          '/important","pad":' + "[" * 600 + "]" * 600 + "}"],
+          "f5: the deep tool_call is shown whole")
+    for args in (["history", "--json"], ["history", "--tail", "2"]):
+        rc, out, err = run(["--workspace", ws] + args)
+        check(rc == 0 and err == "" and "rm -rf /important" in out, "f5: %r shows it" % args)
+    # A summary with an escaped NUL is shown with the escape, not cut.
+    ws = workspace("f5b", wat=out_wat(b'{"summary":"all good\\u0000 -- actually deleted 3 files'
+                                      b' \\\\ \\n"}'), extra='[history]\nfsync = "never"')
+    rc, out, err = run(["--workspace", ws, "call", "T"])
+    check(rc == 0 and out == "all good? -- actually deleted 3 files \\ ?\n", "f5: call: %r" % out)
+    rc, out, err = run(["--workspace", ws, "history"])
+    check(out.splitlines()[-1].endswith(" tool_result [ok] all good\\u0000 -- actually deleted 3"
+                                        " files \\\\ \\n"), "f5: history: %r" % out)
+    # A record the reader cannot use is counted, never silently dropped.
+    with open(os.path.join(ws, ".wasmgate", "history.jsonl"), "a") as f:
+        f.write('[1,2]\nnot json\n{"kind":"tool_res')
+    rc, out, err = run(["--workspace", ws, "history"])
+    check(rc == 0 and len(out.splitlines()) == 2 and err == "wasmgate: history: 3 damaged "
+          "line(s) skipped (torn, not a JSON object, or over 1 MiB)\n", "f5: counted: %r" % err)
+
+
+# ---- L1: a duplicate key of the input is never quoted ---------------------
+
+def test_l1_duplicate_key_not_quoted():
+    ws = workspace("l1", wat=out_wat(b'{"summary":"ok"}'), extra='[history]\nfsync = "never"')
+    secret = "api_key_sk-live-1234567890"
+    rc, out, err = run(["--workspace", ws, "call", "T", '{"%s":1,"%s":2}' % (secret, secret)])
+    check(rc == 1 and out == "Invalid argument: plugin tool `T` input is not valid JSON: "
+          "duplicate object key at member index 1 (first at member index 0) at byte 32\n",
+          "l1: human: %r" % out)
+    rc, out, err = run(["--workspace", ws, "call", "T", "--json",
+                        '{"a":{"%s":1,"%s":2}}' % (secret, secret)])
+    check(rc == 1 and secret not in out and json.loads(out)["error"]["code"] == "invalid_input",
+          "l1: --json: %r" % out)
+    # Schema errors: a key the schema does not name is shown by position.
+    schema = ('{ type = "object", properties = { n = { type = "integer" } }, '
+              'additionalProperties = { type = "integer" } }')
+    ws = workspace("l1b", wat=out_wat(b'{"summary":"ok"}'), schema=schema,
+                   extra='[history]\nfsync = "never"')
+    rc, out, err = run(["--workspace", ws, "call", "T", '{"n":1,"%s":"x"}' % secret])
+    check(rc == 1 and out == "Invalid argument: plugin tool `T` input does not match "
+          "input_schema at /{1}: type: expected integer, got string\n", "l1: schema: %r" % out)
+    rc, out, err = run(["--workspace", ws, "call", "T", '{"n":"1"}'])
+    check(rc == 1 and "input_schema at /n: type: expected integer, got string" in out,
+          "l1: schema-named key shown: %r" % out)
+    with open(os.path.join(ws, ".wasmgate", "history.jsonl")) as f:
+        recs = [json.loads(x) for x in f]
+    results = [r for r in recs if r["kind"] == "tool_result"]
+    check(all(secret not in json.dumps(r) for r in results), "l1: no key in tool_result records")
+
+
+# ---- L2: history reads as it writes: no symlink, no FIFO --------------------
+
+def test_l2_history_read_rules():
+    ws = workspace("l2", wat=out_wat(b'{"summary":"ok"}'))
+    os.makedirs(os.path.join(ws, ".wasmgate"))
+    hist = os.path.join(ws, ".wasmgate", "history.jsonl")
+    target = os.path.join(TMP, "l2-target")
+    with open(target, "w") as f:
+        f.write('{"kind":"tool_call","timestamp":"read-through-symlink","call_id":"x",'
+                '"name":"n","arguments":{}}\n')
+    os.symlink(target, hist)
+    rc, out, err = run(["--workspace", ws, "history"])
+    check((rc, out, err) == (1, "", "wasmgate: history: cannot open the history file: Too many "
+                                    "levels of symbolic links\n"), "l2: symlink: %r" % err)
+    os.unlink(hist)
+    os.mkfifo(hist)
+    t0 = time.monotonic()
+    rc, out, err = run(["--workspace", ws, "history"], timeout=20)
+    check((rc, out, err) == (1, "", "wasmgate: history: the history file is not a regular "
+                                    "file\n") and time.monotonic() - t0 < 10,
+          "l2: fifo: %r" % err)
+    os.unlink(hist)
+
+
+# ---- L3: --json escapes C1 and bidi controls ------------------------------
+
+def test_l3_json_escapes_c1_and_bidi():
+    ws = workspace("l3", wat=out_wat('{"summary":"\u009b2J\u009b31mRED \u202eevil \u2066x'
+                                     '\u2069\u007f"}'.encode()),
+                   extra='[history]\nfsync = "never"')
+    rc, out, err = run(["--workspace", ws, "call", "T", "--json"])
+    raw = out.encode()
+    check(rc == 0 and '"summary":"\\u009b2J\\u009b31mRED \\u202eevil \\u2066x\\u2069\\u007f"'
+          in out, "l3: call --json escapes: %r" % out)
+    check(all(b not in raw for b in (b"\xc2\x9b", b"\xe2\x80\xae", b"\x7f")), "l3: no raw bytes")
+    check(json.loads(out)["summary"] == "\u009b2J\u009b31mRED \u202eevil \u2066x\u2069\u007f",
+          "l3: same JSON value")
+    hist = open(os.path.join(ws, ".wasmgate", "history.jsonl"), "rb").read()
+    check(b"\xc2\x9b" not in hist and b"\xe2\x80\xae" not in hist, "l3: history file escaped")
+    # A history written raw (an older wasmgate, another writer) is escaped on output.
+    with open(os.path.join(ws, ".wasmgate", "history.jsonl"), "ab") as f:
+        f.write('{"kind":"tool_result","call_id":"c","summary":"\u009b31m\u202e","is_error":false}\n'
+                .encode())
+    for args in (["history", "--json"], ["history"]):
+        rc, out, err = run(["--workspace", ws] + args)
+        check(rc == 0 and "\u009b" not in out and "\u202e" not in out and "\\u009b31m\\u202e" in out,
+              "l3: %r escapes: %r" % (args, out[-200:]))
+    rc, out, err = run(["--workspace", ws, "tools", "--json"])
+    check(rc == 0 and "\u202e" not in out, "l3: tools --json")
+
+
 def main():
     tests = [v for k, v in sorted(globals().items()) if k.startswith("test_")]
     only = os.environ.get("WG_TEST_ONLY")

@@ -210,12 +210,20 @@ static void test_error_locations(void) {
   CHECK_INT(err.status, WG_SCHEMA_OK);
   CHECK_STR(err.instance_path, "");
   wg_schema_free(s);
-  /* keys needing JSON pointer escapes */
-  CHECK_INT(run("{\"additionalProperties\":false}", "{\"a/b~c\":1}", &err),
+  /* A key the schema names (properties) is shown, with JSON pointer
+   * escapes; a key only the input has is shown by position, never quoted. */
+  CHECK_INT(run("{\"properties\":{\"a/b~c\":{\"type\":\"string\"}}}", "{\"a/b~c\":1}", &err),
             WG_SCHEMA_NOT_VALID);
   CHECK_STR(err.instance_path, "/a~1b~0c");
+  CHECK_INT(run("{\"additionalProperties\":false}", "{\"x\":0,\"sk-secret\":1}", &err),
+            WG_SCHEMA_NOT_VALID);
+  CHECK_STR(err.instance_path, "/{0}");
   CHECK_STR(err.keyword, "false");
   CHECK_STR(err.schema_path, "$.additionalProperties");
+  CHECK_INT(run("{\"properties\":{\"o\":{\"patternProperties\":{\"^k\":{\"type\":\"string\"}}}}}",
+                "{\"o\":{\"a\":1,\"key\":[1]}}", &err),
+            WG_SCHEMA_NOT_VALID);
+  CHECK_STR(err.instance_path, "/o/{1}");
   /* anyOf reports itself, not a branch */
   CHECK_INT(run("{\"anyOf\":[{\"type\":\"string\"},{\"minimum\":5}]}", "3", &err),
             WG_SCHEMA_NOT_VALID);
@@ -240,7 +248,7 @@ static void test_error_locations(void) {
   CHECK_STR(err.keyword, "minContains");
   CHECK_INT(run("{\"propertyNames\":{\"maxLength\":2}}", "{\"abc\":1}", &err),
             WG_SCHEMA_NOT_VALID);
-  CHECK_STR(err.instance_path, "/abc");
+  CHECK_STR(err.instance_path, "/{0}");
   CHECK_STR(err.schema_path, "$.propertyNames");
   CHECK_STR(err.keyword, "maxLength");
 }
