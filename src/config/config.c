@@ -20,8 +20,14 @@
 /* The config is a few KiB; 1 MiB is generous and bounds the read. */
 #define CFG_MAX_FILE_SIZE (1024u * 1024u)
 /* Bounds of [limits] (SPEC section 5 gives the defaults). The maxima stop a
- * typo from disabling a limit; the minima keep a call possible at all. */
+ * typo from disabling a limit; the minima keep a call possible at all.
+ * Every value means what it says: none is "unset" or "default", and a
+ * value the runtime could not enforce exactly (0 table elements, memory
+ * that is not whole 64 KiB pages) is refused here with its position. */
 #define CFG_MAX_IO_BYTES (16ull * 1024 * 1024)
+/* One output_write of the ABI carries at most 64 KiB (reference 4.2): a
+ * larger output limit could never be reached. */
+#define CFG_MAX_OUTPUT_BYTES 65536ull
 #define CFG_MAX_FUEL (1ull << 50)
 #define CFG_MAX_TIMEOUT_MS 3600000ull        /* one hour */
 #define CFG_MAX_MEMORY_BYTES (4ull << 30)    /* the wasm32 address space */
@@ -91,14 +97,19 @@ static int parse_limits(cfg_ctx *c, const wg_toml_value *root, wg_config *cfg) {
   if (cfg_check_keys(c, t, keys, "limits")) return -1;
   wg_config_limits *l = &cfg->limits;
   if (cfg_get_u64(c, t, "input_bytes", "limits", 2, CFG_MAX_IO_BYTES, &l->input_bytes) ||
-      cfg_get_u64(c, t, "output_bytes", "limits", 16, CFG_MAX_IO_BYTES, &l->output_bytes) ||
+      cfg_get_u64(c, t, "output_bytes", "limits", 16, CFG_MAX_OUTPUT_BYTES, &l->output_bytes) ||
       cfg_get_u64(c, t, "summary_bytes", "limits", 1, CFG_MAX_IO_BYTES, &l->summary_bytes) ||
       cfg_get_u64(c, t, "fuel", "limits", 1, CFG_MAX_FUEL, &l->fuel) ||
       cfg_get_u64(c, t, "timeout_ms", "limits", 1, CFG_MAX_TIMEOUT_MS, &l->timeout_ms) ||
       cfg_get_u64(c, t, "memory_bytes", "limits", 65536, CFG_MAX_MEMORY_BYTES, &l->memory_bytes) ||
-      cfg_get_u64(c, t, "table_elements", "limits", 0, CFG_MAX_TABLE_ELEMENTS, &l->table_elements) ||
+      cfg_get_u64(c, t, "table_elements", "limits", 1, CFG_MAX_TABLE_ELEMENTS, &l->table_elements) ||
       cfg_get_u64(c, t, "call_depth", "limits", 1, CFG_MAX_CALL_DEPTH, &l->call_depth))
     return -1;
+  if (l->memory_bytes % 65536u != 0) {
+    const wg_toml_value *v = wg_toml_get(t, "memory_bytes");
+    return cfg_fail_code(c, WG_CONFIG_RANGE, v->pos.line, v->pos.column,
+                         "`limits.memory_bytes` must be a multiple of 65536 (whole wasm pages)");
+  }
   /* A summary longer than the whole output could never be produced. */
   if (l->summary_bytes > l->output_bytes) {
     const wg_toml_value *v = wg_toml_get(t, "summary_bytes");

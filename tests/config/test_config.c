@@ -58,7 +58,7 @@ static const char full_config[] =
     "fuel = 5\n"
     "timeout_ms = 250\n"
     "memory_bytes = 131072\n"
-    "table_elements = 0\n"
+    "table_elements = 1\n"
     "call_depth = 10\n"
     "[https]\n"
     "allow_networks = [\"10.1.2.3/32\", \"fd00::/8\"]\n"
@@ -110,7 +110,7 @@ static void test_every_table_parses(void) {
   CHECK_U64(cfg->limits.fuel, 5);
   CHECK_U64(cfg->limits.timeout_ms, 250);
   CHECK_U64(cfg->limits.memory_bytes, 131072);
-  CHECK_U64(cfg->limits.table_elements, 0);
+  CHECK_U64(cfg->limits.table_elements, 1);
   CHECK_U64(cfg->limits.call_depth, 10);
   REQUIRE(cfg->allow_network_count == 2);
   CHECK_STR(cfg->allow_networks[1], "fd00::/8");
@@ -251,6 +251,24 @@ static void test_numbers_are_range_checked(void) {
                      "`limits.timeout_ms` must be between 1 and 3600000");
   CHECK_CONFIG_ERROR("[limits]\ncall_depth = 0\n", 2, 14,
                      "`limits.call_depth` must be between 1 and 100000");
+  /* No limit has a value meaning "default": 0 is refused where it could
+   * not be enforced exactly, and so is what the ABI or engine cannot hold. */
+  CHECK_CONFIG_ERROR("[limits]\ntable_elements = 0\n", 2, 18,
+                     "`limits.table_elements` must be between 1 and 10000000");
+  CHECK_CONFIG_ERROR("[limits]\noutput_bytes = 65537\n", 2, 16,
+                     "`limits.output_bytes` must be between 16 and 65536");
+  CHECK_CONFIG_ERROR("[limits]\noutput_bytes = 0\n", 2, 16,
+                     "`limits.output_bytes` must be between 16 and 65536");
+  CHECK_CONFIG_ERROR("[limits]\nsummary_bytes = 0\n", 2, 17,
+                     "`limits.summary_bytes` must be between 1 and 16777216");
+  CHECK_CONFIG_ERROR("[limits]\ntimeout_ms = 0\n", 2, 14,
+                     "`limits.timeout_ms` must be between 1 and 3600000");
+  CHECK_CONFIG_ERROR("[limits]\nmemory_bytes = 0\n", 2, 16,
+                     "`limits.memory_bytes` must be between 65536 and 4294967296");
+  CHECK_CONFIG_ERROR("[limits]\nmemory_bytes = 100000\n", 2, 16,
+                     "`limits.memory_bytes` must be a multiple of 65536 (whole wasm pages)");
+  CHECK_CONFIG_ERROR("[limits]\ninput_bytes = 0\n", 2, 15,
+                     "`limits.input_bytes` must be between 2 and 16777216");
   CHECK_CONFIG_ERROR("[limits]\noutput_bytes = 100\nsummary_bytes = 200\n", 3, 17,
                      "`limits.summary_bytes` must not exceed `limits.output_bytes`");
   CHECK_CONFIG_ERROR("[https]\nmax_requests_per_call = 1025\n", 2, 25,

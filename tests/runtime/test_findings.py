@@ -233,6 +233,37 @@ def test_f3_history_survives():
     os.unlink(hist)
 
 
+# ---- f4: limits mean what they say: no zero-means-default ----------------
+
+F4_WAT = """(module %s (memory (export "memory") 1) (table $t 5000 funcref)
+ (data (i32.const 16) "{\\22summary\\22:\\22table of 5000 accepted\\22}")
+ (func (export "yoi_tool_call") (drop (table.grow $t (ref.null func) (i32.const 4999)))
+  (drop (call $out (i32.const 16) (i32.const 36)))))""" % ABI
+
+
+def test_f4_table_elements_zero():
+    ws = workspace("f4", wat=F4_WAT, extra="[limits]\ntable_elements = 0")
+    rc, out, err = run(["--workspace", ws, "call", "T"])
+    check((rc, out) == (1, "") and err == "wasmgate: wasmgate.toml:11:18: `limits.table_elements` "
+          "must be between 1 and 10000000\n", "f4: 0 is refused with its position: %r" % err)
+    grant(ws, "f4", "[limits]\ntable_elements = 1")
+    rc, out, err = run(["--workspace", ws, "call", "T", "--json"])
+    doc = json.loads(out) if out.startswith("{") else {}
+    check(rc == 1 and doc.get("error", {}).get("code") == "memory_limit",
+          "f4: table_elements = 1 refuses a 5000-element table: %r" % out)
+    grant(ws, "f4", "[limits]\ntable_elements = 9999")
+    rc, out, err = run(["--workspace", ws, "call", "T"])
+    check((rc, out) == (0, "table of 5000 accepted\n"), "f4: 9999 admits it: %r %r" % (out, err))
+    for key, value, msg in (
+            ("memory_bytes", "100000", "`limits.memory_bytes` must be a multiple of 65536 "
+                                       "(whole wasm pages)"),
+            ("output_bytes", "1048576", "`limits.output_bytes` must be between 16 and 65536")):
+        grant(ws, "f4", "[limits]\n%s = %s" % (key, value))
+        rc, out, err = run(["--workspace", ws, "tools"])
+        check(rc == 1 and err == "wasmgate: wasmgate.toml:11:%d: %s\n" % (len(key) + 4, msg),
+              "f4: %s = %s refused: %r" % (key, value, err))
+
+
 # ---- f5: history shows every record: deep arguments, an escaped NUL ------
 
 def test_f5_history_shows_everything():
