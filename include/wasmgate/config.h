@@ -196,6 +196,11 @@ typedef struct wg_plugin_diag {
   char message[WG_PKG_MESSAGE_MAX];
 } wg_plugin_diag;
 
+/* The plugin reference a diagnostic belongs to, as `list` groups them
+ * (reference 8.2 step 4): its identity, else "source:" + the package
+ * label's stem, else "<global>". */
+void wg_plugin_diag_ref(const wg_plugin_diag *d, char *out, size_t cap);
+
 /* ---- discovery (reference 2.2) ---------------------------------------- */
 
 typedef struct wg_discovered {

@@ -211,6 +211,12 @@ typedef struct wg_registry {
 int wg_registry_build(const wg_config *cfg, const wg_resolution *res,
                       const char *const *reserved, size_t reserved_count,
                       wg_registry *out);
+/* The same from a whole plugin set: a rejected plugin's diagnostic also
+ * carries the discovery diagnostics `wasmgate list` shows beside it (a
+ * package that could not be read, a bad manifest). What the workspace
+ * uses. */
+int wg_registry_build_set(const wg_plugin_set *set, const char *const *reserved,
+                          size_t reserved_count, wg_registry *out);
 void wg_registry_free(wg_registry *r);
 const wg_tool *wg_registry_find(const wg_registry *r, const char *name);
 /* {"tools":[{"name","description","input_schema","plugin","version",

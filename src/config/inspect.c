@@ -55,7 +55,7 @@ static char *dup(insp *s, const char *p) { return dup_n(s, p, strlen(p)); }
 /* ---- keys ---------------------------------------------------------------- */
 
 /* The reference a diagnostic belongs to (reference 8.2 step 4). */
-static void diag_key(const wg_plugin_diag *d, char *out, size_t cap) {
+void wg_plugin_diag_ref(const wg_plugin_diag *d, char *out, size_t cap) {
   if (d->identity[0] || (!d->has_source && !d->package[0])) {
     cfg_fmt(out, cap, "%s", d->identity[0] ? d->identity : "<global>");
     return;
@@ -67,6 +67,10 @@ static void diag_key(const wg_plugin_diag *d, char *out, size_t cap) {
   size_t n = strlen(d->package), e = strlen(".yoi-plugin");
   if (n > e && strcmp(d->package + n - e, ".yoi-plugin") == 0) n -= e;
   cfg_fmt(out, cap, "%s:%.*s", wg_source_name(d->source), (int)n, d->package);
+}
+
+static void diag_key(const wg_plugin_diag *d, char *out, size_t cap) {
+  wg_plugin_diag_ref(d, out, cap);
 }
 
 /* The reference of an enablement entry: its id as written, cut the way a

@@ -138,20 +138,39 @@ static int install_plugin(wg_registry *r, const wg_resolved *p,
   return 0;
 }
 
-/* An enabled plugin that did not resolve, with the diagnostic `wasmgate
- * list` shows for it (no path: resolution messages are fixed text). */
-static bool push_rejected(wg_registry *r, const wg_plugin_diag *d) {
-  const char *ref = d->identity[0] ? d->identity : d->package;
-  return push_diag(r, false, ref, NULL, "plugin `%s` was rejected: %s", ref, d->message);
+/* Why an enabled plugin did not resolve: its resolution diagnostic, then
+ * (in parentheses) the discovery diagnostics `wasmgate list` shows in the
+ * same item, e.g. why its package could not be read. No paths: these are
+ * fixed messages and file labels. */
+void rt_rejection_reason(const wg_discovery *disc, const wg_plugin_diag *d, char *out,
+                         size_t size) {
+  size_t n = (size_t)snprintf(out, size, "%s", d->message);
+  char ref[WG_PLUGIN_REF_MAX + 32], other[WG_PLUGIN_REF_MAX + 32];
+  wg_plugin_diag_ref(d, ref, sizeof ref);
+  bool open = false;
+  for (size_t i = 0; disc && i < disc->diag_count && n < size; i++) {
+    wg_plugin_diag_ref(&disc->diags[i], other, sizeof other);
+    if (strcmp(ref, other) != 0) continue;
+    n += (size_t)snprintf(out + n, size - n, "%s%s", open ? "; " : " (", disc->diags[i].message);
+    open = true;
+  }
+  if (open && n < size) snprintf(out + n, size - n, ")");
 }
 
-int wg_registry_build(const wg_config *cfg, const wg_resolution *res,
-                      const char *const *reserved, size_t reserved_count,
-                      wg_registry *out) {
+/* An enabled plugin that did not resolve, as an error diagnostic. */
+static bool push_rejected(wg_registry *r, const wg_discovery *disc, const wg_plugin_diag *d) {
+  const char *ref = d->identity[0] ? d->identity : d->package;
+  char why[WG_ERROR_MESSAGE_MAX + 1];
+  rt_rejection_reason(disc, d, why, sizeof why);
+  return push_diag(r, false, ref, NULL, "plugin `%s` was rejected: %s", ref, why);
+}
+
+static int build(const wg_config *cfg, const wg_discovery *disc, const wg_resolution *res,
+                 const char *const *reserved, size_t reserved_count, wg_registry *out) {
   memset(out, 0, sizeof *out);
   if (!cfg->plugins_feature_enabled) return 0;
   for (size_t i = 0; i < res->diag_count; i++) {
-    if (!push_rejected(out, &res->diags[i])) {
+    if (!push_rejected(out, disc, &res->diags[i])) {
       wg_registry_free(out);
       return -1;
     }
@@ -163,6 +182,17 @@ int wg_registry_build(const wg_config *cfg, const wg_resolution *res,
     }
   }
   return 0;
+}
+
+int wg_registry_build(const wg_config *cfg, const wg_resolution *res,
+                      const char *const *reserved, size_t reserved_count,
+                      wg_registry *out) {
+  return build(cfg, NULL, res, reserved, reserved_count, out);
+}
+
+int wg_registry_build_set(const wg_plugin_set *set, const char *const *reserved,
+                          size_t reserved_count, wg_registry *out) {
+  return build(set->cfg, &set->disc, &set->res, reserved, reserved_count, out);
 }
 
 void wg_registry_free(wg_registry *r) {

@@ -38,6 +38,11 @@ void rt_tool_request(const wg_tool *t, wg_module_cache *cache, const char *input
                      size_t input_len, const wg_call_limits *limits,
                      wg_cancel *cancel, rt_load_ctx *lc, wg_call_request *req);
 
+/* Why an enabled plugin was rejected, as `wasmgate list` says it: the
+ * resolution diagnostic d, then its item's discovery diagnostics. */
+void rt_rejection_reason(const wg_discovery *disc, const wg_plugin_diag *d, char *out,
+                         size_t size);
+
 /* Finishes a call that failed before wg_call (out->error set): is_error
  * and yoi's text as the summary. Returns the code. */
 wg_err rt_fail_early(const wg_call_limits *lim, wg_call_result *out);

@@ -61,8 +61,7 @@ wg_plugin_set_status wg_workspace_open(const wg_workspace_options *opts,
     st = WG_SET_CONFIG;
   }
   if (st == WG_SET_OK &&
-      (wg_registry_build(ws->set.cfg, &ws->set.res, opts->reserved, opts->reserved_count,
-                         &ws->reg) != 0 ||
+      (wg_registry_build_set(&ws->set, opts->reserved, opts->reserved_count, &ws->reg) != 0 ||
        !(ws->cache = wg_module_cache_new(WS_MODULE_CACHE_ENTRIES)))) {
     memset(err, 0, sizeof *err);
     err->code = WG_CONFIG_NOMEM;
@@ -280,15 +279,18 @@ void wg_workspace_explain_unknown(const wg_workspace *ws, const char *tool,
       return;
     }
   }
+  char why[WG_ERROR_MESSAGE_MAX + 1];
   const wg_plugin_diag *d = rejected_declaring(set, tool);
   if (d) {
+    rt_rejection_reason(&set->disc, d, why, sizeof why);
     snprintf(out, size, "tool `%s` is declared by plugin `%s`, which was rejected: %s", name,
-             d->identity, d->message);
+             d->identity, why);
     return;
   }
   if (set->res.diag_count > 0) {
     d = &set->res.diags[0];
+    rt_rejection_reason(&set->disc, d, why, sizeof why);
     snprintf(out, size, "%zu enabled plugin(s) were rejected; first: `%s`: %s",
-             set->res.diag_count, d->identity[0] ? d->identity : d->package, d->message);
+             set->res.diag_count, d->identity[0] ? d->identity : d->package, why);
   }
 }

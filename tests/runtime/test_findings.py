@@ -299,6 +299,62 @@ def test_f5_history_shows_everything():
           "line(s) skipped (torn, not a JSON object, or over 1 MiB)\n", "f5: counted: %r" % err)
 
 
+# ---- u1: a rejected plugin says which and why, in tools and call -----------
+
+def test_u1_rejected_plugin_says_why():
+    ws = workspace("u1", wat=out_wat(b'{"summary":"v1"}'), extra='[history]\nfsync = "never"')
+    check(run(["--workspace", ws, "call", "T"]) == (0, "v1\n", ""), "u1: works")
+    src = os.path.join(ws, "src", "u1.yoi-plugin")
+    pkg = os.path.join(ws, ".yoi", "plugins", "u1.yoi-plugin")
+
+    def repack(wat=None, manifest_edit=None):
+        build_plugin(src, "u1", wat=wat)
+        if manifest_edit:
+            path = os.path.join(src, "plugin.toml")
+            text = open(path).read()
+            open(path, "w").write(manifest_edit(text))
+        rc, out, err = run(["pack", src, "-o", pkg])
+        assert rc == 0, err
+
+    def expect(why, what):
+        rc, out, err = run(["--workspace", ws, "tools"])
+        check((rc, out, err) == (0, "no tools\nerror: plugin `project:u1` was rejected: %s\n"
+                                    % why, ""), "u1 %s: tools: %r %r" % (what, out, err))
+        rc, out, err = run(["--workspace", ws, "tools", "--json"])
+        doc = json.loads(out)
+        check(doc["diagnostics"] == [{"plugin": "project:u1", "severity": "error",
+                                      "message": "plugin `project:u1` was rejected: " + why}],
+              "u1 %s: tools --json: %r" % (what, doc))
+        rc, out, err = run(["--workspace", ws, "call", "T"])
+        check(rc == 1 and ("no registered tool has this name; " in out) and why in out
+              and ws not in out and TMP not in out, "u1 %s: call: %r" % (what, out))
+        return out
+
+    # The developer re-packs and forgets the grant digest.
+    repack(wat=out_wat(b'{"summary":"v2"}'))
+    out = expect("plugin grant digest binding does not match enabled package digest",
+                 "stale grant")
+    check(out == "Execution failed: plugin WASM tool `T` failed closed: WASM module error: no "
+          "registered tool has this name; tool `T` is declared by plugin `project:u1`, which "
+          "was rejected: plugin grant digest binding does not match enabled package digest\n",
+          "u1: call names the plugin declaring T: %r" % out)
+    # A lock recorded before the re-pack.
+    grant(ws, "u1", '[history]\nfsync = "never"')
+    check(run(["--workspace", ws, "lock"])[0] == 0, "u1: lock")
+    repack(wat=out_wat(b'{"summary":"v3"}'))
+    grant(ws, "u1", '[history]\nfsync = "never"')
+    expect("plugin package digest does not match wasmgate.lock", "stale lock")
+    os.unlink(os.path.join(ws, "wasmgate.lock"))
+    # A manifest that no longer parses: list's discovery diagnostic too.
+    repack(manifest_edit=lambda t: t.replace('version = "1.0.0"', "version = 1", 1))
+    rc, out, err = run(["--workspace", ws, "list"])
+    disc = [l.split("diagnostic: ", 1)[1] for l in out.splitlines() if "diagnostic: " in l]
+    check(len(disc) == 2 and disc[1] == "enabled plugin package was not discovered",
+          "u1: list diagnostics: %r" % disc)
+    if len(disc) == 2:
+        expect("enabled plugin package was not discovered (%s)" % disc[0], "bad manifest")
+
+
 # ---- L1: a duplicate key of the input is never quoted ---------------------
 
 def test_l1_duplicate_key_not_quoted():
