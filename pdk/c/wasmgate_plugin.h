@@ -208,25 +208,35 @@ static inline wgp_size wgp_utf8_put_(char *d, unsigned cp) {
   return 4;
 }
 
-/* Decodes a string value into dst (cap bytes). Returns the decoded length,
- * or -1 if v is not a string or dst is too small. */
+/* wgp_string's failures: v is not a string / dst is too small for it. */
+#define WGP_NOT_STRING (-1L)
+#define WGP_TOO_SMALL (-2L)
+
+/* Decodes a string value into dst (cap bytes, not NUL-terminated).
+ * Returns the decoded length, WGP_NOT_STRING if v is not a string, or
+ * WGP_TOO_SMALL if the decoded text needs more than cap bytes (dst then
+ * holds a prefix). A string that fills dst exactly fits. */
 static inline long wgp_string(wgp_value v, char *dst, wgp_size cap) {
-  if (v.type != WGP_STRING || v.len < 2) return -1;
+  if (v.type != WGP_STRING || v.len < 2) return WGP_NOT_STRING;
   wgp_size o = 0;
   for (wgp_size i = 1; i + 1 < v.len; i++) {
-    if (o + 4 > cap) return -1;
     char c = v.text[i];
-    if (c != '\\') { dst[o++] = c; continue; }
+    if (c != '\\') {
+      if (o + 1 > cap) return WGP_TOO_SMALL;
+      dst[o++] = c;
+      continue;
+    }
     c = v.text[++i];
+    unsigned cp;
     switch (c) {
-    case 'n': dst[o++] = '\n'; break;
-    case 't': dst[o++] = '\t'; break;
-    case 'r': dst[o++] = '\r'; break;
-    case 'b': dst[o++] = '\b'; break;
-    case 'f': dst[o++] = '\f'; break;
+    case 'n': cp = '\n'; break;
+    case 't': cp = '\t'; break;
+    case 'r': cp = '\r'; break;
+    case 'b': cp = '\b'; break;
+    case 'f': cp = '\f'; break;
     case 'u': {
-      if (i + 4 >= v.len) return -1;
-      unsigned cp = 0;
+      if (i + 4 >= v.len) return WGP_NOT_STRING;
+      cp = 0;
       for (int k = 1; k <= 4; k++) cp = cp * 16 + (unsigned)wgp_hex_(v.text[i + k]);
       i += 4;
       if (cp >= 0xd800 && cp < 0xdc00 && i + 6 < v.len && v.text[i + 1] == '\\') {
@@ -235,11 +245,13 @@ static inline long wgp_string(wgp_value v, char *dst, wgp_size cap) {
         cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
         i += 6;
       }
-      o += wgp_utf8_put_(dst + o, cp);
       break;
     }
-    default: dst[o++] = c; break; /* '"', '\\', '/' */
+    default: cp = (unsigned char)c; break; /* '"', '\\', '/' */
     }
+    wgp_size need = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (o + need > cap) return WGP_TOO_SMALL;
+    o += wgp_utf8_put_(dst + o, cp);
   }
   return (long)o;
 }

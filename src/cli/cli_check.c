@@ -104,12 +104,38 @@ static void check_requests(check_report *r) {
   }
 }
 
+/* A valid input_schema that no input can ever get through in part (a
+ * $ref chain deeper than the validator's limit): a warning, located at
+ * that subschema. */
+static void check_schema_depth(check_report *r, size_t i) {
+  wg_schema_error se;
+  wg_schema *s = wg_manifest_tool_schema(&r->manifest->tools[i], &se);
+  if (!s) return; /* wg_manifest_tool_check reported it */
+  wg_schema_error w;
+  if (wg_schema_depth_warning(s, &w) == 1) {
+    wg_manifest_diag d;
+    memset(&d, 0, sizeof d);
+    d.warning = true;
+    d.tool_index = i;
+    d.diag.kind = WG_PKG_BOUNDS;
+    d.diag.phase = WG_PKG_PHASE_MANIFEST;
+    snprintf(d.diag.message, sizeof d.diag.message, "%s", w.message);
+    /* Cut to the location's room: a long path ends in "...". */
+    snprintf(d.location, sizeof d.location, "tools[%zu].input_schema%.200s", i,
+             w.schema_path[0] == '$' ? w.schema_path + 1 : "");
+    add_diag(r, &d);
+  }
+  wg_schema_free(s);
+}
+
 static void check_tools(check_report *r) {
   const wg_manifest *m = r->manifest;
   for (size_t i = 0; i < m->tool_count; i++) {
     wg_manifest_diag d;
-    if (wg_manifest_tool_check(m, i, &d) != 0) add_diag(r, &d);
+    bool valid = wg_manifest_tool_check(m, i, &d) == 0;
+    if (!valid) add_diag(r, &d);
     if (wg_manifest_tool_warning(m, i, &d)) add_diag(r, &d);
+    if (valid) check_schema_depth(r, i);
   }
 }
 

@@ -4,7 +4,7 @@ rewritten as a regression test with exact outcomes (the reproducers were
 shell scripts; their plugins are rebuilt here from WAT with wat2wasm and
 packed with the real `wasmgate pack`, in temporary workspaces).
 
-usage: test_findings.py WASMGATE WAT2WASM [CLANG PDK_DIR]
+usage: test_findings.py WASMGATE WAT2WASM CLANG PDK_DIR README
 """
 import json
 import os
@@ -16,8 +16,7 @@ import tempfile
 import time
 
 WASMGATE, WAT2WASM = sys.argv[1:3]
-CLANG = sys.argv[3] if len(sys.argv) > 3 else ""
-PDK = sys.argv[4] if len(sys.argv) > 4 else ""
+CLANG, PDK, README = sys.argv[3:6]
 failures = 0
 TMP = tempfile.mkdtemp(prefix="wg_findings_")
 ENV = dict(os.environ, HOME="/nonexistent-home", XDG_DATA_HOME=os.path.join(TMP, "no-user"))
@@ -434,6 +433,61 @@ def test_l3_json_escapes_c1_and_bidi():
               "l3: %r escapes: %r" % (args, out[-200:]))
     rc, out, err = run(["--workspace", ws, "tools", "--json"])
     check(rc == 0 and "\u202e" not in out, "l3: tools --json")
+
+
+# ---- L4: check warns about a schema that can never validate ---------------
+
+def test_l4_check_warns_unreachable_schema():
+    defs = ", ".join('d%d = { "$ref" = "#/$defs/d%d" }' % (i, i + 1) for i in range(300))
+    schema = ('{ type = "object", properties = { s = { "$ref" = "#/$defs/d0" } }, '
+              '"$defs" = { %s, d300 = { type = "string" } } }' % defs)
+    ws = workspace("l4", wat=out_wat(b'{"summary":"ok"}'), schema=schema,
+                   extra='[history]\nfsync = "never"')
+    src = os.path.join(ws, "src", "l4.yoi-plugin")
+    rc, out, err = run(["check", src])
+    check(rc == 0 and "[warning] schema can never validate here: its $ref/allOf chain needs more "
+          "than the validator's 256 nested schema applications (or loops), so every input that "
+          "reaches it is refused (at tools[0].input_schema.properties.s)\n" in out
+          and out.endswith("ok: package is valid\n"), "l4: check warns: %r" % out[-400:])
+    rc, out, err = run(["check", src, "--json"])
+    doc = json.loads(out)
+    check(doc["ok"] is True and {"kind": "warning", "phase": "manifest",
+                                 "location": "tools[0].input_schema.properties.s"}.items()
+          <= doc["diagnostics"][0].items(), "l4: check --json: %r" % doc["diagnostics"])
+    rc, out, err = run(["--workspace", ws, "call", "T", '{"s":"x"}'])
+    check(rc == 1 and "could not be validated against input_schema at /s: depth" in out,
+          "l4: the call fails as check warned: %r" % out)
+    # Within the limit: no warning.
+    defs = ", ".join('d%d = { "$ref" = "#/$defs/d%d" }' % (i, i + 1) for i in range(100))
+    ok_schema = ('{ type = "object", properties = { s = { "$ref" = "#/$defs/d0" } }, '
+                 '"$defs" = { %s, d100 = { type = "string" } } }' % defs)
+    src2 = os.path.join(TMP, "l4-ok.yoi-plugin")
+    build_plugin(src2, "l4ok", wat=out_wat(b'{"summary":"ok"}'), schema=ok_schema)
+    rc, out, err = run(["check", src2])
+    check(rc == 0 and "[warning]" not in out, "l4: no warning within the limit: %r" % out)
+
+
+# ---- L5: the PDK's wgp_string and the README's Hello example ---------------
+
+def test_l5_readme_hello_long_name():
+    text = open(README).read()
+    hello = text.split("cat > hello.c <<'C'\n", 1)[1].split("\nC\n", 1)[0]
+    src = os.path.join(TMP, "l5", "l5.yoi-plugin")
+    os.makedirs(src)
+    with open(os.path.join(TMP, "l5", "hello.c"), "w") as f:
+        f.write(hello)
+    subprocess.run([CLANG, "--target=wasm32", "-nostdlib", "-O2", "-I", PDK, "-Wl,--no-entry",
+                    "-o", os.path.join(TMP, "l5", "plugin.wasm"),
+                    os.path.join(TMP, "l5", "hello.c")], check=True)
+    ws = workspace("l5", wasm=os.path.join(TMP, "l5", "plugin.wasm"),
+                   extra='[history]\nfsync = "never"')
+    for name, want in (("x" * 300, (0, "argument `name` is longer than 256 bytes\n")),
+                       ("y" * 256, (0, "greeted\n" + "y" * 256 + "\n")),
+                       ("h\u00e9", (0, "greeted\nh\u00e9\n"))):
+        rc, out, err = run(["--workspace", ws, "call", "T", json.dumps({"name": name})])
+        check((rc, out) == want, "l5: name of %d chars: %r" % (len(name), out[:80]))
+    rc, out, err = run(["--workspace", ws, "call", "T", '{"name":5}'])
+    check((rc, out) == (0, "argument `name` must be a string\n"), "l5: not a string: %r" % out)
 
 
 def main():

@@ -187,6 +187,15 @@ static void test_pdk_reader_and_writer(void) {
     {"{\"k\":[1,[2,3],\"x\",{\"y\":[4]},2.5]}", "a:5:3.5"},
     {"{\"k\":[]}", "a:0:0"},
     {"{\"k\":{\"w\":[\"x\"],\"x\":\"found\"}}", "o:found"},
+    /* wgp_string: a string that fills the buffer exactly fits; one byte
+     * more (or a character that would cross the end) is "too small", not
+     * "not a string". */
+    {"{\"k\":{\"x8\":\"12345678\"}}", "8:12345678"},
+    {"{\"k\":{\"x8\":\"123456789\"}}", "8:small"},
+    {"{\"k\":{\"x8\":\"abcdef\\u00e9\"}}", "8:abcdef\xc3\xa9"},
+    {"{\"k\":{\"x8\":\"abcdefg\\u00e9\"}}", "8:small"},
+    {"{\"k\":{\"x8\":\"\\ud83d\\ude00\\ud83d\\ude00\"}}", "8:\xf0\x9f\x98\x80\xf0\x9f\x98\x80"},
+    {"{\"k\":{\"x8\":7}}", "8:notstring"},
     {"{\"kk\":1,\"k2\":2}", "none"},
     {"{\"k\":true}", "t:2"},
     {"{\"k\":null}", "t:1"},

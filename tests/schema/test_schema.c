@@ -894,7 +894,81 @@ static void test_status_names(void) {
   CHECK_STR(wg_schema_status_name((wg_schema_status)999), "unknown");
 }
 
+/* A $defs chain of n $refs from properties.s, ending in {"type":"string"}. */
+static char *ref_chain(int n) {
+  wg_buf b;
+  wg_buf_init(&b, 0);
+  wg_buf_printf(&b, "{\"type\":\"object\",\"properties\":{\"s\":{\"$ref\":\"#/$defs/d0\"}},"
+                    "\"$defs\":{");
+  for (int i = 0; i < n; i++) wg_buf_printf(&b, "\"d%d\":{\"$ref\":\"#/$defs/d%d\"},", i, i + 1);
+  wg_buf_printf(&b, "\"d%d\":{\"type\":\"string\"}}}", n);
+  return wg_buf_take(&b, NULL);
+}
+
+/* check's warning: a subschema that no input can get through. */
+static void test_depth_warning(void) {
+  wg_schema_error err, w;
+  /* 300 $refs: every input with "s" fails with `depth`; warned at $.properties.s. */
+  char *text = ref_chain(300);
+  wg_schema *s = compile(text, &err);
+  REQUIRE(s);
+  CHECK_INT(wg_schema_depth_warning(s, &w), 1);
+  CHECK_INT(w.status, WG_SCHEMA_DEPTH);
+  CHECK_STR(w.schema_path, "$.properties.s");
+  CHECK_STR(w.keyword, "$ref");
+  CHECK_STR(w.message, "schema can never validate here: its $ref/allOf chain needs more than "
+                       "the validator's 256 nested schema applications (or loops), so every "
+                       "input that reaches it is refused");
+  CHECK_INT(check(s, "{\"s\":\"x\"}", &err), WG_SCHEMA_ERROR);
+  CHECK_INT(err.status, WG_SCHEMA_DEPTH);
+  CHECK_INT(check(s, "{}", &err), WG_SCHEMA_VALID); /* the warning is about that subschema */
+  wg_schema_free(s);
+  free(text);
+  /* At the bound: root + s + 253 refs + the
+   * string = 256 applications, exactly what the validator allows. */
+  int ok_len = 253;
+  text = ref_chain(ok_len);
+  s = compile(text, &err);
+  REQUIRE(s);
+  CHECK_INT(wg_schema_depth_warning(s, &w), 0);
+  CHECK_INT(check(s, "{\"s\":\"x\"}", &err), WG_SCHEMA_VALID);
+  wg_schema_free(s);
+  free(text);
+  text = ref_chain(ok_len + 1);
+  s = compile(text, &err);
+  REQUIRE(s);
+  CHECK_INT(wg_schema_depth_warning(s, &w), 1);
+  CHECK_STR(w.message, "schema can never validate here: reaching it takes 257 nested schema "
+                       "applications, over the validator's 256, so every input that reaches "
+                       "it is refused");
+  CHECK_INT(check(s, "{\"s\":\"x\"}", &err), WG_SCHEMA_ERROR);
+  wg_schema_free(s);
+  free(text);
+  /* A cycle of allOf/$ref consuming no input. */
+  s = compile("{\"$defs\":{\"a\":{\"allOf\":[{\"$ref\":\"#/$defs/b\"}]},\"b\":{\"$ref\":"
+              "\"#/$defs/a\"}},\"properties\":{\"x\":{\"$ref\":\"#/$defs/a\"}}}", &err);
+  REQUIRE(s);
+  CHECK_INT(wg_schema_depth_warning(s, &w), 1);
+  CHECK_STR(w.schema_path, "$.properties.x");
+  wg_schema_free(s);
+  /* Recursion that consumes the input (a tree) is fine, as are anyOf
+   * branches (not every input goes through them). */
+  s = compile("{\"$defs\":{\"node\":{\"type\":\"object\",\"properties\":{\"kids\":{"
+              "\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/node\"}}}}},"
+              "\"$ref\":\"#/$defs/node\"}", &err);
+  REQUIRE(s);
+  CHECK_INT(wg_schema_depth_warning(s, &w), 0);
+  wg_schema_free(s);
+  s = compile("{\"$defs\":{\"a\":{\"anyOf\":[{\"type\":\"string\"},{\"$ref\":\"#/$defs/a\"}]}},"
+              "\"$ref\":\"#/$defs/a\"}", &err);
+  REQUIRE(s);
+  CHECK_INT(wg_schema_depth_warning(s, &w), 0);
+  CHECK_INT(check(s, "\"x\"", &err), WG_SCHEMA_VALID);
+  wg_schema_free(s);
+}
+
 WG_TEST_LIST{
+    WG_TEST(test_depth_warning),
     WG_TEST(test_unknown_keyword_location),
     WG_TEST(test_bad_keyword_values),
     WG_TEST(test_bad_refs),

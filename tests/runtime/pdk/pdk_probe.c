@@ -2,6 +2,7 @@
  * input member "k" it writes a summary describing what the reader saw:
  *   string  -> "s:<decoded text>"      number -> "n:<wgp_w_double of it>"
  *   array   -> "a:<count>:<sum of numbers>"   object -> "o:<member x as string>"
+ *   object with "x8" -> "8:<x8 decoded into 8 bytes>", "8:small" or "8:notstring"
  *   absent  -> "none"                  other  -> "t:<type>"
  * and the raw text of "k" as the content. */
 #include "wasmgate_plugin.h"
@@ -38,6 +39,16 @@ WGP_EXPORT("yoi_tool_call") void yoi_tool_call(void) {
     wgp_w_cstr(&w, ":");
     wgp_w_double(&w, sum);
     wgp_w_cstr(&w, "\"");
+  } else if (k.type == WGP_OBJECT && wgp_get(k, "x8").type != WGP_NONE) {
+    char small[8];
+    long n = wgp_string(wgp_get(k, "x8"), small, sizeof small);
+    wgp_w_cstr(&w, "\"8:");
+    if (n == WGP_TOO_SMALL) wgp_w_cstr(&w, "small\"");
+    else if (n == WGP_NOT_STRING) wgp_w_cstr(&w, "notstring\"");
+    else {
+      wgp_w_raw(&w, small, (wgp_size)n);
+      wgp_w_cstr(&w, "\"");
+    }
   } else if (k.type == WGP_OBJECT) {
     long n = wgp_string(wgp_get(k, "x"), buf + 2, sizeof buf - 2);
     buf[0] = 'o', buf[1] = ':';
