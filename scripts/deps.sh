@@ -6,7 +6,12 @@ set -euo pipefail
 
 packages=(
   cmake make gcc clang lld          # C11 toolchain; clang+lld build wasm32 plugins
-  libssl-dev                        # SHA-256 (libcrypto EVP)
+  nettle-dev                        # SHA-256: Nettle's sha256_* uses SHA-NI and costs nothing
+                                    #   at start-up; libcrypto's first digest (EVP or the
+                                    #   one-shot SHA256()) costs a cold call ~2 ms (bench/RESULTS.md)
+  pkgconf                           # finds nettle and pcre2; the install test builds
+                                    #   examples/embed with `pkg-config wasmgate`
+  libssl-dev                        # OpenSSL: the TLS library of libcurl (https host API)
   libcurl4-openssl-dev              # the https host API client
   libpcre2-dev                      # JSON Schema `pattern`
   wabt                              # wast2json (spec tests), wasm-interp (bench, difffuzz)

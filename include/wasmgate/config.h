@@ -210,7 +210,11 @@ typedef struct wg_discovered {
   char label[WG_PLUGIN_LABEL_MAX];   /* file name, e.g. echo.yoi-plugin */
   char *path;                        /* canonical absolute path */
   char digest[WG_PKG_DIGEST_LEN];
+  /* NULL only for a package known from the digest cache (plugin sets
+   * loaded with digest_cache: packages no enabled entry names); then
+   * local_id points to owned_id. */
   wg_manifest *manifest;
+  char *owned_id;
 } wg_discovered;
 
 typedef struct wg_discovery {
@@ -403,6 +407,14 @@ typedef struct wg_plugin_set_options {
   const char *project_store; /* overrides of config and environment, or NULL */
   const char *user_store;
   bool ignore_lock;          /* resolve afresh (what `wasmgate lock` does) */
+  /* Use and refresh WORKSPACE/.wasmgate/digest-cache: packages no enabled
+   * entry names are not read again while their (device, inode, size,
+   * mtime, ctime) are unchanged, and their wg_discovered has no manifest
+   * (so the set is not for wg_inspect). Enabled packages are always read
+   * and hashed in full. If resolution reports any problem, discovery is
+   * redone without the cache, so a stale or forged entry can never be the
+   * reason a plugin is refused. */
+  bool digest_cache;
 } wg_plugin_set_options;
 
 typedef struct wg_plugin_set {

@@ -1,5 +1,5 @@
 /* util.h: small shared helpers every layer uses (growable buffers, arenas,
- * UTF-8). No policy lives here. */
+ * UTF-8, SHA-256). No policy lives here. */
 #ifndef WASMGATE_UTIL_H
 #define WASMGATE_UTIL_H
 
@@ -67,6 +67,17 @@ static inline bool wg_add_size(size_t a, size_t b, size_t *out) {
 static inline bool wg_mul_size(size_t a, size_t b, size_t *out) {
   return !__builtin_mul_overflow(a, b, out);
 }
+
+/* SHA-256 (src/util/sha256.c: Nettle, SHA-NI when the CPU has it). */
+enum { WG_SHA256_LEN = 32 };
+typedef struct wg_sha256_ctx {
+  _Alignas(16) unsigned char opaque[128];
+} wg_sha256_ctx;
+void wg_sha256_init(wg_sha256_ctx *c);
+void wg_sha256_update(wg_sha256_ctx *c, const void *data, size_t len);
+void wg_sha256_final(wg_sha256_ctx *c, uint8_t out[WG_SHA256_LEN]);
+/* One shot. */
+void wg_sha256(const void *data, size_t len, uint8_t out[WG_SHA256_LEN]);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t wg_now_ns(void);

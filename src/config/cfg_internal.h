@@ -10,6 +10,8 @@
 
 #include <stdarg.h>
 
+#include <sys/stat.h>
+
 #include "wasmgate/config.h"
 #include "wasmgate/util.h"
 
@@ -101,6 +103,47 @@ int cfg_read_file(const char *path, size_t max, char **data, size_t *len,
 #define CFG_ENOTREG (-2)
 /* Text for cfg_read_file's errnum: strerror, or our two own cases. */
 const char *cfg_read_error_text(int errnum);
+
+/* ---- the discovery digest cache (digest_cache.c) ---- */
+
+/* What discovery learnt from one package file, keyed by store and file
+ * name, valid while the file's stat stamp is unchanged. */
+typedef struct cfg_cache_entry {
+  wg_source source;
+  char label[WG_PLUGIN_LABEL_MAX];
+  uint64_t dev, ino, size, mtime_ns, ctime_ns;
+  char local_id[WG_PLUGIN_REF_MAX];
+  char digest[WG_PKG_DIGEST_LEN];
+  bool used; /* seen by this discovery (unused entries are dropped on save) */
+} cfg_cache_entry;
+
+typedef struct cfg_cache {
+  cfg_cache_entry *entries; /* sorted by (source, label) */
+  size_t count, cap;
+  bool dirty;
+} cfg_cache;
+
+/* Parses a cache file's text: 0, or -1 (invalid anywhere; out empty). */
+int cfg_cache_parse(const char *text, size_t len, cfg_cache *out);
+/* The text of the used entries. */
+bool cfg_cache_format(const cfg_cache *c, wg_buf *out);
+void cfg_cache_free(cfg_cache *c);
+/* A missing, unreadable or invalid file gives an empty cache. */
+void cfg_cache_load(const char *path, cfg_cache *out);
+/* Writes the used entries atomically if anything changed; errors ignored. */
+void cfg_cache_save(const char *path, cfg_cache *c);
+cfg_cache_entry *cfg_cache_find(cfg_cache *c, wg_source source, const char *label);
+bool cfg_cache_stamp_matches(const cfg_cache_entry *e, const struct stat *st);
+void cfg_cache_record(cfg_cache *c, wg_source source, const char *label,
+                      const struct stat *st, const char *local_id, const char *digest);
+
+/* Discovery with the cache: an unchanged package whose identity is not in
+ * `wanted` comes from the cache (manifest NULL, owned_id set); every other
+ * one is read in full and recorded. wanted NULL: every package is read in
+ * full (the cache is only refreshed). cache NULL: wg_discover. */
+int cfg_discover(const wg_store_paths *stores, const wg_pkg_limits *limits,
+                 cfg_cache *cache, const char *const *wanted, size_t wanted_count,
+                 wg_discovery *out);
 
 /* is_safe_id (reference 1.5). */
 bool cfg_safe_id(const char *s, size_t len);

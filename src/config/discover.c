@@ -5,7 +5,9 @@
  * stays under the canonical store (a symlink inside the store is fine),
  * open it with the package layer, load and validate plugin.toml. Every
  * failure is a diagnostic labelled with the file name, never a path; one
- * bad package never hides the others.
+ * bad package never hides the others. With the digest cache
+ * (digest_cache.c), an unchanged package no enabled entry names is taken
+ * from the cache instead of being read and hashed.
  *
  * Memory is bounded: at most max_packages_per_store names are kept per
  * store while the directory is read (a sorted insertion into a fixed
@@ -14,6 +16,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,8 +55,19 @@ typedef struct name_list {
 } name_list;
 
 static bool names_offer(name_list *l, const char *name) {
-  size_t pos = l->count;
-  while (pos > 0 && strcmp(l->names[pos - 1], name) > 0) pos--;
+  /* The first position whose name sorts after `name` (binary search: a
+   * store may hold thousands of entries). */
+  size_t lo = 0, hi = l->count;
+  if (l->count == l->max && l->count > 0 && strcmp(l->names[l->count - 1], name) <= 0) {
+    l->truncated = true;
+    return true; /* sorts after all the kept names: not kept */
+  }
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (strcmp(l->names[mid], name) > 0) hi = mid;
+    else lo = mid + 1;
+  }
+  size_t pos = lo;
   if (l->count == l->max) {
     l->truncated = true;
     if (pos == l->max) return true;
@@ -77,7 +91,17 @@ typedef struct disc_state {
   size_t cap;
   cfg_diags diags;
   const wg_pkg_limits *limits;
+  cfg_cache *cache;            /* NULL: read every package */
+  const char *const *wanted;   /* identities always read in full */
+  size_t wanted_count;
 } disc_state;
+
+static bool is_wanted(const disc_state *s, const char *identity) {
+  if (!s->wanted) return true; /* read everything (and refresh the cache) */
+  for (size_t i = 0; i < s->wanted_count; i++)
+    if (strcmp(s->wanted[i], identity) == 0) return true;
+  return false;
+}
 
 static int push_package(disc_state *s, wg_discovered *p) {
   if (s->out->count == s->cap) {
@@ -91,6 +115,24 @@ static int push_package(disc_state *s, wg_discovered *p) {
   return 0;
 }
 
+/* A package known from the cache: identity and digest, no manifest. */
+static int push_cached(disc_state *s, wg_source source, const char *name, const char *canon,
+                       const cfg_cache_entry *e) {
+  wg_discovered p = {.source = source};
+  cfg_fmt(p.identity, sizeof p.identity, "%s:%s", wg_source_name(source), e->local_id);
+  cfg_copy(p.label, sizeof p.label, name);
+  cfg_copy(p.digest, sizeof p.digest, e->digest);
+  p.owned_id = strdup(e->local_id);
+  p.path = strdup(canon);
+  p.local_id = p.owned_id;
+  if (!p.owned_id || !p.path || push_package(s, &p) != 0) {
+    free(p.owned_id);
+    free(p.path);
+    return -1;
+  }
+  return 0;
+}
+
 static void add_pkg_diag(disc_state *s, const wg_pkg_diag *pd, wg_source source,
                          const char *label) {
   wg_plugin_diag *e = cfg_diag_add(&s->diags, pd->kind, pd->phase, pd->message);
@@ -100,16 +142,32 @@ static void add_pkg_diag(disc_state *s, const wg_pkg_diag *pd, wg_source source,
   cfg_copy(e->package, sizeof e->package, label);
 }
 
+/* The canonical path of store/name, and its stat (of the target for a
+ * symlink). A name that is not a symlink is canonical as it is (the store
+ * is canonical and a name has no '/'), so only symlinks pay for realpath.
+ * 0, or an errno. */
+static int canonical(const char *store, const char *name, char *canon, struct stat *st) {
+  char path[WG_CONFIG_PATH_MAX];
+  int n = cfg_fmt(path, sizeof path, "%s/%s", store, name);
+  if (n <= 0 || n >= (int)sizeof path) return ENAMETOOLONG;
+  if (lstat(path, st) != 0) return errno;
+  if (!S_ISLNK(st->st_mode)) {
+    if ((size_t)n >= PATH_MAX) return ENAMETOOLONG;
+    memcpy(canon, path, (size_t)n + 1);
+    return 0;
+  }
+  if (!realpath(path, canon)) return errno;
+  return stat(canon, st) == 0 ? 0 : errno;
+}
+
 /* Opens one candidate; a problem becomes a diagnostic. -1 only on OOM. */
 static int inspect_candidate(disc_state *s, wg_source source,
                              const char *store, const char *name) {
-  char path[WG_CONFIG_PATH_MAX];
   char canon[PATH_MAX];
-  int n = cfg_fmt(path, sizeof path, "%s/%s", store, name);
-  if (n <= 0 || n >= (int)sizeof path || !realpath(path, canon)) {
-    wg_plugin_diag *e = diag_io(&s->diags, MSG_PKG_IO,
-                                n > 0 && n < (int)sizeof path ? errno : ENAMETOOLONG,
-                                source);
+  struct stat st;
+  int err = canonical(store, name, canon, &st);
+  if (err) {
+    wg_plugin_diag *e = diag_io(&s->diags, MSG_PKG_IO, err, source);
     if (e) cfg_copy(e->package, sizeof e->package, name);
     return s->diags.oom ? -1 : 0;
   }
@@ -123,6 +181,15 @@ static int inspect_candidate(disc_state *s, wg_source source,
     cfg_copy(d.message, sizeof d.message, MSG_ESCAPE);
     add_pkg_diag(s, &d, source, name);
     return s->diags.oom ? -1 : 0;
+  }
+  /* A directory package's stat does not cover its files: never cached. */
+  bool cacheable = s->cache && S_ISREG(st.st_mode);
+  cfg_cache_entry *hit = cacheable ? cfg_cache_find(s->cache, source, name) : NULL;
+  if (hit && cfg_cache_stamp_matches(hit, &st)) {
+    hit->used = true;
+    char identity[WG_PLUGIN_REF_MAX];
+    cfg_fmt(identity, sizeof identity, "%s:%s", wg_source_name(source), hit->local_id);
+    if (!is_wanted(s, identity)) return push_cached(s, source, name, canon, hit);
   }
   wg_pkg *pkg = NULL;
   wg_pkg_diag d;
@@ -145,6 +212,7 @@ static int inspect_candidate(disc_state *s, wg_source source,
     wg_manifest_free(m);
     return -1;
   }
+  if (cacheable) cfg_cache_record(s->cache, source, name, &st, m->id, p.digest);
   return 0;
 }
 
@@ -215,9 +283,16 @@ static int flag_duplicates(disc_state *s) {
 
 int wg_discover(const wg_store_paths *stores, const wg_pkg_limits *limits,
                 wg_discovery *out) {
+  return cfg_discover(stores, limits, NULL, NULL, 0, out);
+}
+
+int cfg_discover(const wg_store_paths *stores, const wg_pkg_limits *limits,
+                 cfg_cache *cache, const char *const *wanted, size_t wanted_count,
+                 wg_discovery *out) {
   memset(out, 0, sizeof *out);
   wg_pkg_limits defaults = wg_pkg_limits_default();
-  disc_state s = {.out = out, .limits = limits ? limits : &defaults};
+  disc_state s = {.out = out, .limits = limits ? limits : &defaults, .cache = cache,
+                  .wanted = wanted, .wanted_count = wanted_count};
   int rc = 0;
   if (stores->has_user) rc = scan_store(&s, WG_SOURCE_USER, stores->user);
   if (rc == 0 && stores->project[0])
@@ -237,6 +312,7 @@ int wg_discover(const wg_store_paths *stores, const wg_pkg_limits *limits,
 void wg_discovery_free(wg_discovery *d) {
   for (size_t i = 0; i < d->count; i++) {
     free(d->packages[i].path);
+    free(d->packages[i].owned_id);
     wg_manifest_free(d->packages[i].manifest);
   }
   free(d->packages);

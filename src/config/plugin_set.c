@@ -30,6 +30,60 @@ static wg_plugin_set_status fail(wg_config_error *err, wg_plugin_set_status s,
   return s;
 }
 
+/* The identities the enabled entries name: always read in full. */
+static char **wanted_ids(const wg_config *cfg, size_t *count) {
+  *count = 0;
+  char **ids = calloc(cfg->enabled_count ? cfg->enabled_count : 1, sizeof *ids);
+  if (!ids) return NULL;
+  for (size_t i = 0; i < cfg->enabled_count; i++) {
+    wg_source source;
+    const char *local;
+    const char *id = cfg->enabled[i].id;
+    if (!id || wg_parse_plugin_id(id, &source, &local) != WG_ID_OK) continue;
+    char identity[WG_PLUGIN_REF_MAX];
+    cfg_fmt(identity, sizeof identity, "%s:%s", wg_source_name(source), local);
+    if (!(ids[(*count)++] = strdup(identity))) {
+      for (size_t k = 0; k < *count; k++) free(ids[k]);
+      free(ids);
+      return NULL;
+    }
+  }
+  return ids;
+}
+
+/* Discovery through WORKSPACE/.wasmgate/digest-cache. If resolution then
+ * reports any problem, discovery is redone reading every package, so the
+ * cache is never the reason a plugin is refused. */
+static int discover_cached(wg_plugin_set *p) {
+  char path[WG_CONFIG_PATH_MAX];
+  if (!in_workspace(path, p->workspace, ".wasmgate/digest-cache"))
+    return wg_discover(&p->stores, NULL, &p->disc);
+  size_t n = 0;
+  char **wanted = wanted_ids(p->cfg, &n);
+  if (!wanted) return -1;
+  cfg_cache cache;
+  cfg_cache_load(path, &cache);
+  int rc = cfg_discover(&p->stores, NULL, &cache, (const char *const *)wanted, n, &p->disc);
+  wg_resolution probe;
+  bool retry = false;
+  if (rc == 0 && wg_resolve(p->cfg, &p->disc, p->has_lock ? &p->lock : NULL, &probe) != 0)
+    rc = -1;
+  if (rc == 0) {
+    retry = probe.diag_count > 0;
+    wg_resolution_free(&probe);
+  }
+  if (retry) {
+    wg_discovery_free(&p->disc);
+    for (size_t i = 0; i < cache.count; i++) cache.entries[i].used = false;
+    rc = cfg_discover(&p->stores, NULL, &cache, NULL, 0, &p->disc);
+  }
+  if (rc == 0) cfg_cache_save(path, &cache);
+  cfg_cache_free(&cache);
+  for (size_t i = 0; i < n; i++) free(wanted[i]);
+  free(wanted);
+  return rc;
+}
+
 wg_plugin_set_status wg_plugin_set_load(const wg_plugin_set_options *o,
                                         wg_plugin_set *p,
                                         wg_config_error *err) {
@@ -52,16 +106,15 @@ wg_plugin_set_status wg_plugin_set_load(const wg_plugin_set_options *o,
   if (wg_store_paths_get(p->cfg, p->workspace, o->project_store, o->user_store,
                          &p->stores, err) != 0)
     return WG_SET_STORES;
-  if (wg_discover(&p->stores, NULL, &p->disc) != 0)
-    return fail(err, WG_SET_NOMEM, "out of memory");
   if (!o->ignore_lock) {
     int rc = wg_lock_load(p->lock_path, &p->lock, err);
     if (rc < 0) return WG_SET_LOCK;
     p->has_lock = rc == 0;
   }
-  if (wg_resolve(p->cfg, &p->disc, p->has_lock ? &p->lock : NULL, &p->res) != 0)
-    return fail(err, WG_SET_NOMEM, "out of memory");
-  return WG_SET_OK;
+  int rc = o->digest_cache ? discover_cached(p) : wg_discover(&p->stores, NULL, &p->disc);
+  if (rc == 0 && wg_resolve(p->cfg, &p->disc, p->has_lock ? &p->lock : NULL, &p->res) != 0)
+    rc = -1;
+  return rc == 0 ? WG_SET_OK : fail(err, WG_SET_NOMEM, "out of memory");
 }
 
 void wg_plugin_set_free(wg_plugin_set *p) {

@@ -80,8 +80,8 @@ bool pkg_path_valid(const char *path, size_t len);
 /* crc32.c */
 uint32_t pkg_crc32(uint32_t crc, const uint8_t *data, size_t len);
 
-/* digest.c: reference 1.6 over files sorted by path. Returns false only if
- * libcrypto fails. */
+/* digest.c: reference 1.6 over files sorted by path. Always true (kept
+ * as bool for callers that check). */
 bool pkg_digest_compute(const wg_pkg_file *files, size_t count,
                         char out[WG_PKG_DIGEST_LEN]);
 

@@ -51,6 +51,7 @@ wg_plugin_set_status wg_workspace_open(const wg_workspace_options *opts,
     .config_path = opts->config_path,
     .project_store = opts->project_store,
     .user_store = opts->user_store,
+    .digest_cache = true,
   };
   wg_plugin_set_status st = wg_plugin_set_load(&so, &ws->set, err);
   if (st == WG_SET_OK && !wg_history_path(ws->set.workspace, ws->set.cfg, ws->history_path,

@@ -6,7 +6,7 @@
  *     tests/runtime/fuzz_call.c tests/runtime/rt_test_util.c src/runtime/[a-z]*.c \
  *     src/host/[a-z]*.c src/config/[a-z]*.c src/package/[a-z]*.c \
  *     src/schema/[a-z]*.c src/toml/[a-z]*.c src/json/[a-z]*.c src/wasm/[a-z]*.c \
- *     src/util/[a-z]*.c -lpcre2-8 -lcrypto -lm -lpthread -o /tmp/fuzz_call
+ *     src/util/[a-z]*.c -lpcre2-8 -lnettle -lm -lpthread -o /tmp/fuzz_call
  * The first byte picks the path: even = the bytes are a guest's output
  * (decoded as reference 4.5), odd = the bytes are a call's input. Checked:
  * only the documented codes come out, every message is bounded UTF-8, an

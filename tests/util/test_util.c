@@ -2,6 +2,35 @@
 #include "../harness.h"
 #include "wasmgate/util.h"
 
+static void hex(const uint8_t *d, size_t n, char *out) {
+  for (size_t i = 0; i < n; i++) snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+/* FIPS 180-2 vectors, one shot and streamed in uneven pieces. */
+static void test_sha256_vectors(void) {
+  uint8_t md[WG_SHA256_LEN];
+  char h[65];
+  wg_sha256("", 0, md);
+  hex(md, 32, h);
+  CHECK_STR(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  wg_sha256("abc", 3, md);
+  hex(md, 32, h);
+  CHECK_STR(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+  wg_sha256(two, strlen(two), md);
+  hex(md, 32, h);
+  CHECK_STR(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  static char million[1000000];
+  memset(million, 'a', sizeof million);
+  wg_sha256_ctx c;
+  wg_sha256_init(&c);
+  for (size_t off = 0, step = 1; off < sizeof million; off += step, step = step * 3 % 9973 + 1)
+    wg_sha256_update(&c, million + off, off + step > sizeof million ? sizeof million - off : step);
+  wg_sha256_final(&c, md);
+  hex(md, 32, h);
+  CHECK_STR(h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
 static void test_buf_cap_is_sticky(void) {
   wg_buf b;
   wg_buf_init(&b, 8);
@@ -64,6 +93,7 @@ static void test_utf8(void) {
 }
 
 WG_TEST_LIST {
+  WG_TEST(test_sha256_vectors),
   WG_TEST(test_buf_cap_is_sticky),
   WG_TEST(test_buf_printf_long),
   WG_TEST(test_arena_limit),
