@@ -117,10 +117,23 @@ typedef struct cfg_cache_entry {
   bool used; /* seen by this discovery (unused entries are dropped on save) */
 } cfg_cache_entry;
 
+/* A store directory's kept names (discovery's first max by name), valid
+ * while the directory's stamp is unchanged (an entry created, removed or
+ * renamed changes its mtime and ctime). */
+typedef struct cfg_cache_dir {
+  bool valid, used;
+  uint64_t dev, ino, mtime_ns, ctime_ns, max;
+  bool truncated;
+  char **names; /* sorted */
+  size_t count;
+} cfg_cache_dir;
+
 typedef struct cfg_cache {
+  cfg_cache_dir dirs[2];    /* by wg_source: user, project */
   cfg_cache_entry *entries; /* sorted by (source, label) */
   size_t count, cap;
   bool dirty;
+  uint64_t now_ns;          /* realtime when loaded: what is "racy" */
 } cfg_cache;
 
 /* Parses a cache file's text: 0, or -1 (invalid anywhere; out empty). */
@@ -136,6 +149,11 @@ cfg_cache_entry *cfg_cache_find(cfg_cache *c, wg_source source, const char *labe
 bool cfg_cache_stamp_matches(const cfg_cache_entry *e, const struct stat *st);
 void cfg_cache_record(cfg_cache *c, wg_source source, const char *label,
                       const struct stat *st, const char *local_id, const char *digest);
+/* The cached listing of a store, if its stamp and max still match. */
+const cfg_cache_dir *cfg_cache_dir_find(cfg_cache *c, wg_source source,
+                                        const struct stat *st, size_t max);
+void cfg_cache_dir_record(cfg_cache *c, wg_source source, const struct stat *st,
+                          size_t max, bool truncated, char *const *names, size_t count);
 
 /* Discovery with the cache: an unchanged package whose identity is not in
  * `wanted` comes from the cache (manifest NULL, owned_id set); every other

@@ -9,13 +9,25 @@
  * read and hashed in full (and the one a call runs is verified again by
  * the runtime), so the cache can only ever decide what discovery skips.
  *
- * Format (text, one entry per line, at most CFG_CACHE_MAX_ENTRIES lines and
- * CFG_CACHE_MAX_BYTES in all):
+ * It also keeps each store directory's listing (the names discovery kept)
+ * under the directory's own stamp, so an unchanged store is not read
+ * again either (a name created, removed or renamed changes the stamp).
+ *
+ * Racy stamps (git's problem): a file changed twice within one tick of
+ * the filesystem clock keeps its mtime. So nothing whose mtime or ctime is
+ * less than CFG_CACHE_RACY_NS older than the moment the cache is built is
+ * recorded; it is simply read again next time.
+ *
+ * Format (text, one item per line, at most CFG_CACHE_MAX_ENTRIES entries
+ * and CFG_CACHE_MAX_BYTES in all):
  *
  *   wasmgate-digest-cache 1
+ *   dir <user|project> <dev> <ino> <mtime_ns> <ctime_ns> <max> <truncated 0|1> <count>
+ *   name <label hex>                (count of these, sorted, after each dir)
  *   <user|project> <dev> <ino> <size> <mtime_ns> <ctime_ns> <sha256:64hex> <id> <label hex>
  *
- * Lines are sorted by (store, label). Anything else anywhere (a bad
+ * At most one dir per store, user before project, all before the entries;
+ * entries sorted by (store, label). Anything else anywhere (a bad
  * header, field, number, id, digest, a line too long, too many entries,
  * lines out of order or a key twice, a missing final newline)
  * makes the whole file invalid: it is ignored and rewritten. Written
@@ -29,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CACHE_HEADER "wasmgate-digest-cache 1\n"
@@ -41,11 +54,36 @@ enum {
   CFG_CACHE_MAX_ENTRIES = 1024,
   CFG_CACHE_MAX_LINE = 1024,
   CFG_CACHE_MAX_BYTES = CFG_CACHE_MAX_ENTRIES * CFG_CACHE_MAX_LINE,
+  CFG_CACHE_MAX_DIR_NAMES = 1024, /* discovery keeps 128 per store */
 };
+/* Why 1 s: filesystem timestamps come from a coarse clock (a few ms per
+ * tick on Linux); a second is a wide margin and costs a re-read of
+ * packages changed in the last second only. */
+#define CFG_CACHE_RACY_NS 1000000000ull
+
+static void dir_free(cfg_cache_dir *d) {
+  for (size_t i = 0; i < d->count; i++) free(d->names[i]);
+  free(d->names);
+  memset(d, 0, sizeof *d);
+}
 
 void cfg_cache_free(cfg_cache *c) {
   free(c->entries);
+  dir_free(&c->dirs[0]);
+  dir_free(&c->dirs[1]);
   memset(c, 0, sizeof *c);
+}
+
+static uint64_t realtime_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* True if a stamp is too recent to trust (see "Racy stamps"). */
+static bool racy(const cfg_cache *c, uint64_t mtime_ns, uint64_t ctime_ns) {
+  uint64_t newest = mtime_ns > ctime_ns ? mtime_ns : ctime_ns;
+  return newest + CFG_CACHE_RACY_NS > c->now_ns;
 }
 
 static int entry_cmp(const void *a, const void *b) {
@@ -131,15 +169,79 @@ static bool parse_line(const char *line, size_t len, cfg_cache_entry *e) {
   return parse_label(f[8], fl[8], e->label);
 }
 
+static bool parse_source(const char *s, size_t n, wg_source *out) {
+  if (n == 4 && memcmp(s, "user", 4) == 0) *out = WG_SOURCE_USER;
+  else if (n == 7 && memcmp(s, "project", 7) == 0) *out = WG_SOURCE_PROJECT;
+  else return false;
+  return true;
+}
+
+/* "dir <source> <dev> <ino> <mtime> <ctime> <max> <0|1> <count>" */
+static bool parse_dir_line(const char *line, size_t len, wg_source *src, cfg_cache_dir *d,
+                           uint64_t *count) {
+  const char *f[9];
+  size_t fl[9];
+  uint64_t trunc;
+  if (!split(line, len, f, fl, 9) || fl[0] != 3 || memcmp(f[0], "dir", 3) != 0 ||
+      !parse_source(f[1], fl[1], src) || !parse_u64(f[2], fl[2], &d->dev) ||
+      !parse_u64(f[3], fl[3], &d->ino) || !parse_u64(f[4], fl[4], &d->mtime_ns) ||
+      !parse_u64(f[5], fl[5], &d->ctime_ns) || !parse_u64(f[6], fl[6], &d->max) ||
+      !parse_u64(f[7], fl[7], &trunc) || trunc > 1 || !parse_u64(f[8], fl[8], count) ||
+      *count > CFG_CACHE_MAX_DIR_NAMES || *count > d->max)
+    return false;
+  d->truncated = trunc == 1;
+  return true;
+}
+
+/* "name <label hex>", strictly after the previous name. */
+static bool parse_name_line(const char *line, size_t len, cfg_cache_dir *d) {
+  const char *f[2];
+  size_t fl[2];
+  char label[WG_PLUGIN_LABEL_MAX];
+  if (!split(line, len, f, fl, 2) || fl[0] != 4 || memcmp(f[0], "name", 4) != 0 ||
+      !parse_label(f[1], fl[1], label))
+    return false;
+  if (d->count && strcmp(d->names[d->count - 1], label) >= 0) return false;
+  char *copy = strdup(label);
+  if (!copy) return false;
+  d->names[d->count++] = copy;
+  return true;
+}
+
 int cfg_cache_parse(const char *text, size_t len, cfg_cache *out) {
   memset(out, 0, sizeof *out);
+  out->now_ns = realtime_ns();
   size_t hl = strlen(CACHE_HEADER);
   if (len > CFG_CACHE_MAX_BYTES || len < hl || memcmp(text, CACHE_HEADER, hl) != 0) return -1;
   if (text[len - 1] != '\n') return -1; /* torn */
+  uint64_t names_left = 0;
+  cfg_cache_dir *dir = NULL;
+  int last_dir = -1;
   for (size_t pos = hl; pos < len;) {
-    const char *nl = memchr(text + pos, '\n', len - pos);
-    size_t n = (size_t)(nl - (text + pos)); /* nl exists: the text ends in '\n' */
-    if (n > CFG_CACHE_MAX_LINE || out->count == CFG_CACHE_MAX_ENTRIES) goto bad;
+    const char *line = text + pos;
+    const char *nl = memchr(line, '\n', len - pos);
+    size_t n = (size_t)(nl - line); /* nl exists: the text ends in '\n' */
+    pos += n + 1;
+    if (n > CFG_CACHE_MAX_LINE) goto bad;
+    if (names_left) {
+      if (!parse_name_line(line, n, dir)) goto bad;
+      names_left--;
+      continue;
+    }
+    if (n > 4 && memcmp(line, "dir ", 4) == 0) {
+      wg_source src;
+      cfg_cache_dir d = {0};
+      if (out->count || !parse_dir_line(line, n, &src, &d, &names_left)) goto bad;
+      if ((int)src <= last_dir) goto bad; /* user before project, each once */
+      last_dir = (int)src;
+      dir = &out->dirs[src];
+      *dir = d;
+      dir->valid = true;
+      dir->names = calloc(names_left ? names_left : 1, sizeof *dir->names);
+      if (!dir->names) goto bad;
+      continue;
+    }
+    if (out->count == CFG_CACHE_MAX_ENTRIES) goto bad;
     if (out->count == out->cap) {
       size_t cap = out->cap ? out->cap * 2 : 64;
       cfg_cache_entry *p = realloc(out->entries, cap * sizeof *p);
@@ -147,10 +249,10 @@ int cfg_cache_parse(const char *text, size_t len, cfg_cache *out) {
       out->entries = p;
       out->cap = cap;
     }
-    if (!parse_line(text + pos, n, &out->entries[out->count])) goto bad;
+    if (!parse_line(line, n, &out->entries[out->count])) goto bad;
     out->count++;
-    pos += n + 1;
   }
+  if (names_left) goto bad; /* a listing cut short */
   /* Written sorted: checked, not sorted again; a file out of order or
    * with a key twice is invalid like any other damage. */
   for (size_t i = 1; i < out->count; i++)
@@ -158,11 +260,30 @@ int cfg_cache_parse(const char *text, size_t len, cfg_cache *out) {
   return 0;
 bad:
   cfg_cache_free(out);
+  out->now_ns = realtime_ns();
   return -1;
+}
+
+static void put_hex(wg_buf *out, const char *s) {
+  for (const char *p = s; *p; p++) wg_buf_printf(out, "%02x", (unsigned char)*p);
 }
 
 bool cfg_cache_format(const cfg_cache *c, wg_buf *out) {
   wg_buf_append_str(out, CACHE_HEADER);
+  for (int k = 0; k < 2; k++) {
+    const cfg_cache_dir *d = &c->dirs[k];
+    if (!d->valid || !d->used) continue;
+    wg_buf_printf(out, "dir %s %llu %llu %llu %llu %llu %d %zu\n",
+                  wg_source_name((wg_source)k), (unsigned long long)d->dev,
+                  (unsigned long long)d->ino, (unsigned long long)d->mtime_ns,
+                  (unsigned long long)d->ctime_ns, (unsigned long long)d->max,
+                  d->truncated ? 1 : 0, d->count);
+    for (size_t i = 0; i < d->count; i++) {
+      wg_buf_append_str(out, "name ");
+      put_hex(out, d->names[i]);
+      wg_buf_append_char(out, '\n');
+    }
+  }
   for (size_t i = 0; i < c->count; i++) {
     const cfg_cache_entry *e = &c->entries[i];
     if (!e->used) continue;
@@ -170,7 +291,7 @@ bool cfg_cache_format(const cfg_cache *c, wg_buf *out) {
                   (unsigned long long)e->dev, (unsigned long long)e->ino,
                   (unsigned long long)e->size, (unsigned long long)e->mtime_ns,
                   (unsigned long long)e->ctime_ns, e->digest, e->local_id);
-    for (const char *p = e->label; *p; p++) wg_buf_printf(out, "%02x", (unsigned char)*p);
+    put_hex(out, e->label);
     wg_buf_append_char(out, '\n');
   }
   return wg_buf_ok(out);
@@ -211,6 +332,11 @@ void cfg_cache_record(cfg_cache *c, wg_source source, const char *label,
   cfg_copy(fresh.digest, sizeof fresh.digest, digest);
   fresh.used = true;
   if (strlen(label) != strlen(fresh.label) || strlen(local_id) >= sizeof fresh.local_id) return;
+  if (racy(c, fresh.mtime_ns, fresh.ctime_ns)) {
+    if (e) e->used = false; /* changed just now: dropped, read again next time */
+    c->dirty = c->dirty || e != NULL;
+    return;
+  }
   if (e) {
     bool same = e->dev == fresh.dev && e->ino == fresh.ino && e->size == fresh.size &&
                 e->mtime_ns == fresh.mtime_ns && e->ctime_ns == fresh.ctime_ns &&
@@ -233,11 +359,53 @@ void cfg_cache_record(cfg_cache *c, wg_source source, const char *label,
   c->dirty = true;
 }
 
+const cfg_cache_dir *cfg_cache_dir_find(cfg_cache *c, wg_source source,
+                                        const struct stat *st, size_t max) {
+  if ((unsigned)source > 1) return NULL;
+  cfg_cache_dir *d = &c->dirs[source];
+  cfg_cache_entry now;
+  cfg_stamp_of(st, &now);
+  if (!d->valid || d->dev != now.dev || d->ino != now.ino || d->mtime_ns != now.mtime_ns ||
+      d->ctime_ns != now.ctime_ns || d->max != max)
+    return NULL;
+  d->used = true;
+  return d;
+}
+
+void cfg_cache_dir_record(cfg_cache *c, wg_source source, const struct stat *st,
+                          size_t max, bool truncated, char *const *names, size_t count) {
+  if ((unsigned)source > 1 || count > CFG_CACHE_MAX_DIR_NAMES) return;
+  cfg_cache_dir *d = &c->dirs[source];
+  if (d->valid) c->dirty = true;
+  dir_free(d);
+  cfg_cache_entry now;
+  cfg_stamp_of(st, &now);
+  if (racy(c, now.mtime_ns, now.ctime_ns)) return; /* listed again next time */
+  c->dirty = true;
+  d->names = calloc(count ? count : 1, sizeof *d->names);
+  if (!d->names) return;
+  for (size_t i = 0; i < count; i++) {
+    if (!(d->names[i] = strdup(names[i]))) {
+      dir_free(d);
+      return;
+    }
+    d->count = i + 1;
+  }
+  d->valid = d->used = true;
+  d->dev = now.dev;
+  d->ino = now.ino;
+  d->mtime_ns = now.mtime_ns;
+  d->ctime_ns = now.ctime_ns;
+  d->max = max;
+  d->truncated = truncated;
+}
+
 void cfg_cache_load(const char *path, cfg_cache *out) {
   char *data = NULL;
   size_t len = 0;
   int errnum = 0;
   memset(out, 0, sizeof *out);
+  out->now_ns = realtime_ns();
   if (cfg_read_file(path, CFG_CACHE_MAX_BYTES, &data, &len, &errnum) != 0) return;
   if (cfg_cache_parse(data, len, out) != 0) out->dirty = true; /* corrupt: rewritten */
   free(data);
@@ -246,6 +414,7 @@ void cfg_cache_load(const char *path, cfg_cache *out) {
 void cfg_cache_save(const char *path, cfg_cache *c) {
   bool stale = false;
   for (size_t i = 0; i < c->count; i++) stale = stale || !c->entries[i].used;
+  for (int k = 0; k < 2; k++) stale = stale || (c->dirs[k].valid && !c->dirs[k].used);
   if (!c->dirty && !stale) return;
   wg_buf text;
   wg_buf_init(&text, CFG_CACHE_MAX_BYTES);

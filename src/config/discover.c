@@ -54,6 +54,17 @@ typedef struct name_list {
   bool truncated;
 } name_list;
 
+/* a + sep + b into out (cap bytes); its length, or -1 if it does not fit.
+ * Discovery builds hundreds of these per call: no printf. */
+static int join(char *out, size_t cap, const char *a, char sep, const char *b) {
+  size_t na = strlen(a), nb = strlen(b);
+  if (na + 1 + nb >= cap) return -1;
+  memcpy(out, a, na);
+  out[na] = sep;
+  memcpy(out + na + 1, b, nb + 1);
+  return (int)(na + 1 + nb);
+}
+
 static bool names_offer(name_list *l, const char *name) {
   /* The first position whose name sorts after `name` (binary search: a
    * store may hold thousands of entries). */
@@ -119,7 +130,8 @@ static int push_package(disc_state *s, wg_discovered *p) {
 static int push_cached(disc_state *s, wg_source source, const char *name, const char *canon,
                        const cfg_cache_entry *e) {
   wg_discovered p = {.source = source};
-  cfg_fmt(p.identity, sizeof p.identity, "%s:%s", wg_source_name(source), e->local_id);
+  if (join(p.identity, sizeof p.identity, wg_source_name(source), ':', e->local_id) < 0)
+    return 0; /* cannot happen: ids are bounded; such an entry is simply dropped */
   cfg_copy(p.label, sizeof p.label, name);
   cfg_copy(p.digest, sizeof p.digest, e->digest);
   p.owned_id = strdup(e->local_id);
@@ -148,8 +160,8 @@ static void add_pkg_diag(disc_state *s, const wg_pkg_diag *pd, wg_source source,
  * 0, or an errno. */
 static int canonical(const char *store, const char *name, char *canon, struct stat *st) {
   char path[WG_CONFIG_PATH_MAX];
-  int n = cfg_fmt(path, sizeof path, "%s/%s", store, name);
-  if (n <= 0 || n >= (int)sizeof path) return ENAMETOOLONG;
+  int n = join(path, sizeof path, store, '/', name);
+  if (n < 0) return ENAMETOOLONG;
   if (lstat(path, st) != 0) return errno;
   if (!S_ISLNK(st->st_mode)) {
     if ((size_t)n >= PATH_MAX) return ENAMETOOLONG;
@@ -188,8 +200,9 @@ static int inspect_candidate(disc_state *s, wg_source source,
   if (hit && cfg_cache_stamp_matches(hit, &st)) {
     hit->used = true;
     char identity[WG_PLUGIN_REF_MAX];
-    cfg_fmt(identity, sizeof identity, "%s:%s", wg_source_name(source), hit->local_id);
-    if (!is_wanted(s, identity)) return push_cached(s, source, name, canon, hit);
+    if (join(identity, sizeof identity, wg_source_name(source), ':', hit->local_id) >= 0 &&
+        !is_wanted(s, identity))
+      return push_cached(s, source, name, canon, hit);
   }
   wg_pkg *pkg = NULL;
   wg_pkg_diag d;
@@ -216,26 +229,57 @@ static int inspect_candidate(disc_state *s, wg_source source,
   return 0;
 }
 
+/* The first `max` candidate names of a store, by reading the directory.
+ * 0, 1 if a read error was reported as a diagnostic, -1 on OOM. */
+static int read_names(disc_state *s, wg_source source, const char *store, name_list *l) {
+  DIR *d = opendir(store);
+  if (!d) return diag_io(&s->diags, MSG_STORE_IO, errno, source) ? 1 : -1;
+  int rc = 0;
+  struct dirent *ent;
+  errno = 0;
+  while (rc == 0 && (ent = readdir(d)) != NULL) {
+    if (is_candidate(ent->d_name) && !names_offer(l, ent->d_name)) rc = -1;
+    errno = 0;
+  }
+  if (rc == 0 && errno != 0) rc = diag_io(&s->diags, MSG_STORE_IO, errno, source) ? 1 : -1;
+  closedir(d);
+  return rc;
+}
+
 static int scan_store(disc_state *s, wg_source source, const char *dir) {
   char store[PATH_MAX];
   if (!realpath(dir, store)) {
     if (errno == ENOENT) return 0; /* an absent store is simply empty */
     return diag_io(&s->diags, MSG_STORE_IO, errno, source) ? 0 : -1;
   }
-  DIR *d = opendir(store);
-  if (!d) return diag_io(&s->diags, MSG_STORE_IO, errno, source) ? 0 : -1;
   size_t max = s->limits->max_packages_per_store;
   name_list l = {.max = max, .names = calloc(max ? max : 1, sizeof(char *))};
   int rc = l.names ? 0 : -1;
-  struct dirent *ent;
-  errno = 0;
-  while (rc == 0 && (ent = readdir(d)) != NULL) {
-    if (is_candidate(ent->d_name) && !names_offer(&l, ent->d_name)) rc = -1;
-    errno = 0;
+  struct stat dst;
+  const cfg_cache_dir *cached = NULL;
+  if (rc == 0 && s->cache && stat(store, &dst) == 0)
+    cached = cfg_cache_dir_find(s->cache, source, &dst, max);
+  if (cached) { /* the directory is as it was: its kept names are known */
+    for (size_t i = 0; rc == 0 && i < cached->count && i < max; i++) {
+      l.names[l.count] = strdup(cached->names[i]);
+      if (!l.names[l.count]) rc = -1;
+      else l.count++;
+    }
+    l.truncated = cached->truncated;
+  } else if (rc == 0) {
+    rc = read_names(s, source, store, &l);
+    if (rc == 1) { /* a read error: reported, not cached */
+      rc = 0;
+    } else if (rc == 0 && s->cache) {
+      struct stat after;
+      /* Recorded only if the directory did not change while it was read. */
+      if (stat(store, &after) == 0 && after.st_mtim.tv_sec == dst.st_mtim.tv_sec &&
+          after.st_mtim.tv_nsec == dst.st_mtim.tv_nsec &&
+          after.st_ctim.tv_sec == dst.st_ctim.tv_sec &&
+          after.st_ctim.tv_nsec == dst.st_ctim.tv_nsec && after.st_ino == dst.st_ino)
+        cfg_cache_dir_record(s->cache, source, &dst, max, l.truncated, l.names, l.count);
+    }
   }
-  if (rc == 0 && errno != 0 && !diag_io(&s->diags, MSG_STORE_IO, errno, source))
-    rc = -1;
-  closedir(d);
   if (rc == 0 && l.truncated) {
     wg_plugin_diag *e = cfg_diag_add(&s->diags, WG_PKG_BOUNDS,
                                      WG_PKG_PHASE_DISCOVERY, MSG_TOO_MANY);

@@ -28,6 +28,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         abort();
       c.entries[i].used = true;
     }
+    for (int k = 0; k < 2; k++) {
+      if (c.dirs[k].count > c.dirs[k].max) abort();
+      c.dirs[k].used = true;
+    }
     wg_buf b;
     wg_buf_init(&b, 0);
     if (!cfg_cache_format(&c, &b) || b.len != size || memcmp(b.data, text, size) != 0) abort();
