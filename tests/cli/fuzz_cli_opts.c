@@ -1,0 +1,55 @@
+/* fuzz_cli_opts.c: libFuzzer entry for the option parser (src/cli/
+ * cli_opts.c; not built by CMake: test_cli_options.py is what CI runs).
+ * The input is split at NUL bytes into an argv, parsed as main does (the
+ * global options, then the command's table), for every command of the
+ * real command table. Build from the repository root:
+ *   clang -std=c11 -D_GNU_SOURCE -DWG_VERSION='"fuzz"' -g -O1 \
+ *     -fsanitize=fuzzer,address,undefined -Iinclude tests/cli/fuzz_cli_opts.c \
+ *     src/cli/cli_*.c src/runtime/[a-z]*.c src/host/[a-z]*.c src/config/[a-z]*.c \
+ *     src/package/[a-z]*.c src/schema/[a-z]*.c src/toml/[a-z]*.c src/json/[a-z]*.c \
+ *     src/wasm/[a-z]*.c src/util/[a-z]*.c -lpcre2-8 -lnettle -lm -lpthread \
+ *     -o /tmp/fuzz_cli_opts
+ * Run with -close_fd_mask=2 (usage messages on stderr are expected).
+ * Checked: the result is 0 or 2, positional arguments never exceed the
+ * spec's maximum, every value is a NUL-terminated string from argv (or an
+ * absolute path the parser made), and cli_args_free releases everything. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../src/cli/cli.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (size > 4096) return 0;
+  char *buf = malloc(size + 1);
+  if (!buf) return 0;
+  memcpy(buf, data, size);
+  buf[size] = '\0';
+  char *argv[64];
+  int argc = 0;
+  argv[argc++] = "wasmgate";
+  for (size_t i = 0; i < size && argc < 63;) {
+    argv[argc++] = buf + i;
+    i += strlen(buf + i) + 1;
+  }
+  argv[argc] = NULL;
+  for (size_t c = 0; c < cli_command_count; c++) {
+    const cli_spec *spec = cli_commands[c].spec;
+    if (!spec) continue;
+    cli_args a;
+    memset(&a, 0, sizeof a);
+    int at = 1;
+    int rc = cli_parse(NULL, argc, argv, 1, &a, &at);
+    if (rc == 0) rc = cli_parse(spec, argc, argv, at, &a, NULL);
+    if (rc != 0 && rc != CLI_EXIT_USAGE) abort();
+    if (a.npos > spec->max_args || a.npos > CLI_MAX_ARGS) abort();
+    const char *paths[] = {a.workspace, a.config, a.project_store, a.user_store};
+    for (int i = 0; i < 4; i++)
+      if (paths[i] && strlen(paths[i]) > 8192) abort();
+    cli_args_free(&a);
+  }
+  free(buf);
+  return 0;
+}
