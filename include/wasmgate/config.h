@@ -95,6 +95,10 @@ typedef struct wg_config {
   size_t allow_network_count;
   const char *ca_file;         /* NULL if unset */
   uint32_t max_requests_per_call; /* default 16 */
+  const char **dns_servers;    /* [https]: "IPv4:PORT" / "[IPv6]:PORT"; none =
+                                  the system resolver configuration */
+  size_t dns_server_count;
+  uint32_t https_timeout_ms;   /* [https] timeout_ms: per request, default 5000 */
   wg_config_secret *secrets;
   size_t secret_count;
   const char *history_path;    /* default ".wasmgate/history.jsonl" */

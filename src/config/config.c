@@ -28,6 +28,8 @@
 #define CFG_MAX_TABLE_ELEMENTS 10000000ull
 #define CFG_MAX_CALL_DEPTH 100000ull
 #define CFG_MAX_REQUESTS_PER_CALL 1024ull
+#define CFG_MAX_DNS_SERVERS 8           /* c-ares asks them in order */
+#define CFG_MAX_HTTPS_TIMEOUT_MS 600000ull /* a request is bounded by the call anyway */
 #define CFG_MAX_REDIRECTS 20ull
 
 static const char *const root_keys[] = {"plugins", "feature", "limits", "https",
@@ -47,6 +49,7 @@ static wg_config *config_new(void) {
       .fuel = 100000000, .timeout_ms = 10000, .memory_bytes = 16u << 20,
       .table_elements = 10000, .call_depth = 1000};
   cfg->max_requests_per_call = 16;
+  cfg->https_timeout_ms = 5000;
   cfg->history_path = ".wasmgate/history.jsonl";
   cfg->history_fsync = WG_FSYNC_ALWAYS;
   return cfg;
@@ -134,9 +137,51 @@ static bool cidr_valid(const char *s) {
   return n <= max;
 }
 
+/* "a.b.c.d:PORT" or "[v6]:PORT", the port 1-65535 without leading zeros
+ * (written out: a resolver on an unexpected port must be visible). */
+static bool dns_server_valid(const char *s) {
+  const char *colon = strrchr(s, ':');
+  if (!colon || colon == s || colon[1] == '\0' || colon[1] == '0') return false;
+  unsigned long port = 0;
+  for (const char *p = colon + 1; *p; p++) {
+    if (*p < '0' || *p > '9' || p - colon > 5) return false;
+    port = port * 10 + (unsigned long)(*p - '0');
+  }
+  if (port < 1 || port > 65535) return false;
+  wg_ip ip;
+  size_t alen = (size_t)(colon - s);
+  if (s[0] == '[') {
+    if (alen < 3 || s[alen - 1] != ']') return false;
+    return wg_ip_parse6(s + 1, alen - 2, &ip);
+  }
+  return wg_ip_parse4(s, alen, &ip);
+}
+
+/* The client keys: dns_servers and timeout_ms (https engineer's). */
+static int parse_https_client(cfg_ctx *c, const wg_toml_value *t, wg_config *cfg) {
+  if (cfg_get_strings(c, t, "dns_servers", "https", &cfg->dns_servers, &cfg->dns_server_count))
+    return -1;
+  const wg_toml_value *list = wg_toml_get(t, "dns_servers");
+  if (cfg->dns_server_count > CFG_MAX_DNS_SERVERS)
+    return cfg_fail_code(c, WG_CONFIG_RANGE, list->pos.line, list->pos.column,
+                         "`https.dns_servers` holds at most %d servers", CFG_MAX_DNS_SERVERS);
+  for (size_t i = 0; i < cfg->dns_server_count; i++) {
+    if (dns_server_valid(cfg->dns_servers[i])) continue;
+    const wg_toml_value *v = wg_toml_at(list, i);
+    return cfg_fail_at(c, v->pos.line, v->pos.column,
+                       "`https.dns_servers[%zu]` must be \"IPv4:PORT\" or \"[IPv6]:PORT\", such as "
+                       "\"127.0.0.1:53\"", i);
+  }
+  uint64_t ms = cfg->https_timeout_ms;
+  if (cfg_get_u64(c, t, "timeout_ms", "https", 1, CFG_MAX_HTTPS_TIMEOUT_MS, &ms)) return -1;
+  cfg->https_timeout_ms = (uint32_t)ms;
+  return 0;
+}
+
 static int parse_https(cfg_ctx *c, const wg_toml_value *root, wg_config *cfg) {
   static const char *const keys[] = {"allow_networks", "ca_file",
-                                     "max_requests_per_call", NULL};
+                                     "max_requests_per_call", "dns_servers",
+                                     "timeout_ms", NULL};
   const wg_toml_value *t = NULL;
   if (cfg_get_table(c, root, "https", "", &t) || !t) return c->failed ? -1 : 0;
   if (cfg_check_keys(c, t, keys, "https")) return -1;
@@ -161,7 +206,7 @@ static int parse_https(cfg_ctx *c, const wg_toml_value *root, wg_config *cfg) {
                   CFG_MAX_REQUESTS_PER_CALL, &n))
     return -1;
   cfg->max_requests_per_call = (uint32_t)n;
-  return 0;
+  return parse_https_client(c, t, cfg);
 }
 
 /* ---- [secrets] ---------------------------------------------------------- */

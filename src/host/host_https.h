@@ -50,7 +50,9 @@ long host_wait_left_ms(const host_wait *w);
 
 /* ---- Addresses ----------------------------------------------------------- */
 
-enum { HOST_MAX_ADDRS = 16 };
+/* Answers beyond this many make the lookup fail: every answer is judged,
+ * so all must be kept (real names return a handful). */
+enum { HOST_MAX_ADDRS = 32 };
 
 typedef struct host_addr {
   int family; /* AF_INET or AF_INET6 */
@@ -85,9 +87,9 @@ typedef struct host_dns_config {
 } host_dns_config;
 
 /* Resolves `name` (A and AAAA) under w with c-ares driven from this
- * thread; every answer is stored (at most HOST_MAX_ADDRS, after which
- * `*total` still counts them). On failure f is https_dns_failed (no
- * answer, NXDOMAIN, server failure), or https_timeout/timeout/cancelled. */
+ * thread; every distinct answer is stored (*total counts them). On failure
+ * f is https_dns_failed (no answer, NXDOMAIN, server failure, more than
+ * HOST_MAX_ADDRS answers), or https_timeout/timeout/cancelled. */
 bool host_dns_lookup(const char *name, const host_dns_config *cfg,
                      const host_wait *w, host_addrs *out, size_t *total,
                      host_fail *f);
@@ -107,7 +109,11 @@ typedef struct host_header {
 } host_header;
 
 enum {
-  HOST_MAX_BODY = 65536,           /* response body kept (reference 7.7) */
+  HOST_BODY_LIMIT = 65536,         /* response body the guest gets (reference 7.7) */
+  /* Raw body bytes read: the limit plus slack, so that a secret (4 KiB at
+   * most; its base64 under 5.5 KiB) straddling the cut is still whole when
+   * the body is redacted, before it is cut to the limit. */
+  HOST_BODY_READ = HOST_BODY_LIMIT + 8192,
   HOST_MAX_RAW_HEADERS = 128,      /* response header lines kept before filtering */
   HOST_MAX_HEADER_BYTES = 256 * 1024, /* all response header bytes, else an error */
 };
@@ -133,10 +139,10 @@ typedef struct host_transfer_resp {
   long status;
   host_header headers[HOST_MAX_RAW_HEADERS]; /* the final response's, in order */
   size_t header_count;
-  char *body;           /* malloc'd, at most HOST_MAX_BODY bytes */
+  char *body;           /* malloc'd, at most HOST_BODY_READ bytes */
   size_t body_len;
-  bool truncated;       /* more than HOST_MAX_BODY bytes came */
-  uint64_t bytes;       /* body bytes received (at most HOST_MAX_BODY + 1) */
+  bool truncated;       /* more than HOST_BODY_READ bytes came */
+  uint64_t bytes;       /* body bytes received (at most HOST_BODY_READ + 1) */
   char connected_ip[64]; /* the address libcurl used ("" if none) */
   size_t sockets_opened; /* by the open-socket callback */
   size_t sockets_refused;
@@ -157,5 +163,99 @@ int host_open_socket_checked(const host_transfer_req *req,
                              host_transfer_resp *resp, int family,
                              int socktype, int protocol,
                              const void *sockaddr, size_t addrlen);
+
+/* ---- The request descriptor (reference 7.1) ------------------------------ */
+
+/* The decoded descriptor: strings point into `doc` (decoded JSON, may hold
+ * NUL: use the lengths). Headers are in `headers[0..header_count)`, an
+ * array sized by the JSON (itself bounded by the 48 KiB descriptor). */
+typedef struct host_desc {
+  wg_json_doc *doc;
+  const char *method;
+  size_t method_len;
+  const char *url;
+  size_t url_len;
+  wg_pol_header *headers;
+  size_t header_count;
+  const char *body; /* NULL when absent or null */
+  size_t body_len;
+} host_desc;
+
+/* Decodes text[0..len) strictly: at most WG_HOST_MAX_HTTPS_REQUEST bytes,
+ * a JSON object with `method` and `url` strings, optional `headers` (an
+ * array of {"name": string, "value": string}) and `body` (string or null),
+ * nothing else. On failure f says why with the https_* code of the field
+ * (method_denied, url_rejected, header_rejected, body_too_large for the
+ * size; url_rejected for a descriptor that is not such an object). Free
+ * with host_desc_free either way. */
+bool host_desc_decode(const char *text, size_t len, host_desc *out, host_fail *f);
+void host_desc_free(host_desc *d);
+
+/* ---- The response JSON (reference 7.2) ---------------------------------- */
+
+enum {
+  HOST_MAX_RESPONSE_HEADERS = 16,
+  HOST_MAX_RESPONSE_HEADER_VALUE = 1024,
+};
+
+/* Appends {"status","headers","body","truncated"} in yoi's order: at most
+ * 16 headers (sensitive ones dropped, values that are not visible ASCII
+ * skipped, each value redacted and cut to 1 KiB plus "..."), the body
+ * redacted, decoded as lossy UTF-8 and cut to 64 KiB on a character
+ * boundary (truncated set when anything was cut). False on OOM. */
+bool host_response_encode(const host_transfer_resp *r, const wg_pol_secrets *secrets,
+                          wg_buf *out);
+
+/* ---- Secrets (https_secrets.c) -------------------------------------------- */
+
+typedef struct host_secret_bad {
+  const char *name; /* the [secrets] name (config-owned) */
+  char why[96];     /* never the value */
+} host_secret_bad;
+
+typedef struct host_secrets {
+  wg_pol_secrets *set; /* the usable values (redaction and substitution) */
+  host_secret_bad bad[WG_POL_SECRETS_MAX];
+  size_t bad_count;
+} host_secrets;
+
+/* Reads the secrets the plugin's https grants name. Unusable ones are
+ * listed in `bad`, not failures; false only on out of memory. */
+bool host_secrets_load(const wg_https_ctx *ctx, host_secrets *out, host_fail *f);
+/* Why secret `name` is unusable, or NULL if it is usable (or unknown). */
+const char *host_secret_problem(const host_secrets *s, const char *name, size_t len);
+void host_secrets_free(host_secrets *s);
+
+/* ---- One guest request (https_request.c) ----------------------------------- */
+
+typedef struct host_https_state {
+  uint32_t requests;      /* `request` calls so far (the limit counts them) */
+  bool failed;            /* a request failed: later ones are refused */
+  char *response;         /* the last response JSON (malloc'd) */
+  size_t response_len;
+  wg_https_record *records;
+  size_t record_count, record_cap;
+  bool secrets_loaded;
+  host_secrets secrets;
+} host_https_state;
+
+/* Runs the request described by desc[0..len) for the call hc: on success
+ * the response JSON is appended to json; else f says why (an https_* code,
+ * or cancelled / timeout when the call itself stopped). Records every
+ * request (and redirect hop) in st. */
+bool host_https_run(const wg_host_call *hc, host_https_state *st, const char *desc,
+                    size_t len, wg_buf *json, host_fail *f);
+
+/* ---- The imports (https_abi.c) and the sticky error (abi.c) --------------- */
+
+/* Records the call's first output error (later ones are dropped). */
+void host_sticky(wg_host_call *hc, wg_err code, const char *msg);
+
+wg_trap host_h_https_request(wg_caller *c, void *user, const wg_val *args, wg_val *results);
+wg_trap host_h_https_response_len(wg_caller *c, void *user, const wg_val *args,
+                                  wg_val *results);
+wg_trap host_h_https_response_read(wg_caller *c, void *user, const wg_val *args,
+                                   wg_val *results);
+void host_https_state_free(wg_host_call *hc);
 
 #endif

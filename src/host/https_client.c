@@ -80,7 +80,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *p) {
   xfer *x = p;
   host_transfer_resp *r = x->resp;
   size_t len = size * n;
-  size_t room = HOST_MAX_BODY - r->body_len;
+  size_t room = HOST_BODY_READ - r->body_len;
   size_t keep = len < room ? len : room;
   if (keep) {
     memcpy(r->body + r->body_len, data, keep);
@@ -362,7 +362,7 @@ bool host_transfer(const host_transfer_req *req, host_transfer_resp *r) {
   struct curl_slist *headers = header_list(req, &headers_ok), *resolve = NULL;
   CURLM *m = L->multi_init();
   CURL *e = L->easy_init();
-  r->body = malloc(HOST_MAX_BODY);
+  r->body = malloc(HOST_BODY_READ);
   bool ok = false, added = false;
   if (!headers_ok || !m || !e || !r->body) {
     host_fail_set(&r->fail, WG_ERR_INTERNAL, "out of memory for the request");

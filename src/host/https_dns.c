@@ -47,7 +47,7 @@ static void on_answer(void *arg, int status, int timeouts, struct ares_addrinfo 
           memcmp(lk->out->a[i].bytes, bytes, n->ai_family == AF_INET ? 4 : 16) == 0)
         dup = true;
     if (dup) continue;
-    lk->total++; /* counted even when the set is full: all are judged */
+    lk->total++; /* counted even when the set is full: the lookup then fails */
     host_addrs_add(lk->out, n->ai_family, bytes);
   }
   host_lib()->ares_freeaddrinfo(res);
@@ -172,6 +172,11 @@ bool host_dns_lookup(const char *name, const host_dns_config *cfg,
   if (stopped) return false;
   if (lk.status != ARES_SUCCESS) {
     describe_failure(name, lk.status, f);
+    return false;
+  }
+  if (lk.total > HOST_MAX_ADDRS) {
+    host_fail_set(f, WG_ERR_HTTPS_DNS_FAILED, "DNS lookup for \"%s\" returned more than %d addresses",
+                  name, HOST_MAX_ADDRS);
     return false;
   }
   if (out->count == 0) {
