@@ -29,6 +29,7 @@ Routes of the HTTPS server (the query string carries parameters):
   /reflect?v=S     S back in the body and in an x-reflect header
   /reflect-auth    the request's authorization header value back in the
                    body and in x-reflect, raw, base64 and URL-encoded
+  /repos/octo/demo a GitHub-style repository object (pretty-printed)
 
 Everything stops by itself after --lifetime seconds (default 600).
 """
@@ -191,6 +192,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             url_enc = urllib.parse.quote(tok, safe="")
             text = "raw=%s b64=%s url=%s" % (tok, b64, url_enc)
             return self.send(200, text, "text/plain", [("x-reflect", tok), ("x-reflect-b64", b64)])
+        if p.startswith("/repos/"):
+            parts = p.split("/")
+            if len(parts) == 4 and parts[2] == "octo" and parts[3] == "demo":
+                # A GitHub-style answer, pretty-printed as GitHub does.
+                return self.send(200, json.dumps({
+                    "id": 1, "full_name": "octo/demo", "description": "A demo repository",
+                    "html_url": "https://github.example/octo/demo", "stargazers_count": 42,
+                    "open_issues_count": 3, "owner": {"login": "octo"}}, indent=2))
+            return self.send(404, json.dumps({"message": "Not Found"}))
         return self.send(404, "not found", "text/plain")
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = route
