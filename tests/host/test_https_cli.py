@@ -594,7 +594,7 @@ def test_redirects(ws):
 def test_bounds(ws):
     failed(ws, "17 headers", [desc("GET", U("/json"), headers=[("x-h%d" % i, "v") for i in range(17)])],
            "https_header_rejected", "HTTPS request has too many headers (max 16)")
-    failed(ws, "header value over 1 KiB", [desc("GET", U("/json"), headers=[("x-a", "v" * 1025))])],
+    failed(ws, "header value over 1 KiB", [desc("GET", U("/json"), headers=[("x-a", "v" * 1025)])],
            "https_header_rejected", "HTTPS request header `x-a` exceeds 1024 bytes")
     failed(ws, "header name not a token", [desc("GET", U("/json"), headers=[("bad name", "v")])],
            "https_header_rejected", "HTTPS request header name is invalid")
