@@ -148,7 +148,7 @@ bool host_dns_lookup(const char *name, const host_dns_config *cfg,
                      host_fail *f) {
   memset(out, 0, sizeof *out);
   *total = 0;
-  if (host_wait_expired(w, "DNS lookup", f)) return false;
+  if (!host_libs_load(f) || host_wait_expired(w, "DNS lookup", f)) return false;
   const host_lib_table *L = host_lib();
   ares_channel ch;
   if (!channel_open(cfg, w, &ch, f)) return false;

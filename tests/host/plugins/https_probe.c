@@ -11,7 +11,7 @@
  * A response over 16 KiB is summarised as {"len":N,"truncated":B,"status":S}. */
 #include "wasmgate_plugin.h"
 
-static char desc[WGP_HTTPS_MAX_REQUEST + 16];
+static char desc[2 * WGP_HTTPS_MAX_REQUEST]; /* room for over-long descriptors */
 static char content[60000];
 
 WGP_EXPORT("yoi_tool_call") void yoi_tool_call(void) {
