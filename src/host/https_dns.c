@@ -102,13 +102,14 @@ static bool channel_open(const host_dns_config *cfg, const host_wait *w,
 static void pump(ares_channel ch, const host_wait *w) {
   const host_lib_table *L = host_lib();
   ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-  int bits = L->ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
+  /* The bit tests by hand: c-ares' macros shift a signed 1 by up to 31. */
+  unsigned bits = (unsigned)L->ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
   struct pollfd pfd[ARES_GETSOCK_MAXNUM];
   nfds_t n = 0;
   for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
     short ev = 0;
-    if (ARES_GETSOCK_READABLE(bits, i)) ev |= POLLIN;
-    if (ARES_GETSOCK_WRITABLE(bits, i)) ev |= POLLOUT;
+    if ((bits >> i) & 1u) ev |= POLLIN;
+    if ((bits >> (i + ARES_GETSOCK_MAXNUM)) & 1u) ev |= POLLOUT;
     if (!ev) continue;
     pfd[n].fd = socks[i];
     pfd[n].events = ev;
