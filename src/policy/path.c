@@ -105,9 +105,8 @@ wg_pol_code pol_path_parse(const char *path, size_t len, bool placeholders,
   if (!ps.starts) goto nomem;
   if (base && !seed_from_base(&ps, base, base_len)) goto nomem;
   if (base) {
-    for (size_t i = 0; i < ps.out->len - ps.base; i++)
-      if (ps.out->data[ps.base + i] == '{') count++;
-    count /= 2; /* a placeholder has two '{' and no other '{' survives */
+    for (size_t i = ps.base; i < ps.out->len; i++) count += ps.out->data[i] == '{';
+    count /= 2; /* base's own placeholders count against the bound too */
   }
   size_t i = 0;
   if (len > 0 && (path[0] == '/' || path[0] == '\\')) i = 1;
@@ -139,7 +138,11 @@ wg_pol_code pol_path_parse(const char *path, size_t len, bool placeholders,
                              WG_POL_SEND_URL_MAX);
     goto out;
   }
-  *placeholder_count = count;
+  /* Count what survived: a dot segment may have removed one. Only
+   * placeholders put a '{' in the output. */
+  count = 0;
+  for (size_t k = ps.base; k < out->len; k++) count += out->data[k] == '{';
+  *placeholder_count = count / 2;
   goto out;
 nomem:
   if (out->overflow || seg.overflow)

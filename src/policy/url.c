@@ -42,7 +42,7 @@ static size_t scheme_len(const char *text, size_t len) {
 static bool is_slash(char c) { return c == '/' || c == '\\'; }
 
 static size_t find_any(const char *s, size_t from, size_t len, const char *set) {
-  while (from < len && !strchr(set, s[from])) from++;
+  while (from < len && (s[from] == 0 || !strchr(set, s[from]))) from++;
   return from;
 }
 
@@ -226,7 +226,8 @@ wg_pol_code pol_url_parse(const wg_pol_url *base, const char *text, size_t len,
                           wg_pol_url *out, wg_pol_error *err) {
   memset(out, 0, sizeof *out);
   pol_ok(err);
-  wg_pol_code rc = check_text(text, len, err);
+  /* An empty reference is the base itself (WHATWG); an empty URL is not. */
+  wg_pol_code rc = base && len == 0 ? WG_POL_OK : check_text(text, len, err);
   if (rc) return rc;
   size_t sl = scheme_len(text, len);
   if (sl && !pol_ieq(text, sl, "https")) {
