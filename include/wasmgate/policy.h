@@ -243,8 +243,10 @@ typedef struct wg_pol_addr_verdict {
                            NULL for a plain public address. Static or owned
                            by the policy. */
   bool embedded;        /* judged by an embedded IPv4 (mapped, compatible,
-                           NAT64): it is in `ipv4` */
+                           NAT64): it is in `ipv4`, `range` is its range */
   wg_ip ipv4;
+  const char *via;      /* embedded: the IPv6 block that embeds it, e.g.
+                           "IPv4-mapped ::ffff:0:0/96"; else NULL */
 } wg_pol_addr_verdict;
 
 /* Classifies one address (raw bytes, e.g. from a struct sockaddr at

@@ -111,6 +111,20 @@ wg_cidr_status wg_cidr_parse(const char *s, size_t len, wg_cidr *out);
 /* Same family and the first `prefix` bits equal. */
 bool wg_cidr_contains(const wg_cidr *c, const wg_ip *ip);
 
+/* HTTP vocabulary shared by config (grants) and policy (guest requests). */
+/* An RFC 9110 token (1 or more tchar). */
+bool wg_http_token(const char *s, size_t len);
+/* A field value: no control character but tab (bytes >= 0x80 allowed). */
+bool wg_http_field_value(const char *s, size_t len);
+/* yoi's credential header names (reference 7.7), ASCII case-insensitive. */
+bool wg_http_header_sensitive(const char *name, size_t len);
+/* Names the client sets itself (host, content-length, transfer-encoding,
+ * connection, keep-alive, upgrade, te, trailer, expect, proxy-connection). */
+bool wg_http_header_managed(const char *name, size_t len);
+/* Index of GET POST PUT PATCH DELETE (0..4), or -1; exact case unless
+ * any_case. */
+int wg_http_method(const char *s, size_t len, bool any_case);
+
 /* Monotonic clock in nanoseconds. */
 uint64_t wg_now_ns(void);
 
