@@ -20,6 +20,9 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,7 +353,39 @@ static bool drive(CURLM *m, const host_transfer_req *req, host_transfer_resp *r,
   }
 }
 
+/* A peer that closes while the request is being written must not kill the
+ * process with SIGPIPE (whatever libcurl and OpenSSL use to write): the
+ * signal is blocked in this thread for the transfer, and one raised by it
+ * is consumed before the old mask comes back. */
+static void sigpipe_block(sigset_t *old) {
+  sigset_t pipe;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe, old);
+}
+
+static void sigpipe_restore(const sigset_t *old) {
+  sigset_t pipe, pending;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) && !sigismember(old, SIGPIPE)) {
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&pipe, NULL, &zero) < 0 && errno == EINTR) {}
+  }
+  pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+static bool transfer(const host_transfer_req *req, host_transfer_resp *r);
+
 bool host_transfer(const host_transfer_req *req, host_transfer_resp *r) {
+  sigset_t old;
+  sigpipe_block(&old);
+  bool ok = transfer(req, r);
+  sigpipe_restore(&old);
+  return ok;
+}
+
+static bool transfer(const host_transfer_req *req, host_transfer_resp *r) {
   memset(r, 0, sizeof *r);
   if (!host_libs_load(&r->fail)) return false;
   if (host_wait_expired(&req->wait, "request", &r->fail)) return false;

@@ -342,6 +342,7 @@ def test_allowed(ws):
        [rec("GET", U("/json"), status=200, nbytes=len('{"ok": true, "path": "/json"}'))],
        "history: method, safe URL without the query, status, bytes")
     check("secret-query" not in json.dumps(p.record), "no query string in history")
+    eq(p.https, p.record["https"], "call --json prints the same https records as history")
     check(TOKEN not in json.dumps(p.record) and TOKEN not in p.text, "the token is nowhere")
 
 

@@ -158,6 +158,26 @@ static void test_post_body_headers(void) {
   wg_json_free(st);
 }
 
+/* A server that closes while a large body is still being written: the
+ * request fails as https_network and SIGPIPE does not kill the process
+ * (this test keeps SIGPIPE's default action). */
+static void test_peer_closes_during_upload(void) {
+  reqbuf b;
+  make_req(&b, "api.test", "127.0.0.1", "/close-early", 5000);
+  static char body[32768];
+  memset(body, 'x', sizeof body);
+  b.req.method = "POST";
+  b.req.body = body;
+  b.req.body_len = sizeof body;
+  for (int i = 0; i < 3; i++) {
+    host_transfer_resp r;
+    CHECK(!host_transfer(&b.req, &r));
+    CHECK_INT(r.fail.code, WG_ERR_HTTPS_NETWORK);
+    CHECK_CONTAINS(r.fail.message, "HTTPS request to https://api.test:");
+    host_transfer_resp_free(&r);
+  }
+}
+
 static void test_connect_time_refusal(void) {
   testnet_reset(&net);
   reqbuf b;
@@ -439,6 +459,7 @@ __attribute__((constructor)) static void net_init(void) {
 WG_TEST_LIST {
   WG_TEST(test_get_pinned),
   WG_TEST(test_post_body_headers),
+  WG_TEST(test_peer_closes_during_upload),
   WG_TEST(test_connect_time_refusal),
   WG_TEST(test_refusal_is_sticky_across_addresses),
   WG_TEST(test_open_socket_direct),

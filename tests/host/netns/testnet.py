@@ -30,6 +30,7 @@ Routes of the HTTPS server (the query string carries parameters):
   /reflect-auth    the request's authorization header value back in the
                    body and in x-reflect, raw, base64 and URL-encoded
   /repos/octo/demo a GitHub-style repository object (pretty-printed)
+  /close-early     closes at once, without reading the body or answering
 
 Everything stops by itself after --lifetime seconds (default 600).
 """
@@ -134,6 +135,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.close_connection = True
 
     def route(self):
+        if self.path.startswith("/close-early"):
+            # Closes without reading the body or answering: the client's
+            # write meets a reset (EPIPE / ECONNRESET).
+            self.close_connection = True
+            self.request.close()
+            return
         body = self.read_body()
         url = urllib.parse.urlsplit(self.path)
         note_request({
