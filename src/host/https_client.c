@@ -304,6 +304,13 @@ static void map_result(const host_transfer_req *req, xfer *x, CURLcode c,
   if (c == CURLE_OPERATION_TIMEDOUT) {
     if (host_wait_expired(&req->wait, "request", &r->fail) && r->fail.code != WG_ERR_HTTPS_TIMEOUT)
       return; /* the call's own deadline or cancellation */
+    /* libcurl's timer may fire a hair before our clock says the deadline
+     * passed: when the call's deadline was the binding bound, it is the
+     * call that timed out. */
+    if (req->wait.call_deadline_ns && req->wait.call_deadline_ns <= req->wait.deadline_ns) {
+      host_fail_set(&r->fail, WG_ERR_TIMEOUT, "wall-clock deadline reached");
+      return;
+    }
     host_fail_set(&r->fail, WG_ERR_HTTPS_TIMEOUT, "HTTPS request to %s timed out", req->safe_url);
     return;
   }

@@ -424,6 +424,8 @@ bool host_https_run(const wg_host_call *hc, host_https_state *st, const char *te
   char msg[WG_AUTH_MESSAGE_MAX];
   if (!wg_authorize_host_api(ctx->plugin, WG_HOST_API_HTTPS, msg)) {
     host_fail_set(f, WG_ERR_HTTPS_GRANT_DENIED, "plugin host API dispatch denied: %s", msg);
+    wg_https_record *rec = new_record(st);
+    if (rec) rec->error = f->code;
     return false;
   }
   if (st->requests >= ctx->cfg->max_requests_per_call) {

@@ -292,6 +292,31 @@ static void test_call_deadline_cuts_the_request(void) {
   close_session(&s);
 }
 
+/* Authorization runs again on every request, not only at link time: a
+ * grant that loses host_api.https after the registry was built (here by
+ * editing the resolved config in place) refuses the request itself. */
+static void test_authorized_on_every_request(void) {
+  session s;
+  open_session(&s, "");
+  wg_config_grants *g = &s.set.cfg->enabled[0].grants;
+  REQUIRE(g->permission_count == 3 && g->permissions[2].kind == WG_PERM_HOST_API);
+  g->permission_count = 2; /* surface and tool stay: the call itself is allowed */
+  testnet_reset(&net);
+  char url[128], in[1024];
+  snprintf(url, sizeof url, "https://api.test:%u/json", net.https);
+  probe_input(in, sizeof in, url);
+  wg_call_result r;
+  CHECK_INT(call(&s, in, NULL, &r), WG_ERR_HTTPS_GRANT_DENIED);
+  CHECK_STR(r.error.message,
+            "plugin host API dispatch denied: granted host_api.https permission is missing");
+  REQUIRE(r.https_count == 1);
+  CHECK_INT(r.https[0].error, WG_ERR_HTTPS_GRANT_DENIED);
+  CHECK_INT(testnet_connections(&net), 0);
+  wg_call_result_free(&r);
+  g->permission_count = 3;
+  close_session(&s);
+}
+
 static void rm_tree(void) {
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
@@ -305,6 +330,7 @@ WG_TEST_LIST {
   WG_TEST(test_connected_host_is_checked_host),
   WG_TEST(test_cancel_leaves_nothing),
   WG_TEST(test_call_deadline_cuts_the_request),
+  WG_TEST(test_authorized_on_every_request),
   WG_TEST(test_cleanup),
 };
 
