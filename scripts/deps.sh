@@ -8,7 +8,7 @@ packages=(
   cmake make gcc clang lld          # C11 toolchain; clang+lld build wasm32 plugins
   libssl-dev                        # SHA-256 (libcrypto EVP)
   libcurl4-openssl-dev              # the https host API client
-  libidn2-dev                       # policy: IDN hosts to punycode (UTS 46), as WHATWG URL
+  libidn2-dev                       # policy: IDN hosts to punycode (UTS 46), as WHATWG URL (dlopen'd)
   libpcre2-dev                      # JSON Schema `pattern`
   wabt                              # wast2json (spec tests), wasm-interp (bench, difffuzz)
   binaryen                          # wasm-opt --translate-to-fuzz (differential fuzzing)
