@@ -12,7 +12,7 @@ packages=(
                                     #   under its deadline, no resolver thread left behind
   openssl                           # https tests: a CA and server certificates made at test time
   iproute2                          # https tests: `ip link set lo up` inside `unshare -n`
-  libidn2-dev                       # policy: IDN hosts to punycode (UTS 46), as WHATWG URL
+  libidn2-dev                       # policy: IDN hosts to punycode (UTS 46), as WHATWG URL (dlopen'd)
   libpcre2-dev                      # JSON Schema `pattern`
   wabt                              # wast2json (spec tests), wasm-interp (bench, difffuzz)
   binaryen                          # wasm-opt --translate-to-fuzz (differential fuzzing)

@@ -149,6 +149,7 @@ typedef struct wg_pol_host {
 
 /* Parses a host as WHATWG's host parser does for a special scheme
  * (percent-decoding, IDNA to ASCII via libidn2 UTS 46 non-transitional,
+ * loaded on first use,
  * forbidden domain code points, the IPv4 number parser, "[v6]"), plus:
  * trailing dots trimmed, every label 1-63 bytes, the whole at most 253,
  * IPv6 zone ids refused (RULE_ZONE_ID). It does not judge the address
@@ -445,7 +446,7 @@ wg_pol_code wg_pol_url_substitute(const wg_pol_url *url,
  * alphabets; with and without padding; at each of the three byte
  * alignments a value can have inside a longer base64 stream, every
  * character that depends only on the value). Overlapping matches merge
- * into one "<redacted>". Time O(len x forms), forms <= 20 per secret;
+ * into one "<redacted>". Time O(len x forms), forms <= 22 per secret;
  * output at most len * 10 / 8 + 10 bytes. secrets may be NULL (a copy).
  * False on overflow/OOM of out. */
 bool wg_pol_redact(const wg_pol_secrets *secrets, const char *text, size_t len,

@@ -4,7 +4,7 @@
  * stripped, lowercase) and DNS length rules.
  *
  * Decisions (docs/https.md): IDN via libidn2 (UTS 46 non-transitional over
- * IDNA2008), called only for hosts with a non-ASCII byte or an "xn--"
+ * IDNA2008; idn.c loads it on first use), called only for hosts with a non-ASCII byte or an "xn--"
  * label; libidn2 is stricter than WHATWG's UTS 46 (it refuses symbols such
  * as U+2603 and checks hyphens in IDN labels), so a few names a browser
  * accepts are refused here, never the reverse. Empty labels, labels over 63
@@ -12,7 +12,6 @@
  * not). Zone ids get their own rule. */
 #include "pol_internal.h"
 
-#include <idn2.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,15 +136,16 @@ static wg_pol_code to_ascii(char *buf, size_t *len, wg_pol_error *err) {
     return WG_POL_OK;
   }
   char *ace = NULL;
-  int rc = idn2_to_ascii_8z(buf, &ace, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
-  if (rc != IDN2_OK) {
-    free(ace);
-    if (rc == IDN2_MALLOC)
-      return pol_fail(err, WG_POL_INTERNAL, WG_POL_RULE_NOMEM, "out of memory");
+  const char *why;
+  int rc = pol_idn_to_ascii(buf, &ace, &why);
+  if (rc == POL_IDN_NOMEM)
+    return pol_fail(err, WG_POL_INTERNAL, WG_POL_RULE_NOMEM, "out of memory");
+  if (rc == POL_IDN_UNAVAILABLE)
     return pol_fail(err, WG_POL_URL_REJECTED, WG_POL_RULE_IDN,
-                    "HTTPS URL host is not a valid internationalized domain "
-                    "name (%s)", idn2_strerror_name(rc));
-  }
+                    "HTTPS URL host needs IDN support (libidn2), which is not available");
+  if (rc != POL_IDN_OK)
+    return pol_fail(err, WG_POL_URL_REJECTED, WG_POL_RULE_IDN,
+                    "HTTPS URL host is not a valid internationalized domain name (%s)", why);
   size_t n = strlen(ace);
   if (n > POL_RAW_HOST_MAX) {
     free(ace);

@@ -90,6 +90,13 @@ wg_pol_code pol_path_parse(const char *path, size_t len, bool placeholders,
 wg_pol_code pol_url_parse(const wg_pol_url *base, const char *text, size_t len,
                           wg_pol_url *out, wg_pol_error *err);
 
+/* IDNA "domain to ASCII" (idn.c: libidn2, UTS 46 non-transitional, loaded
+ * on first use). input is NUL-terminated UTF-8; on POL_IDN_OK *output is a
+ * malloc'd ASCII string (free it); otherwise *error_name is a static name
+ * (libidn2's, or "IDN2_NOT_AVAILABLE"). */
+enum { POL_IDN_OK, POL_IDN_INVALID, POL_IDN_NOMEM, POL_IDN_UNAVAILABLE };
+int pol_idn_to_ascii(const char *input, char **output, const char **error_name);
+
 /* The config grant behind grant i of gs. */
 const wg_config_https_grant *pol_grant_config(const wg_pol_grants *gs, size_t i);
 
