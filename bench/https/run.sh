@@ -9,11 +9,8 @@
 #      same server (a cold process per fetch): the overhead ratio;
 #   2. a call without https (`wasmgate call Echo`) with this tree's binary
 #      next to the base's binary, on the same package: it must not slow down
-#      (libcurl is neither loaded nor initialised for it). When a `policy`
-#      branch exists, its binary at the merge base with HEAD (the policy
-#      layer alone, without the https client) is measured too, so a
-#      difference can be attributed (WG_BENCH_POLICY=REV overrides; "none"
-#      skips it).
+#      (libcurl is neither loaded nor initialised for it). WG_BENCH_EXTRA=REV
+#      adds one more binary to that comparison (e.g. main before issue 9).
 # Runs are interleaved; medians of N (default 60). Needs root (unshare -n).
 # Usage: bench/https/run.sh [N]
 set -euo pipefail
@@ -22,7 +19,7 @@ n="${1:-60}"
 build="${WG_BENCH_BUILD:-$root/build/bench-https}"
 base_rev="${WG_BENCH_BASE:-$(git -C "$root" merge-base HEAD main)}"
 base_build="$root/build/bench-https-base"
-pol_rev="${WG_BENCH_POLICY:-$(git -C "$root" merge-base HEAD policy 2>/dev/null || echo none)}"
+extra_rev="${WG_BENCH_EXTRA:-none}"
 # build_rev REV DIR: a Release `wasmgate` of REV in DIR (kept while REV is the same).
 build_rev() {
   local rev="$1" dir="$2"
@@ -37,13 +34,14 @@ build_rev() {
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j2 --target wasmgate examples host_fixtures >/dev/null
 build_rev "$base_rev" "$base_build"
-pol_wg=none
-if [ "$pol_rev" != none ]; then
-  build_rev "$pol_rev" "$root/build/bench-https-policy"
-  pol_wg="$root/build/bench-https-policy/src/cli/wasmgate"
+extra_wg=none
+if [ "$extra_rev" != none ]; then
+  extra_rev="$(git -C "$root" rev-parse --short "$extra_rev")"
+  build_rev "$extra_rev" "$root/build/bench-https-extra"
+  extra_wg="$root/build/bench-https-extra/src/cli/wasmgate"
 fi
 echo "machine: $(nproc) cores, $(uname -m), gcc $(gcc -dumpversion), $(curl --version | head -1 | cut -d' ' -f1-2)"
-echo "this tree: $(git -C "$root" rev-parse --short HEAD); base: $(git -C "$root" rev-parse --short "$base_rev"); policy alone: $pol_rev"
+echo "this tree: $(git -C "$root" rev-parse --short HEAD); base: $(git -C "$root" rev-parse --short "$base_rev"); extra: $extra_rev"
 exec python3 "$root/tests/host/netns/run_in_netns.py" -- python3 "$root/bench/https/bench.py" \
-  "$build/src/cli/wasmgate" "$base_build/src/cli/wasmgate" "$pol_wg" "$build/examples" \
+  "$build/src/cli/wasmgate" "$base_build/src/cli/wasmgate" "$extra_wg" "$extra_rev" "$build/examples" \
   "$build/tests/host/fixtures" "$root/tests/host/plugins" "$n"
