@@ -118,6 +118,7 @@ typedef struct wg_call_request {
   size_t input_len;
   const wg_schema *schema;    /* compiled input_schema, or NULL */
   bool https_granted;         /* link `yoi:https` */
+  const wg_https_ctx *https;  /* how its requests run (NULL: they fail closed) */
   wg_call_limits limits;
   wg_cancel *cancel;          /* may be NULL */
   /* The audit hook (how wg_workspace_call writes its tool_call record):
@@ -152,6 +153,8 @@ typedef struct wg_call_result {
   size_t arguments_len;
   wg_error error;     /* code WG_ERR_NONE on success */
   wg_call_stats stats;
+  wg_https_record *https; /* one per https request and redirect hop */
+  size_t https_count;
   /* Set by wg_workspace_call (empty from wg_call): the call_id of its two
    * history records; `recorded` is true when both were written, else
    * history_error says which failed and why (no path). */
@@ -185,6 +188,7 @@ typedef struct wg_tool {
   const char *version;
   const char *digest;
   bool https_granted;
+  const wg_https_ctx *https; /* set when https_granted (owned by the registry) */
 } wg_tool;
 
 typedef struct wg_registry_diag {
@@ -199,6 +203,12 @@ typedef struct wg_registry {
   size_t count;
   wg_registry_diag *diags;
   size_t diag_count;
+  /* https: one policy from [https], one context per plugin with the grant
+   * (each allocated on its own, so tools can point at it). */
+  wg_policy *https_policy;
+  wg_https_ctx **https_ctxs;
+  size_t https_ctx_count;
+  char *base_dir;
 } wg_registry;
 
 /* Registers the tools of every resolved plugin as reference 3.1-3.5 (an
@@ -219,6 +229,10 @@ int wg_registry_build_set(const wg_plugin_set *set, const char *const *reserved,
                           size_t reserved_count, wg_registry *out);
 void wg_registry_free(wg_registry *r);
 const wg_tool *wg_registry_find(const wg_registry *r, const char *name);
+/* The directory relative [https] ca_file and [secrets] file paths are
+ * resolved against (the workspace); without it, the current directory.
+ * False on out of memory. */
+bool wg_registry_set_base_dir(wg_registry *r, const char *dir);
 /* {"tools":[{"name","description","input_schema","plugin","version",
  * "digest"}...],"diagnostics":[{"plugin","severity","message"}...]} */
 bool wg_registry_write_json(const wg_registry *r, wg_buf *out);

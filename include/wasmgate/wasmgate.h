@@ -15,6 +15,7 @@
 #include "wasmgate/package.h"
 #include "wasmgate/manifest.h"
 #include "wasmgate/config.h"
+#include "wasmgate/policy.h"
 #include "wasmgate/host.h"
 #include "wasmgate/runtime.h"
 

@@ -183,5 +183,6 @@ extern const cli_spec cli_pack_spec, cli_digest_spec, cli_check_spec, cli_list_s
     cli_show_spec, cli_lock_spec, cli_tools_spec, cli_call_spec, cli_history_spec,
     cli_help_spec;
 int cli_cmd_wasm(int argc, char **argv, const cli_global *g);
+int cli_cmd_explain_url(int argc, char **argv, const cli_global *g);
 
 #endif

@@ -16,6 +16,8 @@ const cli_command cli_commands[] = {
   {.spec = &cli_tools_spec},
   {.spec = &cli_call_spec},
   {.spec = &cli_history_spec},
+  {"explain-url", cli_cmd_explain_url,
+   "explain the https policy's decision for a METHOD and URL", NULL, false},
   {.spec = &cli_help_spec},
 };
 const size_t cli_command_count = sizeof cli_commands / sizeof cli_commands[0];

@@ -22,8 +22,10 @@ static const char *keep(cli_plugin_opts *o, int slot, const char *v) {
 int cli_plugin_opts_parse(int argc, char **argv, int max_positional,
                           cli_plugin_opts *o) {
   memset(o, 0, sizeof *o);
+  int room = (int)(sizeof o->positional / sizeof o->positional[0]);
   cli_spec spec = {.name = argv[0], .synopsis = argv[0], .options = legacy_opts,
-                   .globals = CLI_G_ALL, .max_args = max_positional};
+                   .globals = CLI_G_ALL,
+                   .max_args = max_positional < room ? max_positional : room};
   cli_args a;
   memset(&a, 0, sizeof a);
   int rc = cli_parse(&spec, argc, argv, 1, &a, NULL);
@@ -34,7 +36,7 @@ int cli_plugin_opts_parse(int argc, char **argv, int max_positional,
     o->config = keep(o, 1, a.config);
     o->project_store = keep(o, 2, a.project_store);
     o->user_store = keep(o, 3, a.user_store);
-    for (int i = 0; i < a.npos && i < 2; i++) o->positional[o->positional_count++] = a.pos[i];
+    for (int i = 0; i < a.npos && i < room; i++) o->positional[o->positional_count++] = a.pos[i];
   }
   cli_args_free(&a);
   return rc;

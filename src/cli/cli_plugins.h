@@ -17,7 +17,7 @@ typedef struct cli_plugin_opts {
   const char *workspace;                  /* --workspace after the command */
   const char *config;                     /* --config after the command */
   const char *project_store, *user_store; /* overrides, or NULL */
-  const char *positional[2];
+  const char *positional[3];
   int positional_count;
   char path_buf[4][PATH_MAX];
 } cli_plugin_opts;

@@ -166,4 +166,14 @@ int cfg_discover(const wg_store_paths *stores, const wg_pkg_limits *limits,
 /* is_safe_id (reference 1.5). */
 bool cfg_safe_id(const char *s, size_t len);
 
+/* [https] (https.c), and the shape checks of one https grant and of its
+ * header `index` (called once the grant's fields are read). */
+int cfg_parse_https(cfg_ctx *c, const wg_toml_value *root, wg_config *cfg);
+/* [https] dns_servers and timeout_ms (https_client.c), given the table. */
+int cfg_parse_https_client(cfg_ctx *c, const wg_toml_value *t, wg_config *cfg);
+int cfg_check_https_grant(cfg_ctx *c, const wg_toml_value *v, const char *where,
+                          const wg_config_https_grant *h);
+int cfg_check_grant_header(cfg_ctx *c, const wg_toml_value *v, const char *where,
+                           const wg_config_https_grant *h, size_t index);
+
 #endif

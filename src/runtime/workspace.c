@@ -63,6 +63,8 @@ wg_plugin_set_status wg_workspace_open(const wg_workspace_options *opts,
   }
   if (st == WG_SET_OK &&
       (wg_registry_build_set(&ws->set, opts->reserved, opts->reserved_count, &ws->reg) != 0 ||
+       /* [https] ca_file and [secrets] file paths are relative to the workspace */
+       !wg_registry_set_base_dir(&ws->reg, ws->set.workspace) ||
        !(ws->cache = wg_module_cache_new(WS_MODULE_CACHE_ENTRIES)))) {
     memset(err, 0, sizeof *err);
     err->code = WG_CONFIG_NOMEM;

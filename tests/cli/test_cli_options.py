@@ -42,6 +42,10 @@ input_schema = { type = "object" }
 """
 
 
+# Commands without an option table (they parse their own arguments).
+LEGACY = ("wasm", "explain-url")
+
+
 def check(cond, what):
     global failures
     if not cond:
@@ -64,7 +68,7 @@ def commands():
 def test_help_everywhere():
     names = commands()
     check(names == ["wasm", "pack", "digest", "check", "list", "show", "lock", "tools", "call",
-                    "history", "help"], "command list: %r" % names)
+                    "history", "explain-url", "help"], "command list: %r" % names)
     check(run(["help"]) == run(["--help"]) and run(["help"])[0] == 0, "help == --help")
     rc, out, err = run([])
     check(rc == 2 and out == "" and err == run(["--help"])[1], "no command: help on stderr, 2")
@@ -89,8 +93,8 @@ def test_man_page_lists_everything():
     check(man.startswith(".TH WASMGATE 1 "), "man page header")
     for name in commands():
         rc, help_text, err = run(["help", name])
-        if name == "wasm":
-            check(".SS wasm\n" in man, "man: wasm")
+        if name in LEGACY:  # parses its own arguments: named, with its summary
+            check(".SS %s\n" % name.replace("-", "\\-") in man, "man: %s" % name)
             continue
         synopsis = help_text.splitlines()[0][len("usage: wasmgate "):]
         check('.SS "wasmgate %s"' % synopsis.replace("-", "\\-") in man,
