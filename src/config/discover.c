@@ -16,6 +16,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <limits.h>
 #include <stdio.h>
@@ -158,11 +160,14 @@ static void add_pkg_diag(disc_state *s, const wg_pkg_diag *pd, wg_source source,
  * symlink). A name that is not a symlink is canonical as it is (the store
  * is canonical and a name has no '/'), so only symlinks pay for realpath.
  * 0, or an errno. */
-static int canonical(const char *store, const char *name, char *canon, struct stat *st) {
+static int canonical(const char *store, int store_fd, const char *name, char *canon,
+                     struct stat *st) {
   char path[WG_CONFIG_PATH_MAX];
   int n = join(path, sizeof path, store, '/', name);
   if (n < 0) return ENAMETOOLONG;
-  if (lstat(path, st) != 0) return errno;
+  /* Relative to the open store: one name lookup, not a walk of the path. */
+  int rc = store_fd >= 0 ? fstatat(store_fd, name, st, AT_SYMLINK_NOFOLLOW) : lstat(path, st);
+  if (rc != 0) return errno;
   if (!S_ISLNK(st->st_mode)) {
     if ((size_t)n >= PATH_MAX) return ENAMETOOLONG;
     memcpy(canon, path, (size_t)n + 1);
@@ -174,10 +179,10 @@ static int canonical(const char *store, const char *name, char *canon, struct st
 
 /* Opens one candidate; a problem becomes a diagnostic. -1 only on OOM. */
 static int inspect_candidate(disc_state *s, wg_source source,
-                             const char *store, const char *name) {
+                             const char *store, int store_fd, const char *name) {
   char canon[PATH_MAX];
   struct stat st;
-  int err = canonical(store, name, canon, &st);
+  int err = canonical(store, store_fd, name, canon, &st);
   if (err) {
     wg_plugin_diag *e = diag_io(&s->diags, MSG_PKG_IO, err, source);
     if (e) cfg_copy(e->package, sizeof e->package, name);
@@ -290,8 +295,10 @@ static int scan_store(disc_state *s, wg_source source, const char *dir) {
       rc = -1;
     }
   }
+  int store_fd = open(store, O_PATH | O_DIRECTORY | O_CLOEXEC); /* -1: by path */
   for (size_t i = 0; rc == 0 && i < l.count; i++)
-    rc = inspect_candidate(s, source, store, l.names[i]);
+    rc = inspect_candidate(s, source, store, store_fd, l.names[i]);
+  if (store_fd >= 0) close(store_fd);
   names_free(&l);
   return rc;
 }
