@@ -268,24 +268,39 @@ static wg_wasm_result trap_error(wg_wasm_error *err, wg_trap t) {
   return WG_WASM_TRAP;
 }
 
+/* Counts `n` units of instantiation work; every VM_TABLE_CHUNK of them the
+ * store's deadline and cancellation flag are read (the work is bounded by
+ * the module's size, and this bounds it by the call's time too). */
+static wg_trap inst_tick(const wg_store *s, uint32_t *ticks, uint32_t n) {
+  *ticks += n;
+  if (*ticks < VM_TABLE_CHUNK) return WG_TRAP_NONE;
+  *ticks = 0;
+  return vm_check_time(s);
+}
+
 /* Active segments act like table.init/memory.init followed by a drop;
  * declarative ones are dropped right away. */
 static wg_wasm_result apply_segments(wg_instance *inst, wg_wasm_error *err) {
   const vm_module *m = inst->mod;
+  uint32_t ticks = 0;
+  wg_trap t;
   for (uint32_t i = 0; i < m->elem_count; i++) {
     const vm_elem *e = &m->elems[i];
     if (e->mode == VM_SEG_PASSIVE) continue;
     inst->elem_dropped[i] = true;
     if (e->mode == VM_SEG_DECLARATIVE) continue;
     uint32_t off = (uint32_t)eval_const(inst, &e->offset);
-    wg_table *t = inst->tables[e->table];
-    if (off > t->size || e->count > t->size - off)
+    wg_table *tab = inst->tables[e->table];
+    if (off > tab->size || e->count > tab->size - off)
       return trap_error(err, WG_TRAP_TABLE_OUT_OF_BOUNDS);
-    for (uint32_t k = 0; k < e->count; k++)
-      t->elems[off + k] = vm_elem_item(inst, e, k);
+    for (uint32_t k = 0; k < e->count; k++) {
+      if ((t = inst_tick(inst->store, &ticks, 1))) return trap_error(err, t);
+      tab->elems[off + k] = vm_elem_item(inst, e, k);
+    }
   }
   for (uint32_t i = 0; i < m->data_count; i++) {
     const vm_data *d = &m->datas[i];
+    if ((t = inst_tick(inst->store, &ticks, 1 + d->len / 8))) return trap_error(err, t);
     if (d->mode != VM_SEG_ACTIVE) continue;
     inst->data_dropped[i] = true;
     uint32_t off = (uint32_t)eval_const(inst, &d->offset);
@@ -304,6 +319,8 @@ wg_wasm_result wg_instance_new(wg_store *s, const wg_module *mod,
   const vm_module *m = &mod->m;
   if (import_count != m->import_count || (import_count && !imports))
     return fail(err, WG_WASM_ARGS, "wrong number of imports");
+  wg_trap t = vm_check_time(s);
+  if (t) return trap_error(err, t);
   wg_instance *inst;
   wg_wasm_result r = alloc_instance(s, m, &inst, err);
   if (r) return r;
@@ -312,7 +329,7 @@ wg_wasm_result wg_instance_new(wg_store *s, const wg_module *mod,
   if ((r = apply_segments(inst, err))) return r;
   if (m->has_start) {
     char msg[256] = "";
-    wg_trap t = vm_invoke(s, inst->funcs[m->start], NULL, NULL, msg);
+    t = vm_invoke(s, inst->funcs[m->start], NULL, NULL, msg);
     if (t) {
       r = trap_error(err, t);
       if (err && msg[0]) snprintf(err->message, sizeof err->message, "%s", msg);

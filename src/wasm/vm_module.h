@@ -47,15 +47,17 @@
 #define VM_MAX_BR_TABLE 65520u        /* targets per br_table (V8's limit) */
 /* Compile memory (decoded module, compiled code, compiler scratch) is
  * counted against VM_COMPILE_MEMORY_FACTOR x the module's size plus
- * VM_COMPILE_MEMORY_BASE; real modules need about 4-6x (bench/RESULTS.md). */
+ * VM_COMPILE_MEMORY_BASE: clang output needs 5-10x at its peak
+ * (bench/compile_memory.c); br_table-heavy code up to ~50x, which the
+ * base absorbs for all but hostile sizes. */
 #define VM_COMPILE_MEMORY_FACTOR 16u
 #define VM_COMPILE_MEMORY_BASE (16u << 20)
-/* Validation work (operand types pushed, popped or compared) per function
- * is bounded by VM_VALIDATE_WORK_PER_BYTE x its body size plus
- * VM_VALIDATE_WORK_BASE: real code does 1-3 per byte; only long type
- * vectors moved by 2-byte instructions (`call` of a 1,000-result type)
- * could do more. */
-#define VM_VALIDATE_WORK_PER_BYTE 64u
+/* Validation work (instructions, operand types pushed, popped or compared)
+ * per function is bounded by VM_VALIDATE_WORK_PER_BYTE x its body size
+ * plus VM_VALIDATE_WORK_BASE: clang output does 1.3-1.9 per byte; only
+ * long type vectors moved by 2-byte instructions (`call` of a 1,000-result
+ * type) could do more. */
+#define VM_VALIDATE_WORK_PER_BYTE 16u
 #define VM_VALIDATE_WORK_BASE 1000000u
 /* Units of decode/compile work between two reads of the clock and the
  * cancellation flag (~0.1 ms of work). */
