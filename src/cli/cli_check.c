@@ -1,7 +1,8 @@
-/* cli_check.c: `wasmgate check PATH [--json]`: validates one package (file
- * or directory) without running anything: archive rules, plugin.toml (yoi's
- * discovery rules), every [[tools]] entry (registration rules, plus a
- * warning for names most model APIs refuse) and the entry module
+/* cli_check.c: `wasmgate check PATH [--json] [--timeout-ms N]`: validates
+ * one package (file or directory) without running anything: archive
+ * rules, plugin.toml (yoi's discovery rules), every [[tools]] entry
+ * (registration rules, plus a warning for names most model APIs refuse)
+ * and the entry module
  * (decode, validate, yoi-plugin-wasm-1 imports and exports). It also warns
  * when the manifest does not request the permissions its own tools and
  * imports need (surfaces.tool, the tool, external_write, host_api.https):
@@ -10,9 +11,14 @@
  * Exit 0 valid (warnings allowed), 1 invalid, 2 usage. Diagnostics are
  * fixed messages (never a path); warnings are diagnostics whose "kind" is
  * "warning". A location ("tools[0].input_schema.properties.x") is printed
- * beside a diagnostic when there is one, never inside its message. */
+ * beside a diagnostic when there is one, never inside its message.
+ *
+ * The module is compiled under a deadline (--timeout-ms, default that of a
+ * call) and the engine's compile memory budget, so check ends within its
+ * own bound whatever the module holds. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +26,16 @@
 #include "wasmgate/json.h"
 #include "wasmgate/manifest.h"
 #include "wasmgate/package.h"
+#include "wasmgate/runtime.h"
+#include "wasmgate/util.h"
 
 /* At most this many diagnostics are listed (two per tool, package, module,
  * runtime); a manifest of 64 KiB cannot have more than ~5,000 tools. */
 #define CHECK_MAX_DIAGS 16384u
+/* --timeout-ms: the default is a call's (a module that compiles within a
+ * call's default deadline passes check); at most an hour. */
+#define CHECK_DEFAULT_TIMEOUT_MS (WG_RT_DEFAULT_WALL_CLOCK_NS / 1000000u)
+#define CHECK_MAX_TIMEOUT_MS 3600000u
 
 typedef struct check_report {
   wg_pkg *pkg;
@@ -33,11 +45,12 @@ typedef struct check_report {
   wg_manifest_diag *diags;
   size_t diag_count, diag_cap;
   bool ok;
+  uint64_t deadline_ns; /* of the module's compilation */
 } check_report;
 
 static void check_help(FILE *out) {
   fprintf(out,
-          "usage: wasmgate check PATH [--json]\n"
+          "usage: wasmgate check PATH [--json] [--timeout-ms N]\n"
           "\n"
           "Checks the package at PATH (a .yoi-plugin file or a directory\n"
           "package) without running it: the archive rules, plugin.toml, each\n"
@@ -52,10 +65,13 @@ static void check_help(FILE *out) {
           "Exit status: 0 valid, 1 invalid, 2 usage error.\n"
           "\n"
           "Options:\n"
-          "  --json      print one JSON object: {\"ok\", \"id\", \"version\",\n"
-          "              \"digest\", \"tools\": [names], \"diagnostics\":\n"
-          "              [{\"kind\", \"phase\", \"message\", \"location\"?}]}\n"
-          "  -h, --help  show this help\n");
+          "  --json          print one JSON object: {\"ok\", \"id\", \"version\",\n"
+          "                  \"digest\", \"tools\": [names], \"diagnostics\":\n"
+          "                  [{\"kind\", \"phase\", \"message\", \"location\"?}]}\n"
+          "  --timeout-ms N  give up after N ms (default 10000, a call's default\n"
+          "                  timeout; at most 3600000): a module that takes\n"
+          "                  longer to compile is reported as a `bounds` error\n"
+          "  -h, --help      show this help\n");
 }
 
 /* Adds a diagnostic; an error makes the report invalid. */
@@ -152,7 +168,8 @@ static void check_module(check_report *r) {
     return;
   }
   bool https = false;
-  if (wg_abi_check(entry->data, entry->size, &https, &pd) != 0) {
+  wg_module_limits lim = {.deadline_ns = r->deadline_ns};
+  if (wg_abi_check_limited(entry->data, entry->size, &lim, &https, &pd) != 0) {
     add_pkg_diag(r, &pd);
     return;
   }
@@ -279,10 +296,22 @@ static void print_human(const check_report *r) {
   printf("%s\n", r->ok ? "ok: package is valid" : "error: package is invalid");
 }
 
+/* A --timeout-ms value: 1 .. CHECK_MAX_TIMEOUT_MS, decimal digits only. */
+static bool parse_timeout(const char *s, uint64_t *out) {
+  if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 10) return false;
+  errno = 0;
+  unsigned long long v = strtoull(s, NULL, 10);
+  if (errno || v == 0 || v > CHECK_MAX_TIMEOUT_MS) return false;
+  *out = v;
+  return true;
+}
+
 int cli_cmd_check(int argc, char **argv, const cli_global *g) {
   (void)g;
+  uint64_t start = wg_now_ns();
   const char *path = NULL;
   bool json = false;
+  uint64_t timeout_ms = CHECK_DEFAULT_TIMEOUT_MS;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (cli_is_help(a)) {
@@ -290,16 +319,23 @@ int cli_cmd_check(int argc, char **argv, const cli_global *g) {
       return CLI_EXIT_OK;
     }
     if (strcmp(a, "--json") == 0) json = true;
-    else if (a[0] == '-' && a[1] != '\0')
+    else if (strcmp(a, "--timeout-ms") == 0) {
+      if (i + 1 >= argc) return cli_usage_error("check: --timeout-ms needs a value");
+      if (!parse_timeout(argv[++i], &timeout_ms))
+        return cli_usage_error("check: --timeout-ms needs an integer from 1 to %u, "
+                               "got '%s'", CHECK_MAX_TIMEOUT_MS, argv[i]);
+    } else if (a[0] == '-' && a[1] != '\0')
       return cli_usage_error("check: unknown option '%s' (see --help)", a);
     else if (path)
       return cli_usage_error("check: unexpected argument '%s'", a);
     else
       path = a;
   }
-  if (!path) return cli_usage_error("check: usage: wasmgate check PATH [--json]");
+  if (!path)
+    return cli_usage_error("check: usage: wasmgate check PATH [--json] [--timeout-ms N]");
   check_report r;
   memset(&r, 0, sizeof r);
+  r.deadline_ns = start + timeout_ms * 1000000u;
   run_check(&r, path);
   int rc = r.ok ? CLI_EXIT_OK : CLI_EXIT_FAIL;
   if (json) {

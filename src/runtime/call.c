@@ -176,6 +176,8 @@ static void run_module(const wg_call_request *req, const wg_call_limits *lim,
     .max_memory_pages = (uint32_t)(lim->max_memory_bytes / 65536u),
     .max_table_elements = lim->max_table_elements,
     .max_call_depth = lim->max_call_depth,
+    /* memories and tables together count against the memory limit */
+    .max_store_bytes = lim->max_memory_bytes,
   };
   if (wl.max_memory_pages == 0) wl.max_memory_pages = 1;
   wg_host_call hc = {

@@ -227,6 +227,7 @@ static wg_err early_failure(const wg_call_limits *lim, wg_call_result *out) {
 typedef struct load_ctx {
   const wg_tool *tool;
   wg_module_cache *cache;
+  wg_module_limits bounds; /* the call's deadline and cancellation flag */
 } load_ctx;
 
 /* Reference 5.1 steps 4-5, after the input checks: authorize again, then
@@ -245,8 +246,9 @@ static wg_module *load_module(void *p, wg_error *err) {
                  "resolved plugin package does not declare a WASM runtime");
     return NULL;
   }
-  return wg_module_cache_load(lc->cache, t->plugin->package->path, t->digest,
-                              m->runtime.entry, err);
+  return wg_module_cache_load_limited(lc->cache, t->plugin->package->path,
+                                      t->digest, m->runtime.entry, &lc->bounds,
+                                      err);
 }
 
 wg_err wg_registry_call(const wg_registry *r, wg_module_cache *cache,
@@ -264,7 +266,11 @@ wg_err wg_registry_call(const wg_registry *r, wg_module_cache *cache,
     wg_error_set(&out->error, WG_ERR_UNKNOWN_TOOL, "no registered tool has this name");
     return early_failure(&lim, out);
   }
-  load_ctx lc = {t, cache};
+  /* the compile (on a cache miss) runs under the call's bounds; the
+   * deadline counts from here, a hair before wg_call's own start */
+  load_ctx lc = {t, cache, {.cancel = cancel ? &cancel->flag : NULL}};
+  if (__builtin_add_overflow(wg_now_ns(), lim.wall_clock_ns, &lc.bounds.deadline_ns))
+    lc.bounds.deadline_ns = UINT64_MAX;
   wg_call_request req = {
     .load = load_module, .load_ctx = &lc, .tool = tool, .plugin = t->ref,
     .digest = t->digest, .input = input, .input_len = input_len, .schema = t->schema,
