@@ -57,6 +57,7 @@ typedef struct cc {
   uint32_t nlocals;
   uint8_t *locals;
   uint32_t *refs;    /* per local: lazy stack entries reading it */
+  size_t caplocals, caprefs;
   uint8_t *vals;     /* operand types */
   uint32_t *locs;    /* operand slots, parallel to vals */
   uint64_t *consts;  /* values of lazy constants */
@@ -1480,16 +1481,10 @@ static wg_wasm_result read_locals(cc *c) {
     FAILC(c, WG_WASM_LIMIT, "too many locals (%llu, limit %u)",
           (unsigned long long)total, VM_MAX_LOCALS);
   c->nlocals = (uint32_t)total;
-  size_t bytes = (size_t)(total ? total : 1) * (1 + sizeof *c->refs);
-  if (vm_build_over(c->m, bytes)) {
-    c->m->build->over = true;
+  if (!grow(c, (void **)&c->locals, &c->caplocals, total + 1, 1) ||
+      !grow(c, (void **)&c->refs, &c->caprefs, total + 1, sizeof *c->refs))
     OOMC(c);
-  }
-  c->locals = malloc(total ? total : 1);
-  c->refs = calloc(total ? total : 1, sizeof *c->refs);
-  if (!c->locals || !c->refs) OOMC(c);
-  c->scratch += bytes;
-  if (c->m->build) c->m->build->scratch += bytes;
+  memset(c->refs, 0, total * sizeof *c->refs);
   for (uint32_t i = 0; i < c->ft->param_count; i++)
     c->locals[i] = (uint8_t)c->ft->params[i];
   c->r->p = start;
@@ -1539,48 +1534,85 @@ static wg_wasm_result compile(cc *c, vm_code *out) {
   return WG_WASM_OK;
 }
 
+/* The compiler's state lives across the functions of a module: its
+ * buffers are reused (one set of allocations per module, not per
+ * function) and count against the build's memory budget until
+ * vm_compile_done frees them. */
+static cc *compiler(vm_module *m) {
+  vm_build *b = m->build;
+  if (!b->compiler) b->compiler = calloc(1, sizeof(cc));
+  return b->compiler;
+}
+
+/* Empties c for the next function, keeping its buffers. */
+static void reset(cc *c) {
+  cc keep = *c;
+  memset(c, 0, sizeof *c);
+#define KEEP(p, cap) (c->p = keep.p, c->cap = keep.cap)
+  KEEP(locals, caplocals);
+  KEEP(refs, caprefs);
+  KEEP(vals, capvals);
+  c->locs = keep.locs;
+  c->caplocs = keep.caplocs;
+  KEEP(consts, capconsts);
+  KEEP(ctls, capctls);
+  KEEP(code, capcode);
+  KEEP(ops, capops);
+  KEEP(targets, captargets);
+  KEEP(refunds, caprefunds);
+#undef KEEP
+  c->scratch = keep.scratch;
+  c->brt_serial = keep.brt_serial;
+}
+
+void vm_compile_done(vm_module *m) {
+  vm_build *b = m->build;
+  cc *c = b->compiler;
+  if (!c) return;
+  free(c->locals);
+  free(c->refs);
+  free(c->locs);
+  free(c->consts);
+  free(c->refunds);
+  free(c->ops);
+  free(c->targets);
+  free(c->vals);
+  free(c->ctls);
+  free(c->code);
+  b->scratch -= c->scratch;
+  free(c);
+  b->compiler = NULL;
+}
+
 wg_wasm_result vm_compile_body(vm_module *m, uint32_t func_index,
                                vm_reader *r, wg_wasm_error *err) {
-  cc c;
-  memset(&c, 0, sizeof c);
-  c.m = m;
-  c.r = r;
-  c.err = err;
-  c.ft = &m->types[m->func_types[func_index]];
-  c.fuel_pos = NO_FIXUP;
-  c.lowest_lazy = NO_FIXUP;
-  c.last_dst = NO_FIXUP;
-  c.last_start = NO_FIXUP;
-  c.work_max = (uint64_t)VM_VALIDATE_WORK_PER_BYTE * (uint64_t)(r->end - r->p) +
-               VM_VALIDATE_WORK_BASE;
+  cc *c = compiler(m);
+  if (!c) {
+    vm_error(err, WG_WASM_NOMEM, (size_t)(r->p - r->base), "out of memory");
+    return WG_WASM_NOMEM;
+  }
+  reset(c);
+  c->m = m;
+  c->r = r;
+  c->err = err;
+  c->ft = &m->types[m->func_types[func_index]];
+  c->fuel_pos = NO_FIXUP;
+  c->lowest_lazy = NO_FIXUP;
+  c->last_dst = NO_FIXUP;
+  c->last_start = NO_FIXUP;
+  c->work_max = (uint64_t)VM_VALIDATE_WORK_PER_BYTE * (uint64_t)(r->end - r->p) +
+                VM_VALIDATE_WORK_BASE;
   vm_code *out = &m->codes[func_index - m->import_func_count];
   out->type_index = m->func_types[func_index];
-  wg_wasm_result res = compile(&c, out);
-  if (res == WG_WASM_OK) {
-    /* the module keeps the code buffer itself, cut to size (it is freed
-     * with the module); it counts against the budget from now on */
-    vm_word *code = realloc(c.code, (c.ncode ? c.ncode : 1) * sizeof *code);
-    if (code) c.code = code;
-    out->code = c.code;
-    c.code = NULL;
-    m->code_bytes += c.ncode * sizeof *out->code;
-    /* direct threading: opcode words become handler addresses */
-    const void *const *handlers = vm_dispatch_table();
-    for (size_t i = 0; handlers && i < c.nops; i++)
-      out->code[c.ops[i]] = (vm_word)(uintptr_t)handlers[out->code[c.ops[i]]];
-  }
-  if (m->build) m->build->scratch -= c.scratch;
-  free(c.locals);
-  free(c.refs);
-  free(c.locs);
-  free(c.consts);
-  free(c.refunds);
-  free(c.ops);
-  free(c.targets);
-  free(c.vals);
-  free(c.ctls);
-  free(c.code);
-  return res;
+  TRY(compile(c, out));
+  out->code = vm_alloc(m, c->ncode * sizeof *c->code);
+  if (!out->code) return vm_build_oom(m, OFF(c), err);
+  memcpy(out->code, c->code, c->ncode * sizeof *c->code);
+  /* direct threading: opcode words become handler addresses */
+  const void *const *handlers = vm_dispatch_table();
+  for (size_t i = 0; handlers && i < c->nops; i++)
+    out->code[c->ops[i]] = (vm_word)(uintptr_t)handlers[out->code[c->ops[i]]];
+  return WG_WASM_OK;
 }
 
 bool vm_opcode_exists(uint8_t op) {

@@ -49,7 +49,7 @@ wg_wasm_result vm_build_tick(vm_module *m, uint32_t work, size_t offset,
 bool vm_build_over(const vm_module *m, size_t more) {
   const vm_build *b = m->build;
   if (!b) return false;
-  size_t used = m->arena.used_total + m->code_bytes + b->scratch;
+  size_t used = m->arena.used_total + b->scratch;
   return used > b->max_memory || more > b->max_memory - used;
 }
 
@@ -77,11 +77,7 @@ void *vm_alloc(vm_module *m, size_t bytes) {
 /* ---- Modules -------------------------------------------------------------- */
 
 static void module_free(wg_module *mod) {
-  vm_module *m = &mod->m;
-  if (m->codes)
-    for (uint32_t i = 0; i < m->func_count - m->import_func_count; i++)
-      free(m->codes[i].code);
-  wg_arena_free(&m->arena);
+  wg_arena_free(&mod->m.arena);
   free(mod);
 }
 
@@ -114,6 +110,7 @@ wg_wasm_result wg_module_new_limited(const uint8_t *bytes, size_t len,
   wg_wasm_result r = build_stopped(m, 0, err);
   if (r == WG_WASM_OK)
     r = vm_decode(m, bytes ? bytes : (const uint8_t *)"", len, err);
+  vm_compile_done(m);
   m->build = NULL;
   if (r != WG_WASM_OK) {
     module_free(mod);

@@ -173,6 +173,7 @@ typedef struct vm_build {
   size_t scratch;
   uint32_t ticks;
   bool over;               /* an allocation failed on the budget */
+  void *compiler;          /* compile.c's state, reused across functions */
 } vm_build;
 
 typedef struct vm_module {
@@ -216,9 +217,7 @@ typedef struct vm_module {
   uint32_t data_count;
   vm_data *datas;
 
-  vm_code *codes;          /* defined functions (index - imported funcs);
-                              each code array is its own allocation */
-  size_t code_bytes;       /* their total size */
+  vm_code *codes;          /* defined functions (index - imported funcs) */
 
   vm_build *build;         /* while wg_module_new_limited runs, else NULL */
 } vm_module;
@@ -350,6 +349,8 @@ typedef struct vm_reader {
 } vm_reader;
 wg_wasm_result vm_compile_body(vm_module *m, uint32_t func_index,
                                vm_reader *r, wg_wasm_error *err);
+/* Frees the compiler's buffers at the end of a build. */
+void vm_compile_done(vm_module *m);
 
 /* True if `op` is a (single-byte or prefix) opcode of our feature set. */
 bool vm_opcode_exists(uint8_t op);
