@@ -1605,9 +1605,23 @@ wg_wasm_result vm_compile_body(vm_module *m, uint32_t func_index,
   vm_code *out = &m->codes[func_index - m->import_func_count];
   out->type_index = m->func_types[func_index];
   TRY(compile(c, out));
-  out->code = vm_alloc(m, c->ncode * sizeof *c->code);
-  if (!out->code) return vm_build_oom(m, OFF(c), err);
-  memcpy(out->code, c->code, c->ncode * sizeof *c->code);
+  size_t bytes = c->ncode * sizeof *c->code;
+  if (c->ncode >= VM_OWN_CODE_WORDS) {
+    /* the module takes the buffer, cut to size; the next function starts
+     * a new one */
+    vm_word *code = realloc(c->code, bytes);
+    out->code = code ? code : c->code;
+    out->owned = true;
+    m->owned_code_bytes += bytes;
+    c->scratch -= c->capcode * sizeof *c->code;
+    m->build->scratch -= c->capcode * sizeof *c->code;
+    c->code = NULL;
+    c->capcode = 0;
+  } else {
+    out->code = vm_alloc(m, bytes);
+    if (!out->code) return vm_build_oom(m, OFF(c), err);
+    memcpy(out->code, c->code, bytes);
+  }
   /* direct threading: opcode words become handler addresses */
   const void *const *handlers = vm_dispatch_table();
   for (size_t i = 0; handlers && i < c->nops; i++)

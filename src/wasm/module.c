@@ -49,7 +49,7 @@ wg_wasm_result vm_build_tick(vm_module *m, uint32_t work, size_t offset,
 bool vm_build_over(const vm_module *m, size_t more) {
   const vm_build *b = m->build;
   if (!b) return false;
-  size_t used = m->arena.used_total + b->scratch;
+  size_t used = m->arena.used_total + m->owned_code_bytes + b->scratch;
   return used > b->max_memory || more > b->max_memory - used;
 }
 
@@ -77,7 +77,11 @@ void *vm_alloc(vm_module *m, size_t bytes) {
 /* ---- Modules -------------------------------------------------------------- */
 
 static void module_free(wg_module *mod) {
-  wg_arena_free(&mod->m.arena);
+  vm_module *m = &mod->m;
+  if (m->codes)
+    for (uint32_t i = 0; i < m->func_count - m->import_func_count; i++)
+      if (m->codes[i].owned) free(m->codes[i].code);
+  wg_arena_free(&m->arena);
   free(mod);
 }
 

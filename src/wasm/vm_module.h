@@ -76,6 +76,10 @@
                                          between deadline checks */
 #define VM_TABLE_CHUNK (1u << 17)     /* elements of a table operation
                                          between deadline checks (1 MiB) */
+#define VM_OWN_CODE_WORDS (1u << 16)  /* a function's code of at least this
+                                         many words keeps its buffer instead
+                                         of being copied (no second copy at
+                                         the peak of a big compile) */
 
 typedef uint64_t vm_word; /* one cell of compiled code */
 
@@ -158,6 +162,9 @@ typedef struct vm_code {
   uint32_t type_index;
   uint32_t local_count;  /* params included */
   uint32_t max_stack;    /* operand slots beyond the locals */
+  bool owned;            /* code is its own allocation (a big function's
+                            buffer, kept rather than copied), freed with
+                            the module; else it is in the module's arena */
   vm_word *code;
   size_t code_len;
 } vm_code;
@@ -218,6 +225,7 @@ typedef struct vm_module {
   vm_data *datas;
 
   vm_code *codes;          /* defined functions (index - imported funcs) */
+  size_t owned_code_bytes; /* of the codes that own their buffer */
 
   vm_build *build;         /* while wg_module_new_limited runs, else NULL */
 } vm_module;
