@@ -47,8 +47,8 @@
 #define VM_MAX_BR_TABLE 65520u        /* targets per br_table (V8's limit) */
 /* Compile memory (decoded module, compiled code, compiler scratch) is
  * counted against VM_COMPILE_MEMORY_FACTOR x the module's size plus
- * VM_COMPILE_MEMORY_BASE: clang output needs 5-10x at its peak
- * (bench/compile_memory.c); br_table-heavy code up to ~50x, which the
+ * VM_COMPILE_MEMORY_BASE: clang output needs 6-10x at its peak
+ * (bench/compile_memory.sh); br_table-heavy code up to ~50x, which the
  * base absorbs for all but hostile sizes. */
 #define VM_COMPILE_MEMORY_FACTOR 16u
 #define VM_COMPILE_MEMORY_BASE (16u << 20)
