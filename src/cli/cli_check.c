@@ -332,7 +332,8 @@ int cli_cmd_check(int argc, char **argv, const cli_global *g) {
       path = a;
   }
   if (!path)
-    return cli_usage_error("check: usage: wasmgate check PATH [--json] [--timeout-ms N]");
+    return cli_usage_error(
+        "check: usage: wasmgate check PATH [--json] [--timeout-ms N]");
   check_report r;
   memset(&r, 0, sizeof r);
   r.deadline_ns = start + timeout_ms * 1000000u;

@@ -849,7 +849,8 @@ static wg_wasm_result op_end(cc *c, bool *done) {
 /* Checks each label once (spec algorithm: every label's types must match
  * the operands, which stay on the stack), in one pass over the targets
  * plus one type comparison per distinct label; then re-reads the labels
- * to emit the jump table: BR_TABLE index n src keep (target charge dst)*(n+1). */
+ * to emit the jump table:
+ * BR_TABLE index n src keep (target charge dst)*(n+1). */
 static wg_wasm_result op_br_table(cc *c) {
   uint32_t n, l, li;
   U32(&n);

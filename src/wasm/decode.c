@@ -399,6 +399,13 @@ static wg_wasm_result sec_import(vm_module *m, vm_reader *r,
     im->kind = (wg_externkind)kind;
   }
   if (m->import_mem_count > 1) INVALID(r, "multiple memories");
+  /* imports alone are within the function and global caps (fewer than
+   * VM_MAX_IMPORTS), not within the table cap */
+  _Static_assert(VM_MAX_IMPORTS <= VM_MAX_FUNCS &&
+                     VM_MAX_IMPORTS <= VM_MAX_GLOBALS,
+                 "the caps of sec_func and sec_global assume this");
+  if (m->import_table_count > VM_MAX_TABLES)
+    OVER(r, "%u tables (limit %u)", m->import_table_count, VM_MAX_TABLES);
   return WG_WASM_OK;
 }
 

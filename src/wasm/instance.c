@@ -300,7 +300,8 @@ static wg_wasm_result apply_segments(wg_instance *inst, wg_wasm_error *err) {
   }
   for (uint32_t i = 0; i < m->data_count; i++) {
     const vm_data *d = &m->datas[i];
-    if ((t = inst_tick(inst->store, &ticks, 1 + d->len / 8))) return trap_error(err, t);
+    if ((t = inst_tick(inst->store, &ticks, 1 + d->len / 8)))
+      return trap_error(err, t);
     if (d->mode != VM_SEG_ACTIVE) continue;
     inst->data_dropped[i] = true;
     uint32_t off = (uint32_t)eval_const(inst, &d->offset);

@@ -130,7 +130,8 @@ static uint64_t sat_u(double x, double hi, uint64_t max) {
 
 /* Hands out the next fuel slice after checking cancellation and deadline.
  * *fuel holds what is left of the current slice (< need). */
-VM_SLOW static wg_trap vm_fuel_refill(wg_store *s, int64_t *fuel, uint64_t need) {
+VM_SLOW static wg_trap vm_fuel_refill(wg_store *s, int64_t *fuel,
+                                      uint64_t need) {
   wg_trap t = vm_check_time(s);
   if (t) return t;
   uint64_t take = need > VM_FUEL_SLICE ? need : VM_FUEL_SLICE;
@@ -151,8 +152,9 @@ static bool range_ok(uint64_t start, uint64_t len, uint64_t size) {
 /* Copies n units of `unit` bytes from src to dst (overlap allowed), in
  * chunks of `chunk` units, in the direction that keeps overlapping copies
  * correct. */
-VM_SLOW static wg_trap chunked_move(const wg_store *st, uint8_t *dst, const uint8_t *src,
-                            uint64_t n, size_t unit, uint64_t chunk) {
+VM_SLOW static wg_trap chunked_move(const wg_store *st, uint8_t *dst,
+                                    const uint8_t *src, uint64_t n,
+                                    size_t unit, uint64_t chunk) {
   bool backward = (uintptr_t)dst > (uintptr_t)src;
   while (n) {
     uint64_t k = n < chunk ? n : chunk;
@@ -171,21 +173,22 @@ VM_SLOW static wg_trap chunked_move(const wg_store *st, uint8_t *dst, const uint
   return WG_TRAP_NONE;
 }
 
-VM_SLOW static bool memory_init_ok(const wg_instance *inst, uint32_t seg, uint32_t d,
-                           uint32_t s, uint32_t n) {
+VM_SLOW static bool memory_init_ok(const wg_instance *inst, uint32_t seg,
+                                   uint32_t d, uint32_t s, uint32_t n) {
   uint32_t len = inst->data_dropped[seg] ? 0 : inst->mod->datas[seg].len;
   return range_ok(s, n, len) && range_ok(d, n, inst->mem0->size);
 }
 
-VM_SLOW static wg_trap memory_init(const wg_store *st, wg_instance *inst, uint32_t seg,
-                           uint32_t d, uint32_t s, uint32_t n) {
+VM_SLOW static wg_trap memory_init(const wg_store *st, wg_instance *inst,
+                                   uint32_t seg, uint32_t d, uint32_t s,
+                                   uint32_t n) {
   const vm_data *data = &inst->mod->datas[seg];
   return chunked_move(st, inst->mem0->base + d, data->bytes + s, n, 1,
                       VM_BULK_CHUNK);
 }
 
-VM_SLOW static wg_trap memory_fill(const wg_store *st, wg_memory *m, uint32_t d,
-                           uint32_t v, uint32_t n) {
+VM_SLOW static wg_trap memory_fill(const wg_store *st, wg_memory *m,
+                                   uint32_t d, uint32_t v, uint32_t n) {
   while (n) {
     uint32_t k = n < VM_BULK_CHUNK ? n : VM_BULK_CHUNK;
     memset(m->base + d, (int)(v & 0xff), k);
@@ -209,14 +212,16 @@ uint64_t vm_elem_item(wg_instance *inst, const vm_elem *e, uint32_t i) {
   }
 }
 
-VM_SLOW static bool table_init_ok(const wg_instance *inst, uint32_t seg, uint32_t ti,
-                          uint32_t d, uint32_t s, uint32_t n) {
+VM_SLOW static bool table_init_ok(const wg_instance *inst, uint32_t seg,
+                                  uint32_t ti, uint32_t d, uint32_t s,
+                                  uint32_t n) {
   uint32_t len = inst->elem_dropped[seg] ? 0 : inst->mod->elems[seg].count;
   return range_ok(s, n, len) && range_ok(d, n, inst->tables[ti]->size);
 }
 
-VM_SLOW static wg_trap table_init(const wg_store *st, wg_instance *inst, uint32_t seg,
-                          uint32_t ti, uint32_t d, uint32_t s, uint32_t n) {
+VM_SLOW static wg_trap table_init(const wg_store *st, wg_instance *inst,
+                                  uint32_t seg, uint32_t ti, uint32_t d,
+                                  uint32_t s, uint32_t n) {
   const vm_elem *e = &inst->mod->elems[seg];
   wg_table *t = inst->tables[ti];
   for (uint32_t i = 0; i < n; i++) {
@@ -229,8 +234,8 @@ VM_SLOW static wg_trap table_init(const wg_store *st, wg_instance *inst, uint32_
   return WG_TRAP_NONE;
 }
 
-VM_SLOW static wg_trap table_fill(const wg_store *st, wg_table *t, uint32_t d,
-                          uint64_t v, uint32_t n) {
+VM_SLOW static wg_trap table_fill(const wg_store *st, wg_table *t,
+                                  uint32_t d, uint64_t v, uint32_t n) {
   for (uint32_t i = 0; i < n; i++) {
     if (i && i % VM_TABLE_CHUNK == 0) {
       wg_trap tr = vm_check_time(st);
@@ -267,8 +272,8 @@ static wg_val slot_to_val(wg_valtype t, uint64_t x) {
 
 /* Calls a host function with arguments in slots[0..params); results are
  * written back to slots[0..results). */
-VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst, wg_func *f,
-                         uint64_t *slots, char *message) {
+VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst,
+                                 wg_func *f, uint64_t *slots, char *message) {
   const wg_functype *t = f->type;
   wg_val small_args[8], small_res[8];
   wg_val *args = small_args, *res = small_res;

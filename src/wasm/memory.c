@@ -5,9 +5,10 @@
  * and commits pages with mprotect on creation and growth, so its base never
  * moves. Committed pages count against the store's max_store_bytes. Every
  * access is bounds-checked explicitly (no signal handler). A commit failure
- * or the budget makes grow return -1. Freed reservations go to a small per-thread pool (the engine's
- * only per-thread state) after being decommitted, so instantiating in a loop
- * does not pay an mmap/munmap pair each time. */
+ * or the budget makes grow return -1. Freed reservations go to a small
+ * per-thread pool (the engine's only per-thread state) after being
+ * decommitted, so instantiating in a loop does not pay an mmap/munmap pair
+ * each time. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>

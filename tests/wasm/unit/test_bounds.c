@@ -13,38 +13,11 @@
 #include <time.h>
 
 #include "../../harness.h"
-#include "../../test_file.h"
+#include "unit_helpers.h"
 #include "wasmgate/util.h"
 #include "wasmgate/wasm.h"
 
 /* ---- Helpers ------------------------------------------------------------ */
-
-static wg_module *load(const char *name) {
-  char path[512];
-  size_t len;
-  snprintf(path, sizeof path, "%s/%s", WG_UNIT_WASM_DIR, name);
-  uint8_t *b = (uint8_t *)wg_test_read_file(path, 64u << 20, &len);
-  if (!b) return NULL;
-  wg_module *m = NULL;
-  wg_wasm_error err;
-  wg_module_new(b, len, &m, &err);
-  free(b);
-  return m;
-}
-
-static wg_func *export_func(wg_instance *inst, const char *name) {
-  wg_extern e;
-  if (!wg_instance_export(inst, name, strlen(name), &e)) return NULL;
-  return e.kind == WG_EXTERN_FUNC ? e.of.func : NULL;
-}
-
-static wg_val i32v(uint32_t x) {
-  wg_val v;
-  memset(&v, 0, sizeof v);
-  v.type = WG_I32;
-  v.of.i32 = x;
-  return v;
-}
 
 /* Calls an export of i32 params and at most one i32 result. */
 static wg_wasm_result calln(wg_store *s, wg_instance *inst, const char *name,
@@ -73,6 +46,7 @@ typedef struct buf {
 } buf;
 
 static void put(buf *w, const void *p, size_t n) {
+  if (n == 0) return;
   if (w->n + n > w->cap) {
     size_t cap = w->cap ? w->cap : 256;
     while (cap < w->n + n) cap *= 2;
@@ -529,8 +503,17 @@ static void test_module_caps(void) {
   build(&w, &code, -1, 0, 1001, false);
   CHECK_INT(compile(&w, NULL, &m, &err), WG_WASM_LIMIT);
   CHECK_STR(err.message, "1001 tables (limit 1000)");
-  /* 100,001 types of () -> () */
+  /* 1,001 imported tables */
   buf s = {0};
+  header(&w);
+  leb(&s, 1001);
+  for (int i = 0; i < 1001; i++) {
+    put1(&s, 0); put1(&s, 0); put1(&s, 1); put1(&s, 0x70); put1(&s, 0); put1(&s, 0);
+  }
+  section(&w, 2, &s);
+  CHECK_INT(compile(&w, NULL, &m, &err), WG_WASM_LIMIT);
+  CHECK_STR(err.message, "1001 tables (limit 1000)");
+  /* 100,001 types of () -> () */
   header(&w);
   leb(&s, 100001);
   for (int i = 0; i < 100001; i++) functype(&s, 0, 0);
