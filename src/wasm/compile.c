@@ -1515,6 +1515,7 @@ static wg_wasm_result compile(cc *c, vm_code *out) {
   fn.results = c->ft->results;
   TRY(push_ctl(c, CTL_FUNC, &fn));
   begin_block(c);
+  if (c->oom) OOMC(c);
   /* zeroing the locals costs time too: charge it with the entry block */
   c->code[c->fuel_pos] = (c->nlocals - c->ft->param_count) / 16;
   bool done = false;

@@ -578,6 +578,39 @@ static void test_compile_memory_budget(void) {
   free(w.b);
 }
 
+/* Every budget, from nothing to enough: the build fails cleanly with
+ * WG_WASM_LIMIT (never a crash or a leak, wherever the budget runs out:
+ * decoding, a scratch buffer, the code's copy), and succeeds from one size
+ * on. */
+static void test_compile_budget_every_size(void) {
+  static const char *const files[] = {"limits.wasm", "bounds.wasm"};
+  for (size_t k = 0; k < 2; k++) {
+    char path[512];
+    size_t len;
+    snprintf(path, sizeof path, "%s/%s", WG_UNIT_WASM_DIR, files[k]);
+    uint8_t *b = (uint8_t *)wg_test_read_file(path, 1u << 20, &len);
+    REQUIRE(b);
+    size_t first_ok = 0;
+    for (size_t budget = 1; budget < (1u << 20) && !first_ok; budget += 61) {
+      wg_module_limits lim = {.max_memory_bytes = budget};
+      wg_module *m = NULL;
+      wg_wasm_error err;
+      wg_wasm_result r = wg_module_new_limited(b, len, &lim, &m, &err);
+      if (r == WG_WASM_OK) first_ok = budget;
+      else CHECK_INT(r, WG_WASM_LIMIT);
+      wg_module_release(m);
+    }
+    CHECK(first_ok > 0);
+    for (size_t budget = first_ok; budget < first_ok + 4096; budget += 509) {
+      wg_module_limits lim = {.max_memory_bytes = budget};
+      wg_module *m = NULL;
+      CHECK_INT(wg_module_new_limited(b, len, &lim, &m, NULL), WG_WASM_OK);
+      wg_module_release(m);
+    }
+    free(b);
+  }
+}
+
 static void test_compile_deadline_and_cancel(void) {
   buf w = {0};
   nops(&w, 16u << 20);
@@ -803,6 +836,7 @@ WG_TEST_LIST {
   WG_TEST(test_validation_work_budget),
   WG_TEST(test_module_caps),
   WG_TEST(test_compile_memory_budget),
+  WG_TEST(test_compile_budget_every_size),
   WG_TEST(test_compile_deadline_and_cancel),
   WG_TEST(test_instantiation_under_deadline),
   WG_TEST(test_deadline_inside_table_fill),
