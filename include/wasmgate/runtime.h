@@ -46,8 +46,9 @@ typedef struct wg_call_limits {
   size_t max_summary_bytes;
   uint64_t fuel;
   uint64_t wall_clock_ns;    /* the whole call, from wg_call's entry */
-  uint64_t max_memory_bytes; /* rounded down to whole 64 KiB pages */
-  uint32_t max_table_elements;
+  uint64_t max_memory_bytes; /* linear memory (whole 64 KiB pages) and
+                                tables (8 bytes an element) together */
+  uint32_t max_table_elements; /* all tables of the call together */
   uint32_t max_call_depth;
 } wg_call_limits;
 
