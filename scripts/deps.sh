@@ -8,10 +8,15 @@ packages=(
   cmake make gcc clang lld          # C11 toolchain; clang+lld build wasm32 plugins
   libssl-dev                        # SHA-256 (libcrypto EVP)
   libcurl4-openssl-dev              # the https host API client
+  libc-ares-dev                     # https DNS: asynchronous, driven from the call's own loop
+                                    #   under its deadline, no resolver thread left behind
+  openssl                           # https tests: a CA and server certificates made at test time
+  iproute2                          # https tests: `ip link set lo up` inside `unshare -n`
+  libidn2-dev                       # policy: IDN hosts to punycode (UTS 46), as WHATWG URL (dlopen'd)
   libpcre2-dev                      # JSON Schema `pattern`
   wabt                              # wast2json (spec tests), wasm-interp (bench, difffuzz)
   binaryen                          # wasm-opt --translate-to-fuzz (differential fuzzing)
-  python3                           # conformance-suite comparison scripts
+  python3                           # conformance-suite comparison scripts; https test servers
 )
 
 missing=()

@@ -84,6 +84,16 @@ typedef struct wg_config_secret {
   const char *file;
 } wg_config_secret;
 
+/* One [https] resolve entry "HOST:PORT:ADDRESS[,ADDRESS...]" (curl
+ * --resolve style; an IPv6 address may be written "[v6]"). The host is
+ * kept as written (the policy normalises it); the addresses are parsed. */
+typedef struct wg_config_resolve {
+  const char *host;
+  uint16_t port;
+  wg_ip *addresses;
+  size_t address_count;
+} wg_config_resolve;
+
 typedef enum wg_config_fsync { WG_FSYNC_ALWAYS, WG_FSYNC_NEVER } wg_config_fsync;
 
 typedef struct wg_config {
@@ -94,7 +104,13 @@ typedef struct wg_config {
   const char **allow_networks; /* [https]: validated CIDR strings */
   size_t allow_network_count;
   const char *ca_file;         /* NULL if unset */
+  wg_config_resolve *resolve;  /* [https] resolve, in order */
+  size_t resolve_count;
   uint32_t max_requests_per_call; /* default 16 */
+  const char **dns_servers;    /* [https]: "IPv4:PORT" / "[IPv6]:PORT"; none =
+                                  the system resolver configuration */
+  size_t dns_server_count;
+  uint32_t https_timeout_ms;   /* [https] timeout_ms: per request, default 5000 */
   wg_config_secret *secrets;
   size_t secret_count;
   const char *history_path;    /* default ".wasmgate/history.jsonl" */

@@ -11,7 +11,13 @@
  * ABI (reference section 4): wg_host_bind checks every import of a module
  * against the `yoi:tool` table (and `yoi:https` when granted) before
  * anything is instantiated, and creates one host function per import in the
- * call's store, bound to that call's wg_host_call state. */
+ * call's store, bound to that call's wg_host_call state.
+ *
+ * HTTPS (reference 4.3, 7; SPEC 7): `yoi:https.request` runs the whole
+ * request on the calling thread under the call's deadline and cancellation
+ * flag: authorization again, the descriptor, the policy (policy.h), DNS,
+ * the transfer (libcurl, loaded on first use), redirects, the response
+ * JSON, and one wg_https_record per request for the history. */
 #ifndef WASMGATE_HOST_H
 #define WASMGATE_HOST_H
 
@@ -19,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wasmgate/config.h"
+#include "wasmgate/policy.h"
 #include "wasmgate/util.h"
 #include "wasmgate/wasm.h"
 
@@ -110,6 +118,44 @@ enum {
   WG_HOST_MAX_HTTPS_REQUEST = 49152,
 };
 
+/* ---- The yoi:https API ----------------------------------------------------- */
+
+/* Why these numbers: 5 s is yoi's per-request timeout (reference 7.7); a
+ * safe URL is "https://" + a 253-byte host + ":65535" + a path cut at 120
+ * bytes plus "..." (U+2026), well under 400. */
+enum {
+  WG_HTTPS_DEFAULT_TIMEOUT_MS = 5000,
+  WG_HTTPS_RECORD_URL_MAX = 400,
+};
+
+/* What the host needs to run one plugin's requests: read-only, shared by
+ * every call of that plugin's tools (any thread), owned by the caller (the
+ * runtime's registry builds one per plugin). */
+typedef struct wg_https_ctx {
+  const wg_config *cfg;        /* [https] ca_file, dns_servers, timeout_ms,
+                                  max_requests_per_call; [secrets] */
+  const wg_policy *policy;     /* allow_networks and resolve (from cfg) */
+  const wg_resolved *plugin;   /* host_api.https is re-authorized on every
+                                  request; its grants are the allowlist */
+  const wg_pol_grants *grants; /* plugin->entry->grants.https, normalised */
+  const char *base_dir;        /* relative ca_file / secret file paths are
+                                  relative to it; NULL = current directory */
+} wg_https_ctx;
+
+/* One request as the history records it (SPEC 8): never a header, a body
+ * or a query string. A redirect hop is a record of its own. */
+typedef struct wg_https_record {
+  char method[8];      /* "" if the descriptor named no valid method */
+  char url[WG_HTTPS_RECORD_URL_MAX + 1]; /* safe URL; "" if none parsed */
+  uint16_t status;     /* 0 when no response came back */
+  wg_err error;        /* WG_ERR_NONE when a response came back */
+  uint64_t bytes;      /* response body bytes received */
+  uint64_t ms;         /* from the request's start to its end */
+  uint32_t hop;        /* 0: the guest's request; k: its k-th redirect */
+} wg_https_record;
+
+struct host_https_state; /* internal (src/host/https_abi.c) */
+
 /* Per-call state the host functions work on. The caller fills the inputs,
  * zeroes the rest, and frees with wg_host_call_free. */
 typedef struct wg_host_call {
@@ -120,17 +166,30 @@ typedef struct wg_host_call {
   size_t input_len;
   size_t max_output; /* output_write bound; 0 = WG_HOST_MAX_OUTPUT_WRITE */
   bool https_granted;
+  const wg_https_ctx *https; /* NULL: a granted request fails closed */
+  uint64_t deadline_ns;      /* the call's deadline (wg_now_ns clock), 0 = none */
+  atomic_int *cancel;        /* the call's cancellation flag, or NULL */
   /* outputs */
   char *output;       /* the last successful output_write, malloc'd */
   size_t output_len;
   size_t output_cap;  /* bytes allocated for output */
   bool output_written;
   wg_err sticky;      /* first output error, WG_ERR_NONE if none */
-  char sticky_message[160];
+  char sticky_message[WG_ERROR_MESSAGE_MAX + 1];
   uint32_t host_calls;
+  struct host_https_state *https_state; /* created by the first request */
 } wg_host_call;
 
 void wg_host_call_free(wg_host_call *hc);
+
+/* Moves the call's https records out (*out malloc'd, caller frees; NULL and
+ * 0 when no request was made). */
+void wg_host_call_take_https(wg_host_call *hc, wg_https_record **out,
+                             size_t *count);
+
+/* True once this process has loaded the https client libraries (libcurl
+ * and c-ares are opened on the first request only). */
+bool wg_https_client_loaded(void);
 
 /* Checks every import of m (reference 4.4) and, if all are acceptable,
  * fills imports[0..wg_module_import_count(m)) with host functions created

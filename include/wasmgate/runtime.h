@@ -122,6 +122,7 @@ typedef struct wg_call_request {
   size_t input_len;
   const wg_schema *schema;    /* compiled input_schema, or NULL */
   bool https_granted;         /* link `yoi:https` */
+  const wg_https_ctx *https;  /* how its requests run (NULL: they fail closed) */
   wg_call_limits limits;
   wg_cancel *cancel;          /* may be NULL */
 } wg_call_request;
@@ -143,6 +144,8 @@ typedef struct wg_call_result {
   size_t arguments_len;
   wg_error error;     /* code WG_ERR_NONE on success */
   wg_call_stats stats;
+  wg_https_record *https; /* one per https request and redirect hop */
+  size_t https_count;
 } wg_call_result;
 
 /* Runs one call. Always fills out (free with wg_call_result_free) and
@@ -170,6 +173,7 @@ typedef struct wg_tool {
   const char *version;
   const char *digest;
   bool https_granted;
+  const wg_https_ctx *https; /* set when https_granted (owned by the registry) */
 } wg_tool;
 
 typedef struct wg_registry_diag {
@@ -183,6 +187,12 @@ typedef struct wg_registry {
   size_t count;
   wg_registry_diag *diags;
   size_t diag_count;
+  /* https: one policy from [https], one context per plugin with the grant
+   * (each allocated on its own, so tools can point at it). */
+  wg_policy *https_policy;
+  wg_https_ctx **https_ctxs;
+  size_t https_ctx_count;
+  char *base_dir;
 } wg_registry;
 
 /* Registers the tools of every resolved plugin as reference 3.1-3.5:
@@ -195,6 +205,10 @@ int wg_registry_build(const wg_config *cfg, const wg_resolution *res,
                       wg_registry *out);
 void wg_registry_free(wg_registry *r);
 const wg_tool *wg_registry_find(const wg_registry *r, const char *name);
+/* The directory relative [https] ca_file and [secrets] file paths are
+ * resolved against (the workspace); without it, the current directory.
+ * False on out of memory. */
+bool wg_registry_set_base_dir(wg_registry *r, const char *dir);
 /* {"tools":[{"name","description","input_schema","plugin","version",
  * "digest"}...],"diagnostics":[{"plugin","severity","message"}...]} */
 bool wg_registry_write_json(const wg_registry *r, wg_buf *out);

@@ -68,6 +68,63 @@ static inline bool wg_mul_size(size_t a, size_t b, size_t *out) {
   return !__builtin_mul_overflow(a, b, out);
 }
 
+/* IP addresses as bytes (network order), and their strict text forms. Used
+ * by the config (allow_networks, resolve) and by the policy (URL hosts,
+ * addresses at connect time), so both read addresses the same way. */
+enum { WG_IP_TEXT_MAX = 40 }; /* longest IPv6 text (39) + NUL */
+
+typedef struct wg_ip {
+  uint8_t family;    /* 4 or 6 */
+  uint8_t bytes[16]; /* IPv4 in bytes[0..4), the rest zero */
+} wg_ip;
+
+/* IPv4: exactly four decimal parts 0-255, no leading zeros ("1.2.3.4"). */
+bool wg_ip_parse4(const char *s, size_t len, wg_ip *out);
+/* IPv6 (RFC 4291 text, the WHATWG IPv6 parser exactly): 1-4 hex digits per
+ * piece, at most one "::", an optional strict dotted IPv4 tail. No
+ * brackets, no zone id ("%eth0"). */
+bool wg_ip_parse6(const char *s, size_t len, wg_ip *out);
+/* Either form. */
+bool wg_ip_parse(const char *s, size_t len, wg_ip *out);
+/* Dotted quad, or IPv6 as WHATWG serializes it (lowercase, the first longest
+ * run of two or more zero pieces as "::", never a dotted tail). Returns the
+ * length written (NUL-terminated). */
+size_t wg_ip_format(const wg_ip *ip, char out[WG_IP_TEXT_MAX]);
+bool wg_ip_equal(const wg_ip *a, const wg_ip *b);
+
+/* A CIDR block "ADDR/N": the prefix is required, 0..32 or 0..128 without
+ * leading zeros, and the address has no bits set past the prefix (so
+ * "10.1.2.3/8" is refused: the writer meant 10.0.0.0/8 or 10.1.2.3/32). */
+typedef struct wg_cidr {
+  wg_ip ip;
+  uint8_t prefix;
+} wg_cidr;
+
+typedef enum wg_cidr_status {
+  WG_CIDR_OK,
+  WG_CIDR_SYNTAX,    /* no '/', or the address is not an IPv4/IPv6 address */
+  WG_CIDR_PREFIX,    /* prefix missing, not a number, or out of range */
+  WG_CIDR_HOST_BITS, /* bits set after the prefix */
+} wg_cidr_status;
+
+wg_cidr_status wg_cidr_parse(const char *s, size_t len, wg_cidr *out);
+/* Same family and the first `prefix` bits equal. */
+bool wg_cidr_contains(const wg_cidr *c, const wg_ip *ip);
+
+/* HTTP vocabulary shared by config (grants) and policy (guest requests). */
+/* An RFC 9110 token (1 or more tchar). */
+bool wg_http_token(const char *s, size_t len);
+/* A field value: no control character but tab (bytes >= 0x80 allowed). */
+bool wg_http_field_value(const char *s, size_t len);
+/* yoi's credential header names (reference 7.7), ASCII case-insensitive. */
+bool wg_http_header_sensitive(const char *name, size_t len);
+/* Names the client sets itself (host, content-length, transfer-encoding,
+ * connection, keep-alive, upgrade, te, trailer, expect, proxy-connection). */
+bool wg_http_header_managed(const char *name, size_t len);
+/* Index of GET POST PUT PATCH DELETE (0..4), or -1; exact case unless
+ * any_case. */
+int wg_http_method(const char *s, size_t len, bool any_case);
+
 /* Monotonic clock in nanoseconds. */
 uint64_t wg_now_ns(void);
 

@@ -374,4 +374,131 @@ static inline int wgp_output(const char *summary, const char *content, wgp_size 
   return wgp_w_finish(&w);
 }
 
+/* ---- yoi:https (reference 4.3, 7) ------------------------------------------ */
+/* Only for plugins whose manifest requests { kind = "host_api", api = "https" }
+ * and whose operator grants it: a module that imports `yoi:https` without
+ * that grant is refused before it runs. Nothing below is linked into a
+ * plugin that does not call it (the imports, the buffers, the code). */
+
+#define WGP_HTTPS_IMPORT(name) \
+  __attribute__((import_module("yoi:https"), import_name(name)))
+
+WGP_HTTPS_IMPORT("request") int wgp_https_request_raw(const void *ptr, int len);
+WGP_HTTPS_IMPORT("response_len") int wgp_https_response_len(void);
+WGP_HTTPS_IMPORT("response_read") int wgp_https_response_read(void *ptr, int len);
+
+#ifndef WGP_HTTPS_MAX_REQUEST
+#define WGP_HTTPS_MAX_REQUEST 49152 /* the host's descriptor bound */
+#endif
+#ifndef WGP_HTTPS_MAX_RESPONSE
+/* A 64 KiB body escaped as JSON plus 16 headers: 512 KiB always holds it. */
+#define WGP_HTTPS_MAX_RESPONSE (512 * 1024)
+#endif
+
+static char wgp_https_req_buf_[WGP_HTTPS_MAX_REQUEST];
+static char wgp_https_resp_buf_[WGP_HTTPS_MAX_RESPONSE];
+
+typedef struct wgp_https_header {
+  const char *name;  /* NUL-terminated */
+  const char *value;
+} wgp_https_header;
+
+/* One response, pointing into a static buffer (valid until the next
+ * request). `json` is the whole response object the host wrote:
+ * {"status":N,"headers":[{"name","value"}...],"body":"...","truncated":B}
+ * with lowercase header names, sensitive headers dropped, at most 16. */
+typedef struct wgp_https_response {
+  int status;
+  int truncated;      /* the body was cut at 64 KiB */
+  wgp_value headers;  /* array of {"name","value"} objects */
+  wgp_value body;     /* a string value: decode it with wgp_string */
+  const char *json;
+  wgp_size json_len;
+} wgp_https_response;
+
+/* Sends one request and reads its response. method: GET POST PUT PATCH
+ * DELETE; url: https only; headers may be 0 when header_count is 0; body:
+ * text, or 0 for none. Returns 0 with *resp filled; -1 if the host refused
+ * or failed the request (that failure is sticky: the call ends as the
+ * host's https error whatever the plugin writes, so just return); -2 if
+ * the descriptor does not fit WGP_HTTPS_MAX_REQUEST, -3 if the response
+ * does not fit WGP_HTTPS_MAX_RESPONSE (nothing sent in the first case). */
+static inline int wgp_https_request(const char *method, const char *url,
+                                    const wgp_https_header *headers,
+                                    wgp_size header_count, const char *body,
+                                    wgp_size body_len, wgp_https_response *resp) {
+  wgp_writer w = {wgp_https_req_buf_, WGP_HTTPS_MAX_REQUEST, 0, 0};
+  wgp_w_cstr(&w, "{\"method\":");
+  wgp_w_str(&w, method, wgp_strlen(method));
+  wgp_w_cstr(&w, ",\"url\":");
+  wgp_w_str(&w, url, wgp_strlen(url));
+  wgp_w_cstr(&w, ",\"headers\":[");
+  for (wgp_size i = 0; i < header_count; i++) {
+    wgp_w_cstr(&w, i ? ",{\"name\":" : "{\"name\":");
+    wgp_w_str(&w, headers[i].name, wgp_strlen(headers[i].name));
+    wgp_w_cstr(&w, ",\"value\":");
+    wgp_w_str(&w, headers[i].value, wgp_strlen(headers[i].value));
+    wgp_w_cstr(&w, "}");
+  }
+  wgp_w_cstr(&w, "]");
+  if (body) {
+    wgp_w_cstr(&w, ",\"body\":");
+    wgp_w_str(&w, body, body_len);
+  }
+  wgp_w_cstr(&w, "}");
+  if (w.overflow) return -2;
+  int n = wgp_https_request_raw(w.buf, (int)w.len);
+  if (n < 0) return -1;
+  if (n > WGP_HTTPS_MAX_RESPONSE) return -3;
+  if (wgp_https_response_read(wgp_https_resp_buf_, n) != n) return -1;
+  wgp_value root = wgp_root(wgp_https_resp_buf_, (wgp_size)n);
+  double status = 0;
+  wgp_number(wgp_get(root, "status"), &status);
+  wgp_value t = wgp_get(root, "truncated");
+  resp->status = (int)status;
+  resp->truncated = t.type == WGP_BOOL && t.text[0] == 't';
+  resp->headers = wgp_get(root, "headers");
+  resp->body = wgp_get(root, "body");
+  resp->json = wgp_https_resp_buf_;
+  resp->json_len = (wgp_size)n;
+  return 0;
+}
+
+/* The value of response header `name` (lowercase) decoded into dst (cap
+ * bytes): its length, or -1 if absent or too long for dst. */
+static inline long wgp_https_header_value(const wgp_https_response *r, const char *name,
+                                          char *dst, wgp_size cap) {
+  wgp_size pos = 0, nlen = wgp_strlen(name);
+  wgp_value h;
+  while (wgp_array_next(r->headers, &pos, &h)) {
+    wgp_value n = wgp_get(h, "name");
+    if (n.type == WGP_STRING && n.len == nlen + 2 && wgp_mem_eq(n.text + 1, name, nlen))
+      return wgp_string(wgp_get(h, "value"), dst, cap);
+  }
+  return -1;
+}
+
+/* Copies JSON text from a server (which may be pretty-printed) into dst
+ * without the whitespace between tokens, so the reader above can walk it
+ * (it expects the compact form the host writes). Returns the length, or
+ * -1 if dst is too small. The text is not validated: on malformed JSON
+ * the reader's answers are meaningless but it stays inside the buffer. */
+static inline long wgp_json_compact(const char *src, wgp_size len, char *dst, wgp_size cap) {
+  wgp_size o = 0;
+  int in_string = 0;
+  for (wgp_size i = 0; i < len; i++) {
+    char c = src[i];
+    if (!in_string && (c == ' ' || c == '\n' || c == '\r' || c == '\t')) continue;
+    if (o == cap) return -1;
+    dst[o++] = c;
+    if (in_string && c == '\\' && i + 1 < len) {
+      if (o == cap) return -1;
+      dst[o++] = src[++i];
+    } else if (c == '"') {
+      in_string = !in_string;
+    }
+  }
+  return (long)o;
+}
+
 #endif

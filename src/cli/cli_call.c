@@ -142,7 +142,8 @@ int cli_cmd_call(int argc, char **argv, const cli_global *g) {
     arg = stdin_data;
   }
   wg_registry reg;
-  if (wg_registry_build(p.cfg, &p.res, NULL, 0, &reg) != 0) {
+  if (wg_registry_build(p.cfg, &p.res, NULL, 0, &reg) != 0 ||
+      !wg_registry_set_base_dir(&reg, p.workspace)) {
     free(stdin_data);
     cli_plugins_free(&p);
     return cli_fail("out of memory");

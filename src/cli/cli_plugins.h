@@ -12,7 +12,7 @@ typedef struct cli_plugin_opts {
   bool help, json;
   const char *workspace;                  /* --workspace after the command */
   const char *project_store, *user_store; /* overrides, or NULL */
-  const char *positional[2];
+  const char *positional[3];
   int positional_count;
 } cli_plugin_opts;
 

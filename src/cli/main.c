@@ -19,6 +19,7 @@ static const cli_command commands[] = {
   {"tools", cli_cmd_tools, "list the tools a model sees (name, description, schema)"},
   {"call", cli_cmd_call, "run one tool call under the limits; record it in history"},
   {"history", cli_cmd_history, "print the tool call history"},
+  {"explain-url", cli_cmd_explain_url, "explain the https policy's decision for a METHOD and URL"},
 };
 
 static void print_help(FILE *out) {

@@ -105,4 +105,14 @@ const char *cfg_read_error_text(int errnum);
 /* is_safe_id (reference 1.5). */
 bool cfg_safe_id(const char *s, size_t len);
 
+/* [https] (https.c), and the shape checks of one https grant and of its
+ * header `index` (called once the grant's fields are read). */
+int cfg_parse_https(cfg_ctx *c, const wg_toml_value *root, wg_config *cfg);
+/* [https] dns_servers and timeout_ms (https_client.c), given the table. */
+int cfg_parse_https_client(cfg_ctx *c, const wg_toml_value *t, wg_config *cfg);
+int cfg_check_https_grant(cfg_ctx *c, const wg_toml_value *v, const char *where,
+                          const wg_config_https_grant *h);
+int cfg_check_grant_header(cfg_ctx *c, const wg_toml_value *v, const char *where,
+                           const wg_config_https_grant *h, size_t index);
+
 #endif

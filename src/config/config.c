@@ -8,7 +8,6 @@
  * kept as written (relative ones are relative to the workspace). */
 #include "cfg_internal.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -27,7 +26,6 @@
 #define CFG_MAX_MEMORY_BYTES (4ull << 30)    /* the wasm32 address space */
 #define CFG_MAX_TABLE_ELEMENTS 10000000ull
 #define CFG_MAX_CALL_DEPTH 100000ull
-#define CFG_MAX_REQUESTS_PER_CALL 1024ull
 #define CFG_MAX_REDIRECTS 20ull
 
 static const char *const root_keys[] = {"plugins", "feature", "limits", "https",
@@ -47,6 +45,7 @@ static wg_config *config_new(void) {
       .fuel = 100000000, .timeout_ms = 10000, .memory_bytes = 16u << 20,
       .table_elements = 10000, .call_depth = 1000};
   cfg->max_requests_per_call = 16;
+  cfg->https_timeout_ms = 5000; /* [https] timeout_ms (https_client.c) */
   cfg->history_path = ".wasmgate/history.jsonl";
   cfg->history_fsync = WG_FSYNC_ALWAYS;
   return cfg;
@@ -106,61 +105,6 @@ static int parse_limits(cfg_ctx *c, const wg_toml_value *root, wg_config *cfg) {
     return cfg_fail_at(c, p.line, p.column,
                        "`limits.summary_bytes` must not exceed `limits.output_bytes`");
   }
-  return 0;
-}
-
-/* ---- [https] ------------------------------------------------------------ */
-
-/* "a.b.c.d/n" or "v6/n"; the prefix is required, so intent is explicit. */
-static bool cidr_valid(const char *s) {
-  const char *slash = strchr(s, '/');
-  if (!slash || slash == s || slash - s >= 64) return false;
-  char addr[64];
-  memcpy(addr, s, (size_t)(slash - s));
-  addr[slash - s] = '\0';
-  unsigned char buf[16];
-  int max;
-  if (inet_pton(AF_INET, addr, buf) == 1) max = 32;
-  else if (inet_pton(AF_INET6, addr, buf) == 1) max = 128;
-  else return false;
-  const char *p = slash + 1;
-  if (!*p || strlen(p) > 3) return false;
-  int n = 0;
-  for (; *p; p++) {
-    if (*p < '0' || *p > '9') return false;
-    n = n * 10 + (*p - '0');
-  }
-  if (slash[1] == '0' && slash[2]) return false; /* no leading zeros */
-  return n <= max;
-}
-
-static int parse_https(cfg_ctx *c, const wg_toml_value *root, wg_config *cfg) {
-  static const char *const keys[] = {"allow_networks", "ca_file",
-                                     "max_requests_per_call", NULL};
-  const wg_toml_value *t = NULL;
-  if (cfg_get_table(c, root, "https", "", &t) || !t) return c->failed ? -1 : 0;
-  if (cfg_check_keys(c, t, keys, "https")) return -1;
-  if (cfg_get_strings(c, t, "allow_networks", "https", &cfg->allow_networks,
-                      &cfg->allow_network_count))
-    return -1;
-  for (size_t i = 0; i < cfg->allow_network_count; i++) {
-    if (cidr_valid(cfg->allow_networks[i])) continue;
-    const wg_toml_value *v = wg_toml_at(wg_toml_get(t, "allow_networks"), i);
-    return cfg_fail_at(c, v->pos.line, v->pos.column,
-                       "`https.allow_networks[%zu]` must be a CIDR block such as "
-                       "\"10.1.2.3/32\" or \"fd00::/8\"", i);
-  }
-  if (cfg_get_string(c, t, "ca_file", "https", &cfg->ca_file)) return -1;
-  if (cfg->ca_file && !cfg->ca_file[0]) {
-    const wg_toml_value *v = wg_toml_get(t, "ca_file");
-    return cfg_fail_at(c, v->pos.line, v->pos.column,
-                       "`https.ca_file` must not be empty");
-  }
-  uint64_t n = cfg->max_requests_per_call;
-  if (cfg_get_u64(c, t, "max_requests_per_call", "https", 0,
-                  CFG_MAX_REQUESTS_PER_CALL, &n))
-    return -1;
-  cfg->max_requests_per_call = (uint32_t)n;
   return 0;
 }
 
@@ -320,7 +264,8 @@ static int parse_permissions(cfg_ctx *c, const wg_toml_value *t,
 }
 
 static int parse_header(cfg_ctx *c, const wg_config *cfg, const wg_toml_value *v,
-                        const char *where, wg_config_header *h) {
+                        const char *where, wg_config_https_grant *g, size_t index) {
+  wg_config_header *h = &g->headers[index];
   static const char *const keys[] = {"name", "value", NULL};
   if (v->type != WG_TOML_TABLE)
     return cfg_fail_code(c, WG_CONFIG_TYPE, v->pos.line, v->pos.column,
@@ -346,7 +291,7 @@ static int parse_header(cfg_ctx *c, const wg_config *cfg, const wg_toml_value *v
                          "[secrets]", where);
     }
   }
-  return 0;
+  return cfg_check_grant_header(c, v, where, g, index);
 }
 
 static int parse_https_grant(cfg_ctx *c, const wg_config *cfg,
@@ -388,10 +333,10 @@ static int parse_https_grant(cfg_ctx *c, const wg_config *cfg,
   cfg_join(w, where, "headers");
   for (size_t i = 0; i < n; i++) {
     cfg_index(wi, w, i);
-    if (parse_header(c, cfg, wg_toml_at(arr, i), wi, &h->headers[i])) return -1;
+    if (parse_header(c, cfg, wg_toml_at(arr, i), wi, h, i)) return -1;
   }
   h->header_count = n;
-  return 0;
+  return cfg_check_https_grant(c, v, where, h);
 }
 
 static int parse_grants(cfg_ctx *c, const wg_config *cfg,
@@ -487,7 +432,7 @@ wg_config *wg_config_parse(const char *text, size_t len, wg_config_error *err) {
   const wg_toml_value *root = wg_toml_root(cfg->priv->doc);
   /* [secrets] first: grants refer to secret names. */
   if (cfg_check_keys(&c, root, root_keys, "") || parse_feature(&c, root, cfg) ||
-      parse_limits(&c, root, cfg) || parse_https(&c, root, cfg) ||
+      parse_limits(&c, root, cfg) || cfg_parse_https(&c, root, cfg) ||
       parse_secrets(&c, root, cfg) || parse_history(&c, root, cfg) ||
       parse_stores(&c, root, cfg) || parse_plugins(&c, root, cfg)) {
     wg_config_free(cfg);

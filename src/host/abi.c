@@ -5,10 +5,11 @@
  * sticky). output_write failures are sticky: the first one is kept in
  * wg_host_call.sticky and fails the call after the guest returns, whatever
  * it writes later. Successful writes replace each other (last write wins).
- * `yoi:https` is linked only when granted; until the https layer exists a
- * request fails closed with a sticky `unsupported` error. Host functions
- * never trap: every guest mistake is a return value or a sticky error. */
-#include "wasmgate/host.h"
+ * `yoi:https` is linked only when granted (its functions are in
+ * https_abi.c). Host functions never trap on a guest mistake: every one is
+ * a return value or a sticky error (only the call's own cancellation or
+ * deadline, seen during a request, ends the run as a trap). */
+#include "host_https.h"
 #include "wasmgate/manifest.h"
 
 #include <stdio.h>
@@ -30,7 +31,7 @@ static int32_t exact_read(wg_caller *c, const wg_val *args, const char *src,
   return len;
 }
 
-static void record_sticky(wg_host_call *hc, wg_err code, const char *msg) {
+void host_sticky(wg_host_call *hc, wg_err code, const char *msg) {
   if (hc->sticky != WG_ERR_NONE) return; /* the first error is the one kept */
   hc->sticky = code;
   size_t n = strlen(msg);
@@ -85,63 +86,37 @@ static wg_trap h_output_write(wg_caller *c, void *user, const wg_val *args,
   wg_memory *mem = wg_caller_memory(c);
   ret(results, -1);
   if (ptr < 0 || len < 0) {
-    record_sticky(hc, WG_ERR_OUTPUT_INVALID, "output_write got a negative pointer or length");
+    host_sticky(hc, WG_ERR_OUTPUT_INVALID, "output_write got a negative pointer or length");
     return WG_TRAP_NONE;
   }
   if ((size_t)len > output_bound(hc)) {
     char msg[96];
     snprintf(msg, sizeof msg, "guest output exceeds %zu bytes", output_bound(hc));
-    record_sticky(hc, WG_ERR_OUTPUT_TOO_LARGE, msg);
+    host_sticky(hc, WG_ERR_OUTPUT_TOO_LARGE, msg);
     return WG_TRAP_NONE;
   }
   if (!mem) {
-    record_sticky(hc, WG_ERR_OUTPUT_INVALID, "output_write without an exported memory");
+    host_sticky(hc, WG_ERR_OUTPUT_INVALID, "output_write without an exported memory");
     return WG_TRAP_NONE;
   }
   if ((size_t)len + 1 > hc->output_cap) {
     /* Grows to the largest write so far; len is already under the bound. */
     char *grown = realloc(hc->output, (size_t)len + 1);
     if (!grown) {
-      record_sticky(hc, WG_ERR_INTERNAL, "out of memory for the output");
+      host_sticky(hc, WG_ERR_INTERNAL, "out of memory for the output");
       return WG_TRAP_NONE;
     }
     hc->output = grown;
     hc->output_cap = (size_t)len + 1;
   }
   if (!wg_memory_read(mem, (uint32_t)ptr, hc->output, (size_t)len)) {
-    record_sticky(hc, WG_ERR_OUTPUT_INVALID, "output_write range is outside guest memory");
+    host_sticky(hc, WG_ERR_OUTPUT_INVALID, "output_write range is outside guest memory");
     return WG_TRAP_NONE;
   }
   hc->output_len = (size_t)len;
   hc->output[len] = '\0';
   hc->output_written = true;
   ret(results, len);
-  return WG_TRAP_NONE;
-}
-
-/* yoi:https, granted but not built yet: fail closed, sticky. */
-static wg_trap h_https_request(wg_caller *c, void *user, const wg_val *args,
-                               wg_val *results) {
-  (void)c, (void)args;
-  wg_host_call *hc = user;
-  hc->host_calls++;
-  record_sticky(hc, WG_ERR_UNSUPPORTED, "host_api.https is not implemented in this build");
-  ret(results, -1);
-  return WG_TRAP_NONE;
-}
-
-static wg_trap h_https_response_len(wg_caller *c, void *user,
-                                    const wg_val *args, wg_val *results) {
-  (void)c, (void)args;
-  ((wg_host_call *)user)->host_calls++;
-  ret(results, 0);
-  return WG_TRAP_NONE;
-}
-
-static wg_trap h_https_response_read(wg_caller *c, void *user,
-                                     const wg_val *args, wg_val *results) {
-  ((wg_host_call *)user)->host_calls++;
-  ret(results, exact_read(c, args, "", 0));
   return WG_TRAP_NONE;
 }
 
@@ -153,9 +128,9 @@ static const wg_host_fn host_impl[WG_ABI_IMPORT_COUNT] = {
   [WG_ABI_INPUT_LEN] = h_input_len,
   [WG_ABI_INPUT_READ] = h_input_read,
   [WG_ABI_OUTPUT_WRITE] = h_output_write,
-  [WG_ABI_HTTPS_REQUEST] = h_https_request,
-  [WG_ABI_HTTPS_RESPONSE_LEN] = h_https_response_len,
-  [WG_ABI_HTTPS_RESPONSE_READ] = h_https_response_read,
+  [WG_ABI_HTTPS_REQUEST] = host_h_https_request,
+  [WG_ABI_HTTPS_RESPONSE_LEN] = host_h_https_response_len,
+  [WG_ABI_HTTPS_RESPONSE_READ] = host_h_https_response_read,
 };
 
 static bool name_is(const wg_import_info *im, const char *module) {
@@ -262,4 +237,5 @@ void wg_host_call_free(wg_host_call *hc) {
   free(hc->output);
   hc->output = NULL;
   hc->output_len = hc->output_cap = 0;
+  host_https_state_free(hc);
 }

@@ -187,6 +187,9 @@ static void run_module(const wg_call_request *req, const wg_call_limits *lim,
     .input_len = out->arguments_len,
     .max_output = lim->max_output_bytes,
     .https_granted = req->https_granted,
+    .https = req->https,
+    .deadline_ns = deadline,
+    .cancel = req->cancel ? &req->cancel->flag : NULL,
   };
   wg_store *s = wg_store_new(&wl);
   size_t nimports = wg_module_import_count(m);
@@ -218,6 +221,7 @@ static void run_module(const wg_call_request *req, const wg_call_limits *lim,
   rt_decode_output(&hc, lim, out);
 out:
   fill_stats(s, inst, t0, out);
+  wg_host_call_take_https(&hc, &out->https, &out->https_count);
   wg_host_call_free(&hc);
   free(imports);
   wg_store_free(s);
@@ -265,5 +269,8 @@ void wg_call_result_free(wg_call_result *r) {
   free(r->summary);
   free(r->content);
   free(r->arguments);
+  free(r->https);
   r->summary = r->content = r->arguments = NULL;
+  r->https = NULL;
+  r->https_count = 0;
 }

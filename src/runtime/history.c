@@ -3,7 +3,10 @@
  *
  * Records: {"kind":"tool_call","call_id","name","arguments",...} and
  * {"kind":"tool_result","call_id","summary","content"?,"is_error",...} as
- * yoi, plus "timestamp", "origin", "error" and "stats". Writing: one
+ * yoi, plus "timestamp", "origin", "error", "stats" and, when the call made
+ * https requests, "https": one {"method","url","status"|"error","bytes",
+ * "ms"[,"hop"]} per request and redirect hop (safe URLs: no query, no
+ * userinfo, path placeholders as written; never headers or bodies). One
  * write(2) per record on an O_APPEND descriptor under flock(LOCK_EX), so
  * `call` and `serve` may share the file; if the file does not end in a
  * newline (a torn record after a crash), a newline is written first so the
@@ -147,6 +150,48 @@ static bool format_call(const char *call_id, const char *tool,
   return wg_buf_ok(out);
 }
 
+/* ,"https":[...] when the call made requests (history and --json). A
+ * record is at most ~600 bytes; when the whole record must shrink (`keep`
+ * under SIZE_MAX) only the first keep / 600 are kept, and "https_dropped"
+ * counts the rest. */
+static void put_https(wg_buf *out, const wg_call_result *r, size_t keep) {
+  if (!r->https_count) return;
+  size_t n = r->https_count;
+  if (keep != SIZE_MAX && n > keep / 600) n = keep / 600;
+  put_key(out, "https");
+  wg_buf_append_char(out, '[');
+  for (size_t i = 0; i < n; i++) {
+    const wg_https_record *h = &r->https[i];
+    if (i) wg_buf_append_char(out, ',');
+    wg_buf_append_str(out, "{\"method\":");
+    if (h->method[0]) wg_json_write_string(out, h->method, strlen(h->method));
+    else wg_buf_append_str(out, "null");
+    put_key(out, "url");
+    if (h->url[0]) wg_json_write_string(out, h->url, strlen(h->url));
+    else wg_buf_append_str(out, "null");
+    if (h->error == WG_ERR_NONE) {
+      put_key(out, "status");
+      wg_buf_printf(out, "%u", (unsigned)h->status);
+    } else {
+      put_str(out, "error", wg_err_name(h->error));
+    }
+    put_key(out, "bytes");
+    wg_buf_printf(out, "%llu", (unsigned long long)h->bytes);
+    put_key(out, "ms");
+    wg_buf_printf(out, "%llu", (unsigned long long)h->ms);
+    if (h->hop) {
+      put_key(out, "hop");
+      wg_buf_printf(out, "%u", (unsigned)h->hop);
+    }
+    wg_buf_append_char(out, '}');
+  }
+  wg_buf_append_char(out, ']');
+  if (n < r->https_count) {
+    put_key(out, "https_dropped");
+    wg_buf_printf(out, "%zu", r->https_count - n);
+  }
+}
+
 static bool format_result(const char *call_id, const wg_history_origin *o,
                           const wg_call_result *r, size_t keep, wg_buf *out) {
   put_head(out, "tool_result", call_id, 0);
@@ -174,6 +219,7 @@ static bool format_result(const char *call_id, const wg_history_origin *o,
                 (unsigned long long)r->stats.fuel_used,
                 (unsigned long long)r->stats.wall_ns,
                 (unsigned long long)r->stats.memory_peak_bytes);
+  put_https(out, r, keep);
   wg_buf_append_char(out, '}');
   return wg_buf_ok(out);
 }
@@ -436,6 +482,7 @@ bool wg_call_result_write_json(const wg_call_result *r, wg_buf *out) {
                 (unsigned long long)r->stats.fuel_used,
                 (unsigned long long)r->stats.wall_ns,
                 (unsigned long long)r->stats.memory_peak_bytes);
+  put_https(out, r, SIZE_MAX);
   wg_buf_append_char(out, '}');
   return wg_buf_ok(out);
 }

@@ -58,8 +58,33 @@ static void tool_label(char *dst, size_t size, const wg_manifest_tool *t) {
   wg_error_sanitize(dst, size, t->name, t->name_len);
 }
 
+/* The https context of plugin p: made on its first granted tool, one per
+ * plugin (its grants normalised once), the policy once per registry. NULL
+ * on out of memory. */
+static const wg_https_ctx *https_ctx_for(wg_registry *r, const wg_config *cfg,
+                                         const wg_resolved *p) {
+  for (size_t i = 0; i < r->https_ctx_count; i++)
+    if (r->https_ctxs[i]->plugin == p) return r->https_ctxs[i];
+  wg_pol_error pe;
+  if (!r->https_policy && wg_policy_new(cfg, &r->https_policy, &pe) != WG_POL_OK) return NULL;
+  wg_https_ctx **grown = realloc(r->https_ctxs, (r->https_ctx_count + 1) * sizeof *grown);
+  if (!grown) return NULL;
+  r->https_ctxs = grown;
+  wg_https_ctx *ctx = calloc(1, sizeof *ctx);
+  const wg_config_grants *g = &p->entry->grants;
+  wg_pol_grants *gs = ctx ? wg_pol_grants_new(g->https, g->https_count) : NULL;
+  if (!gs) {
+    free(ctx);
+    return NULL;
+  }
+  *ctx = (wg_https_ctx){cfg, r->https_policy, p, gs, r->base_dir};
+  r->https_ctxs[r->https_ctx_count++] = ctx;
+  return ctx;
+}
+
 typedef struct install {
   wg_registry *r;
+  const wg_config *cfg;
   const wg_resolved *p;
   const char *ref;
   const char *const *reserved;
@@ -104,23 +129,29 @@ static int install_tool(install *in, size_t index) {
   }
   in->r->tools = grown;
   char hmsg[WG_AUTH_MESSAGE_MAX];
+  bool https = wg_authorize_host_api(in->p, WG_HOST_API_HTTPS, hmsg);
+  const wg_https_ctx *ctx = https ? https_ctx_for(in->r, in->cfg, in->p) : NULL;
+  if (https && !ctx) {
+    wg_schema_free(schema);
+    return -2;
+  }
   grown[in->r->count++] = (wg_tool){
     .name = t->name, .name_len = t->name_len,
     .description = t->description, .description_len = t->description_len,
     .input_schema_json = t->input_schema_json, .input_schema_len = t->input_schema_len,
     .schema = schema, .plugin = in->p, .manifest_tool = t, .ref = in->ref,
     .version = m->version, .digest = in->p->package->digest,
-    .https_granted = wg_authorize_host_api(in->p, WG_HOST_API_HTTPS, hmsg),
+    .https_granted = https, .https = ctx,
   };
   return 1;
 }
 
 /* Reference 3.1 gating and 3.4 install of one plugin. */
-static int install_plugin(wg_registry *r, const wg_resolved *p,
+static int install_plugin(wg_registry *r, const wg_config *cfg, const wg_resolved *p,
                           const char *const *reserved, size_t reserved_count) {
   const wg_manifest *m = p->package ? p->package->manifest : NULL;
   if (!m || !(p->enabled_surfaces & (1u << WG_SURFACE_TOOL)) || m->tool_count == 0) return 0;
-  install in = {r, p, p->package->identity, reserved, reserved_count, 0, ""};
+  install in = {r, cfg, p, p->package->identity, reserved, reserved_count, 0, ""};
   size_t registered = 0;
   for (size_t i = 0; i < m->tool_count; i++) {
     int rc = install_tool(&in, i);
@@ -141,7 +172,7 @@ int wg_registry_build(const wg_config *cfg, const wg_resolution *res,
   memset(out, 0, sizeof *out);
   if (!cfg->plugins_feature_enabled) return 0;
   for (size_t i = 0; i < res->count; i++) {
-    if (install_plugin(out, &res->plugins[i], reserved, reserved_count) != 0) {
+    if (install_plugin(out, cfg, &res->plugins[i], reserved, reserved_count) != 0) {
       wg_registry_free(out);
       return -1;
     }
@@ -151,9 +182,25 @@ int wg_registry_build(const wg_config *cfg, const wg_resolution *res,
 
 void wg_registry_free(wg_registry *r) {
   for (size_t i = 0; i < r->count; i++) wg_schema_free(r->tools[i].schema);
+  for (size_t i = 0; i < r->https_ctx_count; i++) {
+    wg_pol_grants_free((wg_pol_grants *)r->https_ctxs[i]->grants);
+    free(r->https_ctxs[i]);
+  }
+  free(r->https_ctxs);
+  wg_policy_free(r->https_policy);
+  free(r->base_dir);
   free(r->tools);
   free(r->diags);
   memset(r, 0, sizeof *r);
+}
+
+bool wg_registry_set_base_dir(wg_registry *r, const char *dir) {
+  char *copy = dir ? strdup(dir) : NULL;
+  if (dir && !copy) return false;
+  free(r->base_dir);
+  r->base_dir = copy;
+  for (size_t i = 0; i < r->https_ctx_count; i++) r->https_ctxs[i]->base_dir = copy;
+  return true;
 }
 
 bool wg_registry_write_json(const wg_registry *r, wg_buf *out) {
@@ -274,7 +321,7 @@ wg_err wg_registry_call(const wg_registry *r, wg_module_cache *cache,
   wg_call_request req = {
     .load = load_module, .load_ctx = &lc, .tool = tool, .plugin = t->ref,
     .digest = t->digest, .input = input, .input_len = input_len, .schema = t->schema,
-    .https_granted = t->https_granted, .limits = lim, .cancel = cancel,
+    .https_granted = t->https_granted, .https = t->https, .limits = lim, .cancel = cancel,
   };
   return wg_call(&req, out);
 }

@@ -304,6 +304,118 @@ static void test_shapes_are_checked(void) {
                      "defined in [secrets]");
 }
 
+/* SPEC 7 grant fields and [https] resolve: strict shapes, located errors
+ * (what each may hold: src/config/https.c, docs/https.md). */
+static void test_https_grant_shapes(void) {
+#define G "[[plugins.enabled]]\n[[plugins.enabled.grants.https]]\n"
+#define W "`plugins.enabled[0].grants.https[0]."
+  static const char host_msg[] =
+      W "host` must be a host name, \"*.\" and a name, or an IP address (no scheme, port, "
+        "path or spaces; use `port` for a port)";
+  static const char *const bad_hosts[] = {"https://a.example", "a.example:8443", "a.example/v1",
+                                          " a.example", "", "*.*.example", "a.*.example",
+                                          "[::1", "user@a.example", "a%zz"};
+  for (size_t i = 0; i < sizeof bad_hosts / sizeof bad_hosts[0]; i++) {
+    char text[256];
+    snprintf(text, sizeof text, G "host = \"%s\"\n", bad_hosts[i]);
+    CHECK_CONFIG_ERROR(text, 3, 8, host_msg);
+  }
+  static const char prefix_msg[] =
+      W "path_prefixes[0]` must start with '/' and hold no '?', '#', '\\', spaces, control "
+        "characters or \".\"/\"..\" segments";
+  static const char *const bad_prefixes[] = {"v1", "/v1/../admin", "/v1/%2E%2e", "/v1?x",
+                                             "/v 1", "/v1\\\\x", "/./x", "/x/."};
+  for (size_t i = 0; i < sizeof bad_prefixes / sizeof bad_prefixes[0]; i++) {
+    char text[256];
+    snprintf(text, sizeof text, G "host = \"a.example\"\npath_prefixes = [\"%s\"]\n",
+             bad_prefixes[i]);
+    CHECK_CONFIG_ERROR(text, 4, 18, prefix_msg);
+  }
+  CHECK_CONFIG_ERROR(G "host = \"a.example\"\nmethods = [\"GET\", \"HEAD\"]\n", 4, 19,
+                     W "methods[1]` must be one of GET, POST, PUT, PATCH, DELETE");
+  CHECK_CONFIG_ERROR(G "host = \"a.example\"\nmethods = [\" get\"]\n", 4, 12,
+                     W "methods[0]` must be one of GET, POST, PUT, PATCH, DELETE");
+  CHECK_CONFIG_ERROR(G "host = \"a.example\"\nheaders = [ { name = \"bad name\", value = \"v\" } ]\n",
+                     4, 22, W "headers[0].name` must be an HTTP header name (1-64 token characters)");
+  CHECK_CONFIG_ERROR(G "host = \"a.example\"\nheaders = [ { name = \"Host\", value = \"v\" } ]\n",
+                     4, 22, W "headers[0].name` names a header the client sets itself");
+  CHECK_CONFIG_ERROR(G "host = \"a.example\"\nheaders = [ { name = \"authorization\", value = "
+                       "\"Bearer literal\" } ]\n",
+                     4, 47, W "headers[0].value` of a credential header must come from [secrets] "
+                              "(\"${secret:NAME}\")");
+  CHECK_CONFIG_ERROR(G "host = \"a.example\"\nheaders = [ { name = \"x\", value = \"a\\nb\" } ]\n",
+                     4, 35, W "headers[0].value` must be at most 4096 bytes with no control "
+                              "character but tab");
+  CHECK_CONFIG_ERROR(G "host = \"a.example\"\nheaders = [ { name = \"x\", value = \"1\" }, "
+                       "{ name = \"X\", value = \"2\" } ]\n",
+                     4, 51, W "headers[1].name` is set twice");
+  /* What is accepted: any case of the five methods, no methods (unusable,
+   * as yoi), a "*." name, IP literals, a credential from [secrets]. */
+  wg_config_error e;
+  const char *ok = "[secrets]\ngh = { env = \"GH\" }\n" G
+                   "host = \"*.API.example.\"\nmethods = [\"get\", \"Post\"]\n"
+                   "path_prefixes = [\"/v1/\", \"/a/%7e/..b\"]\n"
+                   "headers = [ { name = \"Authorization\", value = \"token ${secret:gh}\" } ]\n"
+                   "[[plugins.enabled.grants.https]]\nhost = \"[2606:4700::1]\"\n"
+                   "[[plugins.enabled.grants.https]]\nhost = \"8.8.8.8\"\nmethods = []\n";
+  wg_config *cfg = parse(ok, &e);
+  REQUIRE(cfg);
+  CHECK_INT(cfg->enabled[0].grants.https_count, 3);
+  wg_config_free(cfg);
+#undef G
+#undef W
+}
+
+static void test_https_resolve(void) {
+#define R(x) "[https]\nresolve = [" x "]\n"
+#define FORMAT " (\"HOST:PORT:ADDRESS[,ADDRESS...]\")"
+  wg_config_error e;
+  wg_config *cfg = parse(R("\"Test.Example:8443:127.0.0.1,[::1],fd00::2\", \"b.test:443:8.8.8.8\""), &e);
+  REQUIRE(cfg);
+  REQUIRE(cfg->resolve_count == 2);
+  CHECK_STR(cfg->resolve[0].host, "Test.Example");
+  CHECK_INT(cfg->resolve[0].port, 8443);
+  REQUIRE(cfg->resolve[0].address_count == 3);
+  CHECK_INT(cfg->resolve[0].addresses[0].family, 4);
+  CHECK_INT(cfg->resolve[0].addresses[0].bytes[0], 127);
+  CHECK_INT(cfg->resolve[0].addresses[1].family, 6);
+  CHECK_INT(cfg->resolve[0].addresses[1].bytes[15], 1);
+  CHECK_INT(cfg->resolve[0].addresses[2].bytes[15], 2);
+  CHECK_INT(cfg->resolve[1].port, 443);
+  wg_config_free(cfg);
+  CHECK_CONFIG_ERROR(R("\"a.test:443\""), 2, 12, "`https.resolve[0]` must have three parts" FORMAT);
+  CHECK_CONFIG_ERROR(R("\"a.test:0:127.0.0.1\""), 2, 12,
+                     "`https.resolve[0]` has a port that is not 1-65535" FORMAT);
+  CHECK_CONFIG_ERROR(R("\"a.test:65536:127.0.0.1\""), 2, 12,
+                     "`https.resolve[0]` has a port that is not 1-65535" FORMAT);
+  CHECK_CONFIG_ERROR(R("\"a.test:443:127.1\""), 2, 12,
+                     "`https.resolve[0]` has an address that is not an IPv4 or [IPv6] address" FORMAT);
+  CHECK_CONFIG_ERROR(R("\"a.test:443:1.2.3.4,\""), 2, 12,
+                     "`https.resolve[0]` has an address that is not an IPv4 or [IPv6] address" FORMAT);
+  CHECK_CONFIG_ERROR(R("\"[::1]:443:1.2.3.4\""), 2, 12,
+                     "`https.resolve[0]` must start with a host name" FORMAT);
+  CHECK_CONFIG_ERROR(R("\":443:1.2.3.4\""), 2, 12,
+                     "`https.resolve[0]` must start with a host name" FORMAT);
+  CHECK_CONFIG_ERROR(R("\"a.test:443:1.2.3.4\", \"A.TEST:443:5.6.7.8\""), 2, 34,
+                     "`https.resolve[1]` repeats the host and port of an earlier entry" FORMAT);
+  CHECK_CONFIG_ERROR(R("5"), 2, 12, "`https.resolve[0]` must be a string, not an integer");
+  /* allow_networks: host bits and prefixes. */
+  CHECK_CONFIG_ERROR("[https]\nallow_networks = [\"10.1.2.3/8\"]\n", 2, 19,
+                     "`https.allow_networks[0]` has address bits set after its prefix length "
+                     "(write the network address, or /32 or /128 for one address)");
+  CHECK_CONFIG_ERROR("[https]\nallow_networks = [\"fd00::1/8\"]\n", 2, 19,
+                     "`https.allow_networks[0]` has address bits set after its prefix length "
+                     "(write the network address, or /32 or /128 for one address)");
+  CHECK_CONFIG_ERROR("[https]\nallow_networks = [\"10.0.0.0/08\"]\n", 2, 19,
+                     "`https.allow_networks[0]` must be a CIDR block such as \"10.1.2.3/32\" or "
+                     "\"fd00::/8\"");
+  CHECK_CONFIG_ERROR("[https]\nallow_networks = [\"010.0.0.0/8\"]\n", 2, 19,
+                     "`https.allow_networks[0]` must be a CIDR block such as \"10.1.2.3/32\" or "
+                     "\"fd00::/8\"");
+#undef R
+#undef FORMAT
+}
+
 /* Unknown permission kinds fail closed at the parse boundary (reference
  * 6.1, test unknown_permission_kind_fails_closed_at_manifest_parse_boundary). */
 static void test_bad_permissions_are_parse_errors(void) {
@@ -534,6 +646,8 @@ WG_TEST_LIST {
   WG_TEST(test_wrong_types_are_located),
   WG_TEST(test_numbers_are_range_checked),
   WG_TEST(test_shapes_are_checked),
+  WG_TEST(test_https_grant_shapes),
+  WG_TEST(test_https_resolve),
   WG_TEST(test_bad_permissions_are_parse_errors),
   WG_TEST(test_toml_errors_have_locations),
   WG_TEST(test_load_missing_and_present_files),

@@ -403,6 +403,9 @@ static void test_imports_checked_before_instantiation(void) {
   }
 }
 
+/* Granted at link time but run without a client context (a host that
+ * embeds the engine without https): the request fails closed, sticky, and
+ * the client libraries are never loaded. */
 static void test_granted_https_fails_closed(void) {
   wg_module *m = rt_load("https", false);
   REQUIRE(m);
@@ -410,7 +413,9 @@ static void test_granted_https_fails_closed(void) {
   req.https_granted = true;
   wg_call_result r;
   CHECK_INT(wg_call(&req, &r), WG_ERR_UNSUPPORTED);
-  CHECK_STR(r.error.message, "host_api.https is not implemented in this build");
+  CHECK_STR(r.error.message, "host_api.https has no client configuration in this host");
+  CHECK(!wg_https_client_loaded());
+  CHECK_INT(r.https_count, 0);
   wg_call_result_free(&r);
   wg_module_release(m);
 }

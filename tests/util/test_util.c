@@ -63,7 +63,88 @@ static void test_utf8(void) {
   CHECK_INT(wg_utf8_trim((const uint8_t *)"abc", 3), 3);
 }
 
+static void test_ip_text_forms(void) {
+  static const struct { const char *in, *out; } ok[] = {
+      {"1.2.3.4", "1.2.3.4"}, {"0.0.0.0", "0.0.0.0"}, {"255.255.255.255", "255.255.255.255"},
+      {"::", "::"}, {"::1", "::1"}, {"1::", "1::"}, {"0:0:0:0:0:0:0:1", "::1"},
+      {"2001:DB8:0:0:1:0:0:1", "2001:db8::1:0:0:1"}, {"1:0:0:2:0:0:0:3", "1:0:0:2::3"},
+      {"1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8"}, {"1:0:3:4:5:6:7:8", "1:0:3:4:5:6:7:8"},
+      {"::ffff:1.2.3.4", "::ffff:102:304"}, {"0001:02:3::", "1:2:3::"},
+      {"1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:102:304"},
+  };
+  for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+    wg_ip ip;
+    char text[WG_IP_TEXT_MAX];
+    if (!wg_ip_parse(ok[i].in, strlen(ok[i].in), &ip)) {
+      WG_TEST_FAIL_("%s does not parse", ok[i].in);
+      continue;
+    }
+    CHECK_INT(wg_ip_format(&ip, text), strlen(ok[i].out));
+    CHECK_STR(text, ok[i].out);
+  }
+  static const char *const bad[] = {"", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.256", "1.2.3.-1",
+                                    "0x1.2.3.4", "1.2.3.4 ", ":", ":1", "1:", "1::2::3",
+                                    "1:2:3:4:5:6:7:8:9", "12345::", "g::", "::1.2.3", "::01.2.3.4",
+                                    "1:2:3:4:5:6:7:1.2.3.4", "fe80::1%eth0", "[::1]", "1:2:3:4:5:6:7"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    wg_ip ip;
+    if (wg_ip_parse(bad[i], strlen(bad[i]), &ip)) WG_TEST_FAIL_("%s parsed", bad[i]);
+  }
+  wg_ip a, b;
+  CHECK(wg_ip_parse("::1", 3, &a) && wg_ip_parse("0::0:1", 6, &b) && wg_ip_equal(&a, &b));
+  CHECK(wg_ip_parse("0.0.0.1", 7, &b) && !wg_ip_equal(&a, &b));
+}
+
+static void test_cidr(void) {
+  static const struct { const char *s; wg_cidr_status st; } cases[] = {
+      {"10.0.0.0/8", WG_CIDR_OK}, {"0.0.0.0/0", WG_CIDR_OK}, {"1.2.3.4/32", WG_CIDR_OK},
+      {"fd00::/8", WG_CIDR_OK}, {"::1/128", WG_CIDR_OK}, {"::/0", WG_CIDR_OK},
+      {"10.1.2.3/8", WG_CIDR_HOST_BITS}, {"fd00::1/8", WG_CIDR_HOST_BITS},
+      {"10.0.0.0/33", WG_CIDR_PREFIX}, {"::/129", WG_CIDR_PREFIX}, {"10.0.0.0/08", WG_CIDR_PREFIX},
+      {"10.0.0.0/", WG_CIDR_PREFIX}, {"10.0.0.0/x", WG_CIDR_PREFIX}, {"10.0.0.0/1000", WG_CIDR_PREFIX},
+      {"10.0.0.0", WG_CIDR_SYNTAX}, {"/8", WG_CIDR_SYNTAX}, {"10.0.0/8", WG_CIDR_SYNTAX},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    wg_cidr c;
+    CHECK_INT(wg_cidr_parse(cases[i].s, strlen(cases[i].s), &c), cases[i].st);
+  }
+  wg_cidr c;
+  wg_ip ip;
+  REQUIRE(wg_cidr_parse("172.16.0.0/12", 13, &c) == WG_CIDR_OK);
+  CHECK(wg_ip_parse("172.31.255.255", 14, &ip) && wg_cidr_contains(&c, &ip));
+  CHECK(wg_ip_parse("172.32.0.0", 10, &ip) && !wg_cidr_contains(&c, &ip));
+  CHECK(wg_ip_parse("::ffff:172.16.0.1", 17, &ip) && !wg_cidr_contains(&c, &ip));
+  REQUIRE(wg_cidr_parse("0.0.0.0/0", 9, &c) == WG_CIDR_OK);
+  CHECK(wg_ip_parse("8.8.8.8", 7, &ip) && wg_cidr_contains(&c, &ip));
+  REQUIRE(wg_cidr_parse("2001:db8::/33", 13, &c) == WG_CIDR_OK);
+  CHECK(wg_ip_parse("2001:db8:7fff::1", 16, &ip) && wg_cidr_contains(&c, &ip));
+  CHECK(wg_ip_parse("2001:db8:8000::1", 16, &ip) && !wg_cidr_contains(&c, &ip));
+}
+
+static void test_http_vocabulary(void) {
+  CHECK(wg_http_token("X-Custom_1.a~!", 14));
+  CHECK(!wg_http_token("", 0));
+  CHECK(!wg_http_token("a b", 3));
+  CHECK(!wg_http_token("a:b", 3));
+  CHECK(!wg_http_token("a\0b", 3));
+  CHECK(wg_http_field_value("a\tb \xc3\xa9", 6));
+  CHECK(!wg_http_field_value("a\rb", 3));
+  CHECK(!wg_http_field_value("a\x7f", 2));
+  CHECK(wg_http_header_sensitive("Proxy-Authorization", 19));
+  CHECK(!wg_http_header_sensitive("authorizations", 14));
+  CHECK(wg_http_header_managed("TE", 2));
+  CHECK(!wg_http_header_managed("x-host", 6));
+  CHECK_INT(wg_http_method("PATCH", 5, false), 3);
+  CHECK_INT(wg_http_method("patch", 5, false), -1);
+  CHECK_INT(wg_http_method("patch", 5, true), 3);
+  CHECK_INT(wg_http_method("HEAD", 4, true), -1);
+  CHECK_INT(wg_http_method("GE", 2, true), -1);
+}
+
 WG_TEST_LIST {
+  WG_TEST(test_ip_text_forms),
+  WG_TEST(test_cidr),
+  WG_TEST(test_http_vocabulary),
   WG_TEST(test_buf_cap_is_sticky),
   WG_TEST(test_buf_printf_long),
   WG_TEST(test_arena_limit),
