@@ -181,10 +181,11 @@ def main():
         for i, what in ((2, "wasm run"), (3, "call")):
             wall = max(rows, key=lambda r: r[i][1])
             rss = max(rows, key=lambda r: r[i][2])
+            met = wall[i][1] <= GOAL_WALL and rss[i][2] <= GOAL_RSS
+            goal = ("not measured here (release build, 500 ms)" if MODE != "release"
+                    else "met (<= 1 s, <= 256 MiB)" if met else "NOT met (1 s, 256 MiB)")
             print("%s: slowest %.0f ms (%s), largest %d MiB (%s); goal %s" %
-                  (what, wall[i][1] * 1e3, wall[0], rss[i][2] >> 20, rss[0],
-                   "met (<= 1 s, <= 256 MiB)" if wall[i][1] <= GOAL_WALL and
-                   rss[i][2] <= GOAL_RSS else "NOT met (1 s, 256 MiB)"))
+                  (what, wall[i][1] * 1e3, wall[0], rss[i][2] >> 20, rss[0], goal))
     print("%d cases, %d failures" % (len(rows), failures))
     return 1 if failures else 0
 
