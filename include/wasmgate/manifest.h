@@ -241,6 +241,15 @@ wg_schema *wg_manifest_tool_schema(const wg_manifest_tool *t,
  * authorization of host_api.https is the policy layer's job). */
 int wg_abi_check(const uint8_t *wasm, size_t len, bool *uses_https,
                  wg_pkg_diag *diag);
+/* The same with the engine's build bounds (NULL: its defaults). Also:
+ *   api     "plugin WASM module exceeds an engine limit: MSG" (MSG: the
+ *           engine's fixed text, e.g. "br_table with 70000 targets (limit
+ *           65520)")
+ *   bounds  "plugin WASM module could not be checked within the time
+ *           limit" (the deadline) / "... check was cancelled" */
+int wg_abi_check_limited(const uint8_t *wasm, size_t len,
+                         const wg_module_limits *limits, bool *uses_https,
+                         wg_pkg_diag *diag);
 
 /* The host imports of yoi-plugin-wasm-1 (reference 4.2 and 4.3): one table,
  * used by `check` and by the host layer that implements them. */

@@ -50,8 +50,10 @@ typedef struct wg_call_limits {
   size_t max_summary_bytes;
   uint64_t fuel;
   uint64_t wall_clock_ns;    /* the whole call, from wg_call's entry */
-  uint64_t max_memory_bytes; /* whole 64 KiB pages; at least one page */
-  uint32_t max_table_elements; /* at least 1 */
+  uint64_t max_memory_bytes; /* linear memory (whole 64 KiB pages) and
+                                tables (8 bytes an element) together; at
+                                least one page */
+  uint32_t max_table_elements; /* all tables of the call together; at least 1 */
   uint32_t max_call_depth;     /* at least 1 */
 } wg_call_limits;
 
@@ -88,6 +90,14 @@ void wg_module_cache_free(wg_module_cache *c);
 wg_module *wg_module_cache_get(wg_module_cache *c, const char *digest,
                                const uint8_t *bytes, size_t len,
                                wg_error *err);
+/* The same, compiling (on a miss) under `limits` (NULL: the engine's
+ * defaults): a call's deadline and cancellation flag. A compile they cut
+ * short fails with timeout / cancelled and is not cached; a module over
+ * an engine limit is module_invalid. */
+wg_module *wg_module_cache_get_limited(wg_module_cache *c, const char *digest,
+                                       const uint8_t *bytes, size_t len,
+                                       const wg_module_limits *limits,
+                                       wg_error *err);
 size_t wg_module_cache_size(wg_module_cache *c);
 /* The entry module of a package for one call (SPEC section 5): the package
  * at `path` is stat'ed on every call; when its (device, inode, size, mtime,
@@ -100,6 +110,11 @@ size_t wg_module_cache_size(wg_module_cache *c);
 wg_module *wg_module_cache_load(wg_module_cache *c, const char *path,
                                 const char *digest, const char *entry,
                                 wg_error *err);
+/* wg_module_cache_load compiling under limits (wg_module_cache_get_limited). */
+wg_module *wg_module_cache_load_limited(wg_module_cache *c, const char *path,
+                                        const char *digest, const char *entry,
+                                        const wg_module_limits *limits,
+                                        wg_error *err);
 
 /* ---- One call ----------------------------------------------------------- */
 

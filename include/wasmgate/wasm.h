@@ -69,13 +69,18 @@ typedef enum wg_wasm_result {
                           memory64, multi-memory) */
   WG_WASM_INVALID,     /* decodes, but fails validation */
   WG_WASM_LINK,        /* an import is missing or has the wrong type */
-  WG_WASM_LIMIT,       /* over an implementation or store limit: a
-                          module with more than 50,000 locals in a function,
-                          1,000 params/results in a type or blocks nested
-                          100,000 deep; or an instance whose initial memory
-                          or table exceeds the store's limits */
+  WG_WASM_LIMIT,       /* over an implementation or store limit: one of
+                          the engine's per-module caps (docs/engine.md,
+                          "Limits": locals, params, nesting, br_table size,
+                          counts of types, functions, tables, ...), the
+                          compile memory budget, or an instance whose
+                          initial memories and tables exceed the store's
+                          limits */
   WG_WASM_TRAP,        /* execution trapped (also in a start function or
-                          while applying segments); see wg_wasm_error.trap */
+                          while applying segments); see wg_wasm_error.trap.
+                          A compile cut short by its deadline or
+                          cancellation flag is reported the same way
+                          (trap deadline / cancelled) */
   WG_WASM_NOMEM,       /* host allocation failed */
   WG_WASM_ARGS,        /* API misuse: wrong argument count or types */
 } wg_wasm_result;
@@ -122,6 +127,22 @@ typedef struct wg_module wg_module;
  * err (if non-NULL) and sets *out to NULL. The byte buffer is not retained. */
 wg_wasm_result wg_module_new(const uint8_t *bytes, size_t len,
                              wg_module **out, wg_wasm_error *err);
+
+/* Bounds on building a module (zero / NULL: none, or the default). The
+ * work is linear in the module's size; these make it also end by a
+ * deadline, stop on a cancellation flag, and stay within a memory budget
+ * (the module's own data plus the compiler's scratch space). */
+typedef struct wg_module_limits {
+  uint64_t deadline_ns;      /* absolute, wg_now_ns() clock; WG_TRAP_DEADLINE */
+  atomic_int *cancel;        /* non-zero => WG_TRAP_CANCELLED */
+  uint64_t max_memory_bytes; /* default and ceiling: 16 x len + 16 MiB
+                                (WG_WASM_LIMIT past it) */
+} wg_module_limits;
+
+/* wg_module_new under limits (NULL = wg_module_new). */
+wg_wasm_result wg_module_new_limited(const uint8_t *bytes, size_t len,
+                                     const wg_module_limits *limits,
+                                     wg_module **out, wg_wasm_error *err);
 void wg_module_retain(wg_module *m);
 void wg_module_release(wg_module *m); /* frees at zero; NULL is fine */
 
@@ -159,16 +180,29 @@ bool wg_module_export(const wg_module *m, size_t i, wg_export_info *out);
 /* ---- Stores and limits ------------------------------------------------ */
 
 /* Per-store limits. Zero in a numeric field means "engine default", except
- * fuel and deadline_ns where zero means "none". */
+ * fuel, deadline_ns and max_store_bytes where zero means "none". Growing
+ * past a memory or table limit returns -1 (and costs no fuel); initial
+ * sizes past them fail instantiation with WG_WASM_LIMIT. */
 typedef struct wg_limits {
   uint64_t fuel;              /* wasm instructions, charged per basic block */
   uint64_t deadline_ns;       /* absolute, on wg_now_ns()'s monotonic clock */
   atomic_int *cancel;         /* non-zero => running code traps "cancelled" */
-  uint32_t max_memory_pages;  /* default 65536 (4 GiB); grow past => -1 */
-  uint32_t max_table_elements;/* default 10,000,000; grow past => -1 */
+  uint32_t max_memory_pages;  /* per memory; default 65536 (4 GiB) */
+  uint32_t max_table_elements;/* all tables of the store together (every
+                                 instance, initial sizes and growth);
+                                 default 10,000,000 */
   uint32_t max_call_depth;    /* default 10,000 wasm frames */
   uint32_t max_stack_bytes;   /* value stack (locals + operands); default 8 MiB */
+  uint64_t max_store_bytes;   /* memories and tables together: 65,536 per
+                                 page, WG_TABLE_ELEMENT_BYTES per element */
 } wg_limits;
+
+/* What a table element costs against max_store_bytes (its real size). */
+#define WG_TABLE_ELEMENT_BYTES 8u
+/* A host function may call back into the engine (wg_func_call from inside
+ * a host call) at most this many levels deep; one level more traps
+ * call_stack_exhausted. Each level holds a few KiB of C stack. */
+#define WG_MAX_HOST_REENTRY 64u
 
 typedef struct wg_store wg_store;
 
@@ -180,6 +214,10 @@ uint64_t wg_store_fuel_used(const wg_store *s);
 /* Replaces the fuel budget / deadline for later calls. */
 void wg_store_set_fuel(wg_store *s, uint64_t fuel);
 void wg_store_set_deadline(wg_store *s, uint64_t deadline_ns);
+/* Bytes held by the store's memories and tables, as max_store_bytes counts
+ * them, and the number of table elements (both only grow). */
+uint64_t wg_store_memory_bytes(const wg_store *s);
+uint64_t wg_store_table_elements(const wg_store *s);
 
 /* ---- Externs ----------------------------------------------------------- */
 
@@ -207,6 +245,12 @@ wg_memory *wg_caller_memory(wg_caller *c);
 wg_store *wg_caller_store(wg_caller *c);
 /* Sets the message reported with a trap the host function returns. */
 void wg_caller_set_message(wg_caller *c, const char *msg);
+/* "Should I stop?" for a long host function: WG_TRAP_CANCELLED or
+ * WG_TRAP_DEADLINE once the call's cancellation flag is set or its
+ * deadline has passed (return it to end the call), else WG_TRAP_NONE.
+ * Costs one atomic load and one clock read. The engine also checks both
+ * as soon as a host function returns. */
+wg_trap wg_caller_check(const wg_caller *c);
 
 wg_func *wg_func_new_host(wg_store *s, const wg_functype *type, wg_host_fn fn,
                           void *user);

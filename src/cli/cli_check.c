@@ -1,7 +1,8 @@
-/* cli_check.c: `wasmgate check PATH [--json]`: validates one package (file
- * or directory) without running anything: archive rules, plugin.toml (yoi's
- * discovery rules), every [[tools]] entry (registration rules, plus a
- * warning for names most model APIs refuse) and the entry module
+/* cli_check.c: `wasmgate check PATH [--json] [--timeout-ms N]`: validates
+ * one package (file or directory) without running anything: archive
+ * rules, plugin.toml (yoi's discovery rules), every [[tools]] entry
+ * (registration rules, plus a warning for names most model APIs refuse)
+ * and the entry module
  * (decode, validate, yoi-plugin-wasm-1 imports and exports). It also warns
  * when the manifest does not request the permissions its own tools and
  * imports need (surfaces.tool, the tool, external_write, host_api.https):
@@ -10,9 +11,14 @@
  * Exit 0 valid (warnings allowed), 1 invalid, 2 usage. Diagnostics are
  * fixed messages (never a path); warnings are diagnostics whose "kind" is
  * "warning". A location ("tools[0].input_schema.properties.x") is printed
- * beside a diagnostic when there is one, never inside its message. */
+ * beside a diagnostic when there is one, never inside its message.
+ *
+ * The module is compiled under a deadline (--timeout-ms, default that of a
+ * call) and the engine's compile memory budget, so check ends within its
+ * own bound whatever the module holds. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +26,16 @@
 #include "wasmgate/json.h"
 #include "wasmgate/manifest.h"
 #include "wasmgate/package.h"
+#include "wasmgate/runtime.h"
+#include "wasmgate/util.h"
 
 /* At most this many diagnostics are listed (two per tool, package, module,
  * runtime); a manifest of 64 KiB cannot have more than ~5,000 tools. */
 #define CHECK_MAX_DIAGS 16384u
+/* --timeout-ms: the default is a call's (a module that compiles within a
+ * call's default deadline passes check); at most an hour. */
+#define CHECK_DEFAULT_TIMEOUT_MS (WG_RT_DEFAULT_WALL_CLOCK_NS / 1000000u)
+#define CHECK_MAX_TIMEOUT_MS 3600000u
 
 typedef struct check_report {
   wg_pkg *pkg;
@@ -33,6 +45,7 @@ typedef struct check_report {
   wg_manifest_diag *diags;
   size_t diag_count, diag_cap;
   bool ok;
+  uint64_t deadline_ns; /* of the module's compilation */
 } check_report;
 
 /* Adds a diagnostic; an error makes the report invalid. */
@@ -155,7 +168,8 @@ static void check_module(check_report *r) {
     return;
   }
   bool https = false;
-  if (wg_abi_check(entry->data, entry->size, &https, &pd) != 0) {
+  wg_module_limits lim = {.deadline_ns = r->deadline_ns};
+  if (wg_abi_check_limited(entry->data, entry->size, &lim, &https, &pd) != 0) {
     add_pkg_diag(r, &pd);
     return;
   }
@@ -283,8 +297,14 @@ static void print_human(const check_report *r) {
 }
 
 static int check_run(const cli_args *a) {
+  uint64_t start = wg_now_ns();
+  unsigned long long timeout_ms = CHECK_DEFAULT_TIMEOUT_MS;
+  if (cli_value(a, "timeout-ms") &&
+      !cli_uint_value(a, "timeout-ms", 1, CHECK_MAX_TIMEOUT_MS, &timeout_ms))
+    return CLI_EXIT_USAGE;
   check_report r;
   memset(&r, 0, sizeof r);
+  r.deadline_ns = start + (uint64_t)timeout_ms * 1000000u;
   run_check(&r, a->pos[0]);
   int rc = r.ok ? CLI_EXIT_OK : CLI_EXIT_FAIL;
   if (cli_flag(a, "json")) {
@@ -302,12 +322,15 @@ static const cli_opt check_opts[] = {
   {"json", 0, CLI_OPT_FLAG, NULL,
    "print one JSON object: {\"ok\", \"id\", \"version\", \"digest\", \"tools\": [names], "
    "\"diagnostics\": [{\"kind\", \"phase\", \"message\", \"location\"?}]}", false},
+  {"timeout-ms", 0, CLI_OPT_VALUE, "N",
+   "give up after N ms (default 10000, a call's default timeout; at most 3600000): a "
+   "module that takes longer to compile is reported as a `bounds` error", false},
   {0},
 };
 
 const cli_spec cli_check_spec = {
   .name = "check",
-  .synopsis = "check PATH [--json]",
+  .synopsis = "check PATH [--json] [--timeout-ms N]",
   .summary = "validate a package: archive, manifest, tools, ABI",
   .description =
       "Checks the package at PATH (a .yoi-plugin file or a directory\n"

@@ -5,6 +5,7 @@
  * whatever argv holds. */
 #include "cli.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -98,8 +99,10 @@ typedef struct parse_state {
 } parse_state;
 
 /* The value of the option at argv[i] (inline after '=' or the next
- * argument); NULL after printing the error. */
-static const char *take_value(parse_state *ps, const char *opt_text, const char *inline_val) {
+ * argument); NULL after printing the error. A path may not be empty; other
+ * values are judged by the command (cli_uint_value names the value). */
+static const char *take_value(parse_state *ps, const char *opt_text, const char *inline_val,
+                              bool path) {
   char b[84];
   const char *v = inline_val;
   if (!v) {
@@ -109,7 +112,7 @@ static const char *take_value(parse_state *ps, const char *opt_text, const char 
     }
     v = ps->argv[++ps->i];
   }
-  if (!v[0]) {
+  if (!v[0] && path) {
     usage(ps->spec, "%s needs a non-empty value", shown(opt_text, b));
     return NULL;
   }
@@ -151,7 +154,7 @@ static int parse_option(parse_state *ps) {
       return usage(ps->spec, "--%s does not apply to this command (see --help)", g->name);
     const char **slot = global_slot(ps->a, gi);
     if (*slot) return usage(ps->spec, "--%s given twice", g->name);
-    const char *v = take_value(ps, name_text, inline_val);
+    const char *v = take_value(ps, name_text, inline_val, true);
     if (!v) return CLI_EXIT_USAGE;
     *slot = absolute(ps->a, v);
     if (gi == 1) ps->a->config_arg = v;
@@ -164,7 +167,7 @@ static int parse_option(parse_state *ps) {
     return 0;
   }
   if (ps->a->value[oi]) return usage(ps->spec, "%s given twice", shown(name_text, b));
-  const char *v = take_value(ps, name_text, inline_val);
+  const char *v = take_value(ps, name_text, inline_val, o->kind == CLI_OPT_PATH);
   if (!v) return CLI_EXIT_USAGE;
   ps->a->value[oi] = o->kind == CLI_OPT_PATH ? absolute(ps->a, v) : v;
   return 0;
@@ -234,9 +237,16 @@ bool cli_uint_value(const cli_args *a, const char *name, unsigned long long min,
   const char *v = cli_value(a, name);
   if (!v) return false;
   char *end = NULL;
-  unsigned long long n = v[0] >= '0' && v[0] <= '9' ? strtoull(v, &end, 10) : 0;
+  /* Decimal digits only (strtoull alone would take "-5", " 5", "0x5"), at
+   * most 20 of them so overflow cannot wrap. */
+  size_t digits = strspn(v, "0123456789");
+  errno = 0;
+  unsigned long long n = digits && digits <= 20 && !v[digits] ? strtoull(v, &end, 10) : 0;
+  if (errno == ERANGE) end = NULL;
   if (!end || *end || n < min || n > max) {
-    usage(a->spec, "--%s needs a number from %llu to %llu", name, min, max);
+    char b[84];
+    usage(a->spec, "--%s needs an integer from %llu to %llu, got '%s'", name, min, max,
+          shown(v, b));
     return false;
   }
   *out = n;

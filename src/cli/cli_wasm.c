@@ -9,9 +9,11 @@
  *                       inf/-inf; canonical NaN nan/-nan; other NaNs with
  *                       their payload: nan:0x200000, -nan:0x1
  *             refs      funcref:null, externref:null, funcref:non-null
- *   stderr  traps: `trap: CODE: MESSAGE` (CODE = wg_trap_name), exit 1;
+ *   stderr  traps: `trap: CODE: MESSAGE` (CODE = wg_trap_name), exit 1,
+ *           also when the deadline stops compilation;
  *           bad modules: `wasmgate: FILE: malformed module at byte N: MSG`
- *           (or invalid / unsupported), exit 1; other failures
+ *           (or invalid module / unsupported feature / module exceeds an
+ *           engine limit), exit 1; other failures
  *           `wasmgate: ...`, exit 1; usage errors exit 2. */
 #include "cli.h"
 
@@ -28,12 +30,18 @@
 /* A module larger than this is refused before reading it all: the biggest
  * real plugins are a few MiB. */
 #define CLI_WASM_MAX_FILE (256u << 20)
+/* Default for --max-memory-mb: memories and tables together. With the
+ * engine's compile budget (16 x the module + 16 MiB) it keeps a run of a
+ * module of 8 MiB under 256 MiB of host memory. */
+#define CLI_WASM_DEFAULT_MEMORY_MB 64u
+/* The wasm32 maximum: one 4 GiB memory. */
+#define CLI_WASM_MAX_MEMORY_MB 4096u
 /* The wasm call ABI has no hard cap; this keeps argv parsing bounded. */
 #define CLI_WASM_MAX_VALUES 1000
 
 static const char wasm_usage[] =
     "usage: wasmgate wasm run FILE --invoke NAME [ARG...] [--fuel N] "
-    "[--timeout-ms N]\n";
+    "[--timeout-ms N] [--max-memory-mb N]\n";
 
 static void print_wasm_help(FILE *out) {
   fputs(wasm_usage, out);
@@ -46,7 +54,11 @@ static void print_wasm_help(FILE *out) {
       "Options:\n"
       "  --invoke NAME     exported function to call (required)\n"
       "  --fuel N          stop after N wasm instructions (trap fuel_exhausted)\n"
-      "  --timeout-ms N    stop after N ms of wall-clock time (trap deadline)\n"
+      "  --timeout-ms N    stop after N ms of wall-clock time, counted from\n"
+      "                    before the module is compiled (trap deadline)\n"
+      "  --max-memory-mb N linear memory and tables together may hold at most\n"
+      "                    N MiB (default 64, at most 4096); memory.grow and\n"
+      "                    table.grow past it return -1\n"
       "  -h, --help        show this help\n"
       "  --                end of options; the rest are arguments\n"
       "Without --fuel/--timeout-ms there is no fuel or time limit.\n"
@@ -241,6 +253,7 @@ typedef struct wasm_run_opts {
   size_t arg_count;
   uint64_t fuel;       /* 0: none */
   uint64_t timeout_ms; /* 0: none */
+  uint64_t memory_mb;  /* 0: CLI_WASM_DEFAULT_MEMORY_MB */
 } wasm_run_opts;
 
 static bool parse_count(const char *s, uint64_t *out) {
@@ -268,15 +281,21 @@ static int parse_run_args(int argc, char **argv, wasm_run_opts *o) {
       continue;
     }
     if (is_opt) {
-      if (strcmp(a, "--invoke") != 0 && strcmp(a, "--fuel") != 0 &&
-          strcmp(a, "--timeout-ms") != 0)
+      uint64_t *count = strcmp(a, "--fuel") == 0          ? &o->fuel
+                         : strcmp(a, "--timeout-ms") == 0    ? &o->timeout_ms
+                         : strcmp(a, "--max-memory-mb") == 0 ? &o->memory_mb
+                                                             : NULL;
+      if (strcmp(a, "--invoke") != 0 && !count)
         return cli_usage_error("wasm run: unknown option '%s' (see --help)", a);
       if (i + 1 >= argc) return cli_usage_error("wasm run: %s needs a value", a);
       const char *v = argv[++i];
-      if (strcmp(a, "--invoke") == 0) o->invoke = v;
-      else if (!parse_count(v, a[2] == 'f' ? &o->fuel : &o->timeout_ms))
+      if (!count) o->invoke = v;
+      else if (!parse_count(v, count))
         return cli_usage_error("wasm run: %s needs a positive integer, got '%s'",
                                a, v);
+      if (count == &o->memory_mb && o->memory_mb > CLI_WASM_MAX_MEMORY_MB)
+        return cli_usage_error("wasm run: --max-memory-mb is at most %u, got '%s'",
+                               CLI_WASM_MAX_MEMORY_MB, v);
       continue;
     }
     if (!o->file) o->file = a;
@@ -292,6 +311,7 @@ static int report_module_error(const char *file, wg_wasm_result r,
   const char *what = r == WG_WASM_MALFORMED   ? "malformed module"
                      : r == WG_WASM_INVALID   ? "invalid module"
                      : r == WG_WASM_UNSUPPORTED ? "unsupported feature"
+                     : r == WG_WASM_LIMIT     ? "module exceeds an engine limit"
                                                 : NULL;
   if (what)
     return cli_fail("%s: %s at byte %zu: %s", file, what, err->offset,
@@ -362,10 +382,27 @@ static int report_imports(const char *file, const wg_module *m) {
                   "(wasm run provides no imports)", file, mod, name);
 }
 
+/* The run's limits: the deadline starts now, before the module is read and
+ * compiled, so that compilation is under it too. */
+static wg_limits run_limits(const wasm_run_opts *o) {
+  wg_limits limits = {0};
+  limits.fuel = o->fuel;
+  if (o->timeout_ms) {
+    uint64_t ns = o->timeout_ms > UINT64_MAX / 2000000 ? UINT64_MAX / 2
+                                                       : o->timeout_ms * 1000000;
+    limits.deadline_ns = wg_now_ns() + ns;
+  }
+  uint64_t mb = o->memory_mb ? o->memory_mb : CLI_WASM_DEFAULT_MEMORY_MB;
+  limits.max_store_bytes = mb << 20;
+  limits.max_memory_pages = (uint32_t)(mb * 16);
+  return limits;
+}
+
 static int wasm_run(const wasm_run_opts *o) {
   unsigned char *bytes = NULL;
   size_t len = 0;
   char msg[512];
+  wg_limits limits = run_limits(o);
   /* Refuse an oversized regular file before reading any of it. */
   struct stat st;
   if (strcmp(o->file, "-") != 0 && stat(o->file, &st) == 0 &&
@@ -376,20 +413,15 @@ static int wasm_run(const wasm_run_opts *o) {
     return cli_fail("%s", msg);
   wg_module *m = NULL;
   wg_wasm_error err = {0};
-  wg_wasm_result r = wg_module_new(bytes, len, &m, &err);
+  wg_module_limits ml = {.deadline_ns = limits.deadline_ns};
+  wg_wasm_result r = wg_module_new_limited(bytes, len, &ml, &m, &err);
   free(bytes);
+  if (r == WG_WASM_TRAP) return report_call_error(o->file, r, &err);
   if (r != WG_WASM_OK) return report_module_error(o->file, r, &err);
   if (wg_module_import_count(m) > 0) {
     int rc = report_imports(o->file, m);
     wg_module_release(m);
     return rc;
-  }
-  wg_limits limits = {0};
-  limits.fuel = o->fuel;
-  if (o->timeout_ms) {
-    uint64_t ns = o->timeout_ms > UINT64_MAX / 2000000 ? UINT64_MAX / 2
-                                                       : o->timeout_ms * 1000000;
-    limits.deadline_ns = wg_now_ns() + ns;
   }
   wg_store *s = wg_store_new(&limits);
   int rc;

@@ -133,17 +133,43 @@ static int check_exports(const wg_module *mod, wg_pkg_diag *d) {
   return 0;
 }
 
+/* A build the engine did not finish: its deadline or cancellation
+ * (bounds), or one of its limits (api, with the engine's fixed text). */
+static int abi_unfinished(wg_wasm_result r, const wg_wasm_error *err,
+                          wg_pkg_diag *d) {
+  char msg[WG_PKG_MESSAGE_MAX];
+  if (r == WG_WASM_TRAP) {
+    pkg_diag_set(d, WG_PKG_BOUNDS, WG_PKG_PHASE_MANIFEST,
+                 err->trap == WG_TRAP_CANCELLED
+                     ? "plugin WASM module check was cancelled"
+                     : "plugin WASM module could not be checked within the "
+                       "time limit");
+    return -1;
+  }
+  snprintf(msg, sizeof msg, "plugin WASM module exceeds an engine limit: %.200s",
+           err->message);
+  return abi_fail(d, msg);
+}
+
 int wg_abi_check(const uint8_t *wasm, size_t len, bool *uses_https,
                  wg_pkg_diag *diag) {
+  return wg_abi_check_limited(wasm, len, NULL, uses_https, diag);
+}
+
+int wg_abi_check_limited(const uint8_t *wasm, size_t len,
+                         const wg_module_limits *limits, bool *uses_https,
+                         wg_pkg_diag *diag) {
   bool https = false;
   if (uses_https) *uses_https = false;
   wg_module *mod = NULL;
   wg_wasm_error err;
-  wg_wasm_result r = wg_module_new(wasm, len, &mod, &err);
+  wg_wasm_result r = wg_module_new_limited(wasm, len, limits, &mod, &err);
   if (r == WG_WASM_NOMEM) {
     pkg_diag_oom(diag);
     return -1;
   }
+  if (r == WG_WASM_TRAP || r == WG_WASM_LIMIT)
+    return abi_unfinished(r, &err, diag);
   if (r != WG_WASM_OK) {
     char msg[WG_PKG_MESSAGE_MAX];
     snprintf(msg, sizeof msg,

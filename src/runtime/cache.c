@@ -5,7 +5,8 @@
  * never frees a module in use. Compilation runs outside the lock; if two
  * threads compile the same digest at once, the first insert wins and the
  * other's module is released. At most max_entries are kept, least recently
- * used dropped first. */
+ * used dropped first. Only complete modules are inserted: a compile that a
+ * call's deadline or cancellation cut short leaves nothing behind. */
 #include "rt_internal.h"
 
 #include <pthread.h>
@@ -110,9 +111,36 @@ static wg_module *insert(wg_module_cache *c, const char *digest, wg_module *m) {
   return m;
 }
 
-wg_module *wg_module_cache_get(wg_module_cache *c, const char *digest,
-                               const uint8_t *bytes, size_t len,
-                               wg_error *err) {
+/* A failed compile in the error model. A compile cut short by the call's
+ * deadline or cancellation is that call's timeout / cancellation, with the
+ * call's own messages; nothing of it is cached. */
+static void compile_error(wg_wasm_result r, const wg_wasm_error *we,
+                          wg_error *err) {
+  if (r == WG_WASM_TRAP && we->trap == WG_TRAP_DEADLINE) {
+    wg_error_set(err, WG_ERR_TIMEOUT, "wall-clock deadline reached");
+    return;
+  }
+  if (r == WG_WASM_TRAP && we->trap == WG_TRAP_CANCELLED) {
+    wg_error_set(err, WG_ERR_CANCELLED, "call cancelled");
+    return;
+  }
+  if (r == WG_WASM_LIMIT) {
+    wg_error_set(err, WG_ERR_MODULE_INVALID,
+                 "module exceeds an engine limit at byte %zu: %s", we->offset,
+                 we->message);
+    return;
+  }
+  wg_err code = r == WG_WASM_UNSUPPORTED ? WG_ERR_UNSUPPORTED
+                : r == WG_WASM_NOMEM     ? WG_ERR_INTERNAL
+                                         : WG_ERR_MODULE_INVALID;
+  wg_error_set(err, code, "module is %s at byte %zu: %s", wg_wasm_result_name(r),
+               we->offset, we->message);
+}
+
+wg_module *wg_module_cache_get_limited(wg_module_cache *c, const char *digest,
+                                       const uint8_t *bytes, size_t len,
+                                       const wg_module_limits *limits,
+                                       wg_error *err) {
   if (!c || !digest || strlen(digest) > WG_ERROR_DIGEST_MAX) {
     wg_error_set(err, WG_ERR_INTERNAL, "bad module cache request");
     return NULL;
@@ -120,16 +148,18 @@ wg_module *wg_module_cache_get(wg_module_cache *c, const char *digest,
   wg_module *m = lookup(c, digest);
   if (m) return m;
   wg_wasm_error we = {0};
-  wg_wasm_result r = wg_module_new(bytes, len, &m, &we);
+  wg_wasm_result r = wg_module_new_limited(bytes, len, limits, &m, &we);
   if (r != WG_WASM_OK) {
-    wg_err code = r == WG_WASM_UNSUPPORTED ? WG_ERR_UNSUPPORTED
-                  : r == WG_WASM_NOMEM     ? WG_ERR_INTERNAL
-                                           : WG_ERR_MODULE_INVALID;
-    wg_error_set(err, code, "module is %s at byte %zu: %s", wg_wasm_result_name(r),
-                 we.offset, we.message);
+    compile_error(r, &we, err);
     return NULL;
   }
   return insert(c, digest, m);
+}
+
+wg_module *wg_module_cache_get(wg_module_cache *c, const char *digest,
+                               const uint8_t *bytes, size_t len,
+                               wg_error *err) {
+  return wg_module_cache_get_limited(c, digest, bytes, len, NULL, err);
 }
 
 size_t wg_module_cache_size(wg_module_cache *c) {

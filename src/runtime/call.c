@@ -210,6 +210,8 @@ static void run_module(const wg_call_request *req, const wg_call_limits *lim,
     .max_table_elements = lim->max_table_elements,
     .max_call_depth = lim->max_call_depth,
     .max_stack_bytes = WG_RT_MAX_STACK_BYTES,
+    /* memories and tables together count against the memory limit */
+    .max_store_bytes = lim->max_memory_bytes,
   };
   wg_host_call hc = {
     .tool_name = req->tool,

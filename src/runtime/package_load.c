@@ -45,7 +45,8 @@ static const char *errno_word(int e) {
 /* Reads, hashes and compiles; records the stamp when the digest matches. */
 static wg_module *load_fresh(wg_module_cache *c, const char *path,
                              const char *digest, const char *entry,
-                             const struct stat *st, wg_error *err) {
+                             const struct stat *st,
+                             const wg_module_limits *limits, wg_error *err) {
   wg_pkg *pkg = NULL;
   wg_pkg_diag d;
   if (wg_pkg_open_path(path, NULL, &pkg, &d) != 0) {
@@ -64,7 +65,7 @@ static wg_module *load_fresh(wg_module_cache *c, const char *path,
     wg_error_set(err, WG_ERR_PACKAGE_INVALID, "resolved plugin package does not declare a "
                  "usable WASM runtime entry%s%s", entry ? ": " : "", entry ? d.message : "");
   } else {
-    m = wg_module_cache_get(c, actual, f->data, f->size, err);
+    m = wg_module_cache_get_limited(c, actual, f->data, f->size, limits, err);
     if (m && !S_ISDIR(st->st_mode)) rt_stamp_put(c, path, stamp_of(st), actual);
   }
   wg_pkg_free(pkg);
@@ -74,6 +75,13 @@ static wg_module *load_fresh(wg_module_cache *c, const char *path,
 wg_module *wg_module_cache_load(wg_module_cache *c, const char *path,
                                 const char *digest, const char *entry,
                                 wg_error *err) {
+  return wg_module_cache_load_limited(c, path, digest, entry, NULL, err);
+}
+
+wg_module *wg_module_cache_load_limited(wg_module_cache *c, const char *path,
+                                        const char *digest, const char *entry,
+                                        const wg_module_limits *limits,
+                                        wg_error *err) {
   struct stat st;
   if (!c || !path || !digest) {
     wg_error_set(err, WG_ERR_INTERNAL, "bad package load request");
@@ -91,5 +99,5 @@ wg_module *wg_module_cache_load(wg_module_cache *c, const char *path,
     wg_module *m = rt_cache_lookup(c, known_digest);
     if (m) return m;
   }
-  return load_fresh(c, path, digest, entry, &st, err);
+  return load_fresh(c, path, digest, entry, &st, limits, err);
 }

@@ -323,8 +323,9 @@ static wg_module *load_module(void *p, wg_error *err) {
                  "resolved plugin package does not declare a WASM runtime");
     return NULL;
   }
-  return wg_module_cache_load(lc->cache, t->plugin->package->path, t->digest,
-                              m->runtime.entry, err);
+  return wg_module_cache_load_limited(lc->cache, t->plugin->package->path,
+                                      t->digest, m->runtime.entry, &lc->bounds,
+                                      err);
 }
 
 void rt_tool_request(const wg_tool *t, wg_module_cache *cache, const char *input,
@@ -332,6 +333,11 @@ void rt_tool_request(const wg_tool *t, wg_module_cache *cache, const char *input
                      wg_cancel *cancel, rt_load_ctx *lc, wg_call_request *req) {
   lc->tool = t;
   lc->cache = cache;
+  /* The compile (on a cache miss) runs under the call's bounds; the
+   * deadline counts from here, a hair before wg_call's own start. */
+  lc->bounds = (wg_module_limits){.cancel = cancel ? &cancel->flag : NULL};
+  if (__builtin_add_overflow(wg_now_ns(), limits->wall_clock_ns, &lc->bounds.deadline_ns))
+    lc->bounds.deadline_ns = UINT64_MAX;
   *req = (wg_call_request){
     .load = load_module, .load_ctx = lc, .tool = t->name,
     .plugin = t->ref, .digest = t->digest, .input = input, .input_len = input_len,

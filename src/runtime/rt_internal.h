@@ -33,6 +33,7 @@ wg_module *rt_cache_lookup(wg_module_cache *c, const char *digest);
 typedef struct rt_load_ctx {
   const wg_tool *tool;
   wg_module_cache *cache;
+  wg_module_limits bounds; /* the call's deadline and cancellation flag */
 } rt_load_ctx;
 void rt_tool_request(const wg_tool *t, wg_module_cache *cache, const char *input,
                      size_t input_len, const wg_call_limits *limits,

@@ -46,6 +46,7 @@ typedef struct ctl {
   size_t loop_pc;
   size_t fixups;     /* chain of words to patch with the end pc */
   size_t else_fixup; /* BR_UNLESS target of an `if` */
+  uint32_t brt_stamp; /* cc.brt_serial of the last br_table that checked it */
 } ctl;
 
 typedef struct cc {
@@ -56,6 +57,7 @@ typedef struct cc {
   uint32_t nlocals;
   uint8_t *locals;
   uint32_t *refs;    /* per local: lazy stack entries reading it */
+  size_t caplocals, caprefs;
   uint8_t *vals;     /* operand types */
   uint32_t *locs;    /* operand slots, parallel to vals */
   uint64_t *consts;  /* values of lazy constants */
@@ -76,10 +78,23 @@ typedef struct cc {
   size_t ntargets, captargets;
   size_t *refunds;   /* refund words of conditional branches in the block */
   size_t nrefunds, caprefunds;
+  size_t scratch;    /* bytes of the buffers above (the build's budget) */
+  uint64_t work;     /* validation work: instructions, types pushed, popped
+                        or compared (VM_VALIDATE_WORK_PER_BYTE) */
+  uint64_t work_max, work_ticked;
+  uint32_t brt_serial; /* br_table being validated (ctl.brt_stamp) */
+  /* The top `chk_arity` operand types were checked against label types
+   * `chk_types` when the stack height was `chk_nvals`, and nothing at or
+   * below that height has been popped since (br_if, br_table). */
+  const wg_valtype *chk_types;
+  uint32_t chk_arity;
+  size_t chk_nvals;
   bool oom;
 } cc;
 
 #define OFF(c) ((size_t)((c)->r->p - (c)->r->base))
+/* A failed allocation: over the build's memory budget, or out of memory. */
+#define OOMC(c) return vm_build_oom((c)->m, OFF(c), (c)->err)
 #define FAILC(c, res, ...)                              \
   do {                                                  \
     vm_error((c)->err, (res), OFF(c), __VA_ARGS__);     \
@@ -99,21 +114,34 @@ typedef struct cc {
   } while (0)
 #define U32(out) RD(vm_read_u32(c->r, (out), &rmsg_))
 
-static bool grow(void **p, size_t *cap, size_t need, size_t elem) {
+/* Grows a scratch buffer geometrically; every byte counts against the
+ * build's memory budget until the function is compiled. */
+static bool grow(cc *c, void **p, size_t *cap, size_t need, size_t elem) {
   if (need <= *cap) return true;
   size_t n = *cap ? *cap * 2 : 64;
   while (n < need) n *= 2;
+  size_t add = (n - *cap) * elem;
+  if (vm_build_over(c->m, add)) {
+    c->m->build->over = true;
+    c->oom = true;
+    return false;
+  }
   void *q = realloc(*p, n * elem);
-  if (!q) return false;
+  if (!q) {
+    c->oom = true;
+    return false;
+  }
   *p = q;
   *cap = n;
+  c->scratch += add;
+  if (c->m->build) c->m->build->scratch += add;
   return true;
 }
 
 /* ---- Code emission ------------------------------------------------------- */
 
 static void emit(cc *c, vm_word w) {
-  if (!grow((void **)&c->code, &c->capcode, c->ncode + 1, sizeof *c->code)) {
+  if (!grow(c, (void **)&c->code, &c->capcode, c->ncode + 1, sizeof *c->code)) {
     c->oom = true;
     return;
   }
@@ -123,7 +151,7 @@ static void emit(cc *c, vm_word w) {
 /* Emits an opcode word; remembers where, so vm_compile_body can replace
  * it with the handler's address (direct threading). */
 static void emit_op(cc *c, vm_op op) {
-  if (!grow((void **)&c->ops, &c->capops, c->nops + 1, sizeof *c->ops)) {
+  if (!grow(c, (void **)&c->ops, &c->capops, c->nops + 1, sizeof *c->ops)) {
     c->oom = true;
     return;
   }
@@ -143,7 +171,7 @@ static void emit_dst(cc *c, uint32_t slot) {
  * the block's instructions after it: its refund word holds the block count
  * at the branch until the block closes, then the difference. */
 static void emit_refund(cc *c) {
-  if (!grow((void **)&c->refunds, &c->caprefunds, c->nrefunds + 1,
+  if (!grow(c, (void **)&c->refunds, &c->caprefunds, c->nrefunds + 1,
             sizeof *c->refunds)) {
     c->oom = true;
     return;
@@ -167,23 +195,38 @@ static void begin_block(cc *c) {
 }
 
 /* Every target word is followed by a charge word: fold_fuel makes the
- * branch charge its target block's FUEL itself and jump past it. */
-static void note_target(cc *c) {
-  if (!grow((void **)&c->targets, &c->captargets, c->ntargets + 1,
+ * branch charge its target block's FUEL itself and jump past it. The word
+ * starts as the branch's own charge for moving values (move_charge). */
+static void note_target(cc *c, vm_word charge) {
+  if (!grow(c, (void **)&c->targets, &c->captargets, c->ntargets + 1,
             sizeof *c->targets)) {
     c->oom = true;
     return;
   }
   c->targets[c->ntargets++] = c->ncode - 1;
-  emit(c, 0);
+  emit(c, charge);
+}
+
+/* Fuel for moving `keep` value slots (a branch or return with values),
+ * so that a loop moving 1,000 values per iteration pays for them. */
+static vm_word move_charge(uint32_t keep) {
+  return keep / VM_MOVE_SLOTS_PER_FUEL;
+}
+
+/* RETURN src keep; its move is paid with the block's own charge. */
+static void emit_return(cc *c, uint32_t src, uint32_t keep) {
+  if (src != 0) c->code[c->fuel_pos] += move_charge(keep);
+  emit_op(c, VM_OP_RETURN);
+  emit(c, src);
+  emit(c, keep);
 }
 
 /* Emits a placeholder target word (linked into *chain) and its charge. */
-static void emit_fixup(cc *c, size_t *chain) {
+static void emit_fixup(cc *c, size_t *chain, vm_word charge) {
   size_t at = c->ncode;
   emit(c, (vm_word)*chain);
   *chain = at;
-  note_target(c);
+  note_target(c, charge);
 }
 
 /* Run once the code is complete: a branch to a block's FUEL instruction
@@ -194,7 +237,7 @@ static void fold_fuel(cc *c) {
     size_t t = c->targets[i];
     size_t target = (size_t)c->code[t];
     if (target + 1 < c->ncode && c->code[target] == VM_OP_FUEL) {
-      c->code[t + 1] = c->code[target + 1];
+      c->code[t + 1] += c->code[target + 1];
       c->code[t] = target + 2;
     }
   }
@@ -227,14 +270,15 @@ static void cut_last(cc *c, size_t start, size_t end) {
 static uint32_t home(const cc *c, size_t h) { return c->nlocals + (uint32_t)h; }
 
 static bool push_entry(cc *c, uint8_t t, uint32_t loc) {
-  if (!grow((void **)&c->vals, &c->capvals, c->nvals + 1, 1) ||
-      !grow((void **)&c->locs, &c->caplocs, c->nvals + 1, sizeof *c->locs)) {
+  if (!grow(c, (void **)&c->vals, &c->capvals, c->nvals + 1, 1) ||
+      !grow(c, (void **)&c->locs, &c->caplocs, c->nvals + 1, sizeof *c->locs)) {
     c->oom = true;
     return false;
   }
   c->vals[c->nvals] = t;
   c->locs[c->nvals] = loc;
   c->nvals++;
+  c->work++;
   if (c->nvals > c->maxvals) c->maxvals = c->nvals;
   return true;
 }
@@ -306,10 +350,12 @@ static wg_wasm_result popl(cc *c, uint8_t want, uint8_t *got, uint32_t *loc) {
   ctl *top = &c->ctls[c->nctls - 1];
   uint8_t t = T_UNKNOWN;
   uint32_t l = home(c, c->nvals);
+  c->work++;
   if (c->nvals == top->height) {
     if (!top->unreachable) INVALID(c, "type mismatch");
   } else {
     c->nvals--;
+    if (c->nvals < c->chk_nvals) c->chk_types = NULL;
     t = c->vals[c->nvals];
     l = c->locs[c->nvals];
     if (l & CONST_LOC) {
@@ -351,13 +397,52 @@ static void set_unreachable(cc *c) {
   top->unreachable = true;
 }
 
+/* Checks the top `a` operands against the label types ts without popping
+ * them (branches that keep their values: br_if, br_table). Done once while
+ * the stack top stays unchanged: a run of br_if to one label compares the
+ * types once, not a times each. `refine` (br_if) gives operands of unknown
+ * type (unreachable code) the label's type, as popping and pushing the
+ * label's types would; br_table pushes back what it popped, so it does
+ * not. A polymorphic stack with fewer than `a` operands takes the long way
+ * (pop, then push the label's types). */
+static wg_wasm_result check_top(cc *c, uint32_t a, const wg_valtype *ts,
+                                bool refine) {
+  const ctl *top = &c->ctls[c->nctls - 1];
+  size_t have = c->nvals - top->height;
+  if (have < a && !top->unreachable) INVALID(c, "type mismatch");
+  if (have < a && refine) {
+    TRY(pop_vals(c, a, ts));
+    push_vals(c, a, ts);
+  } else {
+    if (refine && c->chk_types == ts && c->chk_arity == a &&
+        c->chk_nvals == c->nvals)
+      return WG_WASM_OK;
+    /* the operands below the polymorphic base (have < a) are unknown */
+    uint32_t k = have < a ? (uint32_t)have : a;
+    size_t base = c->nvals - k;
+    c->work += k;
+    for (uint32_t j = 0; j < k; j++) {
+      uint8_t t = c->vals[base + j], want = (uint8_t)ts[a - k + j];
+      if (t == T_UNKNOWN) {
+        if (refine) c->vals[base + j] = want;
+      } else if (t != want) {
+        INVALID(c, "type mismatch");
+      }
+    }
+  }
+  if (refine) {
+    c->chk_types = ts;
+    c->chk_arity = a;
+    c->chk_nvals = c->nvals;
+  }
+  return WG_WASM_OK;
+}
+
 static wg_wasm_result push_ctl(cc *c, ctl_kind kind, const ctl *bt) {
   if (c->nctls >= VM_MAX_NESTING)
     FAILC(c, WG_WASM_LIMIT, "blocks nested deeper than %u", VM_MAX_NESTING);
-  if (!grow((void **)&c->ctls, &c->capctls, c->nctls + 1, sizeof *c->ctls)) {
-    c->oom = true;
-    FAILC(c, WG_WASM_NOMEM, "out of memory");
-  }
+  if (!grow(c, (void **)&c->ctls, &c->capctls, c->nctls + 1, sizeof *c->ctls))
+    OOMC(c);
   ctl *k = &c->ctls[c->nctls++];
   *k = *bt;
   k->kind = kind;
@@ -412,14 +497,15 @@ static wg_wasm_result read_blocktype(cc *c, ctl *bt) {
   return WG_WASM_OK;
 }
 
-/* Emits the target word of a branch to label depth l. */
-static void emit_target(cc *c, uint32_t l) {
+/* Emits the target word of a branch to label depth l, with the charge of
+ * the values it moves. */
+static void emit_target(cc *c, uint32_t l, vm_word charge) {
   ctl *k = &c->ctls[c->nctls - 1 - l];
   if (k->kind == CTL_LOOP) {
     emit(c, k->loop_pc);
-    note_target(c);
+    note_target(c, charge);
   } else {
-    emit_fixup(c, &k->fixups);
+    emit_fixup(c, &k->fixups, charge);
   }
 }
 
@@ -491,6 +577,7 @@ static bool take_const(cc *c, uint8_t t, uint64_t *imm) {
     return false;
   *imm = c->consts[c->locs[top] & ~CONST_LOC];
   c->nvals--;
+  if (c->nvals < c->chk_nvals) c->chk_types = NULL;
   if (--c->lazy_count == 0) c->lowest_lazy = NO_FIXUP;
   return true;
 }
@@ -741,9 +828,7 @@ static wg_wasm_result op_end(cc *c, bool *done) {
   if (k->kind == CTL_FUNC) {
     close_block(c);
     patch_chain(c, k->fixups, c->ncode);
-    emit_op(c, VM_OP_RETURN);
-    emit(c, home(c, 0));
-    emit(c, k->nresults);
+    emit_return(c, home(c, 0), k->nresults);
     c->nctls--;
     *done = true;
     return WG_WASM_OK;
@@ -761,47 +846,50 @@ static wg_wasm_result op_end(cc *c, bool *done) {
   return WG_WASM_OK;
 }
 
-/* Validates the labels first (spec algorithm: each label's types are popped
- * and pushed back), then re-reads them to emit the jump table:
- * BR_TABLE index n src keep (target dst)*(n+1). */
+/* Checks each label once (spec algorithm: every label's types must match
+ * the operands, which stay on the stack), in one pass over the targets
+ * plus one type comparison per distinct label; then re-reads the labels
+ * to emit the jump table:
+ * BR_TABLE index n src keep (target charge dst)*(n+1). */
 static wg_wasm_result op_br_table(cc *c) {
   uint32_t n, l, li;
   U32(&n);
   if (n > (size_t)(c->r->end - c->r->p)) MALFORMED(c, "unexpected end");
+  if (n > VM_MAX_BR_TABLE)
+    FAILC(c, WG_WASM_LIMIT, "br_table with %u targets (limit %u)", n,
+          VM_MAX_BR_TABLE);
   TRY(popl(c, WG_I32, NULL, &li));
   const uint8_t *labels = c->r->p;
   for (uint32_t i = 0; i <= n; i++) TRY(read_label(c, &l));
   const uint8_t *after = c->r->p;
   uint32_t arity = label_arity(&c->ctls[c->nctls - 1 - l]);
+  const wg_valtype *checked = NULL;
   c->r->p = labels;
+  c->brt_serial++;
+  c->work += n;
   for (uint32_t i = 0; i <= n; i++) {
     TRY(read_label(c, &l));
     ctl *k = &c->ctls[c->nctls - 1 - l];
-    uint32_t a = label_arity(k);
-    if (a != arity) INVALID(c, "type mismatch");
-    const wg_valtype *ts = label_types(k);
-    uint8_t small[8];
-    uint8_t *buf = a <= 8 ? small : malloc(a);
-    if (!buf) FAILC(c, WG_WASM_NOMEM, "out of memory");
-    wg_wasm_result res = WG_WASM_OK;
-    for (uint32_t j = a; j-- > 0 && res == WG_WASM_OK;)
-      res = pop(c, ts[j], &buf[j]);
-    if (res == WG_WASM_OK)
-      for (uint32_t j = 0; j < a; j++) push(c, buf[j]);
-    if (buf != small) free(buf);
-    TRY(res);
+    if (k->brt_stamp == c->brt_serial) continue;
+    k->brt_stamp = c->brt_serial;
+    if (label_arity(k) != arity) INVALID(c, "type mismatch");
+    if (label_types(k) == checked) continue;
+    TRY(check_top(c, arity, label_types(k), false));
+    checked = label_types(k);
   }
   TRY(pop_vals(c, arity, label_types(&c->ctls[c->nctls - 1 - l])));
+  uint32_t src = home(c, c->nvals);
   emit_op(c, VM_OP_BR_TABLE);
   emit(c, li);
   emit(c, n);
-  emit(c, home(c, c->nvals));
+  emit(c, src);
   emit(c, arity);
   c->r->p = labels;
   for (uint32_t i = 0; i <= n; i++) {
     TRY(read_label(c, &l));
-    emit_target(c, l);
-    emit(c, label_dst(c, l));
+    uint32_t dst = label_dst(c, l);
+    emit_target(c, l, src != dst ? move_charge(arity) : 0);
+    emit(c, dst);
   }
   c->r->p = after;
   set_unreachable(c);
@@ -942,9 +1030,9 @@ static wg_wasm_result op_const(cc *c, uint8_t op) {
     c->r->p += n;
     t = op == 0x43 ? WG_F32 : WG_F64;
   }
-  if (!grow((void **)&c->consts, &c->capconsts, c->nconsts + 1,
+  if (!grow(c, (void **)&c->consts, &c->capconsts, c->nconsts + 1,
             sizeof *c->consts))
-    FAILC(c, WG_WASM_NOMEM, "out of memory");
+    OOMC(c);
   c->consts[c->nconsts] = v;
   push_lazy(c, t, CONST_LOC | (uint32_t)c->nconsts++);
   return WG_WASM_OK;
@@ -1000,15 +1088,16 @@ static void emit_br(cc *c, uint32_t l, uint32_t src, uint32_t keep) {
   uint32_t dst = label_dst(c, l);
   if (keep == 0 || src == dst) {
     emit_op(c, VM_OP_JUMP);
-    emit_target(c, l);
+    emit_target(c, l, 0);
     return;
   }
   emit_op(c, VM_OP_BR);
-  emit_target(c, l);
+  emit_target(c, l, move_charge(keep));
   emit(c, src);
   emit(c, dst);
   emit(c, keep);
 }
+
 
 static wg_wasm_result op_block(cc *c, uint8_t op) {
   ctl bt;
@@ -1025,7 +1114,7 @@ static wg_wasm_result op_block(cc *c, uint8_t op) {
   if (op == 0x04) {
     /* BR_UNLESS cond target, or BR_IF_<negated cmp> a b target 0 0 0 */
     bool fused = emit_cond_branch(c, lc, at_home, true, VM_OP_BR_UNLESS);
-    emit_fixup(c, &c->ctls[c->nctls - 1].else_fixup);
+    emit_fixup(c, &c->ctls[c->nctls - 1].else_fixup, 0);
     if (fused) {
       emit(c, 0);
       emit(c, 0);
@@ -1042,7 +1131,7 @@ static wg_wasm_result op_else(cc *c) {
   TRY(pop_vals(c, k->nresults, k->results));
   if (c->nvals != k->height) INVALID(c, "type mismatch");
   emit_op(c, VM_OP_JUMP);
-  emit_fixup(c, &k->fixups);
+  emit_fixup(c, &k->fixups, 0);
   patch_chain(c, k->else_fixup, c->ncode);
   k->else_fixup = NO_FIXUP;
   k->kind = CTL_ELSE;
@@ -1083,14 +1172,14 @@ static wg_wasm_result control(cc *c, uint8_t op, bool *done) {
       TRY(popl(c, WG_I32, NULL, &lc));
       bool at_home = lc == home(c, c->nvals);
       ctl *k = &c->ctls[c->nctls - 1 - l];
-      TRY(pop_vals(c, label_arity(k), label_types(k)));
-      uint32_t src = home(c, c->nvals);
-      push_vals(c, label_arity(k), label_types(k));
+      uint32_t a = label_arity(k);
+      TRY(check_top(c, a, label_types(k), true));
+      uint32_t src = home(c, c->nvals - a), dst = label_dst(c, l);
       emit_cond_branch(c, lc, at_home, false, VM_OP_BR_IF);
-      emit_target(c, l);
+      emit_target(c, l, src != dst ? move_charge(a) : 0);
       emit(c, src);
-      emit(c, label_dst(c, l));
-      emit(c, label_arity(k));
+      emit(c, dst);
+      emit(c, a);
       emit_refund(c); /* the fallthrough continues this block */
       return WG_WASM_OK;
     }
@@ -1098,9 +1187,7 @@ static wg_wasm_result control(cc *c, uint8_t op, bool *done) {
       return op_br_table(c);
     case 0x0f:
       TRY(pop_vals(c, c->ft->result_count, c->ft->results));
-      emit_op(c, VM_OP_RETURN);
-      emit(c, home(c, c->nvals));
-      emit(c, c->ft->result_count);
+      emit_return(c, home(c, c->nvals), c->ft->result_count);
       set_unreachable(c);
       return WG_WASM_OK;
     case 0x10:
@@ -1336,6 +1423,19 @@ static wg_wasm_result skim_instr(cc *c, uint8_t op, uint32_t *depth) {
   MALFORMED(c, "illegal opcode 0x%02x", op);
 }
 
+/* Every VM_BUILD_TICK units of work: the build's deadline and cancellation
+ * flag, and this function's validation work budget. */
+static wg_wasm_result tick(cc *c) {
+  TRY(vm_build_tick(c->m, (uint32_t)(c->work - c->work_ticked), OFF(c), c->err));
+  c->work_ticked = c->work;
+  if (c->work > c->work_max)
+    FAILC(c, WG_WASM_LIMIT,
+          "function needs more than %llu units of validation work (%u per "
+          "byte of its body)", (unsigned long long)c->work_max,
+          VM_VALIDATE_WORK_PER_BYTE);
+  return WG_WASM_OK;
+}
+
 static wg_wasm_result skim_body(cc *c) {
   uint32_t groups;
   uint64_t total = 0;
@@ -1356,6 +1456,7 @@ static wg_wasm_result skim_body(cc *c) {
     uint8_t op;
     RD(vm_read_byte(c->r, &op, &rmsg_));
     TRY(skim_instr(c, op, &depth));
+    if (++c->work >= c->work_ticked + VM_BUILD_TICK) TRY(tick(c));
   }
   if (c->r->p != c->r->end) MALFORMED(c, "section size mismatch");
   return WG_WASM_OK;
@@ -1381,9 +1482,10 @@ static wg_wasm_result read_locals(cc *c) {
     FAILC(c, WG_WASM_LIMIT, "too many locals (%llu, limit %u)",
           (unsigned long long)total, VM_MAX_LOCALS);
   c->nlocals = (uint32_t)total;
-  c->locals = malloc(total ? total : 1);
-  c->refs = calloc(total ? total : 1, sizeof *c->refs);
-  if (!c->locals || !c->refs) FAILC(c, WG_WASM_NOMEM, "out of memory");
+  if (!grow(c, (void **)&c->locals, &c->caplocals, total + 1, 1) ||
+      !grow(c, (void **)&c->refs, &c->caprefs, total + 1, sizeof *c->refs))
+    OOMC(c);
+  memset(c->refs, 0, total * sizeof *c->refs);
   for (uint32_t i = 0; i < c->ft->param_count; i++)
     c->locals[i] = (uint8_t)c->ft->params[i];
   c->r->p = start;
@@ -1413,6 +1515,7 @@ static wg_wasm_result compile(cc *c, vm_code *out) {
   fn.results = c->ft->results;
   TRY(push_ctl(c, CTL_FUNC, &fn));
   begin_block(c);
+  if (c->oom) OOMC(c);
   /* zeroing the locals costs time too: charge it with the entry block */
   c->code[c->fuel_pos] = (c->nlocals - c->ft->param_count) / 16;
   bool done = false;
@@ -1422,55 +1525,110 @@ static wg_wasm_result compile(cc *c, vm_code *out) {
     if (c->code[c->fuel_pos] >= VM_BLOCK_SPLIT) begin_block(c);
     c->code[c->fuel_pos]++;
     TRY(instruction(c, op, &done));
-    if (c->oom) FAILC(c, WG_WASM_NOMEM, "out of memory");
+    if (c->oom) OOMC(c);
+    if (++c->work >= c->work_ticked + VM_BUILD_TICK) TRY(tick(c));
   }
   fold_fuel(c);
-  if (c->oom) FAILC(c, WG_WASM_NOMEM, "out of memory");
+  if (c->oom) OOMC(c);
   out->local_count = c->nlocals;
   out->max_stack = (uint32_t)c->maxvals + 1;
   out->code_len = c->ncode;
   return WG_WASM_OK;
 }
 
+/* The compiler's state lives across the functions of a module: its
+ * buffers are reused (one set of allocations per module, not per
+ * function) and count against the build's memory budget until
+ * vm_compile_done frees them. */
+static cc *compiler(vm_module *m) {
+  vm_build *b = m->build;
+  if (!b->compiler) b->compiler = calloc(1, sizeof(cc));
+  return b->compiler;
+}
+
+/* Empties c for the next function, keeping its buffers. */
+static void reset(cc *c) {
+  cc keep = *c;
+  memset(c, 0, sizeof *c);
+#define KEEP(p, cap) (c->p = keep.p, c->cap = keep.cap)
+  KEEP(locals, caplocals);
+  KEEP(refs, caprefs);
+  KEEP(vals, capvals);
+  c->locs = keep.locs;
+  c->caplocs = keep.caplocs;
+  KEEP(consts, capconsts);
+  KEEP(ctls, capctls);
+  KEEP(code, capcode);
+  KEEP(ops, capops);
+  KEEP(targets, captargets);
+  KEEP(refunds, caprefunds);
+#undef KEEP
+  c->scratch = keep.scratch;
+  c->brt_serial = keep.brt_serial;
+}
+
+void vm_compile_done(vm_module *m) {
+  vm_build *b = m->build;
+  cc *c = b->compiler;
+  if (!c) return;
+  free(c->locals);
+  free(c->refs);
+  free(c->locs);
+  free(c->consts);
+  free(c->refunds);
+  free(c->ops);
+  free(c->targets);
+  free(c->vals);
+  free(c->ctls);
+  free(c->code);
+  b->scratch -= c->scratch;
+  free(c);
+  b->compiler = NULL;
+}
+
 wg_wasm_result vm_compile_body(vm_module *m, uint32_t func_index,
                                vm_reader *r, wg_wasm_error *err) {
-  cc c;
-  memset(&c, 0, sizeof c);
-  c.m = m;
-  c.r = r;
-  c.err = err;
-  c.ft = &m->types[m->func_types[func_index]];
-  c.fuel_pos = NO_FIXUP;
-  c.lowest_lazy = NO_FIXUP;
-  c.last_dst = NO_FIXUP;
-  c.last_start = NO_FIXUP;
+  cc *c = compiler(m);
+  if (!c) {
+    vm_error(err, WG_WASM_NOMEM, (size_t)(r->p - r->base), "out of memory");
+    return WG_WASM_NOMEM;
+  }
+  reset(c);
+  c->m = m;
+  c->r = r;
+  c->err = err;
+  c->ft = &m->types[m->func_types[func_index]];
+  c->fuel_pos = NO_FIXUP;
+  c->lowest_lazy = NO_FIXUP;
+  c->last_dst = NO_FIXUP;
+  c->last_start = NO_FIXUP;
+  c->work_max = (uint64_t)VM_VALIDATE_WORK_PER_BYTE * (uint64_t)(r->end - r->p) +
+                VM_VALIDATE_WORK_BASE;
   vm_code *out = &m->codes[func_index - m->import_func_count];
   out->type_index = m->func_types[func_index];
-  wg_wasm_result res = compile(&c, out);
-  if (res == WG_WASM_OK) {
-    out->code = wg_arena_array(&m->arena, c.ncode, sizeof *c.code);
-    if (!out->code) {
-      vm_error(err, WG_WASM_NOMEM, OFF(&c), "out of memory");
-      res = WG_WASM_NOMEM;
-    } else {
-      memcpy(out->code, c.code, c.ncode * sizeof *c.code);
-      /* direct threading: opcode words become handler addresses */
-      const void *const *handlers = vm_dispatch_table();
-      for (size_t i = 0; handlers && i < c.nops; i++)
-        out->code[c.ops[i]] = (vm_word)(uintptr_t)handlers[out->code[c.ops[i]]];
-    }
+  TRY(compile(c, out));
+  size_t bytes = c->ncode * sizeof *c->code;
+  if (c->ncode >= VM_OWN_CODE_WORDS) {
+    /* the module takes the buffer, cut to size; the next function starts
+     * a new one */
+    vm_word *code = realloc(c->code, bytes);
+    out->code = code ? code : c->code;
+    out->owned = true;
+    m->owned_code_bytes += bytes;
+    c->scratch -= c->capcode * sizeof *c->code;
+    m->build->scratch -= c->capcode * sizeof *c->code;
+    c->code = NULL;
+    c->capcode = 0;
+  } else {
+    out->code = vm_alloc(m, bytes);
+    if (!out->code) return vm_build_oom(m, OFF(c), err);
+    memcpy(out->code, c->code, bytes);
   }
-  free(c.locals);
-  free(c.refs);
-  free(c.locs);
-  free(c.consts);
-  free(c.refunds);
-  free(c.ops);
-  free(c.targets);
-  free(c.vals);
-  free(c.ctls);
-  free(c.code);
-  return res;
+  /* direct threading: opcode words become handler addresses */
+  const void *const *handlers = vm_dispatch_table();
+  for (size_t i = 0; handlers && i < c->nops; i++)
+    out->code[c->ops[i]] = (vm_word)(uintptr_t)handlers[out->code[c->ops[i]]];
+  return WG_WASM_OK;
 }
 
 bool vm_opcode_exists(uint8_t op) {

@@ -18,6 +18,12 @@
     return (r);                                                      \
   } while (0)
 #define MALFORMED(rd, ...) FAIL(WG_WASM_MALFORMED, rd, __VA_ARGS__)
+#define OVER(rd, ...) FAIL(WG_WASM_LIMIT, rd, __VA_ARGS__)
+/* A failed allocation: over the build's memory budget, or out of memory. */
+#define OOM(rd) return vm_build_oom(m, (size_t)((rd)->p - (rd)->base), err)
+/* One unit of work (an entry of a vector) for the build's deadline checks. */
+#define TICK(rd, n) \
+  TRY(vm_build_tick(m, (n), (size_t)((rd)->p - (rd)->base), err))
 #define INVALID(rd, ...) FAIL(WG_WASM_INVALID, rd, __VA_ARGS__)
 #define TRY(x)                                \
   do {                                        \
@@ -155,8 +161,12 @@ static wg_wasm_result read_count(vm_reader *r, size_t min_entry,
   return WG_WASM_OK;
 }
 
+/* Arrays and copies come from the module's arena, within the build's
+ * memory budget (vm_alloc). */
 static void *arr(vm_module *m, size_t n, size_t size) {
-  return wg_arena_array(&m->arena, n ? n : 1, size);
+  size_t bytes;
+  if (!wg_mul_size(n ? n : 1, size, &bytes)) return NULL;
+  return vm_alloc(m, bytes);
 }
 
 static wg_wasm_result read_name(vm_module *m, vm_reader *r, const char **out,
@@ -164,8 +174,9 @@ static wg_wasm_result read_name(vm_module *m, vm_reader *r, const char **out,
   U32(len);
   if (*len > remaining(r)) MALFORMED(r, "unexpected end: name");
   if (!wg_utf8_valid(r->p, *len)) MALFORMED(r, "malformed UTF-8 encoding");
-  char *s = wg_arena_strndup(&m->arena, (const char *)r->p, *len);
-  if (!s) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  char *s = vm_alloc(m, (size_t)*len + 1);
+  if (!s) OOM(r);
+  if (*len) memcpy(s, r->p, *len);
   *out = s;
   r->p += *len;
   return WG_WASM_OK;
@@ -319,10 +330,13 @@ static wg_wasm_result read_const(vm_module *m, vm_reader *r, wg_valtype want,
 
 static wg_wasm_result sec_type(vm_module *m, vm_reader *r, wg_wasm_error *err) {
   TRY(read_count(r, 3, &m->type_count, err));
+  if (m->type_count > VM_MAX_TYPES)
+    OVER(r, "%u types (limit %u)", m->type_count, VM_MAX_TYPES);
   m->types = arr(m, m->type_count, sizeof *m->types);
-  if (!m->types) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  if (!m->types) OOM(r);
   for (uint32_t i = 0; i < m->type_count; i++) {
     uint8_t form;
+    TICK(r, 1);
     BYTE(&form);
     if (form != 0x60) MALFORMED(r, "integer representation too long");
     wg_functype *ft = &m->types[i];
@@ -332,7 +346,7 @@ static wg_wasm_result sec_type(vm_module *m, vm_reader *r, wg_wasm_error *err) {
       if (n > VM_MAX_FUNC_PARAMS)
         FAIL(WG_WASM_LIMIT, r, "function type with %u values", n);
       wg_valtype *v = arr(m, n, sizeof *v);
-      if (!v) FAIL(WG_WASM_NOMEM, r, "out of memory");
+      if (!v) OOM(r);
       for (uint32_t k = 0; k < n; k++) TRY(read_valtype(r, &v[k], err));
       if (pass == 0) {
         ft->param_count = n;
@@ -349,11 +363,14 @@ static wg_wasm_result sec_type(vm_module *m, vm_reader *r, wg_wasm_error *err) {
 static wg_wasm_result sec_import(vm_module *m, vm_reader *r,
                                  wg_wasm_error *err) {
   TRY(read_count(r, 4, &m->import_count, err));
+  if (m->import_count > VM_MAX_IMPORTS)
+    OVER(r, "%u imports (limit %u)", m->import_count, VM_MAX_IMPORTS);
   m->imports = arr(m, m->import_count, sizeof *m->imports);
-  if (!m->imports) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  if (!m->imports) OOM(r);
   for (uint32_t i = 0; i < m->import_count; i++) {
     vm_import *im = &m->imports[i];
     uint8_t kind;
+    TICK(r, 1);
     TRY(read_name(m, r, &im->module, &im->module_len, err));
     TRY(read_name(m, r, &im->name, &im->name_len, err));
     BYTE(&kind);
@@ -382,6 +399,13 @@ static wg_wasm_result sec_import(vm_module *m, vm_reader *r,
     im->kind = (wg_externkind)kind;
   }
   if (m->import_mem_count > 1) INVALID(r, "multiple memories");
+  /* imports alone are within the function and global caps (fewer than
+   * VM_MAX_IMPORTS), not within the table cap */
+  _Static_assert(VM_MAX_IMPORTS <= VM_MAX_FUNCS &&
+                     VM_MAX_IMPORTS <= VM_MAX_GLOBALS,
+                 "the caps of sec_func and sec_global assume this");
+  if (m->import_table_count > VM_MAX_TABLES)
+    OVER(r, "%u tables (limit %u)", m->import_table_count, VM_MAX_TABLES);
   return WG_WASM_OK;
 }
 
@@ -392,7 +416,7 @@ static wg_wasm_result index_imports(vm_module *m, vm_reader *r,
   m->func_count = m->import_func_count + defined_funcs;
   m->func_types = arr(m, m->func_count, sizeof *m->func_types);
   m->func_declared = arr(m, m->func_count, sizeof *m->func_declared);
-  if (!m->func_types || !m->func_declared) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  if (!m->func_types || !m->func_declared) OOM(r);
   uint32_t f = 0;
   for (uint32_t i = 0; i < m->import_count; i++)
     if (m->imports[i].kind == WG_EXTERN_FUNC)
@@ -403,9 +427,13 @@ static wg_wasm_result index_imports(vm_module *m, vm_reader *r,
 static wg_wasm_result sec_func(vm_module *m, vm_reader *r, uint32_t *defined,
                                wg_wasm_error *err) {
   TRY(read_count(r, 1, defined, err));
+  if (*defined > VM_MAX_FUNCS - m->import_func_count)
+    OVER(r, "%llu functions (limit %u)",
+         (unsigned long long)*defined + m->import_func_count, VM_MAX_FUNCS);
   TRY(index_imports(m, r, *defined, err));
   for (uint32_t i = 0; i < *defined; i++) {
     uint32_t t;
+    TICK(r, 1);
     U32(&t);
     if (t >= m->type_count) INVALID(r, "unknown type %u", t);
     m->func_types[m->import_func_count + i] = t;
@@ -417,10 +445,13 @@ static wg_wasm_result sec_table(vm_module *m, vm_reader *r,
                                 wg_wasm_error *err) {
   uint32_t n;
   TRY(read_count(r, 3, &n, err));
+  if (n > VM_MAX_TABLES - m->import_table_count)
+    OVER(r, "%llu tables (limit %u)",
+         (unsigned long long)n + m->import_table_count, VM_MAX_TABLES);
   const vm_tabletype *old = m->tables;
   m->table_count = m->import_table_count + n;
   m->tables = arr(m, m->table_count, sizeof *m->tables);
-  if (!m->tables) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  if (!m->tables) OOM(r);
   memcpy(m->tables, old, m->import_table_count * sizeof *old);
   for (uint32_t i = 0; i < n; i++)
     TRY(read_tabletype(r, &m->tables[m->import_table_count + i], err));
@@ -434,7 +465,7 @@ static wg_wasm_result sec_memory(vm_module *m, vm_reader *r,
   const vm_limits_t *old = m->mems;
   m->mem_count = m->import_mem_count + n;
   m->mems = arr(m, m->mem_count, sizeof *m->mems);
-  if (!m->mems) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  if (!m->mems) OOM(r);
   memcpy(m->mems, old, m->import_mem_count * sizeof *old);
   for (uint32_t i = 0; i < n; i++)
     TRY(read_memtype(r, &m->mems[m->import_mem_count + i], err));
@@ -446,14 +477,18 @@ static wg_wasm_result sec_global(vm_module *m, vm_reader *r,
                                  wg_wasm_error *err) {
   uint32_t n;
   TRY(read_count(r, 3, &n, err));
+  if (n > VM_MAX_GLOBALS - m->import_global_count)
+    OVER(r, "%llu globals (limit %u)",
+         (unsigned long long)n + m->import_global_count, VM_MAX_GLOBALS);
   m->global_count = m->import_global_count + n;
   vm_globaltype *g = arr(m, m->global_count, sizeof *g);
   m->global_inits = arr(m, n, sizeof *m->global_inits);
-  if (!g || !m->global_inits) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  if (!g || !m->global_inits) OOM(r);
   memcpy(g, m->globals, m->import_global_count * sizeof *g);
   m->globals = g;
   for (uint32_t i = 0; i < n; i++) {
     vm_globaltype *gt = &g[m->import_global_count + i];
+    TICK(r, 1);
     TRY(read_globaltype(r, gt, err));
     TRY(read_const(m, r, gt->type, m->import_global_count,
                    &m->global_inits[i], err));
@@ -473,11 +508,14 @@ static int cmp_export(const void *a, const void *b) {
 static wg_wasm_result sec_export(vm_module *m, vm_reader *r,
                                  wg_wasm_error *err) {
   TRY(read_count(r, 3, &m->export_count, err));
+  if (m->export_count > VM_MAX_EXPORTS)
+    OVER(r, "%u exports (limit %u)", m->export_count, VM_MAX_EXPORTS);
   m->exports = arr(m, m->export_count, sizeof *m->exports);
-  if (!m->exports) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  if (!m->exports) OOM(r);
   for (uint32_t i = 0; i < m->export_count; i++) {
     vm_export *e = &m->exports[i];
     uint8_t kind;
+    TICK(r, 1);
     TRY(read_name(m, r, &e->name, &e->name_len, err));
     BYTE(&kind);
     U32(&e->index);
@@ -496,7 +534,7 @@ static wg_wasm_result sec_export(vm_module *m, vm_reader *r,
   /* Duplicate names: sort pointers, compare neighbours (n log n). */
   if (m->export_count > 1) {
     const vm_export **s = arr(m, m->export_count, sizeof *s);
-    if (!s) FAIL(WG_WASM_NOMEM, r, "out of memory");
+    if (!s) OOM(r);
     for (uint32_t i = 0; i < m->export_count; i++) s[i] = &m->exports[i];
     qsort(s, m->export_count, sizeof *s, cmp_export);
     for (uint32_t i = 1; i < m->export_count; i++)
@@ -517,11 +555,17 @@ static wg_wasm_result sec_start(vm_module *m, vm_reader *r,
 }
 
 static wg_wasm_result read_elem_items(vm_module *m, vm_reader *r, vm_elem *e,
-                                      bool exprs, wg_wasm_error *err) {
+                                      bool exprs, uint64_t *total,
+                                      wg_wasm_error *err) {
   TRY(read_count(r, 1, &e->count, err));
+  *total += e->count;
+  if (*total > VM_MAX_ELEM_ITEMS)
+    OVER(r, "%llu element segment items (limit %u)",
+         (unsigned long long)*total, VM_MAX_ELEM_ITEMS);
   e->items = arr(m, e->count, sizeof *e->items);
-  if (!e->items) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  if (!e->items) OOM(r);
   for (uint32_t i = 0; i < e->count; i++) {
+    TICK(r, 1);
     if (exprs) {
       TRY(read_const(m, r, e->type, m->import_global_count, &e->items[i], err));
       continue;
@@ -538,8 +582,12 @@ static wg_wasm_result read_elem_items(vm_module *m, vm_reader *r, vm_elem *e,
 
 static wg_wasm_result sec_elem(vm_module *m, vm_reader *r, wg_wasm_error *err) {
   TRY(read_count(r, 2, &m->elem_count, err));
+  if (m->elem_count > VM_MAX_ELEM_SEGMENTS)
+    OVER(r, "%u element segments (limit %u)", m->elem_count,
+         VM_MAX_ELEM_SEGMENTS);
   m->elems = arr(m, m->elem_count, sizeof *m->elems);
-  if (!m->elems) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  if (!m->elems) OOM(r);
+  uint64_t items = 0;
   for (uint32_t i = 0; i < m->elem_count; i++) {
     vm_elem *e = &m->elems[i];
     uint32_t flags;
@@ -563,7 +611,7 @@ static wg_wasm_result sec_elem(vm_module *m, vm_reader *r, wg_wasm_error *err) {
         if (kind != 0) MALFORMED(r, "malformed element kind");
       }
     }
-    TRY(read_elem_items(m, r, e, exprs, err));
+    TRY(read_elem_items(m, r, e, exprs, &items, err));
     if (e->mode == VM_SEG_ACTIVE && m->tables[e->table].elem != e->type)
       INVALID(r, "type mismatch");
   }
@@ -577,7 +625,7 @@ static wg_wasm_result sec_code(vm_module *m, vm_reader *r, uint32_t defined,
   if (n != defined)
     MALFORMED(r, "function and code section have inconsistent lengths");
   m->codes = arr(m, n, sizeof *m->codes);
-  if (!m->codes) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  if (!m->codes) OOM(r);
   for (uint32_t i = 0; i < n; i++) {
     uint32_t size;
     U32(&size);
@@ -593,11 +641,13 @@ static wg_wasm_result sec_code(vm_module *m, vm_reader *r, uint32_t defined,
 static wg_wasm_result sec_data(vm_module *m, vm_reader *r, uint32_t *count,
                                wg_wasm_error *err) {
   TRY(read_count(r, 2, count, err));
+  if (*count > VM_MAX_DATA_SEGMENTS)
+    OVER(r, "%u data segments (limit %u)", *count, VM_MAX_DATA_SEGMENTS);
   if (m->has_data_count && *count != m->data_count)
     MALFORMED(r, "data count and data section have inconsistent lengths");
   m->data_count = *count;
   m->datas = arr(m, *count, sizeof *m->datas);
-  if (!m->datas) FAIL(WG_WASM_NOMEM, r, "out of memory");
+  if (!m->datas) OOM(r);
   for (uint32_t i = 0; i < *count; i++) {
     vm_data *d = &m->datas[i];
     uint32_t flags;
@@ -611,8 +661,9 @@ static wg_wasm_result sec_data(vm_module *m, vm_reader *r, uint32_t *count,
     }
     U32(&d->len);
     if (d->len > remaining(r)) MALFORMED(r, "unexpected end: data segment");
-    uint8_t *b = wg_arena_alloc(&m->arena, d->len);
-    if (!b) FAIL(WG_WASM_NOMEM, r, "out of memory");
+    TICK(r, 1 + d->len / 1024);
+    uint8_t *b = vm_alloc(m, d->len);
+    if (!b) OOM(r);
     memcpy(b, r->p, d->len);
     d->bytes = b;
     r->p += d->len;
@@ -642,7 +693,7 @@ static wg_wasm_result after_imports(vm_module *m, vm_reader *r,
   m->mems = arr(m, m->import_mem_count, sizeof *m->mems);
   m->globals = arr(m, m->import_global_count, sizeof *m->globals);
   if (!m->tables || !m->mems || !m->globals)
-    FAIL(WG_WASM_NOMEM, r, "out of memory");
+    OOM(r);
   uint32_t t = 0, me = 0, g = 0;
   for (uint32_t i = 0; i < m->import_count; i++) {
     const vm_import *im = &m->imports[i];

@@ -12,21 +12,48 @@
 
 /* ---- Tables --------------------------------------------------------------- */
 
+/* Every element of every table counts against the store's
+ * max_table_elements and, at WG_TABLE_ELEMENT_BYTES each, against its
+ * max_store_bytes: initial sizes when created, deltas when grown. The
+ * budget is checked before anything is allocated. */
+static bool reserve_elements(wg_store *s, uint64_t n) {
+  return vm_store_reserve(s, n, n * WG_TABLE_ELEMENT_BYTES);
+}
+
+static void unreserve_elements(wg_store *s, uint64_t n) {
+  s->table_elements -= n;
+  s->memory_bytes -= n * WG_TABLE_ELEMENT_BYTES;
+}
+
+/* The effective maximum: the declared one, capped by the store's limit. */
+static uint32_t table_max(const wg_store *s, bool has_max, uint32_t max) {
+  uint32_t limit = s->limits.max_table_elements;
+  return has_max && max < limit ? max : limit;
+}
+
+bool vm_table_fits(const wg_store *s, uint32_t min, bool has_max, uint32_t max) {
+  const wg_limits *l = &s->limits;
+  uint64_t bytes = (uint64_t)min * WG_TABLE_ELEMENT_BYTES;
+  return min <= table_max(s, has_max, max) &&
+         min <= l->max_table_elements - s->table_elements &&
+         (!l->max_store_bytes || (s->memory_bytes <= l->max_store_bytes &&
+                                  bytes <= l->max_store_bytes - s->memory_bytes));
+}
+
 wg_table *vm_table_create(wg_store *s, wg_valtype elem, uint32_t min,
                           bool has_max, uint32_t max) {
-  uint32_t limit = s->limits.max_table_elements;
-  uint32_t eff = has_max && max < limit ? max : limit;
-  if (min > eff) return NULL;
+  if (min > table_max(s, has_max, max) || !reserve_elements(s, min)) return NULL;
   wg_table *t = calloc(1, sizeof *t);
-  if (!t) return NULL;
-  t->elems = calloc(min ? min : 1, sizeof *t->elems);
-  if (!t->elems) {
+  if (t) t->elems = calloc(min ? min : 1, sizeof *t->elems);
+  if (!t || !t->elems) {
     free(t);
+    unreserve_elements(s, min);
     return NULL;
   }
+  t->store = s;
   t->elem = elem;
   t->size = min;
-  t->max = eff;
+  t->max = table_max(s, has_max, max);
   t->has_type_max = has_max;
   t->type_max = max;
   return vm_store_track(s, VM_OBJ_TABLE, t);
@@ -37,16 +64,50 @@ void vm_table_destroy(wg_table *t) {
   t->elems = NULL;
 }
 
-int64_t vm_table_grow(wg_table *t, uint32_t delta, uint64_t init) {
+bool vm_table_can_grow(const wg_table *t, uint32_t delta) {
+  const wg_store *s = t->store;
+  const wg_limits *l = &s->limits;
+  uint64_t bytes = (uint64_t)delta * WG_TABLE_ELEMENT_BYTES;
+  return (uint64_t)t->size + delta <= t->max &&
+         delta <= l->max_table_elements - s->table_elements &&
+         (!l->max_store_bytes || (s->memory_bytes <= l->max_store_bytes &&
+                                  bytes <= l->max_store_bytes - s->memory_bytes));
+}
+
+/* A failed grow (past the maximum, the store's budget or host memory)
+ * returns -1 in *result and changes nothing; the caller charges fuel for
+ * the new elements only before a grow that can succeed. The new elements
+ * are written in chunks with the deadline and cancellation checked between
+ * them (check_time): a trap there leaves the table as it was. */
+wg_trap vm_table_grow_checked(wg_table *t, uint32_t delta, uint64_t init,
+                              bool check_time, int64_t *result) {
   uint32_t old = t->size;
-  if ((uint64_t)old + delta > t->max) return -1;
-  if (delta == 0) return old;
+  *result = -1;
+  if (!vm_table_can_grow(t, delta)) return WG_TRAP_NONE;
+  if (delta == 0) {
+    *result = old;
+    return WG_TRAP_NONE;
+  }
+  if (!reserve_elements(t->store, delta)) return WG_TRAP_NONE;
   uint64_t *e = realloc(t->elems, ((size_t)old + delta) * sizeof *e);
-  if (!e) return -1;
-  for (uint32_t i = 0; i < delta; i++) e[old + i] = init;
+  if (!e) {
+    unreserve_elements(t->store, delta);
+    return WG_TRAP_NONE;
+  }
   t->elems = e;
+  for (uint32_t done = 0; done < delta;) {
+    uint32_t k = delta - done < VM_TABLE_CHUNK ? delta - done : VM_TABLE_CHUNK;
+    for (uint32_t i = 0; i < k; i++) e[old + done + i] = init;
+    done += k;
+    wg_trap tr = check_time && done < delta ? vm_check_time(t->store) : WG_TRAP_NONE;
+    if (tr) {
+      unreserve_elements(t->store, delta);
+      return tr;
+    }
+  }
   t->size = old + delta;
-  return old;
+  *result = old;
+  return WG_TRAP_NONE;
 }
 
 void vm_instance_destroy(wg_instance *inst) {
@@ -174,16 +235,20 @@ static wg_wasm_result create_defined(wg_store *s, wg_instance *inst,
   }
   for (uint32_t i = m->import_table_count; i < m->table_count; i++) {
     const vm_tabletype *tt = &m->tables[i];
-    if (tt->lim.min > s->limits.max_table_elements)
-      return fail(err, WG_WASM_LIMIT, "table larger than the store allows");
+    if (!vm_table_fits(s, tt->lim.min, tt->lim.has_max, tt->lim.max))
+      return fail(err, WG_WASM_LIMIT,
+                  "tables larger than the store allows (table elements or "
+                  "memory budget)");
     inst->tables[i] = vm_table_create(s, tt->elem, tt->lim.min,
                                       tt->lim.has_max, tt->lim.max);
     if (!inst->tables[i]) return fail(err, WG_WASM_NOMEM, "out of memory");
   }
   if (m->mem_count > m->import_mem_count) {
     const vm_limits_t *ml = &m->mems[0];
-    if (ml->min > s->limits.max_memory_pages)
-      return fail(err, WG_WASM_LIMIT, "memory larger than the store allows");
+    if (!vm_memory_fits(s, ml->min))
+      return fail(err, WG_WASM_LIMIT,
+                  "memory larger than the store allows (pages or memory "
+                  "budget)");
     inst->mem0 = vm_memory_create(s, ml->min, ml->has_max, ml->max);
     if (!inst->mem0) return fail(err, WG_WASM_NOMEM, "cannot reserve memory");
   }
@@ -203,24 +268,40 @@ static wg_wasm_result trap_error(wg_wasm_error *err, wg_trap t) {
   return WG_WASM_TRAP;
 }
 
+/* Counts `n` units of instantiation work; every VM_TABLE_CHUNK of them the
+ * store's deadline and cancellation flag are read (the work is bounded by
+ * the module's size, and this bounds it by the call's time too). */
+static wg_trap inst_tick(const wg_store *s, uint32_t *ticks, uint32_t n) {
+  *ticks += n;
+  if (*ticks < VM_TABLE_CHUNK) return WG_TRAP_NONE;
+  *ticks = 0;
+  return vm_check_time(s);
+}
+
 /* Active segments act like table.init/memory.init followed by a drop;
  * declarative ones are dropped right away. */
 static wg_wasm_result apply_segments(wg_instance *inst, wg_wasm_error *err) {
   const vm_module *m = inst->mod;
+  uint32_t ticks = 0;
+  wg_trap t;
   for (uint32_t i = 0; i < m->elem_count; i++) {
     const vm_elem *e = &m->elems[i];
     if (e->mode == VM_SEG_PASSIVE) continue;
     inst->elem_dropped[i] = true;
     if (e->mode == VM_SEG_DECLARATIVE) continue;
     uint32_t off = (uint32_t)eval_const(inst, &e->offset);
-    wg_table *t = inst->tables[e->table];
-    if (off > t->size || e->count > t->size - off)
+    wg_table *tab = inst->tables[e->table];
+    if (off > tab->size || e->count > tab->size - off)
       return trap_error(err, WG_TRAP_TABLE_OUT_OF_BOUNDS);
-    for (uint32_t k = 0; k < e->count; k++)
-      t->elems[off + k] = vm_elem_item(inst, e, k);
+    for (uint32_t k = 0; k < e->count; k++) {
+      if ((t = inst_tick(inst->store, &ticks, 1))) return trap_error(err, t);
+      tab->elems[off + k] = vm_elem_item(inst, e, k);
+    }
   }
   for (uint32_t i = 0; i < m->data_count; i++) {
     const vm_data *d = &m->datas[i];
+    if ((t = inst_tick(inst->store, &ticks, 1 + d->len / 8)))
+      return trap_error(err, t);
     if (d->mode != VM_SEG_ACTIVE) continue;
     inst->data_dropped[i] = true;
     uint32_t off = (uint32_t)eval_const(inst, &d->offset);
@@ -239,6 +320,8 @@ wg_wasm_result wg_instance_new(wg_store *s, const wg_module *mod,
   const vm_module *m = &mod->m;
   if (import_count != m->import_count || (import_count && !imports))
     return fail(err, WG_WASM_ARGS, "wrong number of imports");
+  wg_trap t = vm_check_time(s);
+  if (t) return trap_error(err, t);
   wg_instance *inst;
   wg_wasm_result r = alloc_instance(s, m, &inst, err);
   if (r) return r;
@@ -247,7 +330,7 @@ wg_wasm_result wg_instance_new(wg_store *s, const wg_module *mod,
   if ((r = apply_segments(inst, err))) return r;
   if (m->has_start) {
     char msg[256] = "";
-    wg_trap t = vm_invoke(s, inst->funcs[m->start], NULL, NULL, msg);
+    t = vm_invoke(s, inst->funcs[m->start], NULL, NULL, msg);
     if (t) {
       r = trap_error(err, t);
       if (err && msg[0]) snprintf(err->message, sizeof err->message, "%s", msg);

@@ -117,23 +117,22 @@ static uint64_t sat_u(double x, double hi, uint64_t max) {
 
 /* ---- Slow paths ------------------------------------------------------------ */
 
-/* Cancellation and deadline, checked between chunks of a big bulk
- * operation so that one memory.fill of gigabytes cannot outlive them. */
-#define VM_BULK_CHUNK (1u << 20)
+/* Bulk operations are split into chunks (VM_BULK_CHUNK bytes,
+ * VM_TABLE_CHUNK elements) with the cancellation flag and the deadline
+ * checked between them, so that one operation of gigabytes cannot outlive
+ * them. Their bounds are checked, and their fuel charged, by the caller
+ * before they start; a trap between chunks leaves what was already
+ * written. */
 
-static wg_trap check_time(const wg_store *st) {
-  if (st->limits.cancel &&
-      atomic_load_explicit(st->limits.cancel, memory_order_relaxed))
-    return WG_TRAP_CANCELLED;
-  if (st->limits.deadline_ns && wg_now_ns() >= st->limits.deadline_ns)
-    return WG_TRAP_DEADLINE;
-  return WG_TRAP_NONE;
-}
+/* Slow paths stay out of the loop (not inlined into vm_run), so that they
+ * do not change how the compiler allocates the loop's registers. */
+#define VM_SLOW __attribute__((noinline, cold))
 
 /* Hands out the next fuel slice after checking cancellation and deadline.
  * *fuel holds what is left of the current slice (< need). */
-static wg_trap vm_fuel_refill(wg_store *s, int64_t *fuel, uint64_t need) {
-  wg_trap t = check_time(s);
+VM_SLOW static wg_trap vm_fuel_refill(wg_store *s, int64_t *fuel,
+                                      uint64_t need) {
+  wg_trap t = vm_check_time(s);
   if (t) return t;
   uint64_t take = need > VM_FUEL_SLICE ? need : VM_FUEL_SLICE;
   if (s->fuel_remaining != UINT64_MAX) {
@@ -150,50 +149,53 @@ static bool range_ok(uint64_t start, uint64_t len, uint64_t size) {
   return start <= size && len <= size - start;
 }
 
-static wg_trap memory_init(wg_instance *inst, uint32_t seg, uint32_t d,
-                           uint32_t s, uint32_t n) {
-  const vm_data *data = &inst->mod->datas[seg];
-  uint32_t len = inst->data_dropped[seg] ? 0 : data->len;
-  wg_memory *m = inst->mem0;
-  if (!range_ok(s, n, len) || !range_ok(d, n, m->size))
-    return WG_TRAP_MEMORY_OUT_OF_BOUNDS;
-  if (n) memcpy(m->base + d, data->bytes + s, n);
-  return WG_TRAP_NONE;
-}
-
-static wg_trap memory_copy(const wg_store *st, wg_memory *m, uint32_t d,
-                           uint32_t s, uint32_t n) {
-  if (!range_ok(s, n, m->size) || !range_ok(d, n, m->size))
-    return WG_TRAP_MEMORY_OUT_OF_BOUNDS;
-  /* chunks go in the direction that keeps overlapping copies correct */
-  bool backward = d > s;
+/* Copies n units of `unit` bytes from src to dst (overlap allowed), in
+ * chunks of `chunk` units, in the direction that keeps overlapping copies
+ * correct. */
+VM_SLOW static wg_trap chunked_move(const wg_store *st, uint8_t *dst,
+                                    const uint8_t *src, uint64_t n,
+                                    size_t unit, uint64_t chunk) {
+  bool backward = (uintptr_t)dst > (uintptr_t)src;
   while (n) {
-    uint32_t k = n < VM_BULK_CHUNK ? n : VM_BULK_CHUNK;
-    uint32_t off = backward ? n - k : 0;
-    memmove(m->base + d + off, m->base + s + off, k);
+    uint64_t k = n < chunk ? n : chunk;
+    uint64_t off = backward ? n - k : 0;
+    memmove(dst + off * unit, src + off * unit, (size_t)(k * unit));
     n -= k;
     if (!backward) {
-      d += k;
-      s += k;
+      dst += k * unit;
+      src += k * unit;
     }
     if (n) {
-      wg_trap t = check_time(st);
+      wg_trap t = vm_check_time(st);
       if (t) return t;
     }
   }
   return WG_TRAP_NONE;
 }
 
-static wg_trap memory_fill(const wg_store *st, wg_memory *m, uint32_t d,
-                           uint32_t v, uint32_t n) {
-  if (!range_ok(d, n, m->size)) return WG_TRAP_MEMORY_OUT_OF_BOUNDS;
+VM_SLOW static bool memory_init_ok(const wg_instance *inst, uint32_t seg,
+                                   uint32_t d, uint32_t s, uint32_t n) {
+  uint32_t len = inst->data_dropped[seg] ? 0 : inst->mod->datas[seg].len;
+  return range_ok(s, n, len) && range_ok(d, n, inst->mem0->size);
+}
+
+VM_SLOW static wg_trap memory_init(const wg_store *st, wg_instance *inst,
+                                   uint32_t seg, uint32_t d, uint32_t s,
+                                   uint32_t n) {
+  const vm_data *data = &inst->mod->datas[seg];
+  return chunked_move(st, inst->mem0->base + d, data->bytes + s, n, 1,
+                      VM_BULK_CHUNK);
+}
+
+VM_SLOW static wg_trap memory_fill(const wg_store *st, wg_memory *m,
+                                   uint32_t d, uint32_t v, uint32_t n) {
   while (n) {
     uint32_t k = n < VM_BULK_CHUNK ? n : VM_BULK_CHUNK;
     memset(m->base + d, (int)(v & 0xff), k);
     d += k;
     n -= k;
     if (n) {
-      wg_trap t = check_time(st);
+      wg_trap t = vm_check_time(st);
       if (t) return t;
     }
   }
@@ -210,28 +212,37 @@ uint64_t vm_elem_item(wg_instance *inst, const vm_elem *e, uint32_t i) {
   }
 }
 
-static wg_trap table_init(wg_instance *inst, uint32_t seg, uint32_t ti,
-                          uint32_t d, uint32_t s, uint32_t n) {
+VM_SLOW static bool table_init_ok(const wg_instance *inst, uint32_t seg,
+                                  uint32_t ti, uint32_t d, uint32_t s,
+                                  uint32_t n) {
+  uint32_t len = inst->elem_dropped[seg] ? 0 : inst->mod->elems[seg].count;
+  return range_ok(s, n, len) && range_ok(d, n, inst->tables[ti]->size);
+}
+
+VM_SLOW static wg_trap table_init(const wg_store *st, wg_instance *inst,
+                                  uint32_t seg, uint32_t ti, uint32_t d,
+                                  uint32_t s, uint32_t n) {
   const vm_elem *e = &inst->mod->elems[seg];
-  uint32_t len = inst->elem_dropped[seg] ? 0 : e->count;
   wg_table *t = inst->tables[ti];
-  if (!range_ok(s, n, len) || !range_ok(d, n, t->size))
-    return WG_TRAP_TABLE_OUT_OF_BOUNDS;
-  for (uint32_t i = 0; i < n; i++) t->elems[d + i] = vm_elem_item(inst, e, s + i);
+  for (uint32_t i = 0; i < n; i++) {
+    if (i && i % VM_TABLE_CHUNK == 0) {
+      wg_trap tr = vm_check_time(st);
+      if (tr) return tr;
+    }
+    t->elems[d + i] = vm_elem_item(inst, e, s + i);
+  }
   return WG_TRAP_NONE;
 }
 
-static wg_trap table_copy(wg_table *dt, wg_table *st, uint32_t d, uint32_t s,
-                          uint32_t n) {
-  if (!range_ok(s, n, st->size) || !range_ok(d, n, dt->size))
-    return WG_TRAP_TABLE_OUT_OF_BOUNDS;
-  if (n) memmove(dt->elems + d, st->elems + s, (size_t)n * sizeof *dt->elems);
-  return WG_TRAP_NONE;
-}
-
-static wg_trap table_fill(wg_table *t, uint32_t d, uint64_t v, uint32_t n) {
-  if (!range_ok(d, n, t->size)) return WG_TRAP_TABLE_OUT_OF_BOUNDS;
-  for (uint32_t i = 0; i < n; i++) t->elems[d + i] = v;
+VM_SLOW static wg_trap table_fill(const wg_store *st, wg_table *t,
+                                  uint32_t d, uint64_t v, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    if (i && i % VM_TABLE_CHUNK == 0) {
+      wg_trap tr = vm_check_time(st);
+      if (tr) return tr;
+    }
+    t->elems[d + i] = v;
+  }
   return WG_TRAP_NONE;
 }
 
@@ -261,8 +272,8 @@ static wg_val slot_to_val(wg_valtype t, uint64_t x) {
 
 /* Calls a host function with arguments in slots[0..params); results are
  * written back to slots[0..results). */
-static wg_trap call_host(wg_store *s, wg_instance *caller_inst, wg_func *f,
-                         uint64_t *slots, char *message) {
+VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst,
+                                 wg_func *f, uint64_t *slots, char *message) {
   const wg_functype *t = f->type;
   wg_val small_args[8], small_res[8];
   wg_val *args = small_args, *res = small_res;
@@ -615,6 +626,11 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
           s->frame_top = nframes;
           trap = call_host(s, inst, callee, fp + call_base, message);
           if (trap) goto trapped;
+          /* a slow host function may have used up the call's time */
+          if (s->limits.deadline_ns || s->limits.cancel) {
+            trap = vm_check_time(s);
+            if (trap) goto trapped;
+          }
           RELOAD_MEMORY();
           vmbreak;
         }
@@ -917,12 +933,16 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
       VM_STORE_IMM_OPS(STORE_IMM)
       VM_LOAD_OPS(LOAD_ADD)
 
+      /* Bulk operations: bounds first (a trap costs only the instruction),
+       * then the charge for the length, then the work in chunks. */
       vmcase(MEMORY_INIT) {
         uint32_t dst = U32_(S(1)), src = U32_(S(2)), n = U32_(S(3));
         uint32_t seg = (uint32_t)pc[0];
         pc += 4;
+        if (!memory_init_ok(inst, seg, dst, src, n))
+          TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);
         CHARGE(n / 64);
-        trap = memory_init(inst, seg, dst, src, n);
+        trap = memory_init(s, inst, seg, dst, src, n);
         if (trap) goto trapped;
         vmbreak;
       }
@@ -933,14 +953,18 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
       vmcase(MEMORY_COPY) {
         uint32_t dst = U32_(S(0)), src = U32_(S(1)), n = U32_(S(2));
         pc += 3;
+        if (!range_ok(src, n, mem_size) || !range_ok(dst, n, mem_size))
+          TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);
         CHARGE(n / 64);
-        trap = memory_copy(s, inst->mem0, dst, src, n);
+        trap = chunked_move(s, mem_base + dst, mem_base + src, n, 1,
+                            VM_BULK_CHUNK);
         if (trap) goto trapped;
         vmbreak;
       }
       vmcase(MEMORY_FILL) {
         uint32_t dst = U32_(S(0)), v = U32_(S(1)), n = U32_(S(2));
         pc += 3;
+        if (!range_ok(dst, n, mem_size)) TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);
         CHARGE(n / 64);
         trap = memory_fill(s, inst->mem0, dst, v, n);
         if (trap) goto trapped;
@@ -950,8 +974,10 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
         uint32_t dst = U32_(S(2)), src = U32_(S(3)), n = U32_(S(4));
         uint32_t seg = (uint32_t)pc[0], tab = (uint32_t)pc[1];
         pc += 5;
+        if (!table_init_ok(inst, seg, tab, dst, src, n))
+          TRAP(WG_TRAP_TABLE_OUT_OF_BOUNDS);
         CHARGE(n);
-        trap = table_init(inst, seg, tab, dst, src, n);
+        trap = table_init(s, inst, seg, tab, dst, src, n);
         if (trap) goto trapped;
         vmbreak;
       }
@@ -963,17 +989,28 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
         uint32_t dst = U32_(S(2)), src = U32_(S(3)), n = U32_(S(4));
         wg_table *dt = inst->tables[pc[0]], *st = inst->tables[pc[1]];
         pc += 5;
+        if (!range_ok(src, n, st->size) || !range_ok(dst, n, dt->size))
+          TRAP(WG_TRAP_TABLE_OUT_OF_BOUNDS);
         CHARGE(n);
-        trap = table_copy(dt, st, dst, src, n);
+        trap = chunked_move(s, (uint8_t *)(dt->elems + dst),
+                            (const uint8_t *)(st->elems + src), n,
+                            sizeof *dt->elems, VM_TABLE_CHUNK);
         if (trap) goto trapped;
         vmbreak;
       }
       vmcase(TABLE_GROW) {
+        /* a grow that cannot succeed returns -1 and costs nothing more */
         uint64_t init = S(1);
         uint32_t n = U32_(S(2));
         wg_table *t = inst->tables[pc[0]];
-        CHARGE(n);
-        S(3) = (uint32_t)vm_table_grow(t, n, init);
+        int64_t r = -1;
+        if (vm_table_can_grow(t, n)) {
+          CHARGE(n);
+          trap = vm_table_grow_checked(t, n, init, true, &r);
+          if (trap) goto trapped;
+          if (r < 0) fuel += n; /* host memory ran out: refunded */
+        }
+        S(3) = (uint32_t)r;
         pc += 4;
         vmbreak;
       }
@@ -987,8 +1024,9 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
         uint64_t v = S(2);
         wg_table *t = inst->tables[pc[0]];
         pc += 4;
+        if (!range_ok(dst, n, t->size)) TRAP(WG_TRAP_TABLE_OUT_OF_BOUNDS);
         CHARGE(n);
-        trap = table_fill(t, dst, v, n);
+        trap = table_fill(s, t, dst, v, n);
         if (trap) goto trapped;
         vmbreak;
       }
@@ -1023,9 +1061,24 @@ const void *const *vm_dispatch_table(void) {
 }
 
 /* Entry point: sets up the stacks (allocated once per store), copies args,
- * runs, copies results. Host functions called directly run without a frame. */
+ * runs, copies results. Host functions called directly run without a frame.
+ * A call from inside a host function (host re-entry) nests on the C stack:
+ * s->depth counts the nesting (at most WG_MAX_HOST_REENTRY), and each
+ * level also takes one of the max_call_depth frames. */
+static wg_trap invoke(wg_store *s, wg_func *f, uint64_t *args,
+                      uint64_t *results, char *message);
+
 wg_trap vm_invoke(wg_store *s, wg_func *f, uint64_t *args, uint64_t *results,
                   char *message) {
+  if (s->depth > WG_MAX_HOST_REENTRY) return WG_TRAP_CALL_STACK_EXHAUSTED;
+  s->depth++;
+  wg_trap t = invoke(s, f, args, results, message);
+  s->depth--;
+  return t;
+}
+
+static wg_trap invoke(wg_store *s, wg_func *f, uint64_t *args,
+                      uint64_t *results, char *message) {
   const wg_functype *t = f->type;
   if (!s->stack) {
     s->stack_slots = s->limits.max_stack_bytes / sizeof(uint64_t);
@@ -1043,7 +1096,8 @@ wg_trap vm_invoke(wg_store *s, wg_func *f, uint64_t *args, uint64_t *results,
     s->frame_top = 0;
   }
   uint64_t *base = s->stack_top;
-  uint32_t frame_base = s->frame_top;
+  uint32_t saved_frame_top = s->frame_top;
+  uint32_t frame_base = s->frame_top + (s->depth > 1);
   uint64_t *end = s->stack + s->stack_slots;
   size_t need = t->param_count > t->result_count ? t->param_count : t->result_count;
   if ((size_t)(end - base) < need + 1 || frame_base >= s->frame_cap)
@@ -1057,7 +1111,7 @@ wg_trap vm_invoke(wg_store *s, wg_func *f, uint64_t *args, uint64_t *results,
     trap = vm_run(s, f, base, end, frame_base, message, NULL);
   }
   s->stack_top = base;
-  s->frame_top = frame_base;
+  s->frame_top = saved_frame_top;
   if (trap == WG_TRAP_NONE && t->result_count)
     memcpy(results, base, t->result_count * sizeof *base);
   return trap;

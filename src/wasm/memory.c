@@ -1,12 +1,14 @@
 /* memory.c: linear memories.
  *
  * A memory reserves its whole effective maximum (declared max, capped by the
- * store's max_memory_pages) as PROT_NONE address space and commits pages with
- * mprotect on creation and growth, so its base never moves. Every access is
- * bounds-checked explicitly (no signal handler). A commit failure makes grow
- * return -1. Freed reservations go to a small per-thread pool (the engine's
- * only per-thread state) after being decommitted, so instantiating in a loop
- * does not pay an mmap/munmap pair each time. */
+ * store's max_memory_pages and max_store_bytes) as PROT_NONE address space
+ * and commits pages with mprotect on creation and growth, so its base never
+ * moves. Committed pages count against the store's max_store_bytes. Every
+ * access is bounds-checked explicitly (no signal handler). A commit failure
+ * or the budget makes grow return -1. Freed reservations go to a small
+ * per-thread pool (the engine's only per-thread state) after being
+ * decommitted, so instantiating in a loop does not pay an mmap/munmap pair
+ * each time. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -51,17 +53,42 @@ static void release(uint8_t *base, size_t reserved, size_t committed) {
   munmap(base, reserved);
 }
 
+bool vm_memory_fits(const wg_store *s, uint32_t min) {
+  uint64_t bytes = (uint64_t)min * VM_PAGE_SIZE, cap = s->limits.max_store_bytes;
+  return min <= s->limits.max_memory_pages &&
+         (!cap || (s->memory_bytes <= cap && bytes <= cap - s->memory_bytes));
+}
+
+/* Committed pages count against the store's max_store_bytes (address space
+ * reserved beyond them does not: it costs no host memory). */
+static bool reserve_pages(wg_store *s, uint32_t pages) {
+  return vm_store_reserve(s, 0, (uint64_t)pages * VM_PAGE_SIZE);
+}
+
+static void unreserve_pages(wg_store *s, uint32_t pages) {
+  s->memory_bytes -= (uint64_t)pages * VM_PAGE_SIZE;
+}
+
 wg_memory *vm_memory_create(wg_store *s, uint32_t min, bool has_max,
                             uint32_t max) {
   uint32_t limit = s->limits.max_memory_pages;
+  uint64_t cap = s->limits.max_store_bytes / VM_PAGE_SIZE;
+  if (s->limits.max_store_bytes && cap < limit) limit = (uint32_t)cap;
+  /* the effective maximum never exceeds what the store's budget allows, so
+   * no more address space is reserved than could ever be committed */
   uint32_t eff = has_max && max < limit ? max : limit;
-  if (min > eff) return NULL;
+  if (min > eff || !reserve_pages(s, min)) return NULL;
   wg_memory *m = calloc(1, sizeof *m);
-  if (!m) return NULL;
+  if (!m) {
+    unreserve_pages(s, min);
+    return NULL;
+  }
+  m->store = s;
   /* at least one page of address space so base is never NULL */
   m->reserved = (size_t)(eff ? eff : 1) * VM_PAGE_SIZE;
   m->base = reserve(m->reserved);
   if (!m->base) {
+    unreserve_pages(s, min);
     free(m);
     return NULL;
   }
@@ -71,6 +98,7 @@ wg_memory *vm_memory_create(wg_store *s, uint32_t min, bool has_max,
   size_t bytes = (size_t)min * VM_PAGE_SIZE;
   if (bytes && mprotect(m->base, bytes, PROT_READ | PROT_WRITE) != 0) {
     release(m->base, m->reserved, 0);
+    unreserve_pages(s, min);
     free(m);
     return NULL;
   }
@@ -88,8 +116,12 @@ int64_t vm_memory_grow(wg_memory *m, uint32_t delta) {
   uint32_t old = m->pages;
   if ((uint64_t)old + delta > m->max_pages) return -1;
   if (delta == 0) return old;
+  if (!reserve_pages(m->store, delta)) return -1;
   size_t add = (size_t)delta * VM_PAGE_SIZE;
-  if (mprotect(m->base + m->size, add, PROT_READ | PROT_WRITE) != 0) return -1;
+  if (mprotect(m->base + m->size, add, PROT_READ | PROT_WRITE) != 0) {
+    unreserve_pages(m->store, delta);
+    return -1;
+  }
   m->pages = old + delta;
   m->size += add;
   return old;

@@ -8,13 +8,98 @@
 
 #include "vm_module.h"
 
-wg_wasm_result wg_module_new(const uint8_t *bytes, size_t len,
-                             wg_module **out, wg_wasm_error *err) {
+/* ---- Build bounds --------------------------------------------------------- */
+
+/* VM_COMPILE_MEMORY_FACTOR x len + VM_COMPILE_MEMORY_BASE, saturating. */
+static size_t default_build_memory(size_t len) {
+  size_t scaled;
+  if (len > (SIZE_MAX - VM_COMPILE_MEMORY_BASE) / VM_COMPILE_MEMORY_FACTOR)
+    return SIZE_MAX;
+  scaled = len * VM_COMPILE_MEMORY_FACTOR;
+  return scaled + VM_COMPILE_MEMORY_BASE;
+}
+
+static wg_wasm_result build_stopped(vm_module *m, size_t offset,
+                                    wg_wasm_error *err) {
+  vm_build *b = m->build;
+  wg_trap t = WG_TRAP_NONE;
+  if (b->cancel && atomic_load_explicit(b->cancel, memory_order_relaxed))
+    t = WG_TRAP_CANCELLED;
+  else if (b->deadline_ns && wg_now_ns() >= b->deadline_ns)
+    t = WG_TRAP_DEADLINE;
+  if (!t) return WG_WASM_OK;
+  vm_error(err, WG_WASM_TRAP, offset, "compilation stopped: %s",
+           wg_trap_message(t));
+  if (err) err->trap = t;
+  return WG_WASM_TRAP;
+}
+
+wg_wasm_result vm_build_tick(vm_module *m, uint32_t work, size_t offset,
+                             wg_wasm_error *err) {
+  vm_build *b = m->build;
+  if (!b) return WG_WASM_OK;
+  if (work < VM_BUILD_TICK - b->ticks) {
+    b->ticks += work;
+    return WG_WASM_OK;
+  }
+  b->ticks = 0;
+  return build_stopped(m, offset, err);
+}
+
+bool vm_build_over(const vm_module *m, size_t more) {
+  const vm_build *b = m->build;
+  if (!b) return false;
+  size_t used = m->arena.used_total + m->owned_code_bytes + b->scratch;
+  return used > b->max_memory || more > b->max_memory - used;
+}
+
+wg_wasm_result vm_build_oom(const vm_module *m, size_t offset,
+                            wg_wasm_error *err) {
+  const vm_build *b = m->build;
+  if (b && b->over) {
+    vm_error(err, WG_WASM_LIMIT, offset,
+             "compiling the module needs more than %zu bytes of memory",
+             b->max_memory);
+    return WG_WASM_LIMIT;
+  }
+  vm_error(err, WG_WASM_NOMEM, offset, "out of memory");
+  return WG_WASM_NOMEM;
+}
+
+void *vm_alloc(vm_module *m, size_t bytes) {
+  if (vm_build_over(m, bytes + 16)) {
+    m->build->over = true;
+    return NULL;
+  }
+  return wg_arena_alloc(&m->arena, bytes);
+}
+
+/* ---- Modules -------------------------------------------------------------- */
+
+static void module_free(wg_module *mod) {
+  vm_module *m = &mod->m;
+  if (m->codes)
+    for (uint32_t i = 0; i < m->func_count - m->import_func_count; i++)
+      if (m->codes[i].owned) free(m->codes[i].code);
+  wg_arena_free(&m->arena);
+  free(mod);
+}
+
+wg_wasm_result wg_module_new_limited(const uint8_t *bytes, size_t len,
+                                     const wg_module_limits *limits,
+                                     wg_module **out, wg_wasm_error *err) {
   *out = NULL;
   if (err) memset(err, 0, sizeof *err);
   if (!bytes && len) {
     vm_error(err, WG_WASM_ARGS, 0, "NULL bytes");
     return WG_WASM_ARGS;
+  }
+  vm_build b = {0};
+  b.max_memory = default_build_memory(len);
+  if (limits) {
+    b.deadline_ns = limits->deadline_ns;
+    b.cancel = limits->cancel;
+    if (limits->max_memory_bytes) b.max_memory = limits->max_memory_bytes;
   }
   wg_module *mod = calloc(1, sizeof *mod);
   if (!mod) {
@@ -24,14 +109,24 @@ wg_wasm_result wg_module_new(const uint8_t *bytes, size_t len,
   vm_module *m = &mod->m;
   atomic_init(&m->refs, 1);
   wg_arena_init(&m->arena, 0);
-  wg_wasm_result r = vm_decode(m, bytes ? bytes : (const uint8_t *)"", len, err);
+  m->build = &b;
+  /* a deadline that has already passed stops the build before it starts */
+  wg_wasm_result r = build_stopped(m, 0, err);
+  if (r == WG_WASM_OK)
+    r = vm_decode(m, bytes ? bytes : (const uint8_t *)"", len, err);
+  vm_compile_done(m);
+  m->build = NULL;
   if (r != WG_WASM_OK) {
-    wg_arena_free(&m->arena);
-    free(mod);
+    module_free(mod);
     return r;
   }
   *out = mod;
   return WG_WASM_OK;
+}
+
+wg_wasm_result wg_module_new(const uint8_t *bytes, size_t len,
+                             wg_module **out, wg_wasm_error *err) {
+  return wg_module_new_limited(bytes, len, NULL, out, err);
 }
 
 void wg_module_retain(wg_module *m) {
@@ -42,8 +137,7 @@ void wg_module_release(wg_module *m) {
   if (!m) return;
   if (atomic_fetch_sub_explicit(&m->m.refs, 1, memory_order_acq_rel) != 1)
     return;
-  wg_arena_free(&m->m.arena);
-  free(m);
+  module_free(m);
 }
 
 size_t wg_module_import_count(const wg_module *m) { return m->m.import_count; }

@@ -63,6 +63,30 @@ void wg_store_free(wg_store *s) {
   free(s);
 }
 
+bool vm_store_reserve(wg_store *s, uint64_t elements, uint64_t bytes) {
+  const wg_limits *l = &s->limits;
+  if (elements > l->max_table_elements - s->table_elements) return false;
+  if (l->max_store_bytes &&
+      (s->memory_bytes > l->max_store_bytes ||
+       bytes > l->max_store_bytes - s->memory_bytes))
+    return false;
+  s->table_elements += elements;
+  s->memory_bytes += bytes;
+  return true;
+}
+
+wg_trap vm_check_time(const wg_store *s) {
+  if (s->limits.cancel &&
+      atomic_load_explicit(s->limits.cancel, memory_order_relaxed))
+    return WG_TRAP_CANCELLED;
+  if (s->limits.deadline_ns && wg_now_ns() >= s->limits.deadline_ns)
+    return WG_TRAP_DEADLINE;
+  return WG_TRAP_NONE;
+}
+
+uint64_t wg_store_memory_bytes(const wg_store *s) { return s->memory_bytes; }
+uint64_t wg_store_table_elements(const wg_store *s) { return s->table_elements; }
+
 uint64_t wg_store_fuel_remaining(const wg_store *s) { return s->fuel_remaining; }
 uint64_t wg_store_fuel_used(const wg_store *s) { return s->fuel_used; }
 
@@ -171,6 +195,8 @@ wg_memory *wg_caller_memory(wg_caller *c) {
 }
 
 wg_store *wg_caller_store(wg_caller *c) { return c->store; }
+
+wg_trap wg_caller_check(const wg_caller *c) { return vm_check_time(c->store); }
 
 void wg_caller_set_message(wg_caller *c, const char *msg) {
   if (!c->message || !msg) return;

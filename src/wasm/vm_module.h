@@ -18,12 +18,50 @@
 #include "wasmgate/util.h"
 #include "wasmgate/wasm.h"
 
-/* Named limits (why these numbers: generous for real code, small enough that
- * a hostile module cannot make us allocate much). */
+/* Named limits, all in one place (docs/engine.md, "Limits", says why each
+ * number). Past any of them a module is WG_WASM_LIMIT. The per-module caps
+ * sit far above what clang and rustc emit (a large real module has tens of
+ * thousands of functions, a few thousand types, one table, one memory, a
+ * handful of element and data segments) and low enough that the host
+ * memory a module can make us hold is bounded by them and by its size. */
 #define VM_MAX_LOCALS 50000u          /* per function, params included */
 #define VM_MAX_FUNC_PARAMS 1000u      /* params or results per type */
 #define VM_MAX_NESTING 100000u        /* nested blocks per function: the
                                          validator keeps ~64 bytes each */
+#define VM_MAX_TYPES 100000u          /* LLVM dedupes types: real modules
+                                         have hundreds, a few thousand at most */
+#define VM_MAX_FUNCS 1000000u         /* imported + defined (V8's limit);
+                                         big real modules: ~100,000 */
+#define VM_MAX_IMPORTS 100000u        /* V8's limit; WASI programs import
+                                         tens, emscripten hundreds */
+#define VM_MAX_EXPORTS 100000u        /* V8's limit */
+#define VM_MAX_GLOBALS 100000u        /* clang emits 1-3 (the stack pointer);
+                                         dynamic linking (GOT) thousands */
+#define VM_MAX_TABLES 1000u           /* clang/rustc emit 1; the spec suite
+                                         uses a handful */
+#define VM_MAX_ELEM_SEGMENTS 100000u  /* clang emits 1 */
+#define VM_MAX_ELEM_ITEMS 1000000u    /* all element segments together: the
+                                         function pointers of a big C++
+                                         program are tens of thousands */
+#define VM_MAX_DATA_SEGMENTS 100000u  /* V8's limit; clang emits a few */
+#define VM_MAX_BR_TABLE 65520u        /* targets per br_table (V8's limit) */
+/* Compile memory (decoded module, compiled code, compiler scratch) is
+ * counted against VM_COMPILE_MEMORY_FACTOR x the module's size plus
+ * VM_COMPILE_MEMORY_BASE: clang output needs 6-10x at its peak
+ * (bench/compile_memory.sh); br_table-heavy code up to ~50x, which the
+ * base absorbs for all but hostile sizes. */
+#define VM_COMPILE_MEMORY_FACTOR 16u
+#define VM_COMPILE_MEMORY_BASE (16u << 20)
+/* Validation work (instructions, operand types pushed, popped or compared)
+ * per function is bounded by VM_VALIDATE_WORK_PER_BYTE x its body size
+ * plus VM_VALIDATE_WORK_BASE: clang output does 1.3-1.9 per byte; only
+ * long type vectors moved by 2-byte instructions (`call` of a 1,000-result
+ * type) could do more. */
+#define VM_VALIDATE_WORK_PER_BYTE 16u
+#define VM_VALIDATE_WORK_BASE 1000000u
+/* Units of decode/compile work between two reads of the clock and the
+ * cancellation flag (~0.1 ms of work). */
+#define VM_BUILD_TICK 16384u
 #define VM_PAGE_SIZE 65536u
 #define VM_MAX_PAGES 65536u           /* 4 GiB, the wasm32 maximum */
 #define VM_MAX_TABLE_DEFAULT 10000000u
@@ -31,6 +69,17 @@
 #define VM_MAX_STACK_BYTES_DEFAULT (8u << 20)
 #define VM_FUEL_SLICE 65536           /* instructions between clock checks */
 #define VM_BLOCK_SPLIT 1000u          /* max instructions per fuel charge */
+#define VM_MOVE_SLOTS_PER_FUEL 8u     /* branch/return value moves: 1 fuel
+                                         per 8 slots (64 bytes, like bulk
+                                         memory) */
+#define VM_BULK_CHUNK (1u << 20)      /* bytes of a bulk memory operation
+                                         between deadline checks */
+#define VM_TABLE_CHUNK (1u << 17)     /* elements of a table operation
+                                         between deadline checks (1 MiB) */
+#define VM_OWN_CODE_WORDS (1u << 16)  /* a function's code of at least this
+                                         many words keeps its buffer instead
+                                         of being copied (no second copy at
+                                         the peak of a big compile) */
 
 typedef uint64_t vm_word; /* one cell of compiled code */
 
@@ -113,9 +162,26 @@ typedef struct vm_code {
   uint32_t type_index;
   uint32_t local_count;  /* params included */
   uint32_t max_stack;    /* operand slots beyond the locals */
+  bool owned;            /* code is its own allocation (a big function's
+                            buffer, kept rather than copied), freed with
+                            the module; else it is in the module's arena */
   vm_word *code;
   size_t code_len;
 } vm_code;
+
+/* The bounds of one wg_module_new_limited (decode.c, compile.c): the
+ * deadline and cancellation flag read every VM_BUILD_TICK units of work,
+ * and the memory budget. `scratch` is the compiler's working memory held
+ * now; arena bytes plus scratch stay within max_memory. */
+typedef struct vm_build {
+  uint64_t deadline_ns;
+  atomic_int *cancel;
+  size_t max_memory;
+  size_t scratch;
+  uint32_t ticks;
+  bool over;               /* an allocation failed on the budget */
+  void *compiler;          /* compile.c's state, reused across functions */
+} vm_build;
 
 typedef struct vm_module {
   atomic_int refs;
@@ -159,11 +225,15 @@ typedef struct vm_module {
   vm_data *datas;
 
   vm_code *codes;          /* defined functions (index - imported funcs) */
+  size_t owned_code_bytes; /* of the codes that own their buffer */
+
+  vm_build *build;         /* while wg_module_new_limited runs, else NULL */
 } vm_module;
 
 struct wg_module {
   vm_module m;
 };
+
 
 /* ---- Run-time objects -------------------------------------------------- */
 
@@ -176,6 +246,7 @@ struct wg_func {
 };
 
 struct wg_table {
+  wg_store *store;         /* whose budgets its elements count against */
   wg_valtype elem;
   uint32_t size;
   uint32_t max;            /* effective maximum (type max and store limit) */
@@ -185,6 +256,7 @@ struct wg_table {
 };
 
 struct wg_memory {
+  wg_store *store;         /* whose max_store_bytes its pages count against */
   uint8_t *base;
   uint64_t size;           /* bytes committed and accessible */
   uint32_t pages;
@@ -233,6 +305,8 @@ struct wg_store {
   wg_limits limits;
   uint64_t fuel_remaining; /* UINT64_MAX = unlimited */
   uint64_t fuel_used;
+  uint64_t table_elements; /* all tables together (limits.max_table_elements) */
+  uint64_t memory_bytes;   /* committed memory + table bytes (max_store_bytes) */
   vm_obj *objs;
   /* Execution stacks, allocated on first call, reused afterwards. */
   uint64_t *stack;
@@ -255,6 +329,22 @@ struct wg_caller {
 void vm_error(wg_wasm_error *err, wg_wasm_result r, size_t offset,
               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* module.c: the build bounds. vm_build_tick adds `work` units and, every
+ * VM_BUILD_TICK of them, reads the cancellation flag and the clock: on
+ * either it fills err (WG_WASM_TRAP, trap cancelled/deadline) and returns
+ * that. vm_build_over says whether `more` bytes (arena or scratch) would
+ * pass the memory budget, and vm_build_oom reports a failed allocation as
+ * WG_WASM_LIMIT when the budget was the cause, else WG_WASM_NOMEM. Outside
+ * a build (m->build NULL) none of them limits anything. */
+wg_wasm_result vm_build_tick(vm_module *m, uint32_t work, size_t offset,
+                             wg_wasm_error *err);
+bool vm_build_over(const vm_module *m, size_t more);
+wg_wasm_result vm_build_oom(const vm_module *m, size_t offset,
+                            wg_wasm_error *err);
+/* Zeroed bytes from the module's arena within the budget (NULL: over it,
+ * with m->build->over set, or no host memory). */
+void *vm_alloc(vm_module *m, size_t bytes);
+
 /* decode.c: decodes and validates a whole module (compile.c does bodies). */
 wg_wasm_result vm_decode(vm_module *m, const uint8_t *bytes, size_t len,
                          wg_wasm_error *err);
@@ -267,6 +357,8 @@ typedef struct vm_reader {
 } vm_reader;
 wg_wasm_result vm_compile_body(vm_module *m, uint32_t func_index,
                                vm_reader *r, wg_wasm_error *err);
+/* Frees the compiler's buffers at the end of a build. */
+void vm_compile_done(vm_module *m);
 
 /* True if `op` is a (single-byte or prefix) opcode of our feature set. */
 bool vm_opcode_exists(uint8_t op);
@@ -282,15 +374,27 @@ bool vm_read_byte(vm_reader *r, uint8_t *out, const char **msg);
 /* store.c */
 void *vm_store_track(wg_store *s, vm_obj_kind kind, void *ptr);
 void *vm_store_alloc(wg_store *s, size_t size); /* zeroed, freed with s */
+/* Reserves `elements` table elements and/or `bytes` of memory against the
+ * store's budgets; false (nothing reserved) when either would pass. */
+bool vm_store_reserve(wg_store *s, uint64_t elements, uint64_t bytes);
+/* Cancellation flag, then deadline (WG_TRAP_NONE when neither). */
+wg_trap vm_check_time(const wg_store *s);
 
-/* memory.c */
+/* memory.c. vm_memory_create reserves its initial pages against the
+ * store's budget (NULL: over it, or no host memory); vm_memory_fits says
+ * whether `min` pages would pass the store's limits. */
+bool vm_memory_fits(const wg_store *s, uint32_t min);
 wg_memory *vm_memory_create(wg_store *s, uint32_t min, bool has_max,
                             uint32_t max); /* NULL: no memory for it */
 void vm_memory_destroy(wg_memory *m);
 int64_t vm_memory_grow(wg_memory *m, uint32_t delta);
 
-/* instance.c */
-int64_t vm_table_grow(wg_table *t, uint32_t delta, uint64_t init);
+/* instance.c. Tables count their elements against the store's budgets;
+ * vm_table_fits says whether a new table of `min` would pass them. */
+bool vm_table_fits(const wg_store *s, uint32_t min, bool has_max, uint32_t max);
+bool vm_table_can_grow(const wg_table *t, uint32_t delta);
+wg_trap vm_table_grow_checked(wg_table *t, uint32_t delta, uint64_t init,
+                              bool check_time, int64_t *result);
 wg_table *vm_table_create(wg_store *s, wg_valtype elem, uint32_t min,
                           bool has_max, uint32_t max);
 void vm_table_destroy(wg_table *t);

@@ -193,11 +193,16 @@ def test_usage_errors():
         (["call"], "wasmgate: call: usage: wasmgate call TOOL [JSON|-] [--json]\n"),
         (["call", "a", "b", "c"], "wasmgate: call: unexpected argument 'c' (see --help)\n"),
         (["history", "--tail"], "wasmgate: history: --tail needs a value\n"),
-        (["history", "--tail="], "wasmgate: history: --tail needs a non-empty value\n"),
-        (["history", "--tail", "0"], "wasmgate: history: --tail needs a number from 1 to "
-                                     "1000000\n"),
-        (["history", "--tail", "-3"], "wasmgate: history: --tail needs a number from 1 to "
-                                      "1000000\n"),
+        (["history", "--tail="], "wasmgate: history: --tail needs an integer from 1 to "
+                                 "1000000, got ''\n"),
+        (["history", "--tail", "0"], "wasmgate: history: --tail needs an integer from 1 to "
+                                     "1000000, got '0'\n"),
+        (["history", "--tail", "-3"], "wasmgate: history: --tail needs an integer from 1 to "
+                                      "1000000, got '-3'\n"),
+        (["history", "--tail", "99999999999999999999999"],
+         "wasmgate: history: --tail needs an integer from 1 to 1000000, got "
+         "'99999999999999999999999'\n"),
+        (["--workspace=", "tools"], "wasmgate: --workspace needs a non-empty value\n"),
         (["history", "--tail", "1", "--tail", "2"], "wasmgate: history: --tail given twice\n"),
         (["tools", "--bogus"], "wasmgate: tools: unknown option '--bogus' (see --help)\n"),
         (["tools", "-x"], "wasmgate: tools: unknown option '-x' (see --help)\n"),

@@ -62,7 +62,7 @@ def check(name, args, code, out=None, err=None, out_re=None, err_re=None,
 
 V = mod("values")
 USAGE = ("usage: wasmgate wasm run FILE --invoke NAME [ARG...] [--fuel N] "
-         "[--timeout-ms N]\n")
+         "[--timeout-ms N] [--max-memory-mb N]\n")
 ONE_LINE = r"[^\n]*\n"  # an engine-worded message: one line
 
 # --- main program ---------------------------------------------------------

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""test_check_cli.py: end-to-end tests of `wasmgate check PATH [--json]` on
-real packages: directories this test writes (modules assembled with
-wat2wasm) and their `wasmgate pack` files. Asserts exact exit codes, exact
-JSON and human output, and that no output contains a filesystem path.
+"""test_check_cli.py: end-to-end tests of `wasmgate check PATH [--json]
+[--timeout-ms N]` on real packages: directories this test writes (modules
+assembled with wat2wasm or byte by byte) and their `wasmgate pack` files.
+Asserts exact exit codes, exact JSON and human output, and that no output
+contains a filesystem path.
 
 usage: test_check_cli.py WASMGATE WAT2WASM
 Prints one line per failure and ends with `N passed, M failed`."""
@@ -13,6 +14,12 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
+
+# the wasm binary builder of the engine's hostile suite
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "wasm", "bounds"))
+from wb import uleb  # noqa: E402
 
 WASMGATE = sys.argv[1]
 WAT2WASM = sys.argv[2]
@@ -47,6 +54,18 @@ WASI_WAT = '''(module
   (memory (export "memory") 1)
   (func (export "yoi_tool_call")))
 '''
+
+
+def plugin_module(code):
+    """A yoi-plugin-wasm-1 module (memory, yoi_tool_call: [] -> [])
+    whose one function body is `code` (then `end`)."""
+    def sec(i, payload):
+        return bytes([i]) + uleb(len(payload)) + payload
+    body = b"\x00" + code + b"\x0b"
+    exports = (b"\x02\x06memory\x02\x00" + b"\x0dyoi_tool_call\x00\x00")
+    return (b"\0asm\1\0\0\0" + sec(1, b"\x01\x60\x00\x00") +
+            sec(3, b"\x01\x00") + sec(5, b"\x01\x00\x01") + sec(7, exports) +
+            sec(10, b"\x01" + uleb(len(body)) + body))
 
 
 def check(name, cond, detail=""):
@@ -201,6 +220,40 @@ def main():
                 "api", "plugin WASM module could not be decoded or validated "
                 "(malformed)")]}, tmp)
 
+        # Engine bounds: a module over one of the engine's limits, and one
+        # that does not compile within --timeout-ms (check ends within its
+        # own bound; with the default timeout the same package is valid).
+        files = {"plugin.toml": HEAD + RUNTIME, "plugin.wasm": plugin_module(
+            b"\x41\x00\x0e" + uleb(70000) + b"\x00" * 70001)}
+        d = write_pkg(tmp, "brtable", files)
+        expect_json("engine limit", d, 1, {
+            "ok": False, "id": "example", "version": "1.0.0",
+            "digest": digest(files), "tools": [], "diagnostics": [diag(
+                "api", "plugin WASM module exceeds an engine limit: br_table "
+                "with 70000 targets (limit 65520)")]}, tmp)
+        files = {"plugin.toml": HEAD + RUNTIME,
+                 "plugin.wasm": plugin_module(b"\x01" * (4 << 20))}
+        d = write_pkg(tmp, "slow", files)
+        t0 = time.monotonic()
+        rc, out, err = run(["check", d, "--json", "--timeout-ms", "1"])
+        elapsed = time.monotonic() - t0
+        check("timeout", rc == 1 and json.loads(out)["diagnostics"] == [diag(
+            "bounds", "plugin WASM module could not be checked within the "
+            "time limit")], f"{rc} {out!r} {err!r}")
+        check("timeout ends promptly", elapsed < 5, f"{elapsed:.2f}s")
+        print(f"check --timeout-ms 1 on a 4 MiB module: {elapsed:.3f}s")
+        rc, out, err = run(["check", d])
+        check("same module, default timeout", rc == 0 and
+              out.endswith("ok: package is valid\n"), f"{rc} {out!r} {err!r}")
+        for bad in ("0", "-5", "3600001", "1e3", ""):
+            rc, out, err = run(["check", d, "--timeout-ms", bad])
+            check(f"--timeout-ms {bad!r}", rc == 2 and out == "" and err ==
+                  "wasmgate: check: --timeout-ms needs an integer from 1 to "
+                  f"3600000, got '{bad}'\n", f"{rc} {out!r} {err!r}")
+        rc, out, err = run(["check", d, "--timeout-ms"])
+        check("--timeout-ms without a value", rc == 2 and
+              err == "wasmgate: check: --timeout-ms needs a value\n", repr(err))
+
         # Warnings only: still valid (exit 0).
         tools = (TOOL.replace("PluginEcho", "git.status") +
                  TOOL.replace("PluginEcho", "Other"))
@@ -309,7 +362,8 @@ def main():
             check(f"usage {args[1:]}", rc == 2 and out == "" and
                   err.startswith("wasmgate: check: "), f"{rc} {out!r} {err!r}")
         rc, out, err = run(["check", "--help"])
-        check("help", rc == 0 and out.startswith("usage: wasmgate check PATH [--json]\n")
+        check("help", rc == 0 and out.startswith(
+            "usage: wasmgate check PATH [--json] [--timeout-ms N]\n")
               and err == "", repr(out))
         rc, out, err = run(["--help"])
         check("listed in help", rc == 0 and "\n  check " in out, repr(out))

@@ -129,6 +129,56 @@ def kinds(ws):
     return [r["kind"] for r in history(ws)]
 
 
+# ---- f1: br_table validation is bounded (engine, issue 10), through call ---
+
+def leb(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7f
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def brtable_module(targets, arity=1000):
+    """One function: a block of `arity` results, a br_table of `targets`
+    entries, then drops (the reproducer's module, rebuilt)."""
+    sec = lambda i, b: bytes([i]) + leb(len(b)) + b
+    nm = lambda s: leb(len(s)) + s
+    types = leb(2) + b"\x60\x00\x00" + b"\x60\x00" + leb(arity) + b"\x7f" * arity
+    ins = (b"\x02\x01" + b"\x41\x00" * arity + b"\x41\x00" + b"\x0e" + leb(targets)
+           + b"\x00" * (targets + 1) + b"\x0b" + b"\x1a" * arity + b"\x0b")
+    body = b"\x00" + ins
+    return (b"\x00asm\x01\x00\x00\x00" + sec(1, types) + sec(3, leb(1) + b"\x00")
+            + sec(5, leb(1) + b"\x00\x01")
+            + sec(7, leb(2) + nm(b"memory") + b"\x02\x00" + nm(b"yoi_tool_call") + b"\x00\x00")
+            + sec(10, leb(1) + leb(len(body)) + body))
+
+
+def test_f1_brtable_bounded():
+    for targets, code, text in (
+            (1000000, "module_invalid", "br_table with 1000000 targets (limit 65520)"),
+            (60000, "output_invalid", "guest did not call output_write")):
+        wasm = os.path.join(TMP, "f1-%d.wasm" % targets)
+        with open(wasm, "wb") as f:
+            f.write(brtable_module(targets))
+        ws = workspace("f1-%d" % targets, wasm=wasm,
+                       extra='[limits]\ntimeout_ms = 1000\n[history]\nfsync = "never"')
+        t0 = time.monotonic()
+        rc, out, err = run(["--workspace", ws, "call", "T", "--json"])
+        took = time.monotonic() - t0
+        doc = json.loads(out) if out.startswith("{") else {}
+        check(rc == 1 and doc.get("error", {}).get("code") == code
+              and text in doc["error"]["message"],
+              "f1 %d targets: %r" % (targets, out[:300]))
+        # Generous: the reproducer took 8 s (1 MB module) before the fix.
+        check(took < 5, "f1 %d targets: the call ends promptly (%.2fs)" % (targets, took))
+        print("f1: %d br_table targets, call took %.3f s" % (targets, took))
+
+
 # ---- f2: `call T --workspace WS` records in WS, under WS's config ----------
 
 def test_f2_call_workspace_history():

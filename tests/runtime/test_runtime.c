@@ -841,6 +841,71 @@ static void test_module_cache(void) {
   free(bytes);
 }
 
+/* Tables count against the call's memory limit with its memory. */
+static void test_tables_count_against_memory_limit(void) {
+  wg_module *m = rt_load("full_memory_table", false);
+  REQUIRE(m);
+  wg_call_result r;
+  CHECK_INT(run(m, "Full", "{}", &r), WG_ERR_MEMORY_LIMIT);
+  CHECK_STR(r.error.message, "the module needs more memory or table than the limit: "
+                             "memory larger than the store allows (pages or memory "
+                             "budget)");
+  wg_call_result_free(&r);
+  /* with 8 bytes more of limit it instantiates (and writes no output) */
+  wg_call_request req = rt_request(m, "Full", "{}");
+  req.limits.max_memory_bytes = WG_RT_DEFAULT_MAX_MEMORY + 65536;
+  CHECK_INT(wg_call(&req, &r), WG_ERR_OUTPUT_INVALID);
+  wg_call_result_free(&r);
+  wg_module_release(m);
+}
+
+/* A compile that one call's deadline or cancellation cut short is that
+ * call's timeout or cancellation, and nothing of it is cached: the next
+ * call compiles again. */
+static void test_cache_never_keeps_a_cut_compile(void) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/echo/plugin.wasm", RT_EXAMPLES_DIR);
+  size_t len = 0;
+  uint8_t *bytes = rt_read_file(path, &len);
+  REQUIRE(bytes);
+  wg_module_cache *c = wg_module_cache_new(4);
+  REQUIRE(c);
+  wg_error e = {0};
+  wg_module_limits passed = {.deadline_ns = wg_now_ns() - 1};
+  CHECK(wg_module_cache_get_limited(c, "sha256:e", bytes, len, &passed, &e) == NULL);
+  CHECK_INT(e.code, WG_ERR_TIMEOUT);
+  CHECK_STR(e.message, "wall-clock deadline reached");
+  CHECK_INT(wg_module_cache_size(c), 0);
+  atomic_int flag;
+  atomic_init(&flag, 1);
+  wg_module_limits cancelled = {.cancel = &flag};
+  memset(&e, 0, sizeof e);
+  CHECK(wg_module_cache_get_limited(c, "sha256:e", bytes, len, &cancelled, &e) == NULL);
+  CHECK_INT(e.code, WG_ERR_CANCELLED);
+  CHECK_INT(wg_module_cache_size(c), 0);
+  /* an engine limit is the module's own failure */
+  wg_module_limits tiny = {.max_memory_bytes = 1024};
+  memset(&e, 0, sizeof e);
+  CHECK(wg_module_cache_get_limited(c, "sha256:e", bytes, len, &tiny, &e) == NULL);
+  CHECK_INT(e.code, WG_ERR_MODULE_INVALID);
+  CHECK(strncmp(e.message, "module exceeds an engine limit at byte ", 39) == 0);
+  /* the next call, in time, compiles and caches it */
+  wg_module_limits later = {.deadline_ns = wg_now_ns() + 10000000000ull};
+  wg_module *m = wg_module_cache_get_limited(c, "sha256:e", bytes, len, &later, &e);
+  REQUIRE(m);
+  CHECK_INT(wg_module_cache_size(c), 1);
+  wg_call_result r;
+  CHECK_INT(run(m, "Echo", "{}", &r), WG_ERR_NONE);
+  wg_call_result_free(&r);
+  /* once cached, a deadline does not matter (nothing is compiled) */
+  wg_module *again = wg_module_cache_get_limited(c, "sha256:e", NULL, 0, &passed, &e);
+  CHECK(again == m);
+  wg_module_release(again);
+  wg_module_release(m);
+  wg_module_cache_free(c);
+  free(bytes);
+}
+
 /* ---- Packages: stat each call, re-hash on change ------------------------- */
 
 static bool write_file(const char *path, const uint8_t *data, size_t len) {
@@ -979,5 +1044,7 @@ WG_TEST_LIST {
   WG_TEST(test_messages_never_leak),
   WG_TEST(test_result_json),
   WG_TEST(test_module_cache),
+  WG_TEST(test_tables_count_against_memory_limit),
+  WG_TEST(test_cache_never_keeps_a_cut_compile),
 };
 WG_TEST_MAIN()

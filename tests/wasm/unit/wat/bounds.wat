@@ -1,0 +1,35 @@
+;; bounds.wat: bulk memory and table operations for the engine's bound
+;; tests (test_bounds.c): fuel charged only after the bounds check, the
+;; deadline checked inside one large operation, grows that fail cost nothing.
+(module
+  (memory (export "memory") 2)
+  (table $t 1 funcref)
+  (table $u 1 funcref)
+  (elem $e func $nop $nop $nop $nop)
+  (data $d "0123456789abcdef")
+  (func $nop)
+  (func (export "table_grow") (param i32) (result i32)
+    (table.grow $t (ref.null func) (local.get 0)))
+  (func (export "table_fill") (param i32 i32)
+    (table.fill $t (local.get 0) (ref.null func) (local.get 1)))
+  (func (export "table_copy") (param i32 i32 i32)
+    (table.copy $t $u (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "table_init") (param i32 i32 i32)
+    (table.init $t $e (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "memory_fill") (param i32 i32)
+    (memory.fill (local.get 0) (i32.const 7) (local.get 1)))
+  (func (export "memory_copy") (param i32 i32 i32)
+    (memory.copy (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "memory_init") (param i32 i32 i32)
+    (memory.init $d (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "memory_grow") (param i32) (result i32)
+    (memory.grow (local.get 0)))
+  ;; 16 results through a return that moves them (the param takes slot 0):
+  ;; 17 instructions plus 16 / 8 for the move
+  (func (export "sixteen") (param i32)
+        (result i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+    (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4)
+    (i32.const 5) (i32.const 6) (i32.const 7) (i32.const 8)
+    (i32.const 9) (i32.const 10) (i32.const 11) (i32.const 12)
+    (i32.const 13) (i32.const 14) (i32.const 15) (i32.const 16))
+)
