@@ -19,6 +19,7 @@ static const cli_command commands[] = {
   {"tools", cli_cmd_tools, "list the tools a model sees (name, description, schema)"},
   {"call", cli_cmd_call, "run one tool call under the limits; record it in history"},
   {"history", cli_cmd_history, "print the tool call history"},
+  {"serve", cli_cmd_serve, "serve the tools over MCP (stdio, or Streamable HTTP with --http)"},
 };
 
 static void print_help(FILE *out) {
