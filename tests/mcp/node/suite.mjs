@@ -9,8 +9,8 @@ function texts(result) {
   return (result.content || []).map((c) => (c.type === 'text' ? c.text : `<${c.type}>`));
 }
 
-/** connect: async () => client; label: e.g. "v1 stdio". */
-export async function runSuite(label, client, ws, { expectEra }) {
+/** label: e.g. "v1 stdio"; ws: the server's workspace. */
+export async function runSuite(label, client, ws, { expectEra, v2 }) {
   const t = (s) => `${label}: ${s}`;
   const before = history(ws).length;
 
@@ -71,10 +71,10 @@ export async function runSuite(label, client, ws, { expectEra }) {
   // Cancel a long call: the Deadline tool spins until the 5 s deadline.
   const ac = new AbortController();
   const t0 = Date.now();
-  const pending = client.callTool({ name: 'Deadline', arguments: { why: label } }, undefined, {
-    signal: ac.signal,
-    timeout: 60000,
-  });
+  // v1: callTool(params, resultSchema, options); v2: callTool(params, options).
+  const opts = { signal: ac.signal, timeout: 60000 };
+  const params = { name: 'Deadline', arguments: { why: label } };
+  const pending = v2 ? client.callTool(params, opts) : client.callTool(params, undefined, opts);
   setTimeout(() => ac.abort('test cancels'), 300);
   let aborted = false;
   try {
