@@ -19,7 +19,7 @@ if [ "$major" -lt 18 ]; then
 fi
 mkdir -p "$dest"
 dest=$(cd "$dest" && pwd)
-cp "$src"/package.json "$src"/package-lock.json "$src"/*.mjs "$dest"/
+cp "$src"/package.json "$src"/package-lock.json "$src"/*.mjs "$src"/*.yml "$dest"/
 stamp="$dest/node_modules/.wg-lock-stamp"
 if [ -f "$stamp" ] && cmp -s "$stamp" "$src/package-lock.json"; then
   echo "npm_setup.sh: up to date"
