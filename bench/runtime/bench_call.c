@@ -118,7 +118,8 @@ static void cancel_latency(const wg_module *loop, int n, double *median, double 
     wg_cancel cancel;
     wg_cancel_init(&cancel);
     wg_call_request req = {.module = loop, .tool = "Loop", .plugin = "p", .digest = "d",
-                           .input = "{}", .input_len = 2, .cancel = &cancel};
+                           .input = "{}", .input_len = 2, .cancel = &cancel,
+                           .limits = wg_call_limits_default()};
     req.limits.fuel = UINT64_MAX / 2;
     cancel_ctx cc = {&cancel, 0};
     pthread_t th;
@@ -161,7 +162,8 @@ int main(int argc, char **argv) {
   double fresh = best_ns(nop_fresh, &nc, 20000);
 
   echo_ctx ec = {.req = {.module = echo, .tool = "Echo", .plugin = "project:echo",
-                         .digest = "sha256:00", .input = "{\"message\":\"hello, world\"}"}};
+                         .digest = "sha256:00", .input = "{\"message\":\"hello, world\"}",
+                         .limits = wg_call_limits_default()}};
   ec.req.input_len = strlen(ec.req.input);
   double warm = best_ns(echo_call, &ec, 20000);
 

@@ -11,6 +11,10 @@
  * same history records as `wasmgate call`; `notifications/cancelled`
  * cancels it.
  *
+ * The server runs every call through the workspace (runtime.h): the tools
+ * are its registry, each call is wg_workspace_call (audit first), and the
+ * workspace must outlive the server.
+ *
  * Threads: the transports run requests on a fixed worker pool; the caller
  * gives a `stop_fd` (e.g. a signalfd): when it becomes readable the server
  * cancels what is in flight and returns. */
@@ -76,28 +80,17 @@ typedef struct wg_mcp_options {
 
 void wg_mcp_options_default(wg_mcp_options *o);
 
-/* What the server runs calls against. The interim seam (until the runtime's
- * workspace API lands): the registry, the call limits and the history file
- * (NULL: calls are not recorded). All must outlive the server. */
-typedef struct wg_mcp_backend {
-  const wg_registry *registry;
-  wg_call_limits limits;
-  const char *history_path;
-  bool history_fsync;
-} wg_mcp_backend;
-
 /* Serves newline-delimited JSON-RPC on in_fd/out_fd until EOF on in_fd
  * (calls in flight finish first), or stop_fd becomes readable (calls in
  * flight are cancelled). stop_fd may be -1. Returns 0, or 1 if the output
  * broke (the client stopped reading or closed it) or start-up failed;
  * messages go to stderr, never to out_fd. */
-int wg_mcp_serve_stdio(const wg_mcp_backend *b, const wg_mcp_options *o,
-                       int in_fd, int out_fd, int stop_fd);
+int wg_mcp_serve_stdio(wg_workspace *ws, const wg_mcp_options *o, int in_fd,
+                       int out_fd, int stop_fd);
 
 /* Serves Streamable HTTP at http://HOST:PORT/mcp until stop_fd becomes
  * readable. Returns 0, or 1 if it could not start (message on stderr). */
-int wg_mcp_serve_http(const wg_mcp_backend *b, const wg_mcp_options *o,
-                      int stop_fd);
+int wg_mcp_serve_http(wg_workspace *ws, const wg_mcp_options *o, int stop_fd);
 
 /* Reads a bearer token file once: at most WG_MCP_AUTH_TOKEN_MAX bytes, one
  * trailing newline dropped, at least WG_MCP_AUTH_TOKEN_MIN bytes of

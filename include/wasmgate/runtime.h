@@ -39,20 +39,28 @@
 #define WG_RT_DEFAULT_MAX_TABLE 10000u
 #define WG_RT_DEFAULT_MAX_CALL_DEPTH 1000u
 
-/* Zero in any field means its default. */
+/* Every field means what it says: 0 admits nothing (an input limit of 0
+ * refuses every input, a fuel of 0 runs no instruction, a wall clock of 0
+ * is already past). Start from wg_call_limits_default() and change what
+ * you need. Values the engine cannot honour are refused by
+ * wg_call_limits_check (and a call given them fails `internal`). */
 typedef struct wg_call_limits {
   size_t max_input_bytes;
-  size_t max_output_bytes;   /* at most WG_HOST_MAX_OUTPUT_WRITE */
+  size_t max_output_bytes;   /* at most WG_HOST_MAX_OUTPUT_WRITE (the ABI) */
   size_t max_summary_bytes;
   uint64_t fuel;
   uint64_t wall_clock_ns;    /* the whole call, from wg_call's entry */
-  uint64_t max_memory_bytes; /* rounded down to whole 64 KiB pages */
-  uint32_t max_table_elements;
-  uint32_t max_call_depth;
+  uint64_t max_memory_bytes; /* whole 64 KiB pages; at least one page */
+  uint32_t max_table_elements; /* at least 1 */
+  uint32_t max_call_depth;     /* at least 1 */
 } wg_call_limits;
 
-/* Fills every zero field of l with its default. */
-wg_call_limits wg_call_limits_resolve(const wg_call_limits *l);
+/* SPEC section 5's defaults (the WG_RT_DEFAULT_* above). */
+wg_call_limits wg_call_limits_default(void);
+/* True if every field can be enforced exactly; else false and a message
+ * naming the field (memory under one page or not a whole number of pages,
+ * a table or call-depth limit of 0, an output limit over the ABI's). */
+bool wg_call_limits_check(const wg_call_limits *l, char *msg, size_t size);
 
 /* ---- Cancellation ------------------------------------------------------- */
 
@@ -95,6 +103,8 @@ wg_module *wg_module_cache_load(wg_module_cache *c, const char *path,
 
 /* ---- One call ----------------------------------------------------------- */
 
+struct wg_call_result;
+
 typedef struct wg_call_request {
   const wg_module *module;    /* compiled module (e.g. from the cache) */
   /* Or, when module is NULL: called after the input checks to authorize
@@ -110,6 +120,15 @@ typedef struct wg_call_request {
   bool https_granted;         /* link `yoi:https` */
   wg_call_limits limits;
   wg_cancel *cancel;          /* may be NULL */
+  /* The audit hook (how wg_workspace_call writes its tool_call record):
+   * called exactly once, after the input checks and before the schema
+   * check, the load or any guest code, with partial->arguments set (NULL
+   * when the input was refused) and partial->stats.started_unix_ns. If it
+   * returns false the call fails with the error it set in err and nothing
+   * else runs. NULL: no hook. */
+  bool (*before_run)(void *ctx, const struct wg_call_result *partial,
+                     wg_error *err);
+  void *before_run_ctx;
 } wg_call_request;
 
 typedef struct wg_call_stats {
@@ -118,6 +137,10 @@ typedef struct wg_call_stats {
   uint64_t memory_peak_bytes;
   uint64_t started_unix_ns; /* wall-clock start (the tool_call timestamp) */
 } wg_call_stats;
+
+/* Why 64: room for a generated "call_" + 24 hex id and for the ids MCP
+ * clients and hosts use (UUIDs, JSON-RPC ids). */
+#define WG_CALL_ID_MAX 64
 
 typedef struct wg_call_result {
   bool is_error;
@@ -129,6 +152,12 @@ typedef struct wg_call_result {
   size_t arguments_len;
   wg_error error;     /* code WG_ERR_NONE on success */
   wg_call_stats stats;
+  /* Set by wg_workspace_call (empty from wg_call): the call_id of its two
+   * history records; `recorded` is true when both were written, else
+   * history_error says which failed and why (no path). */
+  char call_id[WG_CALL_ID_MAX + 1];
+  bool recorded;
+  char history_error[256];
 } wg_call_result;
 
 /* Runs one call. Always fills out (free with wg_call_result_free) and
@@ -161,6 +190,7 @@ typedef struct wg_tool {
 typedef struct wg_registry_diag {
   bool warning;        /* a denied tool; otherwise a hard install error */
   char plugin[WG_ERROR_PLUGIN_MAX + 1];
+  char tool[WG_ERROR_TOOL_MAX + 1]; /* the tool it is about, or "" */
   char message[WG_ERROR_MESSAGE_MAX + 1];
 } wg_registry_diag;
 
@@ -171,7 +201,9 @@ typedef struct wg_registry {
   size_t diag_count;
 } wg_registry;
 
-/* Registers the tools of every resolved plugin as reference 3.1-3.5:
+/* Registers the tools of every resolved plugin as reference 3.1-3.5 (an
+ * enabled plugin that did not resolve is an error diagnostic first,
+ * "plugin `p` was rejected: <resolution diagnostic>"):
  * gating, per-tool checks (a bad name/schema stops that plugin),
  * authorization (a denial is a warning and skips the tool), first
  * registration of a name wins (a collision stops that plugin). `reserved`
@@ -190,7 +222,9 @@ wg_call_limits wg_call_limits_from_config(const wg_config_limits *l);
 
 /* One call of a registered tool: finds it (unknown_tool), authorizes it
  * again (permission_denied), loads its module through the cache (stat,
- * re-hash: package_changed), then wg_call. Always fills out. */
+ * re-hash: package_changed), then wg_call. limits NULL = the defaults.
+ * Writes no history: wg_workspace_call is the audited form. Always fills
+ * out. */
 wg_err wg_registry_call(const wg_registry *r, wg_module_cache *cache,
                         const char *tool, const char *input, size_t input_len,
                         const wg_call_limits *limits, wg_cancel *cancel,
@@ -210,10 +244,19 @@ typedef struct wg_history_options {
 typedef struct wg_history wg_history;
 
 /* Opens (creating, mode 0600) an append-only log. NULL opts = defaults.
- * Returns NULL and a short message (no path) on failure. */
+ * The file must be a regular file reached without following a symlink in
+ * its last component (O_NOFOLLOW; opened non-blocking and checked with
+ * fstat, so a FIFO never hangs the caller). Returns NULL and a short
+ * message (no path) on failure. */
 wg_history *wg_history_open(const char *path, const wg_history_options *opts,
                             char *err, size_t err_size);
 void wg_history_close(wg_history *h);
+
+/* The history file of a workspace: cfg's `[history] path` (default
+ * `.wasmgate/history.jsonl`) made absolute against the canonical
+ * workspace directory. False if it does not fit in size. */
+bool wg_history_path(const char *workspace, const wg_config *cfg, char *out,
+                     size_t size);
 
 /* Where a call's tool came from. */
 typedef struct wg_history_origin {
@@ -222,10 +265,25 @@ typedef struct wg_history_origin {
   const char *digest;
 } wg_history_origin;
 
-/* Appends the tool_call record, then the tool_result record, each one
- * write(2) under flock. call_id NULL => a random one is generated. Returns
- * false (and a short message) if a write failed. A record over the bound is
- * written with its large fields cut and a "truncated" marker. */
+/* A fresh random call id: "call_" + 24 hex digits. */
+void wg_history_new_call_id(char out[WG_CALL_ID_MAX + 1]);
+
+/* The two records of a call, each one write(2) under flock: tool_call
+ * (timestamp r->stats.started_unix_ns, name, r->arguments, origin) and
+ * tool_result (summary, content, is_error, error, origin, stats). Return
+ * false (and a short message) if the write failed. A record over the bound
+ * is written with its large fields cut and a "truncated" marker. */
+bool wg_history_append_tool_call(wg_history *h, const char *call_id,
+                                 const char *tool,
+                                 const wg_history_origin *origin,
+                                 const wg_call_result *r, char *err,
+                                 size_t err_size);
+bool wg_history_append_tool_result(wg_history *h, const char *call_id,
+                                   const wg_history_origin *origin,
+                                   const wg_call_result *r, char *err,
+                                   size_t err_size);
+/* Both records after the fact (call_id NULL => generated). Prefer
+ * wg_workspace_call, which writes tool_call before the guest runs. */
 bool wg_history_append_call(wg_history *h, const char *call_id,
                             const char *tool, const wg_history_origin *origin,
                             const wg_call_result *r, char *err,
@@ -241,9 +299,12 @@ bool wg_history_format_result(const char *call_id,
                               const wg_call_result *r, size_t max_record,
                               wg_buf *out);
 
-/* Reading: every complete, parseable line in order; a torn last line (no
- * newline) and unparsable lines are skipped and counted. tail > 0 keeps
- * only the last `tail` records. Lines are NUL-terminated JSON texts. */
+/* Reading: every complete line that parses as a JSON object, in order; a
+ * torn last line (no newline), a line over max_record and any other line
+ * are skipped and counted. Opened as writing opens it (O_NOFOLLOW,
+ * non-blocking, a regular file only). tail > 0 keeps only the last `tail`
+ * records. Lines are NUL-terminated JSON texts (a JSON text never holds a
+ * raw NUL, so strlen is the line's length). */
 typedef struct wg_history_lines {
   char **lines;
   size_t count;
@@ -253,5 +314,78 @@ typedef struct wg_history_lines {
 bool wg_history_read(const char *path, size_t tail, size_t max_record,
                      wg_history_lines *out, char *err, size_t err_size);
 void wg_history_lines_free(wg_history_lines *l);
+
+/* Streaming: fn gets each kept line (not NUL-terminated) and its parsed
+ * object, in file order, and returns false to stop. max_record 0 means
+ * WG_HISTORY_DEFAULT_MAX_RECORD; *skipped counts what was not handed on.
+ * False (err set) if the file could not be opened or read. */
+typedef bool (*wg_history_line_fn)(void *ctx, const char *line, size_t len,
+                                   const wg_json *record);
+bool wg_history_scan(const char *path, size_t max_record, wg_history_line_fn fn,
+                     void *ctx, size_t *skipped, char *err, size_t err_size);
+/* One line parsed as the reader parses it (depth bounded by its size
+ * only): the document, or NULL if it is not a JSON object. */
+wg_json_doc *wg_history_parse_line(const char *line, size_t len,
+                                   size_t max_record);
+
+/* ---- Workspace: the audit-first call API ---------------------------------- */
+
+/* A workspace is what `wasmgate call`, `wasmgate serve` and an embedding
+ * host open once: its config, plugin set (stores, discovery with the
+ * digest cache, lock, resolution), tool registry, compiled-module cache,
+ * limits and history path. It is read-only after wg_workspace_open, so any
+ * number of threads may call wg_workspace_call on one workspace at once.
+ *
+ * Every call is recorded, audit first: the tool_call record (with the
+ * canonical arguments) is written before the guest can run; if it cannot
+ * be written the call fails closed (`internal`, "the call was not run: its
+ * tool_call record could not be written to the history: ...") and nothing
+ * of the package runs. The tool_result record follows the result. */
+typedef struct wg_workspace wg_workspace;
+
+typedef struct wg_workspace_options {
+  const char *workspace;     /* NULL: the current directory */
+  const char *config_path;   /* NULL: WORKSPACE/wasmgate.toml (may be absent);
+                                given: must exist */
+  const char *project_store; /* overrides of config and environment, or NULL;
+                                relative paths are relative to the workspace */
+  const char *user_store;
+  const char *const *reserved; /* tool names the host has built in */
+  size_t reserved_count;
+} wg_workspace_options;
+
+/* Opens the workspace. On failure returns the step that failed (and *out
+ * is NULL) with err's located message; WG_SET_OK on success. */
+wg_plugin_set_status wg_workspace_open(const wg_workspace_options *opts,
+                                       wg_workspace **out,
+                                       wg_config_error *err);
+void wg_workspace_close(wg_workspace *ws);
+
+const wg_registry *wg_workspace_registry(const wg_workspace *ws);
+const wg_plugin_set *wg_workspace_plugins(const wg_workspace *ws);
+const wg_config *wg_workspace_config(const wg_workspace *ws);
+/* The limits every call of this workspace runs under ([limits]). */
+const wg_call_limits *wg_workspace_limits(const wg_workspace *ws);
+const char *wg_workspace_dir(const wg_workspace *ws);          /* canonical */
+const char *wg_workspace_history_path(const wg_workspace *ws); /* absolute */
+
+/* One call of `tool` with the JSON text input[0..len): unknown_tool (the
+ * message says which plugin declares the tool but was rejected, and why),
+ * the input checks, the tool_call record, then wg_call's sequence, then
+ * the tool_result record. call_id NULL => generated; given, it must be 1
+ * to WG_CALL_ID_MAX bytes of [A-Za-z0-9._:-] (else `invalid_input` and
+ * nothing is recorded). cancel may be NULL. Always fills out (free with
+ * wg_call_result_free); out->call_id, recorded and history_error tell the
+ * audit outcome. Returns out->error.code. Thread-safe. */
+wg_err wg_workspace_call(wg_workspace *ws, const char *tool, const char *input,
+                         size_t len, wg_cancel *cancel, const char *call_id,
+                         wg_call_result *out);
+
+/* Why `tool` is not callable, for people: empty when nothing explains it;
+ * else "tool `T` is declared by plugin `p`, which was rejected: <the
+ * diagnostic `wasmgate list` shows>" or a count of the rejected plugins.
+ * Bounded to size; no paths. */
+void wg_workspace_explain_unknown(const wg_workspace *ws, const char *tool,
+                                  char *out, size_t size);
 
 #endif

@@ -53,7 +53,5 @@ int cli_cmd_tools(int argc, char **argv, const cli_global *g);
 int cli_cmd_call(int argc, char **argv, const cli_global *g);
 int cli_cmd_history(int argc, char **argv, const cli_global *g);
 int cli_cmd_serve(int argc, char **argv, const cli_global *g); /* cli_serve.c */
-/* The workspace's history file and its fsync setting (cli_history.c). */
-int cli_history_path(const cli_global *g, char *out, size_t size, bool *fsync);
 
 #endif

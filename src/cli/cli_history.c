@@ -20,8 +20,8 @@ static void history_help(FILE *f) {
         f);
 }
 
-/* The history file of the workspace's config. */
-int cli_history_path(const cli_global *g, char *out, size_t size, bool *fsync) {
+/* The history file of the workspace's config (wg_history_path). */
+static int history_path(const cli_global *g, char *out, size_t size) {
   const char *ws = g->workspace ? g->workspace : ".";
   char real[PATH_MAX], cfg_path[PATH_MAX + 32];
   if (!realpath(ws, real)) return cli_fail("workspace `%s` does not exist or cannot be read", ws);
@@ -29,12 +29,9 @@ int cli_history_path(const cli_global *g, char *out, size_t size, bool *fsync) {
   wg_config_error err;
   wg_config *cfg = wg_config_load(g->config ? g->config : cfg_path, g->config != NULL, &err);
   if (!cfg) return cli_fail("%s: %s", g->config ? g->config : "wasmgate.toml", err.message);
-  const char *h = cfg->history_path ? cfg->history_path : ".wasmgate/history.jsonl";
-  int n = h[0] == '/' ? snprintf(out, size, "%s", h) : snprintf(out, size, "%s/%s", real, h);
-  if (fsync) *fsync = cfg->history_fsync == WG_FSYNC_ALWAYS;
+  bool ok = wg_history_path(real, cfg, out, size);
   wg_config_free(cfg);
-  if (n < 0 || (size_t)n >= size) return cli_fail("history path is too long");
-  return CLI_EXIT_OK;
+  return ok ? CLI_EXIT_OK : cli_fail("history path is too long");
 }
 
 static const char *field(const wg_json *o, const char *key) {
@@ -89,7 +86,7 @@ int cli_cmd_history(int argc, char **argv, const cli_global *g) {
     }
   }
   char path[PATH_MAX + 64];
-  int rc = cli_history_path(g, path, sizeof path, NULL);
+  int rc = history_path(g, path, sizeof path);
   if (rc != CLI_EXIT_OK) return rc;
   struct stat st;
   if (stat(path, &st) != 0 && errno == ENOENT) return CLI_EXIT_OK; /* no calls yet */

@@ -11,7 +11,6 @@
 #include "wasmgate/mcp.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -227,16 +226,6 @@ static int parse_args(int argc, char **argv, serve_opts *o) {
   return 0;
 }
 
-/* The history file of the loaded workspace (config [history] path,
- * relative to the workspace) and its fsync setting. */
-static bool history_path(const cli_plugins *p, char *out, size_t size, bool *fsync) {
-  const char *h = p->cfg->history_path ? p->cfg->history_path : ".wasmgate/history.jsonl";
-  int n = h[0] == '/' ? snprintf(out, size, "%s", h)
-                      : snprintf(out, size, "%s/%s", p->workspace, h);
-  *fsync = p->cfg->history_fsync == WG_FSYNC_ALWAYS;
-  return n > 0 && (size_t)n < size;
-}
-
 /* SIGINT/SIGTERM/SIGHUP through a signalfd: blocked here, before any thread
  * exists, so every thread inherits the mask. */
 static int stop_signals(void) {
@@ -249,22 +238,29 @@ static int stop_signals(void) {
   return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
-static int run(serve_opts *o, cli_plugins *p, wg_registry *reg) {
-  char path[PATH_MAX + 64];
-  bool fsync = true;
-  if (!history_path(p, path, sizeof path, &fsync)) return cli_fail("serve: history path is too long");
-  wg_mcp_backend b = {
-    .registry = reg, .limits = wg_call_limits_from_config(&p->cfg->limits),
-    .history_path = path, .history_fsync = fsync,
-  };
+static int open_error(wg_plugin_set_status st, const cli_global *g, const char *ws,
+                      const wg_config_error *err) {
+  const char *file = st == WG_SET_LOCK ? "wasmgate.lock" : g->config ? g->config : "wasmgate.toml";
+  switch (st) {
+  case WG_SET_WORKSPACE: return cli_fail("workspace `%s`: %s", ws ? ws : ".", err->message);
+  case WG_SET_CONFIG:
+  case WG_SET_LOCK:
+    if (err->line) return cli_fail("%s:%u:%u: %s", file, err->line, err->column, err->message);
+    return cli_fail("%s: %s", file, err->message);
+  default: return cli_fail("%s", err->message);
+  }
+}
+
+static int run(serve_opts *o, wg_workspace *ws) {
+  const wg_registry *reg = wg_workspace_registry(ws);
   for (size_t i = 0; i < reg->diag_count; i++)
     fprintf(stderr, "wasmgate serve: %s: %s: %s\n", reg->diags[i].warning ? "warning" : "error",
             reg->diags[i].plugin, reg->diags[i].message);
   signal(SIGPIPE, SIG_IGN);
   int stop = stop_signals();
   if (stop < 0) return cli_fail("serve: cannot set up signal handling");
-  int rc = o->http ? wg_mcp_serve_http(&b, &o->mcp, stop)
-                   : wg_mcp_serve_stdio(&b, &o->mcp, STDIN_FILENO, STDOUT_FILENO, stop);
+  int rc = o->http ? wg_mcp_serve_http(ws, &o->mcp, stop)
+                   : wg_mcp_serve_stdio(ws, &o->mcp, STDIN_FILENO, STDOUT_FILENO, stop);
   close(stop);
   return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
@@ -284,17 +280,18 @@ int cli_cmd_serve(int argc, char **argv, const cli_global *g) {
     if (!token) return cli_fail("serve: --auth-token-file: %s", err);
     o.mcp.auth_token = token;
   }
-  cli_plugins p;
-  rc = cli_plugins_load(g, &o.plugins, true, &p);
-  wg_registry reg;
-  bool have_reg = false;
-  if (rc == CLI_EXIT_OK) {
-    if (wg_registry_build(p.cfg, &p.res, NULL, 0, &reg) != 0) rc = cli_fail("out of memory");
-    else have_reg = true;
-  }
-  if (rc == CLI_EXIT_OK) rc = run(&o, &p, &reg);
-  if (have_reg) wg_registry_free(&reg);
-  cli_plugins_free(&p);
+  wg_workspace_options wo = {
+    .workspace = o.plugins.workspace ? o.plugins.workspace : g->workspace,
+    .config_path = g->config,
+    .project_store = o.plugins.project_store,
+    .user_store = o.plugins.user_store,
+  };
+  wg_workspace *ws = NULL;
+  wg_config_error err;
+  wg_plugin_set_status st = wg_workspace_open(&wo, &ws, &err);
+  if (st != WG_SET_OK) rc = open_error(st, g, wo.workspace, &err);
+  else rc = run(&o, ws);
+  wg_workspace_close(ws);
   if (token) {
     memset(token, 0, o.mcp.auth_token_len);
     free(token);

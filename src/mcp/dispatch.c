@@ -222,9 +222,14 @@ static void do_tools_call(req *r, mcp_job_done_fn done, void *ctx) {
                        "Invalid params: \"arguments\" must be an object", NULL);
   const wg_tool *tool = mcp_find_tool(r->s->registry, name->u.string.text, name->u.string.len);
   if (!tool) {
-    char label[WG_ERROR_TOOL_MAX + 1], msg[WG_ERROR_TOOL_MAX + 32];
+    char label[WG_ERROR_TOOL_MAX + 1], why[WG_ERROR_MESSAGE_MAX + 1];
+    char msg[sizeof label + sizeof why + 32];
     wg_error_sanitize(label, sizeof label, name->u.string.text, name->u.string.len);
-    snprintf(msg, sizeof msg, "Unknown tool: %s", label);
+    mcp_backend_explain_unknown(r->s->backend, name->u.string.text, name->u.string.len, why,
+                                sizeof why);
+    snprintf(msg, sizeof msg, "Unknown tool: %s%s%s", label, why[0] ? " (" : "",
+             why[0] ? why : "");
+    if (why[0]) snprintf(msg + strlen(msg), sizeof msg - strlen(msg), ")");
     return reply_error(r, MCP_INVALID_PARAMS, 200, msg, NULL);
   }
   mcp_job *job = new_job(r, tool, args);

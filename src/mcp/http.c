@@ -303,7 +303,7 @@ static void wait_stop(int stop_fd) {
   }
 }
 
-int wg_mcp_serve_http(const wg_mcp_backend *b, const wg_mcp_options *o, int stop_fd) {
+int wg_mcp_serve_http(wg_workspace *ws, const wg_mcp_options *o, int stop_fd) {
   struct sockaddr_storage ss;
   bool v6 = false, loopback = false;
   if (!bind_address(o->http_host, o->http_port, &ss, &v6, &loopback)) {
@@ -314,7 +314,7 @@ int wg_mcp_serve_http(const wg_mcp_backend *b, const wg_mcp_options *o, int stop
   if (!x) return 1;
   x->opt = o;
   x->loopback = loopback;
-  if (mcp_server_init(&x->srv, b, o, true) != 0) {
+  if (mcp_server_init(&x->srv, ws, o, true) != 0) {
     free(x);
     return 1;
   }

@@ -126,15 +126,20 @@ const wg_tool *mcp_find_tool(const wg_registry *r, const char *name,
 /* ---- Backend seam (backend.c) -------------------------------------------- */
 
 typedef struct mcp_backend mcp_backend;
-mcp_backend *mcp_backend_open(const wg_mcp_backend *b, char *err,
-                              size_t err_size);
+mcp_backend *mcp_backend_open(wg_workspace *ws, char *err, size_t err_size);
 void mcp_backend_close(mcp_backend *b);
 const wg_registry *mcp_backend_registry(const mcp_backend *b);
-/* One tools/call: the runtime call and its history records. Always fills
- * out (free with wg_call_result_free). */
+/* One tools/call: the workspace's audited call (tool_call record, the
+ * call, tool_result record). Always fills out (free with
+ * wg_call_result_free). */
 void mcp_backend_call(mcp_backend *b, const wg_tool *tool, const char *input,
                       size_t input_len, wg_cancel *cancel,
                       wg_call_result *out);
+
+/* Why name[0..len) is not a registered tool ("" when nothing explains it):
+ * the plugin that declares it was rejected, and why (no paths). */
+void mcp_backend_explain_unknown(const mcp_backend *b, const char *name, size_t len,
+                                 char *out, size_t size);
 
 /* ---- Jobs, the in-flight table, the pool (inflight.c, pool.c) -------------- */
 
@@ -191,8 +196,8 @@ struct mcp_server {
 };
 
 /* 0 or -1 with a message on stderr. */
-int mcp_server_init(mcp_server *s, const wg_mcp_backend *b,
-                    const wg_mcp_options *o, bool http);
+int mcp_server_init(mcp_server *s, wg_workspace *ws, const wg_mcp_options *o,
+                    bool http);
 /* Waits for the jobs in flight, then frees everything. */
 void mcp_server_destroy(mcp_server *s);
 /* Cancels every job in flight (shutdown). */

@@ -92,8 +92,8 @@ static void run_job(mcp_job *job) {
   wg_buf_free(&reply);
 }
 
-int mcp_server_init(mcp_server *s, const wg_mcp_backend *b,
-                    const wg_mcp_options *o, bool http) {
+int mcp_server_init(mcp_server *s, wg_workspace *ws, const wg_mcp_options *o,
+                    bool http) {
   memset(s, 0, sizeof *s);
   s->opt = o;
   s->http = http;
@@ -101,7 +101,7 @@ int mcp_server_init(mcp_server *s, const wg_mcp_backend *b,
   pthread_cond_init(&s->idle, NULL);
   pthread_mutex_init(&s->parse_lock, NULL);
   char err[200];
-  s->backend = mcp_backend_open(b, err, sizeof err);
+  s->backend = mcp_backend_open(ws, err, sizeof err);
   if (!s->backend) {
     mcp_log("%s", err);
     mcp_server_destroy(s);

@@ -153,8 +153,8 @@ static int make_nonblocking(int fd) {
   return fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0 ? fl : -1;
 }
 
-int wg_mcp_serve_stdio(const wg_mcp_backend *b, const wg_mcp_options *o,
-                       int in_fd, int out_fd, int stop_fd) {
+int wg_mcp_serve_stdio(wg_workspace *ws, const wg_mcp_options *o, int in_fd,
+                       int out_fd, int stop_fd) {
   stdio_ctx *x = calloc(1, sizeof *x);
   if (!x) {
     mcp_log("out of memory");
@@ -170,7 +170,7 @@ int wg_mcp_serve_stdio(const wg_mcp_backend *b, const wg_mcp_options *o,
   int rc = 1;
   if (x->wake_fd < 0) {
     mcp_log("cannot create an eventfd");
-  } else if (mcp_server_init(&x->srv, b, o, false) == 0) {
+  } else if (mcp_server_init(&x->srv, ws, o, false) == 0) {
     int restore = make_nonblocking(out_fd);
     if (!o->quiet)
       mcp_log("serving %zu tool(s) on stdio", x->srv.registry->count);

@@ -1,69 +1,94 @@
 /* call.c: one tool call = one bounded run (SPEC section 5, reference 5.1).
  *
- * Sequence, each step only if the previous one succeeded: input size and
- * strict JSON -> object check -> input_schema -> canonical form -> import
- * and export check -> fresh store + instance (start function included) ->
- * `yoi_tool_call` -> sticky output error -> output decode (rt_output.c).
+ * Sequence, each step only if the previous one succeeded: limits check ->
+ * input size and strict JSON -> object check -> canonical form -> the
+ * audit hook (before_run: the workspace's tool_call record) -> pending
+ * cancel -> input_schema -> load -> import and export check -> fresh
+ * store + instance (start function included) -> `yoi_tool_call` -> sticky
+ * output error -> output decode (output.c).
  * One deadline (entry + wall clock) and one cancellation flag cover it
  * all; the engine checks both at loop back-edges and calls. Nothing the
  * guest controls sizes an allocation: the output buffer is the limit. */
 #include "rt_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-wg_call_limits wg_call_limits_resolve(const wg_call_limits *l) {
-  wg_call_limits r = l ? *l : (wg_call_limits){0};
-  if (!r.max_input_bytes) r.max_input_bytes = WG_RT_DEFAULT_MAX_INPUT;
-  if (!r.max_output_bytes) r.max_output_bytes = WG_RT_DEFAULT_MAX_OUTPUT;
-  if (r.max_output_bytes > WG_HOST_MAX_OUTPUT_WRITE)
-    r.max_output_bytes = WG_HOST_MAX_OUTPUT_WRITE;
-  if (!r.max_summary_bytes) r.max_summary_bytes = WG_RT_DEFAULT_MAX_SUMMARY;
-  if (!r.fuel) r.fuel = WG_RT_DEFAULT_FUEL;
-  if (!r.wall_clock_ns) r.wall_clock_ns = WG_RT_DEFAULT_WALL_CLOCK_NS;
-  if (!r.max_memory_bytes) r.max_memory_bytes = WG_RT_DEFAULT_MAX_MEMORY;
-  if (!r.max_table_elements) r.max_table_elements = WG_RT_DEFAULT_MAX_TABLE;
-  if (!r.max_call_depth) r.max_call_depth = WG_RT_DEFAULT_MAX_CALL_DEPTH;
-  return r;
+wg_call_limits wg_call_limits_default(void) {
+  return (wg_call_limits){
+    .max_input_bytes = WG_RT_DEFAULT_MAX_INPUT,
+    .max_output_bytes = WG_RT_DEFAULT_MAX_OUTPUT,
+    .max_summary_bytes = WG_RT_DEFAULT_MAX_SUMMARY,
+    .fuel = WG_RT_DEFAULT_FUEL,
+    .wall_clock_ns = WG_RT_DEFAULT_WALL_CLOCK_NS,
+    .max_memory_bytes = WG_RT_DEFAULT_MAX_MEMORY,
+    .max_table_elements = WG_RT_DEFAULT_MAX_TABLE,
+    .max_call_depth = WG_RT_DEFAULT_MAX_CALL_DEPTH,
+  };
+}
+
+/* The engine reads 0 in its memory, table and depth fields as "its own
+ * default", and the ABI caps one output_write at 64 KiB: limits that would
+ * silently become something else are refused instead. */
+bool wg_call_limits_check(const wg_call_limits *l, char *msg, size_t size) {
+  const char *why = NULL;
+  if (l->max_output_bytes > WG_HOST_MAX_OUTPUT_WRITE)
+    why = "max_output_bytes is over the ABI's 65536-byte output bound";
+  else if (l->max_memory_bytes < 65536u)
+    why = "max_memory_bytes is less than one 64 KiB page";
+  else if (l->max_memory_bytes % 65536u != 0)
+    why = "max_memory_bytes is not a whole number of 64 KiB pages";
+  else if (l->max_memory_bytes / 65536u > 65536u)
+    why = "max_memory_bytes is over the 4 GiB wasm32 address space";
+  else if (l->max_table_elements == 0)
+    why = "max_table_elements is 0";
+  else if (l->max_call_depth == 0)
+    why = "max_call_depth is 0";
+  if (why && msg && size) snprintf(msg, size, "%s", why);
+  return why == NULL;
 }
 
 void wg_cancel_init(wg_cancel *c) { atomic_init(&c->flag, 0); }
 void wg_cancel_request(wg_cancel *c) { atomic_store(&c->flag, 1); }
 bool wg_cancel_requested(wg_cancel *c) { return atomic_load(&c->flag) != 0; }
 
-/* Input checks up to the canonical text handed to the guest. */
-static bool prepare_input(const wg_call_request *req, const wg_call_limits *lim,
-                          wg_call_result *out) {
+/* Input checks up to the canonical text handed to the guest. Returns the
+ * parsed input (for the schema check; the caller frees it), or NULL with
+ * the error set. */
+static wg_json_doc *prepare_input(const wg_call_request *req,
+                                  const wg_call_limits *lim,
+                                  wg_call_result *out) {
   wg_error *e = &out->error;
   if (!req->input) {
     wg_error_set(e, WG_ERR_INVALID_INPUT, "plugin tool `%s` input is not valid JSON: no input",
                  e->tool);
-    return false;
+    return NULL;
   }
   if (req->input_len > lim->max_input_bytes) {
     wg_error_set(e, WG_ERR_INVALID_INPUT, "plugin tool `%s` input exceeds %zu bytes",
                  e->tool, lim->max_input_bytes);
-    return false;
+    return NULL;
   }
   /* Nesting is bounded only by the input size: the parser, the canonical
    * writer and the schema validator do not recurse. */
   wg_json_limits jl = {.max_depth = lim->max_input_bytes + 1,
-                       .max_size = lim->max_input_bytes};
+                       .max_size = lim->max_input_bytes + 1};
   wg_json_error je;
   wg_json_doc *doc = wg_json_parse(req->input, req->input_len, &jl, &je);
   if (!doc) {
     wg_error_set(e, WG_ERR_INVALID_INPUT,
                  "plugin tool `%s` input is not valid JSON: %s at byte %zu", e->tool,
                  je.message, je.offset);
-    return false;
+    return NULL;
   }
   const wg_json *root = wg_json_root(doc);
-  bool ok = false;
   if (root->type != WG_JSON_OBJECT) {
     wg_error_set(e, WG_ERR_INVALID_INPUT, "plugin tool `%s` input must be a JSON object",
                  e->tool);
-    goto out;
+    wg_json_free(doc);
+    return NULL;
   }
   /* Canonical text first, so history records the arguments of a call the
    * schema rejects. 6x + 16 covers a "\u00XX" escape of every byte. */
@@ -72,17 +97,16 @@ static bool prepare_input(const wg_call_request *req, const wg_call_limits *lim,
   if (!wg_json_write(root, true, &canon)) {
     wg_buf_free(&canon);
     wg_error_set(e, WG_ERR_INTERNAL, "cannot write the canonical input");
-    goto out;
+    wg_json_free(doc);
+    return NULL;
   }
   out->arguments = wg_buf_take(&canon, &out->arguments_len);
   if (!out->arguments) {
     wg_error_set(e, WG_ERR_INTERNAL, "out of memory");
-    goto out;
+    wg_json_free(doc);
+    return NULL;
   }
-  ok = !req->schema || rt_check_schema(req->schema, root, e);
-out:
-  wg_json_free(doc);
-  return ok;
+  return doc;
 }
 
 /* Maps a failed engine operation to the error model. */
@@ -149,6 +173,10 @@ static bool still_running(const wg_call_request *req, uint64_t deadline,
   return true;
 }
 
+/* The value stack of one call (locals + operands): the engine's own
+ * default, stated here so no engine field is left to mean "default". */
+#define WG_RT_MAX_STACK_BYTES (8u * 1024u * 1024u)
+
 static void run_module(const wg_call_request *req, const wg_call_limits *lim,
                        uint64_t t0, wg_call_result *out) {
   wg_error *e = &out->error;
@@ -169,6 +197,11 @@ static void run_module(const wg_call_request *req, const wg_call_limits *lim,
     wg_module_release(loaded);
     return;
   }
+  if (lim->fuel == 0) { /* the engine reads fuel 0 as "unmetered" */
+    wg_error_set(e, WG_ERR_FUEL_EXHAUSTED, "fuel exhausted after 0 instructions");
+    wg_module_release(loaded);
+    return;
+  }
   wg_limits wl = {
     .fuel = lim->fuel,
     .deadline_ns = deadline,
@@ -176,8 +209,8 @@ static void run_module(const wg_call_request *req, const wg_call_limits *lim,
     .max_memory_pages = (uint32_t)(lim->max_memory_bytes / 65536u),
     .max_table_elements = lim->max_table_elements,
     .max_call_depth = lim->max_call_depth,
+    .max_stack_bytes = WG_RT_MAX_STACK_BYTES,
   };
-  if (wl.max_memory_pages == 0) wl.max_memory_pages = 1;
   wg_host_call hc = {
     .tool_name = req->tool,
     .tool_name_len = strlen(req->tool),
@@ -235,6 +268,21 @@ static void error_result(const wg_call_limits *lim, wg_call_result *out) {
   out->summary = wg_buf_take(&text, &out->summary_len);
 }
 
+/* Limits, tool name and input, in that order; NULL (error set) if any
+ * fails. */
+static wg_json_doc *check_request(const wg_call_request *req, wg_call_result *out) {
+  char why[96];
+  if (!wg_call_limits_check(&req->limits, why, sizeof why)) {
+    wg_error_set(&out->error, WG_ERR_INTERNAL, "invalid call limits: %s", why);
+    return NULL;
+  }
+  if (!req->tool) {
+    wg_error_set(&out->error, WG_ERR_UNKNOWN_TOOL, "no tool name");
+    return NULL;
+  }
+  return prepare_input(req, &req->limits, out);
+}
+
 wg_err wg_call(const wg_call_request *req, wg_call_result *out) {
   uint64_t t0 = wg_now_ns();
   memset(out, 0, sizeof *out);
@@ -245,16 +293,26 @@ wg_err wg_call(const wg_call_request *req, wg_call_result *out) {
    * on failure (sanitizing costs more than the rest of a small call's
    * bookkeeping). */
   wg_error_set_origin(&out->error, req->tool, NULL, NULL);
-  wg_call_limits lim = wg_call_limits_resolve(&req->limits);
-  if (!req->tool) {
-    wg_error_set(&out->error, WG_ERR_UNKNOWN_TOOL, "no tool name");
-  } else if (prepare_input(req, &lim, out)) {
-    run_module(req, &lim, t0, out);
+  const wg_call_limits *lim = &req->limits;
+  wg_json_doc *input = check_request(req, out);
+  bool ok = input != NULL;
+  /* The audit hook runs before anything the package controls (schema,
+   * module, guest code); if it fails, nothing more runs. A cancel that came
+   * before the call started wins over an input error: the caller asked to
+   * stop. */
+  if (req->before_run && !req->before_run(req->before_run_ctx, out, &out->error)) {
+    ok = false;
+  } else if (req->cancel && wg_cancel_requested(req->cancel)) {
+    wg_error_set(&out->error, WG_ERR_CANCELLED, "call cancelled");
+    ok = false;
   }
+  if (ok && req->schema) ok = rt_check_schema(req->schema, wg_json_root(input), &out->error);
+  wg_json_free(input);
+  if (ok) run_module(req, lim, t0, out);
   out->stats.wall_ns = wg_now_ns() - t0;
   if (out->error.code != WG_ERR_NONE) {
     wg_error_set_origin(&out->error, req->tool, req->plugin, req->digest);
-    error_result(&lim, out);
+    error_result(lim, out);
   }
   return out->error.code;
 }

@@ -34,6 +34,31 @@ static void set_err(char *err, size_t size, const char *what) {
   if (err && size) snprintf(err, size, "%s: %s", what, strerror(errno));
 }
 
+/* open(2) with O_NOFOLLOW and O_NONBLOCK, then fstat: only a regular file
+ * is used (a FIFO or device would block or mislead); O_NONBLOCK is cleared
+ * again so writes and reads behave as on any file. Returns the descriptor,
+ * or -1 with err set. */
+static int open_regular(const char *path, int flags, char *err, size_t err_size) {
+  int fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+  if (fd < 0) {
+    set_err(err, err_size, "cannot open the history file");
+    return -1;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (err && err_size) snprintf(err, err_size, "the history file is not a regular file");
+    close(fd);
+    return -1;
+  }
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+    set_err(err, err_size, "cannot open the history file");
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 wg_history *wg_history_open(const char *path, const wg_history_options *opts,
                             char *err, size_t err_size) {
   wg_history *h = calloc(1, sizeof *h);
@@ -45,13 +70,19 @@ wg_history *wg_history_open(const char *path, const wg_history_options *opts,
   h->max_record = opts && opts->max_record_bytes ? opts->max_record_bytes
                                                  : WG_HISTORY_DEFAULT_MAX_RECORD;
   if (h->max_record < 4096) h->max_record = 4096;
-  h->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  h->fd = open_regular(path, O_RDWR | O_APPEND | O_CREAT, err, err_size);
   if (h->fd < 0) {
-    set_err(err, err_size, "cannot open the history file");
     free(h);
     return NULL;
   }
   return h;
+}
+
+bool wg_history_path(const char *workspace, const wg_config *cfg, char *out,
+                     size_t size) {
+  const char *h = cfg && cfg->history_path ? cfg->history_path : ".wasmgate/history.jsonl";
+  int n = h[0] == '/' ? snprintf(out, size, "%s", h) : snprintf(out, size, "%s/%s", workspace, h);
+  return n > 0 && (size_t)n < size;
 }
 
 void wg_history_close(wg_history *h) {
@@ -228,16 +259,33 @@ bool wg_history_format_result(const char *call_id,
   return format_bounded(fmt_result, &c, max_record ? max_record : WG_HISTORY_DEFAULT_MAX_RECORD, out);
 }
 
-/* Under the lock: true if the file is empty or ends in '\n'. */
-static bool ends_in_newline(int fd) {
-  struct stat st;
-  if (fstat(fd, &st) != 0 || st.st_size == 0) return true;
+/* Under the lock: true if the file (of `size` bytes) is empty or ends in
+ * '\n'. */
+static bool ends_in_newline(int fd, off_t size) {
   char last = '\n';
-  if (pread(fd, &last, 1, st.st_size - 1) != 1) return true;
+  if (size == 0 || pread(fd, &last, 1, size - 1) != 1) return true;
   return last == '\n';
 }
 
-/* One record: '\n'-terminated, one write(2), under an exclusive flock. */
+/* Writes all of p[0..n), or fails with errno set (a short write is retried
+ * once more to learn why it stopped: EFBIG, ENOSPC, EIO). */
+static bool write_all(int fd, const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      if (w == 0) errno = EIO;
+      return false;
+    }
+    p += w;
+    n -= (size_t)w;
+  }
+  return true;
+}
+
+/* One record: '\n'-terminated, one write(2), under an exclusive flock. A
+ * write that fails part-way is cut off again (ftruncate to the old size,
+ * still under the lock), so a failed record never leaves torn text. */
 static bool append_record(wg_history *h, wg_buf *rec, char *err, size_t err_size) {
   if (!wg_buf_append_char(rec, '\n')) {
     rec->overflow = false; /* the cap is the record bound; the newline may pass it */
@@ -254,7 +302,9 @@ static bool append_record(wg_history *h, wg_buf *rec, char *err, size_t err_size
   const char *p = rec->data;
   size_t n = rec->len;
   char *joined = NULL;
-  if (!ends_in_newline(h->fd)) {
+  struct stat st;
+  off_t before = fstat(h->fd, &st) == 0 ? st.st_size : -1;
+  if (before > 0 && !ends_in_newline(h->fd, before)) {
     joined = malloc(n + 1);
     if (joined) {
       joined[0] = '\n';
@@ -262,11 +312,11 @@ static bool append_record(wg_history *h, wg_buf *rec, char *err, size_t err_size
       p = joined, n++;
     }
   }
-  ssize_t w;
-  do w = write(h->fd, p, n); while (w < 0 && errno == EINTR);
-  if (w != (ssize_t)n) {
-    if (w < 0) set_err(err, err_size, "cannot write the history file");
-    else if (err && err_size) snprintf(err, err_size, "short write to the history file");
+  if (!write_all(h->fd, p, n)) {
+    set_err(err, err_size, "cannot write the history file");
+    if (before >= 0 && ftruncate(h->fd, before) != 0) {
+      /* Best effort: a torn line left behind is skipped by the reader. */
+    }
     ok = false;
   }
   if (ok && h->fsync && fdatasync(h->fd) != 0) {
@@ -278,7 +328,7 @@ static bool append_record(wg_history *h, wg_buf *rec, char *err, size_t err_size
   return ok;
 }
 
-static void random_id(char out[40]) {
+void wg_history_new_call_id(char out[WG_CALL_ID_MAX + 1]) {
   unsigned char b[12] = {0};
   if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b) {
     uint64_t t = wg_now_ns();
@@ -288,51 +338,144 @@ static void random_id(char out[40]) {
   for (size_t i = 0; i < sizeof b; i++) snprintf(out + 5 + 2 * i, 3, "%02x", b[i]);
 }
 
-bool wg_history_append_call(wg_history *h, const char *call_id,
-                            const char *tool, const wg_history_origin *origin,
-                            const wg_call_result *r, char *err,
-                            size_t err_size) {
-  char id[40];
+bool wg_history_append_tool_call(wg_history *h, const char *call_id,
+                                 const char *tool,
+                                 const wg_history_origin *origin,
+                                 const wg_call_result *r, char *err,
+                                 size_t err_size) {
   if (err && err_size) err[0] = '\0';
-  if (!call_id) {
-    random_id(id);
-    call_id = id;
-  }
   wg_buf rec;
   wg_buf_init(&rec, h->max_record);
-  bool ok = wg_history_format_call(call_id, tool, origin, r, h->max_record, &rec) &&
-            append_record(h, &rec, err, err_size);
-  if (ok)
-    ok = wg_history_format_result(call_id, origin, r, h->max_record, &rec) &&
-         append_record(h, &rec, err, err_size);
-  else if (err && err_size && !err[0])
-    snprintf(err, err_size, "cannot format a history record");
+  bool ok = wg_history_format_call(call_id, tool, origin, r, h->max_record, &rec);
+  if (!ok && err && err_size) snprintf(err, err_size, "cannot format a history record");
+  ok = ok && append_record(h, &rec, err, err_size);
   wg_buf_free(&rec);
   return ok;
 }
 
+bool wg_history_append_tool_result(wg_history *h, const char *call_id,
+                                   const wg_history_origin *origin,
+                                   const wg_call_result *r, char *err,
+                                   size_t err_size) {
+  if (err && err_size) err[0] = '\0';
+  wg_buf rec;
+  wg_buf_init(&rec, h->max_record);
+  bool ok = wg_history_format_result(call_id, origin, r, h->max_record, &rec);
+  if (!ok && err && err_size) snprintf(err, err_size, "cannot format a history record");
+  ok = ok && append_record(h, &rec, err, err_size);
+  wg_buf_free(&rec);
+  return ok;
+}
+
+bool wg_history_append_call(wg_history *h, const char *call_id,
+                            const char *tool, const wg_history_origin *origin,
+                            const wg_call_result *r, char *err,
+                            size_t err_size) {
+  char id[WG_CALL_ID_MAX + 1];
+  if (!call_id) {
+    wg_history_new_call_id(id);
+    call_id = id;
+  }
+  return wg_history_append_tool_call(h, call_id, tool, origin, r, err, err_size) &&
+         wg_history_append_tool_result(h, call_id, origin, r, err, err_size);
+}
+
 /* ---- Reading ------------------------------------------------------------- */
+
+wg_json_doc *wg_history_parse_line(const char *line, size_t len,
+                                   size_t max_record) {
+  if (!max_record) max_record = WG_HISTORY_DEFAULT_MAX_RECORD;
+  /* Arguments may nest as deep as the input allowed: depth is bounded by
+   * the line's size only (the parser does not recurse). */
+  wg_json_limits jl = {.max_size = max_record, .max_depth = max_record};
+  wg_json_doc *doc = wg_json_parse(line, len, &jl, NULL);
+  if (doc && wg_json_root(doc)->type != WG_JSON_OBJECT) {
+    wg_json_free(doc);
+    doc = NULL;
+  }
+  return doc;
+}
+
+typedef struct scanner {
+  size_t max_record;
+  wg_history_line_fn fn;
+  void *ctx;
+  size_t *skipped;
+} scanner;
+
+/* One complete line: handed on if it is a JSON object, else counted. */
+static bool scan_line(scanner *sc, const char *line, size_t len) {
+  wg_json_doc *doc = wg_history_parse_line(line, len, sc->max_record);
+  if (!doc) {
+    (*sc->skipped)++;
+    return true;
+  }
+  bool go_on = sc->fn(sc->ctx, line, len, wg_json_root(doc));
+  wg_json_free(doc);
+  return go_on;
+}
+
+bool wg_history_scan(const char *path, size_t max_record, wg_history_line_fn fn,
+                     void *ctx, size_t *skipped, char *err, size_t err_size) {
+  size_t scratch = 0;
+  if (!skipped) skipped = &scratch;
+  *skipped = 0;
+  if (err && err_size) err[0] = '\0';
+  scanner sc = {max_record ? max_record : WG_HISTORY_DEFAULT_MAX_RECORD, fn, ctx, skipped};
+  int fd = open_regular(path, O_RDONLY, err, err_size);
+  if (fd < 0) return false;
+  wg_buf line;
+  wg_buf_init(&line, sc.max_record);
+  bool ok = true, go_on = true, too_long = false;
+  static const size_t chunk_size = 65536;
+  char *chunk = malloc(chunk_size);
+  if (!chunk) {
+    close(fd);
+    if (err && err_size) snprintf(err, err_size, "out of memory reading history");
+    return false;
+  }
+  ssize_t n;
+  while (go_on && (n = read(fd, chunk, chunk_size)) != 0) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      set_err(err, err_size, "cannot read the history file");
+      ok = false;
+      break;
+    }
+    for (ssize_t i = 0; go_on && i < n;) {
+      char *nl = memchr(chunk + i, '\n', (size_t)(n - i));
+      size_t part = nl ? (size_t)(nl - (chunk + i)) : (size_t)(n - i);
+      /* An over-long line is skipped whole, never split into records. */
+      if (!too_long && !wg_buf_append(&line, chunk + i, part)) too_long = true;
+      i += (ssize_t)part;
+      if (!nl) break;
+      i++;
+      if (too_long) (*skipped)++;
+      else if (line.len) go_on = scan_line(&sc, line.data, line.len);
+      too_long = false;
+      wg_buf_reset(&line);
+    }
+  }
+  if (go_on && (line.len || too_long)) (*skipped)++; /* torn last line */
+  wg_buf_free(&line);
+  free(chunk);
+  close(fd);
+  return ok;
+}
 
 typedef struct reader {
   wg_history_lines *out;
-  size_t tail, max_record;
+  size_t tail;
   size_t next; /* ring position when tail > 0 */
+  size_t cap;  /* slots allocated in out->lines */
+  bool oom;
 } reader;
 
-/* Keeps one complete line if it is a JSON object. */
-static bool keep_line(reader *rd, const char *line, size_t len) {
-  /* Arguments may nest as deep as the input allowed: depth is bounded by
-   * the line's size only (the parser does not recurse). */
-  wg_json_limits jl = {.max_size = rd->max_record, .max_depth = rd->max_record};
-  wg_json_doc *doc = wg_json_parse(line, len, &jl, NULL);
-  bool object = doc && wg_json_root(doc)->type == WG_JSON_OBJECT;
-  wg_json_free(doc);
-  if (!object) {
-    rd->out->skipped++;
-    return true;
-  }
+static bool keep_line(void *ctx, const char *line, size_t len, const wg_json *root) {
+  (void)root;
+  reader *rd = ctx;
   char *copy = malloc(len + 1);
-  if (!copy) return false;
+  if (!copy) return !(rd->oom = true);
   memcpy(copy, line, len);
   copy[len] = '\0';
   wg_history_lines *o = rd->out;
@@ -342,12 +485,16 @@ static bool keep_line(reader *rd, const char *line, size_t len) {
     rd->next = (rd->next + 1) % rd->tail;
     return true;
   }
-  char **grown = realloc(o->lines, (o->count + 1) * sizeof *grown);
-  if (!grown) {
-    free(copy);
-    return false;
+  if (o->count == rd->cap) {
+    size_t cap = rd->cap ? rd->cap * 2 : 64;
+    char **grown = realloc(o->lines, cap * sizeof *grown);
+    if (!grown) {
+      free(copy);
+      return !(rd->oom = true);
+    }
+    o->lines = grown;
+    rd->cap = cap;
   }
-  o->lines = grown;
   o->lines[o->count++] = copy;
   return true;
 }
@@ -367,46 +514,14 @@ static bool unrotate(reader *rd) {
 bool wg_history_read(const char *path, size_t tail, size_t max_record,
                      wg_history_lines *out, char *err, size_t err_size) {
   memset(out, 0, sizeof *out);
-  reader rd = {out, tail, max_record ? max_record : WG_HISTORY_DEFAULT_MAX_RECORD, 0};
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    set_err(err, err_size, "cannot open the history file");
-    return false;
-  }
-  wg_buf line;
-  wg_buf_init(&line, rd.max_record);
-  bool ok = true, too_long = false;
-  char chunk[65536];
-  ssize_t n;
-  while (ok && (n = read(fd, chunk, sizeof chunk)) != 0) {
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      set_err(err, err_size, "cannot read the history file");
-      ok = false;
-      break;
-    }
-    for (ssize_t i = 0; ok && i < n;) {
-      char *nl = memchr(chunk + i, '\n', (size_t)(n - i));
-      size_t part = nl ? (size_t)(nl - (chunk + i)) : (size_t)(n - i);
-      /* An over-long line is skipped whole, never split into records. */
-      if (!too_long && !wg_buf_append(&line, chunk + i, part)) too_long = true;
-      i += (ssize_t)part;
-      if (!nl) break;
-      i++;
-      if (too_long) out->skipped++;
-      else if (line.len) ok = keep_line(&rd, line.data, line.len);
-      too_long = false;
-      wg_buf_free(&line);
-      wg_buf_init(&line, rd.max_record);
-    }
-  }
-  if (line.len || too_long) out->skipped++; /* torn last line */
-  wg_buf_free(&line);
-  close(fd);
-  if (ok) ok = unrotate(&rd);
+  reader rd = {.out = out, .tail = tail};
+  bool ok = wg_history_scan(path, max_record, keep_line, &rd, &out->skipped, err, err_size) &&
+            !rd.oom && unrotate(&rd);
   if (!ok) {
     if (err && err_size && !err[0]) snprintf(err, err_size, "out of memory reading history");
+    size_t skipped = out->skipped;
     wg_history_lines_free(out);
+    out->skipped = skipped;
   }
   return ok;
 }

@@ -13,10 +13,12 @@
 #include <time.h>
 
 static bool push_diag(wg_registry *r, bool warning, const char *plugin,
-                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+                      const wg_manifest_tool *tool, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
+/* tool: the manifest tool the diagnostic is about, or NULL. */
 static bool push_diag(wg_registry *r, bool warning, const char *plugin,
-                      const char *fmt, ...) {
+                      const wg_manifest_tool *tool, const char *fmt, ...) {
   wg_registry_diag *d = realloc(r->diags, (r->diag_count + 1) * sizeof *d);
   if (!d) return false;
   r->diags = d;
@@ -24,6 +26,7 @@ static bool push_diag(wg_registry *r, bool warning, const char *plugin,
   memset(d, 0, sizeof *d);
   d->warning = warning;
   wg_error_sanitize(d->plugin, sizeof d->plugin, plugin, strlen(plugin));
+  if (tool) wg_error_sanitize(d->tool, sizeof d->tool, tool->name, tool->name_len);
   char raw[1024];
   va_list ap;
   va_start(ap, fmt);
@@ -76,26 +79,26 @@ static int install_tool(install *in, size_t index) {
   tool_label(name, sizeof name, t);
   wg_manifest_diag md;
   if (wg_manifest_tool_check(m, index, &md) != 0)
-    return push_diag(in->r, false, in->ref, "plugin `%s` tool `%s` is invalid: %s (%s)", in->ref,
+    return push_diag(in->r, false, in->ref, t, "plugin `%s` tool `%s` is invalid: %s (%s)", in->ref,
                      name, md.diag.message, md.location) ? -1 : -2;
   char msg[WG_AUTH_MESSAGE_MAX];
   if (!wg_authorize_tool(in->p, t, msg)) {
     if (in->denied++ == 0)
       snprintf(in->first_denial, sizeof in->first_denial, "plugin `%s` tool `%s` registration denied: %s",
                in->ref, name, msg);
-    return push_diag(in->r, true, in->ref, "plugin `%s` tool `%s` registration denied: %s", in->ref,
+    return push_diag(in->r, true, in->ref, t, "plugin `%s` tool `%s` registration denied: %s", in->ref,
                      name, msg) ? 0 : -2;
   }
   const wg_tool *prior = find_n(in->r, t->name, t->name_len);
   if (prior || reserved_name(in->reserved, in->reserved_count, t))
-    return push_diag(in->r, false, in->ref,
+    return push_diag(in->r, false, in->ref, t,
                      "duplicate tool contribution `%s` from feature `plugin:%s:tool`; first "
                      "registered by `%s`", name, in->ref,
                      prior ? prior->ref : "builtin") ? -1 : -2;
   wg_schema_error se;
   wg_schema *schema = wg_manifest_tool_schema(t, &se);
   if (!schema)
-    return push_diag(in->r, false, in->ref, "plugin `%s` tool `%s` input_schema does not compile: %s",
+    return push_diag(in->r, false, in->ref, t, "plugin `%s` tool `%s` input_schema does not compile: %s",
                      in->ref, name, se.message) ? -1 : -2;
   wg_tool *grown = realloc(in->r->tools, (in->r->count + 1) * sizeof *grown);
   if (!grown) {
@@ -129,10 +132,17 @@ static int install_plugin(wg_registry *r, const wg_resolved *p,
     registered += (size_t)rc;
   }
   if (registered == 0 && in.denied > 0 &&
-      !push_diag(r, false, in.ref, "%zu plugin tool registrations denied; first denial: %s",
+      !push_diag(r, false, in.ref, NULL, "%zu plugin tool registrations denied; first denial: %s",
                  in.denied, in.first_denial))
     return -1;
   return 0;
+}
+
+/* An enabled plugin that did not resolve, with the diagnostic `wasmgate
+ * list` shows for it (no path: resolution messages are fixed text). */
+static bool push_rejected(wg_registry *r, const wg_plugin_diag *d) {
+  const char *ref = d->identity[0] ? d->identity : d->package;
+  return push_diag(r, false, ref, NULL, "plugin `%s` was rejected: %s", ref, d->message);
 }
 
 int wg_registry_build(const wg_config *cfg, const wg_resolution *res,
@@ -140,6 +150,12 @@ int wg_registry_build(const wg_config *cfg, const wg_resolution *res,
                       wg_registry *out) {
   memset(out, 0, sizeof *out);
   if (!cfg->plugins_feature_enabled) return 0;
+  for (size_t i = 0; i < res->diag_count; i++) {
+    if (!push_rejected(out, &res->diags[i])) {
+      wg_registry_free(out);
+      return -1;
+    }
+  }
   for (size_t i = 0; i < res->count; i++) {
     if (install_plugin(out, &res->plugins[i], reserved, reserved_count) != 0) {
       wg_registry_free(out);
@@ -211,28 +227,13 @@ wg_call_limits wg_call_limits_from_config(const wg_config_limits *l) {
     .max_table_elements = (uint32_t)l->table_elements,
     .max_call_depth = (uint32_t)l->call_depth,
   };
-  return wg_call_limits_resolve(&c);
+  return c;
 }
-
-/* Fails a call before wg_call: the same result shape as wg_call's. */
-static wg_err early_failure(const wg_call_limits *lim, wg_call_result *out) {
-  out->is_error = true;
-  wg_buf text;
-  wg_buf_init(&text, 4096);
-  wg_error_write_text(&out->error, lim->wall_clock_ns, &text);
-  out->summary = wg_buf_take(&text, &out->summary_len);
-  return out->error.code;
-}
-
-typedef struct load_ctx {
-  const wg_tool *tool;
-  wg_module_cache *cache;
-} load_ctx;
 
 /* Reference 5.1 steps 4-5, after the input checks: authorize again, then
  * the module from the digest-verified cache. */
 static wg_module *load_module(void *p, wg_error *err) {
-  const load_ctx *lc = p;
+  const rt_load_ctx *lc = p;
   const wg_tool *t = lc->tool;
   char msg[WG_AUTH_MESSAGE_MAX];
   if (!wg_authorize_tool(t->plugin, t->manifest_tool, msg)) {
@@ -249,26 +250,45 @@ static wg_module *load_module(void *p, wg_error *err) {
                               m->runtime.entry, err);
 }
 
+void rt_tool_request(const wg_tool *t, wg_module_cache *cache, const char *input,
+                     size_t input_len, const wg_call_limits *limits,
+                     wg_cancel *cancel, rt_load_ctx *lc, wg_call_request *req) {
+  lc->tool = t;
+  lc->cache = cache;
+  *req = (wg_call_request){
+    .load = load_module, .load_ctx = lc, .tool = t->name,
+    .plugin = t->ref, .digest = t->digest, .input = input, .input_len = input_len,
+    .schema = t->schema, .https_granted = t->https_granted, .limits = *limits,
+    .cancel = cancel,
+  };
+}
+
+wg_err rt_fail_early(const wg_call_limits *lim, wg_call_result *out) {
+  out->is_error = true;
+  wg_buf text;
+  wg_buf_init(&text, 4096);
+  wg_error_write_text(&out->error, lim->wall_clock_ns, &text);
+  out->summary = wg_buf_take(&text, &out->summary_len);
+  return out->error.code;
+}
+
 wg_err wg_registry_call(const wg_registry *r, wg_module_cache *cache,
                         const char *tool, const char *input, size_t input_len,
                         const wg_call_limits *limits, wg_cancel *cancel,
                         wg_call_result *out) {
   memset(out, 0, sizeof *out);
-  wg_call_limits lim = wg_call_limits_resolve(limits);
+  wg_call_limits lim = limits ? *limits : wg_call_limits_default();
   const wg_tool *t = wg_registry_find(r, tool);
-  struct timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  out->stats.started_unix_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
   if (!t) {
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    out->stats.started_unix_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
     wg_error_set_origin(&out->error, tool, "", "");
     wg_error_set(&out->error, WG_ERR_UNKNOWN_TOOL, "no registered tool has this name");
-    return early_failure(&lim, out);
+    return rt_fail_early(&lim, out);
   }
-  load_ctx lc = {t, cache};
-  wg_call_request req = {
-    .load = load_module, .load_ctx = &lc, .tool = tool, .plugin = t->ref,
-    .digest = t->digest, .input = input, .input_len = input_len, .schema = t->schema,
-    .https_granted = t->https_granted, .limits = lim, .cancel = cancel,
-  };
+  rt_load_ctx lc;
+  wg_call_request req;
+  rt_tool_request(t, cache, input, input_len, &lim, cancel, &lc, &req);
   return wg_call(&req, out);
 }

@@ -27,4 +27,19 @@ void rt_stamp_put(wg_module_cache *c, const char *path, rt_stamp st,
 /* The cached module for digest (retained), or NULL. */
 wg_module *rt_cache_lookup(wg_module_cache *c, const char *digest);
 
+/* The request of one call of a registered tool: load = authorize again,
+ * then the module through the cache (stat, re-hash on change). lc must
+ * outlive the call. */
+typedef struct rt_load_ctx {
+  const wg_tool *tool;
+  wg_module_cache *cache;
+} rt_load_ctx;
+void rt_tool_request(const wg_tool *t, wg_module_cache *cache, const char *input,
+                     size_t input_len, const wg_call_limits *limits,
+                     wg_cancel *cancel, rt_load_ctx *lc, wg_call_request *req);
+
+/* Finishes a call that failed before wg_call (out->error set): is_error
+ * and yoi's text as the summary. Returns the code. */
+wg_err rt_fail_early(const wg_call_limits *lim, wg_call_result *out);
+
 #endif

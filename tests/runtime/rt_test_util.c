@@ -21,6 +21,29 @@ uint8_t *rt_read_file(const char *path, size_t *len) {
   return data;
 }
 
+bool rt_write_file(const char *path, const void *data, size_t len) {
+  FILE *f = fopen(path, "wb");
+  if (!f) return false;
+  bool ok = fwrite(data, 1, len, f) == len;
+  return fclose(f) == 0 && ok;
+}
+
+bool rt_copy_file(const char *from, const char *to) {
+  size_t len = 0;
+  uint8_t *b = rt_read_file(from, &len);
+  bool ok = b && rt_write_file(to, b, len);
+  free(b);
+  return ok;
+}
+
+void rt_digest_of(const char *path, char out[72]) {
+  wg_pkg *pkg = NULL;
+  wg_pkg_diag d;
+  out[0] = '\0';
+  if (wg_pkg_open_path(path, NULL, &pkg, &d) == 0) wg_pkg_digest(pkg, out);
+  wg_pkg_free(pkg);
+}
+
 wg_module *rt_load(const char *name, bool example) {
   char path[1024];
   if (example) snprintf(path, sizeof path, "%s/%s/plugin.wasm", RT_EXAMPLES_DIR, name);
@@ -142,5 +165,6 @@ wg_call_request rt_request(const wg_module *m, const char *tool,
   r.digest = RT_DIGEST;
   r.input = input;
   r.input_len = input ? strlen(input) : 0;
+  r.limits = wg_call_limits_default();
   return r;
 }

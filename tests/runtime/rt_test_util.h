@@ -3,12 +3,18 @@
 #ifndef RT_TEST_UTIL_H
 #define RT_TEST_UTIL_H
 
+#include "wasmgate/package.h"
 #include "wasmgate/runtime.h"
 
 #define RT_DIGEST "sha256:0000000000000000000000000000000000000000000000000000000000000000"
 
 /* Reads a whole file; NULL if missing. */
 uint8_t *rt_read_file(const char *path, size_t *len);
+/* Writes len bytes to path (created or truncated); false on failure. */
+bool rt_write_file(const char *path, const void *data, size_t len);
+bool rt_copy_file(const char *from, const char *to);
+/* The package digest of a file or directory package ("" if unreadable). */
+void rt_digest_of(const char *path, char out[72]);
 /* Compiles RT_FIXTURE_DIR/<name>.wasm (or RT_EXAMPLES_DIR/<name>/plugin.wasm
  * with example=true); NULL on failure. */
 wg_module *rt_load(const char *name, bool example);

@@ -19,24 +19,6 @@ typedef struct fixture {
   wg_resolution res;
 } fixture;
 
-static bool copy_file(const char *from, const char *to) {
-  size_t len = 0;
-  uint8_t *b = rt_read_file(from, &len);
-  FILE *f = b ? fopen(to, "wb") : NULL;
-  bool ok = f && fwrite(b, 1, len, f) == len;
-  if (f) ok = fclose(f) == 0 && ok;
-  free(b);
-  return ok;
-}
-
-static void digest_of(const char *path, char out[WG_PKG_DIGEST_LEN]) {
-  wg_pkg *pkg = NULL;
-  wg_pkg_diag d;
-  out[0] = '\0';
-  if (wg_pkg_open_path(path, NULL, &pkg, &d) == 0) wg_pkg_digest(pkg, out);
-  wg_pkg_free(pkg);
-}
-
 static const char *grant =
     "[[plugins.enabled]]\nid = \"project:%s\"\n[plugins.enabled.grants]\n"
     "id = \"project:%s\"\nversion = \"1.0.0\"\ndigest = \"%s\"\n"
@@ -59,11 +41,11 @@ static bool setup(fixture *f, bool feature) {
   snprintf(f->sum, sizeof f->sum, "%s/json-sum.yoi-plugin", f->store);
   char src[512];
   snprintf(src, sizeof src, "%s/echo.yoi-plugin", RT_EXAMPLES_DIR);
-  if (!copy_file(src, f->echo)) return false;
+  if (!rt_copy_file(src, f->echo)) return false;
   snprintf(src, sizeof src, "%s/json-sum.yoi-plugin", RT_EXAMPLES_DIR);
-  if (!copy_file(src, f->sum)) return false;
-  digest_of(f->echo, f->echo_digest);
-  digest_of(f->sum, f->sum_digest);
+  if (!rt_copy_file(src, f->sum)) return false;
+  rt_digest_of(f->echo, f->echo_digest);
+  rt_digest_of(f->sum, f->sum_digest);
   char text[2048];
   int n = snprintf(text, sizeof text, "[feature.plugins]\nenabled = %s\n", feature ? "true" : "false");
   n += snprintf(text + n, sizeof text - (size_t)n, grant, "echo", "echo", f->echo_digest, "Echo");
@@ -166,7 +148,7 @@ static void test_package_changed_after_resolution(void) {
   wg_call_result r;
   CHECK_INT(wg_registry_call(&reg, cache, "Echo", "{}", 2, NULL, NULL, &r), WG_ERR_NONE);
   wg_call_result_free(&r);
-  REQUIRE(copy_file(f.sum, f.echo));
+  REQUIRE(rt_copy_file(f.sum, f.echo));
   CHECK_INT(wg_registry_call(&reg, cache, "Echo", "{} x", 4, NULL, NULL, &r), WG_ERR_INVALID_INPUT);
   wg_call_result_free(&r);
   CHECK_INT(wg_registry_call(&reg, cache, "Echo", "{}", 2, NULL, NULL, &r), WG_ERR_PACKAGE_CHANGED);

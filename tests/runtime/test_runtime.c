@@ -577,7 +577,7 @@ static void test_trap_kinds(void) {
 /* ---- Errors ------------------------------------------------------------------ */
 
 static void test_limits_defaults_and_config(void) {
-  wg_call_limits l = wg_call_limits_resolve(NULL);
+  wg_call_limits l = wg_call_limits_default();
   CHECK_U64(l.max_input_bytes, 65536);
   CHECK_U64(l.max_output_bytes, 65536);
   CHECK_U64(l.max_summary_bytes, 1024);
@@ -586,8 +586,8 @@ static void test_limits_defaults_and_config(void) {
   CHECK_U64(l.max_memory_bytes, 16u << 20);
   CHECK_U64(l.max_table_elements, 10000);
   CHECK_U64(l.max_call_depth, 1000);
-  wg_call_limits big = {.max_output_bytes = 1 << 20};
-  CHECK_U64(wg_call_limits_resolve(&big).max_output_bytes, 65536); /* the ABI's bound */
+  char msg[128];
+  CHECK(wg_call_limits_check(&l, msg, sizeof msg));
   wg_config_limits cl = {.input_bytes = 100, .output_bytes = 200, .summary_bytes = 10,
                          .fuel = 5, .timeout_ms = 250, .memory_bytes = 1 << 20,
                          .table_elements = 7, .call_depth = 9};
@@ -600,6 +600,77 @@ static void test_limits_defaults_and_config(void) {
   CHECK_U64(l.max_memory_bytes, 1 << 20);
   CHECK_U64(l.max_table_elements, 7);
   CHECK_U64(l.max_call_depth, 9);
+}
+
+/* No field means "default": a limit the engine or the ABI would turn into
+ * something else is refused, by name. */
+static void test_limits_check_refuses_what_cannot_hold(void) {
+  static const char *const why[] = {
+    "max_output_bytes is over the ABI's 65536-byte output bound",
+    "max_memory_bytes is less than one 64 KiB page",
+    "max_memory_bytes is not a whole number of 64 KiB pages",
+    "max_memory_bytes is over the 4 GiB wasm32 address space",
+    "max_table_elements is 0",
+    "max_call_depth is 0",
+  };
+  for (size_t i = 0; i < sizeof why / sizeof why[0]; i++) {
+    wg_call_limits l = wg_call_limits_default();
+    switch (i) {
+    case 0: l.max_output_bytes = 65537; break;
+    case 1: l.max_memory_bytes = 65535; break;
+    case 2: l.max_memory_bytes = 65536 + 1; break;
+    case 3: l.max_memory_bytes = (4ull << 30) + 65536; break;
+    case 4: l.max_table_elements = 0; break;
+    case 5: l.max_call_depth = 0; break;
+    }
+    char msg[128] = "";
+    CHECK(!wg_call_limits_check(&l, msg, sizeof msg));
+    CHECK_STR(msg, why[i]);
+  }
+  /* A call given such limits fails closed before any input handling. */
+  wg_module *m = rt_load("echo", true);
+  REQUIRE(m);
+  wg_call_request req = rt_request(m, "Echo", "{}");
+  req.limits.max_table_elements = 0;
+  wg_call_result r;
+  CHECK_INT(wg_call(&req, &r), WG_ERR_INTERNAL);
+  CHECK_STR(r.error.message, "invalid call limits: max_table_elements is 0");
+  CHECK_U64(r.stats.fuel_used, 0);
+  wg_call_result_free(&r);
+  wg_module_release(m);
+}
+
+/* 0 admits nothing: no input, no output, no instruction, no time. */
+static void test_zero_limits_admit_nothing(void) {
+  wg_module *m = rt_load("echo", true);
+  REQUIRE(m);
+  wg_call_result r;
+  wg_call_request req = rt_request(m, "Echo", "{}");
+  req.limits.max_input_bytes = 0;
+  CHECK_INT(wg_call(&req, &r), WG_ERR_INVALID_INPUT);
+  CHECK_STR(r.error.message, "plugin tool `Echo` input exceeds 0 bytes");
+  wg_call_result_free(&r);
+  req = rt_request(m, "Echo", "{}");
+  req.limits.fuel = 0;
+  CHECK_INT(wg_call(&req, &r), WG_ERR_FUEL_EXHAUSTED);
+  CHECK_STR(r.error.message, "fuel exhausted after 0 instructions");
+  CHECK_U64(r.stats.fuel_used, 0);
+  wg_call_result_free(&r);
+  req = rt_request(m, "Echo", "{}");
+  req.limits.wall_clock_ns = 0;
+  CHECK_INT(wg_call(&req, &r), WG_ERR_TIMEOUT);
+  wg_call_result_free(&r);
+  req = rt_request(m, "Echo", "{}");
+  req.limits.max_output_bytes = 0;
+  CHECK_INT(wg_call(&req, &r), WG_ERR_OUTPUT_TOO_LARGE);
+  CHECK_STR(r.error.message, "guest output exceeds 0 bytes");
+  wg_call_result_free(&r);
+  req = rt_request(m, "Echo", "{}");
+  req.limits.max_summary_bytes = 0;
+  CHECK_INT(wg_call(&req, &r), WG_ERR_OUTPUT_TOO_LARGE);
+  CHECK_STR(r.error.message, "guest output summary exceeds 0 bytes");
+  wg_call_result_free(&r);
+  wg_module_release(m);
 }
 
 static void test_error_names_round_trip(void) {
@@ -684,7 +755,7 @@ static void test_messages_never_leak(void) {
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     wg_call_request req = rt_request(cases[i].m, "T", cases[i].in);
     if (cases[i].schema) req.schema = s;
-    req.limits.fuel = cases[i].fuel;
+    if (cases[i].fuel) req.limits.fuel = cases[i].fuel;
     wg_call_result r;
     CHECK(wg_call(&req, &r) != WG_ERR_NONE);
     wg_buf j;
@@ -884,6 +955,8 @@ WG_TEST_LIST {
   WG_TEST(test_deep_recursion_traps),
   WG_TEST(test_trap_kinds),
   WG_TEST(test_limits_defaults_and_config),
+  WG_TEST(test_limits_check_refuses_what_cannot_hold),
+  WG_TEST(test_zero_limits_admit_nothing),
   WG_TEST(test_error_names_round_trip),
   WG_TEST(test_error_message_bounded_and_sanitized),
   WG_TEST(test_error_text_forms),
