@@ -5,7 +5,7 @@ example plugins (Echo, TextStats, JsonSum) and the fixtures of tests/mcp
 granted, packed packages copied into the project store.
 
 usage: make_workspace.py WASMGATE EXAMPLES_DIR FIXTURES_DIR OUT_DIR
-                         [--timeout-ms N] [--fsync always|never]
+                         [--timeout-ms N] [--fsync always|never] [--replace]
 Prints nothing; exits non-zero with a message on failure.
 """
 import argparse
@@ -63,7 +63,10 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--timeout-ms", type=int, default=5000)
     ap.add_argument("--fsync", default="never")
+    ap.add_argument("--replace", action="store_true", help="remove OUT_DIR first")
     a = ap.parse_args()
+    if a.replace and os.path.isdir(a.out):
+        shutil.rmtree(a.out)
     make(a.wasmgate, a.examples, a.fixtures, a.out, a.timeout_ms, a.fsync)
 
 
