@@ -37,7 +37,7 @@ typedef struct http_ctx {
 typedef struct http_req {
   wg_buf body;
   uint64_t started_ns;
-  bool failed;           /* a response was queued early */
+  bool failed;           /* the body outgrew the bound: answer 413 */
   /* the job's completion, handed over by the worker */
   int done_fd;
   wg_buf reply;
@@ -250,25 +250,21 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
     *req_cls = hr;
     return MHD_YES;
   }
-  if (hr->failed) {
-    *upload_size = 0; /* a response is queued: drop the rest of the body */
-    return MHD_YES;
-  }
   if (*upload_size) {
+    /* A body that takes longer than the request timeout to arrive: drop the
+     * connection (no response can be queued mid-body). */
     uint64_t limit = (uint64_t)x->opt->http_request_timeout_s * 1000000000u;
-    if (wg_now_ns() - hr->started_ns > limit) {
+    if (wg_now_ns() - hr->started_ns > limit) return MHD_NO;
+    /* Past the bound the rest is discarded as it arrives, never buffered;
+     * the 413 goes out once the body has ended. */
+    if (!hr->failed && !wg_buf_append(&hr->body, upload, *upload_size)) {
       hr->failed = true;
-      *upload_size = 0;
-      return refuse(c, MHD_HTTP_REQUEST_TIMEOUT, MCP_INVALID_REQUEST, "Request Timeout");
-    }
-    if (!wg_buf_append(&hr->body, upload, *upload_size)) {
-      hr->failed = true;
-      *upload_size = 0;
-      return refuse(c, MHD_HTTP_CONTENT_TOO_LARGE, MCP_INVALID_REQUEST, "Content Too Large");
+      wg_buf_free(&hr->body);
     }
     *upload_size = 0;
     return MHD_YES;
   }
+  if (hr->failed) return refuse(c, MHD_HTTP_CONTENT_TOO_LARGE, MCP_INVALID_REQUEST, "Content Too Large");
   return handle_message(x, c, hr);
 }
 
