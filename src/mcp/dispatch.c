@@ -283,10 +283,78 @@ static bool header_equals(const char *h, const char *s, size_t len) {
   return ok;
 }
 
+/* Does header h carry the argument value v (2026-07-28 streamable-http,
+ * "Value Encoding": strings as-is or base64-sentinel, integers compared
+ * numerically, booleans as true/false)? */
+static bool param_matches(const char *h, const wg_json *v) {
+  if (v->type == WG_JSON_STRING) return header_equals(h, v->u.string.text, v->u.string.len);
+  wg_buf b;
+  wg_buf_init(&b, 64);
+  bool ok = header_value(h, &b);
+  if (ok && v->type == WG_JSON_NUMBER) {
+    wg_json_doc *d = wg_json_parse(b.data ? b.data : "", b.len, NULL, NULL);
+    const wg_json *n = d ? wg_json_root(d) : NULL;
+    ok = n && n->type == WG_JSON_NUMBER && wg_json_number_cmp(n, v) == 0;
+    wg_json_free(d);
+  } else if (ok) {
+    const char *want = v->type == WG_JSON_TRUE ? "true" : v->type == WG_JSON_FALSE ? "false" : NULL;
+    ok = want && b.len == strlen(want) && memcmp(b.data, want, b.len) == 0;
+  }
+  wg_buf_free(&b);
+  return ok;
+}
+
+/* Bounds of the x-mcp-header walk: a chain of `properties` keys only. */
+enum { PARAM_DEPTH_MAX = 16, PARAM_HEADERS_MAX = 64 };
+
+/* The tool's x-mcp-header parameters (2026-07-28 streamable-http, "Custom
+ * Headers from Tool Parameters"): each value present in the arguments
+ * must be mirrored in its Mcp-Param-{Name} header. Returns NULL or why not. */
+const char *mcp_check_param_headers(const wg_tool *t, const wg_json *args,
+                                    const char *(*header)(void *, const char *), void *ctx,
+                                    char *why, size_t size) {
+  wg_json_doc *d = wg_json_parse(t->input_schema_json, t->input_schema_len, NULL, NULL);
+  if (!d) return NULL;
+  struct { const wg_json *props, *args; } stack[PARAM_DEPTH_MAX];
+  size_t top = 0, seen = 0;
+  stack[top].props = wg_json_get(wg_json_root(d), "properties");
+  stack[top++].args = args;
+  const char *fail = NULL;
+  while (top && !fail && seen < PARAM_HEADERS_MAX) {
+    top--;
+    const wg_json *props = stack[top].props, *a = stack[top].args;
+    if (!props || props->type != WG_JSON_OBJECT) continue;
+    for (size_t i = 0; i < props->u.object.count && !fail; i++) {
+      const wg_json_member *p = &props->u.object.members[i];
+      const wg_json *val = wg_json_getn(a, p->key, p->key_len);
+      const wg_json *name = wg_json_get(p->value, "x-mcp-header");
+      if (name && name->type == WG_JSON_STRING && val && val->type != WG_JSON_NULL) {
+        seen++;
+        char hname[160];
+        snprintf(hname, sizeof hname, "Mcp-Param-%.*s", (int)(name->u.string.len > 128 ? 128 : name->u.string.len),
+                 name->u.string.text);
+        const char *h = header ? header(ctx, hname) : NULL;
+        if (!h || !param_matches(h, val)) {
+          snprintf(why, size, "the %s header %s", hname, h ? "does not match the arguments" : "is missing");
+          fail = why;
+        }
+      }
+      const wg_json *sub = wg_json_get(p->value, "properties");
+      if (sub && val && val->type == WG_JSON_OBJECT && top < PARAM_DEPTH_MAX) {
+        stack[top].props = sub;
+        stack[top++].args = val;
+      }
+    }
+  }
+  wg_json_free(d);
+  return fail;
+}
+
 /* The mirrored headers of a modern HTTP request. false after replying. */
 static bool check_headers(req *r, const wg_json *version) {
   const mcp_conn *c = r->c;
   const char *why = NULL;
+  char param_why[200];
   if (!c->header_version) why = "the MCP-Protocol-Version header is missing";
   else if (strlen(c->header_version) != version->u.string.len ||
            memcmp(c->header_version, version->u.string.text, version->u.string.len) != 0)
@@ -300,9 +368,15 @@ static bool check_headers(req *r, const wg_json *version) {
     else if (name && name->type == WG_JSON_STRING &&
              !header_equals(c->header_name, name->u.string.text, name->u.string.len))
       why = "the Mcp-Name header does not match params.name";
+    else if (name && name->type == WG_JSON_STRING) {
+      const wg_tool *t = mcp_find_tool(r->s->registry, name->u.string.text, name->u.string.len);
+      if (t)
+        why = mcp_check_param_headers(t, wg_json_get(r->m->params, "arguments"), c->header,
+                                      c->header_ctx, param_why, sizeof param_why);
+    }
   }
   if (!why) return true;
-  char msg[160];
+  char msg[240];
   snprintf(msg, sizeof msg, "Header mismatch: %s", why);
   reply_error(r, MCP_HEADER_MISMATCH, 400, msg, NULL);
   return false;

@@ -156,12 +156,16 @@ static bool wait_job(struct MHD_Connection *c, mcp_job *job, http_req *hr) {
   return !gone;
 }
 
+static const char *any_header(void *ctx, const char *name) { return header(ctx, name); }
+
 static enum MHD_Result handle_message(http_ctx *x, struct MHD_Connection *c, http_req *hr) {
   mcp_conn conn = {.http = true};
   conn.header_version = header(c, "MCP-Protocol-Version");
   conn.header_method = header(c, "Mcp-Method");
   conn.header_name = header(c, "Mcp-Name");
   conn.session = header(c, "Mcp-Session-Id");
+  conn.header = any_header;
+  conn.header_ctx = c;
   mcp_msg m;
   mcp_server_parse(&x->srv, hr->body.data ? hr->body.data : "", hr->body.len, &m);
   mcp_result r;

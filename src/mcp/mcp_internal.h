@@ -222,6 +222,9 @@ typedef struct mcp_conn {
   const char *header_method;  /* Mcp-Method */
   const char *header_name;    /* Mcp-Name */
   const char *session;        /* Mcp-Session-Id (legacy cancel key) */
+  /* Any other request header by name (Mcp-Param-*), or NULL. */
+  const char *(*header)(void *ctx, const char *name);
+  void *header_ctx;
   char minted_session[40];    /* set when initialize minted one */
 } mcp_conn;
 
@@ -241,6 +244,16 @@ typedef struct mcp_result {
 /* Handles one parsed message. done/ctx receive the job's reply. */
 void mcp_dispatch(mcp_server *s, mcp_conn *c, const mcp_msg *m,
                   mcp_job_done_fn done, void *ctx, mcp_result *out);
+
+/* The x-mcp-header check of a modern HTTP tools/call (2026-07-28
+ * streamable-http): every argument whose schema property (reached through
+ * `properties` keys only) names an x-mcp-header and whose value is present
+ * must be mirrored in Mcp-Param-{Name}. NULL when it is, else why (in why).
+ * Note: the schema layer refuses unknown keywords today, so no registered
+ * tool carries x-mcp-header yet; this is ready for when it may. */
+const char *mcp_check_param_headers(const wg_tool *t, const wg_json *args,
+                                    const char *(*header)(void *, const char *), void *ctx,
+                                    char *why, size_t size);
 
 /* ---- In-flight table (inflight.c) ----------------------------------------- */
 

@@ -237,7 +237,9 @@ static void test_pagination(void) {
   CHECK_CONTAINS(p2, "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"tools\":[{\"name\":\"test_error_handling\"");
   CHECK_CONTAINS(p2, "\"name\":\"Writer\"");
   CHECK_CONTAINS(p2, "\"nextCursor\":");
-  const char *c2 = strstr(p2, "\"nextCursor\":\"") + 14;
+  const char *c2 = p2 ? strstr(p2, "\"nextCursor\":\"") : NULL;
+  REQUIRE(c2);
+  c2 += 14;
   n = (size_t)(strchr(c2, '"') - c2);
   memcpy(cursor, c2, n);
   cursor[n] = '\0';

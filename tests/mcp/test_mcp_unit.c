@@ -6,6 +6,7 @@
 #include "../../src/mcp/mcp_internal.h"
 
 #include <fcntl.h>
+#include <strings.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -301,7 +302,62 @@ static void test_token_file(void) {
   CHECK_STR(err, "the token file is not a regular file");
 }
 
+/* Headers for mcp_check_param_headers: "Name: value\n" pairs. */
+static const char *fake_header(void *ctx, const char *name) {
+  static char value[256];
+  const char *p = ctx;
+  size_t n = strlen(name);
+  while (p && *p) {
+    const char *nl = strchr(p, '\n');
+    if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+      const char *v = p + n + 2;
+      size_t len = (size_t)(nl - v);
+      memcpy(value, v, len);
+      value[len] = '\0';
+      return value;
+    }
+    p = nl + 1;
+  }
+  return NULL;
+}
+
+static const char *param_check(const char *args_json, const char *headers) {
+  static const char schema[] =
+      "{\"type\":\"object\",\"properties\":{\"region\":{\"type\":\"string\",\"x-mcp-header\":\"Region\"},"
+      "\"n\":{\"type\":\"integer\",\"x-mcp-header\":\"N\"},\"ok\":{\"type\":\"boolean\",\"x-mcp-header\":\"Ok\"},"
+      "\"inner\":{\"type\":\"object\",\"properties\":{\"zone\":{\"type\":\"string\",\"x-mcp-header\":\"Zone\"}}},"
+      "\"list\":{\"type\":\"array\",\"items\":{\"x-mcp-header\":\"Item\"}}}}";
+  wg_tool t = {.input_schema_json = schema, .input_schema_len = sizeof schema - 1};
+  wg_json_doc *d = wg_json_parse(args_json, strlen(args_json), NULL, NULL);
+  static char why[200];
+  const char *r = mcp_check_param_headers(&t, d ? wg_json_root(d) : NULL, fake_header, (void *)headers,
+                                          why, sizeof why);
+  wg_json_free(d);
+  return r ? r : "ok";
+}
+
+static void test_param_headers(void) {
+  CHECK_STR(param_check("{}", ""), "ok");
+  CHECK_STR(param_check("{\"region\":\"us-west1\"}", "Mcp-Param-Region: us-west1\n"), "ok");
+  CHECK_STR(param_check("{\"region\":\"us-west1\"}", "mcp-param-region: us-west1\n"), "ok");
+  CHECK_STR(param_check("{\"region\":\"us-west1\"}", ""), "the Mcp-Param-Region header is missing");
+  CHECK_STR(param_check("{\"region\":\"us-west1\"}", "Mcp-Param-Region: us-east1\n"),
+            "the Mcp-Param-Region header does not match the arguments");
+  CHECK_STR(param_check("{\"region\":\"Hello, \u4e16\u754c\"}", "Mcp-Param-Region: =?base64?SGVsbG8sIOS4lueVjA==?=\n"), "ok");
+  CHECK_STR(param_check("{\"region\":null}", ""), "ok"); /* null: no header expected */
+  CHECK_STR(param_check("{\"n\":42}", "Mcp-Param-N: 42\n"), "ok");
+  CHECK_STR(param_check("{\"n\":42}", "Mcp-Param-N: 42.0\n"), "ok"); /* numerically equal */
+  CHECK_STR(param_check("{\"n\":42}", "Mcp-Param-N: 43\n"), "the Mcp-Param-N header does not match the arguments");
+  CHECK_STR(param_check("{\"ok\":true}", "Mcp-Param-Ok: true\n"), "ok");
+  CHECK_STR(param_check("{\"ok\":false}", "Mcp-Param-Ok: true\n"), "the Mcp-Param-Ok header does not match the arguments");
+  CHECK_STR(param_check("{\"inner\":{\"zone\":\"b\"}}", "Mcp-Param-Zone: b\n"), "ok");
+  CHECK_STR(param_check("{\"inner\":{\"zone\":\"b\"}}", ""), "the Mcp-Param-Zone header is missing");
+  /* Not statically reachable through properties: not a header parameter. */
+  CHECK_STR(param_check("{\"list\":[\"x\"]}", ""), "ok");
+}
+
 WG_TEST_LIST{
+  WG_TEST(test_param_headers),
   WG_TEST(test_requests_and_notifications),
   WG_TEST(test_invalid_messages),
   WG_TEST(test_reply_writers),
