@@ -3,7 +3,7 @@
  * POST /mcp carries one JSON-RPC message; the reply is application/json
  * (no SSE: this server sends no progress or server-to-client messages).
  * Notifications and client responses get 202. GET and DELETE on /mcp get
- * 405; GET /healthz is a readiness probe. Before the body is read a request
+ * 405; GET /healthz is a readiness probe (no token needed: it says "ok"). Before the body is read a request
  * passes, in order: Host (loopback-bound servers only), Origin (foreign ->
  * 403), the bearer token (-> 401), Content-Type (-> 415), Accept (-> 406)
  * and the body bound (-> 413). Nothing is kept between requests.
@@ -76,9 +76,8 @@ static const char *header(struct MHD_Connection *c, const char *name) {
   return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
-/* The checks made on the first call, before any body is read. Returns true
- * when the request may proceed; otherwise a response was queued. */
-static bool admit(http_ctx *x, struct MHD_Connection *c) {
+/* Host and Origin: the DNS-rebinding checks every request passes. */
+static bool admit_origin(http_ctx *x, struct MHD_Connection *c) {
   const wg_mcp_options *o = x->opt;
   if (x->loopback && !mcp_host_allowed(header(c, MHD_HTTP_HEADER_HOST))) {
     refuse(c, MHD_HTTP_FORBIDDEN, MCP_INVALID_REQUEST, "Forbidden: Host is not a loopback name");
@@ -88,6 +87,14 @@ static bool admit(http_ctx *x, struct MHD_Connection *c) {
     refuse(c, MHD_HTTP_FORBIDDEN, MCP_INVALID_REQUEST, "Forbidden: Origin is not allowed");
     return false;
   }
+  return true;
+}
+
+/* The checks made on the first call, before any body is read. Returns true
+ * when the request may proceed; otherwise a response was queued. */
+static bool admit(http_ctx *x, struct MHD_Connection *c) {
+  const wg_mcp_options *o = x->opt;
+  if (!admit_origin(x, c)) return false;
   if (o->auth_token &&
       !mcp_bearer_ok(header(c, MHD_HTTP_HEADER_AUTHORIZATION), o->auth_token, o->auth_token_len)) {
     refuse(c, MHD_HTTP_UNAUTHORIZED, MCP_INVALID_REQUEST,
@@ -224,8 +231,10 @@ static void completed(void *cls, struct MHD_Connection *c, void **req_cls,
 
 static enum MHD_Result not_post(http_ctx *x, struct MHD_Connection *c, const char *url,
                                 const char *method) {
+  /* The readiness probe says only "ok", so it needs no token: a
+   * Kubernetes probe cannot read a Secret into its headers. */
   if (strcmp(url, "/healthz") == 0 && strcmp(method, "GET") == 0) {
-    if (!admit(x, c)) return MHD_YES;
+    if (!admit_origin(x, c)) return MHD_YES;
     static const char ok[] = "{\"status\":\"ok\"}";
     return respond(c, MHD_HTTP_OK, ok, sizeof ok - 1, NULL);
   }

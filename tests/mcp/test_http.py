@@ -237,7 +237,9 @@ def auth(ws):
                        headers=dict(modern_headers("tools/list"), Authorization="Bearer s3cret-token-0123456789"))
     check(jbody(b)["result"]["cacheScope"] == "private", "with a token, lists are private to a cache", b)
     st, h, b = request(p, "GET", "/healthz")
-    check(st == 401, "healthz needs the token too", st)
+    check(st == 200, "healthz needs no token (a readiness probe cannot send one)", st)
+    st, h, b = request(p, "GET", "/healthz", headers={"Origin": "http://evil.example.com"})
+    check(st == 403, "healthz still checks Origin", st)
     check(srv.stop()[0] == 0, "serve exits 0")
     for mode, content, why in ((0o644, "s3cret-token-0123456789", "readable or writable by others"),
                                (0o600, "short", "shorter than 16 bytes")):

@@ -1,6 +1,6 @@
 // scaleout.mjs: two `wasmgate serve --http` replicas of one workspace behind
 // nginx round-robin, all on 127.0.0.1 (nginx runs in the foreground from a
-// config this test writes to a temp dir). 200 tool calls through nginx
+// temp dir, with the server block of docs/deploy.md). 200 tool calls through nginx
 // (100 from the SDK v1 client, legacy era; 100 from the v2 client, modern
 // era, 8 at a time each) all succeed, both replicas serve some of them, and
 // the shared history file holds 400 records (flock'ed appends).
@@ -27,10 +27,25 @@ function freePort() {
   });
 }
 
-async function startNginx(upstreams) {
+/** The server block of docs/deploy.md (the first ```nginx block), with its
+ * ports replaced: the doc is what this test runs, so it cannot rot. */
+function deployBlock(ports) {
+  const doc = readFileSync(process.env.WG_DEPLOY_DOC, 'utf8');
+  const m = /```nginx\n([\s\S]*?)```/.exec(doc);
+  if (!m) throw new Error('docs/deploy.md has no nginx block');
+  const block = m[1].replace('127.0.0.1:8081;', `127.0.0.1:${ports.a};`)
+    .replace('127.0.0.1:8082;', `127.0.0.1:${ports.b};`)
+    .replace('listen 127.0.0.1:8080;', `listen 127.0.0.1:${ports.nginx};`);
+  for (const p of ['8080', '8081', '8082'])
+    if (block.includes(`127.0.0.1:${p}`)) throw new Error(`deploy.md block: port ${p} left`);
+  return block;
+}
+
+async function startNginx(ports) {
   const dir = mkdtempSync(join(tmpdir(), 'wg-nginx-'));
   for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
   const port = await freePort();
+  writeFileSync(join(dir, 'wasmgate.conf'), deployBlock({ ...ports, nginx: port }));
   const conf = `
 daemon off;
 master_process off;
@@ -46,21 +61,7 @@ http {
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
-  upstream wasmgate {
-${upstreams.map((u) => `    server ${u};`).join('\n')}
-    keepalive 16;
-  }
-  server {
-    listen 127.0.0.1:${port};
-    location = /mcp {
-      proxy_pass http://wasmgate;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $host;
-      proxy_buffering off;
-      proxy_read_timeout 60s;
-    }
-  }
+  include ${dir}/wasmgate.conf;
 }
 `;
   writeFileSync(join(dir, 'nginx.conf'), conf);
@@ -91,7 +92,7 @@ async function calls(client, n, tag, v2) {
 const ws = makeWorkspace();
 const a = await startHttp(ws);
 const b = await startHttp(ws);
-const nginx = await startNginx([`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`]);
+const nginx = await startNginx({ a: a.port, b: b.port });
 
 const v1 = new ClientV1({ name: 'wg-scaleout-v1', version: '1.0.0' });
 await v1.connect(new HttpV1(new URL(nginx.url)));
