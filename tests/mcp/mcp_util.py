@@ -3,6 +3,7 @@ workspace, the server as a subprocess (stdio or HTTP on 127.0.0.1 with an
 ephemeral port), raw HTTP requests (every header under the test's control),
 /proc thread and fd counts, and a check log ending in "N passed, M failed".
 """
+import atexit
 import json
 import os
 import re
@@ -17,6 +18,16 @@ WASMGATE, EXAMPLES, FIXTURES = sys.argv[1:4]
 
 _passed = 0
 _failed = 0
+_children = []
+
+
+@atexit.register
+def _reap():
+    """No server outlives the test, even when the test dies."""
+    for p in _children:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
 
 
 def check(cond, what, detail=None):
@@ -74,6 +85,7 @@ class Http:
         self.ws = ws
         self.proc = subprocess.Popen([WASMGATE, "--workspace", ws, "serve", "--http", "127.0.0.1:0"] + list(args),
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        _children.append(self.proc)
         line = self.proc.stderr.readline().decode()
         m = re.search(r"on http://127\.0\.0\.1:(\d+)/mcp", line)
         if not m:

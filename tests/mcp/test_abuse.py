@@ -16,6 +16,7 @@ import subprocess
 import threading
 import time
 
+import mcp_util
 from mcp_util import (WASMGATE, Http, check, finish, jbody, proc_counts, request, rpc, sockets,
                       wait_for, workspace)
 
@@ -23,8 +24,10 @@ INIT = json.dumps(rpc(0, "initialize", {"protocolVersion": "2025-06-18", "capabi
 
 
 def stdio(ws, *args):
-    return subprocess.Popen([WASMGATE, "--workspace", ws, "serve", "--quiet"] + list(args),
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p = subprocess.Popen([WASMGATE, "--workspace", ws, "serve", "--quiet"] + list(args),
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    mcp_util._children.append(p)
+    return p
 
 
 def valid_lines(out):

@@ -73,12 +73,25 @@ export function history(ws) {
   return readFileSync(p, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
 
+// Servers this test started: killed when it exits, however it exits.
+const children = new Set();
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+/** Kills proc when this test exits (nginx, other helpers). */
+export function track(proc) {
+  children.add(proc);
+  return proc;
+}
+
 /** Starts `wasmgate serve --http 127.0.0.1:0`; resolves to {url, proc, port, stderr()}. */
 export function startHttp(ws, extraArgs = []) {
   return new Promise((resolve, reject) => {
     const proc = spawn(env.wasmgate, ['--workspace', ws, 'serve', '--http', '127.0.0.1:0', ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    children.add(proc);
     let err = '';
     let out = '';
     let done = false;

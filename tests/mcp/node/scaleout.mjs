@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as HttpV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Client as ClientV2, StreamableHTTPClientTransport as HttpV2 } from '@modelcontextprotocol/client';
-import { check, equal, finish, history, makeWorkspace, removeWorkspace, sleep, startHttp, stop } from './lib.mjs';
+import { check, equal, finish, history, makeWorkspace, removeWorkspace, sleep, startHttp, stop, track } from './lib.mjs';
 
 const NGINX = process.env.WG_NGINX || 'nginx';
 
@@ -65,7 +65,7 @@ http {
 }
 `;
   writeFileSync(join(dir, 'nginx.conf'), conf);
-  const proc = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const proc = track(spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'inherit', 'inherit'] }));
   for (let i = 0; i < 200; i++) {
     // nginx is up once it accepts connections on its port.
     const up = await new Promise((resolve) => {
