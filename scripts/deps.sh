@@ -22,7 +22,19 @@ packages=(
   wabt                              # wast2json (spec tests), wasm-interp (bench, difffuzz)
   binaryen                          # wasm-opt --translate-to-fuzz (differential fuzzing)
   python3                           # conformance-suite comparison scripts; https test servers
+  libmicrohttpd-dev pkg-config      # `serve --http`: a maintained embeddable HTTP/1.1
+                                    #   server in C (thread per connection, limits on
+                                    #   connections, idle time and memory) in Debian
+  nginx                             # the MCP scale-out test (2 replicas behind nginx)
+  util-linux                        # unshare: socket tests run in a loopback-only netns
+  wrk                               # bench/mcp: HTTP requests/s, 1 replica vs 2 behind nginx
 )
+# node + npm run the pinned official MCP clients (tests/mcp/node). Only when
+# the commands are missing: a NodeSource `nodejs` already ships npm and
+# conflicts with Debian's `npm` package. Debian's node 18 is enough for
+# `npm ci`; the tests themselves run on the node 22 pinned in the lock file.
+if ! command -v node >/dev/null 2>&1; then packages+=(nodejs); fi
+if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -184,5 +184,6 @@ extern const cli_spec cli_pack_spec, cli_digest_spec, cli_check_spec, cli_list_s
     cli_help_spec;
 int cli_cmd_wasm(int argc, char **argv, const cli_global *g);
 int cli_cmd_explain_url(int argc, char **argv, const cli_global *g);
+int cli_cmd_serve(int argc, char **argv, const cli_global *g); /* cli_serve.c */
 
 #endif

@@ -18,6 +18,8 @@ const cli_command cli_commands[] = {
   {.spec = &cli_history_spec},
   {"explain-url", cli_cmd_explain_url,
    "explain the https policy's decision for a METHOD and URL", NULL, false},
+  {"serve", cli_cmd_serve, "serve the tools over MCP (stdio, or Streamable HTTP with --http)", NULL,
+   false},
   {.spec = &cli_help_spec},
 };
 const size_t cli_command_count = sizeof cli_commands / sizeof cli_commands[0];
