@@ -8,7 +8,7 @@
  * cancels its calls in flight and exits 0. SIGPIPE is ignored so a closed
  * stdout is an error code, not a kill. */
 #include "cli_plugins.h"
-#include "wasmgate/mcp.h"
+#include "mcp.h"
 
 #include <errno.h>
 #include <signal.h>

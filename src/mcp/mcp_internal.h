@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "wasmgate/json.h"
-#include "wasmgate/mcp.h"
+#include "mcp.h"
 
 /* ---- JSON-RPC and MCP error codes ----------------------------------------- */
 

@@ -43,7 +43,7 @@ input_schema = { type = "object" }
 
 
 # Commands without an option table (they parse their own arguments).
-LEGACY = ("wasm", "explain-url")
+LEGACY = ("wasm", "explain-url", "serve")
 
 
 def check(cond, what):
@@ -68,7 +68,7 @@ def commands():
 def test_help_everywhere():
     names = commands()
     check(names == ["wasm", "pack", "digest", "check", "list", "show", "lock", "tools", "call",
-                    "history", "explain-url", "help"], "command list: %r" % names)
+                    "history", "explain-url", "serve", "help"], "command list: %r" % names)
     check(run(["help"]) == run(["--help"]) and run(["help"])[0] == 0, "help == --help")
     rc, out, err = run([])
     check(rc == 2 and out == "" and err == run(["--help"])[1], "no command: help on stderr, 2")

@@ -4,7 +4,7 @@
  * path, pagination, the in-flight limit, oversize lines discarded without
  * being buffered, cancellation (timed), EOF, stop_fd and a broken output. */
 #include "../harness.h"
-#include "wasmgate/mcp.h"
+#include "mcp.h"
 
 #include <errno.h>
 #include <fcntl.h>
