@@ -116,8 +116,13 @@ typedef struct cc {
 
 /* Grows a scratch buffer geometrically; every byte counts against the
  * build's memory budget until the function is compiled. */
-static bool grow(cc *c, void **p, size_t *cap, size_t need, size_t elem) {
-  if (need <= *cap) return true;
+__attribute__((noinline)) static bool grow_slow(cc *c, void **p, size_t *cap,
+                                               size_t need, size_t elem);
+static inline bool grow(cc *c, void **p, size_t *cap, size_t need,
+                        size_t elem) {
+  return need <= *cap || grow_slow(c, p, cap, need, elem);
+}
+static bool grow_slow(cc *c, void **p, size_t *cap, size_t need, size_t elem) {
   size_t n = *cap ? *cap * 2 : 64;
   while (n < need) n *= 2;
   size_t add = (n - *cap) * elem;
@@ -140,8 +145,9 @@ static bool grow(cc *c, void **p, size_t *cap, size_t need, size_t elem) {
 
 /* ---- Code emission ------------------------------------------------------- */
 
-static void emit(cc *c, vm_word w) {
-  if (!grow(c, (void **)&c->code, &c->capcode, c->ncode + 1, sizeof *c->code)) {
+static inline void emit(cc *c, vm_word w) {
+  if (__builtin_expect(c->ncode >= c->capcode, 0) &&
+      !grow(c, (void **)&c->code, &c->capcode, c->ncode + 1, sizeof *c->code)) {
     c->oom = true;
     return;
   }

@@ -1080,21 +1080,7 @@ wg_trap vm_invoke(wg_store *s, wg_func *f, uint64_t *args, uint64_t *results,
 static wg_trap invoke(wg_store *s, wg_func *f, uint64_t *args,
                       uint64_t *results, char *message) {
   const wg_functype *t = f->type;
-  if (!s->stack) {
-    s->stack_slots = s->limits.max_stack_bytes / sizeof(uint64_t);
-    s->stack = malloc(s->stack_slots * sizeof *s->stack);
-    s->frame_cap = s->limits.max_call_depth;
-    s->frames = malloc((size_t)s->frame_cap * sizeof *s->frames);
-    if (!s->stack || !s->frames) {
-      free(s->stack);
-      free(s->frames);
-      s->stack = NULL;
-      s->frames = NULL;
-      return WG_TRAP_CALL_STACK_EXHAUSTED;
-    }
-    s->stack_top = s->stack;
-    s->frame_top = 0;
-  }
+  if (!s->stack && !vm_store_stacks(s)) return WG_TRAP_CALL_STACK_EXHAUSTED;
   uint64_t *base = s->stack_top;
   uint32_t saved_frame_top = s->frame_top;
   uint32_t frame_base = s->frame_top + (s->depth > 1);

@@ -23,6 +23,66 @@ void *vm_store_track(wg_store *s, vm_obj_kind kind, void *ptr) {
   return ptr;
 }
 
+/* Execution stacks of freed stores, kept per thread so that a fresh store
+ * per call (the runtime's pattern) does not malloc and free megabytes
+ * each time (glibc consolidates its heap on every large free). A reused
+ * stack holds the previous store's slot values: compiled code zeroes a
+ * frame's locals and writes every operand slot before reading it, so
+ * guest code cannot observe them. */
+#define VM_STACK_POOL_SLOTS 2
+
+typedef struct vm_stacks {
+  uint64_t *stack;
+  size_t stack_slots;
+  vm_frame *frames;
+  uint32_t frame_cap;
+} vm_stacks;
+
+static _Thread_local vm_stacks vm_stack_pool[VM_STACK_POOL_SLOTS];
+
+bool vm_store_stacks(wg_store *s) {
+  size_t slots = s->limits.max_stack_bytes / sizeof(uint64_t);
+  uint32_t cap = s->limits.max_call_depth;
+  for (int i = 0; i < VM_STACK_POOL_SLOTS; i++) {
+    vm_stacks *p = &vm_stack_pool[i];
+    if (p->stack && p->stack_slots == slots && p->frame_cap == cap) {
+      s->stack = p->stack;
+      s->frames = p->frames;
+      memset(p, 0, sizeof *p);
+      break;
+    }
+  }
+  if (!s->stack) {
+    s->stack = malloc(slots * sizeof *s->stack);
+    s->frames = malloc((size_t)cap * sizeof *s->frames);
+  }
+  if (!s->stack || !s->frames) {
+    free(s->stack);
+    free(s->frames);
+    s->stack = NULL;
+    s->frames = NULL;
+    return false;
+  }
+  s->stack_slots = slots;
+  s->frame_cap = cap;
+  s->stack_top = s->stack;
+  s->frame_top = 0;
+  return true;
+}
+
+static void release_stacks(wg_store *s) {
+  if (!s->stack) return;
+  for (int i = 0; i < VM_STACK_POOL_SLOTS; i++) {
+    vm_stacks *p = &vm_stack_pool[i];
+    if (!p->stack) {
+      *p = (vm_stacks){s->stack, s->stack_slots, s->frames, s->frame_cap};
+      return;
+    }
+  }
+  free(s->stack);
+  free(s->frames);
+}
+
 void *vm_store_alloc(wg_store *s, size_t size) {
   void *p = calloc(1, size ? size : 1);
   if (!p) return NULL;
@@ -58,8 +118,7 @@ void wg_store_free(wg_store *s) {
     free(o);
     o = next;
   }
-  free(s->stack);
-  free(s->frames);
+  release_stacks(s);
   free(s);
 }
 
