@@ -67,6 +67,8 @@ typedef struct cc {
   size_t last_dst;   /* dst word of the last value-producing instruction */
   size_t last_end;   /* code length right after it */
   size_t last_start; /* its first word, if it is a numeric operator */
+  size_t last_load;  /* its first word, if it is a plain full-width load */
+  size_t last_copy;  /* first word of a COPY ending at ncode (COPY2) */
   ctl *ctls;
   size_t nctls, capctls;
   vm_word *code;
@@ -171,6 +173,24 @@ static void emit_dst(cc *c, uint32_t slot) {
   c->last_dst = c->ncode - 1;
   c->last_end = c->ncode;
   c->last_start = NO_FIXUP;
+  c->last_load = NO_FIXUP;
+}
+
+/* COPY src dst; a copy right after another becomes COPY2 (one dispatch
+ * for both). Never across a label: begin_block forgets last_copy. */
+static void emit_copy(cc *c, uint32_t src, uint32_t dst) {
+  if (c->last_copy != NO_FIXUP && c->last_copy + 3 == c->ncode &&
+      c->code[c->last_copy] == VM_OP_COPY) {
+    c->code[c->last_copy] = VM_OP_COPY2;
+    emit(c, src);
+    emit(c, dst);
+    c->last_copy = NO_FIXUP;
+    return;
+  }
+  emit_op(c, VM_OP_COPY);
+  c->last_copy = c->ncode - 1;
+  emit(c, src);
+  emit(c, dst);
 }
 
 /* A conditional branch that leaves the block early gives back the fuel of
@@ -194,6 +214,7 @@ static void close_block(cc *c) {
 
 static void begin_block(cc *c) {
   c->last_dst = NO_FIXUP; /* a label: the previous result may be needed */
+  c->last_copy = NO_FIXUP;
   if (c->fuel_pos != NO_FIXUP) close_block(c);
   emit_op(c, VM_OP_FUEL);
   c->fuel_pos = c->ncode;
@@ -262,6 +283,8 @@ static void patch_chain(cc *c, size_t chain, size_t target) {
  * opcode list. */
 static void cut_last(cc *c, size_t start, size_t end) {
   size_t len = end - start;
+  c->last_copy = NO_FIXUP;
+  c->last_load = NO_FIXUP;
   memmove(c->code + start, c->code + end, (c->ncode - end) * sizeof *c->code);
   c->ncode -= len;
   size_t k = c->nops;
@@ -313,9 +336,7 @@ static void materialize_all(cc *c) {
       continue;
     }
     if (c->locs[i] >= c->nlocals) continue;
-    emit_op(c, VM_OP_COPY);
-    emit(c, c->locs[i]);
-    emit(c, home(c, i));
+    emit_copy(c, c->locs[i], home(c, i));
     c->refs[c->locs[i]]--;
     c->locs[i] = home(c, i);
   }
@@ -328,9 +349,7 @@ static void materialize_local(cc *c, uint32_t x) {
   if (!c->refs[x]) return;
   for (size_t i = c->lowest_lazy, end = lazy_end(c); i < end; i++) {
     if (c->locs[i] != x) continue;
-    emit_op(c, VM_OP_COPY);
-    emit(c, x);
-    emit(c, home(c, i));
+    emit_copy(c, x, home(c, i));
     c->locs[i] = home(c, i);
     c->refs[x]--;
     c->lazy_count--;
@@ -588,6 +607,50 @@ static bool take_const(cc *c, uint8_t t, uint64_t *imm) {
   return true;
 }
 
+/* Whether operand slot lb (just popped, the right operand of op) was
+ * produced by the last instruction, a full-width load of op's type: then
+ * the load folds into op (VM_MEM_BIN_OPS), and *m is the fused form. */
+static bool loaded_operand(const cc *c, vm_op op, uint32_t lb, vm_op *m) {
+  if (c->last_load == NO_FIXUP || c->last_dst == NO_FIXUP ||
+      c->last_end != c->ncode || c->code[c->last_dst] != lb ||
+      lb != home(c, c->nvals + 1))
+    return false;
+  vm_word load = c->code[c->last_load];
+  switch (op) {
+#define VM_MEM_M_CASE(name, kind, expr)          \
+  case VM_OP_##name:                             \
+    *m = VM_OP_##name##_M;                       \
+    return load == VM_OP_##kind##_LOAD;
+    VM_MEM_BIN_OPS(VM_MEM_M_CASE)
+#undef VM_MEM_M_CASE
+    default:
+      return false;
+  }
+}
+
+/* The fused store form of the last instruction (VM_MEM_BIN_OPS) when it
+ * is an operator of the store's own type whose result, in slot lv (just
+ * popped), the store writes. */
+static bool stored_result(const cc *c, vm_op store, uint32_t lv, vm_op *s) {
+  if (c->last_start == NO_FIXUP || c->last_dst == NO_FIXUP ||
+      c->last_end != c->ncode || c->code[c->last_dst] != lv ||
+      lv != home(c, c->nvals + 1))
+    return false;
+  switch (c->code[c->last_start]) {
+#define VM_MEM_S_CASE(name, kind, expr)          \
+  case VM_OP_##name:                             \
+    *s = VM_OP_##name##_S;                       \
+    return store == VM_OP_##kind##_STORE;        \
+  case VM_OP_##name##_M:                         \
+    *s = VM_OP_##name##_MS;                      \
+    return store == VM_OP_##kind##_STORE;
+    VM_MEM_BIN_OPS(VM_MEM_S_CASE)
+#undef VM_MEM_S_CASE
+    default:
+      return false;
+  }
+}
+
 static wg_wasm_result numeric(cc *c, vm_op op, uint8_t ta, uint8_t tb,
                               uint8_t to) {
   uint32_t la, lb = 0;
@@ -605,6 +668,22 @@ static wg_wasm_result numeric(cc *c, vm_op op, uint8_t ta, uint8_t tb,
   }
   if (tb) TRY(popl(c, tb, NULL, &lb));
   TRY(popl(c, ta, NULL, &la));
+  vm_op m_op;
+  if (tb && loaded_operand(c, op, lb, &m_op)) {
+    /* LOAD offset addr t; OP a t dst  ->  OP_M offset addr a dst */
+    vm_word offset = c->code[c->last_load + 1];
+    vm_word addr = c->code[c->last_load + 2];
+    cut_last(c, c->last_load, c->last_end);
+    uint32_t d = push(c, to);
+    size_t start = c->ncode;
+    emit_op(c, m_op);
+    emit(c, offset);
+    emit(c, addr);
+    emit(c, la);
+    emit_dst(c, d);
+    c->last_start = start; /* a store of the result may fold in (_MS) */
+    return WG_WASM_OK;
+  }
   uint32_t d = push(c, to);
   size_t start = c->ncode;
   emit_op(c, op);
@@ -645,6 +724,7 @@ static wg_wasm_result mem_op(cc *c, uint8_t op) {
     emit_op(c, fold ? VM_OP_I32_LOAD_A + (op - 0x28)
                     : VM_OP_I32_LOAD + (op - 0x28));
     emit(c, offset);
+    size_t start = c->ncode - 2;
     if (fold) {
       emit(c, x);
       emit(c, imm);
@@ -652,12 +732,30 @@ static wg_wasm_result mem_op(cc *c, uint8_t op) {
       emit(c, la);
     }
     emit_dst(c, d);
+    if (!fold) c->last_load = start;
   } else {
     /* a constant value uses the immediate form (VM_STORE_IMM_OPS order) */
     uint64_t imm;
     bool is_imm = take_const(c, t, &imm);
     if (!is_imm) TRY(popl(c, t, NULL, &lv));
     TRY(popl(c, WG_I32, NULL, &la));
+    vm_op s_op;
+    if (!is_imm &&
+        stored_result(c, (vm_op)(VM_OP_I32_LOAD + (op - 0x28)), lv, &s_op)) {
+      /* OP a b t; STORE offset addr t  ->  OP_S a b offset addr, and
+       * OP_M o x a t; STORE offset addr t  ->  OP_MS o x a offset addr */
+      vm_word w[3];
+      size_t n = c->last_dst - c->last_start - 1;
+      memcpy(w, c->code + c->last_start + 1, n * sizeof *w);
+      cut_last(c, c->last_start, c->last_end);
+      c->last_dst = NO_FIXUP;
+      c->last_start = NO_FIXUP;
+      emit_op(c, s_op);
+      for (size_t i = 0; i < n; i++) emit(c, w[i]);
+      emit(c, offset);
+      emit(c, la);
+      return WG_WASM_OK;
+    }
     emit_op(c, is_imm ? VM_OP_I32_STORE_I + (op - 0x36)
                       : VM_OP_I32_LOAD + (op - 0x28));
     emit(c, offset);
@@ -986,9 +1084,7 @@ static wg_wasm_result op_local(cc *c, uint8_t op) {
       c->code[c->last_dst] = x;
     } else {
       materialize_local(c, x);
-      emit_op(c, VM_OP_COPY);
-      emit(c, l);
-      emit(c, x);
+      emit_copy(c, l, x);
     }
   }
   c->last_dst = NO_FIXUP;
@@ -1608,6 +1704,8 @@ wg_wasm_result vm_compile_body(vm_module *m, uint32_t func_index,
   c->lowest_lazy = NO_FIXUP;
   c->last_dst = NO_FIXUP;
   c->last_start = NO_FIXUP;
+  c->last_load = NO_FIXUP;
+  c->last_copy = NO_FIXUP;
   c->work_max = (uint64_t)VM_VALIDATE_WORK_PER_BYTE * (uint64_t)(r->end - r->p) +
                 VM_VALIDATE_WORK_BASE;
   vm_code *out = &m->codes[func_index - m->import_func_count];

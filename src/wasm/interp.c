@@ -485,6 +485,64 @@ VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst,
     vmbreak;                                                      \
   }
 
+/* Fused load/store + operator (VM_MEM_BIN_OPS). MEM_T: the memory type,
+ * MEM_V: the operands' C type, MEM_IN: a slot or loaded word as an
+ * operand, MEM_OUT: a result as slot
+ * bits. */
+#define MEM_T_I32 uint32_t
+#define MEM_T_I64 uint64_t
+#define MEM_T_F32 uint32_t
+#define MEM_T_F64 uint64_t
+#define MEM_V_I32 uint32_t
+#define MEM_V_I64 uint64_t
+#define MEM_V_F32 float
+#define MEM_V_F64 double
+#define MEM_IN_I32(x) U32_(x)
+#define MEM_IN_I64(x) ((uint64_t)(x))
+#define MEM_IN_F32(x) f32_of(x)
+#define MEM_IN_F64(x) f64_of(x)
+#define MEM_OUT_I32(x) ((uint32_t)(x))
+#define MEM_OUT_I64(x) ((uint64_t)(x))
+#define MEM_OUT_F32(x) bits_f32(x)
+#define MEM_OUT_F64(x) bits_f64(x)
+#define MEM_BIN_CASE(name, kind, expr)                                 \
+  vmcase(name##_M) {                                                   \
+    uint64_t ea = (uint64_t)U32_(S(1)) + pc[0];                        \
+    if (ea + sizeof(MEM_T_##kind) > mem_size)                          \
+      TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);                              \
+    MEM_T_##kind v;                                                    \
+    memcpy(&v, mem_base + ea, sizeof v);                               \
+    MEM_V_##kind a = MEM_IN_##kind(S(2)), b = MEM_IN_##kind(v);        \
+    S(3) = MEM_OUT_##kind(expr);                                       \
+    pc += 4;                                                           \
+    vmbreak;                                                           \
+  }                                                                    \
+  vmcase(name##_S) {                                                   \
+    uint64_t ea = (uint64_t)U32_(S(3)) + pc[2];                        \
+    if (ea + sizeof(MEM_T_##kind) > mem_size)                          \
+      TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);                              \
+    MEM_V_##kind a = MEM_IN_##kind(S(0)), b = MEM_IN_##kind(S(1));     \
+    MEM_T_##kind v = (MEM_T_##kind)MEM_OUT_##kind(expr);               \
+    memcpy(mem_base + ea, &v, sizeof v);                               \
+    pc += 4;                                                           \
+    vmbreak;                                                           \
+  }                                                                    \
+  vmcase(name##_MS) {                                                  \
+    uint64_t ea = (uint64_t)U32_(S(1)) + pc[0];                        \
+    uint64_t es = (uint64_t)U32_(S(4)) + pc[3];                        \
+    if (ea + sizeof(MEM_T_##kind) > mem_size)                          \
+      TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);                              \
+    MEM_T_##kind v;                                                    \
+    memcpy(&v, mem_base + ea, sizeof v);                               \
+    MEM_V_##kind a = MEM_IN_##kind(S(2)), b = MEM_IN_##kind(v);        \
+    if (es + sizeof(MEM_T_##kind) > mem_size)                          \
+      TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);                              \
+    v = (MEM_T_##kind)MEM_OUT_##kind(expr);                            \
+    memcpy(mem_base + es, &v, sizeof v);                               \
+    pc += 5;                                                           \
+    vmbreak;                                                           \
+  }
+
 /* Moves `keep` slots (branch results) from src to dst within a frame. */
 static inline void move_slots(uint64_t *fp, uint64_t src, uint64_t dst,
                               uint64_t keep) {
@@ -509,6 +567,10 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
       VM_STORE_IMM_OPS(VM_OP_LABEL_STORE)
 #define VM_OP_LABEL_LOAD(name, type, conv) &&L_##name##_A,
       VM_LOAD_OPS(VM_OP_LABEL_LOAD)
+#define VM_OP_LABEL_MEM(name, kind, expr) \
+  &&L_##name##_M, &&L_##name##_S, &&L_##name##_MS,
+      VM_MEM_BIN_OPS(VM_OP_LABEL_MEM)
+#undef VM_OP_LABEL_MEM
 #undef VM_OP_LABEL_LOAD
 #undef VM_OP_LABEL_STORE
 #undef VM_OP_LABEL
@@ -561,6 +623,12 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
       vmcase(COPY) {
         S(1) = S(0);
         pc += 2;
+        vmbreak;
+      }
+      vmcase(COPY2) {
+        S(1) = S(0);
+        S(3) = S(2);
+        pc += 4;
         vmbreak;
       }
       vmcase(CONST) {
@@ -932,6 +1000,7 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
       VM_CMP_BR(BR_CMP_CASE)
       VM_STORE_IMM_OPS(STORE_IMM)
       VM_LOAD_OPS(LOAD_ADD)
+      VM_MEM_BIN_OPS(MEM_BIN_CASE)
 
       /* Bulk operations: bounds first (a trap costs only the instruction),
        * then the charge for the length, then the work in chunks. */

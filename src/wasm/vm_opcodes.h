@@ -6,7 +6,7 @@
  * height has a fixed home slot (compile.c). There is no run-time stack
  * pointer. Value-producing instructions name their destination slot last.
  *   FUEL n                      charge n instructions (starts a basic block)
- *   COPY src dst
+ *   COPY src dst | COPY2 src dst src2 dst2   (two copies, in order)
  *   CONST bits dst
  *   JUMP target charge          code index; every target word is followed
  *                               by the FUEL charge of the target block,
@@ -36,7 +36,7 @@
 
 #define VM_OPS_CONTROL(X) \
   X(UNREACHABLE) X(FUEL) X(BR) X(BR_IF) X(BR_UNLESS) X(JUMP) X(BR_TABLE) \
-  X(RETURN) X(CALL) X(CALL_INDIRECT) X(SELECT) X(COPY) \
+  X(RETURN) X(CALL) X(CALL_INDIRECT) X(SELECT) X(COPY) X(COPY2) \
   X(GLOBAL_GET) X(GLOBAL_SET) \
   X(TABLE_GET) X(TABLE_SET) \
   X(I32_LOAD) X(I64_LOAD) X(F32_LOAD) X(F64_LOAD) \
@@ -150,6 +150,24 @@
   X(I32_LE_S, (int32_t)a <= (int32_t)b, I32_GT_S) X(I32_LE_U, a <= b, I32_GT_U) \
   X(I32_GE_S, (int32_t)a >= (int32_t)b, I32_LT_S) X(I32_GE_U, a >= b, I32_LT_U)
 
+/* Binary operators fused with a load of their right operand or a store of
+ * their result (both of the operator's own type, full width):
+ *   NAME_M offset addr a dst    dst = a OP load(addr + offset)
+ *   NAME_S a b offset addr      store(addr + offset, a OP b)
+ *   NAME_MS offset addr a offset2 addr2   both: load, operate, store
+ *                               (`p[i] += x` is one instruction)
+ * The load traps before the operator runs; the operator cannot trap, so
+ * the store's trap comes where it did. Each entry: the operator, its type
+ * (I32, I64, F32, F64: the load/store is KIND_LOAD/KIND_STORE) and its
+ * expression of a, b. */
+#define VM_MEM_BIN_OPS(X) \
+  X(I32_ADD, I32, a + b) X(I32_SUB, I32, a - b) X(I32_MUL, I32, a * b) \
+  X(I32_AND, I32, a & b) X(I32_OR, I32, a | b) X(I32_XOR, I32, a ^ b) \
+  X(I64_ADD, I64, a + b) X(I64_SUB, I64, a - b) X(I64_MUL, I64, a * b) \
+  X(I64_AND, I64, a & b) X(I64_OR, I64, a | b) X(I64_XOR, I64, a ^ b) \
+  X(F32_ADD, F32, a + b) X(F32_SUB, F32, a - b) X(F32_MUL, F32, a * b) \
+  X(F64_ADD, F64, a + b) X(F64_SUB, F64, a - b) X(F64_MUL, F64, a * b)
+
 typedef enum vm_op {
 #define VM_OP_ENUM(name) VM_OP_##name,
 #define VM_OP_ENUM_IMM(name, kind, expr) VM_OP_##name##_I,
@@ -161,6 +179,10 @@ typedef enum vm_op {
   VM_STORE_IMM_OPS(VM_OP_ENUM_STORE)
 #define VM_OP_ENUM_LOAD(name, type, conv) VM_OP_##name##_A,
   VM_LOAD_OPS(VM_OP_ENUM_LOAD)
+#define VM_OP_ENUM_MEM(name, kind, expr) \
+  VM_OP_##name##_M, VM_OP_##name##_S, VM_OP_##name##_MS,
+  VM_MEM_BIN_OPS(VM_OP_ENUM_MEM)
+#undef VM_OP_ENUM_MEM
 #undef VM_OP_ENUM_LOAD
 #undef VM_OP_ENUM_STORE
 #undef VM_OP_ENUM
