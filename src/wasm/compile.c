@@ -651,13 +651,53 @@ static bool stored_result(const cc *c, vm_op store, uint32_t lv, vm_op *s) {
   }
 }
 
+/* Whether slot `slot` (at operand height h, just popped) holds the result
+ * of the last instruction emitted, a numeric operator. */
+static bool produced_last(const cc *c, uint32_t slot, size_t h) {
+  return c->last_start != NO_FIXUP && c->last_dst != NO_FIXUP &&
+         c->last_end == c->ncode && c->code[c->last_dst] == slot &&
+         slot == home(c, h);
+}
+
+/* The fused form (VM_CHAIN_OPS) of `first` followed by `second` taking
+ * its result on `side`, or VM_OP_COUNT. */
+static vm_op chain_op(vm_word first, vm_op second, char side) {
+#define VM_CHAIN_CASE(name, f, sec, sd)                                  \
+  if (first == VM_OP_##f && second == VM_OP_##sec && side == #sd[0]) \
+    return VM_OP_CHAIN_##name;
+  VM_CHAIN_OPS(VM_CHAIN_CASE)
+#undef VM_CHAIN_CASE
+  return VM_OP_COUNT;
+}
+
+/* Emits `op x y z dst`, the last instruction (x, y) folded in as the
+ * first operator of a chain. */
+static void emit_chain(cc *c, vm_op op, uint32_t z, uint32_t d) {
+  vm_word x = c->code[c->last_start + 1], y = c->code[c->last_start + 2];
+  cut_last(c, c->last_start, c->last_end);
+  size_t start = c->ncode;
+  emit_op(c, op);
+  emit(c, x);
+  emit(c, y);
+  emit(c, z);
+  emit_dst(c, d);
+  c->last_start = start;
+}
+
 static wg_wasm_result numeric(cc *c, vm_op op, uint8_t ta, uint8_t tb,
                               uint8_t to) {
   uint32_t la, lb = 0;
   uint64_t imm;
   if (tb && imm_form(op) != VM_OP_COUNT && take_const(c, tb, &imm)) {
     TRY(popl(c, ta, NULL, &la));
+    vm_op ch = produced_last(c, la, c->nvals)
+                   ? chain_op(c->code[c->last_start], imm_form(op), 'L')
+                   : VM_OP_COUNT;
     uint32_t d = push(c, to);
+    if (ch != VM_OP_COUNT) {
+      emit_chain(c, ch, (uint32_t)imm, d);
+      return WG_WASM_OK;
+    }
     size_t start = c->ncode;
     emit_op(c, imm_form(op));
     emit(c, la);
@@ -668,6 +708,22 @@ static wg_wasm_result numeric(cc *c, vm_op op, uint8_t ta, uint8_t tb,
   }
   if (tb) TRY(popl(c, tb, NULL, &lb));
   TRY(popl(c, ta, NULL, &la));
+  if (tb) {
+    /* the last instruction computed one operand: fold it in */
+    vm_op ch = VM_OP_COUNT;
+    uint32_t z = 0;
+    if (produced_last(c, lb, c->nvals + 1)) {
+      ch = chain_op(c->code[c->last_start], op, 'R');
+      z = la;
+    } else if (produced_last(c, la, c->nvals)) {
+      ch = chain_op(c->code[c->last_start], op, 'L');
+      z = lb;
+    }
+    if (ch != VM_OP_COUNT) {
+      emit_chain(c, ch, z, push(c, to));
+      return WG_WASM_OK;
+    }
+  }
   vm_op m_op;
   if (tb && loaded_operand(c, op, lb, &m_op)) {
     /* LOAD offset addr t; OP a t dst  ->  OP_M offset addr a dst */

@@ -543,6 +543,51 @@ VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst,
     vmbreak;                                                           \
   }
 
+/* Operator chains (VM_CHAIN_OPS): each i32 operator's expression of a, b
+ * and whether its b is an immediate. */
+#define CH_I32_ADD a + b
+#define CH_I32_XOR a ^ b
+#define CH_I32_AND a & b
+#define CH_I32_OR a | b
+#define CH_I32_ADD_I a + b
+#define CH_I32_AND_I a & b
+#define CH_I32_XOR_I a ^ b
+#define CH_I32_SUB_I a - b
+#define CH_I32_MUL_I a * b
+#define CH_I32_SHL_I a << (b & 31)
+#define CH_I32_SHR_U_I a >> (b & 31)
+#define CH_I32_ROTL_I rotl32(a, b)
+#define CH_IMM_I32_ADD 0
+#define CH_IMM_I32_XOR 0
+#define CH_IMM_I32_AND 0
+#define CH_IMM_I32_OR 0
+#define CH_IMM_I32_ADD_I 1
+#define CH_IMM_I32_AND_I 1
+#define CH_IMM_I32_XOR_I 1
+#define CH_IMM_I32_SUB_I 1
+#define CH_IMM_I32_MUL_I 1
+#define CH_IMM_I32_SHL_I 1
+#define CH_IMM_I32_SHR_U_I 1
+#define CH_IMM_I32_ROTL_I 1
+/* operand y (word 1) or z (word 2): a slot, or the word itself */
+#define CH_ARG(op, i) (CH_IMM_##op ? (uint32_t)pc[i] : U32_(S(i)))
+#define CH_SIDE_R(second) uint32_t a = U32_(S(2)), b = t
+#define CH_SIDE_L(second) uint32_t a = t, b = CH_ARG(second, 2)
+#define CHAIN_CASE(name, first, second, side)                    \
+  vmcase(CHAIN_##name) {                                         \
+    uint32_t t;                                                  \
+    {                                                            \
+      uint32_t a = U32_(S(0)), b = CH_ARG(first, 1);             \
+      t = (uint32_t)(CH_##first);                                \
+    }                                                            \
+    {                                                            \
+      CH_SIDE_##side(second);                                    \
+      S(3) = (uint32_t)(CH_##second);                            \
+    }                                                            \
+    pc += 4;                                                     \
+    vmbreak;                                                     \
+  }
+
 /* Moves `keep` slots (branch results) from src to dst within a frame. */
 static inline void move_slots(uint64_t *fp, uint64_t src, uint64_t dst,
                               uint64_t keep) {
@@ -571,6 +616,9 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
   &&L_##name##_M, &&L_##name##_S, &&L_##name##_MS,
       VM_MEM_BIN_OPS(VM_OP_LABEL_MEM)
 #undef VM_OP_LABEL_MEM
+#define VM_OP_LABEL_CHAIN(name, first, second, side) &&L_CHAIN_##name,
+      VM_CHAIN_OPS(VM_OP_LABEL_CHAIN)
+#undef VM_OP_LABEL_CHAIN
 #undef VM_OP_LABEL_LOAD
 #undef VM_OP_LABEL_STORE
 #undef VM_OP_LABEL
@@ -1001,6 +1049,7 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
       VM_STORE_IMM_OPS(STORE_IMM)
       VM_LOAD_OPS(LOAD_ADD)
       VM_MEM_BIN_OPS(MEM_BIN_CASE)
+      VM_CHAIN_OPS(CHAIN_CASE)
 
       /* Bulk operations: bounds first (a trap costs only the instruction),
        * then the charge for the length, then the work in chunks. */

@@ -168,6 +168,32 @@
   X(F32_ADD, F32, a + b) X(F32_SUB, F32, a - b) X(F32_MUL, F32, a * b) \
   X(F64_ADD, F64, a + b) X(F64_SUB, F64, a - b) X(F64_MUL, F64, a * b)
 
+/* Chains of two i32 operators where the second takes the first's result
+ * (a temporary no other instruction reads) as its right (R) or left (L)
+ * operand: one dispatch for both, the temporary never stored.
+ *   NAME x y z dst     t = FIRST(x, y); dst = SECOND(z, t) (R)
+ *                                       dst = SECOND(t, z) (L)
+ * y and z are immediates when FIRST / SECOND is an _I form. Chosen from
+ * the bench set's most frequent adjacent pairs (docs/engine.md): hashing
+ * and SHA-style rounds, address arithmetic. Each entry: the fused name,
+ * FIRST, SECOND, the side. */
+#define VM_CHAIN_OPS(X) \
+  X(ADD_ADD_R, I32_ADD, I32_ADD, R) X(ADD_ADD_L, I32_ADD, I32_ADD, L) \
+  X(ROTLI_XOR_R, I32_ROTL_I, I32_XOR, R) X(ROTLI_XOR_L, I32_ROTL_I, I32_XOR, L) \
+  X(XOR_ADD_R, I32_XOR, I32_ADD, R) X(XOR_ADD_L, I32_XOR, I32_ADD, L) \
+  X(SHRUI_XOR_R, I32_SHR_U_I, I32_XOR, R) X(SHRUI_XOR_L, I32_SHR_U_I, I32_XOR, L) \
+  X(XOR_XOR_R, I32_XOR, I32_XOR, R) X(XOR_XOR_L, I32_XOR, I32_XOR, L) \
+  X(XOR_AND_R, I32_XOR, I32_AND, R) X(XOR_AND_L, I32_XOR, I32_AND, L) \
+  X(AND_XOR_R, I32_AND, I32_XOR, R) X(AND_XOR_L, I32_AND, I32_XOR, L) \
+  X(XORI_AND_R, I32_XOR_I, I32_AND, R) X(XORI_AND_L, I32_XOR_I, I32_AND, L) \
+  X(SHLI_XOR_R, I32_SHL_I, I32_XOR, R) X(SHLI_XOR_L, I32_SHL_I, I32_XOR, L) \
+  X(SHLI_ADD_R, I32_SHL_I, I32_ADD, R) X(SHLI_ADD_L, I32_SHL_I, I32_ADD, L) \
+  X(SHLI_OR_R, I32_SHL_I, I32_OR, R) X(SHLI_OR_L, I32_SHL_I, I32_OR, L) \
+  X(MULI_ADD_R, I32_MUL_I, I32_ADD, R) X(MULI_ADD_L, I32_MUL_I, I32_ADD, L) \
+  X(XOR_ROTLI_L, I32_XOR, I32_ROTL_I, L) X(XOR_SHRUI_L, I32_XOR, I32_SHR_U_I, L) \
+  X(XOR_MULI_L, I32_XOR, I32_MUL_I, L) X(SHRUI_ANDI_L, I32_SHR_U_I, I32_AND_I, L) \
+  X(ADD_ADDI_L, I32_ADD, I32_ADD_I, L) X(SUBI_ANDI_L, I32_SUB_I, I32_AND_I, L)
+
 typedef enum vm_op {
 #define VM_OP_ENUM(name) VM_OP_##name,
 #define VM_OP_ENUM_IMM(name, kind, expr) VM_OP_##name##_I,
@@ -183,6 +209,9 @@ typedef enum vm_op {
   VM_OP_##name##_M, VM_OP_##name##_S, VM_OP_##name##_MS,
   VM_MEM_BIN_OPS(VM_OP_ENUM_MEM)
 #undef VM_OP_ENUM_MEM
+#define VM_OP_ENUM_CHAIN(name, first, second, side) VM_OP_CHAIN_##name,
+  VM_CHAIN_OPS(VM_OP_ENUM_CHAIN)
+#undef VM_OP_ENUM_CHAIN
 #undef VM_OP_ENUM_LOAD
 #undef VM_OP_ENUM_STORE
 #undef VM_OP_ENUM
