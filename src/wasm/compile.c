@@ -1019,6 +1019,7 @@ static wg_wasm_result op_br_table(cc *c) {
     FAILC(c, WG_WASM_LIMIT, "br_table with %u targets (limit %u)", n,
           VM_MAX_BR_TABLE);
   TRY(popl(c, WG_I32, NULL, &li));
+  materialize_all(c);
   const uint8_t *labels = c->r->p;
   for (uint32_t i = 0; i <= n; i++) TRY(read_label(c, &l));
   const uint8_t *after = c->r->p;
@@ -1241,6 +1242,32 @@ static bool emit_cond_branch(cc *c, uint32_t lc, bool at_home, bool negate,
   return false;
 }
 
+/* Materializes the lazy entries under a branch condition in slot lc (just
+ * popped: it is not materialized, the branch reads it where it is). When
+ * the last instruction computed the condition, the copies go before it,
+ * so that it stays last and can fuse into the branch (emit_cond_branch):
+ * they read locals and write home slots below the condition's, which that
+ * instruction neither reads nor writes. */
+static void materialize_under(cc *c, uint32_t lc) {
+  vm_word w[8];
+  size_t n = c->last_end - c->last_start;
+  if (!c->lazy_count || c->last_start == NO_FIXUP || c->last_dst == NO_FIXUP ||
+      c->last_end != c->ncode || c->code[c->last_dst] != lc ||
+      lc != home(c, c->nvals) || n > sizeof w / sizeof w[0]) {
+    materialize_all(c);
+    return;
+  }
+  memcpy(w, c->code + c->last_start, n * sizeof *w);
+  cut_last(c, c->last_start, c->last_end);
+  materialize_all(c);
+  size_t start = c->ncode;
+  emit_op(c, (vm_op)w[0]);
+  for (size_t i = 1; i < n; i++) emit(c, w[i]);
+  c->last_start = start;
+  c->last_dst = c->ncode - 1;
+  c->last_end = c->ncode;
+}
+
 /* br: BR target src dst keep (or JUMP target when nothing moves). */
 static void emit_br(cc *c, uint32_t l, uint32_t src, uint32_t keep) {
   uint32_t dst = label_dst(c, l);
@@ -1263,6 +1290,7 @@ static wg_wasm_result op_block(cc *c, uint8_t op) {
   TRY(read_blocktype(c, &bt));
   if (op == 0x04) TRY(popl(c, WG_I32, NULL, &lc));
   bool at_home = lc == home(c, c->nvals);
+  if (op == 0x04) materialize_under(c, lc);
   TRY(pop_vals(c, bt.nparams, bt.params));
   if (op == 0x03) {
     begin_block(c);
@@ -1303,7 +1331,8 @@ static wg_wasm_result op_else(cc *c) {
  * home slots first, so branches and blocks only ever move home slots. */
 static wg_wasm_result control(cc *c, uint8_t op, bool *done) {
   uint32_t l, lc;
-  materialize_all(c);
+  /* if, br_if and br_table pop their operand first (materialize_under) */
+  if (op != 0x04 && op != 0x0d && op != 0x0e) materialize_all(c);
   switch (op) {
     case 0x00:
       emit_op(c, VM_OP_UNREACHABLE);
@@ -1329,6 +1358,7 @@ static wg_wasm_result control(cc *c, uint8_t op, bool *done) {
       TRY(read_label(c, &l));
       TRY(popl(c, WG_I32, NULL, &lc));
       bool at_home = lc == home(c, c->nvals);
+      materialize_under(c, lc);
       ctl *k = &c->ctls[c->nctls - 1 - l];
       uint32_t a = label_arity(k);
       TRY(check_top(c, a, label_types(k), true));
