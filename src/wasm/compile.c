@@ -270,6 +270,27 @@ static void fold_fuel(cc *c) {
   }
 }
 
+/* Run once the code is complete: adjacent instructions that form a pair
+ * of VM_PAIR_OPS become one (the first's opcode is replaced; nothing
+ * moves). Greedy, left to right; an instruction is in one pair at most.
+ * The second of a pair is never a branch target or a return point:
+ * targets follow FUEL (or are FUEL), return points follow calls, and no
+ * pair starts with either. */
+static void pair_pass(cc *c) {
+  for (size_t k = 0; k + 1 < c->nops; k++) {
+    vm_word a = c->code[c->ops[k]], b = c->code[c->ops[k + 1]];
+#define VM_PAIR_CASE(name, x, lx, y, ly)                             \
+  if (a == VM_OP_##x && b == VM_OP_##y &&                            \
+      c->ops[k + 1] == c->ops[k] + 1 + lx) {                         \
+    c->code[c->ops[k]] = VM_OP_PAIR_##name;                          \
+    k++;                                                             \
+    continue;                                                        \
+  }
+    VM_PAIR_OPS(VM_PAIR_CASE)
+#undef VM_PAIR_CASE
+  }
+}
+
 static void patch_chain(cc *c, size_t chain, size_t target) {
   while (chain != NO_FIXUP && !c->oom) {
     size_t next = (size_t)c->code[chain];
@@ -1718,6 +1739,7 @@ static wg_wasm_result compile(cc *c, vm_code *out) {
   }
   fold_fuel(c);
   if (c->oom) OOMC(c);
+  pair_pass(c);
   out->local_count = c->nlocals;
   out->max_stack = (uint32_t)c->maxvals + 1;
   out->code_len = c->ncode;

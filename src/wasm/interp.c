@@ -588,6 +588,39 @@ VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst,
     vmbreak;                                                     \
   }
 
+/* Pairs (VM_PAIR_OPS): each op's body on the operand words at q. */
+#define Q(i) fp[q[i]]
+#define P_COPY Q(1) = Q(0)
+#define P_I32_ADD Q(2) = (uint32_t)(U32_(Q(0)) + U32_(Q(1)))
+#define P_I32_ADD_I Q(2) = (uint32_t)(U32_(Q(0)) + (uint32_t)q[1])
+#define P_MEM(T)                                                       \
+  uint64_t ea = (uint64_t)U32_(Q(1)) + q[0];                           \
+  if (ea + sizeof(T) > mem_size) TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);   \
+  T v
+#define P_I32_LOAD                                                     \
+  P_MEM(uint32_t);                                                     \
+  memcpy(&v, mem_base + ea, sizeof v);                                 \
+  Q(2) = v
+#define P_I32_LOAD8_U                                                  \
+  P_MEM(uint8_t);                                                      \
+  memcpy(&v, mem_base + ea, sizeof v);                                 \
+  Q(2) = v
+#define P_I32_STORE                                                    \
+  P_MEM(uint32_t) = (uint32_t)Q(2);                                    \
+  memcpy(mem_base + ea, &v, sizeof v)
+#define P_I32_STORE8_I                                                 \
+  P_MEM(uint8_t) = (uint8_t)q[2];                                      \
+  memcpy(mem_base + ea, &v, sizeof v)
+#define PAIR_CASE(name, a, la, b, lb)                                  \
+  vmcase(PAIR_##name) {                                                \
+    const vm_word *q = pc;                                             \
+    { P_##a; }                                                         \
+    q += la + 1;                                                       \
+    { P_##b; }                                                         \
+    pc = q + lb;                                                       \
+    vmbreak;                                                           \
+  }
+
 /* Moves `keep` slots (branch results) from src to dst within a frame. */
 static inline void move_slots(uint64_t *fp, uint64_t src, uint64_t dst,
                               uint64_t keep) {
@@ -619,6 +652,9 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
 #define VM_OP_LABEL_CHAIN(name, first, second, side) &&L_CHAIN_##name,
       VM_CHAIN_OPS(VM_OP_LABEL_CHAIN)
 #undef VM_OP_LABEL_CHAIN
+#define VM_OP_LABEL_PAIR(name, a, la, b, lb) &&L_PAIR_##name,
+      VM_PAIR_OPS(VM_OP_LABEL_PAIR)
+#undef VM_OP_LABEL_PAIR
 #undef VM_OP_LABEL_LOAD
 #undef VM_OP_LABEL_STORE
 #undef VM_OP_LABEL
@@ -1050,6 +1086,7 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
       VM_LOAD_OPS(LOAD_ADD)
       VM_MEM_BIN_OPS(MEM_BIN_CASE)
       VM_CHAIN_OPS(CHAIN_CASE)
+      VM_PAIR_OPS(PAIR_CASE)
 
       /* Bulk operations: bounds first (a trap costs only the instruction),
        * then the charge for the length, then the work in chunks. */

@@ -194,6 +194,31 @@
   X(XOR_MULI_L, I32_XOR, I32_MUL_I, L) X(SHRUI_ANDI_L, I32_SHR_U_I, I32_AND_I, L) \
   X(ADD_ADDI_L, I32_ADD, I32_ADD_I, L) X(SUBI_ANDI_L, I32_SUB_I, I32_AND_I, L)
 
+/* Pairs of adjacent instructions executed by one dispatch: the first's
+ * opcode word becomes PAIR_<name> and both keep their words (the second's
+ * opcode word is skipped), so the code's layout and every branch target
+ * stay as they were. Made after compilation (pair_pass in compile.c); the
+ * second is never a branch target or return point, as those only follow
+ * FUEL and calls. Each entry: the name, the two ops and their operand
+ * word counts. */
+#define VM_PAIR_OPS(X) \
+  X(ADDI_ADDI, I32_ADD_I, 3, I32_ADD_I, 3) \
+  X(ADDI_STORE8I, I32_ADD_I, 3, I32_STORE8_I, 3) \
+  X(ADDI_STORE, I32_ADD_I, 3, I32_STORE, 3) \
+  X(ADDI_LOAD, I32_ADD_I, 3, I32_LOAD, 3) \
+  X(ADDI_LOAD8U, I32_ADD_I, 3, I32_LOAD8_U, 3) \
+  X(ADD_ADDI, I32_ADD, 3, I32_ADD_I, 3) \
+  X(LOAD_ADDI, I32_LOAD, 3, I32_ADD_I, 3) \
+  X(LOAD_LOAD, I32_LOAD, 3, I32_LOAD, 3) \
+  X(LOAD_LOAD8U, I32_LOAD, 3, I32_LOAD8_U, 3) \
+  X(LOAD_STORE, I32_LOAD, 3, I32_STORE, 3) \
+  X(LOAD_COPY, I32_LOAD, 3, COPY, 2) \
+  X(STORE_COPY, I32_STORE, 3, COPY, 2) \
+  X(STORE_STORE, I32_STORE, 3, I32_STORE, 3) \
+  X(COPY_LOAD, COPY, 2, I32_LOAD, 3) \
+  X(COPY_ADDI, COPY, 2, I32_ADD_I, 3) \
+  X(ADDI_COPY, I32_ADD_I, 3, COPY, 2)
+
 typedef enum vm_op {
 #define VM_OP_ENUM(name) VM_OP_##name,
 #define VM_OP_ENUM_IMM(name, kind, expr) VM_OP_##name##_I,
@@ -212,6 +237,9 @@ typedef enum vm_op {
 #define VM_OP_ENUM_CHAIN(name, first, second, side) VM_OP_CHAIN_##name,
   VM_CHAIN_OPS(VM_OP_ENUM_CHAIN)
 #undef VM_OP_ENUM_CHAIN
+#define VM_OP_ENUM_PAIR(name, a, la, b, lb) VM_OP_PAIR_##name,
+  VM_PAIR_OPS(VM_OP_ENUM_PAIR)
+#undef VM_OP_ENUM_PAIR
 #undef VM_OP_ENUM_LOAD
 #undef VM_OP_ENUM_STORE
 #undef VM_OP_ENUM
