@@ -549,6 +549,7 @@ VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst,
 #define CH_I32_XOR a ^ b
 #define CH_I32_AND a & b
 #define CH_I32_OR a | b
+#define CH_I32_MUL a * b
 #define CH_I32_ADD_I a + b
 #define CH_I32_AND_I a & b
 #define CH_I32_XOR_I a ^ b
@@ -561,6 +562,7 @@ VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst,
 #define CH_IMM_I32_XOR 0
 #define CH_IMM_I32_AND 0
 #define CH_IMM_I32_OR 0
+#define CH_IMM_I32_MUL 0
 #define CH_IMM_I32_ADD_I 1
 #define CH_IMM_I32_AND_I 1
 #define CH_IMM_I32_XOR_I 1
@@ -591,6 +593,7 @@ VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst,
 /* Pairs (VM_PAIR_OPS): each op's body on the operand words at q. */
 #define Q(i) fp[q[i]]
 #define P_COPY Q(1) = Q(0)
+#define P_CONST Q(1) = q[0]
 #define P_I32_ADD Q(2) = (uint32_t)(U32_(Q(0)) + U32_(Q(1)))
 #define P_I32_ADD_I Q(2) = (uint32_t)(U32_(Q(0)) + (uint32_t)q[1])
 #define P_MEM(T)                                                       \
@@ -605,6 +608,34 @@ VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst,
   P_MEM(uint8_t);                                                      \
   memcpy(&v, mem_base + ea, sizeof v);                                 \
   Q(2) = v
+#define P_I32_LOAD16_U                                                 \
+  P_MEM(uint16_t);                                                     \
+  memcpy(&v, mem_base + ea, sizeof v);                                 \
+  Q(2) = v
+/* A branch, taken, pays its target's fuel, jumps and dispatches (the
+ * rest of the pair, if any, is not run); not taken, it falls through. */
+/* (a plain block, not do-while: vmbreak is `break` in the switch build) */
+#define P_TAKEN(refund, src, t)                                        \
+  {                                                                    \
+    fuel += (int64_t)(refund);                                         \
+    move_slots(fp, q[src], q[src + 1], q[src + 2]);                    \
+    TAKE(q + t);                                                       \
+    vmbreak;                                                           \
+  }
+#define P_BR_IF \
+  if (U32_(Q(0))) P_TAKEN(q[6], 3, 1)
+#define P_BR_IF_I32_NE_I \
+  if (U32_(Q(0)) != (uint32_t)q[1]) P_TAKEN(q[7], 4, 2)
+#define P_BR_IF_I32_EQ_I \
+  if (U32_(Q(0)) == (uint32_t)q[1]) P_TAKEN(q[7], 4, 2)
+#define P_BR_UNLESS                                                    \
+  if (!U32_(Q(0))) {                                                   \
+    fuel += (int64_t)q[3];                                             \
+    TAKE(q + 1);                                                       \
+    vmbreak;                                                           \
+  }
+#define P_SELECT Q(3) = U32_(Q(2)) ? Q(0) : Q(1)
+#define P_I32_AND_I Q(2) = (uint32_t)(U32_(Q(0)) & (uint32_t)q[1])
 #define P_I32_STORE                                                    \
   P_MEM(uint32_t) = (uint32_t)Q(2);                                    \
   memcpy(mem_base + ea, &v, sizeof v)
@@ -614,10 +645,10 @@ VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst,
 #define PAIR_CASE(name, a, la, b, lb)                                  \
   vmcase(PAIR_##name) {                                                \
     const vm_word *q = pc;                                             \
+    pc = q + la + 1 + lb; /* past both, unless a branch is taken */    \
     { P_##a; }                                                         \
     q += la + 1;                                                       \
     { P_##b; }                                                         \
-    pc = q + lb;                                                       \
     vmbreak;                                                           \
   }
 

@@ -192,14 +192,17 @@
   X(MULI_ADD_R, I32_MUL_I, I32_ADD, R) X(MULI_ADD_L, I32_MUL_I, I32_ADD, L) \
   X(XOR_ROTLI_L, I32_XOR, I32_ROTL_I, L) X(XOR_SHRUI_L, I32_XOR, I32_SHR_U_I, L) \
   X(XOR_MULI_L, I32_XOR, I32_MUL_I, L) X(SHRUI_ANDI_L, I32_SHR_U_I, I32_AND_I, L) \
-  X(ADD_ADDI_L, I32_ADD, I32_ADD_I, L) X(SUBI_ANDI_L, I32_SUB_I, I32_AND_I, L)
+  X(ADD_ADDI_L, I32_ADD, I32_ADD_I, L) X(SUBI_ANDI_L, I32_SUB_I, I32_AND_I, L) \
+  X(MUL_ADD_R, I32_MUL, I32_ADD, R) X(MUL_ADD_L, I32_MUL, I32_ADD, L)
 
 /* Pairs of adjacent instructions executed by one dispatch: the first's
  * opcode word becomes PAIR_<name> and both keep their words (the second's
  * opcode word is skipped), so the code's layout and every branch target
  * stay as they were. Made after compilation (pair_pass in compile.c); the
  * second is never a branch target or return point, as those only follow
- * FUEL and calls. Each entry: the name, the two ops and their operand
+ * FUEL and calls (an instruction after a conditional branch is reached
+ * only by falling through), so a branch may come first or second. Each
+ * entry: the name, the two ops and their operand
  * word counts. */
 #define VM_PAIR_OPS(X) \
   X(ADDI_ADDI, I32_ADD_I, 3, I32_ADD_I, 3) \
@@ -217,7 +220,17 @@
   X(STORE_STORE, I32_STORE, 3, I32_STORE, 3) \
   X(COPY_LOAD, COPY, 2, I32_LOAD, 3) \
   X(COPY_ADDI, COPY, 2, I32_ADD_I, 3) \
-  X(ADDI_COPY, I32_ADD_I, 3, COPY, 2)
+  X(ADDI_COPY, I32_ADD_I, 3, COPY, 2) \
+  X(CONST_COPY, CONST, 2, COPY, 2) \
+  X(LOAD16U_LOAD16U, I32_LOAD16_U, 3, I32_LOAD16_U, 3) \
+  X(LOAD_BRIF, I32_LOAD, 3, BR_IF, 7) \
+  X(COPY_BRIF, COPY, 2, BR_IF, 7) \
+  X(COPY_BRIFNEI, COPY, 2, BR_IF_I32_NE_I, 8) \
+  X(COPY_BRIFEQI, COPY, 2, BR_IF_I32_EQ_I, 8) \
+  X(BRIFNEI_BRIFEQI, BR_IF_I32_NE_I, 8, BR_IF_I32_EQ_I, 8) \
+  X(BRIFEQI_BRIFEQI, BR_IF_I32_EQ_I, 8, BR_IF_I32_EQ_I, 8) \
+  X(BRUNLESS_COPY, BR_UNLESS, 4, COPY, 2) \
+  X(ANDI_SELECT, I32_AND_I, 3, SELECT, 4)
 
 typedef enum vm_op {
 #define VM_OP_ENUM(name) VM_OP_##name,
