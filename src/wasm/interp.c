@@ -655,7 +655,9 @@ VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst,
 /* Moves `keep` slots (branch results) from src to dst within a frame. */
 static inline void move_slots(uint64_t *fp, uint64_t src, uint64_t dst,
                               uint64_t keep) {
-  if (keep && src != dst) memmove(fp + dst, fp + src, keep * sizeof *fp);
+  /* one value (a return, a block result) is the common case: no call */
+  if (keep == 1) fp[dst] = fp[src];
+  else if (keep && src != dst) memmove(fp + dst, fp + src, keep * sizeof *fp);
 }
 
 /* Runs f; args are already at base[0..params). Results land at base.
@@ -827,7 +829,13 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
         fr->ret_pc = pc;
         fr->fp = fp;
         fr->func = func;
-        memset(nfp + np, 0, (cc->local_count - np) * sizeof *nfp);
+        /* zero the callee's other locals (no memset call for a few) */
+        uint32_t nl = cc->local_count - np;
+        if (nl <= 4) {
+          for (uint32_t i = 0; i < nl; i++) nfp[np + i] = 0;
+        } else {
+          memset(nfp + np, 0, nl * sizeof *nfp);
+        }
         fp = nfp;
         func = callee;
         code = cc;
