@@ -636,6 +636,11 @@ VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst,
   }
 #define P_SELECT Q(3) = U32_(Q(2)) ? Q(0) : Q(1)
 #define P_I32_AND_I Q(2) = (uint32_t)(U32_(Q(0)) & (uint32_t)q[1])
+#define P_I32_LOAD8_S                                                  \
+  P_MEM(int8_t);                                                       \
+  memcpy(&v, mem_base + ea, sizeof v);                                 \
+  Q(2) = (uint32_t)(int32_t)v
+#define P_I32_SUB_I Q(2) = (uint32_t)(U32_(Q(0)) - (uint32_t)q[1])
 #define P_I32_STORE                                                    \
   P_MEM(uint32_t) = (uint32_t)Q(2);                                    \
   memcpy(mem_base + ea, &v, sizeof v)
