@@ -6,9 +6,10 @@
  * moves. Committed pages count against the store's max_store_bytes. Every
  * access is bounds-checked explicitly (no signal handler). A commit failure
  * or the budget makes grow return -1. Freed reservations go to a small
- * per-thread pool (the engine's only per-thread state) after being
- * decommitted, so instantiating in a loop does not pay an mmap/munmap pair
- * each time. */
+ * per-thread pool (with the store's stack pool, the engine's only
+ * per-thread state) after being cleaned to zero (scrub, or decommit), so
+ * instantiating in a loop pays no mmap/munmap/mprotect and, for small
+ * memories, no page faults. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
