@@ -3,6 +3,7 @@
  *
  * Invariant: every object reachable from a store's instances is on its
  * `objs` list and is freed exactly once by wg_store_free. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,27 @@ typedef struct vm_stacks {
 
 static _Thread_local vm_stacks vm_stack_pool[VM_STACK_POOL_SLOTS];
 
+/* A thread that exits frees what it pooled: a pthread key (made once per
+ * process, never deleted, like the policy layer's libidn2 handle) whose
+ * destructor runs at thread exit. Without the key (pthread_key_create
+ * failed) nothing is pooled. */
+static pthread_once_t vm_stack_once = PTHREAD_ONCE_INIT;
+static pthread_key_t vm_stack_key;
+static bool vm_stack_key_ok;
+
+static void free_pool(void *unused) {
+  (void)unused;
+  for (int i = 0; i < VM_STACK_POOL_SLOTS; i++) {
+    free(vm_stack_pool[i].stack);
+    free(vm_stack_pool[i].frames);
+    memset(&vm_stack_pool[i], 0, sizeof vm_stack_pool[i]);
+  }
+}
+
+static void make_key(void) {
+  vm_stack_key_ok = pthread_key_create(&vm_stack_key, free_pool) == 0;
+}
+
 bool vm_store_stacks(wg_store *s) {
   size_t slots = s->limits.max_stack_bytes / sizeof(uint64_t);
   uint32_t cap = s->limits.max_call_depth;
@@ -72,9 +94,11 @@ bool vm_store_stacks(wg_store *s) {
 
 static void release_stacks(wg_store *s) {
   if (!s->stack) return;
-  for (int i = 0; i < VM_STACK_POOL_SLOTS; i++) {
+  pthread_once(&vm_stack_once, make_key);
+  /* any non-NULL value makes the destructor run for this thread */
+  for (int i = 0; vm_stack_key_ok && i < VM_STACK_POOL_SLOTS; i++) {
     vm_stacks *p = &vm_stack_pool[i];
-    if (!p->stack) {
+    if (!p->stack && pthread_setspecific(vm_stack_key, vm_stack_pool) == 0) {
       *p = (vm_stacks){s->stack, s->stack_slots, s->frames, s->frame_cap};
       return;
     }
