@@ -15,4 +15,5 @@ gcc -std=c11 -O2 -D_GNU_SOURCE -I"$root/include" "$here/compile_memory.c" \
     "$build/src/wasm/libwg_wasm.a" "$build/src/util/libwg_util.a" -lm \
     -o "$here/build/compile_memory"
 "$here/build/compile_memory" "$here"/build/corpus/wasmgate_lib_*.wasm \
-    "$here"/build/wasm/json.wasm "$here"/build/wasm/lz.wasm "$here"/build/wasm/sha256.wasm
+    "$here"/build/wasm/json.wasm "$here"/build/wasm/lz.wasm "$here"/build/wasm/sha256.wasm \
+    "$here"/build/wasm/coremark.wasm

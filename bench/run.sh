@@ -14,7 +14,7 @@ root=$(dirname "$here")
 build=${WG_BENCH_BUILD:-$root/build/bench-release}
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j2 --target wasmgate
+cmake --build "$build" -j2 --target wasmgate examples
 make -C "$here" -s all check
 
 libs=()
@@ -24,6 +24,8 @@ gcc -std=c11 -O2 -D_GNU_SOURCE -I"$root/include" "$here/startup.c" "${libs[@]}" 
 
 echo "=== in-process start-up (nop.wasm)"
 "$here/build/startup" "$here/build/wasm/nop.wasm" 5000
+echo "=== in-process start-up (the echo plugin: 4 pages, data segments, 3 imports)"
+"$here/build/startup" "$build/examples/echo/plugin.wasm" 5000 yoi_tool_call
 
 echo "=== run_bench.py"
 export NODE=${NODE:-none}

@@ -67,6 +67,8 @@ typedef struct cc {
   size_t last_dst;   /* dst word of the last value-producing instruction */
   size_t last_end;   /* code length right after it */
   size_t last_start; /* its first word, if it is a numeric operator */
+  size_t last_load;  /* its first word, if it is a plain full-width load */
+  size_t last_copy;  /* first word of a COPY ending at ncode (COPY2) */
   ctl *ctls;
   size_t nctls, capctls;
   vm_word *code;
@@ -116,8 +118,13 @@ typedef struct cc {
 
 /* Grows a scratch buffer geometrically; every byte counts against the
  * build's memory budget until the function is compiled. */
-static bool grow(cc *c, void **p, size_t *cap, size_t need, size_t elem) {
-  if (need <= *cap) return true;
+__attribute__((noinline)) static bool grow_slow(cc *c, void **p, size_t *cap,
+                                               size_t need, size_t elem);
+static inline bool grow(cc *c, void **p, size_t *cap, size_t need,
+                        size_t elem) {
+  return need <= *cap || grow_slow(c, p, cap, need, elem);
+}
+static bool grow_slow(cc *c, void **p, size_t *cap, size_t need, size_t elem) {
   size_t n = *cap ? *cap * 2 : 64;
   while (n < need) n *= 2;
   size_t add = (n - *cap) * elem;
@@ -140,8 +147,9 @@ static bool grow(cc *c, void **p, size_t *cap, size_t need, size_t elem) {
 
 /* ---- Code emission ------------------------------------------------------- */
 
-static void emit(cc *c, vm_word w) {
-  if (!grow(c, (void **)&c->code, &c->capcode, c->ncode + 1, sizeof *c->code)) {
+static inline void emit(cc *c, vm_word w) {
+  if (__builtin_expect(c->ncode >= c->capcode, 0) &&
+      !grow(c, (void **)&c->code, &c->capcode, c->ncode + 1, sizeof *c->code)) {
     c->oom = true;
     return;
   }
@@ -165,6 +173,24 @@ static void emit_dst(cc *c, uint32_t slot) {
   c->last_dst = c->ncode - 1;
   c->last_end = c->ncode;
   c->last_start = NO_FIXUP;
+  c->last_load = NO_FIXUP;
+}
+
+/* COPY src dst; a copy right after another becomes COPY2 (one dispatch
+ * for both). Never across a label: begin_block forgets last_copy. */
+static void emit_copy(cc *c, uint32_t src, uint32_t dst) {
+  if (c->last_copy != NO_FIXUP && c->last_copy + 3 == c->ncode &&
+      c->code[c->last_copy] == VM_OP_COPY) {
+    c->code[c->last_copy] = VM_OP_COPY2;
+    emit(c, src);
+    emit(c, dst);
+    c->last_copy = NO_FIXUP;
+    return;
+  }
+  emit_op(c, VM_OP_COPY);
+  c->last_copy = c->ncode - 1;
+  emit(c, src);
+  emit(c, dst);
 }
 
 /* A conditional branch that leaves the block early gives back the fuel of
@@ -188,6 +214,7 @@ static void close_block(cc *c) {
 
 static void begin_block(cc *c) {
   c->last_dst = NO_FIXUP; /* a label: the previous result may be needed */
+  c->last_copy = NO_FIXUP;
   if (c->fuel_pos != NO_FIXUP) close_block(c);
   emit_op(c, VM_OP_FUEL);
   c->fuel_pos = c->ncode;
@@ -243,6 +270,27 @@ static void fold_fuel(cc *c) {
   }
 }
 
+/* Run once the code is complete: adjacent instructions that form a pair
+ * of VM_PAIR_OPS become one (the first's opcode is replaced; nothing
+ * moves). Greedy, left to right; an instruction is in one pair at most.
+ * The second of a pair is never a branch target or a return point:
+ * targets follow FUEL (or are FUEL), return points follow calls, and no
+ * pair starts with either. */
+static void pair_pass(cc *c) {
+  for (size_t k = 0; k + 1 < c->nops; k++) {
+    vm_word a = c->code[c->ops[k]], b = c->code[c->ops[k + 1]];
+#define VM_PAIR_CASE(name, x, lx, y, ly)                             \
+  if (a == VM_OP_##x && b == VM_OP_##y &&                            \
+      c->ops[k + 1] == c->ops[k] + 1 + lx) {                         \
+    c->code[c->ops[k]] = VM_OP_PAIR_##name;                          \
+    k++;                                                             \
+    continue;                                                        \
+  }
+    VM_PAIR_OPS(VM_PAIR_CASE)
+#undef VM_PAIR_CASE
+  }
+}
+
 static void patch_chain(cc *c, size_t chain, size_t target) {
   while (chain != NO_FIXUP && !c->oom) {
     size_t next = (size_t)c->code[chain];
@@ -256,6 +304,8 @@ static void patch_chain(cc *c, size_t chain, size_t target) {
  * opcode list. */
 static void cut_last(cc *c, size_t start, size_t end) {
   size_t len = end - start;
+  c->last_copy = NO_FIXUP;
+  c->last_load = NO_FIXUP;
   memmove(c->code + start, c->code + end, (c->ncode - end) * sizeof *c->code);
   c->ncode -= len;
   size_t k = c->nops;
@@ -307,9 +357,7 @@ static void materialize_all(cc *c) {
       continue;
     }
     if (c->locs[i] >= c->nlocals) continue;
-    emit_op(c, VM_OP_COPY);
-    emit(c, c->locs[i]);
-    emit(c, home(c, i));
+    emit_copy(c, c->locs[i], home(c, i));
     c->refs[c->locs[i]]--;
     c->locs[i] = home(c, i);
   }
@@ -322,9 +370,7 @@ static void materialize_local(cc *c, uint32_t x) {
   if (!c->refs[x]) return;
   for (size_t i = c->lowest_lazy, end = lazy_end(c); i < end; i++) {
     if (c->locs[i] != x) continue;
-    emit_op(c, VM_OP_COPY);
-    emit(c, x);
-    emit(c, home(c, i));
+    emit_copy(c, x, home(c, i));
     c->locs[i] = home(c, i);
     c->refs[x]--;
     c->lazy_count--;
@@ -582,13 +628,97 @@ static bool take_const(cc *c, uint8_t t, uint64_t *imm) {
   return true;
 }
 
+/* Whether operand slot lb (just popped, the right operand of op) was
+ * produced by the last instruction, a full-width load of op's type: then
+ * the load folds into op (VM_MEM_BIN_OPS), and *m is the fused form. */
+static bool loaded_operand(const cc *c, vm_op op, uint32_t lb, vm_op *m) {
+  if (c->last_load == NO_FIXUP || c->last_dst == NO_FIXUP ||
+      c->last_end != c->ncode || c->code[c->last_dst] != lb ||
+      lb != home(c, c->nvals + 1))
+    return false;
+  vm_word load = c->code[c->last_load];
+  switch (op) {
+#define VM_MEM_M_CASE(name, kind, expr)          \
+  case VM_OP_##name:                             \
+    *m = VM_OP_##name##_M;                       \
+    return load == VM_OP_##kind##_LOAD;
+    VM_MEM_BIN_OPS(VM_MEM_M_CASE)
+#undef VM_MEM_M_CASE
+    default:
+      return false;
+  }
+}
+
+/* The fused store form of the last instruction (VM_MEM_BIN_OPS) when it
+ * is an operator of the store's own type whose result, in slot lv (just
+ * popped), the store writes. */
+static bool stored_result(const cc *c, vm_op store, uint32_t lv, vm_op *s) {
+  if (c->last_start == NO_FIXUP || c->last_dst == NO_FIXUP ||
+      c->last_end != c->ncode || c->code[c->last_dst] != lv ||
+      lv != home(c, c->nvals + 1))
+    return false;
+  switch (c->code[c->last_start]) {
+#define VM_MEM_S_CASE(name, kind, expr)          \
+  case VM_OP_##name:                             \
+    *s = VM_OP_##name##_S;                       \
+    return store == VM_OP_##kind##_STORE;        \
+  case VM_OP_##name##_M:                         \
+    *s = VM_OP_##name##_MS;                      \
+    return store == VM_OP_##kind##_STORE;
+    VM_MEM_BIN_OPS(VM_MEM_S_CASE)
+#undef VM_MEM_S_CASE
+    default:
+      return false;
+  }
+}
+
+/* Whether slot `slot` (at operand height h, just popped) holds the result
+ * of the last instruction emitted, a numeric operator. */
+static bool produced_last(const cc *c, uint32_t slot, size_t h) {
+  return c->last_start != NO_FIXUP && c->last_dst != NO_FIXUP &&
+         c->last_end == c->ncode && c->code[c->last_dst] == slot &&
+         slot == home(c, h);
+}
+
+/* The fused form (VM_CHAIN_OPS) of `first` followed by `second` taking
+ * its result on `side`, or VM_OP_COUNT. */
+static vm_op chain_op(vm_word first, vm_op second, char side) {
+#define VM_CHAIN_CASE(name, f, sec, sd)                                  \
+  if (first == VM_OP_##f && second == VM_OP_##sec && side == #sd[0]) \
+    return VM_OP_CHAIN_##name;
+  VM_CHAIN_OPS(VM_CHAIN_CASE)
+#undef VM_CHAIN_CASE
+  return VM_OP_COUNT;
+}
+
+/* Emits `op x y z dst`, the last instruction (x, y) folded in as the
+ * first operator of a chain. */
+static void emit_chain(cc *c, vm_op op, uint32_t z, uint32_t d) {
+  vm_word x = c->code[c->last_start + 1], y = c->code[c->last_start + 2];
+  cut_last(c, c->last_start, c->last_end);
+  size_t start = c->ncode;
+  emit_op(c, op);
+  emit(c, x);
+  emit(c, y);
+  emit(c, z);
+  emit_dst(c, d);
+  c->last_start = start;
+}
+
 static wg_wasm_result numeric(cc *c, vm_op op, uint8_t ta, uint8_t tb,
                               uint8_t to) {
   uint32_t la, lb = 0;
   uint64_t imm;
   if (tb && imm_form(op) != VM_OP_COUNT && take_const(c, tb, &imm)) {
     TRY(popl(c, ta, NULL, &la));
+    vm_op ch = produced_last(c, la, c->nvals)
+                   ? chain_op(c->code[c->last_start], imm_form(op), 'L')
+                   : VM_OP_COUNT;
     uint32_t d = push(c, to);
+    if (ch != VM_OP_COUNT) {
+      emit_chain(c, ch, (uint32_t)imm, d);
+      return WG_WASM_OK;
+    }
     size_t start = c->ncode;
     emit_op(c, imm_form(op));
     emit(c, la);
@@ -599,6 +729,38 @@ static wg_wasm_result numeric(cc *c, vm_op op, uint8_t ta, uint8_t tb,
   }
   if (tb) TRY(popl(c, tb, NULL, &lb));
   TRY(popl(c, ta, NULL, &la));
+  if (tb) {
+    /* the last instruction computed one operand: fold it in */
+    vm_op ch = VM_OP_COUNT;
+    uint32_t z = 0;
+    if (produced_last(c, lb, c->nvals + 1)) {
+      ch = chain_op(c->code[c->last_start], op, 'R');
+      z = la;
+    } else if (produced_last(c, la, c->nvals)) {
+      ch = chain_op(c->code[c->last_start], op, 'L');
+      z = lb;
+    }
+    if (ch != VM_OP_COUNT) {
+      emit_chain(c, ch, z, push(c, to));
+      return WG_WASM_OK;
+    }
+  }
+  vm_op m_op;
+  if (tb && loaded_operand(c, op, lb, &m_op)) {
+    /* LOAD offset addr t; OP a t dst  ->  OP_M offset addr a dst */
+    vm_word offset = c->code[c->last_load + 1];
+    vm_word addr = c->code[c->last_load + 2];
+    cut_last(c, c->last_load, c->last_end);
+    uint32_t d = push(c, to);
+    size_t start = c->ncode;
+    emit_op(c, m_op);
+    emit(c, offset);
+    emit(c, addr);
+    emit(c, la);
+    emit_dst(c, d);
+    c->last_start = start; /* a store of the result may fold in (_MS) */
+    return WG_WASM_OK;
+  }
   uint32_t d = push(c, to);
   size_t start = c->ncode;
   emit_op(c, op);
@@ -639,6 +801,7 @@ static wg_wasm_result mem_op(cc *c, uint8_t op) {
     emit_op(c, fold ? VM_OP_I32_LOAD_A + (op - 0x28)
                     : VM_OP_I32_LOAD + (op - 0x28));
     emit(c, offset);
+    size_t start = c->ncode - 2;
     if (fold) {
       emit(c, x);
       emit(c, imm);
@@ -646,12 +809,30 @@ static wg_wasm_result mem_op(cc *c, uint8_t op) {
       emit(c, la);
     }
     emit_dst(c, d);
+    if (!fold) c->last_load = start;
   } else {
     /* a constant value uses the immediate form (VM_STORE_IMM_OPS order) */
     uint64_t imm;
     bool is_imm = take_const(c, t, &imm);
     if (!is_imm) TRY(popl(c, t, NULL, &lv));
     TRY(popl(c, WG_I32, NULL, &la));
+    vm_op s_op;
+    if (!is_imm &&
+        stored_result(c, (vm_op)(VM_OP_I32_LOAD + (op - 0x28)), lv, &s_op)) {
+      /* OP a b t; STORE offset addr t  ->  OP_S a b offset addr, and
+       * OP_M o x a t; STORE offset addr t  ->  OP_MS o x a offset addr */
+      vm_word w[3];
+      size_t n = c->last_dst - c->last_start - 1;
+      memcpy(w, c->code + c->last_start + 1, n * sizeof *w);
+      cut_last(c, c->last_start, c->last_end);
+      c->last_dst = NO_FIXUP;
+      c->last_start = NO_FIXUP;
+      emit_op(c, s_op);
+      for (size_t i = 0; i < n; i++) emit(c, w[i]);
+      emit(c, offset);
+      emit(c, la);
+      return WG_WASM_OK;
+    }
     emit_op(c, is_imm ? VM_OP_I32_STORE_I + (op - 0x36)
                       : VM_OP_I32_LOAD + (op - 0x28));
     emit(c, offset);
@@ -859,6 +1040,7 @@ static wg_wasm_result op_br_table(cc *c) {
     FAILC(c, WG_WASM_LIMIT, "br_table with %u targets (limit %u)", n,
           VM_MAX_BR_TABLE);
   TRY(popl(c, WG_I32, NULL, &li));
+  materialize_all(c);
   const uint8_t *labels = c->r->p;
   for (uint32_t i = 0; i <= n; i++) TRY(read_label(c, &l));
   const uint8_t *after = c->r->p;
@@ -980,9 +1162,7 @@ static wg_wasm_result op_local(cc *c, uint8_t op) {
       c->code[c->last_dst] = x;
     } else {
       materialize_local(c, x);
-      emit_op(c, VM_OP_COPY);
-      emit(c, l);
-      emit(c, x);
+      emit_copy(c, l, x);
     }
   }
   c->last_dst = NO_FIXUP;
@@ -1083,6 +1263,32 @@ static bool emit_cond_branch(cc *c, uint32_t lc, bool at_home, bool negate,
   return false;
 }
 
+/* Materializes the lazy entries under a branch condition in slot lc (just
+ * popped: it is not materialized, the branch reads it where it is). When
+ * the last instruction computed the condition, the copies go before it,
+ * so that it stays last and can fuse into the branch (emit_cond_branch):
+ * they read locals and write home slots below the condition's, which that
+ * instruction neither reads nor writes. */
+static void materialize_under(cc *c, uint32_t lc) {
+  vm_word w[8];
+  size_t n = c->last_end - c->last_start;
+  if (!c->lazy_count || c->last_start == NO_FIXUP || c->last_dst == NO_FIXUP ||
+      c->last_end != c->ncode || c->code[c->last_dst] != lc ||
+      lc != home(c, c->nvals) || n > sizeof w / sizeof w[0]) {
+    materialize_all(c);
+    return;
+  }
+  memcpy(w, c->code + c->last_start, n * sizeof *w);
+  cut_last(c, c->last_start, c->last_end);
+  materialize_all(c);
+  size_t start = c->ncode;
+  emit_op(c, (vm_op)w[0]);
+  for (size_t i = 1; i < n; i++) emit(c, w[i]);
+  c->last_start = start;
+  c->last_dst = c->ncode - 1;
+  c->last_end = c->ncode;
+}
+
 /* br: BR target src dst keep (or JUMP target when nothing moves). */
 static void emit_br(cc *c, uint32_t l, uint32_t src, uint32_t keep) {
   uint32_t dst = label_dst(c, l);
@@ -1105,6 +1311,7 @@ static wg_wasm_result op_block(cc *c, uint8_t op) {
   TRY(read_blocktype(c, &bt));
   if (op == 0x04) TRY(popl(c, WG_I32, NULL, &lc));
   bool at_home = lc == home(c, c->nvals);
+  if (op == 0x04) materialize_under(c, lc);
   TRY(pop_vals(c, bt.nparams, bt.params));
   if (op == 0x03) {
     begin_block(c);
@@ -1145,7 +1352,8 @@ static wg_wasm_result op_else(cc *c) {
  * home slots first, so branches and blocks only ever move home slots. */
 static wg_wasm_result control(cc *c, uint8_t op, bool *done) {
   uint32_t l, lc;
-  materialize_all(c);
+  /* if, br_if and br_table pop their operand first (materialize_under) */
+  if (op != 0x04 && op != 0x0d && op != 0x0e) materialize_all(c);
   switch (op) {
     case 0x00:
       emit_op(c, VM_OP_UNREACHABLE);
@@ -1171,6 +1379,7 @@ static wg_wasm_result control(cc *c, uint8_t op, bool *done) {
       TRY(read_label(c, &l));
       TRY(popl(c, WG_I32, NULL, &lc));
       bool at_home = lc == home(c, c->nvals);
+      materialize_under(c, lc);
       ctl *k = &c->ctls[c->nctls - 1 - l];
       uint32_t a = label_arity(k);
       TRY(check_top(c, a, label_types(k), true));
@@ -1530,6 +1739,7 @@ static wg_wasm_result compile(cc *c, vm_code *out) {
   }
   fold_fuel(c);
   if (c->oom) OOMC(c);
+  pair_pass(c);
   out->local_count = c->nlocals;
   out->max_stack = (uint32_t)c->maxvals + 1;
   out->code_len = c->ncode;
@@ -1602,6 +1812,8 @@ wg_wasm_result vm_compile_body(vm_module *m, uint32_t func_index,
   c->lowest_lazy = NO_FIXUP;
   c->last_dst = NO_FIXUP;
   c->last_start = NO_FIXUP;
+  c->last_load = NO_FIXUP;
+  c->last_copy = NO_FIXUP;
   c->work_max = (uint64_t)VM_VALIDATE_WORK_PER_BYTE * (uint64_t)(r->end - r->p) +
                 VM_VALIDATE_WORK_BASE;
   vm_code *out = &m->codes[func_index - m->import_func_count];

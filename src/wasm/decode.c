@@ -53,15 +53,6 @@ void vm_error(wg_wasm_error *err, wg_wasm_result r, size_t offset,
 
 /* ---- LEB128 ------------------------------------------------------------ */
 
-bool vm_read_byte(vm_reader *r, uint8_t *out, const char **msg) {
-  if (r->p >= r->end) {
-    *msg = "unexpected end";
-    return false;
-  }
-  *out = *r->p++;
-  return true;
-}
-
 /* Reads an unsigned LEB of at most `bits` bits. */
 static bool read_uleb(vm_reader *r, unsigned bits, uint64_t *out,
                       const char **msg) {
@@ -128,7 +119,7 @@ static bool read_sleb(vm_reader *r, unsigned bits, int64_t *out,
   return true;
 }
 
-bool vm_read_u32(vm_reader *r, uint32_t *out, const char **msg) {
+bool vm_read_u32_slow(vm_reader *r, uint32_t *out, const char **msg) {
   uint64_t v;
   if (!read_uleb(r, 32, &v, msg)) return false;
   *out = (uint32_t)v;

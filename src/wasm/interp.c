@@ -485,10 +485,184 @@ VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst,
     vmbreak;                                                      \
   }
 
+/* Fused load/store + operator (VM_MEM_BIN_OPS). MEM_T: the memory type,
+ * MEM_V: the operands' C type, MEM_IN: a slot or loaded word as an
+ * operand, MEM_OUT: a result as slot
+ * bits. */
+#define MEM_T_I32 uint32_t
+#define MEM_T_I64 uint64_t
+#define MEM_T_F32 uint32_t
+#define MEM_T_F64 uint64_t
+#define MEM_V_I32 uint32_t
+#define MEM_V_I64 uint64_t
+#define MEM_V_F32 float
+#define MEM_V_F64 double
+#define MEM_IN_I32(x) U32_(x)
+#define MEM_IN_I64(x) ((uint64_t)(x))
+#define MEM_IN_F32(x) f32_of(x)
+#define MEM_IN_F64(x) f64_of(x)
+#define MEM_OUT_I32(x) ((uint32_t)(x))
+#define MEM_OUT_I64(x) ((uint64_t)(x))
+#define MEM_OUT_F32(x) bits_f32(x)
+#define MEM_OUT_F64(x) bits_f64(x)
+#define MEM_BIN_CASE(name, kind, expr)                                 \
+  vmcase(name##_M) {                                                   \
+    uint64_t ea = (uint64_t)U32_(S(1)) + pc[0];                        \
+    if (ea + sizeof(MEM_T_##kind) > mem_size)                          \
+      TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);                              \
+    MEM_T_##kind v;                                                    \
+    memcpy(&v, mem_base + ea, sizeof v);                               \
+    MEM_V_##kind a = MEM_IN_##kind(S(2)), b = MEM_IN_##kind(v);        \
+    S(3) = MEM_OUT_##kind(expr);                                       \
+    pc += 4;                                                           \
+    vmbreak;                                                           \
+  }                                                                    \
+  vmcase(name##_S) {                                                   \
+    uint64_t ea = (uint64_t)U32_(S(3)) + pc[2];                        \
+    if (ea + sizeof(MEM_T_##kind) > mem_size)                          \
+      TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);                              \
+    MEM_V_##kind a = MEM_IN_##kind(S(0)), b = MEM_IN_##kind(S(1));     \
+    MEM_T_##kind v = (MEM_T_##kind)MEM_OUT_##kind(expr);               \
+    memcpy(mem_base + ea, &v, sizeof v);                               \
+    pc += 4;                                                           \
+    vmbreak;                                                           \
+  }                                                                    \
+  vmcase(name##_MS) {                                                  \
+    uint64_t ea = (uint64_t)U32_(S(1)) + pc[0];                        \
+    uint64_t es = (uint64_t)U32_(S(4)) + pc[3];                        \
+    if (ea + sizeof(MEM_T_##kind) > mem_size)                          \
+      TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);                              \
+    MEM_T_##kind v;                                                    \
+    memcpy(&v, mem_base + ea, sizeof v);                               \
+    MEM_V_##kind a = MEM_IN_##kind(S(2)), b = MEM_IN_##kind(v);        \
+    if (es + sizeof(MEM_T_##kind) > mem_size)                          \
+      TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);                              \
+    v = (MEM_T_##kind)MEM_OUT_##kind(expr);                            \
+    memcpy(mem_base + es, &v, sizeof v);                               \
+    pc += 5;                                                           \
+    vmbreak;                                                           \
+  }
+
+/* Operator chains (VM_CHAIN_OPS): each i32 operator's expression of a, b
+ * and whether its b is an immediate. */
+#define CH_I32_ADD a + b
+#define CH_I32_XOR a ^ b
+#define CH_I32_AND a & b
+#define CH_I32_OR a | b
+#define CH_I32_MUL a * b
+#define CH_I32_ADD_I a + b
+#define CH_I32_AND_I a & b
+#define CH_I32_XOR_I a ^ b
+#define CH_I32_SUB_I a - b
+#define CH_I32_MUL_I a * b
+#define CH_I32_SHL_I a << (b & 31)
+#define CH_I32_SHR_U_I a >> (b & 31)
+#define CH_I32_ROTL_I rotl32(a, b)
+#define CH_IMM_I32_ADD 0
+#define CH_IMM_I32_XOR 0
+#define CH_IMM_I32_AND 0
+#define CH_IMM_I32_OR 0
+#define CH_IMM_I32_MUL 0
+#define CH_IMM_I32_ADD_I 1
+#define CH_IMM_I32_AND_I 1
+#define CH_IMM_I32_XOR_I 1
+#define CH_IMM_I32_SUB_I 1
+#define CH_IMM_I32_MUL_I 1
+#define CH_IMM_I32_SHL_I 1
+#define CH_IMM_I32_SHR_U_I 1
+#define CH_IMM_I32_ROTL_I 1
+/* operand y (word 1) or z (word 2): a slot, or the word itself */
+#define CH_ARG(op, i) (CH_IMM_##op ? (uint32_t)pc[i] : U32_(S(i)))
+#define CH_SIDE_R(second) uint32_t a = U32_(S(2)), b = t
+#define CH_SIDE_L(second) uint32_t a = t, b = CH_ARG(second, 2)
+#define CHAIN_CASE(name, first, second, side)                    \
+  vmcase(CHAIN_##name) {                                         \
+    uint32_t t;                                                  \
+    {                                                            \
+      uint32_t a = U32_(S(0)), b = CH_ARG(first, 1);             \
+      t = (uint32_t)(CH_##first);                                \
+    }                                                            \
+    {                                                            \
+      CH_SIDE_##side(second);                                    \
+      S(3) = (uint32_t)(CH_##second);                            \
+    }                                                            \
+    pc += 4;                                                     \
+    vmbreak;                                                     \
+  }
+
+/* Pairs (VM_PAIR_OPS): each op's body on the operand words at q. */
+#define Q(i) fp[q[i]]
+#define P_COPY Q(1) = Q(0)
+#define P_CONST Q(1) = q[0]
+#define P_I32_ADD Q(2) = (uint32_t)(U32_(Q(0)) + U32_(Q(1)))
+#define P_I32_ADD_I Q(2) = (uint32_t)(U32_(Q(0)) + (uint32_t)q[1])
+#define P_MEM(T)                                                       \
+  uint64_t ea = (uint64_t)U32_(Q(1)) + q[0];                           \
+  if (ea + sizeof(T) > mem_size) TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);   \
+  T v
+#define P_I32_LOAD                                                     \
+  P_MEM(uint32_t);                                                     \
+  memcpy(&v, mem_base + ea, sizeof v);                                 \
+  Q(2) = v
+#define P_I32_LOAD8_U                                                  \
+  P_MEM(uint8_t);                                                      \
+  memcpy(&v, mem_base + ea, sizeof v);                                 \
+  Q(2) = v
+#define P_I32_LOAD16_U                                                 \
+  P_MEM(uint16_t);                                                     \
+  memcpy(&v, mem_base + ea, sizeof v);                                 \
+  Q(2) = v
+/* A branch, taken, pays its target's fuel, jumps and dispatches (the
+ * rest of the pair, if any, is not run); not taken, it falls through. */
+/* (a plain block, not do-while: vmbreak is `break` in the switch build) */
+#define P_TAKEN(refund, src, t)                                        \
+  {                                                                    \
+    fuel += (int64_t)(refund);                                         \
+    move_slots(fp, q[src], q[src + 1], q[src + 2]);                    \
+    TAKE(q + t);                                                       \
+    vmbreak;                                                           \
+  }
+#define P_BR_IF \
+  if (U32_(Q(0))) P_TAKEN(q[6], 3, 1)
+#define P_BR_IF_I32_NE_I \
+  if (U32_(Q(0)) != (uint32_t)q[1]) P_TAKEN(q[7], 4, 2)
+#define P_BR_IF_I32_EQ_I \
+  if (U32_(Q(0)) == (uint32_t)q[1]) P_TAKEN(q[7], 4, 2)
+#define P_BR_UNLESS                                                    \
+  if (!U32_(Q(0))) {                                                   \
+    fuel += (int64_t)q[3];                                             \
+    TAKE(q + 1);                                                       \
+    vmbreak;                                                           \
+  }
+#define P_SELECT Q(3) = U32_(Q(2)) ? Q(0) : Q(1)
+#define P_I32_AND_I Q(2) = (uint32_t)(U32_(Q(0)) & (uint32_t)q[1])
+#define P_I32_LOAD8_S                                                  \
+  P_MEM(int8_t);                                                       \
+  memcpy(&v, mem_base + ea, sizeof v);                                 \
+  Q(2) = (uint32_t)(int32_t)v
+#define P_I32_SUB_I Q(2) = (uint32_t)(U32_(Q(0)) - (uint32_t)q[1])
+#define P_I32_STORE                                                    \
+  P_MEM(uint32_t) = (uint32_t)Q(2);                                    \
+  memcpy(mem_base + ea, &v, sizeof v)
+#define P_I32_STORE8_I                                                 \
+  P_MEM(uint8_t) = (uint8_t)q[2];                                      \
+  memcpy(mem_base + ea, &v, sizeof v)
+#define PAIR_CASE(name, a, la, b, lb)                                  \
+  vmcase(PAIR_##name) {                                                \
+    const vm_word *q = pc;                                             \
+    pc = q + la + 1 + lb; /* past both, unless a branch is taken */    \
+    { P_##a; }                                                         \
+    q += la + 1;                                                       \
+    { P_##b; }                                                         \
+    vmbreak;                                                           \
+  }
+
 /* Moves `keep` slots (branch results) from src to dst within a frame. */
 static inline void move_slots(uint64_t *fp, uint64_t src, uint64_t dst,
                               uint64_t keep) {
-  if (keep && src != dst) memmove(fp + dst, fp + src, keep * sizeof *fp);
+  /* one value (a return, a block result) is the common case: no call */
+  if (keep == 1) fp[dst] = fp[src];
+  else if (keep && src != dst) memmove(fp + dst, fp + src, keep * sizeof *fp);
 }
 
 /* Runs f; args are already at base[0..params). Results land at base.
@@ -509,6 +683,16 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
       VM_STORE_IMM_OPS(VM_OP_LABEL_STORE)
 #define VM_OP_LABEL_LOAD(name, type, conv) &&L_##name##_A,
       VM_LOAD_OPS(VM_OP_LABEL_LOAD)
+#define VM_OP_LABEL_MEM(name, kind, expr) \
+  &&L_##name##_M, &&L_##name##_S, &&L_##name##_MS,
+      VM_MEM_BIN_OPS(VM_OP_LABEL_MEM)
+#undef VM_OP_LABEL_MEM
+#define VM_OP_LABEL_CHAIN(name, first, second, side) &&L_CHAIN_##name,
+      VM_CHAIN_OPS(VM_OP_LABEL_CHAIN)
+#undef VM_OP_LABEL_CHAIN
+#define VM_OP_LABEL_PAIR(name, a, la, b, lb) &&L_PAIR_##name,
+      VM_PAIR_OPS(VM_OP_LABEL_PAIR)
+#undef VM_OP_LABEL_PAIR
 #undef VM_OP_LABEL_LOAD
 #undef VM_OP_LABEL_STORE
 #undef VM_OP_LABEL
@@ -561,6 +745,12 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
       vmcase(COPY) {
         S(1) = S(0);
         pc += 2;
+        vmbreak;
+      }
+      vmcase(COPY2) {
+        S(1) = S(0);
+        S(3) = S(2);
+        pc += 4;
         vmbreak;
       }
       vmcase(CONST) {
@@ -644,7 +834,13 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
         fr->ret_pc = pc;
         fr->fp = fp;
         fr->func = func;
-        memset(nfp + np, 0, (cc->local_count - np) * sizeof *nfp);
+        /* zero the callee's other locals (no memset call for a few) */
+        uint32_t nl = cc->local_count - np;
+        if (nl <= 4) {
+          for (uint32_t i = 0; i < nl; i++) nfp[np + i] = 0;
+        } else {
+          memset(nfp + np, 0, nl * sizeof *nfp);
+        }
         fp = nfp;
         func = callee;
         code = cc;
@@ -932,6 +1128,9 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
       VM_CMP_BR(BR_CMP_CASE)
       VM_STORE_IMM_OPS(STORE_IMM)
       VM_LOAD_OPS(LOAD_ADD)
+      VM_MEM_BIN_OPS(MEM_BIN_CASE)
+      VM_CHAIN_OPS(CHAIN_CASE)
+      VM_PAIR_OPS(PAIR_CASE)
 
       /* Bulk operations: bounds first (a trap costs only the instruction),
        * then the charge for the length, then the work in chunks. */
@@ -1080,21 +1279,7 @@ wg_trap vm_invoke(wg_store *s, wg_func *f, uint64_t *args, uint64_t *results,
 static wg_trap invoke(wg_store *s, wg_func *f, uint64_t *args,
                       uint64_t *results, char *message) {
   const wg_functype *t = f->type;
-  if (!s->stack) {
-    s->stack_slots = s->limits.max_stack_bytes / sizeof(uint64_t);
-    s->stack = malloc(s->stack_slots * sizeof *s->stack);
-    s->frame_cap = s->limits.max_call_depth;
-    s->frames = malloc((size_t)s->frame_cap * sizeof *s->frames);
-    if (!s->stack || !s->frames) {
-      free(s->stack);
-      free(s->frames);
-      s->stack = NULL;
-      s->frames = NULL;
-      return WG_TRAP_CALL_STACK_EXHAUSTED;
-    }
-    s->stack_top = s->stack;
-    s->frame_top = 0;
-  }
+  if (!s->stack && !vm_store_stacks(s)) return WG_TRAP_CALL_STACK_EXHAUSTED;
   uint64_t *base = s->stack_top;
   uint32_t saved_frame_top = s->frame_top;
   uint32_t frame_base = s->frame_top + (s->depth > 1);

@@ -6,12 +6,15 @@
  * moves. Committed pages count against the store's max_store_bytes. Every
  * access is bounds-checked explicitly (no signal handler). A commit failure
  * or the budget makes grow return -1. Freed reservations go to a small
- * per-thread pool (the engine's only per-thread state) after being
- * decommitted, so instantiating in a loop does not pay an mmap/munmap pair
- * each time. */
+ * per-thread pool (with the store's stack pool, the engine's only
+ * per-thread state) after being cleaned to zero (scrub, or decommit), so
+ * instantiating in a loop pays no mmap/munmap/mprotect and, for small
+ * memories, no page faults. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
 
 #include "vm_module.h"
 
@@ -20,37 +23,99 @@
 typedef struct vm_pool_entry {
   uint8_t *base;
   size_t reserved;
+  size_t committed; /* bytes left PROT_READ|PROT_WRITE (decommitted) */
 } vm_pool_entry;
 
 static _Thread_local vm_pool_entry vm_pool[VM_POOL_SLOTS];
 
-static uint8_t *reserve(size_t bytes) {
+/* Makes [0, want) of a reservation accessible and the rest of what was
+ * `have` inaccessible again; no system call when they are equal (a
+ * pooled memory reused by the same module). */
+static bool set_committed(uint8_t *base, size_t have, size_t want) {
+  if (want > have)
+    return mprotect(base + have, want - have, PROT_READ | PROT_WRITE) == 0;
+  if (want < have) return mprotect(base + want, have - want, PROT_NONE) == 0;
+  return true;
+}
+
+/* A reservation of `bytes` with its first `commit` bytes accessible and
+ * zero: a pooled one of the same size if there is one, else a new
+ * mapping. */
+static uint8_t *reserve(size_t bytes, size_t commit) {
   for (int i = 0; i < VM_POOL_SLOTS; i++) {
     if (vm_pool[i].base && vm_pool[i].reserved == bytes) {
       uint8_t *b = vm_pool[i].base;
+      size_t have = vm_pool[i].committed;
       vm_pool[i].base = NULL;
-      return b;
+      if (set_committed(b, have, commit)) return b;
+      munmap(b, bytes);
+      return NULL;
     }
   }
   void *p = mmap(NULL, bytes, PROT_NONE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  return p == MAP_FAILED ? NULL : p;
+  if (p == MAP_FAILED) return NULL;
+  if (!set_committed(p, 0, commit)) {
+    munmap(p, bytes);
+    return NULL;
+  }
+  return p;
 }
 
-/* Decommits (pages read as zero again) and pools or unmaps. */
+/* Zeroes the pages of a small memory that were touched, instead of
+ * decommitting them: in this VM a page fault costs about a microsecond, so
+ * MADV_DONTNEED followed by faulting the same pages back in on the next
+ * instance was most of a fresh instance's cost. mincore tells which pages
+ * are mapped; a page it does not report is either untouched (it reads as
+ * zero) or swapped out, so this is only done when the machine has no swap.
+ * Returns false when the caller must decommit instead (too many pages, swap,
+ * or a system call failed). */
+#define VM_SCRUB_MAX_BYTES (4u << 20)  /* scan memories up to this size */
+#define VM_SCRUB_MAX_PAGES 64u         /* zero at most this many pages */
+
+static bool all_zero(const uint8_t *p, size_t n) {
+  const uint64_t *w = (const uint64_t *)(const void *)p;
+  uint64_t acc = 0;
+  for (size_t i = 0; i < n / 8; i++) acc |= w[i];
+  return acc == 0;
+}
+
+static bool scrub(uint8_t *base, size_t committed) {
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  unsigned char vec[VM_SCRUB_MAX_BYTES / 4096];
+  struct sysinfo si;
+  if (committed > VM_SCRUB_MAX_BYTES || page < 4096 ||
+      committed / page > sizeof vec)
+    return false;
+  if (sysinfo(&si) != 0 || si.totalswap != 0) return false;
+  size_t n = (committed + page - 1) / page, dirty = 0;
+  if (mincore(base, committed, vec) != 0) return false;
+  for (size_t i = 0; i < n; i++) dirty += vec[i] & 1;
+  if (dirty > VM_SCRUB_MAX_PAGES) return false;
+  for (size_t i = 0; i < n; i++) {
+    /* a page only read maps the shared zero page: writing it would fault */
+    if ((vec[i] & 1) && !all_zero(base + i * page, page))
+      memset(base + i * page, 0, page);
+  }
+  return true;
+}
+
+/* Makes the memory read as zero again (scrub, or decommit: the pages go
+ * back to the kernel) and pools or unmaps it. A pooled reservation keeps
+ * its protection, so reusing it for the same size costs no mprotect. */
 static void release(uint8_t *base, size_t reserved, size_t committed) {
-  if (committed) {
+  int slot = -1;
+  for (int i = 0; i < VM_POOL_SLOTS && slot < 0; i++)
+    if (!vm_pool[i].base) slot = i;
+  if (slot < 0) {
+    munmap(base, reserved);
+    return;
+  }
+  if (committed && !scrub(base, committed))
     madvise(base, committed, MADV_DONTNEED);
-    mprotect(base, committed, PROT_NONE);
-  }
-  for (int i = 0; i < VM_POOL_SLOTS; i++) {
-    if (!vm_pool[i].base) {
-      vm_pool[i].base = base;
-      vm_pool[i].reserved = reserved;
-      return;
-    }
-  }
-  munmap(base, reserved);
+  vm_pool[slot].base = base;
+  vm_pool[slot].reserved = reserved;
+  vm_pool[slot].committed = committed;
 }
 
 bool vm_memory_fits(const wg_store *s, uint32_t min) {
@@ -86,7 +151,8 @@ wg_memory *vm_memory_create(wg_store *s, uint32_t min, bool has_max,
   m->store = s;
   /* at least one page of address space so base is never NULL */
   m->reserved = (size_t)(eff ? eff : 1) * VM_PAGE_SIZE;
-  m->base = reserve(m->reserved);
+  size_t bytes = (size_t)min * VM_PAGE_SIZE;
+  m->base = reserve(m->reserved, bytes);
   if (!m->base) {
     unreserve_pages(s, min);
     free(m);
@@ -95,13 +161,6 @@ wg_memory *vm_memory_create(wg_store *s, uint32_t min, bool has_max,
   m->max_pages = eff;
   m->has_type_max = has_max;
   m->type_max = max;
-  size_t bytes = (size_t)min * VM_PAGE_SIZE;
-  if (bytes && mprotect(m->base, bytes, PROT_READ | PROT_WRITE) != 0) {
-    release(m->base, m->reserved, 0);
-    unreserve_pages(s, min);
-    free(m);
-    return NULL;
-  }
   m->pages = min;
   m->size = bytes;
   return vm_store_track(s, VM_OBJ_MEMORY, m);

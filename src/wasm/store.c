@@ -3,6 +3,7 @@
  *
  * Invariant: every object reachable from a store's instances is on its
  * `objs` list and is freed exactly once by wg_store_free. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,89 @@ void *vm_store_track(wg_store *s, vm_obj_kind kind, void *ptr) {
   o->next = s->objs;
   s->objs = o;
   return ptr;
+}
+
+/* Execution stacks of freed stores, kept per thread so that a fresh store
+ * per call (the runtime's pattern) does not malloc and free megabytes
+ * each time (glibc consolidates its heap on every large free). A reused
+ * stack holds the previous store's slot values: compiled code zeroes a
+ * frame's locals and writes every operand slot before reading it, so
+ * guest code cannot observe them. */
+#define VM_STACK_POOL_SLOTS 2
+
+typedef struct vm_stacks {
+  uint64_t *stack;
+  size_t stack_slots;
+  vm_frame *frames;
+  uint32_t frame_cap;
+} vm_stacks;
+
+static _Thread_local vm_stacks vm_stack_pool[VM_STACK_POOL_SLOTS];
+
+/* A thread that exits frees what it pooled: a pthread key (made once per
+ * process, never deleted, like the policy layer's libidn2 handle) whose
+ * destructor runs at thread exit. Without the key (pthread_key_create
+ * failed) nothing is pooled. */
+static pthread_once_t vm_stack_once = PTHREAD_ONCE_INIT;
+static pthread_key_t vm_stack_key;
+static bool vm_stack_key_ok;
+
+static void free_pool(void *unused) {
+  (void)unused;
+  for (int i = 0; i < VM_STACK_POOL_SLOTS; i++) {
+    free(vm_stack_pool[i].stack);
+    free(vm_stack_pool[i].frames);
+    memset(&vm_stack_pool[i], 0, sizeof vm_stack_pool[i]);
+  }
+}
+
+static void make_key(void) {
+  vm_stack_key_ok = pthread_key_create(&vm_stack_key, free_pool) == 0;
+}
+
+bool vm_store_stacks(wg_store *s) {
+  size_t slots = s->limits.max_stack_bytes / sizeof(uint64_t);
+  uint32_t cap = s->limits.max_call_depth;
+  for (int i = 0; i < VM_STACK_POOL_SLOTS; i++) {
+    vm_stacks *p = &vm_stack_pool[i];
+    if (p->stack && p->stack_slots == slots && p->frame_cap == cap) {
+      s->stack = p->stack;
+      s->frames = p->frames;
+      memset(p, 0, sizeof *p);
+      break;
+    }
+  }
+  if (!s->stack) {
+    s->stack = malloc(slots * sizeof *s->stack);
+    s->frames = malloc((size_t)cap * sizeof *s->frames);
+  }
+  if (!s->stack || !s->frames) {
+    free(s->stack);
+    free(s->frames);
+    s->stack = NULL;
+    s->frames = NULL;
+    return false;
+  }
+  s->stack_slots = slots;
+  s->frame_cap = cap;
+  s->stack_top = s->stack;
+  s->frame_top = 0;
+  return true;
+}
+
+static void release_stacks(wg_store *s) {
+  if (!s->stack) return;
+  pthread_once(&vm_stack_once, make_key);
+  /* any non-NULL value makes the destructor run for this thread */
+  for (int i = 0; vm_stack_key_ok && i < VM_STACK_POOL_SLOTS; i++) {
+    vm_stacks *p = &vm_stack_pool[i];
+    if (!p->stack && pthread_setspecific(vm_stack_key, vm_stack_pool) == 0) {
+      *p = (vm_stacks){s->stack, s->stack_slots, s->frames, s->frame_cap};
+      return;
+    }
+  }
+  free(s->stack);
+  free(s->frames);
 }
 
 void *vm_store_alloc(wg_store *s, size_t size) {
@@ -58,8 +142,7 @@ void wg_store_free(wg_store *s) {
     free(o);
     o = next;
   }
-  free(s->stack);
-  free(s->frames);
+  release_stacks(s);
   free(s);
 }
 

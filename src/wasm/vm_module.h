@@ -365,11 +365,28 @@ bool vm_opcode_exists(uint8_t op);
 
 /* LEB readers shared by decode.c and compile.c. They return false on
  * malformed input and set *msg. */
-bool vm_read_u32(vm_reader *r, uint32_t *out, const char **msg);
+bool vm_read_u32_slow(vm_reader *r, uint32_t *out, const char **msg);
 bool vm_read_s32(vm_reader *r, int32_t *out, const char **msg);
 bool vm_read_s33(vm_reader *r, int64_t *out, const char **msg);
 bool vm_read_s64(vm_reader *r, int64_t *out, const char **msg);
-bool vm_read_byte(vm_reader *r, uint8_t *out, const char **msg);
+/* Inline fast paths (most bytes of a body are opcodes and one-byte
+ * LEBs: the compiler reads every byte twice, so this is most of its
+ * decoding time). */
+static inline bool vm_read_byte(vm_reader *r, uint8_t *out, const char **msg) {
+  if (r->p >= r->end) {
+    *msg = "unexpected end";
+    return false;
+  }
+  *out = *r->p++;
+  return true;
+}
+static inline bool vm_read_u32(vm_reader *r, uint32_t *out, const char **msg) {
+  if (r->p < r->end && *r->p < 0x80) {
+    *out = *r->p++;
+    return true;
+  }
+  return vm_read_u32_slow(r, out, msg);
+}
 
 /* store.c */
 void *vm_store_track(wg_store *s, vm_obj_kind kind, void *ptr);
@@ -377,6 +394,9 @@ void *vm_store_alloc(wg_store *s, size_t size); /* zeroed, freed with s */
 /* Reserves `elements` table elements and/or `bytes` of memory against the
  * store's budgets; false (nothing reserved) when either would pass. */
 bool vm_store_reserve(wg_store *s, uint64_t elements, uint64_t bytes);
+/* Gives the store its execution stacks (a freed store's, pooled per
+ * thread, or new); false when there is no memory for them. */
+bool vm_store_stacks(wg_store *s);
 /* Cancellation flag, then deadline (WG_TRAP_NONE when neither). */
 wg_trap vm_check_time(const wg_store *s);
 

@@ -6,7 +6,7 @@
  * height has a fixed home slot (compile.c). There is no run-time stack
  * pointer. Value-producing instructions name their destination slot last.
  *   FUEL n                      charge n instructions (starts a basic block)
- *   COPY src dst
+ *   COPY src dst | COPY2 src dst src2 dst2   (two copies, in order)
  *   CONST bits dst
  *   JUMP target charge          code index; every target word is followed
  *                               by the FUEL charge of the target block,
@@ -36,7 +36,7 @@
 
 #define VM_OPS_CONTROL(X) \
   X(UNREACHABLE) X(FUEL) X(BR) X(BR_IF) X(BR_UNLESS) X(JUMP) X(BR_TABLE) \
-  X(RETURN) X(CALL) X(CALL_INDIRECT) X(SELECT) X(COPY) \
+  X(RETURN) X(CALL) X(CALL_INDIRECT) X(SELECT) X(COPY) X(COPY2) \
   X(GLOBAL_GET) X(GLOBAL_SET) \
   X(TABLE_GET) X(TABLE_SET) \
   X(I32_LOAD) X(I64_LOAD) X(F32_LOAD) X(F64_LOAD) \
@@ -150,6 +150,91 @@
   X(I32_LE_S, (int32_t)a <= (int32_t)b, I32_GT_S) X(I32_LE_U, a <= b, I32_GT_U) \
   X(I32_GE_S, (int32_t)a >= (int32_t)b, I32_LT_S) X(I32_GE_U, a >= b, I32_LT_U)
 
+/* Binary operators fused with a load of their right operand or a store of
+ * their result (both of the operator's own type, full width):
+ *   NAME_M offset addr a dst    dst = a OP load(addr + offset)
+ *   NAME_S a b offset addr      store(addr + offset, a OP b)
+ *   NAME_MS offset addr a offset2 addr2   both: load, operate, store
+ *                               (`p[i] += x` is one instruction)
+ * The load traps before the operator runs; the operator cannot trap, so
+ * the store's trap comes where it did. Each entry: the operator, its type
+ * (I32, I64, F32, F64: the load/store is KIND_LOAD/KIND_STORE) and its
+ * expression of a, b. */
+#define VM_MEM_BIN_OPS(X) \
+  X(I32_ADD, I32, a + b) X(I32_SUB, I32, a - b) X(I32_MUL, I32, a * b) \
+  X(I32_AND, I32, a & b) X(I32_OR, I32, a | b) X(I32_XOR, I32, a ^ b) \
+  X(I64_ADD, I64, a + b) X(I64_SUB, I64, a - b) X(I64_MUL, I64, a * b) \
+  X(I64_AND, I64, a & b) X(I64_OR, I64, a | b) X(I64_XOR, I64, a ^ b) \
+  X(F32_ADD, F32, a + b) X(F32_SUB, F32, a - b) X(F32_MUL, F32, a * b) \
+  X(F64_ADD, F64, a + b) X(F64_SUB, F64, a - b) X(F64_MUL, F64, a * b)
+
+/* Chains of two i32 operators where the second takes the first's result
+ * (a temporary no other instruction reads) as its right (R) or left (L)
+ * operand: one dispatch for both, the temporary never stored.
+ *   NAME x y z dst     t = FIRST(x, y); dst = SECOND(z, t) (R)
+ *                                       dst = SECOND(t, z) (L)
+ * y and z are immediates when FIRST / SECOND is an _I form. Chosen from
+ * the bench set's most frequent adjacent pairs (docs/engine.md): hashing
+ * and SHA-style rounds, address arithmetic. Each entry: the fused name,
+ * FIRST, SECOND, the side. */
+#define VM_CHAIN_OPS(X) \
+  X(ADD_ADD_R, I32_ADD, I32_ADD, R) X(ADD_ADD_L, I32_ADD, I32_ADD, L) \
+  X(ROTLI_XOR_R, I32_ROTL_I, I32_XOR, R) X(ROTLI_XOR_L, I32_ROTL_I, I32_XOR, L) \
+  X(XOR_ADD_R, I32_XOR, I32_ADD, R) X(XOR_ADD_L, I32_XOR, I32_ADD, L) \
+  X(SHRUI_XOR_R, I32_SHR_U_I, I32_XOR, R) X(SHRUI_XOR_L, I32_SHR_U_I, I32_XOR, L) \
+  X(XOR_XOR_R, I32_XOR, I32_XOR, R) X(XOR_XOR_L, I32_XOR, I32_XOR, L) \
+  X(XOR_AND_R, I32_XOR, I32_AND, R) X(XOR_AND_L, I32_XOR, I32_AND, L) \
+  X(AND_XOR_R, I32_AND, I32_XOR, R) X(AND_XOR_L, I32_AND, I32_XOR, L) \
+  X(XORI_AND_R, I32_XOR_I, I32_AND, R) X(XORI_AND_L, I32_XOR_I, I32_AND, L) \
+  X(SHLI_XOR_R, I32_SHL_I, I32_XOR, R) X(SHLI_XOR_L, I32_SHL_I, I32_XOR, L) \
+  X(SHLI_ADD_R, I32_SHL_I, I32_ADD, R) X(SHLI_ADD_L, I32_SHL_I, I32_ADD, L) \
+  X(SHLI_OR_R, I32_SHL_I, I32_OR, R) X(SHLI_OR_L, I32_SHL_I, I32_OR, L) \
+  X(MULI_ADD_R, I32_MUL_I, I32_ADD, R) X(MULI_ADD_L, I32_MUL_I, I32_ADD, L) \
+  X(XOR_ROTLI_L, I32_XOR, I32_ROTL_I, L) X(XOR_SHRUI_L, I32_XOR, I32_SHR_U_I, L) \
+  X(XOR_MULI_L, I32_XOR, I32_MUL_I, L) X(SHRUI_ANDI_L, I32_SHR_U_I, I32_AND_I, L) \
+  X(ADD_ADDI_L, I32_ADD, I32_ADD_I, L) X(SUBI_ANDI_L, I32_SUB_I, I32_AND_I, L) \
+  X(MUL_ADD_R, I32_MUL, I32_ADD, R) X(MUL_ADD_L, I32_MUL, I32_ADD, L)
+
+/* Pairs of adjacent instructions executed by one dispatch: the first's
+ * opcode word becomes PAIR_<name> and both keep their words (the second's
+ * opcode word is skipped), so the code's layout and every branch target
+ * stay as they were. Made after compilation (pair_pass in compile.c); the
+ * second is never a branch target or return point, as those only follow
+ * FUEL and calls (an instruction after a conditional branch is reached
+ * only by falling through), so a branch may come first or second. Each
+ * entry: the name, the two ops and their operand
+ * word counts. */
+#define VM_PAIR_OPS(X) \
+  X(ADDI_ADDI, I32_ADD_I, 3, I32_ADD_I, 3) \
+  X(ADDI_STORE8I, I32_ADD_I, 3, I32_STORE8_I, 3) \
+  X(ADDI_STORE, I32_ADD_I, 3, I32_STORE, 3) \
+  X(ADDI_LOAD, I32_ADD_I, 3, I32_LOAD, 3) \
+  X(ADDI_LOAD8U, I32_ADD_I, 3, I32_LOAD8_U, 3) \
+  X(ADD_ADDI, I32_ADD, 3, I32_ADD_I, 3) \
+  X(LOAD_ADDI, I32_LOAD, 3, I32_ADD_I, 3) \
+  X(LOAD_LOAD, I32_LOAD, 3, I32_LOAD, 3) \
+  X(LOAD_LOAD8U, I32_LOAD, 3, I32_LOAD8_U, 3) \
+  X(LOAD_STORE, I32_LOAD, 3, I32_STORE, 3) \
+  X(LOAD_COPY, I32_LOAD, 3, COPY, 2) \
+  X(STORE_COPY, I32_STORE, 3, COPY, 2) \
+  X(STORE_STORE, I32_STORE, 3, I32_STORE, 3) \
+  X(COPY_LOAD, COPY, 2, I32_LOAD, 3) \
+  X(COPY_ADDI, COPY, 2, I32_ADD_I, 3) \
+  X(ADDI_COPY, I32_ADD_I, 3, COPY, 2) \
+  X(CONST_COPY, CONST, 2, COPY, 2) \
+  X(LOAD16U_LOAD16U, I32_LOAD16_U, 3, I32_LOAD16_U, 3) \
+  X(LOAD_BRIF, I32_LOAD, 3, BR_IF, 7) \
+  X(COPY_BRIF, COPY, 2, BR_IF, 7) \
+  X(COPY_BRIFNEI, COPY, 2, BR_IF_I32_NE_I, 8) \
+  X(COPY_BRIFEQI, COPY, 2, BR_IF_I32_EQ_I, 8) \
+  X(BRIFNEI_BRIFEQI, BR_IF_I32_NE_I, 8, BR_IF_I32_EQ_I, 8) \
+  X(BRIFEQI_BRIFEQI, BR_IF_I32_EQ_I, 8, BR_IF_I32_EQ_I, 8) \
+  X(BRUNLESS_COPY, BR_UNLESS, 4, COPY, 2) \
+  X(ANDI_SELECT, I32_AND_I, 3, SELECT, 4) \
+  X(LOAD8U_BRIFEQI, I32_LOAD8_U, 3, BR_IF_I32_EQ_I, 8) \
+  X(LOAD8U_BRIFNEI, I32_LOAD8_U, 3, BR_IF_I32_NE_I, 8) \
+  X(LOAD8S_SUBI, I32_LOAD8_S, 3, I32_SUB_I, 3)
+
 typedef enum vm_op {
 #define VM_OP_ENUM(name) VM_OP_##name,
 #define VM_OP_ENUM_IMM(name, kind, expr) VM_OP_##name##_I,
@@ -161,6 +246,16 @@ typedef enum vm_op {
   VM_STORE_IMM_OPS(VM_OP_ENUM_STORE)
 #define VM_OP_ENUM_LOAD(name, type, conv) VM_OP_##name##_A,
   VM_LOAD_OPS(VM_OP_ENUM_LOAD)
+#define VM_OP_ENUM_MEM(name, kind, expr) \
+  VM_OP_##name##_M, VM_OP_##name##_S, VM_OP_##name##_MS,
+  VM_MEM_BIN_OPS(VM_OP_ENUM_MEM)
+#undef VM_OP_ENUM_MEM
+#define VM_OP_ENUM_CHAIN(name, first, second, side) VM_OP_CHAIN_##name,
+  VM_CHAIN_OPS(VM_OP_ENUM_CHAIN)
+#undef VM_OP_ENUM_CHAIN
+#define VM_OP_ENUM_PAIR(name, a, la, b, lb) VM_OP_PAIR_##name,
+  VM_PAIR_OPS(VM_OP_ENUM_PAIR)
+#undef VM_OP_ENUM_PAIR
 #undef VM_OP_ENUM_LOAD
 #undef VM_OP_ENUM_STORE
 #undef VM_OP_ENUM

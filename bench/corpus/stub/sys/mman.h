@@ -13,3 +13,4 @@ void *mmap(void *, size_t, int, int, int, long);
 int munmap(void *, size_t);
 int mprotect(void *, size_t, int);
 int madvise(void *, size_t, int);
+int mincore(void *, size_t, unsigned char *);
