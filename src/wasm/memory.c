@@ -90,6 +90,11 @@ static bool scrub(uint8_t *base, size_t committed) {
   if (sysinfo(&si) != 0 || si.totalswap != 0) return false;
   size_t n = (committed + page - 1) / page, dirty = 0;
   if (mincore(base, committed, vec) != 0) return false;
+  /* Swap switched on between the first check and mincore could have moved
+   * a written page out, so mincore would miss it and the next instance
+   * would read another call's data: check again after mincore (a page
+   * cannot leave memory while there is no swap on either side of it). */
+  if (sysinfo(&si) != 0 || si.totalswap != 0) return false;
   for (size_t i = 0; i < n; i++) dirty += vec[i] & 1;
   if (dirty > VM_SCRUB_MAX_PAGES) return false;
   for (size_t i = 0; i < n; i++) {
