@@ -1,10 +1,9 @@
 /* cli_opts.c: the one option parser of `wasmgate` (cli.h explains how a
  * command plugs in). Global options may come before or after the command
  * and mean the same in both places; every usage error is one message and
- * exit 2. Nothing here allocates more than one string per path option
- * given (at most CLI_MAX_OPTS + 4) and, for a command
- * with more than CLI_MAX_ARGS arguments, one array of at most max_args
- * pointers, whatever argv holds. */
+ * exit 2. Whatever argv holds, nothing here allocates more than one string
+ * per path option given (at most CLI_MAX_OPTS + 4) and, for a command with
+ * more than CLI_MAX_ARGS arguments, one array of at most max_args pointers. */
 #include "cli.h"
 
 #include <errno.h>
