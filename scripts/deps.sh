@@ -28,6 +28,7 @@ packages=(
   nginx                             # the MCP scale-out test (2 replicas behind nginx)
   util-linux                        # unshare: socket tests run in a loopback-only netns
   wrk                               # bench/mcp: HTTP requests/s, 1 replica vs 2 behind nginx
+  curl                              # the docs' `serve --http` examples, run by tests/docs
 )
 # node + npm run the pinned official MCP clients (tests/mcp/node). Only when
 # the commands are missing: a NodeSource `nodejs` already ships npm and

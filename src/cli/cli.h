@@ -19,20 +19,16 @@
  *     .min_args = 0, .max_args = 0, .run = tools_run,
  *   };
  *
- * and one line `{.spec = &cli_tools_spec}` in cli_commands.c. main() then
- * parses the whole command line: global options before or after the
- * command, `--opt VALUE` and `--opt=VALUE`, `--` to end options, `-h` /
- * `--help` (the help is generated from the spec, and so is the man page),
- * and every usage error (unknown option, missing or repeated value, a
- * global option the command does not take, too many or too few arguments)
- * is exit 2 with one message. Path options (CLI_OPT_PATH, and --workspace,
- * --config, --project-store, --user-store) are made absolute against the
- * current directory, so they mean the same in every command.
- *
- * A command entry without a spec ({"name", fn, "summary"}) parses its own
- * arguments: main passes it argv from its name on and the global options
- * given before it (cli_plugin_opts_parse in cli_plugins.h parses the
- * shared ones after it with this same parser). */
+ * and one line `&cli_tools_spec,` in cli_commands.c. main() then parses
+ * the whole command line: global options before or after the command,
+ * `--opt VALUE` and `--opt=VALUE`, `--` to end options, `-h` / `--help`
+ * (the help is generated from the spec, and so is the man page), and every
+ * usage error (unknown option, missing or repeated value, a global option
+ * the command does not take, too many or too few arguments) is exit 2 with
+ * one message. Path options (CLI_OPT_PATH, and --workspace, --config,
+ * --project-store, --user-store) are made absolute against the current
+ * directory, so they mean the same in every command. Every command has a
+ * spec: there is no other way in. */
 #ifndef WASMGATE_CLI_H
 #define WASMGATE_CLI_H
 
@@ -52,6 +48,8 @@ typedef enum cli_opt_kind {
   CLI_OPT_FLAG,  /* --json */
   CLI_OPT_VALUE, /* --tail N */
   CLI_OPT_PATH,  /* --output FILE: made absolute against the current dir */
+  CLI_OPT_LIST,  /* --allow-origin X, repeatable (read with cli_values); the
+                    others may be given once */
 } cli_opt_kind;
 
 /* One option of a command; a table ends with {0}. */
@@ -73,8 +71,11 @@ enum {
 };
 
 /* Why these numbers: no command has more than a handful of options or
- * positional arguments; argv beyond them is a usage error. */
-enum { CLI_MAX_OPTS = 16, CLI_MAX_ARGS = 8 };
+ * positional arguments (argv beyond them is a usage error), and no list
+ * option is given more than a few times (serve takes 16 --allow-origin). A spec's max_args may exceed CLI_MAX_ARGS (`wasm run`
+ * takes a function's arguments): those are kept in one allocation of at
+ * most max_args pointers. */
+enum { CLI_MAX_OPTS = 16, CLI_MAX_ARGS = 8, CLI_MAX_REPEATS = 32 };
 
 struct cli_spec;
 
@@ -86,12 +87,17 @@ typedef struct cli_args {
   const char *config_arg;    /* --config as the user wrote it (for messages) */
   const char *project_store; /* --project-store, or NULL */
   const char *user_store;    /* --user-store, or NULL */
-  const char *value[CLI_MAX_OPTS]; /* per spec option; "" for a set flag */
-  const char *pos[CLI_MAX_ARGS];
+  const char *value[CLI_MAX_OPTS]; /* per spec option (a list's first); "" for a set flag */
+  const char *more[CLI_MAX_REPEATS]; /* the later values of CLI_OPT_LIST options */
+  unsigned char more_opt[CLI_MAX_REPEATS]; /*   ... and the option of each */
+  int nmore;
+  const char **pos;                /* the positional arguments: pos_inline or pos_heap */
   int npos;
+  const char *pos_inline[CLI_MAX_ARGS];
+  const char **pos_heap;
   bool help;
   bool version; /* --version before the command */
-  char *owned[CLI_MAX_OPTS + 4];
+  char *owned[CLI_MAX_OPTS + 4]; /* paths made absolute: one per PATH option */
   int nowned;
 } cli_args;
 
@@ -103,6 +109,9 @@ typedef struct cli_spec {
   const cli_opt *options;  /* NULL or a {0}-terminated table */
   unsigned globals;        /* CLI_G_* bits */
   int min_args, max_args;  /* positional arguments */
+  /* An argument with a single '-' (other than -h) is positional, not an
+   * option: `wasm run`'s -1 and -inf. Such a command has no short options. */
+  bool dash_args;
   int (*run)(const cli_args *a);
 } cli_spec;
 
@@ -114,6 +123,10 @@ extern const unsigned cli_global_bits[];
 /* The options as they were given, for the lookups below. */
 bool cli_flag(const cli_args *a, const char *name);
 const char *cli_value(const cli_args *a, const char *name); /* NULL: absent */
+/* The values of a CLI_OPT_LIST option, in the order given, into out[0 ..
+ * cap); returns how many were given (more than cap: the rest not stored,
+ * for the command's own "at most N" message). */
+size_t cli_values(const cli_args *a, const char *name, const char **out, size_t cap);
 /* Parses an option value as an integer in [min, max]; prints the usage
  * error and returns false otherwise. */
 bool cli_uint_value(const cli_args *a, const char *name, unsigned long long min,
@@ -122,39 +135,19 @@ bool cli_uint_value(const cli_args *a, const char *name, unsigned long long min,
 /* argv[from..argc) against spec (NULL: the global options only, stopping
  * at the first argument that is not an option: main's use). `a` may hold
  * global options given earlier; giving one twice is an error. Returns 0,
- * or CLI_EXIT_USAGE after printing the message. *next (if non-NULL) gets
- * the index where parsing stopped. */
+ * or CLI_EXIT_USAGE after printing the message (CLI_EXIT_FAIL when out of
+ * memory). *next (if non-NULL) gets the index where parsing stopped. */
 int cli_parse(const cli_spec *spec, int argc, char **argv, int from, cli_args *a,
               int *next);
 void cli_args_free(cli_args *a);
 
 /* ---- Commands ------------------------------------------------------------ */
 
-/* The global options main parsed before a command without a spec. */
-typedef struct cli_global {
-  const char *workspace;
-  const char *config;
-  const char *project_store;
-  const char *user_store;
-} cli_global;
-
-/* A command without a spec gets argv starting at its own name. */
-typedef int (*cli_command_fn)(int argc, char **argv, const cli_global *g);
-
-typedef struct cli_command {
-  const char *name;       /* a command without a spec: its name */
-  cli_command_fn fn;      /*   ... and its entry point */
-  const char *summary;    /*   ... and its one-line summary */
-  const cli_spec *spec;   /* table-driven commands: everything above */
-  bool no_globals;        /* without a spec: refuses the global options */
-} cli_command;
-
-extern const cli_command cli_commands[];
+/* Every command, in help order (cli_commands.c). */
+extern const cli_spec *const cli_commands[];
 extern const size_t cli_command_count;
 
-const char *cli_command_name(const cli_command *c);
-const char *cli_command_summary(const cli_command *c);
-const cli_command *cli_command_find(const char *name);
+const cli_spec *cli_command_find(const char *name); /* NULL: no such command */
 
 /* ---- Help ------------------------------------------------------------------ */
 
@@ -179,11 +172,8 @@ int cli_read_file(const char *path, size_t max_size, unsigned char **data,
                   size_t *len, char *err, size_t err_size);
 
 /* Subcommands. */
-extern const cli_spec cli_pack_spec, cli_digest_spec, cli_check_spec, cli_list_spec,
-    cli_show_spec, cli_lock_spec, cli_tools_spec, cli_call_spec, cli_history_spec,
-    cli_help_spec;
-int cli_cmd_wasm(int argc, char **argv, const cli_global *g);
-int cli_cmd_explain_url(int argc, char **argv, const cli_global *g);
-int cli_cmd_serve(int argc, char **argv, const cli_global *g); /* cli_serve.c */
+extern const cli_spec cli_wasm_spec, cli_pack_spec, cli_digest_spec, cli_check_spec,
+    cli_list_spec, cli_show_spec, cli_lock_spec, cli_tools_spec, cli_call_spec,
+    cli_history_spec, cli_explain_url_spec, cli_serve_spec, cli_help_spec;
 
 #endif

@@ -10,23 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void help(FILE *f) {
-  fputs("usage: wasmgate [--workspace DIR] [--config FILE] explain-url [REF] METHOD URL\n"
-        "                [--json] [--workspace DIR] [--project-store DIR] [--user-store DIR]\n"
-        "\n"
-        "Explains what the https policy decides for a plugin request of METHOD to\n"
-        "URL, and why. Without REF: the URL, host and address rules (names are\n"
-        "resolved at request time: every address must be public or in\n"
-        "[https] allow_networks; [https] resolve pins are applied). With REF (a\n"
-        "plugin reference, as `show` takes it): also host_api.https authorization\n"
-        "and which grant matches. Never touches the network or runs plugin code.\n"
-        "\n"
-        "  --json   print {\"decision\", \"code\", \"rule\", \"reason\", ...}\n"
-        "\n"
-        "Exit status: 0 allow, 1 deny, 2 usage error.\n",
-        f);
-}
-
 /* What explain found, printed at the end either way. */
 typedef struct explain {
   const char *method;
@@ -249,22 +232,15 @@ static int ref_error(const char *ref, bool ambiguous) {
   return cli_usage_error("plugin package `%s` was not found", shown);
 }
 
-int cli_cmd_explain_url(int argc, char **argv, const cli_global *g) {
-  cli_plugin_opts o;
-  if (cli_plugin_opts_parse(argc, argv, 3, &o)) return CLI_EXIT_USAGE;
-  if (o.help) {
-    help(stdout);
-    return CLI_EXIT_OK;
-  }
-  if (o.positional_count < 2)
-    return cli_usage_error("explain-url needs METHOD and URL (see --help)");
-  const char *ref = o.positional_count == 3 ? o.positional[0] : NULL;
+static int explain_run(const cli_args *a) {
+  if (a->npos < 2) return cli_usage_error("explain-url needs METHOD and URL (see --help)");
+  const char *ref = a->npos == 3 ? a->pos[0] : NULL;
   explain x;
   memset(&x, 0, sizeof x);
-  x.method = o.positional[o.positional_count - 2];
-  const char *url = o.positional[o.positional_count - 1];
+  x.method = a->pos[a->npos - 2];
+  const char *url = a->pos[a->npos - 1];
   cli_plugins p;
-  int rc = cli_plugins_load(g, &o, true, &p);
+  int rc = cli_plugins_open(a, true, &p);
   wg_policy *pol = NULL;
   if (rc == CLI_EXIT_OK && wg_policy_new(p.cfg, &pol, &x.err))
     rc = cli_fail("%s", x.err.message);
@@ -285,7 +261,8 @@ int cli_cmd_explain_url(int argc, char **argv, const cli_global *g) {
       x.reason_ok = "covered by a grant of this plugin";
       explain_grants(&x, &p, it);
     }
-    if (o.json ? !print_json(&x) : (print_human(&x), false)) rc = cli_fail("out of memory");
+    if (cli_flag(a, "json") ? !print_json(&x) : (print_human(&x), false))
+      rc = cli_fail("out of memory");
     else rc = x.allowed ? CLI_EXIT_OK : CLI_EXIT_FAIL;
   }
   wg_pol_url_free(&x.url);
@@ -293,3 +270,30 @@ int cli_cmd_explain_url(int argc, char **argv, const cli_global *g) {
   cli_plugins_free(&p);
   return rc;
 }
+
+static const cli_opt explain_opts[] = {
+  {"json", 0, CLI_OPT_FLAG, NULL,
+   "print {\"decision\", \"code\", \"rule\", \"reason\", \"method\", \"url\", \"host\", "
+   "\"port\", \"addresses\", \"plugin\", \"grant\"}", false},
+  {0},
+};
+
+const cli_spec cli_explain_url_spec = {
+  .name = "explain-url",
+  .synopsis = "explain-url [REF] METHOD URL [--json]",
+  .summary = "explain the https policy's decision for a METHOD and URL",
+  .description =
+      "Explains what the https policy decides for a plugin request of METHOD to\n"
+      "URL, and why. Without REF: the URL, host and address rules (names are\n"
+      "resolved at request time: every address must be public or in\n"
+      "[https] allow_networks; [https] resolve pins are applied). With REF (a\n"
+      "plugin reference, as `show` takes it): also host_api.https authorization\n"
+      "and which grant matches. Never touches the network or runs plugin code.\n"
+      "\n"
+      "Exit status: 0 allow, 1 deny, 2 usage error.",
+  .options = explain_opts,
+  .globals = CLI_G_ALL,
+  .min_args = 0, /* fewer than 2: explain_run's own message */
+  .max_args = 3,
+  .run = explain_run,
+};

@@ -22,13 +22,15 @@ static void opt_label(const cli_opt *o, char *out, size_t size) {
            o->metavar ? o->metavar : "");
 }
 
-/* "  LABEL   help text", the help wrapped at 79 columns under itself. */
+/* "  LABEL   help text", the help wrapped at 79 columns under itself (a
+ * label too long for its column gets the help on the next line). */
 static void print_opt(FILE *out, const cli_opt *o) {
   enum { INDENT = 25, WIDTH = 79 };
   char label[64];
   opt_label(o, label, sizeof label);
   fprintf(out, "  %-22s", label);
-  int col = 2 + (int)strlen(label) > INDENT - 1 ? 2 + (int)strlen(label) : INDENT - 1;
+  if (2 + (int)strlen(label) > INDENT - 2) fprintf(out, "\n%*s", INDENT - 1, "");
+  int col = INDENT - 1;
   const char *s = o->help;
   while (*s) {
     size_t w = strcspn(s, " ");
@@ -63,8 +65,7 @@ void cli_print_main_help(FILE *out) {
   fprintf(out, "usage: wasmgate [GLOBAL OPTIONS] COMMAND [ARGS]\n\n%s\n\nCommands:\n",
           main_description);
   for (size_t i = 0; i < cli_command_count; i++)
-    fprintf(out, "  %-10s %s\n", cli_command_name(&cli_commands[i]),
-            cli_command_summary(&cli_commands[i]));
+    fprintf(out, "  %-11s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
   print_globals(out, CLI_G_ALL);
   print_opt(out, &(cli_opt){"help", 'h', CLI_OPT_FLAG, NULL, "show this help", false});
   print_opt(out, &(cli_opt){"version", 0, CLI_OPT_FLAG, NULL, "show the version", false});
@@ -115,24 +116,13 @@ void cli_write_man(FILE *out) {
   man_opt(out, &(cli_opt){"version", 0, CLI_OPT_FLAG, NULL, "show the version", false});
   fputs(".SH COMMANDS\n", out);
   for (size_t i = 0; i < cli_command_count; i++) {
-    const cli_command *c = &cli_commands[i];
-    if (!c->spec) {
-      fputs(".SS ", out);
-      roff(out, c->name);
-      fputc('\n', out);
-      roff(out, c->summary);
-      fputs(" (see \\fBwasmgate ", out);
-      roff(out, c->name);
-      fputs(" \\-\\-help\\fR)\n", out);
-      continue;
-    }
+    const cli_spec *c = cli_commands[i];
     fputs(".SS \"wasmgate ", out);
-    roff(out, c->spec->synopsis);
+    roff(out, c->synopsis);
     fputs("\"\n", out);
-    roff(out, c->spec->description);
+    roff(out, c->description);
     fputc('\n', out);
-    for (size_t k = 0; c->spec->options && c->spec->options[k].name; k++)
-      man_opt(out, &c->spec->options[k]);
+    for (size_t k = 0; c->options && c->options[k].name; k++) man_opt(out, &c->options[k]);
   }
   fputs(".SH EXIT STATUS\n.TP\n0\nsuccess\n.TP\n1\na tool, check or run failure (also a "
         "history record or the output that could not be written)\n.TP\n2\na usage error\n"

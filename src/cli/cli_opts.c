@@ -1,8 +1,9 @@
 /* cli_opts.c: the one option parser of `wasmgate` (cli.h explains how a
  * command plugs in). Global options may come before or after the command
  * and mean the same in both places; every usage error is one message and
- * exit 2. Nothing here allocates more than CLI_MAX_OPTS + 4 path strings,
- * whatever argv holds. */
+ * exit 2. Whatever argv holds, nothing here allocates more than one string
+ * per path option given (at most CLI_MAX_OPTS + 4) and, for a command with
+ * more than CLI_MAX_ARGS arguments, one array of at most max_args pointers. */
 #include "cli.h"
 
 #include <errno.h>
@@ -166,22 +167,54 @@ static int parse_option(parse_state *ps) {
     ps->a->value[oi] = "";
     return 0;
   }
-  if (ps->a->value[oi]) return usage(ps->spec, "%s given twice", shown(name_text, b));
+  cli_args *a = ps->a;
+  bool list = o->kind == CLI_OPT_LIST;
+  if (a->value[oi] && !list) return usage(ps->spec, "%s given twice", shown(name_text, b));
+  if (a->value[oi] && a->nmore >= CLI_MAX_REPEATS)
+    return usage(ps->spec, "--%s given too many times", o->name);
   const char *v = take_value(ps, name_text, inline_val, o->kind == CLI_OPT_PATH);
   if (!v) return CLI_EXIT_USAGE;
-  ps->a->value[oi] = o->kind == CLI_OPT_PATH ? absolute(ps->a, v) : v;
+  if (o->kind == CLI_OPT_PATH) v = absolute(a, v);
+  if (!a->value[oi]) {
+    a->value[oi] = v;
+  } else {
+    a->more[a->nmore] = v;
+    a->more_opt[a->nmore++] = (unsigned char)oi;
+  }
   return 0;
+}
+
+/* Where the positional arguments go: the fixed array, or (a command that
+ * takes more than CLI_MAX_ARGS, like `wasm run`'s function arguments) one
+ * allocation of at most max_args pointers, never more than argv holds.
+ * Returns how many fit, or -1 (out of memory, message printed). */
+static int positional_room(const cli_spec *spec, int argc, int from, cli_args *a) {
+  a->pos = a->pos_inline;
+  int rest = argc - from > 0 ? argc - from : 0;
+  int want = rest < spec->max_args ? rest : spec->max_args;
+  if (want <= CLI_MAX_ARGS) return spec->max_args < CLI_MAX_ARGS ? spec->max_args : CLI_MAX_ARGS;
+  a->pos_heap = malloc((size_t)want * sizeof *a->pos_heap);
+  if (!a->pos_heap) {
+    fprintf(stderr, "wasmgate: %s: out of memory\n", spec->name);
+    return -1;
+  }
+  a->pos = a->pos_heap;
+  return want;
 }
 
 int cli_parse(const cli_spec *spec, int argc, char **argv, int from, cli_args *a,
               int *next) {
   a->spec = spec;
   if (spec && opt_count(spec->options) > CLI_MAX_OPTS) return usage(spec, "too many options");
+  int room = spec ? positional_room(spec, argc, from, a) : 0;
+  if (room < 0) return CLI_EXIT_FAIL;
   parse_state ps = {spec, argc, argv, from, a};
   bool options_done = false;
   for (; ps.i < argc; ps.i++) {
     const char *arg = argv[ps.i];
     bool option = !options_done && arg[0] == '-' && arg[1] != '\0';
+    /* `wasm run`: -1, -inf are arguments; only --name and -h are options. */
+    if (option && spec && spec->dash_args && arg[1] != '-' && !cli_is_help(arg)) option = false;
     if (option && spec && strcmp(arg, "--") == 0) {
       options_done = true;
       continue;
@@ -196,7 +229,7 @@ int cli_parse(const cli_spec *spec, int argc, char **argv, int from, cli_args *a
     }
     if (!spec) break; /* main: this is the command */
     char b[84];
-    if (a->npos >= spec->max_args || a->npos >= CLI_MAX_ARGS)
+    if (a->npos >= room)
       return usage(spec, "unexpected argument '%s' (see --help)", shown(arg, b));
     a->pos[a->npos++] = arg;
   }
@@ -212,6 +245,9 @@ int cli_parse(const cli_spec *spec, int argc, char **argv, int from, cli_args *a
 void cli_args_free(cli_args *a) {
   for (int i = 0; i < a->nowned; i++) free(a->owned[i]);
   a->nowned = 0;
+  free((void *)a->pos_heap);
+  a->pos_heap = NULL;
+  a->pos = a->pos_inline;
 }
 
 /* The index of the spec option `name`; names are the spec's own, so a
@@ -230,6 +266,20 @@ bool cli_flag(const cli_args *a, const char *name) {
 const char *cli_value(const cli_args *a, const char *name) {
   int i = opt_index(a, name);
   return i >= 0 ? a->value[i] : NULL;
+}
+
+size_t cli_values(const cli_args *a, const char *name, const char **out, size_t cap) {
+  int i = opt_index(a, name);
+  if (i < 0 || !a->value[i]) return 0;
+  size_t n = 0;
+  if (n < cap) out[n] = a->value[i];
+  n++;
+  for (int k = 0; k < a->nmore; k++) {
+    if (a->more_opt[k] != i) continue;
+    if (n < cap) out[n] = a->more[k];
+    n++;
+  }
+  return n;
 }
 
 bool cli_uint_value(const cli_args *a, const char *name, unsigned long long min,

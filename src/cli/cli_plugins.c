@@ -1,46 +1,12 @@
-/* cli_plugins.c: what `list`, `show` and `lock` share: their options, the
- * workspace, config, stores, discovery, lock file and resolution, and
- * printing untrusted text (manifest strings) safely on a terminal. */
+/* cli_plugins.c: what the workspace commands (`list`, `show`, `lock`,
+ * `explain-url`, `serve`) share: the workspace, config, stores, discovery,
+ * lock file and resolution, their error messages, and printing untrusted
+ * text (manifest strings) safely on a terminal. */
 #include "cli_plugins.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const cli_opt legacy_opts[] = {
-  {"json", 0, CLI_OPT_FLAG, NULL, "print JSON", false},
-  {0},
-};
-
-/* A path from the parser's owned storage, copied into o->path_buf. */
-static const char *keep(cli_plugin_opts *o, int slot, const char *v) {
-  if (!v) return NULL;
-  snprintf(o->path_buf[slot], sizeof o->path_buf[slot], "%s", v);
-  return o->path_buf[slot];
-}
-
-int cli_plugin_opts_parse(int argc, char **argv, int max_positional,
-                          cli_plugin_opts *o) {
-  memset(o, 0, sizeof *o);
-  int room = (int)(sizeof o->positional / sizeof o->positional[0]);
-  cli_spec spec = {.name = argv[0], .synopsis = argv[0], .options = legacy_opts,
-                   .globals = CLI_G_ALL,
-                   .max_args = max_positional < room ? max_positional : room};
-  cli_args a;
-  memset(&a, 0, sizeof a);
-  int rc = cli_parse(&spec, argc, argv, 1, &a, NULL);
-  if (rc == 0) {
-    o->help = a.help;
-    o->json = a.value[0] != NULL;
-    o->workspace = keep(o, 0, a.workspace);
-    o->config = keep(o, 1, a.config);
-    o->project_store = keep(o, 2, a.project_store);
-    o->user_store = keep(o, 3, a.user_store);
-    for (int i = 0; i < a.npos && i < room; i++) o->positional[o->positional_count++] = a.pos[i];
-  }
-  cli_args_free(&a);
-  return rc;
-}
 
 static int located(const char *file, const wg_config_error *e) {
   if (e->line)
@@ -87,18 +53,6 @@ int cli_plugins_open(const cli_args *a, bool use_lock, cli_plugins *p) {
       .ignore_lock = !use_lock,
   };
   return load(&so, a->config_arg, p);
-}
-
-int cli_plugins_load(const cli_global *g, const cli_plugin_opts *o,
-                     bool use_lock, cli_plugins *p) {
-  wg_plugin_set_options so = {
-      .workspace = o->workspace ? o->workspace : g->workspace,
-      .config_path = o->config ? o->config : g->config,
-      .project_store = o->project_store ? o->project_store : g->project_store,
-      .user_store = o->user_store ? o->user_store : g->user_store,
-      .ignore_lock = !use_lock,
-  };
-  return load(&so, so.config_path, p);
 }
 
 void cli_plugins_free(cli_plugins *p) {

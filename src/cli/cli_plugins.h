@@ -1,6 +1,5 @@
 /* cli_plugins.h: shared plumbing of the workspace commands (loading config
- * + stores + discovery + lock + resolution, printing untrusted text) and
- * the adapter for commands without a spec (cli_plugin_opts_parse). */
+ * + stores + discovery + lock + resolution, printing untrusted text). */
 #ifndef WASMGATE_CLI_PLUGINS_H
 #define WASMGATE_CLI_PLUGINS_H
 
@@ -8,23 +7,6 @@
 
 #include "cli.h"
 #include "wasmgate/config.h"
-
-/* For a command without a spec: --json, -h/--help and the global options
- * after the command, parsed by cli_parse (paths made absolute, kept in
- * path_buf). */
-typedef struct cli_plugin_opts {
-  bool help, json;
-  const char *workspace;                  /* --workspace after the command */
-  const char *config;                     /* --config after the command */
-  const char *project_store, *user_store; /* overrides, or NULL */
-  const char *positional[3];
-  int positional_count;
-  char path_buf[4][PATH_MAX];
-} cli_plugin_opts;
-
-/* argv[0] is the command. Returns 0 or CLI_EXIT_USAGE (message printed). */
-int cli_plugin_opts_parse(int argc, char **argv, int max_positional,
-                          cli_plugin_opts *o);
 
 /* The fields of wg_plugin_set (moved out of it by cli_plugins_load), plus
  * the inspection `list` and `show` build. */
@@ -45,9 +27,6 @@ typedef struct cli_plugins {
  * Returns CLI_EXIT_OK or an exit code after printing the error; call
  * cli_plugins_free either way. */
 int cli_plugins_open(const cli_args *a, bool use_lock, cli_plugins *p);
-/* The same for a command without a spec (o's options win over g's). */
-int cli_plugins_load(const cli_global *g, const cli_plugin_opts *o,
-                     bool use_lock, cli_plugins *p);
 /* Prints a wg_plugin_set_load / wg_workspace_open failure as
  * "wasmgate: wasmgate.toml:3:1: ..." and returns CLI_EXIT_FAIL. */
 int cli_plugin_set_error(wg_plugin_set_status st, const char *workspace,

@@ -1,6 +1,6 @@
 /* cli_serve.c: `wasmgate serve`: the workspace's tools as an MCP server on
- * stdio (default) or Streamable HTTP (--http ADDR:PORT). Options are parsed
- * here; the server is src/mcp/ (docs/mcp.md).
+ * stdio (default) or Streamable HTTP (--http ADDR:PORT). Its option table
+ * is below; the server is src/mcp/ (docs/mcp.md).
  *
  * Start-up errors go to stderr with exit 2 (usage) or 1; stdout carries
  * protocol messages only, from the first byte. SIGINT, SIGTERM and SIGHUP
@@ -19,71 +19,11 @@
 #include <unistd.h>
 
 typedef struct serve_opts {
-  cli_plugin_opts plugins;
   wg_mcp_options mcp;
   const char *http;        /* ADDR:PORT, or NULL for stdio */
   const char *token_file;
   char host[64];
 } serve_opts;
-
-static void serve_help(FILE *f) {
-  fputs("usage: wasmgate [--workspace DIR] [--config FILE] serve [--http ADDR:PORT] [OPTIONS]\n"
-        "\n"
-        "Serves the workspace's enabled tools over MCP (Model Context Protocol),\n"
-        "protocol revisions 2024-11-05 to 2025-11-25 (initialize) and 2026-07-28\n"
-        "(stateless). Each tools/call is one call as `wasmgate call` runs it: same\n"
-        "limits, same history records, same errors. Stdout carries only protocol\n"
-        "messages; logs go to stderr. See docs/mcp.md.\n"
-        "\n"
-        "Transport:\n"
-        "  (default)                  newline-delimited JSON-RPC on stdin/stdout\n"
-        "  --http ADDR:PORT           Streamable HTTP at http://ADDR:PORT/mcp; ADDR is\n"
-        "                             numeric (default 127.0.0.1, e.g. --http 8080);\n"
-        "                             port 0 picks a free one (printed on stderr)\n"
-        "HTTP security:\n"
-        "  --auth-token-file FILE     require `Authorization: Bearer TOKEN`; FILE holds\n"
-        "                             the token (>= 16 bytes), not readable by others\n"
-        "  --allow-origin ORIGIN      also accept this browser Origin (repeatable; by\n"
-        "                             default only loopback origins are accepted)\n"
-        "Limits:\n"
-        "  --max-message BYTES        largest message: stdio line or HTTP body (4194304)\n"
-        "  --max-in-flight N          tool calls queued or running before more are\n"
-        "                             refused with an error (64)\n"
-        "  --workers N                threads running tool calls (4)\n"
-        "  --page-size N              tools per tools/list page (100)\n"
-        "  --write-timeout SECONDS    stdio: give up on a client that stops reading\n"
-        "                             its responses (60)\n"
-        "  --max-connections N        HTTP connections at once (64)\n"
-        "  --idle-timeout SECONDS     HTTP: close a connection idle this long (30)\n"
-        "  --request-timeout SECONDS  HTTP: time for a request's body to arrive (30)\n"
-        "  --list-ttl-ms MS           freshness hint of tools/list (60000)\n"
-        "Other:\n"
-        "  --project-store DIR, --user-store DIR   store overrides (as `list`)\n"
-        "  --quiet                    no start-up line on stderr\n"
-        "\n"
-        "Exit status: 0 after EOF on stdin or a signal, 1 if the server could not\n"
-        "start or its output broke, 2 on a usage error.\n",
-        f);
-}
-
-/* `--name VALUE` or `--name=VALUE`. Returns 1 if it matched (value set), 0
- * if not, -1 on a missing value (message printed). */
-static int opt(int argc, char **argv, int *i, const char *name, const char **value) {
-  size_t n = strlen(name);
-  const char *a = argv[*i];
-  if (strncmp(a, name, n) != 0) return 0;
-  if (a[n] == '=') {
-    *value = a + n + 1;
-    return 1;
-  }
-  if (a[n] != '\0') return 0;
-  if (*i + 1 >= argc) {
-    cli_usage_error("serve: %s needs a value", name);
-    return -1;
-  }
-  *value = argv[++*i];
-  return 1;
-}
 
 static bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out) {
   if (!s || !*s || *s == '-' || *s == '+') return false;
@@ -125,25 +65,25 @@ static bool parse_http(const char *s, serve_opts *o) {
   return true;
 }
 
+/* The numeric options: name, range, and where each goes. */
 typedef struct num_opt {
   const char *name;
-  uint64_t min, max;
+  unsigned long long min, max;
 } num_opt;
 
-/* Numeric options: index into the table below, stored by store_num. */
 static const num_opt nums[] = {
-  {"--max-message", WG_MCP_MIN_MAX_MESSAGE, 256u * 1024u * 1024u},
-  {"--max-in-flight", 1, WG_MCP_MAX_MAX_IN_FLIGHT},
-  {"--workers", 1, WG_MCP_MAX_WORKERS},
-  {"--page-size", 1, WG_MCP_MAX_PAGE_SIZE},
-  {"--write-timeout", 1, 86400},
-  {"--max-connections", 1, 4096},
-  {"--idle-timeout", 1, 86400},
-  {"--request-timeout", 1, 86400},
-  {"--list-ttl-ms", 0, UINT32_MAX},
+  {"max-message", WG_MCP_MIN_MAX_MESSAGE, 256u * 1024u * 1024u},
+  {"max-in-flight", 1, WG_MCP_MAX_MAX_IN_FLIGHT},
+  {"workers", 1, WG_MCP_MAX_WORKERS},
+  {"page-size", 1, WG_MCP_MAX_PAGE_SIZE},
+  {"write-timeout", 1, 86400},
+  {"max-connections", 1, 4096},
+  {"idle-timeout", 1, 86400},
+  {"request-timeout", 1, 86400},
+  {"list-ttl-ms", 0, UINT32_MAX},
 };
 
-static void store_num(wg_mcp_options *m, size_t which, uint64_t v) {
+static void store_num(wg_mcp_options *m, size_t which, unsigned long long v) {
   switch (which) {
   case 0: m->max_message_bytes = (size_t)v; break;
   case 1: m->max_in_flight = (uint32_t)v; break;
@@ -157,70 +97,28 @@ static void store_num(wg_mcp_options *m, size_t which, uint64_t v) {
   }
 }
 
-/* Returns 1 matched, 0 not, -1 error (printed). */
-static int parse_num(int argc, char **argv, int *i, serve_opts *o) {
-  for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
-    const char *v;
-    int r = opt(argc, argv, i, nums[k].name, &v);
-    if (r < 0) return -1;
-    if (r == 0) continue;
-    uint64_t x;
-    if (!parse_u64(v, nums[k].min, nums[k].max, &x)) {
-      cli_usage_error("serve: %s needs a whole number from %llu to %llu", nums[k].name,
-                      (unsigned long long)nums[k].min, (unsigned long long)nums[k].max);
-      return -1;
-    }
-    store_num(&o->mcp, k, x);
-    return 1;
-  }
-  return 0;
-}
-
-static int parse_args(int argc, char **argv, serve_opts *o) {
+/* The parsed options into o (defaults first); 0 or CLI_EXIT_USAGE after
+ * printing the message. */
+static int read_options(const cli_args *a, serve_opts *o) {
   memset(o, 0, sizeof *o);
   wg_mcp_options_default(&o->mcp);
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i], *v;
-    if (cli_is_help(a)) {
-      o->plugins.help = true;
-      return 0;
-    }
-    if (strcmp(a, "--quiet") == 0) {
-      o->mcp.quiet = true;
-      continue;
-    }
-    int r;
-    if ((r = opt(argc, argv, &i, "--http", &v)) != 0) {
-      if (r < 0) return CLI_EXIT_USAGE;
-      if (!parse_http(v, o))
-        return cli_usage_error("serve: --http wants ADDR:PORT (e.g. 127.0.0.1:8080), got '%s'", v);
-      o->http = v;
-      continue;
-    }
-    if ((r = opt(argc, argv, &i, "--auth-token-file", &o->token_file)) != 0) {
-      if (r < 0) return CLI_EXIT_USAGE;
-      continue;
-    }
-    if ((r = opt(argc, argv, &i, "--allow-origin", &v)) != 0) {
-      if (r < 0) return CLI_EXIT_USAGE;
-      if (o->mcp.allowed_origin_count >= WG_MCP_MAX_ALLOWED_ORIGINS)
-        return cli_usage_error("serve: at most %u --allow-origin", WG_MCP_MAX_ALLOWED_ORIGINS);
-      o->mcp.allowed_origins[o->mcp.allowed_origin_count++] = v;
-      continue;
-    }
-    if ((r = opt(argc, argv, &i, "--workspace", &o->plugins.workspace)) ||
-        (r = opt(argc, argv, &i, "--project-store", &o->plugins.project_store)) ||
-        (r = opt(argc, argv, &i, "--user-store", &o->plugins.user_store))) {
-      if (r < 0) return CLI_EXIT_USAGE;
-      continue;
-    }
-    if ((r = parse_num(argc, argv, &i, o)) != 0) {
-      if (r < 0) return CLI_EXIT_USAGE;
-      continue;
-    }
-    return cli_usage_error("serve: unknown %s '%s' (see wasmgate serve --help)",
-                           a[0] == '-' ? "option" : "argument", a);
+  o->mcp.quiet = cli_flag(a, "quiet");
+  for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
+    unsigned long long v;
+    if (!cli_value(a, nums[k].name)) continue;
+    if (!cli_uint_value(a, nums[k].name, nums[k].min, nums[k].max, &v)) return CLI_EXIT_USAGE;
+    store_num(&o->mcp, k, v);
   }
+  o->http = cli_value(a, "http");
+  if (o->http && !parse_http(o->http, o))
+    return cli_usage_error("serve: --http wants ADDR:PORT (e.g. 127.0.0.1:8080), got '%s'",
+                           o->http);
+  o->token_file = cli_value(a, "auth-token-file");
+  size_t origins = cli_values(a, "allow-origin", o->mcp.allowed_origins,
+                              WG_MCP_MAX_ALLOWED_ORIGINS);
+  if (origins > WG_MCP_MAX_ALLOWED_ORIGINS)
+    return cli_usage_error("serve: at most %u --allow-origin", WG_MCP_MAX_ALLOWED_ORIGINS);
+  o->mcp.allowed_origin_count = origins;
   if (!o->http && (o->token_file || o->mcp.allowed_origin_count))
     return cli_usage_error("serve: --auth-token-file and --allow-origin need --http");
   return 0;
@@ -238,19 +136,6 @@ static int stop_signals(void) {
   return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
-static int open_error(wg_plugin_set_status st, const cli_global *g, const char *ws,
-                      const wg_config_error *err) {
-  const char *file = st == WG_SET_LOCK ? "wasmgate.lock" : g->config ? g->config : "wasmgate.toml";
-  switch (st) {
-  case WG_SET_WORKSPACE: return cli_fail("workspace `%s`: %s", ws ? ws : ".", err->message);
-  case WG_SET_CONFIG:
-  case WG_SET_LOCK:
-    if (err->line) return cli_fail("%s:%u:%u: %s", file, err->line, err->column, err->message);
-    return cli_fail("%s: %s", file, err->message);
-  default: return cli_fail("%s", err->message);
-  }
-}
-
 static int run(serve_opts *o, wg_workspace *ws) {
   const wg_registry *reg = wg_workspace_registry(ws);
   for (size_t i = 0; i < reg->diag_count; i++)
@@ -265,14 +150,10 @@ static int run(serve_opts *o, wg_workspace *ws) {
   return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
 
-int cli_cmd_serve(int argc, char **argv, const cli_global *g) {
+static int serve_run(const cli_args *a) {
   serve_opts o;
-  int rc = parse_args(argc, argv, &o);
+  int rc = read_options(a, &o);
   if (rc != 0) return rc;
-  if (o.plugins.help) {
-    serve_help(stdout);
-    return CLI_EXIT_OK;
-  }
   char *token = NULL;
   if (o.token_file) {
     char err[160];
@@ -281,15 +162,15 @@ int cli_cmd_serve(int argc, char **argv, const cli_global *g) {
     o.mcp.auth_token = token;
   }
   wg_workspace_options wo = {
-    .workspace = o.plugins.workspace ? o.plugins.workspace : g->workspace,
-    .config_path = g->config,
-    .project_store = o.plugins.project_store,
-    .user_store = o.plugins.user_store,
+    .workspace = a->workspace,
+    .config_path = a->config,
+    .project_store = a->project_store,
+    .user_store = a->user_store,
   };
   wg_workspace *ws = NULL;
   wg_config_error err;
   wg_plugin_set_status st = wg_workspace_open(&wo, &ws, &err);
-  if (st != WG_SET_OK) rc = open_error(st, g, wo.workspace, &err);
+  if (st != WG_SET_OK) rc = cli_plugin_set_error(st, a->workspace, a->config_arg, &err);
   else rc = run(&o, ws);
   wg_workspace_close(ws);
   if (token) {
@@ -298,3 +179,55 @@ int cli_cmd_serve(int argc, char **argv, const cli_global *g) {
   }
   return rc;
 }
+
+static const cli_opt serve_opts_table[] = {
+  {"http", 0, CLI_OPT_VALUE, "ADDR:PORT",
+   "serve Streamable HTTP at http://ADDR:PORT/mcp instead of stdio; ADDR is numeric, "
+   "127.0.0.1 when left out (--http 8080); port 0 picks a free one (printed on stderr)", false},
+  {"auth-token-file", 0, CLI_OPT_PATH, "FILE",
+   "HTTP: require `Authorization: Bearer TOKEN`; FILE holds the token (at least 16 bytes) "
+   "and others may not read or write it", false},
+  {"allow-origin", 0, CLI_OPT_LIST, "ORIGIN",
+   "HTTP: also accept this browser Origin (exact; repeatable, up to 16; by default only "
+   "loopback origins)", false},
+  {"max-message", 0, CLI_OPT_VALUE, "BYTES",
+   "largest message: a stdio line or an HTTP body (default 4194304, 1024 to 268435456)", false},
+  {"max-in-flight", 0, CLI_OPT_VALUE, "N",
+   "tool calls queued or running before more are refused with an error (default 64, "
+   "at most 4096)", false},
+  {"workers", 0, CLI_OPT_VALUE, "N", "threads running tool calls (default 4, at most 256)",
+   false},
+  {"page-size", 0, CLI_OPT_VALUE, "N", "tools per tools/list page (default 100, at most 1000)",
+   false},
+  {"write-timeout", 0, CLI_OPT_VALUE, "SECONDS",
+   "stdio: give up on a client that stops reading its responses (default 60)", false},
+  {"max-connections", 0, CLI_OPT_VALUE, "N", "HTTP: connections at once (default 64)", false},
+  {"idle-timeout", 0, CLI_OPT_VALUE, "SECONDS",
+   "HTTP: close a connection idle this long (default 30)", false},
+  {"request-timeout", 0, CLI_OPT_VALUE, "SECONDS",
+   "HTTP: time for a request's body to arrive (default 30)", false},
+  {"list-ttl-ms", 0, CLI_OPT_VALUE, "MS", "freshness hint (ttlMs) of tools/list (default 60000)",
+   false},
+  {"quiet", 0, CLI_OPT_FLAG, NULL, "no start-up line on stderr", false},
+  {0},
+};
+
+const cli_spec cli_serve_spec = {
+  .name = "serve",
+  .synopsis = "serve [--http ADDR:PORT] [OPTIONS]",
+  .summary = "serve the tools over MCP (stdio, or Streamable HTTP with --http)",
+  .description =
+      "Serves the workspace's enabled tools over MCP (Model Context Protocol),\n"
+      "protocol revisions 2024-11-05 to 2025-11-25 (initialize) and 2026-07-28\n"
+      "(stateless): newline-delimited JSON-RPC on stdin/stdout by default, or\n"
+      "Streamable HTTP with --http. Each tools/call is one call as `wasmgate\n"
+      "call` runs it: same limits, same history records, same errors. Stdout\n"
+      "carries only protocol messages; logs go to stderr. SIGINT, SIGTERM and\n"
+      "SIGHUP cancel the calls in flight and stop the server. See docs/mcp.md.\n"
+      "\n"
+      "Exit status: 0 after EOF on stdin or a signal, 1 if the server could not\n"
+      "start or its output broke, 2 on a usage error.",
+  .options = serve_opts_table,
+  .globals = CLI_G_ALL,
+  .run = serve_run,
+};

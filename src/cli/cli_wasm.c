@@ -36,47 +36,9 @@
 #define CLI_WASM_DEFAULT_MEMORY_MB 64u
 /* The wasm32 maximum: one 4 GiB memory. */
 #define CLI_WASM_MAX_MEMORY_MB 4096u
-/* The wasm call ABI has no hard cap; this keeps argv parsing bounded. */
+/* The engine's bound on a function's parameters and results
+ * (VM_MAX_FUNC_PARAMS); it also bounds the arguments argv may give. */
 #define CLI_WASM_MAX_VALUES 1000
-
-static const char wasm_usage[] =
-    "usage: wasmgate wasm run FILE --invoke NAME [ARG...] [--fuel N] "
-    "[--timeout-ms N] [--max-memory-mb N]\n";
-
-static void print_wasm_help(FILE *out) {
-  fputs(wasm_usage, out);
-  fputs(
-      "\n"
-      "Loads FILE (a binary WebAssembly module, at most 256 MiB), validates\n"
-      "and instantiates it with no imports, calls the exported function NAME\n"
-      "and prints each result on its own line as TYPE:VALUE.\n"
-      "\n"
-      "Options:\n"
-      "  --invoke NAME     exported function to call (required)\n"
-      "  --fuel N          stop after N wasm instructions (trap fuel_exhausted)\n"
-      "  --timeout-ms N    stop after N ms of wall-clock time, counted from\n"
-      "                    before the module is compiled (trap deadline)\n"
-      "  --max-memory-mb N linear memory and tables together may hold at most\n"
-      "                    N MiB (default 64, at most 4096); memory.grow and\n"
-      "                    table.grow past it return -1\n"
-      "  -h, --help        show this help\n"
-      "  --                end of options; the rest are arguments\n"
-      "Without --fuel/--timeout-ms there is no fuel or time limit.\n"
-      "\n"
-      "Arguments, parsed by the function's parameter types:\n"
-      "  i32, i64   decimal, signed or unsigned (-1, 4294967295), or 0xHEX bits\n"
-      "  f32, f64   decimal (1.5, -0, 1e-3), inf, -inf, nan, -nan,\n"
-      "             nan:0xPAYLOAD, or 0xHEX (hex digits only) = raw bit pattern\n"
-      "  funcref, externref   null\n"
-      "\n"
-      "Results: i32/i64 signed decimal; f32/f64 as %.9g/%.17g (round-trips),\n"
-      "inf/-inf, nan/-nan for canonical NaNs, nan:0xPAYLOAD otherwise;\n"
-      "references as funcref:null / externref:null / TYPE:non-null.\n"
-      "\n"
-      "Exit status: 0 ok; 1 trap (stderr: trap: CODE: MESSAGE), bad module,\n"
-      "link error or missing export; 2 usage error.\n",
-      out);
-}
 
 /* ---- Argument parsing ---------------------------------------------------- */
 
@@ -249,62 +211,12 @@ static void quote_name(char *dst, size_t size, const char *name, size_t len) {
 typedef struct wasm_run_opts {
   const char *file;
   const char *invoke;
-  const char **args;
+  const char *const *args;
   size_t arg_count;
   uint64_t fuel;       /* 0: none */
   uint64_t timeout_ms; /* 0: none */
   uint64_t memory_mb;  /* 0: CLI_WASM_DEFAULT_MEMORY_MB */
 } wasm_run_opts;
-
-static bool parse_count(const char *s, uint64_t *out) {
-  if (!*s || strspn(s, "0123456789") != strlen(s)) return false;
-  errno = 0;
-  unsigned long long v = strtoull(s, NULL, 10);
-  if (errno || v == 0) return false;
-  *out = v;
-  return true;
-}
-
-/* Fills opts from argv (argv[0] = "run"); returns -1 when help was printed,
- * CLI_EXIT_USAGE on errors, 0 otherwise. args must hold argc pointers. */
-static int parse_run_args(int argc, char **argv, wasm_run_opts *o) {
-  bool options_done = false;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    bool is_opt = !options_done && strncmp(a, "--", 2) == 0;
-    if (!options_done && cli_is_help(a)) {
-      print_wasm_help(stdout);
-      return -1;
-    }
-    if (is_opt && strcmp(a, "--") == 0) {
-      options_done = true;
-      continue;
-    }
-    if (is_opt) {
-      uint64_t *count = strcmp(a, "--fuel") == 0          ? &o->fuel
-                         : strcmp(a, "--timeout-ms") == 0    ? &o->timeout_ms
-                         : strcmp(a, "--max-memory-mb") == 0 ? &o->memory_mb
-                                                             : NULL;
-      if (strcmp(a, "--invoke") != 0 && !count)
-        return cli_usage_error("wasm run: unknown option '%s' (see --help)", a);
-      if (i + 1 >= argc) return cli_usage_error("wasm run: %s needs a value", a);
-      const char *v = argv[++i];
-      if (!count) o->invoke = v;
-      else if (!parse_count(v, count))
-        return cli_usage_error("wasm run: %s needs a positive integer, got '%s'",
-                               a, v);
-      if (count == &o->memory_mb && o->memory_mb > CLI_WASM_MAX_MEMORY_MB)
-        return cli_usage_error("wasm run: --max-memory-mb is at most %u, got '%s'",
-                               CLI_WASM_MAX_MEMORY_MB, v);
-      continue;
-    }
-    if (!o->file) o->file = a;
-    else o->args[o->arg_count++] = a;
-  }
-  if (!o->file) return cli_usage_error("wasm run: missing FILE (see --help)");
-  if (!o->invoke) return cli_usage_error("wasm run: missing --invoke NAME");
-  return 0;
-}
 
 static int report_module_error(const char *file, wg_wasm_result r,
                                const wg_wasm_error *err) {
@@ -442,25 +354,78 @@ out:
   return rc;
 }
 
-int cli_cmd_wasm(int argc, char **argv, const cli_global *g) {
-  (void)g;
-  if (argc < 2) {
-    print_wasm_help(stderr);
+/* The options, read into o; false after printing a usage error. */
+static bool read_options(const cli_args *a, wasm_run_opts *o) {
+  unsigned long long v;
+  o->invoke = cli_value(a, "invoke");
+  if (cli_value(a, "fuel")) {
+    if (!cli_uint_value(a, "fuel", 1, UINT64_MAX, &v)) return false;
+    o->fuel = v;
+  }
+  if (cli_value(a, "timeout-ms")) {
+    if (!cli_uint_value(a, "timeout-ms", 1, UINT64_MAX, &v)) return false;
+    o->timeout_ms = v;
+  }
+  if (cli_value(a, "max-memory-mb")) {
+    if (!cli_uint_value(a, "max-memory-mb", 1, CLI_WASM_MAX_MEMORY_MB, &v)) return false;
+    o->memory_mb = v;
+  }
+  return true;
+}
+
+static int wasm_main(const cli_args *a) {
+  if (a->npos == 0) { /* `wasmgate wasm`: what there is to run */
+    cli_print_help(stderr, &cli_wasm_spec);
     return CLI_EXIT_USAGE;
   }
-  if (cli_is_help(argv[1])) {
-    print_wasm_help(stdout);
-    return CLI_EXIT_OK;
-  }
-  if (strcmp(argv[1], "run") != 0)
-    return cli_usage_error(
-        "wasm: unknown subcommand '%s' (see wasmgate wasm --help)", argv[1]);
-  wasm_run_opts o = {0};
-  o.args = calloc((size_t)argc, sizeof *o.args);
-  if (!o.args) return cli_fail("out of memory");
-  int rc = parse_run_args(argc - 1, argv + 1, &o);
-  if (rc == 0) rc = wasm_run(&o);
-  else if (rc < 0) rc = CLI_EXIT_OK;
-  free(o.args);
-  return rc;
+  if (strcmp(a->pos[0], "run") != 0)
+    return cli_usage_error("wasm: unknown subcommand '%s' (see wasmgate wasm --help)", a->pos[0]);
+  if (a->npos < 2) return cli_usage_error("wasm run: missing FILE (see --help)");
+  wasm_run_opts o = {.file = a->pos[1], .args = a->pos + 2, .arg_count = (size_t)a->npos - 2};
+  if (!read_options(a, &o)) return CLI_EXIT_USAGE;
+  if (!o.invoke) return cli_usage_error("wasm run: missing --invoke NAME");
+  return wasm_run(&o);
 }
+
+static const cli_opt wasm_opts[] = {
+  {"invoke", 0, CLI_OPT_VALUE, "NAME", "exported function to call (required)", false},
+  {"fuel", 0, CLI_OPT_VALUE, "N", "stop after N wasm instructions (trap fuel_exhausted)", false},
+  {"timeout-ms", 0, CLI_OPT_VALUE, "N",
+   "stop after N ms of wall-clock time, counted from before the module is compiled "
+   "(trap deadline)", false},
+  {"max-memory-mb", 0, CLI_OPT_VALUE, "N",
+   "linear memory and tables together may hold at most N MiB (default 64, at most 4096); "
+   "memory.grow and table.grow past it return -1", false},
+  {0},
+};
+
+const cli_spec cli_wasm_spec = {
+  .name = "wasm",
+  .synopsis = "wasm run FILE --invoke NAME [ARG...] [--fuel N] [--timeout-ms N] "
+              "[--max-memory-mb N]",
+  .summary = "run a function of a WebAssembly module (engine entry)",
+  .description =
+      "Loads FILE (a binary WebAssembly module, at most 256 MiB), validates\n"
+      "and instantiates it with no imports, calls the exported function NAME\n"
+      "and prints each result on its own line as TYPE:VALUE. Without --fuel\n"
+      "or --timeout-ms there is no fuel or time limit. `--` ends the options:\n"
+      "what follows are arguments.\n"
+      "\n"
+      "Arguments, parsed by the function's parameter types:\n"
+      "  i32, i64   decimal, signed or unsigned (-1, 4294967295), or 0xHEX bits\n"
+      "  f32, f64   decimal (1.5, -0, 1e-3), inf, -inf, nan, -nan,\n"
+      "             nan:0xPAYLOAD, or 0xHEX (hex digits only) = raw bit pattern\n"
+      "  funcref, externref   null\n"
+      "\n"
+      "Results: i32/i64 signed decimal; f32/f64 as %.9g/%.17g (round-trips),\n"
+      "inf/-inf, nan/-nan for canonical NaNs, nan:0xPAYLOAD otherwise;\n"
+      "references as funcref:null / externref:null / TYPE:non-null.\n"
+      "\n"
+      "Exit status: 0 ok; 1 trap (stderr: trap: CODE: MESSAGE), bad module,\n"
+      "link error or missing export; 2 usage error.",
+  .options = wasm_opts,
+  .min_args = 0,
+  .max_args = 2 + CLI_WASM_MAX_VALUES,
+  .dash_args = true,
+  .run = wasm_main,
+};

@@ -12,18 +12,6 @@ static const char *first_global(const cli_args *a, unsigned allowed) {
   return NULL;
 }
 
-/* A command without a spec: it parses the rest itself. */
-static int run_legacy(const cli_command *c, int argc, char **argv, int at, const cli_args *a) {
-  const char *g = first_global(a, c->no_globals ? 0 : CLI_G_ALL);
-  if (g) return cli_usage_error("%s: --%s does not apply to this command (see --help)", c->name, g);
-  cli_global glob = {a->workspace, a->config, a->project_store, a->user_store};
-  if (a->help) {
-    char *help_argv[] = {argv[at], "--help", NULL};
-    return c->fn(2, help_argv, &glob);
-  }
-  return c->fn(argc - at, argv + at, &glob);
-}
-
 static int run(int argc, char **argv, cli_args *a) {
   int at = 1;
   if (cli_parse(NULL, argc, argv, 1, a, &at) != 0) return CLI_EXIT_USAGE;
@@ -36,19 +24,17 @@ static int run(int argc, char **argv, cli_args *a) {
     return a->help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
   }
   if (a->version) return cli_usage_error("--version takes no command");
-  const cli_command *c = cli_command_find(argv[at]);
+  const cli_spec *c = cli_command_find(argv[at]);
   if (!c) return cli_usage_error("unknown command '%s' (see --help)", argv[at]);
-  if (!c->spec) return run_legacy(c, argc, argv, at, a);
-  const char *g = first_global(a, c->spec->globals);
-  if (g)
-    return cli_usage_error("%s: --%s does not apply to this command (see --help)", c->spec->name,
-                           g);
-  if (cli_parse(c->spec, argc, argv, at + 1, a, NULL) != 0) return CLI_EXIT_USAGE;
+  const char *g = first_global(a, c->globals);
+  if (g) return cli_usage_error("%s: --%s does not apply to this command (see --help)", c->name, g);
+  int rc = cli_parse(c, argc, argv, at + 1, a, NULL);
+  if (rc != 0) return rc;
   if (a->help) {
-    cli_print_help(stdout, c->spec);
+    cli_print_help(stdout, c);
     return CLI_EXIT_OK;
   }
-  return c->spec->run(a);
+  return c->run(a);
 }
 
 int main(int argc, char **argv) {

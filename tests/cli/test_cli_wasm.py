@@ -206,11 +206,12 @@ check("missing invoke", ["wasm", "run", V], 2, out="",
 check("missing file arg", ["wasm", "run", "--invoke", "f"], 2, out="",
       err="wasmgate: wasm run: missing FILE (see --help)\n")
 check("unknown option", ["wasm", "run", V, "--invoke", "add", "--frob"], 2,
-      out="", err="wasmgate: wasm run: unknown option '--frob' (see --help)\n")
+      out="", err="wasmgate: wasm: unknown option '--frob' (see --help)\n")
 check("bad fuel", ["wasm", "run", V, "--invoke", "add", "--fuel", "0"], 2,
-      out="", err="wasmgate: wasm run: --fuel needs a positive integer, got '0'\n")
+      out="", err="wasmgate: wasm: --fuel needs an integer from 1 to "
+          "18446744073709551615, got '0'\n")
 check("option without value", ["wasm", "run", V, "--invoke"], 2, out="",
-      err="wasmgate: wasm run: --invoke needs a value\n")
+      err="wasmgate: wasm: --invoke needs a value\n")
 
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -255,7 +255,7 @@ def auth(ws):
 def usage(ws):
     for args, msg in ((["--http", "nope"], "--http wants ADDR:PORT"),
                       (["--http", "127.0.0.1:99999"], "--http wants ADDR:PORT"),
-                      (["--workers", "0"], "--workers needs a whole number from 1 to 256"),
+                      (["--workers", "0"], "--workers needs an integer from 1 to 256, got '0'"),
                       (["--auth-token-file", "x"], "need --http"),
                       (["--bogus"], "unknown option '--bogus'")):
         r = subprocess.run([WASMGATE, "--workspace", ws, "serve"] + args, capture_output=True, text=True,

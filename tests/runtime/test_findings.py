@@ -4,7 +4,7 @@ rewritten as a regression test with exact outcomes (the reproducers were
 shell scripts; their plugins are rebuilt here from WAT with wat2wasm and
 packed with the real `wasmgate pack`, in temporary workspaces).
 
-usage: test_findings.py WASMGATE WAT2WASM CLANG PDK_DIR README
+usage: test_findings.py WASMGATE WAT2WASM CLANG PDK_DIR HELLO_DOC (docs/plugin-authoring.md)
 """
 import json
 import os
@@ -517,7 +517,7 @@ def test_l4_check_warns_unreachable_schema():
     check(rc == 0 and "[warning]" not in out, "l4: no warning within the limit: %r" % out)
 
 
-# ---- L5: the PDK's wgp_string and the README's Hello example ---------------
+# ---- L5: the PDK's wgp_string and the Hello example (plugin-authoring.md) ---
 
 def test_l5_readme_hello_long_name():
     text = open(README).read()
