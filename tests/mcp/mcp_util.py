@@ -158,9 +158,25 @@ def jbody(b):
         return None
 
 
+def pagemap_fds(pid):
+    """Descriptors open on the process's own /proc/PID/pagemap: the engine's
+    memory pool keeps one per thread that has run a call (it finds the
+    pages a call touched through it) and closes it when the thread ends."""
+    n = 0
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            if os.readlink("/proc/%d/fd/%s" % (pid, fd)).endswith("/pagemap"):
+                n += 1
+        except OSError:
+            pass
+    return n
+
+
 def proc_counts(pid):
-    """(threads, open fds) of a process."""
-    return len(os.listdir("/proc/%d/task" % pid)), len(os.listdir("/proc/%d/fd" % pid))
+    """(threads, open fds) of a process; the fds leave out the per-thread
+    pagemap descriptors (pagemap_fds), which are not per call."""
+    fds = len(os.listdir("/proc/%d/fd" % pid)) - pagemap_fds(pid)
+    return len(os.listdir("/proc/%d/task" % pid)), fds
 
 
 def sockets(pid):

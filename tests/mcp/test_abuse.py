@@ -17,7 +17,7 @@ import threading
 import time
 
 import mcp_util
-from mcp_util import (WASMGATE, Http, check, finish, jbody, proc_counts, request, rpc, sockets,
+from mcp_util import (WASMGATE, Http, check, finish, jbody, pagemap_fds, proc_counts, request, rpc, sockets,
                       wait_for, workspace)
 
 INIT = json.dumps(rpc(0, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {}}))
@@ -294,6 +294,8 @@ def http_abuse(ws):
           "HTTP: threads back to baseline", (proc_counts(srv.proc.pid), base_threads))
     check(wait_for(lambda: sockets(srv.proc.pid) <= base_socks and proc_counts(srv.proc.pid)[1] <= base_fds, 5),
           "HTTP: no leaked socket or fd", (sockets(srv.proc.pid), base_socks, proc_counts(srv.proc.pid)[1], base_fds))
+    check(pagemap_fds(srv.proc.pid) <= proc_counts(srv.proc.pid)[0],
+          "HTTP: at most one pagemap descriptor per thread", (pagemap_fds(srv.proc.pid), proc_counts(srv.proc.pid)))
     rc, out, err = srv.stop()
     check(rc == 0 and out == b"", "HTTP: exit 0, nothing on stdout", (rc, out[:100]))
 
