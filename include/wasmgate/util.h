@@ -31,6 +31,15 @@ bool wg_buf_printf(wg_buf *b, const char *fmt, ...)
 /* Hands the data to the caller (who frees it) and resets the buffer. */
 char *wg_buf_take(wg_buf *b, size_t *len);
 
+/* Growable arrays: makes the array p (elements of elem bytes, *cap of them
+ * allocated) hold at least need elements, doubling from 8 and never past
+ * max elements (0: only the size_t bound). Returns the array, moved or not,
+ * like realloc; NULL when need is past max, the size overflows, elem is 0 or
+ * memory runs out, and then p is untouched and still the caller's. A NULL p
+ * (with *cap 0) is always allocated, so a non-NULL result means success. */
+void *wg_vec_reserve(void *p, size_t *cap, size_t need, size_t elem,
+                     size_t max);
+
 /* A bump allocator: many small allocations, one free. `limit` bounds the
  * total bytes it will hand out (0 = unlimited); past it, allocation fails. */
 typedef struct wg_arena_chunk wg_arena_chunk;

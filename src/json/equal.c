@@ -129,17 +129,13 @@ bool wg_json_equal(const wg_json *a, const wg_json *b) {
       break;
     }
     if (cur.a->type == WG_JSON_ARRAY || cur.a->type == WG_JSON_OBJECT) {
-      if (depth == cap) {
-        size_t ncap = cap ? cap * 2 : 16;
-        json_eq_frame *ns = json_realloc_array(stack, ncap, sizeof *ns);
-        if (!ns) { /* documented: out of memory compares unequal */
-          json_eq_pop(&cur);
-          eq = false;
-          break;
-        }
-        stack = ns;
-        cap = ncap;
+      json_eq_frame *ns = wg_vec_reserve(stack, &cap, depth + 1, sizeof *ns, 0);
+      if (!ns) { /* documented: out of memory compares unequal */
+        json_eq_pop(&cur);
+        eq = false;
+        break;
       }
+      stack = ns;
       stack[depth++] = cur;
     }
     /* Find the next pair to compare, popping finished frames. */

@@ -27,13 +27,10 @@ wg_pkg_limits wg_pkg_limits_default(void) {
 }
 
 bool pkg_list_push(pkg_list *list, const wg_pkg_file *file) {
-  if (list->count == list->alloc) {
-    size_t next = list->alloc ? list->alloc * 2 : 16;
-    wg_pkg_file *items = realloc(list->items, next * sizeof *items);
-    if (!items) return false;
-    list->items = items;
-    list->alloc = next;
-  }
+  wg_pkg_file *items = wg_vec_reserve(list->items, &list->alloc, list->count + 1,
+                                      sizeof *items, 0);
+  if (!items) return false;
+  list->items = items;
   list->items[list->count++] = *file;
   return true;
 }

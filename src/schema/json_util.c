@@ -20,13 +20,9 @@ typedef struct eq_stack {
 } eq_stack;
 
 static bool eq_push(eq_stack *st, const wg_json *a, const wg_json *b) {
-  if (st->len == st->cap) {
-    size_t cap = st->cap ? st->cap * 2 : 32;
-    eq_pair *p = realloc(st->items, cap * sizeof *p);
-    if (!p) return false;
-    st->items = p;
-    st->cap = cap;
-  }
+  eq_pair *p = wg_vec_reserve(st->items, &st->cap, st->len + 1, sizeof *p, 0);
+  if (!p) return false;
+  st->items = p;
   st->items[st->len++] = (eq_pair){a, b};
   return true;
 }
@@ -121,14 +117,11 @@ static bool copy_fill(wg_arena *arena, const wg_json *src, wg_json *dst, copy_it
     if (src->type == WG_JSON_OBJECT) dst->u.object.members = NULL;
     return true;
   }
-  if (*len + n > *cap) {
-    size_t c = *cap ? *cap : 32;
-    while (c < *len + n) c *= 2;
-    copy_item *p = realloc(*list, c * sizeof *p);
-    if (!p) return false;
-    *list = p;
-    *cap = c;
-  }
+  size_t need;
+  if (!wg_add_size(*len, n, &need)) return false;
+  copy_item *p = wg_vec_reserve(*list, cap, need, sizeof *p, 0);
+  if (!p) return false;
+  *list = p;
   wg_json *kids = wg_arena_array(arena, n, sizeof *kids);
   if (!kids) return false;
   if (src->type == WG_JSON_ARRAY) {

@@ -24,13 +24,9 @@ typedef struct edges {
 
 static bool edge(edges *e, uint32_t to) {
   if (to == SCHEMA_NONE) return true;
-  if (e->n == e->cap) {
-    size_t cap = e->cap ? e->cap * 2 : 16;
-    uint32_t *v = realloc(e->v, cap * sizeof *v);
-    if (!v) return false;
-    e->v = v;
-    e->cap = cap;
-  }
+  uint32_t *v = wg_vec_reserve(e->v, &e->cap, e->n + 1, sizeof *v, 0);
+  if (!v) return false;
+  e->v = v;
   e->v[e->n++] = to;
   return true;
 }

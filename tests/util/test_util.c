@@ -1,4 +1,4 @@
-/* test_util.c: buffers, arenas and UTF-8 helpers. */
+/* test_util.c: buffers, growable arrays, arenas and UTF-8 helpers. */
 #include "../harness.h"
 #include "wasmgate/util.h"
 
@@ -29,6 +29,44 @@ static void test_sha256_vectors(void) {
   wg_sha256_final(&c, md);
   hex(md, 32, h);
   CHECK_STR(h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+/* wg_vec_reserve: doubling from 8, clamped to max, NULL (array untouched)
+ * past max, on size overflow and for elem 0. */
+static void test_vec_reserve(void) {
+  size_t cap = 0;
+  int *v = wg_vec_reserve(NULL, &cap, 1, sizeof *v, 0);
+  REQUIRE(v);
+  CHECK_INT(cap, 8);
+  for (int i = 0; i < 8; i++) v[i] = i;
+  CHECK(wg_vec_reserve(v, &cap, 8, sizeof *v, 0) == v); /* fits: no move */
+  CHECK_INT(cap, 8);
+  int *w = wg_vec_reserve(v, &cap, 9, sizeof *v, 0);
+  REQUIRE(w);
+  v = w;
+  CHECK_INT(cap, 16);
+  CHECK_INT(v[7], 7); /* contents kept */
+  v = wg_vec_reserve(v, &cap, 100, sizeof *v, 0); /* doubles until it fits */
+  REQUIRE(v);
+  CHECK_INT(cap, 128);
+  v = wg_vec_reserve(v, &cap, 129, sizeof *v, 200); /* clamped to max */
+  REQUIRE(v);
+  CHECK_INT(cap, 200);
+  CHECK(wg_vec_reserve(v, &cap, 201, sizeof *v, 200) == NULL); /* past max */
+  CHECK_INT(cap, 200);
+  CHECK(wg_vec_reserve(v, &cap, SIZE_MAX / 2, sizeof *v, 0) == NULL);
+  CHECK_INT(cap, 200);
+  CHECK(wg_vec_reserve(v, &cap, 300, 0, 0) == NULL);
+  CHECK_INT(v[7], 7); /* still the caller's after every refusal */
+  free(v);
+  size_t small = 0; /* a max under the first size */
+  char *c = wg_vec_reserve(NULL, &small, 0, 1, 3);
+  REQUIRE(c);
+  CHECK_INT(small, 3);
+  free(c);
+  size_t huge = 0; /* need * elem overflows size_t */
+  CHECK(wg_vec_reserve(NULL, &huge, SIZE_MAX / 8 + 1, 8, 0) == NULL);
+  CHECK_INT(huge, 0);
 }
 
 static void test_buf_cap_is_sticky(void) {
@@ -175,6 +213,7 @@ WG_TEST_LIST {
   WG_TEST(test_ip_text_forms),
   WG_TEST(test_cidr),
   WG_TEST(test_http_vocabulary),
+  WG_TEST(test_vec_reserve),
   WG_TEST(test_buf_cap_is_sticky),
   WG_TEST(test_buf_printf_long),
   WG_TEST(test_arena_limit),
