@@ -1,5 +1,5 @@
-/* util.h: small shared helpers every layer uses (growable buffers, arenas,
- * UTF-8, SHA-256). No policy lives here. */
+/* util.h: small shared helpers every layer uses (growable buffers and
+ * arrays, bounded file reads, arenas, UTF-8, SHA-256). No policy lives here. */
 #ifndef WASMGATE_UTIL_H
 #define WASMGATE_UTIL_H
 
@@ -39,6 +39,34 @@ char *wg_buf_take(wg_buf *b, size_t *len);
  * (with *cap 0) is always allocated, so a non-NULL result means success. */
 void *wg_vec_reserve(void *p, size_t *cap, size_t need, size_t elem,
                      size_t max);
+
+/* Bounded whole-file reads. At most max bytes are kept: a file with more is
+ * WG_READ_TOO_BIG, found by reading one byte past max, never by reading it
+ * all. The data is NUL-terminated (not counted in *len) and the caller's to
+ * free; on any failure *data is NULL and *errnum (when not NULL) says why:
+ * errno, EFBIG for TOO_BIG, ENOMEM, EISDIR for IS_DIR, 0 for NOT_REGULAR. */
+typedef enum wg_read_status {
+  WG_READ_OK = 0,
+  WG_READ_OPEN,        /* open failed (ELOOP: a symlink under NOFOLLOW) */
+  WG_READ_IS_DIR,      /* WG_READ_REGULAR, and it is a directory */
+  WG_READ_NOT_REGULAR, /* WG_READ_REGULAR, and a FIFO, device or socket */
+  WG_READ_TOO_BIG,     /* more than max bytes */
+  WG_READ_IO,          /* fstat or read failed */
+  WG_READ_NOMEM,
+} wg_read_status;
+
+enum {
+  WG_READ_NOFOLLOW = 1u << 0, /* a symlink is refused (O_NOFOLLOW) */
+  WG_READ_NONBLOCK = 1u << 1, /* opening a FIFO does not wait for a writer */
+  WG_READ_REGULAR = 1u << 2,  /* only a regular file is read */
+  WG_READ_STDIN = 1u << 3,    /* the path "-" is standard input */
+};
+
+wg_read_status wg_read_file(const char *path, size_t max, unsigned flags,
+                            uint8_t **data, size_t *len, int *errnum);
+/* The same from an open descriptor (read to its end; not closed). */
+wg_read_status wg_read_fd(int fd, size_t max, uint8_t **data, size_t *len,
+                          int *errnum);
 
 /* A bump allocator: many small allocations, one free. `limit` bounds the
  * total bytes it will hand out (0 = unlimited); past it, allocation fails. */
