@@ -96,6 +96,15 @@ bool wg_utf8_valid(const uint8_t *s, size_t n);
 size_t wg_utf8_encode(uint32_t cp, uint8_t out[4]);
 /* Largest length <= n that does not cut a UTF-8 sequence of valid text. */
 size_t wg_utf8_trim(const uint8_t *s, size_t n);
+/* The one text cutter for messages: copies src[0..len) into dst (dst_size
+ * bytes with the NUL). Text of at most max bytes that fits is copied whole;
+ * anything longer is cut on a UTF-8 boundary to at most max bytes, and to
+ * what leaves room for mark, and mark ("..." or "\xE2\x80\xA6") follows, so
+ * a cut text always ends in it. If dst has no room for text besides the
+ * mark, it gets "".
+ * max SIZE_MAX means "what dst holds". Returns the length written. */
+size_t wg_utf8_cut(char *dst, size_t dst_size, const char *src, size_t len,
+                   size_t max, const char *mark);
 
 /* Checked size arithmetic: false on overflow. */
 static inline bool wg_add_size(size_t a, size_t b, size_t *out) {

@@ -68,19 +68,6 @@ wg_schema_options wg_schema_default_options(void) {
   };
 }
 
-void schema_copy_bounded(char *dst, size_t dst_size, const char *src, size_t len) {
-  if (dst_size == 0) return;
-  if (len < dst_size) {
-    memcpy(dst, src, len);
-    dst[len] = '\0';
-    return;
-  }
-  size_t keep = wg_utf8_trim((const uint8_t *)src, dst_size > 4 ? dst_size - 4 : 0);
-  memcpy(dst, src, keep);
-  memcpy(dst + keep, "...", dst_size > 4 ? 4 : 1);
-  if (dst_size <= 4) dst[0] = '\0';
-}
-
 void schema_clean_message(char *msg) {
   size_t len = strlen(msg);
   for (size_t i = 0; i < len;) {
@@ -102,8 +89,8 @@ bool schema_cerr(cctx *c, wg_schema_status st, const char *kw, const char *fmt, 
   wg_schema_error *e = c->err;
   if (!e || e->status != WG_SCHEMA_OK) return false;
   e->status = st;
-  schema_copy_bounded(e->schema_path, sizeof e->schema_path, c->path, c->path_len);
-  schema_copy_bounded(e->keyword, sizeof e->keyword, kw, strlen(kw));
+  wg_utf8_cut(e->schema_path, sizeof e->schema_path, c->path, c->path_len, SIZE_MAX, "...");
+  wg_utf8_cut(e->keyword, sizeof e->keyword, kw, strlen(kw), SIZE_MAX, "...");
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(e->message, sizeof e->message, fmt, ap);
@@ -249,7 +236,7 @@ static uint32_t new_node(cctx *c, const wg_json *v) {
     return SCHEMA_NONE;
   }
   char cut[SCHEMA_PATH_MAX];
-  schema_copy_bounded(cut, sizeof cut, c->path, c->path_len);
+  wg_utf8_cut(cut, sizeof cut, c->path, c->path_len, SIZE_MAX, "...");
   const char *path = schema_arena_str(c, cut, strlen(cut));
   if (!path) return SCHEMA_NONE;
   uint32_t i = (uint32_t)s->nnodes++;

@@ -507,7 +507,7 @@ bool schema_compile_keyword(cctx *c, uint32_t n, const wg_json_member *m,
   const struct keyword *k = find_keyword(m->key, m->key_len);
   if (k) return k->fn(c, n, k->name, m->value, base);
   char name[64];
-  schema_copy_bounded(name, sizeof name, m->key, m->key_len);
+  wg_utf8_cut(name, sizeof name, m->key, m->key_len, SIZE_MAX, "...");
   for (char *p = name; *p; p++)
     if ((unsigned char)*p < 0x20) *p = '?';
   return schema_cerr(c, WG_SCHEMA_UNKNOWN_KEYWORD, name, "unknown keyword \"%s\"", name);

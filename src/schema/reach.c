@@ -134,7 +134,8 @@ int wg_schema_depth_warning(const wg_schema *s, wg_schema_error *warn) {
       rc = 1;
       const schema_node *w = &s->nodes[worst];
       warn->status = WG_SCHEMA_DEPTH;
-      schema_copy_bounded(warn->schema_path, sizeof warn->schema_path, w->path, strlen(w->path));
+      wg_utf8_cut(warn->schema_path, sizeof warn->schema_path, w->path, strlen(w->path),
+                  SIZE_MAX, "...");
       snprintf(warn->keyword, sizeof warn->keyword, "%s", w->ref != SCHEMA_NONE ? "$ref" : "allOf");
       if (chain[worst] > max)
         snprintf(warn->message, sizeof warn->message,

@@ -153,7 +153,6 @@ struct wg_schema {
 
 /* Copies src into a fixed char array, cutting on a UTF-8 boundary and
  * ending in "..." when it does not fit. */
-void schema_copy_bounded(char *dst, size_t dst_size, const char *src, size_t len);
 
 /* Makes a message safe to show: control characters and bytes that are not
  * valid UTF-8 (e.g. a character cut by a %.Ns conversion) become '?'. */

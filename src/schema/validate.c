@@ -61,8 +61,9 @@ static void instance_path(vctx *c, char *dst, size_t size) {
         wg_buf_append_char(&b, (unsigned char)ch < 0x20 ? '?' : ch);
     }
   }
-  schema_copy_bounded(dst, size, b.data ? b.data : "", b.len);
-  if (!wg_buf_ok(&b) && size > 4) memcpy(dst + size - 4, "...", 4);
+  /* b holds 4096 bytes, far more than dst: a path too long for b is longer
+   * than dst too, so it is cut here and ends in the mark. */
+  wg_utf8_cut(dst, size, b.data ? b.data : "", b.len, SIZE_MAX, "...");
   wg_buf_free(&b);
 }
 
@@ -71,8 +72,9 @@ static void record(vctx *c, const schema_node *n, wg_schema_status st, const cha
   wg_schema_error *e = c->err;
   e->status = st;
   instance_path(c, e->instance_path, sizeof e->instance_path);
-  schema_copy_bounded(e->schema_path, sizeof e->schema_path, n->path, strlen(n->path));
-  schema_copy_bounded(e->keyword, sizeof e->keyword, kw, strlen(kw));
+  wg_utf8_cut(e->schema_path, sizeof e->schema_path, n->path, strlen(n->path), SIZE_MAX,
+              "...");
+  wg_utf8_cut(e->keyword, sizeof e->keyword, kw, strlen(kw), SIZE_MAX, "...");
   vsnprintf(e->message, sizeof e->message, fmt, ap);
   schema_clean_message(e->message); /* names from the schema may hold any byte */
   c->recorded = true;

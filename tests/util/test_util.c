@@ -165,6 +165,34 @@ static void test_read_fd_pipe(void) {
   }
 }
 
+/* wg_utf8_cut: whole when it fits under max and dst, else cut on a UTF-8
+ * boundary with the mark after; "" when only the mark would fit. */
+static void test_utf8_cut(void) {
+  char d[8];
+  CHECK_INT(wg_utf8_cut(d, sizeof d, "abcdefg", 7, SIZE_MAX, "..."), 7);
+  CHECK_STR(d, "abcdefg");
+  CHECK_INT(wg_utf8_cut(d, sizeof d, "abcdefgh", 8, SIZE_MAX, "..."), 7);
+  CHECK_STR(d, "abcd...");
+  CHECK_INT(wg_utf8_cut(d, sizeof d, "abcdef", 6, 3, "..."), 6); /* max */
+  CHECK_STR(d, "abc...");
+  CHECK_INT(wg_utf8_cut(d, sizeof d, "abc", 3, 3, "..."), 3);
+  CHECK_STR(d, "abc");
+  /* "a\xC3\xA9b...": 4 bytes of room; the cut may not split the U+00E9. */
+  CHECK_INT(wg_utf8_cut(d, sizeof d, "abc\xC3\xA9xyz", 9, SIZE_MAX, "..."), 6);
+  CHECK_STR(d, "abc...");
+  CHECK_INT(wg_utf8_cut(d, sizeof d, "ab\xC3\xA9xyz", 8, SIZE_MAX, "..."), 7);
+  CHECK_STR(d, "ab\xC3\xA9...");
+  char u[16]; /* the U+2026 mark, as the manifest and host layers use */
+  CHECK_INT(wg_utf8_cut(u, sizeof u, "0123456789", 10, 4, "\xE2\x80\xA6"), 7);
+  CHECK_STR(u, "0123\xE2\x80\xA6");
+  char t[4];
+  CHECK_INT(wg_utf8_cut(t, sizeof t, "abcdef", 6, SIZE_MAX, "..."), 0);
+  CHECK_STR(t, "");
+  CHECK_INT(wg_utf8_cut(t, sizeof t, "abc", 3, SIZE_MAX, "..."), 3);
+  CHECK_STR(t, "abc");
+  CHECK_INT(wg_utf8_cut(t, 0, "abc", 3, SIZE_MAX, "..."), 0);
+}
+
 static void test_buf_cap_is_sticky(void) {
   wg_buf b;
   wg_buf_init(&b, 8);
@@ -316,5 +344,6 @@ WG_TEST_LIST {
   WG_TEST(test_buf_printf_long),
   WG_TEST(test_arena_limit),
   WG_TEST(test_utf8),
+  WG_TEST(test_utf8_cut),
 };
 WG_TEST_MAIN()
