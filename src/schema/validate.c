@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json_budget.h"
 #include "schema_int.h"
 
 /* One step of the instance path: a key the schema names (`properties`),
@@ -177,7 +178,7 @@ static int check_type(vctx *c, const schema_node *n, const wg_json *inst) {
 
 static int equal(vctx *c, const schema_node *n, const char *kw, const wg_json *a,
                  const wg_json *b) {
-  int r = schema_json_equal(a, b, &c->steps, c->max_steps);
+  int r = json_equal_budget(a, b, &c->steps, c->max_steps);
   if (r == -2) return hard(c, n, WG_SCHEMA_NOMEM, kw, "out of memory");
   if (r < 0) return budget(c, n, kw);
   return r;
