@@ -6,11 +6,8 @@
  * nothing and exits 1 if the lock file is missing or differs. */
 #include "cli_plugins.h"
 
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static void print_diag(const wg_plugin_diag *d) {
   fprintf(stderr, "wasmgate: [%s/%s] ", wg_pkg_kind_name(d->kind),

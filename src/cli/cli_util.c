@@ -3,12 +3,10 @@
 #include "cli.h"
 #include "wasmgate/util.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 bool cli_is_help(const char *s) {
   return strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0;

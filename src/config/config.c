@@ -9,12 +9,9 @@
 #include "cfg_internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* The config is a few KiB; 1 MiB is generous and bounds the read. */
 #define CFG_MAX_FILE_SIZE (1024u * 1024u)
