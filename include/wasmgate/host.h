@@ -199,7 +199,9 @@ bool wg_host_bind(wg_store *s, const wg_module *m, wg_host_call *hc,
                   wg_extern *imports, wg_error *err);
 
 /* Checks the required exports: `memory` (a memory) and `yoi_tool_call`
- * ([] -> []). On failure sets err (module_invalid) and returns false. */
+ * ([] -> []), memory first, with the package check's messages (manifest.h:
+ * "plugin WASM module does not export ..."). On failure sets err
+ * (module_invalid) and returns false. */
 bool wg_host_check_exports(const wg_module *m, wg_error *err);
 
 #endif

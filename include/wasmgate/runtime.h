@@ -224,6 +224,9 @@ typedef struct wg_registry {
   wg_https_ctx **https_ctxs;
   size_t https_ctx_count;
   char *base_dir;
+  /* Allocated lengths of tools, diags and https_ctxs (the library's
+   * bookkeeping for wg_vec_reserve; an embedder reads the counts). */
+  size_t tools_cap, diags_cap, https_ctxs_cap;
 } wg_registry;
 
 /* Registers the tools of every resolved plugin as reference 3.1-3.5 (an

@@ -1,5 +1,5 @@
-/* util.h: small shared helpers every layer uses (growable buffers, arenas,
- * UTF-8, SHA-256). No policy lives here. */
+/* util.h: small shared helpers every layer uses (growable buffers and
+ * arrays, bounded file reads, arenas, UTF-8, SHA-256). No policy lives here. */
 #ifndef WASMGATE_UTIL_H
 #define WASMGATE_UTIL_H
 
@@ -31,6 +31,43 @@ bool wg_buf_printf(wg_buf *b, const char *fmt, ...)
 /* Hands the data to the caller (who frees it) and resets the buffer. */
 char *wg_buf_take(wg_buf *b, size_t *len);
 
+/* Growable arrays: makes the array p (elements of elem bytes, *cap of them
+ * allocated) hold at least need elements, doubling from 8 and never past
+ * max elements (0: only the size_t bound). Returns the array, moved or not,
+ * like realloc; NULL when need is past max, the size overflows, elem is 0 or
+ * memory runs out, and then p is untouched and still the caller's. A NULL p
+ * (with *cap 0) is always allocated, so a non-NULL result means success. */
+void *wg_vec_reserve(void *p, size_t *cap, size_t need, size_t elem,
+                     size_t max);
+
+/* Bounded whole-file reads. At most max bytes are kept: a file with more is
+ * WG_READ_TOO_BIG, found by reading one byte past max, never by reading it
+ * all. The data is NUL-terminated (not counted in *len) and the caller's to
+ * free; on any failure *data is NULL and *errnum (when not NULL) says why:
+ * errno, EFBIG for TOO_BIG, ENOMEM, EISDIR for IS_DIR, 0 for NOT_REGULAR. */
+typedef enum wg_read_status {
+  WG_READ_OK = 0,
+  WG_READ_OPEN,        /* open failed (ELOOP: a symlink under NOFOLLOW) */
+  WG_READ_IS_DIR,      /* WG_READ_REGULAR, and it is a directory */
+  WG_READ_NOT_REGULAR, /* WG_READ_REGULAR, and a FIFO, device or socket */
+  WG_READ_TOO_BIG,     /* more than max bytes */
+  WG_READ_IO,          /* fstat or read failed */
+  WG_READ_NOMEM,
+} wg_read_status;
+
+enum {
+  WG_READ_NOFOLLOW = 1u << 0, /* a symlink is refused (O_NOFOLLOW) */
+  WG_READ_NONBLOCK = 1u << 1, /* opening a FIFO does not wait for a writer */
+  WG_READ_REGULAR = 1u << 2,  /* only a regular file is read */
+  WG_READ_STDIN = 1u << 3,    /* the path "-" is standard input */
+};
+
+wg_read_status wg_read_file(const char *path, size_t max, unsigned flags,
+                            uint8_t **data, size_t *len, int *errnum);
+/* The same from an open descriptor (read to its end; not closed). */
+wg_read_status wg_read_fd(int fd, size_t max, uint8_t **data, size_t *len,
+                          int *errnum);
+
 /* A bump allocator: many small allocations, one free. `limit` bounds the
  * total bytes it will hand out (0 = unlimited); past it, allocation fails. */
 typedef struct wg_arena_chunk wg_arena_chunk;
@@ -59,6 +96,15 @@ bool wg_utf8_valid(const uint8_t *s, size_t n);
 size_t wg_utf8_encode(uint32_t cp, uint8_t out[4]);
 /* Largest length <= n that does not cut a UTF-8 sequence of valid text. */
 size_t wg_utf8_trim(const uint8_t *s, size_t n);
+/* The one text cutter for messages: copies src[0..len) into dst (dst_size
+ * bytes with the NUL). Text of at most max bytes that fits is copied whole;
+ * anything longer is cut on a UTF-8 boundary to at most max bytes, and to
+ * what leaves room for mark, and mark ("..." or "\xE2\x80\xA6") follows, so
+ * a cut text always ends in it. If dst has no room for text besides the
+ * mark, it gets "".
+ * max SIZE_MAX means "what dst holds". Returns the length written. */
+size_t wg_utf8_cut(char *dst, size_t dst_size, const char *src, size_t len,
+                   size_t max, const char *mark);
 
 /* Checked size arithmetic: false on overflow. */
 static inline bool wg_add_size(size_t a, size_t b, size_t *out) {

@@ -51,14 +51,10 @@ typedef struct check_report {
 /* Adds a diagnostic; an error makes the report invalid. */
 static void add_diag(check_report *r, const wg_manifest_diag *d) {
   if (!d->warning) r->ok = false;
-  if (r->diag_count == r->diag_cap) {
-    if (r->diag_cap >= CHECK_MAX_DIAGS) return;
-    size_t next = r->diag_cap ? r->diag_cap * 2 : 8;
-    wg_manifest_diag *p = realloc(r->diags, next * sizeof *p);
-    if (!p) return;
-    r->diags = p;
-    r->diag_cap = next;
-  }
+  wg_manifest_diag *p = wg_vec_reserve(r->diags, &r->diag_cap, r->diag_count + 1,
+                                       sizeof *p, CHECK_MAX_DIAGS);
+  if (!p) return; /* past CHECK_MAX_DIAGS or out of memory: dropped */
+  r->diags = p;
   r->diags[r->diag_count++] = *d;
 }
 

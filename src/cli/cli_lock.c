@@ -6,11 +6,8 @@
  * nothing and exits 1 if the lock file is missing or differs. */
 #include "cli_plugins.h"
 
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static void print_diag(const wg_plugin_diag *d) {
   fprintf(stderr, "wasmgate: [%s/%s] ", wg_pkg_kind_name(d->kind),
@@ -27,29 +24,17 @@ static void print_diag(const wg_plugin_diag *d) {
 }
 
 /* 0 if the file holds exactly `text`, 1 if it differs, is missing or is
- * not a regular file (opened non-blocking: a FIFO never hangs us). */
+ * not a regular file (opened non-blocking: a FIFO never hangs us). A file
+ * longer than text differs, so text->len bounds the read. */
 static int compare_file(const char *path, const wg_buf *text) {
-  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  struct stat st;
-  if (fd < 0) return 1;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    close(fd);
-    return 1;
-  }
-  FILE *f = fdopen(fd, "rb");
-  if (!f) {
-    close(fd);
-    return 1;
-  }
-  int same = 1;
-  char buf[4096];
-  size_t off = 0, n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0 && same) {
-    if (off + n > text->len || memcmp(buf, text->data + off, n) != 0) same = 0;
-    off += n;
-  }
-  fclose(f);
-  return same && off == text->len ? 0 : 1;
+  uint8_t *data = NULL;
+  size_t len = 0;
+  wg_read_status st = wg_read_file(path, text->len, WG_READ_NONBLOCK | WG_READ_REGULAR,
+                                   &data, &len, NULL);
+  int same = st == WG_READ_OK && len == text->len &&
+             (len == 0 || memcmp(data, text->data, len) == 0);
+  free(data);
+  return same ? 0 : 1;
 }
 
 static int lock_run(cli_plugins *p, bool check) {

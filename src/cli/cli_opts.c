@@ -5,6 +5,7 @@
  * per path option given (at most CLI_MAX_OPTS + 4) and, for a command with
  * more than CLI_MAX_ARGS arguments, one array of at most max_args pointers. */
 #include "cli.h"
+#include "wasmgate/util.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -27,16 +28,15 @@ const cli_opt cli_global_opts[] = {
 };
 const unsigned cli_global_bits[] = {CLI_G_WORKSPACE, CLI_G_CONFIG, CLI_G_STORES, CLI_G_STORES};
 
-/* An argument shown in a message: at most 80 bytes, control characters
- * as '?' (argv is the user's own text, but may hold anything). */
+/* An argument shown in a message: at most 80 bytes, cut on a UTF-8
+ * boundary, control characters as '?' (argv is the user's own text, but may
+ * hold anything). */
 static const char *shown(const char *s, char buf[84]) {
+  char clean[81]; /* one byte past 80 tells a longer argument */
   size_t n = 0;
-  for (; s[n] && n < 80; n++) buf[n] = (unsigned char)s[n] < 0x20 || s[n] == 0x7f ? '?' : s[n];
-  if (s[n]) {
-    memcpy(buf + n, "...", 3);
-    n += 3;
-  }
-  buf[n] = '\0';
+  for (; s[n] && n < sizeof clean; n++)
+    clean[n] = (unsigned char)s[n] < 0x20 || s[n] == 0x7f ? '?' : s[n];
+  wg_utf8_cut(buf, 84, clean, n, 80, "...");
   return buf;
 }
 

@@ -9,12 +9,9 @@
 #include "cfg_internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* The config is a few KiB; 1 MiB is generous and bounds the read. */
 #define CFG_MAX_FILE_SIZE (1024u * 1024u)
@@ -452,47 +449,16 @@ wg_config *wg_config_parse(const char *text, size_t len, wg_config_error *err) {
   return cfg;
 }
 
-/* Reads at most max+1 bytes so an oversized file is detected, not read. */
+/* Follows a symlink (a config may be one) but never waits on a FIFO; a
+ * directory is EISDIR, any other non-regular file CFG_ENOTREG. */
 static int read_small_file(const char *path, size_t max, char **data,
                            size_t *len, int *errnum) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    *errnum = errno;
-    return -1;
-  }
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    *errnum = S_ISDIR(st.st_mode) ? EISDIR : CFG_ENOTREG;
-    close(fd);
-    return -1;
-  }
-  char *buf = malloc(max + 1);
-  size_t n = 0;
-  if (!buf) {
-    *errnum = ENOMEM;
-    close(fd);
-    return -1;
-  }
-  while (n <= max) {
-    ssize_t got = read(fd, buf + n, max + 1 - n);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) {
-      *errnum = errno;
-      free(buf);
-      close(fd);
-      return -1;
-    }
-    if (got == 0) break;
-    n += (size_t)got;
-  }
-  close(fd);
-  if (n > max) {
-    *errnum = EFBIG;
-    free(buf);
-    return -1;
-  }
-  *data = buf;
-  *len = n;
+  uint8_t *buf = NULL;
+  wg_read_status st = wg_read_file(path, max, WG_READ_NONBLOCK | WG_READ_REGULAR,
+                                   &buf, len, errnum);
+  if (st == WG_READ_NOT_REGULAR) *errnum = CFG_ENOTREG;
+  if (st != WG_READ_OK) return -1;
+  *data = (char *)buf;
   return 0;
 }
 

@@ -242,13 +242,10 @@ int cfg_cache_parse(const char *text, size_t len, cfg_cache *out) {
       continue;
     }
     if (out->count == CFG_CACHE_MAX_ENTRIES) goto bad;
-    if (out->count == out->cap) {
-      size_t cap = out->cap ? out->cap * 2 : 64;
-      cfg_cache_entry *p = realloc(out->entries, cap * sizeof *p);
-      if (!p) goto bad;
-      out->entries = p;
-      out->cap = cap;
-    }
+    cfg_cache_entry *p = wg_vec_reserve(out->entries, &out->cap, out->count + 1,
+                                        sizeof *p, CFG_CACHE_MAX_ENTRIES);
+    if (!p) goto bad;
+    out->entries = p;
     if (!parse_line(line, n, &out->entries[out->count])) goto bad;
     out->count++;
   }
@@ -347,13 +344,10 @@ void cfg_cache_record(cfg_cache *c, wg_source source, const char *label,
   }
   /* New: appended, re-sorted (at most a few hundred entries, once). */
   if (c->count == CFG_CACHE_MAX_ENTRIES) return;
-  if (c->count == c->cap) {
-    size_t cap = c->cap ? c->cap * 2 : 64;
-    cfg_cache_entry *p = realloc(c->entries, cap * sizeof *p);
-    if (!p) return;
-    c->entries = p;
-    c->cap = cap;
-  }
+  cfg_cache_entry *p = wg_vec_reserve(c->entries, &c->cap, c->count + 1, sizeof *p,
+                                      CFG_CACHE_MAX_ENTRIES);
+  if (!p) return;
+  c->entries = p;
   c->entries[c->count++] = fresh;
   qsort(c->entries, c->count, sizeof *c->entries, entry_cmp);
   c->dirty = true;

@@ -117,13 +117,9 @@ static bool is_wanted(const disc_state *s, const char *identity) {
 }
 
 static int push_package(disc_state *s, wg_discovered *p) {
-  if (s->out->count == s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 8;
-    wg_discovered *n = realloc(s->out->packages, cap * sizeof *n);
-    if (!n) return -1;
-    s->out->packages = n;
-    s->cap = cap;
-  }
+  wg_discovered *n = wg_vec_reserve(s->out->packages, &s->cap, s->out->count + 1, sizeof *n, 0);
+  if (!n) return -1;
+  s->out->packages = n;
   s->out->packages[s->out->count++] = *p;
   return 0;
 }

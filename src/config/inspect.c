@@ -86,16 +86,12 @@ typedef struct key_list {
 
 static void key_add(insp *s, key_list *k, const char *key) {
   if (s->oom) return;
-  if (k->count == k->cap) {
-    size_t cap = k->cap ? k->cap * 2 : 16;
-    char **n = realloc(k->keys, cap * sizeof *n);
-    if (!n) {
-      s->oom = true;
-      return;
-    }
-    k->keys = n;
-    k->cap = cap;
+  char **n = wg_vec_reserve(k->keys, &k->cap, k->count + 1, sizeof *n, 0);
+  if (!n) {
+    s->oom = true;
+    return;
   }
+  k->keys = n;
   k->keys[k->count] = dup(s, key);
   if (k->keys[k->count]) k->count++;
 }

@@ -48,13 +48,9 @@ static int fail(res_state *s, const wg_config_enabled *e,
 }
 
 static int push(res_state *s, const wg_resolved *r) {
-  if (s->out->count == s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 8;
-    wg_resolved *n = realloc(s->out->plugins, cap * sizeof *n);
-    if (!n) return -1;
-    s->out->plugins = n;
-    s->cap = cap;
-  }
+  wg_resolved *n = wg_vec_reserve(s->out->plugins, &s->cap, s->out->count + 1, sizeof *n, 0);
+  if (!n) return -1;
+  s->out->plugins = n;
   s->out->plugins[s->out->count++] = *r;
   return 0;
 }

@@ -82,16 +82,12 @@ void cfg_copy(char *dst, size_t cap, const char *src) {
 wg_plugin_diag *cfg_diag_add(cfg_diags *d, wg_pkg_kind kind,
                              wg_pkg_phase phase, const char *message) {
   if (d->oom) return NULL;
-  if (d->count == d->cap) {
-    size_t cap = d->cap ? d->cap * 2 : 8;
-    wg_plugin_diag *p = realloc(d->items, cap * sizeof *p);
-    if (!p) {
-      d->oom = true;
-      return NULL;
-    }
-    d->items = p;
-    d->cap = cap;
+  wg_plugin_diag *p = wg_vec_reserve(d->items, &d->cap, d->count + 1, sizeof *p, 0);
+  if (!p) {
+    d->oom = true;
+    return NULL;
   }
+  d->items = p;
   wg_plugin_diag *e = &d->items[d->count++];
   memset(e, 0, sizeof *e);
   e->kind = kind;

@@ -10,6 +10,7 @@
  * a return value or a sticky error (only the call's own cancellation or
  * deadline, seen during a request, ends the run as a trap). */
 #include "host_https.h"
+#include "pkg_abi.h"
 #include "wasmgate/manifest.h"
 
 #include <stdio.h>
@@ -209,28 +210,12 @@ bool wg_host_bind(wg_store *s, const wg_module *m, wg_host_call *hc,
   return true;
 }
 
+/* The package layer's check, so a call refuses exactly what `check` does. */
 bool wg_host_check_exports(const wg_module *m, wg_error *err) {
-  bool has_memory = false, has_call = false;
-  size_t n = wg_module_export_count(m);
-  for (size_t i = 0; i < n; i++) {
-    wg_export_info ex;
-    if (!wg_module_export(m, i, &ex)) continue;
-    if (ex.name_len == 6 && memcmp(ex.name, "memory", 6) == 0)
-      has_memory = ex.kind == WG_EXTERN_MEMORY;
-    if (ex.name_len == 13 && memcmp(ex.name, "yoi_tool_call", 13) == 0)
-      has_call = ex.kind == WG_EXTERN_FUNC && ex.functype.param_count == 0 &&
-                 ex.functype.result_count == 0;
-  }
-  if (!has_call) {
-    wg_error_set(err, WG_ERR_MODULE_INVALID,
-                 "module must export `yoi_tool_call` as a function [] -> []");
-    return false;
-  }
-  if (!has_memory) {
-    wg_error_set(err, WG_ERR_MODULE_INVALID, "module must export its memory as `memory`");
-    return false;
-  }
-  return true;
+  const char *problem = pkg_abi_export_problem(m);
+  if (!problem) return true;
+  wg_error_set(err, WG_ERR_MODULE_INVALID, "%s", problem);
+  return false;
 }
 
 void wg_host_call_free(wg_host_call *hc) {

@@ -54,13 +54,10 @@ static void pol_fail(host_fail *f, const wg_pol_error *pe) {
 /* ---- records -------------------------------------------------------------- */
 
 static wg_https_record *new_record(host_https_state *st) {
-  if (st->record_count == st->record_cap) {
-    size_t cap = st->record_cap ? st->record_cap * 2 : 4;
-    wg_https_record *grown = realloc(st->records, cap * sizeof *grown);
-    if (!grown) return NULL;
-    st->records = grown;
-    st->record_cap = cap;
-  }
+  wg_https_record *grown = wg_vec_reserve(st->records, &st->record_cap,
+                                          st->record_count + 1, sizeof *grown, 0);
+  if (!grown) return NULL;
+  st->records = grown;
   wg_https_record *r = &st->records[st->record_count++];
   memset(r, 0, sizeof *r);
   return r;

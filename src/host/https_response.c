@@ -36,13 +36,10 @@ static bool write_value(wg_json_writer *w, const wg_pol_secrets *secrets,
     const char *v = b.data ? b.data : "";
     size_t n = b.len;
     if (n > HOST_MAX_RESPONSE_HEADER_VALUE) {
-      /* Visible ASCII only, so any byte is a character boundary. */
-      wg_buf cut;
-      wg_buf_init(&cut, 0);
-      wg_buf_append(&cut, v, HOST_MAX_RESPONSE_HEADER_VALUE);
-      wg_buf_append_str(&cut, "\xe2\x80\xa6");
-      ok = wg_buf_ok(&cut) && wg_json_writer_string(w, cut.data, cut.len);
-      wg_buf_free(&cut);
+      char cut[HOST_MAX_RESPONSE_HEADER_VALUE + 4];
+      size_t cn = wg_utf8_cut(cut, sizeof cut, v, n, HOST_MAX_RESPONSE_HEADER_VALUE,
+                              "\xe2\x80\xa6");
+      ok = wg_json_writer_string(w, cut, cn);
     } else {
       ok = wg_json_writer_string(w, v, n);
     }

@@ -6,8 +6,13 @@
  * Non-recursive: an explicit stack of container pairs, so any depth is safe.
  * Objects above a few members are matched by sorting both member lists by
  * key (O(n log n)); if that allocation fails, a linear lookup is used
- * instead, which is slower but gives the same answer. */
+ * instead, which is slower but gives the same answer.
+ *
+ * json_equal_budget (for the schema layer's step budget) gives the same
+ * answers with a cost it can charge: linear member lookup, each key compare
+ * a step, so the cost is known before any allocation. */
 #include "json_internal.h"
+#include "json_budget.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -129,17 +134,13 @@ bool wg_json_equal(const wg_json *a, const wg_json *b) {
       break;
     }
     if (cur.a->type == WG_JSON_ARRAY || cur.a->type == WG_JSON_OBJECT) {
-      if (depth == cap) {
-        size_t ncap = cap ? cap * 2 : 16;
-        json_eq_frame *ns = json_realloc_array(stack, ncap, sizeof *ns);
-        if (!ns) { /* documented: out of memory compares unequal */
-          json_eq_pop(&cur);
-          eq = false;
-          break;
-        }
-        stack = ns;
-        cap = ncap;
+      json_eq_frame *ns = wg_vec_reserve(stack, &cap, depth + 1, sizeof *ns, 0);
+      if (!ns) { /* documented: out of memory compares unequal */
+        json_eq_pop(&cur);
+        eq = false;
+        break;
       }
+      stack = ns;
       stack[depth++] = cur;
     }
     /* Find the next pair to compare, popping finished frames. */
@@ -162,4 +163,80 @@ bool wg_json_equal(const wg_json *a, const wg_json *b) {
   while (depth) json_eq_pop(&stack[--depth]);
   free(stack);
   return eq;
+}
+
+/* ---- with a step budget (json_budget.h) ---- */
+
+typedef struct json_bpair {
+  const wg_json *a, *b;
+} json_bpair;
+
+typedef struct json_bstack {
+  json_bpair *items;
+  size_t len, cap;
+} json_bstack;
+
+static bool json_bpush(json_bstack *st, const wg_json *a, const wg_json *b) {
+  json_bpair *p = wg_vec_reserve(st->items, &st->cap, st->len + 1, sizeof *p, 0);
+  if (!p) return false;
+  st->items = p;
+  st->items[st->len++] = (json_bpair){a, b};
+  return true;
+}
+
+static const wg_json *json_bmember(const wg_json *obj, const char *key, size_t len,
+                                   uint64_t *steps) {
+  for (size_t i = 0; i < obj->u.object.count; i++) {
+    const wg_json_member *m = &obj->u.object.members[i];
+    (*steps)++;
+    if (json_bytes_eq(m->key, json_key_len(m), key, len)) return m->value;
+  }
+  return NULL;
+}
+
+/* Compares one pair; pushes children. 1 equal so far, 0 different, -2 OOM. */
+static int json_bstep(json_bstack *st, const wg_json *a, const wg_json *b, uint64_t *steps) {
+  if (a->type != b->type) return 0;
+  switch (a->type) {
+    case WG_JSON_NULL:
+    case WG_JSON_FALSE:
+    case WG_JSON_TRUE: return 1;
+    case WG_JSON_NUMBER: return json_numbers_eq(a, b);
+    case WG_JSON_STRING:
+      *steps += a->u.string.len / 64;
+      return json_bytes_eq(a->u.string.text, a->u.string.len, b->u.string.text,
+                           b->u.string.len);
+    case WG_JSON_ARRAY:
+      if (a->u.array.count != b->u.array.count) return 0;
+      for (size_t i = a->u.array.count; i-- > 0;)
+        if (!json_bpush(st, a->u.array.items[i], b->u.array.items[i])) return -2;
+      return 1;
+    case WG_JSON_OBJECT:
+      if (a->u.object.count != b->u.object.count) return 0;
+      for (size_t i = 0; i < a->u.object.count; i++) {
+        const wg_json_member *m = &a->u.object.members[i];
+        const wg_json *bv = json_bmember(b, m->key, json_key_len(m), steps);
+        if (!bv) return 0;
+        if (!json_bpush(st, m->value, bv)) return -2;
+      }
+      return 1;
+  }
+  return 0;
+}
+
+int json_equal_budget(const wg_json *a, const wg_json *b, uint64_t *steps,
+                      uint64_t max_steps) {
+  json_bstack st = {0};
+  int result = 1;
+  if (!json_bpush(&st, a, b)) return -2;
+  while (st.len > 0 && result == 1) {
+    json_bpair p = st.items[--st.len];
+    if (++*steps > max_steps) {
+      result = -1;
+      break;
+    }
+    result = json_bstep(&st, p.a, p.b, steps);
+  }
+  free(st.items);
+  return result;
 }

@@ -137,22 +137,6 @@ static wg_json *json_new_node(json_parser *p, wg_json_type t, size_t start) {
   return json_new_node_extra(p, t, start, 0);
 }
 
-/* Grows a malloc'd vector to hold at least need elements. */
-static bool json_grow(void **vec, size_t *cap, size_t need, size_t elem) {
-  if (need <= *cap) return true;
-  size_t n = *cap ? *cap : 16;
-  while (n < need) {
-    if (!wg_mul_size(n, 2, &n)) return false;
-  }
-  size_t bytes;
-  if (!wg_mul_size(n, elem, &bytes)) return false;
-  void *v = realloc(*vec, bytes);
-  if (!v) return false;
-  *vec = v;
-  *cap = n;
-  return true;
-}
-
 static int json_hex(unsigned char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -331,9 +315,10 @@ static const char *json_bad_start(const json_parser *p, char buf[64]) {
 static bool json_open(json_parser *p, wg_json_type t) {
   if (p->depth >= p->lim.max_depth)
     return json_fail(p, WG_JSON_TOO_DEEP, p->pos, "nesting too deep");
-  if (!json_grow((void **)&p->frames, &p->frames_cap, p->depth + 1,
-                 sizeof *p->frames))
-    return json_nomem(p);
+  json_frame *frames = wg_vec_reserve(p->frames, &p->frames_cap, p->depth + 1,
+                                      sizeof *frames, 0);
+  if (!frames) return json_nomem(p);
+  p->frames = frames;
   wg_json *n = json_new_node(p, t, p->pos);
   if (!n) return false;
   json_frame *f = &p->frames[p->depth++];
@@ -501,9 +486,10 @@ static bool json_after_value(json_parser *p, wg_json **v) {
     return json_fail(p, WG_JSON_TOO_LARGE, (*v)->start,
                      is_obj ? "too many object members"
                             : "too many array items");
-  if (!json_grow((void **)&p->slots, &p->slots_cap, p->nslots + 1,
-                 sizeof *p->slots))
-    return json_nomem(p);
+  json_slot *slots = wg_vec_reserve(p->slots, &p->slots_cap, p->nslots + 1,
+                                    sizeof *slots, 0);
+  if (!slots) return json_nomem(p);
+  p->slots = slots;
   json_slot *s = &p->slots[p->nslots++];
   s->key = is_obj ? f->key : NULL;
   s->key_len = is_obj ? f->key_len : 0;

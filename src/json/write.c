@@ -241,13 +241,9 @@ static const wg_json *json_next_child(json_wframe *f, unsigned flags, wg_buf *ou
 /* Pushes a frame for an opened container; false when out of memory. */
 static bool json_push(json_wframe **stack, size_t *depth, size_t *cap,
                       const wg_json *v, bool canonical) {
-  if (*depth == *cap) {
-    size_t ncap = *cap ? *cap * 2 : 16;
-    json_wframe *ns = json_realloc_array(*stack, ncap, sizeof *ns);
-    if (!ns) return false;
-    *stack = ns;
-    *cap = ncap;
-  }
+  json_wframe *ns = wg_vec_reserve(*stack, cap, *depth + 1, sizeof *ns, 0);
+  if (!ns) return false;
+  *stack = ns;
   json_wframe f = {v, 0, NULL};
   if (canonical && v->type == WG_JSON_OBJECT && json_count(v) > 1) {
     f.order = json_key_order(v);

@@ -6,6 +6,7 @@
  * package that passes `check` links. Messages name at most an import's
  * module or name, bounded and escaped: never a path or manifest text. */
 #include "manifest_internal.h"
+#include "pkg_abi.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -114,23 +115,26 @@ static int check_import(const wg_import_info *im, bool *uses_https,
   return abi_fail(d, msg);
 }
 
-static int check_exports(const wg_module *mod, wg_pkg_diag *d) {
+const char *pkg_abi_export_problem(const wg_module *m) {
   bool memory = false, call = false;
-  size_t n = wg_module_export_count(mod);
+  size_t n = wg_module_export_count(m);
   for (size_t i = 0; i < n; i++) {
     wg_export_info e;
-    if (!wg_module_export(mod, i, &e)) continue;
+    if (!wg_module_export(m, i, &e)) continue;
     if (mf_str_is(e.name, e.name_len, "memory"))
       memory = e.kind == WG_EXTERN_MEMORY;
     if (mf_str_is(e.name, e.name_len, "yoi_tool_call"))
       call = e.kind == WG_EXTERN_FUNC && e.functype.param_count == 0 &&
              e.functype.result_count == 0;
   }
-  if (!memory) return abi_fail(d, "plugin WASM module does not export memory");
-  if (!call)
-    return abi_fail(d, "plugin WASM module does not export yoi_tool_call: "
-                       "[] -> []");
-  return 0;
+  if (!memory) return "plugin WASM module does not export memory";
+  if (!call) return "plugin WASM module does not export yoi_tool_call: [] -> []";
+  return NULL;
+}
+
+static int check_exports(const wg_module *mod, wg_pkg_diag *d) {
+  const char *problem = pkg_abi_export_problem(mod);
+  return problem ? abi_fail(d, problem) : 0;
 }
 
 /* A build the engine did not finish: its deadline or cancellation

@@ -77,13 +77,9 @@ static int frame_add_name(dir_walk *w, dir_frame *f, size_t *alloc,
   w->names_listed++;
   if (listing_full(w))
     return dir_fail(w, WG_PKG_BOUNDS, PKG_MSG_TOO_MANY);
-  if (f->count == *alloc) {
-    size_t next = *alloc ? *alloc * 2 : 16;
-    char **names = realloc(f->names, next * sizeof *names);
-    if (!names) goto oom;
-    f->names = names;
-    *alloc = next;
-  }
+  char **names = wg_vec_reserve(f->names, alloc, f->count + 1, sizeof *names, 0);
+  if (!names) goto oom;
+  f->names = names;
   f->names[f->count] = strdup(name);
   if (!f->names[f->count]) goto oom;
   f->count++;

@@ -28,14 +28,8 @@ typedef struct parser {
 
 /* yoi's bounded_message: cut at 240 bytes on a UTF-8 boundary + "…". */
 static void set_bounded(wg_pkg_diag *d, wg_pkg_kind kind, const char *text) {
-  size_t n = strlen(text);
-  if (n <= MF_MESSAGE_BOUND) {
-    pkg_diag_set(d, kind, WG_PKG_PHASE_MANIFEST, text);
-    return;
-  }
-  n = wg_utf8_trim((const uint8_t *)text, MF_MESSAGE_BOUND);
   char cut[WG_PKG_MESSAGE_MAX];
-  snprintf(cut, sizeof cut, "%.*s\xE2\x80\xA6", (int)n, text);
+  wg_utf8_cut(cut, sizeof cut, text, strlen(text), MF_MESSAGE_BOUND, "\xE2\x80\xA6");
   pkg_diag_set(d, kind, WG_PKG_PHASE_MANIFEST, cut);
 }
 

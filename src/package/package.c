@@ -27,13 +27,10 @@ wg_pkg_limits wg_pkg_limits_default(void) {
 }
 
 bool pkg_list_push(pkg_list *list, const wg_pkg_file *file) {
-  if (list->count == list->alloc) {
-    size_t next = list->alloc ? list->alloc * 2 : 16;
-    wg_pkg_file *items = realloc(list->items, next * sizeof *items);
-    if (!items) return false;
-    list->items = items;
-    list->alloc = next;
-  }
+  wg_pkg_file *items = wg_vec_reserve(list->items, &list->alloc, list->count + 1,
+                                      sizeof *items, 0);
+  if (!items) return false;
+  list->items = items;
   list->items[list->count++] = *file;
   return true;
 }
@@ -169,14 +166,24 @@ static int open_zip_fd(int fd, const struct stat *st,
     pkg_diag_set(diag, WG_PKG_BOUNDS, WG_PKG_PHASE_DISCOVERY, PKG_MSG_TOO_BIG);
     return -1;
   }
-  size_t len = (size_t)st->st_size;
-  uint8_t *blob = malloc(len ? len : 1);
-  if (!blob) {
+  /* Read to EOF with st_size as the bound: a file that grew or shrank since
+   * the fstat is refused like a short read. */
+  size_t len = (size_t)st->st_size, got = 0;
+  uint8_t *blob = NULL;
+  int e = 0;
+  wg_read_status rs = wg_read_fd(fd, len, &blob, &got, &e);
+  if (rs == WG_READ_NOMEM) {
     pkg_diag_oom(diag);
     return -1;
   }
-  if (pkg_read_exact(fd, blob, len, diag) < 0) {
+  if (rs == WG_READ_IO) {
+    pkg_diag_io(diag, PKG_MSG_CONTENT_IO, e);
+    return -1;
+  }
+  if (rs != WG_READ_OK || got != len) {
     free(blob);
+    pkg_diag_set(diag, WG_PKG_IO, WG_PKG_PHASE_DISCOVERY,
+                 PKG_MSG_CONTENT_IO ": invalid data");
     return -1;
   }
   return open_blob(blob, len, limits, out, diag);

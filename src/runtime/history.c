@@ -538,16 +538,12 @@ static bool keep_line(void *ctx, const char *line, size_t len, const wg_json *ro
     rd->next = (rd->next + 1) % rd->tail;
     return true;
   }
-  if (o->count == rd->cap) {
-    size_t cap = rd->cap ? rd->cap * 2 : 64;
-    char **grown = realloc(o->lines, cap * sizeof *grown);
-    if (!grown) {
-      free(copy);
-      return !(rd->oom = true);
-    }
-    o->lines = grown;
-    rd->cap = cap;
+  char **grown = wg_vec_reserve(o->lines, &rd->cap, o->count + 1, sizeof *grown, 0);
+  if (!grown) {
+    free(copy);
+    return !(rd->oom = true);
   }
+  o->lines = grown;
   o->lines[o->count++] = copy;
   return true;
 }

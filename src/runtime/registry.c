@@ -19,7 +19,7 @@ static bool push_diag(wg_registry *r, bool warning, const char *plugin,
 /* tool: the manifest tool the diagnostic is about, or NULL. */
 static bool push_diag(wg_registry *r, bool warning, const char *plugin,
                       const wg_manifest_tool *tool, const char *fmt, ...) {
-  wg_registry_diag *d = realloc(r->diags, (r->diag_count + 1) * sizeof *d);
+  wg_registry_diag *d = wg_vec_reserve(r->diags, &r->diags_cap, r->diag_count + 1, sizeof *d, 0);
   if (!d) return false;
   r->diags = d;
   d = &r->diags[r->diag_count++];
@@ -70,7 +70,8 @@ static const wg_https_ctx *https_ctx_for(wg_registry *r, const wg_config *cfg,
     if (r->https_ctxs[i]->plugin == p) return r->https_ctxs[i];
   wg_pol_error pe;
   if (!r->https_policy && wg_policy_new(cfg, &r->https_policy, &pe) != WG_POL_OK) return NULL;
-  wg_https_ctx **grown = realloc(r->https_ctxs, (r->https_ctx_count + 1) * sizeof *grown);
+  wg_https_ctx **grown = wg_vec_reserve(r->https_ctxs, &r->https_ctxs_cap,
+                                        r->https_ctx_count + 1, sizeof *grown, 0);
   if (!grown) return NULL;
   r->https_ctxs = grown;
   wg_https_ctx *ctx = calloc(1, sizeof *ctx);
@@ -125,7 +126,8 @@ static int install_tool(install *in, size_t index) {
   if (!schema)
     return push_diag(in->r, false, in->ref, t, "plugin `%s` tool `%s` input_schema does not compile: %s",
                      in->ref, name, se.message) ? -1 : -2;
-  wg_tool *grown = realloc(in->r->tools, (in->r->count + 1) * sizeof *grown);
+  wg_tool *grown = wg_vec_reserve(in->r->tools, &in->r->tools_cap, in->r->count + 1,
+                                  sizeof *grown, 0);
   if (!grown) {
     wg_schema_free(schema);
     return -2;

@@ -68,19 +68,6 @@ wg_schema_options wg_schema_default_options(void) {
   };
 }
 
-void schema_copy_bounded(char *dst, size_t dst_size, const char *src, size_t len) {
-  if (dst_size == 0) return;
-  if (len < dst_size) {
-    memcpy(dst, src, len);
-    dst[len] = '\0';
-    return;
-  }
-  size_t keep = wg_utf8_trim((const uint8_t *)src, dst_size > 4 ? dst_size - 4 : 0);
-  memcpy(dst, src, keep);
-  memcpy(dst + keep, "...", dst_size > 4 ? 4 : 1);
-  if (dst_size <= 4) dst[0] = '\0';
-}
-
 void schema_clean_message(char *msg) {
   size_t len = strlen(msg);
   for (size_t i = 0; i < len;) {
@@ -102,8 +89,8 @@ bool schema_cerr(cctx *c, wg_schema_status st, const char *kw, const char *fmt, 
   wg_schema_error *e = c->err;
   if (!e || e->status != WG_SCHEMA_OK) return false;
   e->status = st;
-  schema_copy_bounded(e->schema_path, sizeof e->schema_path, c->path, c->path_len);
-  schema_copy_bounded(e->keyword, sizeof e->keyword, kw, strlen(kw));
+  wg_utf8_cut(e->schema_path, sizeof e->schema_path, c->path, c->path_len, SIZE_MAX, "...");
+  wg_utf8_cut(e->keyword, sizeof e->keyword, kw, strlen(kw), SIZE_MAX, "...");
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(e->message, sizeof e->message, fmt, ap);
@@ -165,17 +152,6 @@ void schema_path_pop(cctx *c, size_t saved) {
 }
 
 /* ---- small containers ---- */
-
-bool schema_grow(void **p, size_t *cap, size_t need, size_t elem) {
-  if (need <= *cap) return true;
-  size_t n = *cap ? *cap : 16;
-  while (n < need) n *= 2;
-  void *q = realloc(*p, n * elem);
-  if (!q) return false;
-  *p = q;
-  *cap = n;
-  return true;
-}
 
 static size_t ptr_hash(const wg_json *p, size_t cap) {
   uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull;
@@ -253,13 +229,14 @@ static uint32_t new_node(cctx *c, const wg_json *v) {
     schema_cerr(c, WG_SCHEMA_TOO_LARGE, "", "more than %zu subschemas", s->opt.max_nodes);
     return SCHEMA_NONE;
   }
-  if (!schema_grow((void **)&s->nodes, &s->nodes_cap, s->nnodes + 1, sizeof *s->nodes) ||
-      !map_put(&c->map, v, (uint32_t)s->nnodes)) {
+  schema_node *nodes = wg_vec_reserve(s->nodes, &s->nodes_cap, s->nnodes + 1, sizeof *nodes, 0);
+  if (nodes) s->nodes = nodes;
+  if (!nodes || !map_put(&c->map, v, (uint32_t)s->nnodes)) {
     schema_cerr(c, WG_SCHEMA_NOMEM, "", "out of memory");
     return SCHEMA_NONE;
   }
   char cut[SCHEMA_PATH_MAX];
-  schema_copy_bounded(cut, sizeof cut, c->path, c->path_len);
+  wg_utf8_cut(cut, sizeof cut, c->path, c->path_len, SIZE_MAX, "...");
   const char *path = schema_arena_str(c, cut, strlen(cut));
   if (!path) return SCHEMA_NONE;
   uint32_t i = (uint32_t)s->nnodes++;
@@ -323,8 +300,9 @@ static bool identify(cctx *c, const wg_json *v, const char **base) {
     if (!uri) return schema_cerr(c, WG_SCHEMA_NOMEM, "$id", "out of memory");
     char *frag = strchr(uri, '#');
     if (frag) *frag = '\0';
-    if (!schema_grow((void **)&c->res, &c->res_cap, c->nres + 1, sizeof *c->res))
-      return schema_cerr(c, WG_SCHEMA_NOMEM, "$id", "out of memory");
+    resource *res = wg_vec_reserve(c->res, &c->res_cap, c->nres + 1, sizeof *res, 0);
+    if (!res) return schema_cerr(c, WG_SCHEMA_NOMEM, "$id", "out of memory");
+    c->res = res;
     c->res[c->nres++] = (resource){uri, v};
     *base = uri;
   }
@@ -336,9 +314,10 @@ static bool identify(cctx *c, const wg_json *v, const char **base) {
     if (c->nanchors >= SCHEMA_MAX_IDS)
       return schema_cerr(c, WG_SCHEMA_TOO_LARGE, "$anchor", "more than %d \"$anchor\"s",
                          SCHEMA_MAX_IDS);
-    if (!schema_grow((void **)&c->anchors, &c->anchors_cap, c->nanchors + 1,
-                     sizeof *c->anchors))
-      return schema_cerr(c, WG_SCHEMA_NOMEM, "$anchor", "out of memory");
+    anchor *anchors = wg_vec_reserve(c->anchors, &c->anchors_cap, c->nanchors + 1,
+                                     sizeof *anchors, 0);
+    if (!anchors) return schema_cerr(c, WG_SCHEMA_NOMEM, "$anchor", "out of memory");
+    c->anchors = anchors;
     c->anchors[c->nanchors++] = (anchor){*base, an->u.string.text, v};
   }
   return true;
@@ -545,7 +524,9 @@ wg_schema *wg_schema_compile(const wg_json *schema, const wg_schema_options *opt
   c->s = s;
   c->err = err;
   path_add(c, "$", 1);
-  bool ok = schema_grow((void **)&c->res, &c->res_cap, 1, sizeof *c->res);
+  resource *res = wg_vec_reserve(c->res, &c->res_cap, 1, sizeof *res, 0);
+  bool ok = res != NULL;
+  if (ok) c->res = res;
   if (ok)
     c->res[c->nres++] = (resource){"", schema};
   else

@@ -52,7 +52,6 @@ bool schema_cerr(cctx *c, wg_schema_status st, const char *kw, const char *fmt, 
 size_t schema_path_key(cctx *c, const char *k, size_t n);
 void schema_path_pop(cctx *c, size_t saved);
 /* Grows *p (an array of elem-size items with capacity *cap) to hold need. */
-bool schema_grow(void **p, size_t *cap, size_t need, size_t elem);
 /* Node i; the pointer is invalidated by anything that adds nodes. */
 schema_node *schema_node_at(cctx *c, uint32_t i);
 char *schema_arena_str(cctx *c, const char *s, size_t n);

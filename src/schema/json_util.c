@@ -1,101 +1,10 @@
-/* json_util.c: value equality and deep copy of wg_json trees, without
- * recursion (trees come from untrusted input; depth is bounded only by the
- * parser's limit, and equality runs inside the validation step budget).
- *
- * Equality is JSON Schema's: numbers by exact decimal value (1 == 1.0),
- * strings by bytes, arrays in order, objects as unordered key sets; false,
- * 0 and null are all different. */
+/* json_util.c: deep copy of wg_json trees, without recursion (trees come
+ * from untrusted input; depth is bounded only by the parser's limit).
+ * Equality is the JSON layer's json_equal_budget (src/include/json_budget.h). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "schema_int.h"
-
-typedef struct eq_pair {
-  const wg_json *a, *b;
-} eq_pair;
-
-typedef struct eq_stack {
-  eq_pair *items;
-  size_t len, cap;
-} eq_stack;
-
-static bool eq_push(eq_stack *st, const wg_json *a, const wg_json *b) {
-  if (st->len == st->cap) {
-    size_t cap = st->cap ? st->cap * 2 : 32;
-    eq_pair *p = realloc(st->items, cap * sizeof *p);
-    if (!p) return false;
-    st->items = p;
-    st->cap = cap;
-  }
-  st->items[st->len++] = (eq_pair){a, b};
-  return true;
-}
-
-static bool numbers_equal(const wg_json *a, const wg_json *b) {
-  schema_dec da, db;
-  if (!schema_dec_parse(a->u.number.text, a->u.number.len, &da) ||
-      !schema_dec_parse(b->u.number.text, b->u.number.len, &db))
-    return a->u.number.len == b->u.number.len &&
-           memcmp(a->u.number.text, b->u.number.text, a->u.number.len) == 0;
-  return schema_dec_cmp(&da, &db) == 0;
-}
-
-static const wg_json *member_value(const wg_json *obj, const char *key, size_t len,
-                                   uint64_t *steps) {
-  for (size_t i = 0; i < obj->u.object.count; i++) {
-    const wg_json_member *m = &obj->u.object.members[i];
-    (*steps)++;
-    if (m->key_len == len && memcmp(m->key, key, len) == 0) return m->value;
-  }
-  return NULL;
-}
-
-/* Compares one pair; pushes children. 1 equal so far, 0 different, -2 OOM. */
-static int eq_step(eq_stack *st, const wg_json *a, const wg_json *b, uint64_t *steps) {
-  if (a->type != b->type) return 0;
-  switch (a->type) {
-    case WG_JSON_NULL:
-    case WG_JSON_FALSE:
-    case WG_JSON_TRUE: return 1;
-    case WG_JSON_NUMBER: return numbers_equal(a, b);
-    case WG_JSON_STRING:
-      *steps += a->u.string.len / 64;
-      return a->u.string.len == b->u.string.len &&
-             memcmp(a->u.string.text, b->u.string.text, a->u.string.len) == 0;
-    case WG_JSON_ARRAY:
-      if (a->u.array.count != b->u.array.count) return 0;
-      for (size_t i = a->u.array.count; i-- > 0;)
-        if (!eq_push(st, a->u.array.items[i], b->u.array.items[i])) return -2;
-      return 1;
-    case WG_JSON_OBJECT:
-      if (a->u.object.count != b->u.object.count) return 0;
-      for (size_t i = 0; i < a->u.object.count; i++) {
-        const wg_json_member *m = &a->u.object.members[i];
-        const wg_json *bv = member_value(b, m->key, m->key_len, steps);
-        if (!bv) return 0;
-        if (!eq_push(st, m->value, bv)) return -2;
-      }
-      return 1;
-  }
-  return 0;
-}
-
-int schema_json_equal(const wg_json *a, const wg_json *b, uint64_t *steps,
-                      uint64_t max_steps) {
-  eq_stack st = {0};
-  int result = 1;
-  if (!eq_push(&st, a, b)) return -2;
-  while (st.len > 0 && result == 1) {
-    eq_pair p = st.items[--st.len];
-    if (++*steps > max_steps) {
-      result = -1;
-      break;
-    }
-    result = eq_step(&st, p.a, p.b, steps);
-  }
-  free(st.items);
-  return result;
-}
 
 /* Copy: a work list of (source, destination) pairs whose destination node
  * is allocated but not yet filled. */
@@ -121,14 +30,11 @@ static bool copy_fill(wg_arena *arena, const wg_json *src, wg_json *dst, copy_it
     if (src->type == WG_JSON_OBJECT) dst->u.object.members = NULL;
     return true;
   }
-  if (*len + n > *cap) {
-    size_t c = *cap ? *cap : 32;
-    while (c < *len + n) c *= 2;
-    copy_item *p = realloc(*list, c * sizeof *p);
-    if (!p) return false;
-    *list = p;
-    *cap = c;
-  }
+  size_t need;
+  if (!wg_add_size(*len, n, &need)) return false;
+  copy_item *p = wg_vec_reserve(*list, cap, need, sizeof *p, 0);
+  if (!p) return false;
+  *list = p;
   wg_json *kids = wg_arena_array(arena, n, sizeof *kids);
   if (!kids) return false;
   if (src->type == WG_JSON_ARRAY) {

@@ -119,8 +119,10 @@ static const pcre2_code *regex(cctx *c, const char *kw, const char *p, size_t n)
     return NULL;
   }
   wg_schema *s = c->s;
-  if (!schema_grow((void **)&s->regexes, &s->regexes_cap, s->nregexes + 1,
-                   sizeof *s->regexes)) {
+  pcre2_code **regexes = wg_vec_reserve(s->regexes, &s->regexes_cap, s->nregexes + 1,
+                                        sizeof *regexes, 0);
+  if (regexes) s->regexes = regexes;
+  if (!regexes) {
     pcre2_code_free(re);
     schema_cerr(c, WG_SCHEMA_NOMEM, kw, "out of memory");
     return NULL;
@@ -390,9 +392,11 @@ static bool kw_ref(cctx *c, uint32_t n, const char *kw, const wg_json *v,
   const char *path = target ? schema_arena_str(c, schema_node_at(c, n)->path,
                                                strlen(schema_node_at(c, n)->path))
                             : NULL;
-  if (!target || !path ||
-      !schema_grow((void **)&c->refs, &c->refs_cap, c->nrefs + 1, sizeof *c->refs))
-    return schema_cerr(c, WG_SCHEMA_NOMEM, kw, "out of memory");
+  pending_ref *refs = NULL;
+  if (target && path)
+    refs = wg_vec_reserve(c->refs, &c->refs_cap, c->nrefs + 1, sizeof *refs, 0);
+  if (!refs) return schema_cerr(c, WG_SCHEMA_NOMEM, kw, "out of memory");
+  c->refs = refs;
   c->refs[c->nrefs++] = (pending_ref){n, target, path};
   return true;
 }
@@ -503,7 +507,7 @@ bool schema_compile_keyword(cctx *c, uint32_t n, const wg_json_member *m,
   const struct keyword *k = find_keyword(m->key, m->key_len);
   if (k) return k->fn(c, n, k->name, m->value, base);
   char name[64];
-  schema_copy_bounded(name, sizeof name, m->key, m->key_len);
+  wg_utf8_cut(name, sizeof name, m->key, m->key_len, SIZE_MAX, "...");
   for (char *p = name; *p; p++)
     if ((unsigned char)*p < 0x20) *p = '?';
   return schema_cerr(c, WG_SCHEMA_UNKNOWN_KEYWORD, name, "unknown keyword \"%s\"", name);

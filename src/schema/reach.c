@@ -24,13 +24,9 @@ typedef struct edges {
 
 static bool edge(edges *e, uint32_t to) {
   if (to == SCHEMA_NONE) return true;
-  if (e->n == e->cap) {
-    size_t cap = e->cap ? e->cap * 2 : 16;
-    uint32_t *v = realloc(e->v, cap * sizeof *v);
-    if (!v) return false;
-    e->v = v;
-    e->cap = cap;
-  }
+  uint32_t *v = wg_vec_reserve(e->v, &e->cap, e->n + 1, sizeof *v, 0);
+  if (!v) return false;
+  e->v = v;
   e->v[e->n++] = to;
   return true;
 }
@@ -138,7 +134,8 @@ int wg_schema_depth_warning(const wg_schema *s, wg_schema_error *warn) {
       rc = 1;
       const schema_node *w = &s->nodes[worst];
       warn->status = WG_SCHEMA_DEPTH;
-      schema_copy_bounded(warn->schema_path, sizeof warn->schema_path, w->path, strlen(w->path));
+      wg_utf8_cut(warn->schema_path, sizeof warn->schema_path, w->path, strlen(w->path),
+                  SIZE_MAX, "...");
       snprintf(warn->keyword, sizeof warn->keyword, "%s", w->ref != SCHEMA_NONE ? "$ref" : "allOf");
       if (chain[worst] > max)
         snprintf(warn->message, sizeof warn->message,

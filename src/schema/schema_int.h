@@ -41,10 +41,7 @@ uint64_t schema_dec_to_u64(const schema_dec *d);
 int schema_dec_multiple_of(const schema_dec *v, const schema_dec *d, uint64_t max_work,
                            uint64_t *work);
 
-/* JSON helpers that never recurse. */
-/* 1 equal, 0 not, -1 when *steps would pass max_steps, -2 out of memory. */
-int schema_json_equal(const wg_json *a, const wg_json *b, uint64_t *steps,
-                      uint64_t max_steps);
+/* JSON helpers that never recurse (equality: json_budget.h). */
 /* Deep copy of v into the arena; NULL on allocation failure. */
 wg_json *schema_json_copy(wg_arena *arena, const wg_json *v);
 
@@ -153,7 +150,6 @@ struct wg_schema {
 
 /* Copies src into a fixed char array, cutting on a UTF-8 boundary and
  * ending in "..." when it does not fit. */
-void schema_copy_bounded(char *dst, size_t dst_size, const char *src, size_t len);
 
 /* Makes a message safe to show: control characters and bytes that are not
  * valid UTF-8 (e.g. a character cut by a %.Ns conversion) become '?'. */

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json_budget.h"
 #include "schema_int.h"
 
 /* One step of the instance path: a key the schema names (`properties`),
@@ -61,8 +62,9 @@ static void instance_path(vctx *c, char *dst, size_t size) {
         wg_buf_append_char(&b, (unsigned char)ch < 0x20 ? '?' : ch);
     }
   }
-  schema_copy_bounded(dst, size, b.data ? b.data : "", b.len);
-  if (!wg_buf_ok(&b) && size > 4) memcpy(dst + size - 4, "...", 4);
+  /* b holds 4096 bytes, far more than dst: a path too long for b is longer
+   * than dst too, so it is cut here and ends in the mark. */
+  wg_utf8_cut(dst, size, b.data ? b.data : "", b.len, SIZE_MAX, "...");
   wg_buf_free(&b);
 }
 
@@ -71,8 +73,9 @@ static void record(vctx *c, const schema_node *n, wg_schema_status st, const cha
   wg_schema_error *e = c->err;
   e->status = st;
   instance_path(c, e->instance_path, sizeof e->instance_path);
-  schema_copy_bounded(e->schema_path, sizeof e->schema_path, n->path, strlen(n->path));
-  schema_copy_bounded(e->keyword, sizeof e->keyword, kw, strlen(kw));
+  wg_utf8_cut(e->schema_path, sizeof e->schema_path, n->path, strlen(n->path), SIZE_MAX,
+              "...");
+  wg_utf8_cut(e->keyword, sizeof e->keyword, kw, strlen(kw), SIZE_MAX, "...");
   vsnprintf(e->message, sizeof e->message, fmt, ap);
   schema_clean_message(e->message); /* names from the schema may hold any byte */
   c->recorded = true;
@@ -175,7 +178,7 @@ static int check_type(vctx *c, const schema_node *n, const wg_json *inst) {
 
 static int equal(vctx *c, const schema_node *n, const char *kw, const wg_json *a,
                  const wg_json *b) {
-  int r = schema_json_equal(a, b, &c->steps, c->max_steps);
+  int r = json_equal_budget(a, b, &c->steps, c->max_steps);
   if (r == -2) return hard(c, n, WG_SCHEMA_NOMEM, kw, "out of memory");
   if (r < 0) return budget(c, n, kw);
   return r;

@@ -96,13 +96,9 @@ static bool push_key(toml_parser *p, const char *text, size_t len,
                      size_t offset) {
   if (p->nkeys > p->max_depth)
     return toml_fail(p, offset, WG_TOML_TOO_DEEP, "key has too many parts");
-  if (p->nkeys == p->keys_cap) {
-    size_t want = p->keys_cap ? p->keys_cap * 2 : 8;
-    toml_key *keys = realloc(p->keys, want * sizeof *keys);
-    if (!keys) return toml_fail(p, offset, WG_TOML_NOMEM, "out of memory");
-    p->keys = keys;
-    p->keys_cap = want;
-  }
+  toml_key *keys = wg_vec_reserve(p->keys, &p->keys_cap, p->nkeys + 1, sizeof *keys, 0);
+  if (!keys) return toml_fail(p, offset, WG_TOML_NOMEM, "out of memory");
+  p->keys = keys;
   char *copy = toml_strndup(p, text, len);
   if (!copy) return false;
   p->keys[p->nkeys++] = (toml_key){copy, len, offset};
@@ -269,13 +265,10 @@ static bool parse_header(toml_parser *p) {
 /* ---- values ---- */
 
 static bool push_frame(toml_parser *p, toml_node *node) {
-  if (p->nframes == p->frames_cap) {
-    size_t want = p->frames_cap ? p->frames_cap * 2 : 16;
-    toml_frame *frames = realloc(p->frames, want * sizeof *frames);
-    if (!frames) return toml_fail(p, p->i, WG_TOML_NOMEM, "out of memory");
-    p->frames = frames;
-    p->frames_cap = want;
-  }
+  toml_frame *frames = wg_vec_reserve(p->frames, &p->frames_cap, p->nframes + 1,
+                                      sizeof *frames, 0);
+  if (!frames) return toml_fail(p, p->i, WG_TOML_NOMEM, "out of memory");
+  p->frames = frames;
   p->frames[p->nframes++] = (toml_frame){node, NULL, 0};
   return true;
 }

@@ -1,6 +1,8 @@
 /* utf8.c: strict UTF-8 decoding, validation, encoding and safe cutting. */
 #include "wasmgate/util.h"
 
+#include <string.h>
+
 size_t wg_utf8_decode(const uint8_t *s, size_t n, uint32_t *cp) {
   if (n == 0) return 0;
   uint8_t c = s[0];
@@ -65,4 +67,25 @@ size_t wg_utf8_trim(const uint8_t *s, size_t n) {
   size_t need = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
   if (back + 1 < need) return i - 1;
   return n;
+}
+
+size_t wg_utf8_cut(char *dst, size_t dst_size, const char *src, size_t len,
+                   size_t max, const char *mark) {
+  if (dst_size == 0) return 0;
+  size_t room = dst_size - 1;
+  if (len <= max && len <= room) {
+    if (len) memcpy(dst, src, len);
+    dst[len] = '\0';
+    return len;
+  }
+  size_t mark_len = strlen(mark);
+  if (room <= mark_len) { /* no byte of text fits beside the mark: show none */
+    dst[0] = '\0';
+    return 0;
+  }
+  size_t keep = room - mark_len < max ? room - mark_len : max;
+  keep = wg_utf8_trim((const uint8_t *)src, keep);
+  memcpy(dst, src, keep);
+  memcpy(dst + keep, mark, mark_len + 1);
+  return keep + mark_len;
 }

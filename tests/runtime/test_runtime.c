@@ -397,7 +397,8 @@ static void test_imports_checked_before_instantiation(void) {
      "unsupported host import `read_file`; no filesystem, ambient network, environment, "
      "or WASI imports are available"},
     {"wrong_sig", WG_ERR_LINK_ERROR, "host import `yoi:tool`.`input_len` has the wrong type"},
-    {"no_export", WG_ERR_MODULE_INVALID, "module must export `yoi_tool_call` as a function [] -> []"},
+    {"no_export", WG_ERR_MODULE_INVALID,
+     "plugin WASM module does not export yoi_tool_call: [] -> []"},
     {"https", WG_ERR_PERMISSION_DENIED,
      "plugin host API dispatch denied: host_api.https is not granted"},
     {"fs", WG_ERR_UNSUPPORTED, "host_api.fs is not implemented"},

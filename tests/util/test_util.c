@@ -1,6 +1,10 @@
-/* test_util.c: buffers, arenas and UTF-8 helpers. */
+/* test_util.c: buffers, growable arrays, file reads, arenas and UTF-8 helpers. */
 #include "../harness.h"
 #include "wasmgate/util.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void hex(const uint8_t *d, size_t n, char *out) {
   for (size_t i = 0; i < n; i++) snprintf(out + 2 * i, 3, "%02x", d[i]);
@@ -29,6 +33,164 @@ static void test_sha256_vectors(void) {
   wg_sha256_final(&c, md);
   hex(md, 32, h);
   CHECK_STR(h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+/* wg_vec_reserve: doubling from 8, clamped to max, NULL (array untouched)
+ * past max, on size overflow and for elem 0. */
+static void test_vec_reserve(void) {
+  size_t cap = 0;
+  int *v = wg_vec_reserve(NULL, &cap, 1, sizeof *v, 0);
+  REQUIRE(v);
+  CHECK_INT(cap, 8);
+  for (int i = 0; i < 8; i++) v[i] = i;
+  CHECK(wg_vec_reserve(v, &cap, 8, sizeof *v, 0) == v); /* fits: no move */
+  CHECK_INT(cap, 8);
+  int *w = wg_vec_reserve(v, &cap, 9, sizeof *v, 0);
+  REQUIRE(w);
+  v = w;
+  CHECK_INT(cap, 16);
+  CHECK_INT(v[7], 7); /* contents kept */
+  v = wg_vec_reserve(v, &cap, 100, sizeof *v, 0); /* doubles until it fits */
+  REQUIRE(v);
+  CHECK_INT(cap, 128);
+  v = wg_vec_reserve(v, &cap, 129, sizeof *v, 200); /* clamped to max */
+  REQUIRE(v);
+  CHECK_INT(cap, 200);
+  CHECK(wg_vec_reserve(v, &cap, 201, sizeof *v, 200) == NULL); /* past max */
+  CHECK_INT(cap, 200);
+  CHECK(wg_vec_reserve(v, &cap, SIZE_MAX / 2, sizeof *v, 0) == NULL);
+  CHECK_INT(cap, 200);
+  CHECK(wg_vec_reserve(v, &cap, 300, 0, 0) == NULL);
+  CHECK_INT(v[7], 7); /* still the caller's after every refusal */
+  free(v);
+  size_t small = 0; /* a max under the first size */
+  char *c = wg_vec_reserve(NULL, &small, 0, 1, 3);
+  REQUIRE(c);
+  CHECK_INT(small, 3);
+  free(c);
+  size_t huge = 0; /* need * elem overflows size_t */
+  CHECK(wg_vec_reserve(NULL, &huge, SIZE_MAX / 8 + 1, 8, 0) == NULL);
+  CHECK_INT(huge, 0);
+}
+
+/* A scratch directory for the file tests; removed by rm_scratch. */
+static void scratch_path(char *out, size_t n, const char *dir, const char *name) {
+  snprintf(out, n, "%s/%s", dir, name);
+}
+
+static void write_bytes(const char *path, const char *text, size_t n) {
+  FILE *f = fopen(path, "wb");
+  REQUIRE(f);
+  REQUIRE(fwrite(text, 1, n, f) == n);
+  REQUIRE(fclose(f) == 0);
+}
+
+/* wg_read_file: exact bytes and terminator, the max bound (one byte over is
+ * TOO_BIG), and each refusal with its errnum. */
+static void test_read_file(void) {
+  char dir[] = "/tmp/wg_util_read_XXXXXX";
+  REQUIRE(mkdtemp(dir));
+  char file[256], empty[256], link[256], fifo[256], missing[256];
+  scratch_path(file, sizeof file, dir, "f");
+  scratch_path(empty, sizeof empty, dir, "e");
+  scratch_path(link, sizeof link, dir, "l");
+  scratch_path(fifo, sizeof fifo, dir, "p");
+  scratch_path(missing, sizeof missing, dir, "m");
+  write_bytes(file, "hello", 5);
+  write_bytes(empty, "", 0);
+  REQUIRE(symlink(file, link) == 0);
+  REQUIRE(mkfifo(fifo, 0600) == 0);
+  uint8_t *d = NULL;
+  size_t len = 99;
+  int e = -1;
+  CHECK_INT(wg_read_file(file, 5, 0, &d, &len, &e), WG_READ_OK);
+  CHECK_INT(len, 5);
+  CHECK_STR((char *)d, "hello");
+  free(d);
+  CHECK_INT(wg_read_file(file, 4, 0, &d, &len, &e), WG_READ_TOO_BIG);
+  CHECK(d == NULL);
+  CHECK_INT(len, 0);
+  CHECK_INT(e, EFBIG);
+  CHECK_INT(wg_read_file(empty, 0, WG_READ_REGULAR, &d, &len, &e), WG_READ_OK);
+  CHECK(d != NULL && d[0] == 0 && len == 0);
+  free(d);
+  CHECK_INT(wg_read_file(missing, 10, 0, &d, &len, &e), WG_READ_OPEN);
+  CHECK_INT(e, ENOENT);
+  CHECK_INT(wg_read_file(link, 10, 0, &d, &len, &e), WG_READ_OK); /* followed */
+  CHECK_STR((char *)d, "hello");
+  free(d);
+  CHECK_INT(wg_read_file(link, 10, WG_READ_NOFOLLOW, &d, &len, &e), WG_READ_OPEN);
+  CHECK_INT(e, ELOOP);
+  CHECK_INT(wg_read_file(dir, 10, WG_READ_REGULAR, &d, &len, &e), WG_READ_IS_DIR);
+  CHECK_INT(e, EISDIR);
+  CHECK_INT(wg_read_file(dir, 10, 0, &d, &len, &e), WG_READ_IO); /* read(2) on a dir */
+  CHECK_INT(e, EISDIR);
+  /* Non-blocking: no writer, yet refused at once rather than waited on. */
+  CHECK_INT(wg_read_file(fifo, 10, WG_READ_NONBLOCK | WG_READ_REGULAR, &d, &len, &e),
+            WG_READ_NOT_REGULAR);
+  CHECK_INT(e, 0);
+  CHECK(d == NULL);
+  unlink(file);
+  unlink(empty);
+  unlink(link);
+  unlink(fifo);
+  rmdir(dir);
+}
+
+/* wg_read_fd on a pipe (no size known): grows past the first 4096 bytes,
+ * and the bound holds there too. */
+static void test_read_fd_pipe(void) {
+  static char big[10000];
+  memset(big, 'x', sizeof big);
+  for (int round = 0; round < 2; round++) {
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    REQUIRE(write(fds[1], big, sizeof big) == (ssize_t)sizeof big);
+    close(fds[1]);
+    uint8_t *d = NULL;
+    size_t len = 0;
+    int e = 0;
+    size_t max = round == 0 ? sizeof big : sizeof big - 1;
+    wg_read_status st = wg_read_fd(fds[0], max, &d, &len, &e);
+    close(fds[0]);
+    if (round == 0) {
+      CHECK_INT(st, WG_READ_OK);
+      CHECK_INT(len, sizeof big);
+      CHECK(d && memcmp(d, big, sizeof big) == 0 && d[sizeof big] == 0);
+    } else {
+      CHECK_INT(st, WG_READ_TOO_BIG);
+      CHECK(d == NULL);
+    }
+    free(d);
+  }
+}
+
+/* wg_utf8_cut: whole when it fits under max and dst, else cut on a UTF-8
+ * boundary with the mark after; "" when only the mark would fit. */
+static void test_utf8_cut(void) {
+  char d[8];
+  CHECK_INT(wg_utf8_cut(d, sizeof d, "abcdefg", 7, SIZE_MAX, "..."), 7);
+  CHECK_STR(d, "abcdefg");
+  CHECK_INT(wg_utf8_cut(d, sizeof d, "abcdefgh", 8, SIZE_MAX, "..."), 7);
+  CHECK_STR(d, "abcd...");
+  CHECK_INT(wg_utf8_cut(d, sizeof d, "abcdef", 6, 3, "..."), 6); /* max */
+  CHECK_STR(d, "abc...");
+  CHECK_INT(wg_utf8_cut(d, sizeof d, "abc", 3, 3, "..."), 3);
+  CHECK_STR(d, "abc");
+  /* "a\xC3\xA9b...": 4 bytes of room; the cut may not split the U+00E9. */
+  CHECK_INT(wg_utf8_cut(d, sizeof d, "abc\xC3\xA9xyz", 9, SIZE_MAX, "..."), 6);
+  CHECK_STR(d, "abc...");
+  CHECK_INT(wg_utf8_cut(d, sizeof d, "ab\xC3\xA9xyz", 8, SIZE_MAX, "..."), 7);
+  CHECK_STR(d, "ab\xC3\xA9...");
+  char u[16]; /* the U+2026 mark, as the manifest and host layers use */
+  CHECK_INT(wg_utf8_cut(u, sizeof u, "0123456789", 10, 4, "\xE2\x80\xA6"), 7);
+  CHECK_STR(u, "0123\xE2\x80\xA6");
+  char t[4];
+  CHECK_INT(wg_utf8_cut(t, sizeof t, "abcdef", 6, SIZE_MAX, "..."), 0);
+  CHECK_STR(t, "");
+  CHECK_INT(wg_utf8_cut(t, sizeof t, "abc", 3, SIZE_MAX, "..."), 3);
+  CHECK_STR(t, "abc");
+  CHECK_INT(wg_utf8_cut(t, 0, "abc", 3, SIZE_MAX, "..."), 0);
 }
 
 static void test_buf_cap_is_sticky(void) {
@@ -175,9 +337,13 @@ WG_TEST_LIST {
   WG_TEST(test_ip_text_forms),
   WG_TEST(test_cidr),
   WG_TEST(test_http_vocabulary),
+  WG_TEST(test_vec_reserve),
+  WG_TEST(test_read_file),
+  WG_TEST(test_read_fd_pipe),
   WG_TEST(test_buf_cap_is_sticky),
   WG_TEST(test_buf_printf_long),
   WG_TEST(test_arena_limit),
   WG_TEST(test_utf8),
+  WG_TEST(test_utf8_cut),
 };
 WG_TEST_MAIN()
