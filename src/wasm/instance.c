@@ -4,6 +4,7 @@
  * Instantiation never recompiles: functions point at the module's shared
  * compiled code. Segments are applied in order; a trap leaves the writes of
  * earlier segments in place (imported tables/memories see them). */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,13 +111,9 @@ wg_trap vm_table_grow_checked(wg_table *t, uint32_t delta, uint64_t init,
   return WG_TRAP_NONE;
 }
 
+/* The instance's arrays are in its own block, which the store frees. */
 void vm_instance_destroy(wg_instance *inst) {
   wg_module_release((wg_module *)inst->mod);
-  free(inst->funcs);
-  free(inst->tables);
-  free(inst->globals);
-  free(inst->elem_dropped);
-  free(inst->data_dropped);
 }
 
 /* ---- Import checks -------------------------------------------------------- */
@@ -178,23 +175,55 @@ static wg_wasm_result fail(wg_wasm_error *err, wg_wasm_result r,
   return r;
 }
 
+/* The instance and everything sized by its module, in one allocation (a
+ * fresh instance per call is the runtime's pattern, and each malloc and
+ * free is a measurable part of it): the struct, the index arrays of
+ * functions, tables and globals, the defined functions and globals, and the
+ * dropped flags of the segments. Each part starts on max_align_t. The
+ * counts are bounded by the decoder's caps, so the sum cannot overflow;
+ * it is checked anyway. */
+static size_t block_part(size_t *at, size_t count, size_t elem) {
+  const size_t a = _Alignof(max_align_t);
+  size_t start = (*at + a - 1) / a * a;
+  if (start < *at || (elem && count > (SIZE_MAX - start) / elem))
+    return SIZE_MAX;
+  *at = start + count * elem;
+  return start;
+}
+
 static wg_wasm_result alloc_instance(wg_store *s, const vm_module *m,
                                      wg_instance **out, wg_wasm_error *err) {
-  wg_instance *inst = calloc(1, sizeof *inst);
-  if (!inst) return fail(err, WG_WASM_NOMEM, "out of memory");
+  size_t at = sizeof(wg_instance);
+  size_t o_funcs = block_part(&at, m->func_count + 1, sizeof(wg_func *));
+  size_t o_tables = block_part(&at, m->table_count + 1, sizeof(wg_table *));
+  size_t o_globals = block_part(&at, m->global_count + 1, sizeof(wg_global *));
+  size_t o_fns = block_part(&at, m->func_count - m->import_func_count,
+                            sizeof(wg_func));
+  size_t o_gls = block_part(&at, m->global_count - m->import_global_count,
+                            sizeof(wg_global));
+  size_t o_elem = block_part(&at, m->elem_count + 1, 1);
+  size_t o_data = block_part(&at, m->data_count + 1, 1);
+  if (o_funcs == SIZE_MAX || o_tables == SIZE_MAX || o_globals == SIZE_MAX ||
+      o_fns == SIZE_MAX || o_gls == SIZE_MAX || o_elem == SIZE_MAX ||
+      o_data == SIZE_MAX)
+    return fail(err, WG_WASM_NOMEM, "out of memory");
+  char *b = calloc(1, at);
+  if (!b) return fail(err, WG_WASM_NOMEM, "out of memory");
+  wg_instance *inst = (wg_instance *)(void *)b;
   inst->store = s;
   inst->mod = m;
-  wg_module_retain((wg_module *)m);
-  inst->funcs = calloc(m->func_count + 1, sizeof *inst->funcs);
-  inst->tables = calloc(m->table_count + 1, sizeof *inst->tables);
-  inst->globals = calloc(m->global_count + 1, sizeof *inst->globals);
-  inst->elem_dropped = calloc(m->elem_count + 1, 1);
-  inst->data_dropped = calloc(m->data_count + 1, 1);
+  inst->funcs = (wg_func **)(void *)(b + o_funcs);
+  inst->tables = (wg_table **)(void *)(b + o_tables);
+  inst->globals = (wg_global **)(void *)(b + o_globals);
+  inst->own_funcs = (wg_func *)(void *)(b + o_fns);
+  inst->own_globals = (wg_global *)(void *)(b + o_gls);
+  inst->elem_dropped = (bool *)(void *)(b + o_elem);
+  inst->data_dropped = (bool *)(void *)(b + o_data);
+  /* tracked before retaining: a failed track frees the block, and the
+   * destructor (which releases the module) must not run for it */
   if (!vm_store_track(s, VM_OBJ_INSTANCE, inst))
     return fail(err, WG_WASM_NOMEM, "out of memory");
-  if (!inst->funcs || !inst->tables || !inst->globals || !inst->elem_dropped ||
-      !inst->data_dropped)
-    return fail(err, WG_WASM_NOMEM, "out of memory");
+  wg_module_retain((wg_module *)m);
   *out = inst;
   return WG_WASM_OK;
 }
@@ -220,12 +249,8 @@ static wg_wasm_result bind_imports(wg_instance *inst, const wg_extern *imports,
 static wg_wasm_result create_defined(wg_store *s, wg_instance *inst,
                                      wg_wasm_error *err) {
   const vm_module *m = inst->mod;
-  /* one allocation for all defined functions and one for all globals */
-  uint32_t nf = m->func_count - m->import_func_count;
-  uint32_t ng = m->global_count - m->import_global_count;
-  wg_func *fns = vm_store_alloc(s, (size_t)nf * sizeof *fns);
-  wg_global *gls = vm_store_alloc(s, (size_t)ng * sizeof *gls);
-  if (!fns || !gls) return fail(err, WG_WASM_NOMEM, "out of memory");
+  wg_func *fns = inst->own_funcs;  /* in the instance's block */
+  wg_global *gls = inst->own_globals;
   for (uint32_t i = m->import_func_count; i < m->func_count; i++) {
     wg_func *fn = &fns[i - m->import_func_count];
     fn->inst = inst;

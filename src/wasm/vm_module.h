@@ -281,6 +281,8 @@ struct wg_instance {
   wg_global **globals;
   bool *elem_dropped;
   bool *data_dropped;
+  wg_func *own_funcs;      /* the defined functions, then globals: all */
+  wg_global *own_globals;  /* of these live in the instance's one block */
 };
 
 /* Objects are kept in one list per store and freed with it. */
