@@ -1,10 +1,12 @@
 /* json_internal.h: what the json layer's files share and nobody else sees:
- * the decimal view of a number lexeme used by conversions, comparison and
- * equality, and the document struct. */
+ * the document struct, the string scanners, the number scanner. (The
+ * decimal view of a number lexeme is in src/include/json_dec.h: the schema
+ * layer uses it too.) */
 #ifndef WG_JSON_INTERNAL_H
 #define WG_JSON_INTERNAL_H
 
 #include "wasmgate/json.h"
+#include "json_dec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,26 +16,6 @@ struct wg_json_doc {
   wg_json *root;
 };
 
-/* A number lexeme seen as a decimal: the value is
- *   (neg ? -1 : 1) * 0.D * 10^(X + shift)
- * where D is the run of significant digits (no leading or trailing zeros)
- * of the digit string C = int_digits ++ frac_digits, X is the exponent
- * written in the lexeme (arbitrarily long, kept as digits) and shift counts
- * where D starts relative to the decimal point. Lexemes are assumed shorter
- * than 2^56 bytes, so shift never overflows. */
-typedef struct json_dec {
-  bool neg;
-  bool zero;            /* all digits are 0 (then D is empty) */
-  const char *int_digits;
-  size_t int_len;
-  const char *frac_digits;
-  size_t frac_len;
-  size_t first, last;   /* indices in C of D's first and last digit */
-  bool exp_neg;
-  const char *exp_digits; /* leading zeros stripped; length 0 means 0 */
-  size_t exp_len;
-  int64_t shift;        /* int_len - first */
-} json_dec;
 
 /* A string byte that needs no escaping, decoding or UTF-8 check. */
 static inline bool json_is_plain(uint8_t c) {
@@ -81,14 +63,6 @@ static inline size_t json_plain_run(const uint8_t *s, size_t n) {
   return i;
 }
 
-/* Parses a lexeme with the strict RFC 8259 number grammar. */
-bool json_dec_parse(const char *text, size_t len, json_dec *d);
-/* Number of significant digits (0 for zero). */
-size_t json_dec_ndigits(const json_dec *d);
-/* The k-th significant digit (0-based, k < ndigits), as a value 0..9. */
-int json_dec_digit(const json_dec *d, size_t k);
-/* Compares two decimals exactly: -1, 0 or 1. */
-int json_dec_cmp(const json_dec *a, const json_dec *b);
 /* Scans a JSON number at the start of text[0..len). Returns its length, or
  * 0 if text does not start with a valid number; then *err_at is the offset
  * of the offending byte and *why a short reason. A valid number may be

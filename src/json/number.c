@@ -69,7 +69,9 @@ bool json_dec_parse(const char *text, size_t len, json_dec *d) {
   size_t err_at;
   const char *why;
   memset(d, 0, sizeof *d);
-  if (!text || len >= JSON_MAX_LEXEME) return false;
+  /* an empty lexeme (a hand-built node) scans as a "whole" number of
+   * length 0: refused before anything reads text[0] */
+  if (!text || len == 0 || len >= JSON_MAX_LEXEME) return false;
   if (json_number_scan(text, len, &err_at, &why) != len) return false;
   size_t i = 0;
   if (text[i] == '-') {
@@ -247,17 +249,30 @@ static bool json_number_dec(const wg_json *v, json_dec *d) {
          json_dec_parse(v->u.number.text, v->u.number.len, d);
 }
 
+bool json_dec_is_integer(const json_dec *d) {
+  int64_t e;
+  if (d->zero) return true;
+  json_dec_e(d, &e);
+  return e >= (int64_t)json_dec_ndigits(d);
+}
+
+bool json_dec_lsd_exp(const json_dec *d, int64_t *exp) {
+  int64_t x;
+  *exp = 0;
+  if (d->zero) return true;
+  if (!json_exp_small(d, &x)) return false;
+  /* |x| < 10^18 and |shift|, ndigits < 2^56: no overflow */
+  *exp = x + d->shift - (int64_t)json_dec_ndigits(d);
+  return true;
+}
+
 bool wg_json_is_integer(const wg_json *v) {
   json_dec d;
-  int64_t e;
-  if (!json_number_dec(v, &d)) return false;
-  if (d.zero) return true;
-  json_dec_e(&d, &e);
-  return e >= (int64_t)json_dec_ndigits(&d);
+  return json_number_dec(v, &d) && json_dec_is_integer(&d);
 }
 
 /* The magnitude of an integral value if it fits in uint64. */
-static bool json_dec_u64(const json_dec *d, uint64_t *out) {
+bool json_dec_to_u64(const json_dec *d, uint64_t *out) {
   *out = 0;
   if (d->zero) return true;
   int64_t e;
@@ -277,7 +292,7 @@ static bool json_dec_u64(const json_dec *d, uint64_t *out) {
 bool wg_json_to_uint64(const wg_json *v, uint64_t *out) {
   json_dec d;
   uint64_t m;
-  if (!json_number_dec(v, &d) || !json_dec_u64(&d, &m)) return false;
+  if (!json_number_dec(v, &d) || !json_dec_to_u64(&d, &m)) return false;
   if (d.neg && m) return false;
   *out = m;
   return true;
@@ -286,7 +301,7 @@ bool wg_json_to_uint64(const wg_json *v, uint64_t *out) {
 bool wg_json_to_int64(const wg_json *v, int64_t *out) {
   json_dec d;
   uint64_t m;
-  if (!json_number_dec(v, &d) || !json_dec_u64(&d, &m)) return false;
+  if (!json_number_dec(v, &d) || !json_dec_to_u64(&d, &m)) return false;
   uint64_t lim = d.neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
   if (m > lim) return false;
   if (d.neg) *out = m == lim ? INT64_MIN : -(int64_t)m;

@@ -18,13 +18,14 @@ static bool want(cctx *c, const char *kw, const wg_json *v, wg_json_type t,
 }
 
 static bool count_value(cctx *c, const char *kw, const wg_json *v, uint64_t *out) {
-  schema_dec d;
+  json_dec d;
+  int64_t e;
   if (v->type != WG_JSON_NUMBER ||
-      !schema_dec_parse(v->u.number.text, v->u.number.len, &d) ||
-      !schema_dec_is_integer(&d) || d.neg || d.huge)
+      !json_dec_parse(v->u.number.text, v->u.number.len, &d) ||
+      !json_dec_is_integer(&d) || (d.neg && !d.zero) || !json_dec_lsd_exp(&d, &e))
     return schema_cerr(c, WG_SCHEMA_BAD_KEYWORD, kw,
                        "\"%s\" must be a non-negative integer", kw);
-  *out = schema_dec_to_u64(&d);
+  if (!json_dec_to_u64(&d, out)) *out = UINT64_MAX; /* a count past any input */
   return true;
 }
 
@@ -35,7 +36,7 @@ static bool number_value(cctx *c, const char *kw, const wg_json *v,
   char *text = n ? schema_arena_str(c, v->u.number.text, v->u.number.len) : NULL;
   if (!text) return false;
   n->text = text;
-  if (!schema_dec_parse(text, v->u.number.len, &n->dec))
+  if (!json_dec_parse(text, v->u.number.len, &n->dec))
     return schema_cerr(c, WG_SCHEMA_BAD_KEYWORD, kw, "\"%s\" is not a number", kw);
   *out = n;
   return true;
@@ -356,7 +357,7 @@ static bool kw_number(cctx *c, uint32_t n, const char *kw, const wg_json *v,
   else if (!strcmp(kw, "exclusiveMaximum"))
     x->xmaximum = num;
   else {
-    if (num->dec.count == 0 || num->dec.neg)
+    if (num->dec.zero || num->dec.neg)
       return schema_cerr(c, WG_SCHEMA_BAD_KEYWORD, kw,
                          "\"multipleOf\" must be greater than 0");
     x->multiple_of = num;

@@ -14,32 +14,16 @@
 
 #include "wasmgate/schema.h"
 #include "wasmgate/util.h"
+#include "json_dec.h"
 
 #define SCHEMA_NONE UINT32_MAX
 #define SCHEMA_PATH_MAX 256 /* bytes of a stored schema path; cut beyond */
 
-/* An exact decimal: value = (neg ? -1 : 1) * D * 10^exp where D is the digit
- * string digits(0..count) with no leading or trailing zeros; count == 0 means
- * zero. Digits are read through schema_dec_digit because the lexeme may have
- * a '.' in the middle. `huge` is set when the exponent was saturated. */
-typedef struct schema_dec {
-  const char *ip, *fp; /* integer and fraction digit runs of the lexeme */
-  size_t il, fl;
-  size_t first, count; /* significant digits: logical [first, first+count) */
-  int64_t exp;
-  bool neg, huge;
-} schema_dec;
-
-bool schema_dec_parse(const char *lex, size_t len, schema_dec *out);
-int schema_dec_cmp(const schema_dec *a, const schema_dec *b);
-bool schema_dec_is_integer(const schema_dec *d);
-/* Saturating conversion of a non-negative integer to uint64. */
-uint64_t schema_dec_to_u64(const schema_dec *d);
 /* 1 if v is an integer multiple of d (d > 0), 0 if not, -1 if deciding would
- * cost more than max_work digit operations (or an exponent was huge), -2
- * out of memory. *work receives the cost. */
-int schema_dec_multiple_of(const schema_dec *v, const schema_dec *d, uint64_t max_work,
-                           uint64_t *work);
+ * cost more than max_work digit operations (or an exponent is beyond
+ * json_dec_lsd_exp's range), -2 out of memory. *work receives the cost. */
+int schema_multiple_of(const json_dec *v, const json_dec *d, uint64_t max_work,
+                       uint64_t *work);
 
 /* JSON helpers that never recurse (equality: json_budget.h). */
 /* Deep copy of v into the arena; NULL on allocation failure. */
@@ -96,7 +80,7 @@ enum {
 };
 
 typedef struct schema_num {
-  schema_dec dec; /* digits point into `text` (arena copy of the lexeme) */
+  json_dec dec; /* digits point into `text` (arena copy of the lexeme) */
   const char *text;
 } schema_num;
 

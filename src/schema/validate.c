@@ -143,14 +143,13 @@ static const char *type_name(const wg_json *v) {
   return names[v->type];
 }
 
-static bool number_dec(const wg_json *v, schema_dec *d) {
-  return schema_dec_parse(v->u.number.text, v->u.number.len, d);
+static bool number_dec(const wg_json *v, json_dec *d) {
+  return json_dec_parse(v->u.number.text, v->u.number.len, d);
 }
 
 static int check_type(vctx *c, const schema_node *n, const wg_json *inst) {
   if (!n->types) return 1;
   unsigned bits = 0;
-  schema_dec d;
   switch (inst->type) {
     case WG_JSON_NULL: bits = SCHEMA_T_NULL; break;
     case WG_JSON_TRUE:
@@ -160,7 +159,7 @@ static int check_type(vctx *c, const schema_node *n, const wg_json *inst) {
     case WG_JSON_OBJECT: bits = SCHEMA_T_OBJECT; break;
     case WG_JSON_NUMBER:
       bits = SCHEMA_T_NUMBER;
-      if (number_dec(inst, &d) && schema_dec_is_integer(&d)) bits |= SCHEMA_T_INTEGER;
+      if (wg_json_is_integer(inst)) bits |= SCHEMA_T_INTEGER;
       break;
   }
   if (n->types & bits) return 1;
@@ -200,20 +199,20 @@ static int check_enum_const(vctx *c, const schema_node *n, const wg_json *inst) 
 
 /* ---- numbers ---- */
 
-static int check_bound(vctx *c, const schema_node *n, const schema_dec *v,
+static int check_bound(vctx *c, const schema_node *n, const json_dec *v,
                        const schema_num *lim, const char *kw, int bad_sign,
                        bool exclusive, const char *what) {
   if (!lim) return 1;
-  int cmp = schema_dec_cmp(v, &lim->dec);
+  int cmp = json_dec_cmp(v, &lim->dec);
   if (cmp == bad_sign || (exclusive && cmp == 0))
     return fail(c, n, kw, "value must be %s %.40s", what, lim->text);
   return 1;
 }
 
-static int check_multiple(vctx *c, const schema_node *n, const schema_dec *v) {
+static int check_multiple(vctx *c, const schema_node *n, const json_dec *v) {
   const schema_num *m = n->multiple_of;
   uint64_t left = c->max_steps > c->steps ? c->max_steps - c->steps : 0, work;
-  int r = schema_dec_multiple_of(v, &m->dec, left, &work);
+  int r = schema_multiple_of(v, &m->dec, left, &work);
   charge(c, work);
   if (r == -2) return hard(c, n, WG_SCHEMA_NOMEM, "multipleOf", "out of memory");
   if (r < 0 && work >= left) return budget(c, n, "multipleOf");
@@ -226,7 +225,7 @@ static int check_multiple(vctx *c, const schema_node *n, const schema_dec *v) {
 }
 
 static int check_number(vctx *c, const schema_node *n, const wg_json *inst) {
-  schema_dec v;
+  json_dec v;
   if (!number_dec(inst, &v))
     return hard(c, n, WG_SCHEMA_NUMBER_LIMIT, "type", "malformed number");
   int r;

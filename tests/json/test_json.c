@@ -750,6 +750,18 @@ static void test_numbers_hand_built_and_non_numbers(void) {
   CHECK_INT(wg_json_number_cmp(&s, &n), 0);
   CHECK(!wg_json_is_integer(&s));
   CHECK(!wg_json_to_int64(NULL, &i));
+  /* An empty lexeme is not a number, and nothing reads its first byte
+   * (ASan: the text is one byte before a guard in a malloc'd block). */
+  char *empty = malloc(1);
+  CHECK(empty != NULL);
+  wg_json e = {.type = WG_JSON_NUMBER};
+  e.u.number.text = empty + 1;
+  e.u.number.len = 0;
+  CHECK(!wg_json_is_integer(&e));
+  CHECK(!wg_json_to_int64(&e, &i));
+  CHECK(!wg_json_to_double(&e, &x));
+  CHECK_INT(wg_json_number_cmp(&e, &n), 0);
+  free(empty);
 }
 
 /* Spells m * 10^k as a JSON number in one of several equivalent ways. */

@@ -81,42 +81,58 @@ static void test_schema_style_refs(void) {
                 "file:///folder/file.json#/$defs/x");
 }
 
-static schema_dec dec(const char *s) {
-  schema_dec d;
-  bool ok = schema_dec_parse(s, strlen(s), &d);
+/* The schema layer reads numbers with the JSON layer's exact decimals
+ * (src/include/json_dec.h); these check the parts it relies on. */
+static json_dec dec(const char *s) {
+  json_dec d;
+  bool ok = json_dec_parse(s, strlen(s), &d);
   CHECK(ok);
   return d;
 }
 
 static int cmp(const char *a, const char *b) {
-  schema_dec x = dec(a), y = dec(b);
-  return schema_dec_cmp(&x, &y);
+  json_dec x = dec(a), y = dec(b);
+  return json_dec_cmp(&x, &y);
 }
 
 static int mult(const char *v, const char *d) {
-  schema_dec x = dec(v), y = dec(d);
+  json_dec x = dec(v), y = dec(d);
   uint64_t work;
-  return schema_dec_multiple_of(&x, &y, 1000000, &work);
+  return schema_multiple_of(&x, &y, 1000000, &work);
+}
+
+static int64_t lsd_exp(const json_dec *d) {
+  int64_t e = 12345;
+  CHECK(json_dec_lsd_exp(d, &e));
+  return e;
 }
 
 static void test_decimal_parse(void) {
-  schema_dec d = dec("-001.2300e+2");
+  json_dec d = dec("-1.2300e+2");
   CHECK(d.neg);
-  CHECK_INT(d.count, 3); /* 123 */
-  CHECK_INT(d.exp, 0);   /* -1.23e2 = -123 */
+  CHECK_INT(json_dec_ndigits(&d), 3); /* 123 */
+  CHECK_INT(lsd_exp(&d), 0);          /* -1.23e2 = -123 */
   d = dec("0.000");
-  CHECK_INT(d.count, 0);
-  CHECK(!d.neg);
+  CHECK(d.zero);
+  CHECK_INT(json_dec_ndigits(&d), 0);
+  CHECK_INT(lsd_exp(&d), 0);
   d = dec("-0e5");
-  CHECK(!d.neg);
+  CHECK(d.zero);
+  d = dec("12.5e-3"); /* 125 * 10^-4 */
+  CHECK_INT(json_dec_ndigits(&d), 3);
+  CHECK_INT(lsd_exp(&d), -4);
+  d = dec("1e999999999999999999"); /* 18 exponent digits: still in range */
+  CHECK(lsd_exp(&d) == 999999999999999999);
   d = dec("1e99999999999999999999999");
-  CHECK(d.huge);
-  schema_dec bad;
-  CHECK(!schema_dec_parse("1.", 2, &bad));
-  CHECK(!schema_dec_parse("+1", 2, &bad));
-  CHECK(!schema_dec_parse("1e", 2, &bad));
-  CHECK(!schema_dec_parse("", 0, &bad));
-  CHECK(!schema_dec_parse("1x", 2, &bad));
+  int64_t e;
+  CHECK(!json_dec_lsd_exp(&d, &e));
+  json_dec bad;
+  CHECK(!json_dec_parse("1.", 2, &bad));
+  CHECK(!json_dec_parse("+1", 2, &bad));
+  CHECK(!json_dec_parse("1e", 2, &bad));
+  CHECK(!json_dec_parse("", 0, &bad));
+  CHECK(!json_dec_parse("1x", 2, &bad));
+  CHECK(!json_dec_parse("01", 2, &bad)); /* the JSON grammar, strictly */
 }
 
 static void test_decimal_compare(void) {
@@ -131,22 +147,33 @@ static void test_decimal_compare(void) {
   CHECK_INT(cmp("0", "1e-400"), -1);
   CHECK_INT(cmp("12", "1.2e1"), 0);
   CHECK_INT(cmp("123", "1234e-1"), -1);
+  /* exponents past any fixed-width saturation still compare exactly */
+  CHECK_INT(cmp("1e99999999999999999999999", "1e99999999999999999999998"), 1);
+  CHECK_INT(cmp("2e99999999999999999999999", "1e99999999999999999999999"), 1);
 }
 
 static void test_decimal_integer_and_u64(void) {
-  schema_dec d = dec("1.0");
-  CHECK(schema_dec_is_integer(&d));
+  json_dec d = dec("1.0");
+  CHECK(json_dec_is_integer(&d));
   d = dec("1e-1");
-  CHECK(!schema_dec_is_integer(&d));
+  CHECK(!json_dec_is_integer(&d));
+  d = dec("1e400");
+  CHECK(json_dec_is_integer(&d));
+  uint64_t u = 0;
   d = dec("2.5e1");
-  CHECK(schema_dec_is_integer(&d));
-  CHECK_U64(schema_dec_to_u64(&d), 25);
+  CHECK(json_dec_is_integer(&d));
+  CHECK(json_dec_to_u64(&d, &u));
+  CHECK_U64(u, 25);
   d = dec("18446744073709551615");
-  CHECK_U64(schema_dec_to_u64(&d), UINT64_MAX);
+  CHECK(json_dec_to_u64(&d, &u));
+  CHECK_U64(u, UINT64_MAX);
   d = dec("18446744073709551616");
-  CHECK_U64(schema_dec_to_u64(&d), UINT64_MAX);
+  CHECK(!json_dec_to_u64(&d, &u));
   d = dec("1e19");
-  CHECK_U64(schema_dec_to_u64(&d), 10000000000000000000ull);
+  CHECK(json_dec_to_u64(&d, &u));
+  CHECK_U64(u, 10000000000000000000ull);
+  d = dec("2.5");
+  CHECK(!json_dec_to_u64(&d, &u));
 }
 
 static void test_decimal_multiple_of(void) {
@@ -159,6 +186,9 @@ static void test_decimal_multiple_of(void) {
   CHECK_INT(mult("1e400", "1e-400"), 1);
   CHECK_INT(mult("1e-400", "1e400"), 0);
   CHECK_INT(mult("0", "7"), 1);
+  CHECK_INT(mult("-0", "7"), 1);
+  CHECK_INT(mult("-15", "5"), 1);
+  CHECK_INT(mult("15", "-5"), 1);
   CHECK_INT(mult("1024e1000", "2e1000"), 1);
   CHECK_INT(mult("1e50", "1024"), 1); /* 2^10 divides 10^50 */
   CHECK_INT(mult("1e9", "1024"), 0);  /* but not 10^9 */
@@ -169,11 +199,11 @@ static void test_decimal_multiple_of(void) {
                  "9999999999999999999999999999999999999999"),
             1);
   uint64_t work;
-  schema_dec v = dec("1e99999999999999999999"), m = dec("3");
-  CHECK_INT(schema_dec_multiple_of(&v, &m, 1000, &work), -1);
+  json_dec v = dec("1e99999999999999999999"), m = dec("3");
+  CHECK_INT(schema_multiple_of(&v, &m, 1000, &work), -1);
   v = dec("123456789012345678901234567890123456789012345678901234567890");
   m = dec("987654321098765432109876543210987654321");
-  CHECK_INT(schema_dec_multiple_of(&v, &m, 100, &work), -1); /* over max_work */
+  CHECK_INT(schema_multiple_of(&v, &m, 100, &work), -1); /* over max_work */
   CHECK(work >= 100);
 }
 
