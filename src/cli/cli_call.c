@@ -110,16 +110,9 @@ static bool read_stdin(size_t limit, wg_cancel *cancel, char **out, size_t *len)
 static int run(const cli_args *a, wg_cancel *cancel) {
   const char *tool = a->pos[0];
   const char *arg = a->npos > 1 ? a->pos[1] : "{}";
-  wg_workspace_options wo = {
-    .workspace = a->workspace,
-    .config_path = a->config,
-    .project_store = a->project_store,
-    .user_store = a->user_store,
-  };
   wg_workspace *ws;
-  wg_config_error err;
-  wg_plugin_set_status st = wg_workspace_open(&wo, &ws, &err);
-  if (st != WG_SET_OK) return cli_plugin_set_error(st, a->workspace, a->config_arg, &err);
+  int rc = cli_workspace_open(a, &ws);
+  if (rc != CLI_EXIT_OK) return rc;
   char *stdin_data = NULL;
   size_t len = strlen(arg);
   if (strcmp(arg, "-") == 0) {
@@ -131,7 +124,7 @@ static int run(const cli_args *a, wg_cancel *cancel) {
   }
   wg_call_result r;
   wg_err code = wg_workspace_call(ws, tool, arg, len, cancel, NULL, &r);
-  int rc = code == WG_ERR_NONE ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+  rc = code == WG_ERR_NONE ? CLI_EXIT_OK : CLI_EXIT_FAIL;
   /* The records come first (wg_workspace_call wrote them); then stdout. */
   if (!r.recorded) {
     fprintf(stderr, "wasmgate: history: %s\n", r.history_error);

@@ -220,18 +220,6 @@ static bool print_json(const explain *x) {
   return ok;
 }
 
-static int ref_error(const char *ref, bool ambiguous) {
-  char shown[81];
-  size_t n = 0;
-  for (const char *s = ref; *s && n < 80; s++)
-    shown[n++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
-  shown[n] = '\0';
-  if (ambiguous)
-    return cli_usage_error("plugin package reference `%s` is ambiguous; use a source-qualified ref",
-                           shown);
-  return cli_usage_error("plugin package `%s` was not found", shown);
-}
-
 static int explain_run(const cli_args *a) {
   if (a->npos < 2) return cli_usage_error("explain-url needs METHOD and URL (see --help)");
   const char *ref = a->npos == 3 ? a->pos[0] : NULL;
@@ -250,7 +238,7 @@ static int explain_run(const cli_args *a) {
       rc = cli_fail("out of memory");
     } else {
       wg_inspect_lookup l = wg_inspect_find(&p.insp, ref, &it);
-      if (l != WG_LOOKUP_FOUND) rc = ref_error(ref, l == WG_LOOKUP_AMBIGUOUS);
+      if (l != WG_LOOKUP_FOUND) rc = cli_ref_error(ref, l == WG_LOOKUP_AMBIGUOUS, CLI_EXIT_USAGE);
     }
   }
   if (rc == CLI_EXIT_OK) {

@@ -55,6 +55,34 @@ int cli_plugins_open(const cli_args *a, bool use_lock, cli_plugins *p) {
   return load(&so, a->config_arg, p);
 }
 
+int cli_workspace_open(const cli_args *a, wg_workspace **ws) {
+  wg_workspace_options wo = {
+    .workspace = a->workspace,
+    .config_path = a->config,
+    .project_store = a->project_store,
+    .user_store = a->user_store,
+  };
+  wg_config_error err;
+  *ws = NULL;
+  wg_plugin_set_status st = wg_workspace_open(&wo, ws, &err);
+  if (st == WG_SET_OK) return CLI_EXIT_OK;
+  return cli_plugin_set_error(st, a->workspace, a->config_arg, &err);
+}
+
+int cli_ref_error(const char *ref, bool ambiguous, int exit_code) {
+  char shown[81];
+  size_t n = 0;
+  for (const char *s = ref; *s && n < 80; s++)
+    shown[n++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
+  shown[n] = '\0';
+  if (ambiguous)
+    fprintf(stderr, "wasmgate: plugin package reference `%s` is ambiguous; use a "
+                    "source-qualified ref\n", shown);
+  else
+    fprintf(stderr, "wasmgate: plugin package `%s` was not found\n", shown);
+  return exit_code;
+}
+
 void cli_plugins_free(cli_plugins *p) {
   wg_inspection_free(&p->insp);
   wg_resolution_free(&p->res);

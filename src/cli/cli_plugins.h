@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "wasmgate/config.h"
+#include "wasmgate/runtime.h"
 
 /* The fields of wg_plugin_set (moved out of it by cli_plugins_load), plus
  * the inspection `list` and `show` build. */
@@ -32,6 +33,15 @@ int cli_plugins_open(const cli_args *a, bool use_lock, cli_plugins *p);
 int cli_plugin_set_error(wg_plugin_set_status st, const char *workspace,
                          const char *config, const wg_config_error *err);
 void cli_plugins_free(cli_plugins *p);
+/* Opens the workspace the global options name (wg_workspace_open); returns
+ * CLI_EXIT_OK, or CLI_EXIT_FAIL after printing the error as
+ * cli_plugin_set_error does. *ws is set either way (NULL on failure);
+ * wg_workspace_close accepts NULL. */
+int cli_workspace_open(const cli_args *a, wg_workspace **ws);
+/* "plugin package `REF` was not found" (or "... is ambiguous; use a
+ * source-qualified ref"), REF cut to 80 bytes with controls shown as '?';
+ * returns exit_code (usage or failure: the caller's convention). */
+int cli_ref_error(const char *ref, bool ambiguous, int exit_code);
 
 void cli_str(char *dst, size_t cap, const char *src);
 void cli_print_safe(FILE *f, const char *s, size_t len);

@@ -161,17 +161,9 @@ static int serve_run(const cli_args *a) {
     if (!token) return cli_fail("serve: --auth-token-file: %s", err);
     o.mcp.auth_token = token;
   }
-  wg_workspace_options wo = {
-    .workspace = a->workspace,
-    .config_path = a->config,
-    .project_store = a->project_store,
-    .user_store = a->user_store,
-  };
-  wg_workspace *ws = NULL;
-  wg_config_error err;
-  wg_plugin_set_status st = wg_workspace_open(&wo, &ws, &err);
-  if (st != WG_SET_OK) rc = cli_plugin_set_error(st, a->workspace, a->config_arg, &err);
-  else rc = run(&o, ws);
+  wg_workspace *ws;
+  rc = cli_workspace_open(a, &ws);
+  if (rc == CLI_EXIT_OK) rc = run(&o, ws);
   wg_workspace_close(ws);
   if (token) {
     memset(token, 0, o.mcp.auth_token_len);

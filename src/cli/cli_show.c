@@ -110,19 +110,6 @@ static int print_json(const wg_inspect_item *it) {
   return ok ? CLI_EXIT_OK : cli_fail("out of memory");
 }
 
-/* The ref is user input echoed in an error: bounded and made printable. */
-static int ref_error(const char *ref, bool ambiguous) {
-  char shown[81];
-  size_t n = 0;
-  for (const char *s = ref; *s && n < 80; s++)
-    shown[n++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
-  shown[n] = '\0';
-  if (ambiguous)
-    return cli_fail("plugin package reference `%s` is ambiguous; use a source-qualified ref",
-                    shown);
-  return cli_fail("plugin package `%s` was not found", shown);
-}
-
 static int show_run(const cli_args *a) {
   cli_plugins p;
   int rc = cli_plugins_open(a, true, &p);
@@ -131,7 +118,7 @@ static int show_run(const cli_args *a) {
   if (rc == CLI_EXIT_OK) {
     const wg_inspect_item *it;
     wg_inspect_lookup l = wg_inspect_find(&p.insp, a->pos[0], &it);
-    if (l != WG_LOOKUP_FOUND) rc = ref_error(a->pos[0], l == WG_LOOKUP_AMBIGUOUS);
+    if (l != WG_LOOKUP_FOUND) rc = cli_ref_error(a->pos[0], l == WG_LOOKUP_AMBIGUOUS, CLI_EXIT_FAIL);
     else if (cli_flag(a, "json")) rc = print_json(it);
     else print_human(it);
   }

@@ -27,18 +27,11 @@ static void print_human(const wg_registry *r) {
 }
 
 static int tools_run(const cli_args *a) {
-  wg_workspace_options wo = {
-    .workspace = a->workspace,
-    .config_path = a->config,
-    .project_store = a->project_store,
-    .user_store = a->user_store,
-  };
   wg_workspace *ws;
-  wg_config_error err;
-  wg_plugin_set_status st = wg_workspace_open(&wo, &ws, &err);
-  if (st != WG_SET_OK) return cli_plugin_set_error(st, a->workspace, a->config_arg, &err);
+  int rc = cli_workspace_open(a, &ws);
+  if (rc != CLI_EXIT_OK) return rc;
   const wg_registry *reg = wg_workspace_registry(ws);
-  int rc = CLI_EXIT_OK;
+  rc = CLI_EXIT_OK;
   if (cli_flag(a, "json")) {
     wg_buf out;
     wg_buf_init(&out, 0);

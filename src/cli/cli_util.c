@@ -12,24 +12,28 @@ bool cli_is_help(const char *s) {
   return strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0;
 }
 
-int cli_usage_error(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
+/* "wasmgate: <message>" on stderr; returns code. */
+static int report(int code, const char *fmt, va_list ap) {
   fputs("wasmgate: ", stderr);
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
+  return code;
+}
+
+int cli_usage_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = report(CLI_EXIT_USAGE, fmt, ap);
   va_end(ap);
-  return CLI_EXIT_USAGE;
+  return rc;
 }
 
 int cli_fail(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fputs("wasmgate: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  int rc = report(CLI_EXIT_FAIL, fmt, ap);
   va_end(ap);
-  return CLI_EXIT_FAIL;
+  return rc;
 }
 
 int cli_read_file(const char *path, size_t max_size, unsigned char **data,
