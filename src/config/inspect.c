@@ -139,19 +139,30 @@ typedef struct str_acc {
   size_t count, cap;
 } str_acc;
 
-static void acc_add(insp *s, str_acc *a, const char *str) {
-  if (s->oom || !str) return;
-  if (a->count == a->cap) {
-    size_t cap = a->cap ? a->cap * 2 : 8;
-    const char **n = wg_arena_array(s->arena, cap, sizeof *n);
-    if (!n) {
-      s->oom = true;
-      return;
-    }
-    if (a->count) memcpy(n, a->items, a->count * sizeof *n);
-    a->items = n;
-    a->cap = cap;
+/* Room for one more element in an arena array of count elements of elem
+ * bytes: doubles *cap (first capacity `first`) by copying into a new arena
+ * block (the arena frees the old one with the rest). False, and s->oom, when
+ * the arena is out of memory. */
+static bool arena_room(insp *s, void **items, size_t *cap, size_t count,
+                       size_t elem, size_t first) {
+  if (count < *cap) return true;
+  size_t ncap = *cap ? *cap * 2 : first;
+  void *n = wg_arena_array(s->arena, ncap, elem);
+  if (!n) {
+    s->oom = true;
+    return false;
   }
+  if (count) memcpy(n, *items, count * elem);
+  *items = n;
+  *cap = ncap;
+  return true;
+}
+
+static void acc_add(insp *s, str_acc *a, const char *str) {
+  void *items = a->items;
+  if (s->oom || !str || !arena_room(s, &items, &a->cap, a->count, sizeof *a->items, 8))
+    return;
+  a->items = items;
   a->items[a->count++] = str;
 }
 
@@ -220,18 +231,9 @@ typedef struct diag_acc {
 } diag_acc;
 
 static void diag_push(insp *s, diag_acc *a, const char *kind, const char *msg) {
-  if (s->oom) return;
-  if (a->count == a->cap) {
-    size_t cap = a->cap ? a->cap * 2 : 4;
-    wg_inspect_diag *n = wg_arena_array(s->arena, cap, sizeof *n);
-    if (!n) {
-      s->oom = true;
-      return;
-    }
-    if (a->count) memcpy(n, a->items, a->count * sizeof *n);
-    a->items = n;
-    a->cap = cap;
-  }
+  void *items = a->items;
+  if (s->oom || !arena_room(s, &items, &a->cap, a->count, sizeof *a->items, 4)) return;
+  a->items = items;
   a->items[a->count++] = (wg_inspect_diag){kind, dup(s, msg)};
 }
 

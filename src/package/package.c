@@ -88,6 +88,20 @@ void wg_pkg_free(wg_pkg *pkg) {
   free(pkg);
 }
 
+/* After the files were read (rc 0) or not (rc < 0): checks them into pkg
+ * (pkg_finish), frees the list, and hands pkg to *out or frees it. */
+static int finish(wg_pkg *pkg, pkg_list *files, int rc, const wg_pkg_limits *limits,
+                  wg_pkg **out, wg_pkg_diag *diag) {
+  if (rc == 0) rc = pkg_finish(pkg, files, limits, diag);
+  pkg_list_free(files);
+  if (rc < 0) {
+    wg_pkg_free(pkg);
+    return -1;
+  }
+  *out = pkg;
+  return 0;
+}
+
 /* Takes ownership of `blob` (malloc'd, len bytes) and parses it. */
 static int open_blob(uint8_t *blob, size_t len, const wg_pkg_limits *limits,
                      wg_pkg **out, wg_pkg_diag *diag) {
@@ -100,14 +114,7 @@ static int open_blob(uint8_t *blob, size_t len, const wg_pkg_limits *limits,
   pkg->blob = blob;
   pkg_list files = {0};
   int rc = pkg_zip_parse(blob, len, limits, &pkg->arena, &files, diag);
-  if (rc == 0) rc = pkg_finish(pkg, &files, limits, diag);
-  pkg_list_free(&files);
-  if (rc < 0) {
-    wg_pkg_free(pkg);
-    return -1;
-  }
-  *out = pkg;
-  return 0;
+  return finish(pkg, &files, rc, limits, out, diag);
 }
 
 int wg_pkg_open_bytes(const uint8_t *bytes, size_t len,
@@ -199,14 +206,7 @@ int pkg_open_dir_fd(int fd, const wg_pkg_limits *limits, wg_pkg **out,
   pkg->is_dir = true;
   pkg_list files = {0};
   int rc = pkg_dir_read(fd, limits, &pkg->arena, &files, diag);
-  if (rc == 0) rc = pkg_finish(pkg, &files, limits, diag);
-  pkg_list_free(&files);
-  if (rc < 0) {
-    wg_pkg_free(pkg);
-    return -1;
-  }
-  *out = pkg;
-  return 0;
+  return finish(pkg, &files, rc, limits, out, diag);
 }
 
 /* Opens `path` without following a symlink or blocking on a FIFO. A symlink

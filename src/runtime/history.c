@@ -391,33 +391,36 @@ void wg_history_new_call_id(char out[WG_CALL_ID_MAX + 1]) {
   for (size_t i = 0; i < sizeof b; i++) snprintf(out + 5 + 2 * i, 3, "%02x", b[i]);
 }
 
+/* Appends a record the caller formatted into rec (formatted: whether that
+ * worked) and frees rec. */
+static bool append_formatted(wg_history *h, wg_buf *rec, bool formatted, char *err,
+                             size_t err_size) {
+  if (err && err_size) err[0] = '\0';
+  if (!formatted && err && err_size) snprintf(err, err_size, "cannot format a history record");
+  bool ok = formatted && append_record(h, rec, err, err_size);
+  wg_buf_free(rec);
+  return ok;
+}
+
 bool wg_history_append_tool_call(wg_history *h, const char *call_id,
                                  const char *tool,
                                  const wg_history_origin *origin,
                                  const wg_call_result *r, char *err,
                                  size_t err_size) {
-  if (err && err_size) err[0] = '\0';
   wg_buf rec;
   wg_buf_init(&rec, h->max_record);
   bool ok = wg_history_format_call(call_id, tool, origin, r, h->max_record, &rec);
-  if (!ok && err && err_size) snprintf(err, err_size, "cannot format a history record");
-  ok = ok && append_record(h, &rec, err, err_size);
-  wg_buf_free(&rec);
-  return ok;
+  return append_formatted(h, &rec, ok, err, err_size);
 }
 
 bool wg_history_append_tool_result(wg_history *h, const char *call_id,
                                    const wg_history_origin *origin,
                                    const wg_call_result *r, char *err,
                                    size_t err_size) {
-  if (err && err_size) err[0] = '\0';
   wg_buf rec;
   wg_buf_init(&rec, h->max_record);
   bool ok = wg_history_format_result(call_id, origin, r, h->max_record, &rec);
-  if (!ok && err && err_size) snprintf(err, err_size, "cannot format a history record");
-  ok = ok && append_record(h, &rec, err, err_size);
-  wg_buf_free(&rec);
-  return ok;
+  return append_formatted(h, &rec, ok, err, err_size);
 }
 
 bool wg_history_append_call(wg_history *h, const char *call_id,
