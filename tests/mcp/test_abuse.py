@@ -211,7 +211,7 @@ def never_reads(ws):
 
 
 def http_abuse(ws):
-    srv = Http(ws, "--max-connections", "8", "--idle-timeout", "1", "--request-timeout", "2")
+    srv = Http(ws, "--max-connections", "8", "--idle-timeout", "2", "--request-timeout", "3")
     p = srv.port
     request(p, body=rpc(1, "ping"))
     time.sleep(0.2)
@@ -227,7 +227,13 @@ def http_abuse(ws):
         except OSError:
             pass
         s.close()
-    # Slow clients: 6 send headers a byte at a time, 2 stall inside a body.
+    # The server frees a closed connection's slot a moment later; the slow
+    # clients below must find all 8 slots free, or some are turned away and
+    # the limit check then sees a free slot.
+    check(wait_for(lambda: proc_counts(srv.proc.pid)[0] <= base_threads and sockets(srv.proc.pid) <= base_socks, 5),
+          "HTTP: garbage connections are closed and their slots freed",
+          (proc_counts(srv.proc.pid), base_threads, sockets(srv.proc.pid), base_socks))
+    # Slow clients: 6 stall inside the request line, 2 inside a body.
     slow = []
     for i in range(6):
         s = socket.create_connection(("127.0.0.1", p), timeout=10)
@@ -238,7 +244,9 @@ def http_abuse(ws):
         s.sendall(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                   b"Content-Length: 1000\r\n\r\n{\"jsonrpc\"")
         slow.append(s)
-    time.sleep(0.3)
+    # Every slow client holds a connection thread before the limit is tried.
+    check(wait_for(lambda: proc_counts(srv.proc.pid)[0] >= base_threads + 8, 5),
+          "HTTP: 8 slow clients hold 8 connections", (proc_counts(srv.proc.pid), base_threads))
     # At the connection limit a new connection is turned away...
     refused = False
     try:
@@ -246,7 +254,7 @@ def http_abuse(ws):
         refused = st is None
     except OSError:
         refused = True
-    check(refused, "past --max-connections a connection is refused")
+    check(refused, "past --max-connections a connection is refused", st if not refused else None)
     # ... and the idle timeout frees the slots.
     closed = 0
     for s in slow:
