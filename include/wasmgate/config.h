@@ -153,8 +153,6 @@ wg_config *wg_config_parse(const char *text, size_t len, wg_config_error *err);
  * the name they showed the user. */
 wg_config *wg_config_load(const char *path, bool must_exist,
                           wg_config_error *err);
-/* Defaults only (no file). */
-wg_config *wg_config_empty(void);
 void wg_config_free(wg_config *cfg);
 
 /* ---- sources, ids, stores --------------------------------------------- */

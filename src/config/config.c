@@ -64,8 +64,6 @@ void wg_config_free(wg_config *cfg) {
   free(cfg);
 }
 
-wg_config *wg_config_empty(void) { return config_new(); }
-
 /* ---- [feature] ---------------------------------------------------------- */
 
 static int parse_feature(cfg_ctx *c, const wg_toml_value *root, wg_config *cfg) {

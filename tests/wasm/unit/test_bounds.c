@@ -162,6 +162,9 @@ static void test_table_budget_is_store_wide(void) {
   CHECK_INT(calln(s, a, "table_grow", &n, 1, &r, &err), WG_WASM_OK);
   CHECK_INT(r, 1);
   CHECK_U64(wg_store_table_elements(s), 8);
+  wg_extern t;
+  REQUIRE(wg_instance_export(a, "table", 5, &t) && t.kind == WG_EXTERN_TABLE);
+  CHECK_INT(wg_table_size(t.of.table), 7);
   /* a second instance needs 2 more: exactly the 10 allowed */
   REQUIRE(wg_instance_new(s, m, NULL, 0, &b, &err) == WG_WASM_OK);
   CHECK_U64(wg_store_table_elements(s), 10);
@@ -182,7 +185,9 @@ static void test_table_budget_is_store_wide(void) {
   wg_store_free(s);
   /* a grow that fails leaves the count as it was */
   s = wg_store_new(&lim);
-  REQUIRE(wg_table_new(s, WG_FUNCREF, 4, false, 0) != NULL);
+  wg_table *four = wg_table_new(s, WG_FUNCREF, 4, false, 0);
+  REQUIRE(four != NULL);
+  CHECK_INT(wg_table_size(four), 4);
   CHECK_U64(wg_store_table_elements(s), 4);
   CHECK(wg_table_new(s, WG_FUNCREF, 7, false, 0) == NULL);
   CHECK_U64(wg_store_table_elements(s), 4);

@@ -3,7 +3,7 @@
 ;; deadline checked inside one large operation, grows that fail cost nothing.
 (module
   (memory (export "memory") 2)
-  (table $t 1 funcref)
+  (table $t (export "table") 1 funcref)
   (table $u 1 funcref)
   (elem $e func $nop $nop $nop $nop)
   (data $d "0123456789abcdef")
