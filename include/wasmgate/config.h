@@ -18,6 +18,7 @@
 #include "wasmgate/manifest.h"
 #include "wasmgate/package.h"
 #include "wasmgate/toml.h"
+#include "wasmgate/limits.h"
 
 /* ---- wasmgate.toml ---------------------------------------------------- */
 

@@ -29,6 +29,7 @@
 #include "wasmgate/policy.h"
 #include "wasmgate/util.h"
 #include "wasmgate/wasm.h"
+#include "wasmgate/limits.h"
 
 /* ---- Error model --------------------------------------------------------- */
 
@@ -112,22 +113,11 @@ bool wg_error_write_text(const wg_error *e, uint64_t wall_clock_ns,
 
 /* ---- The yoi:tool ABI ------------------------------------------------------ */
 
-/* Bounds of the ABI itself (reference 4.2/4.3). */
-enum {
-  WG_HOST_MAX_OUTPUT_WRITE = 65536, /* output_write len above => sticky error */
-  WG_HOST_MAX_HTTPS_REQUEST = 49152,
-};
+/* The ABI's own bounds (WG_HOST_MAX_*) are in wasmgate/limits.h. */
 
 /* ---- The yoi:https API ----------------------------------------------------- */
 
-/* Why these numbers: 5 s is yoi's per-request timeout (reference 7.7); a
- * safe URL is "https://" + a 253-byte host + ":65535" + a path cut at 120
- * bytes plus "..." (U+2026), well under 400. */
-enum {
-  WG_HTTPS_DEFAULT_TIMEOUT_MS = 5000,
-  WG_HTTPS_RECORD_URL_MAX = 400,
-};
-
+/* WG_HTTPS_DEFAULT_TIMEOUT_MS and WG_HTTPS_RECORD_URL_MAX: limits.h. */
 /* What the host needs to run one plugin's requests: read-only, shared by
  * every call of that plugin's tools (any thread), owned by the caller (the
  * runtime's registry builds one per plugin). */

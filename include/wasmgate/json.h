@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "wasmgate/util.h"
+#include "wasmgate/limits.h"
 
 typedef enum wg_json_type {
   WG_JSON_NULL,
@@ -175,7 +176,6 @@ bool wg_json_escape_terminal(const char *text, size_t len, wg_buf *out);
  * invalid number lexeme) are ignored and make the writer `misused`, so the
  * text never becomes invalid JSON; check wg_json_writer_finish at the end.
  * Each call returns false if it was ignored or the buffer failed. */
-enum { WG_JSON_WRITER_MAX_DEPTH = 256 };
 
 typedef struct wg_json_writer {
   wg_buf *out;

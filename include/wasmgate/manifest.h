@@ -19,6 +19,7 @@
 #include "wasmgate/wasm.h"
 #include "wasmgate/schema.h"
 #include "wasmgate/toml.h"
+#include "wasmgate/limits.h"
 
 /* ---- surfaces ---------------------------------------------------------- */
 
@@ -93,11 +94,7 @@ bool wg_permissions_allow_tool(const wg_permission *list, size_t n,
 
 /* ---- the manifest ------------------------------------------------------ */
 
-/* Limits of wasmgate's own (yoi has none): descriptions reach the model
- * verbatim, so they are bounded. */
-#define WG_MANIFEST_MAX_TOOL_DESCRIPTION 4096u
-/* yoi's validate_tool_name limit (reference 3.2). */
-#define WG_MANIFEST_MAX_TOOL_NAME 128u
+/* WG_MANIFEST_MAX_TOOL_NAME and _DESCRIPTION are in limits.h. */
 /* What most model APIs accept: [A-Za-z0-9_-]{1,64}; outside it, a warning. */
 #define WG_MANIFEST_PORTABLE_TOOL_NAME 64u
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "wasmgate/util.h"
+#include "wasmgate/limits.h"
 
 /* yoi's diagnostic kinds (reference 2.7); names are snake_case. */
 typedef enum wg_pkg_kind {
@@ -50,16 +51,7 @@ const char *wg_pkg_phase_name(wg_pkg_phase phase);
  * data" or "I/O error", so no path or system text reaches a diagnostic. */
 const char *wg_pkg_io_word(int err);
 
-/* yoi's PluginDiscoveryLimits::default() (reference 1.4), plus the
- * directory-walk depth that only wasmgate's directory packages need. */
-#define WG_PKG_MAX_PACKAGES_PER_STORE 128u
-#define WG_PKG_MAX_PACKAGE_SIZE (16u * 1024u * 1024u)
-#define WG_PKG_MAX_MANIFEST_SIZE (64u * 1024u)
-#define WG_PKG_MAX_ENTRIES 512u
-#define WG_PKG_MAX_FILE_SIZE (8u * 1024u * 1024u)
-#define WG_PKG_MAX_EXPANDED_SIZE (64u * 1024u * 1024u)
-#define WG_PKG_MAX_DIR_DEPTH 16u
-
+/* The defaults (WG_PKG_MAX_*) are in limits.h. */
 typedef struct wg_pkg_limits {
   size_t max_packages_per_store; /* used by discovery (config layer) */
   uint64_t max_package_size;     /* bytes of the .yoi-plugin file */

@@ -23,27 +23,9 @@
 
 #include "wasmgate/config.h"
 #include "wasmgate/util.h"
+#include "wasmgate/limits.h"
 
-/* ---- bounds (why each number: see src/policy/pol_internal.h) ---------- */
-
-enum {
-  WG_POL_DESCRIPTOR_MAX = 49152,   /* the request JSON (reference 7.3) */
-  WG_POL_URL_MAX = 16384,          /* a guest URL (or redirect Location) */
-  WG_POL_SEND_URL_MAX = 65536,     /* the URL handed to libcurl, after
-                                      percent-encoding and path secrets */
-  WG_POL_HOST_MAX = 253,           /* canonical host (a DNS name's limit) */
-  WG_POL_LABEL_MAX = 63,           /* one DNS label */
-  WG_POL_HEADERS_MAX = 16,         /* guest request headers */
-  WG_POL_HEADER_NAME_MAX = 64,
-  WG_POL_HEADER_VALUE_MAX = 1024,
-  WG_POL_BODY_MAX = 32768,         /* request body */
-  WG_POL_SAFE_PATH_MAX = 120,      /* path bytes kept in the safe URL */
-  WG_POL_MESSAGE_MAX = 512,        /* SPEC 6: error messages */
-  WG_POL_SECRETS_MAX = 64,         /* secrets in one set */
-  WG_POL_SECRET_MIN = 8,           /* shorter values are refused */
-  WG_POL_SECRET_VALUE_MAX = 4096,
-  WG_POL_PLACEHOLDERS_MAX = 8,     /* {{secret:NAME}} in one URL */
-};
+/* The bounds (WG_POL_*) are in wasmgate/limits.h. */
 
 /* ---- verdicts and errors ---------------------------------------------- */
 

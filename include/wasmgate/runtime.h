@@ -25,19 +25,11 @@
 #include "wasmgate/host.h"
 #include "wasmgate/schema.h"
 #include "wasmgate/wasm.h"
+#include "wasmgate/limits.h"
 
 /* ---- Limits ----------------------------------------------------------- */
 
-/* SPEC section 5 defaults (config `[limits]`). They are at least yoi's own
- * (reference 5.4), so a package that runs under yoi runs here. */
-#define WG_RT_DEFAULT_MAX_INPUT (64u * 1024u)
-#define WG_RT_DEFAULT_MAX_OUTPUT (64u * 1024u)
-#define WG_RT_DEFAULT_MAX_SUMMARY 1024u
-#define WG_RT_DEFAULT_FUEL 100000000ull
-#define WG_RT_DEFAULT_WALL_CLOCK_NS 10000000000ull
-#define WG_RT_DEFAULT_MAX_MEMORY (16u * 1024u * 1024u)
-#define WG_RT_DEFAULT_MAX_TABLE 10000u
-#define WG_RT_DEFAULT_MAX_CALL_DEPTH 1000u
+/* The defaults (WG_RT_DEFAULT_*, config `[limits]`) are in limits.h. */
 
 /* Every field means what it says: 0 admits nothing (an input limit of 0
  * refuses every input, a fuel of 0 runs no instruction, a wall clock of 0
@@ -154,9 +146,6 @@ typedef struct wg_call_stats {
   uint64_t started_unix_ns; /* wall-clock start (the tool_call timestamp) */
 } wg_call_stats;
 
-/* Why 64: room for a generated "call_" + 24 hex id and for the ids MCP
- * clients and hosts use (UUIDs, JSON-RPC ids). */
-#define WG_CALL_ID_MAX 64
 
 typedef struct wg_call_result {
   bool is_error;
@@ -269,10 +258,6 @@ wg_err wg_registry_call(const wg_registry *r, wg_module_cache *cache,
                         wg_call_result *out);
 
 /* ---- History (SPEC section 8) -------------------------------------------- */
-
-/* Why 1 MiB: a record carries at most 64 KiB of arguments and 64 KiB of
- * content, which JSON escaping can grow up to six times. */
-#define WG_HISTORY_DEFAULT_MAX_RECORD (1024u * 1024u)
 
 typedef struct wg_history_options {
   bool fsync;               /* fdatasync after each record (default true) */

@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "wasmgate/json.h"
+#include "wasmgate/limits.h"
 
 typedef enum wg_schema_status {
   WG_SCHEMA_OK = 0,

@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wasmgate/limits.h"
+
 typedef enum wg_toml_type {
   WG_TOML_STRING,
   WG_TOML_INTEGER,

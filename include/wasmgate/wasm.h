@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wasmgate/limits.h"
+
 /* Value types use their binary encodings. */
 typedef enum wg_valtype {
   WG_I32 = 0x7f,
@@ -196,13 +198,6 @@ typedef struct wg_limits {
   uint64_t max_store_bytes;   /* memories and tables together: 65,536 per
                                  page, WG_TABLE_ELEMENT_BYTES per element */
 } wg_limits;
-
-/* What a table element costs against max_store_bytes (its real size). */
-#define WG_TABLE_ELEMENT_BYTES 8u
-/* A host function may call back into the engine (wg_func_call from inside
- * a host call) at most this many levels deep; one level more traps
- * call_stack_exhausted. Each level holds a few KiB of C stack. */
-#define WG_MAX_HOST_REENTRY 64u
 
 typedef struct wg_store wg_store;
 

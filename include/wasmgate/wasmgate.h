@@ -7,6 +7,7 @@
 #ifndef WASMGATE_WASMGATE_H
 #define WASMGATE_WASMGATE_H
 
+#include "wasmgate/limits.h"
 #include "wasmgate/util.h"
 #include "wasmgate/json.h"
 #include "wasmgate/wasm.h"

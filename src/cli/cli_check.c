@@ -29,13 +29,7 @@
 #include "wasmgate/runtime.h"
 #include "wasmgate/util.h"
 
-/* At most this many diagnostics are listed (two per tool, package, module,
- * runtime); a manifest of 64 KiB cannot have more than ~5,000 tools. */
-#define CHECK_MAX_DIAGS 16384u
-/* --timeout-ms: the default is a call's (a module that compiles within a
- * call's default deadline passes check); at most an hour. */
-#define CHECK_DEFAULT_TIMEOUT_MS (WG_RT_DEFAULT_WALL_CLOCK_NS / 1000000u)
-#define CHECK_MAX_TIMEOUT_MS 3600000u
+/* WG_CLI_CHECK_* (diagnostics listed, --timeout-ms) are in limits.h. */
 
 typedef struct check_report {
   wg_pkg *pkg;
@@ -52,8 +46,8 @@ typedef struct check_report {
 static void add_diag(check_report *r, const wg_manifest_diag *d) {
   if (!d->warning) r->ok = false;
   wg_manifest_diag *p = wg_vec_reserve(r->diags, &r->diag_cap, r->diag_count + 1,
-                                       sizeof *p, CHECK_MAX_DIAGS);
-  if (!p) return; /* past CHECK_MAX_DIAGS or out of memory: dropped */
+                                       sizeof *p, WG_CLI_CHECK_MAX_DIAGS);
+  if (!p) return; /* past WG_CLI_CHECK_MAX_DIAGS or out of memory: dropped */
   r->diags = p;
   r->diags[r->diag_count++] = *d;
 }
@@ -294,9 +288,9 @@ static void print_human(const check_report *r) {
 
 static int check_run(const cli_args *a) {
   uint64_t start = wg_now_ns();
-  unsigned long long timeout_ms = CHECK_DEFAULT_TIMEOUT_MS;
+  unsigned long long timeout_ms = WG_CLI_CHECK_DEFAULT_TIMEOUT_MS;
   if (cli_value(a, "timeout-ms") &&
-      !cli_uint_value(a, "timeout-ms", 1, CHECK_MAX_TIMEOUT_MS, &timeout_ms))
+      !cli_uint_value(a, "timeout-ms", 1, WG_CLI_CHECK_MAX_TIMEOUT_MS, &timeout_ms))
     return CLI_EXIT_USAGE;
   check_report r;
   memset(&r, 0, sizeof r);

@@ -72,14 +72,14 @@ typedef struct num_opt {
 } num_opt;
 
 static const num_opt nums[] = {
-  {"max-message", WG_MCP_MIN_MAX_MESSAGE, 256u * 1024u * 1024u},
+  {"max-message", WG_MCP_MIN_MAX_MESSAGE, WG_MCP_MAX_MAX_MESSAGE},
   {"max-in-flight", 1, WG_MCP_MAX_MAX_IN_FLIGHT},
   {"workers", 1, WG_MCP_MAX_WORKERS},
   {"page-size", 1, WG_MCP_MAX_PAGE_SIZE},
-  {"write-timeout", 1, 86400},
-  {"max-connections", 1, 4096},
-  {"idle-timeout", 1, 86400},
-  {"request-timeout", 1, 86400},
+  {"write-timeout", 1, WG_MCP_MAX_TIMEOUT_S},
+  {"max-connections", 1, WG_MCP_MAX_HTTP_CONNECTIONS},
+  {"idle-timeout", 1, WG_MCP_MAX_TIMEOUT_S},
+  {"request-timeout", 1, WG_MCP_MAX_TIMEOUT_S},
   {"list-ttl-ms", 0, UINT32_MAX},
 };
 

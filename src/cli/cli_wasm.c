@@ -27,18 +27,8 @@
 #include "wasmgate/util.h"
 #include "wasmgate/wasm.h"
 
-/* A module larger than this is refused before reading it all: the biggest
- * real plugins are a few MiB. */
-#define CLI_WASM_MAX_FILE (256u << 20)
-/* Default for --max-memory-mb: memories and tables together. With the
- * engine's compile budget (16 x the module + 16 MiB) it keeps a run of a
- * module of 8 MiB under 256 MiB of host memory. */
-#define CLI_WASM_DEFAULT_MEMORY_MB 64u
-/* The wasm32 maximum: one 4 GiB memory. */
-#define CLI_WASM_MAX_MEMORY_MB 4096u
-/* The engine's bound on a function's parameters and results
- * (VM_MAX_FUNC_PARAMS); it also bounds the arguments argv may give. */
-#define CLI_WASM_MAX_VALUES 1000
+/* WG_CLI_WASM_* (file size, --max-memory-mb, argument count) are in
+ * limits.h. */
 
 /* ---- Argument parsing ---------------------------------------------------- */
 
@@ -215,7 +205,7 @@ typedef struct wasm_run_opts {
   size_t arg_count;
   uint64_t fuel;       /* 0: none */
   uint64_t timeout_ms; /* 0: none */
-  uint64_t memory_mb;  /* 0: CLI_WASM_DEFAULT_MEMORY_MB */
+  uint64_t memory_mb;  /* 0: WG_CLI_WASM_DEFAULT_MEMORY_MB */
 } wasm_run_opts;
 
 static int report_module_error(const char *file, wg_wasm_result r,
@@ -252,7 +242,7 @@ static int call_export(wg_store *s, wg_instance *inst, const wasm_run_opts *o) {
     return cli_usage_error("wasm run: %s takes %" PRIu32 " argument%s, got %zu",
                            o->invoke, ft->param_count,
                            ft->param_count == 1 ? "" : "s", o->arg_count);
-  if (ft->result_count > CLI_WASM_MAX_VALUES)
+  if (ft->result_count > WG_CLI_WASM_MAX_VALUES)
     return cli_fail("%s: %s has too many results", o->file, o->invoke);
   wg_val *args = calloc(o->arg_count + 1, sizeof *args);
   wg_val *results = calloc((size_t)ft->result_count + 1, sizeof *results);
@@ -304,7 +294,7 @@ static wg_limits run_limits(const wasm_run_opts *o) {
                                                        : o->timeout_ms * 1000000;
     limits.deadline_ns = wg_now_ns() + ns;
   }
-  uint64_t mb = o->memory_mb ? o->memory_mb : CLI_WASM_DEFAULT_MEMORY_MB;
+  uint64_t mb = o->memory_mb ? o->memory_mb : WG_CLI_WASM_DEFAULT_MEMORY_MB;
   limits.max_store_bytes = mb << 20;
   limits.max_memory_pages = (uint32_t)(mb * 16);
   return limits;
@@ -318,10 +308,10 @@ static int wasm_run(const wasm_run_opts *o) {
   /* Refuse an oversized regular file before reading any of it. */
   struct stat st;
   if (strcmp(o->file, "-") != 0 && stat(o->file, &st) == 0 &&
-      S_ISREG(st.st_mode) && (uint64_t)st.st_size > CLI_WASM_MAX_FILE)
+      S_ISREG(st.st_mode) && (uint64_t)st.st_size > WG_CLI_WASM_MAX_FILE)
     return cli_fail("%s is larger than the limit of %zu bytes", o->file,
-                    (size_t)CLI_WASM_MAX_FILE);
-  if (cli_read_file(o->file, CLI_WASM_MAX_FILE, &bytes, &len, msg, sizeof msg))
+                    (size_t)WG_CLI_WASM_MAX_FILE);
+  if (cli_read_file(o->file, WG_CLI_WASM_MAX_FILE, &bytes, &len, msg, sizeof msg))
     return cli_fail("%s", msg);
   wg_module *m = NULL;
   wg_wasm_error err = {0};
@@ -367,7 +357,7 @@ static bool read_options(const cli_args *a, wasm_run_opts *o) {
     o->timeout_ms = v;
   }
   if (cli_value(a, "max-memory-mb")) {
-    if (!cli_uint_value(a, "max-memory-mb", 1, CLI_WASM_MAX_MEMORY_MB, &v)) return false;
+    if (!cli_uint_value(a, "max-memory-mb", 1, WG_CLI_WASM_MAX_MEMORY_MB, &v)) return false;
     o->memory_mb = v;
   }
   return true;
@@ -425,7 +415,7 @@ const cli_spec cli_wasm_spec = {
       "link error or missing export; 2 usage error.",
   .options = wasm_opts,
   .min_args = 0,
-  .max_args = 2 + CLI_WASM_MAX_VALUES,
+  .max_args = 2 + WG_CLI_WASM_MAX_VALUES,
   .dash_args = true,
   .run = wasm_main,
 };

@@ -13,23 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The config is a few KiB; 1 MiB is generous and bounds the read. */
-#define CFG_MAX_FILE_SIZE (1024u * 1024u)
-/* Bounds of [limits] (SPEC section 5 gives the defaults). The maxima stop a
- * typo from disabling a limit; the minima keep a call possible at all.
- * Every value means what it says: none is "unset" or "default", and a
- * value the runtime could not enforce exactly (0 table elements, memory
- * that is not whole 64 KiB pages) is refused here with its position. */
-#define CFG_MAX_IO_BYTES (16ull * 1024 * 1024)
-/* One output_write of the ABI carries at most 64 KiB (reference 4.2): a
- * larger output limit could never be reached. */
-#define CFG_MAX_OUTPUT_BYTES 65536ull
-#define CFG_MAX_FUEL (1ull << 50)
-#define CFG_MAX_TIMEOUT_MS 3600000ull        /* one hour */
-#define CFG_MAX_MEMORY_BYTES (4ull << 30)    /* the wasm32 address space */
-#define CFG_MAX_TABLE_ELEMENTS 10000000ull
-#define CFG_MAX_CALL_DEPTH 100000ull
-#define CFG_MAX_REDIRECTS 20ull
+/* The bounds of [limits] (WG_CONFIG_MAX_*) and its defaults
+ * (WG_RT_DEFAULT_*) are in limits.h; the minima are below, in
+ * parse_limits. Every value means what it says: none is "unset" or
+ * "default", and a value the runtime could not enforce exactly (0 table
+ * elements, memory that is not whole pages) is refused here with its
+ * position. */
 
 static const char *const root_keys[] = {"plugins", "feature", "limits", "https",
                                         "secrets", "history", "stores", NULL};
@@ -43,12 +32,16 @@ static wg_config *config_new(void) {
     return NULL;
   }
   wg_arena_init(&cfg->priv->arena, 0);
-  cfg->limits = (wg_config_limits){
-      .input_bytes = 65536, .output_bytes = 65536, .summary_bytes = 1024,
-      .fuel = 100000000, .timeout_ms = 10000, .memory_bytes = 16u << 20,
-      .table_elements = 10000, .call_depth = 1000};
-  cfg->max_requests_per_call = 16;
-  cfg->https_timeout_ms = 5000; /* [https] timeout_ms (https_client.c) */
+  cfg->limits = (wg_config_limits){.input_bytes = WG_RT_DEFAULT_MAX_INPUT,
+                                    .output_bytes = WG_RT_DEFAULT_MAX_OUTPUT,
+                                    .summary_bytes = WG_RT_DEFAULT_MAX_SUMMARY,
+                                    .fuel = WG_RT_DEFAULT_FUEL,
+                                    .timeout_ms = WG_RT_DEFAULT_TIMEOUT_MS,
+                                    .memory_bytes = WG_RT_DEFAULT_MAX_MEMORY,
+                                    .table_elements = WG_RT_DEFAULT_MAX_TABLE,
+                                    .call_depth = WG_RT_DEFAULT_MAX_CALL_DEPTH};
+  cfg->max_requests_per_call = WG_CONFIG_DEFAULT_REQUESTS_PER_CALL;
+  cfg->https_timeout_ms = WG_HTTPS_DEFAULT_TIMEOUT_MS; /* [https] timeout_ms (https_client.c) */
   cfg->history_path = ".wasmgate/history.jsonl";
   cfg->history_fsync = WG_FSYNC_ALWAYS;
   return cfg;
@@ -90,16 +83,16 @@ static int parse_limits(cfg_ctx *c, const wg_toml_value *root, wg_config *cfg) {
   if (cfg_get_table(c, root, "limits", "", &t) || !t) return c->failed ? -1 : 0;
   if (cfg_check_keys(c, t, keys, "limits")) return -1;
   wg_config_limits *l = &cfg->limits;
-  if (cfg_get_u64(c, t, "input_bytes", "limits", 2, CFG_MAX_IO_BYTES, &l->input_bytes) ||
-      cfg_get_u64(c, t, "output_bytes", "limits", 16, CFG_MAX_OUTPUT_BYTES, &l->output_bytes) ||
-      cfg_get_u64(c, t, "summary_bytes", "limits", 1, CFG_MAX_IO_BYTES, &l->summary_bytes) ||
-      cfg_get_u64(c, t, "fuel", "limits", 1, CFG_MAX_FUEL, &l->fuel) ||
-      cfg_get_u64(c, t, "timeout_ms", "limits", 1, CFG_MAX_TIMEOUT_MS, &l->timeout_ms) ||
-      cfg_get_u64(c, t, "memory_bytes", "limits", 65536, CFG_MAX_MEMORY_BYTES, &l->memory_bytes) ||
-      cfg_get_u64(c, t, "table_elements", "limits", 1, CFG_MAX_TABLE_ELEMENTS, &l->table_elements) ||
-      cfg_get_u64(c, t, "call_depth", "limits", 1, CFG_MAX_CALL_DEPTH, &l->call_depth))
+  if (cfg_get_u64(c, t, "input_bytes", "limits", 2, WG_CONFIG_MAX_IO_BYTES, &l->input_bytes) ||
+      cfg_get_u64(c, t, "output_bytes", "limits", 16, WG_CONFIG_MAX_OUTPUT_BYTES, &l->output_bytes) ||
+      cfg_get_u64(c, t, "summary_bytes", "limits", 1, WG_CONFIG_MAX_IO_BYTES, &l->summary_bytes) ||
+      cfg_get_u64(c, t, "fuel", "limits", 1, WG_CONFIG_MAX_FUEL, &l->fuel) ||
+      cfg_get_u64(c, t, "timeout_ms", "limits", 1, WG_CONFIG_MAX_TIMEOUT_MS, &l->timeout_ms) ||
+      cfg_get_u64(c, t, "memory_bytes", "limits", WG_WASM_PAGE_SIZE, WG_CONFIG_MAX_MEMORY_BYTES, &l->memory_bytes) ||
+      cfg_get_u64(c, t, "table_elements", "limits", 1, WG_CONFIG_MAX_TABLE_ELEMENTS, &l->table_elements) ||
+      cfg_get_u64(c, t, "call_depth", "limits", 1, WG_CONFIG_MAX_CALL_DEPTH, &l->call_depth))
     return -1;
-  if (l->memory_bytes % 65536u != 0) {
+  if (l->memory_bytes % WG_WASM_PAGE_SIZE != 0) {
     const wg_toml_value *v = wg_toml_get(t, "memory_bytes");
     return cfg_fail_code(c, WG_CONFIG_RANGE, v->pos.line, v->pos.column,
                          "`limits.memory_bytes` must be a multiple of 65536 (whole wasm pages)");
@@ -316,7 +309,7 @@ static int parse_https_grant(cfg_ctx *c, const wg_config *cfg,
       cfg_get_strings(c, v, "path_prefixes", where, &h->path_prefixes,
                       &h->path_prefix_count) ||
       cfg_get_u64(c, v, "port", where, 1, 65535, &port) ||
-      cfg_get_u64(c, v, "max_redirects", where, 0, CFG_MAX_REDIRECTS, &redirects) ||
+      cfg_get_u64(c, v, "max_redirects", where, 0, WG_CONFIG_MAX_REDIRECTS, &redirects) ||
       cfg_get_strings(c, v, "path_secrets", where, &h->path_secrets,
                       &h->path_secret_count))
     return -1;
@@ -423,7 +416,7 @@ wg_config *wg_config_parse(const char *text, size_t len, wg_config_error *err) {
     return NULL;
   }
   wg_toml_limits limits = wg_toml_default_limits();
-  limits.max_size = CFG_MAX_FILE_SIZE;
+  limits.max_size = WG_CONFIG_MAX_FILE_SIZE;
   wg_toml_error terr;
   cfg->priv->doc = wg_toml_parse(text, len, &limits, &terr);
   if (!cfg->priv->doc) {
@@ -479,7 +472,7 @@ wg_config *wg_config_load(const char *path, bool must_exist,
   char *text = NULL;
   size_t len = 0;
   int errnum = 0;
-  if (read_small_file(path, CFG_MAX_FILE_SIZE, &text, &len, &errnum) != 0) {
+  if (read_small_file(path, WG_CONFIG_MAX_FILE_SIZE, &text, &len, &errnum) != 0) {
     if (errnum == ENOENT && !must_exist) return config_new();
     cfg_error_set(err, errnum == ENOMEM ? WG_CONFIG_NOMEM : WG_CONFIG_IO, "cannot read config: %s",
              cfg_read_error_text(errnum));

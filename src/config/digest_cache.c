@@ -18,8 +18,8 @@
  * less than CFG_CACHE_RACY_NS older than the moment the cache is built is
  * recorded; it is simply read again next time.
  *
- * Format (text, one item per line, at most CFG_CACHE_MAX_ENTRIES entries
- * and CFG_CACHE_MAX_BYTES in all):
+ * Format (text, one item per line, at most WG_DIGEST_CACHE_MAX_ENTRIES entries
+ * and WG_DIGEST_CACHE_MAX_BYTES in all):
  *
  *   wasmgate-digest-cache 1
  *   dir <user|project> <dev> <ino> <mtime_ns> <ctime_ns> <max> <truncated 0|1> <count>
@@ -46,16 +46,7 @@
 
 #define CACHE_HEADER "wasmgate-digest-cache 1\n"
 
-/* Why these bounds: discovery keeps at most 128 packages per store and
- * there are two stores; 1024 leaves room for renames without letting the
- * file grow without bound. A line is at most ~700 bytes (a 255-byte label
- * in hex is 510). */
-enum {
-  CFG_CACHE_MAX_ENTRIES = 1024,
-  CFG_CACHE_MAX_LINE = 1024,
-  CFG_CACHE_MAX_BYTES = CFG_CACHE_MAX_ENTRIES * CFG_CACHE_MAX_LINE,
-  CFG_CACHE_MAX_DIR_NAMES = 1024, /* discovery keeps 128 per store */
-};
+/* The bounds (WG_DIGEST_CACHE_MAX_*) are in limits.h. */
 /* Why 1 s: filesystem timestamps come from a coarse clock (a few ms per
  * tick on Linux); a second is a wide margin and costs a re-read of
  * packages changed in the last second only. */
@@ -187,7 +178,7 @@ static bool parse_dir_line(const char *line, size_t len, wg_source *src, cfg_cac
       !parse_u64(f[3], fl[3], &d->ino) || !parse_u64(f[4], fl[4], &d->mtime_ns) ||
       !parse_u64(f[5], fl[5], &d->ctime_ns) || !parse_u64(f[6], fl[6], &d->max) ||
       !parse_u64(f[7], fl[7], &trunc) || trunc > 1 || !parse_u64(f[8], fl[8], count) ||
-      *count > CFG_CACHE_MAX_DIR_NAMES || *count > d->max)
+      *count > WG_DIGEST_CACHE_MAX_DIR_NAMES || *count > d->max)
     return false;
   d->truncated = trunc == 1;
   return true;
@@ -212,7 +203,7 @@ int cfg_cache_parse(const char *text, size_t len, cfg_cache *out) {
   memset(out, 0, sizeof *out);
   out->now_ns = realtime_ns();
   size_t hl = strlen(CACHE_HEADER);
-  if (len > CFG_CACHE_MAX_BYTES || len < hl || memcmp(text, CACHE_HEADER, hl) != 0) return -1;
+  if (len > WG_DIGEST_CACHE_MAX_BYTES || len < hl || memcmp(text, CACHE_HEADER, hl) != 0) return -1;
   if (text[len - 1] != '\n') return -1; /* torn */
   uint64_t names_left = 0;
   cfg_cache_dir *dir = NULL;
@@ -222,7 +213,7 @@ int cfg_cache_parse(const char *text, size_t len, cfg_cache *out) {
     const char *nl = memchr(line, '\n', len - pos);
     size_t n = (size_t)(nl - line); /* nl exists: the text ends in '\n' */
     pos += n + 1;
-    if (n > CFG_CACHE_MAX_LINE) goto bad;
+    if (n > WG_DIGEST_CACHE_MAX_LINE) goto bad;
     if (names_left) {
       if (!parse_name_line(line, n, dir)) goto bad;
       names_left--;
@@ -241,9 +232,9 @@ int cfg_cache_parse(const char *text, size_t len, cfg_cache *out) {
       if (!dir->names) goto bad;
       continue;
     }
-    if (out->count == CFG_CACHE_MAX_ENTRIES) goto bad;
+    if (out->count == WG_DIGEST_CACHE_MAX_ENTRIES) goto bad;
     cfg_cache_entry *p = wg_vec_reserve(out->entries, &out->cap, out->count + 1,
-                                        sizeof *p, CFG_CACHE_MAX_ENTRIES);
+                                        sizeof *p, WG_DIGEST_CACHE_MAX_ENTRIES);
     if (!p) goto bad;
     out->entries = p;
     if (!parse_line(line, n, &out->entries[out->count])) goto bad;
@@ -343,9 +334,9 @@ void cfg_cache_record(cfg_cache *c, wg_source source, const char *label,
     return;
   }
   /* New: appended, re-sorted (at most a few hundred entries, once). */
-  if (c->count == CFG_CACHE_MAX_ENTRIES) return;
+  if (c->count == WG_DIGEST_CACHE_MAX_ENTRIES) return;
   cfg_cache_entry *p = wg_vec_reserve(c->entries, &c->cap, c->count + 1, sizeof *p,
-                                      CFG_CACHE_MAX_ENTRIES);
+                                      WG_DIGEST_CACHE_MAX_ENTRIES);
   if (!p) return;
   c->entries = p;
   c->entries[c->count++] = fresh;
@@ -368,7 +359,7 @@ const cfg_cache_dir *cfg_cache_dir_find(cfg_cache *c, wg_source source,
 
 void cfg_cache_dir_record(cfg_cache *c, wg_source source, const struct stat *st,
                           size_t max, bool truncated, char *const *names, size_t count) {
-  if ((unsigned)source > 1 || count > CFG_CACHE_MAX_DIR_NAMES) return;
+  if ((unsigned)source > 1 || count > WG_DIGEST_CACHE_MAX_DIR_NAMES) return;
   cfg_cache_dir *d = &c->dirs[source];
   if (d->valid) c->dirty = true;
   dir_free(d);
@@ -400,7 +391,7 @@ void cfg_cache_load(const char *path, cfg_cache *out) {
   int errnum = 0;
   memset(out, 0, sizeof *out);
   out->now_ns = realtime_ns();
-  if (cfg_read_file(path, CFG_CACHE_MAX_BYTES, &data, &len, &errnum) != 0) return;
+  if (cfg_read_file(path, WG_DIGEST_CACHE_MAX_BYTES, &data, &len, &errnum) != 0) return;
   if (cfg_cache_parse(data, len, out) != 0) out->dirty = true; /* corrupt: rewritten */
   free(data);
 }
@@ -411,7 +402,7 @@ void cfg_cache_save(const char *path, cfg_cache *c) {
   for (int k = 0; k < 2; k++) stale = stale || (c->dirs[k].valid && !c->dirs[k].used);
   if (!c->dirty && !stale) return;
   wg_buf text;
-  wg_buf_init(&text, CFG_CACHE_MAX_BYTES);
+  wg_buf_init(&text, WG_DIGEST_CACHE_MAX_BYTES);
   char dir[WG_CONFIG_PATH_MAX], tmp[WG_CONFIG_PATH_MAX + 16];
   cfg_copy(dir, sizeof dir, path);
   char *slash = strrchr(dir, '/');

@@ -14,14 +14,6 @@
 
 #include <string.h>
 
-/* Longest grant host / path prefix / header value template as written. */
-#define CFG_HOST_MAX 1024u
-#define CFG_PREFIX_MAX 1024u
-#define CFG_HEADER_TEMPLATE_MAX 4096u
-#define CFG_RESOLVE_ADDRESSES_MAX 16u
-/* A typo must not disable the per-call request bound. */
-#define CFG_MAX_REQUESTS_PER_CALL 1024ull
-
 static char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
 
 static bool ieq(const char *a, const char *b) {
@@ -40,7 +32,7 @@ static const wg_toml_pos *pos_of(const wg_toml_value *table, const char *key, si
  * characters below), "*.name" when wildcard, or "[v6]" / a dotted quad. */
 static bool host_shape(const char *s, bool wildcard) {
   size_t n = strlen(s);
-  if (n == 0 || n > CFG_HOST_MAX) return false;
+  if (n == 0 || n > WG_CONFIG_MAX_GRANT_HOST) return false;
   if (s[0] == '[') {
     wg_ip ip;
     return n > 2 && s[n - 1] == ']' && wg_ip_parse6(s + 1, n - 2, &ip);
@@ -66,7 +58,7 @@ static bool dot_segment(const char *s, size_t n) {
 
 static bool prefix_shape(const char *s) {
   size_t n = strlen(s);
-  if (n == 0 || n > CFG_PREFIX_MAX || s[0] != '/') return false;
+  if (n == 0 || n > WG_CONFIG_MAX_GRANT_PREFIX || s[0] != '/') return false;
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
     if (c <= 0x20 || c == 0x7F || c == '?' || c == '#' || c == '\\') return false;
@@ -135,10 +127,10 @@ int cfg_check_grant_header(cfg_ctx *c, const wg_toml_value *v, const char *where
     if (ieq(h->headers[k].name, hd->name))
       return cfg_fail_at(c, np->line, np->column, "`%s.name` is set twice", where);
   size_t vl = strlen(hd->value);
-  if (vl > CFG_HEADER_TEMPLATE_MAX || !wg_http_field_value(hd->value, vl))
+  if (vl > WG_CONFIG_MAX_HEADER_TEMPLATE || !wg_http_field_value(hd->value, vl))
     return cfg_fail_at(c, vp->line, vp->column,
                        "`%s.value` must be at most %u bytes with no control character but "
-                       "tab", where, CFG_HEADER_TEMPLATE_MAX);
+                       "tab", where, WG_CONFIG_MAX_HEADER_TEMPLATE);
   /* A credential in the config file itself is the mistake secrets exist to
    * prevent: a sensitive header must take its value from [secrets]. */
   if (wg_http_header_sensitive(hd->name, n) && !strstr(hd->value, "${secret:"))
@@ -159,7 +151,7 @@ static int parse_addresses(cfg_ctx *c, const wg_toml_value *v, size_t idx, const
                            wg_config_resolve *r) {
   size_t count = 1;
   for (const char *p = s; *p; p++) count += *p == ',';
-  if (count > CFG_RESOLVE_ADDRESSES_MAX)
+  if (count > WG_CONFIG_MAX_RESOLVE_ADDRESSES)
     return resolve_error(c, v, idx, "lists more than 16 addresses");
   r->addresses = wg_arena_array(c->arena, count, sizeof *r->addresses);
   if (!r->addresses) return cfg_fail_code(c, WG_CONFIG_NOMEM, 0, 0, "out of memory");
@@ -250,7 +242,7 @@ int cfg_parse_https(cfg_ctx *c, const wg_toml_value *root, wg_config *cfg) {
     return cfg_fail_at(c, v->pos.line, v->pos.column, "`https.ca_file` must not be empty");
   }
   uint64_t n = cfg->max_requests_per_call;
-  if (cfg_get_u64(c, t, "max_requests_per_call", "https", 0, CFG_MAX_REQUESTS_PER_CALL, &n))
+  if (cfg_get_u64(c, t, "max_requests_per_call", "https", 0, WG_CONFIG_MAX_REQUESTS_PER_CALL, &n))
     return -1;
   cfg->max_requests_per_call = (uint32_t)n;
   return parse_resolve(c, t, cfg) || cfg_parse_https_client(c, t, cfg) ? -1 : 0;

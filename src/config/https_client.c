@@ -10,9 +10,6 @@
 
 #include <string.h>
 
-#define CFG_MAX_DNS_SERVERS 8           /* c-ares asks them in order */
-#define CFG_MAX_HTTPS_TIMEOUT_MS 600000ull /* the call's deadline bounds it too */
-
 /* "a.b.c.d:PORT" or "[v6]:PORT", the port 1-65535 without leading zeros. */
 static bool dns_server_valid(const char *s) {
   const char *colon = strrchr(s, ':');
@@ -36,9 +33,9 @@ int cfg_parse_https_client(cfg_ctx *c, const wg_toml_value *t, wg_config *cfg) {
   if (cfg_get_strings(c, t, "dns_servers", "https", &cfg->dns_servers, &cfg->dns_server_count))
     return -1;
   const wg_toml_value *list = wg_toml_get(t, "dns_servers");
-  if (cfg->dns_server_count > CFG_MAX_DNS_SERVERS)
+  if (cfg->dns_server_count > WG_CONFIG_MAX_DNS_SERVERS)
     return cfg_fail_code(c, WG_CONFIG_RANGE, list->pos.line, list->pos.column,
-                         "`https.dns_servers` holds at most %d servers", CFG_MAX_DNS_SERVERS);
+                         "`https.dns_servers` holds at most %d servers", WG_CONFIG_MAX_DNS_SERVERS);
   for (size_t i = 0; i < cfg->dns_server_count; i++) {
     if (dns_server_valid(cfg->dns_servers[i])) continue;
     const wg_toml_value *v = wg_toml_at(list, i);
@@ -47,7 +44,7 @@ int cfg_parse_https_client(cfg_ctx *c, const wg_toml_value *t, wg_config *cfg) {
                        "\"127.0.0.1:53\"", i);
   }
   uint64_t ms = cfg->https_timeout_ms;
-  if (cfg_get_u64(c, t, "timeout_ms", "https", 1, CFG_MAX_HTTPS_TIMEOUT_MS, &ms)) return -1;
+  if (cfg_get_u64(c, t, "timeout_ms", "https", 1, WG_CONFIG_MAX_HTTPS_TIMEOUT_MS, &ms)) return -1;
   cfg->https_timeout_ms = (uint32_t)ms;
   return 0;
 }

@@ -23,8 +23,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define LOCK_MAX_FILE_SIZE (1024u * 1024u)
-
 void wg_lock_free(wg_lock *lock) {
   for (size_t i = 0; i < lock->count; i++) {
     wg_lock_entry *e = &lock->entries[i];
@@ -102,7 +100,7 @@ int wg_lock_parse(const char *text, size_t len, wg_lock *out,
   memset(err, 0, sizeof *err);
   memset(out, 0, sizeof *out);
   wg_toml_limits limits = wg_toml_default_limits();
-  limits.max_size = LOCK_MAX_FILE_SIZE;
+  limits.max_size = WG_LOCK_MAX_FILE_SIZE;
   wg_toml_error terr;
   wg_toml_doc *doc = wg_toml_parse(text, len, &limits, &terr);
   if (!doc) {
@@ -151,7 +149,7 @@ int wg_lock_load(const char *path, wg_lock *out, wg_config_error *err) {
   char *text = NULL;
   size_t len = 0;
   int errnum = 0;
-  if (cfg_read_file(path, LOCK_MAX_FILE_SIZE, &text, &len, &errnum) != 0) {
+  if (cfg_read_file(path, WG_LOCK_MAX_FILE_SIZE, &text, &len, &errnum) != 0) {
     if (errnum == ENOENT) return 1;
     cfg_error_set(err, WG_CONFIG_IO, "cannot read lock file: %s",
              cfg_read_error_text(errnum));
@@ -249,7 +247,7 @@ int wg_lock_write(const wg_lock *lock, const char *path, wg_config_error *err) {
   if (!err) err = &scratch;
   memset(err, 0, sizeof *err);
   wg_buf text;
-  wg_buf_init(&text, LOCK_MAX_FILE_SIZE);
+  wg_buf_init(&text, WG_LOCK_MAX_FILE_SIZE);
   char tmp[WG_CONFIG_PATH_MAX];
   int n = cfg_fmt(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
   int fd = -1, rc = -1;

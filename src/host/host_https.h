@@ -108,15 +108,10 @@ typedef struct host_header {
   size_t value_len;
 } host_header;
 
-enum {
-  HOST_BODY_LIMIT = 65536,         /* response body the guest gets (reference 7.7) */
-  /* Raw body bytes read: the limit plus slack, so that a secret (4 KiB at
-   * most; its base64 under 5.5 KiB) straddling the cut is still whole when
-   * the body is redacted, before it is cut to the limit. */
-  HOST_BODY_READ = HOST_BODY_LIMIT + 8192,
-  HOST_MAX_RAW_HEADERS = 128,      /* response header lines kept before filtering */
-  HOST_MAX_HEADER_BYTES = 256 * 1024, /* all response header bytes, else an error */
-};
+/* Raw body bytes read: the limit (limits.h) plus slack, so that a secret
+ * (4 KiB at most; its base64 under 5.5 KiB) straddling the cut is still
+ * whole when the body is redacted, before it is cut to the limit. */
+enum { HOST_BODY_READ = WG_HTTPS_MAX_RESPONSE_BODY + 8192 };
 
 typedef struct host_transfer_req {
   const char *method;   /* GET POST PUT PATCH DELETE */
@@ -137,7 +132,7 @@ typedef struct host_transfer_req {
 
 typedef struct host_transfer_resp {
   long status;
-  host_header headers[HOST_MAX_RAW_HEADERS]; /* the final response's, in order */
+  host_header headers[WG_HTTPS_MAX_RAW_HEADERS]; /* the final response's, in order */
   size_t header_count;
   char *body;           /* malloc'd, at most HOST_BODY_READ bytes */
   size_t body_len;
@@ -192,11 +187,6 @@ bool host_desc_decode(const char *text, size_t len, host_desc *out, host_fail *f
 void host_desc_free(host_desc *d);
 
 /* ---- The response JSON (reference 7.2) ---------------------------------- */
-
-enum {
-  HOST_MAX_RESPONSE_HEADERS = 16,
-  HOST_MAX_RESPONSE_HEADER_VALUE = 1024,
-};
 
 /* Appends {"status","headers","body","truncated"} in yoi's order: at most
  * 16 headers (sensitive ones dropped, values that are not visible ASCII

@@ -116,7 +116,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *p) {
   host_transfer_resp *r = x->resp;
   size_t len = size * n;
   x->header_bytes += len;
-  if (x->header_bytes > HOST_MAX_HEADER_BYTES) {
+  if (x->header_bytes > WG_HTTPS_MAX_HEADER_BYTES) {
     x->header_overflow = true;
     return 0;
   }
@@ -126,7 +126,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *p) {
   }
   while (len && (data[len - 1] == '\n' || data[len - 1] == '\r')) len--;
   const char *colon = memchr(data, ':', len);
-  if (!colon || colon == data || r->header_count == HOST_MAX_RAW_HEADERS) return size * n;
+  if (!colon || colon == data || r->header_count == WG_HTTPS_MAX_RAW_HEADERS) return size * n;
   size_t nl = (size_t)(colon - data);
   const char *v = colon + 1, *end = data + len;
   while (v < end && is_ows(*v)) v++;
@@ -298,7 +298,7 @@ static void map_result(const host_transfer_req *req, xfer *x, CURLcode c,
   if (x->header_overflow) {
     host_fail_set(&r->fail, WG_ERR_HTTPS_NETWORK,
                   "HTTPS request to %s failed: response headers exceed %d bytes", req->safe_url,
-                  HOST_MAX_HEADER_BYTES);
+                  WG_HTTPS_MAX_HEADER_BYTES);
     return;
   }
   if (c == CURLE_OPERATION_TIMEDOUT) {

@@ -35,9 +35,9 @@ static bool write_value(wg_json_writer *w, const wg_pol_secrets *secrets,
   if (ok) {
     const char *v = b.data ? b.data : "";
     size_t n = b.len;
-    if (n > HOST_MAX_RESPONSE_HEADER_VALUE) {
-      char cut[HOST_MAX_RESPONSE_HEADER_VALUE + 4];
-      size_t cn = wg_utf8_cut(cut, sizeof cut, v, n, HOST_MAX_RESPONSE_HEADER_VALUE,
+    if (n > WG_HTTPS_MAX_RESPONSE_HEADER_VALUE) {
+      char cut[WG_HTTPS_MAX_RESPONSE_HEADER_VALUE + 4];
+      size_t cn = wg_utf8_cut(cut, sizeof cut, v, n, WG_HTTPS_MAX_RESPONSE_HEADER_VALUE,
                               "\xe2\x80\xa6");
       ok = wg_json_writer_string(w, cut, cn);
     } else {
@@ -53,7 +53,7 @@ static bool write_headers(wg_json_writer *w, const host_transfer_resp *r,
                           const wg_pol_secrets *secrets) {
   wg_json_writer_begin_array(w);
   size_t kept = 0;
-  for (size_t i = 0; i < r->header_count && kept < HOST_MAX_RESPONSE_HEADERS; i++) {
+  for (size_t i = 0; i < r->header_count && kept < WG_HTTPS_MAX_RESPONSE_HEADERS; i++) {
     const host_header *h = &r->headers[i];
     if (wg_pol_header_sensitive(h->name, h->name_len)) continue;
     if (!visible_ascii(h->value, h->value_len)) continue;
@@ -96,7 +96,7 @@ bool host_response_encode(const host_transfer_resp *r, const wg_pol_secrets *sec
   bool cut = false;
   bool ok = wg_pol_redact(secrets, r->body ? r->body : "", r->body_len, &redacted);
   if (ok) {
-    lossy_utf8(redacted.data ? redacted.data : "", redacted.len, HOST_BODY_LIMIT, &body, &cut);
+    lossy_utf8(redacted.data ? redacted.data : "", redacted.len, WG_HTTPS_MAX_RESPONSE_BODY, &body, &cut);
     ok = wg_buf_ok(&body);
   }
   wg_json_writer w;

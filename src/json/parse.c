@@ -73,15 +73,13 @@ const char *wg_json_status_name(wg_json_status s) {
   return json_status_names[s];
 }
 
-/* Defaults: 512 levels is deeper than any real tool argument and well within
- * what the explicit stack costs (48 bytes a level); 64 MiB input bounds the
- * arena to a few hundred MiB in the worst case ("[0,0,0,...]"). */
+/* The defaults, and why: wasmgate/limits.h. */
 wg_json_limits wg_json_default_limits(void) {
   wg_json_limits l = {
-      .max_depth = 512,
-      .max_size = (size_t)64 << 20,
-      .max_members = 1000000,
-      .max_string_len = (size_t)16 << 20,
+      .max_depth = WG_JSON_DEFAULT_MAX_DEPTH,
+      .max_size = WG_JSON_DEFAULT_MAX_SIZE,
+      .max_members = WG_JSON_DEFAULT_MAX_MEMBERS,
+      .max_string_len = WG_JSON_DEFAULT_MAX_STRING_LEN,
   };
   return l;
 }

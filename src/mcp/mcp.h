@@ -29,34 +29,7 @@
 
 /* ---- Limits (every one is an option; see docs/mcp.md) -------------------- */
 
-/* 4 MiB: far above what a tool call can carry (64 KiB of arguments, even
- * fully \u-escaped), small enough that a hostile line costs little. */
-#define WG_MCP_DEFAULT_MAX_MESSAGE (4u * 1024u * 1024u)
-#define WG_MCP_MIN_MAX_MESSAGE 1024u
-/* Requests in flight (queued or running) before new tools/call requests are
- * refused; a burst is answered, never queued without bound. */
-#define WG_MCP_DEFAULT_MAX_IN_FLIGHT 64u
-#define WG_MCP_MAX_MAX_IN_FLIGHT 4096u
-/* Worker threads running tool calls: each call is CPU-bound wasm. */
-#define WG_MCP_DEFAULT_WORKERS 4u
-#define WG_MCP_MAX_WORKERS 256u
-/* tools/list page size. */
-#define WG_MCP_DEFAULT_PAGE_SIZE 100u
-#define WG_MCP_MAX_PAGE_SIZE 1000u
-/* How long a client may leave its responses unread (stdout full) before the
- * server gives up on it. */
-#define WG_MCP_DEFAULT_WRITE_TIMEOUT_MS 60000u
-/* HTTP: concurrent connections, seconds a connection may stay idle, and
- * seconds one request may take to arrive (headers and body). */
-#define WG_MCP_DEFAULT_HTTP_MAX_CONNECTIONS 64u
-#define WG_MCP_DEFAULT_HTTP_IDLE_TIMEOUT_S 30u
-#define WG_MCP_DEFAULT_HTTP_REQUEST_TIMEOUT_S 30u
-/* The freshness hint (ttlMs) of tools/list and server/discover results. */
-#define WG_MCP_DEFAULT_LIST_TTL_MS 60000u
-/* A bearer token file is read once; shorter tokens are refused. */
-#define WG_MCP_AUTH_TOKEN_MIN 16u
-#define WG_MCP_AUTH_TOKEN_MAX 4096u
-#define WG_MCP_MAX_ALLOWED_ORIGINS 16u
+/* WG_MCP_DEFAULT_* and WG_MCP_MAX_* are in wasmgate/limits.h. */
 
 typedef struct wg_mcp_options {
   size_t max_message_bytes;  /* stdio line / HTTP body */

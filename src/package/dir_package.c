@@ -27,8 +27,6 @@
 #define DIR_MSG_NAME_UTF8 "plugin package entry name is not UTF-8"
 #define DIR_MSG_NOT_REGULAR "plugin package entry is not a regular file"
 #define DIR_MSG_DEPTH "plugin package directory nesting exceeds the configured bound"
-/* The zipped form stores each path in a u16 length field. */
-#define DIR_MAX_PATH 65535u
 
 typedef struct dir_frame {
   DIR *dir;          /* owns the directory fd */
@@ -47,7 +45,7 @@ typedef struct dir_walk {
   size_t names_listed;   /* bounds memory used by listings */
   size_t dirs;
   uint64_t expanded, path_bytes;
-  char path[DIR_MAX_PATH + 1];
+  char path[WG_PKG_MAX_DIR_PATH + 1];
 } dir_walk;
 
 static int dir_fail(dir_walk *w, wg_pkg_kind kind, const char *message) {
@@ -123,7 +121,7 @@ static int enter_dir(dir_walk *w, dir_frame *parent, const char *name,
     return dir_fail(w, WG_PKG_BOUNDS, DIR_MSG_DEPTH);
   if (++w->dirs > w->limits->max_entries)
     return dir_fail(w, WG_PKG_BOUNDS, PKG_MSG_TOO_MANY);
-  if (path_len + 1 > DIR_MAX_PATH)
+  if (path_len + 1 > WG_PKG_MAX_DIR_PATH)
     return dir_fail(w, WG_PKG_BOUNDS, PKG_MSG_TOO_BIG);
   int fd = openat(dirfd(parent->dir), name,
                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -199,7 +197,7 @@ static int visit(dir_walk *w, dir_frame *f, const char *name) {
   if (!wg_utf8_valid((const uint8_t *)name, name_len))
     return dir_fail(w, WG_PKG_MALFORMED, DIR_MSG_NAME_UTF8);
   size_t path_len = f->prefix_len + name_len;
-  if (path_len > DIR_MAX_PATH)
+  if (path_len > WG_PKG_MAX_DIR_PATH)
     return dir_fail(w, WG_PKG_BOUNDS, PKG_MSG_TOO_BIG);
   memcpy(w->path + f->prefix_len, name, name_len);
   w->path[path_len] = '\0';

@@ -14,9 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The TOML input bound for a standalone parse; a package's manifest is
- * already capped by its limits (64 KiB by default). */
-#define MF_MAX_TEXT (1u * 1024u * 1024u)
 /* yoi's bounded_message: 240 bytes, then an ellipsis. */
 #define MF_MESSAGE_BOUND 240u
 
@@ -293,7 +290,7 @@ static int parse_tree(parser *p, const wg_toml_value *root) {
 
 static int toml_fail(parser *p, const wg_toml_error *e, size_t len) {
   if (e->status == WG_TOML_NOMEM) return oom(p);
-  if (e->status == WG_TOML_TOO_LARGE && len > MF_MAX_TEXT) {
+  if (e->status == WG_TOML_TOO_LARGE && len > WG_MANIFEST_MAX_TEXT) {
     pkg_diag_set(p->diag, WG_PKG_BOUNDS, WG_PKG_PHASE_MANIFEST,
                  "plugin.toml exceeds the configured manifest size bound");
     return -1;
@@ -307,10 +304,10 @@ int wg_manifest_parse(const char *text, size_t len, wg_manifest **out,
   mf_manifest *mf = calloc(1, sizeof *mf);
   parser p = {mf, mf ? &mf->arena : NULL, diag};
   if (!mf) return oom(&p);
-  wg_arena_init(&mf->arena, MF_ARENA_LIMIT);
+  wg_arena_init(&mf->arena, WG_MANIFEST_MAX_ARENA);
   wg_toml_limits lim = wg_toml_default_limits();
-  lim.max_size = MF_MAX_TEXT;
-  lim.max_depth = MF_TOML_MAX_DEPTH;
+  lim.max_size = WG_MANIFEST_MAX_TEXT;
+  lim.max_depth = WG_MANIFEST_MAX_TOML_DEPTH;
   wg_toml_error terr;
   wg_toml_doc *doc = wg_toml_parse(text, text ? len : 0, &lim, &terr);
   int rc = doc ? parse_tree(&p, wg_toml_root(doc)) : toml_fail(&p, &terr, len);

@@ -7,15 +7,6 @@
 #include "wasmgate/manifest.h"
 #include "pkg_internal.h"
 
-/* Manifests are at most 64 KiB of TOML, so a tree of a few MiB is plenty;
- * the arena limit stops pathological input anyway. */
-#define MF_ARENA_LIMIT (32u * 1024u * 1024u)
-/* Nesting of a manifest's TOML (input_schema is the only deep part). */
-#define MF_TOML_MAX_DEPTH 64u
-/* Canonical JSON of one input_schema: escaping at most sextuples a byte, so
- * the largest text wg_manifest_parse takes (1 MiB) fits. */
-#define MF_SCHEMA_JSON_MAX (8u * 1024u * 1024u)
-
 /* The allocation behind a wg_manifest: the public struct first, so a
  * wg_manifest * is also an mf_manifest *. */
 typedef struct mf_manifest {

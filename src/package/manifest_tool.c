@@ -3,7 +3,7 @@
  * own bounds on what reaches the model verbatim).
  *
  * The TOML walk uses an explicit stack (the TOML parser already bounds the
- * depth to MF_TOML_MAX_DEPTH): no recursion on input depth. Values JSON
+ * depth to WG_MANIFEST_MAX_TOML_DEPTH): no recursion on input depth. Values JSON
  * cannot represent (date-times, nan, inf) are reported with their location,
  * e.g. "tools[0].input_schema.properties.x.default". */
 #include "manifest_internal.h"
@@ -114,7 +114,7 @@ static int emit(wg_json_writer *w, const wg_toml_value *v, frame *stack,
                 size_t *depth) {
   if (v->type != WG_TOML_ARRAY && v->type != WG_TOML_TABLE)
     return write_scalar(w, v);
-  if (*depth >= MF_TOML_MAX_DEPTH + 1) return -1; /* the parser forbids it */
+  if (*depth >= WG_MANIFEST_MAX_TOML_DEPTH + 1) return -1; /* the parser forbids it */
   bool ok = v->type == WG_TOML_ARRAY ? wg_json_writer_begin_array(w)
                                      : wg_json_writer_begin_object(w);
   stack[(*depth)++] = (frame){v, 0};
@@ -124,7 +124,7 @@ static int emit(wg_json_writer *w, const wg_toml_value *v, frame *stack,
 /* Document-order JSON of v into out. 0, 1 (location in where) or -1. */
 static int toml_json_compact(const wg_toml_value *v, wg_buf *out,
                              wg_buf *where) {
-  frame stack[MF_TOML_MAX_DEPTH + 1];
+  frame stack[WG_MANIFEST_MAX_TOML_DEPTH + 1];
   size_t depth = 0;
   wg_json_writer w;
   wg_json_writer_init(&w, out);
@@ -160,8 +160,8 @@ int mf_toml_to_json(const wg_toml_value *v, wg_arena *arena, const char **json,
   *json = NULL;
   *json_len = 0;
   wg_buf compact, canon;
-  wg_buf_init(&compact, MF_SCHEMA_JSON_MAX);
-  wg_buf_init(&canon, MF_SCHEMA_JSON_MAX);
+  wg_buf_init(&compact, WG_MANIFEST_MAX_SCHEMA_JSON);
+  wg_buf_init(&canon, WG_MANIFEST_MAX_SCHEMA_JSON);
   int rc = toml_json_compact(v, &compact, where);
   wg_json_doc *doc = NULL;
   if (rc == 0) {

@@ -22,8 +22,6 @@
 #include <unistd.h>
 
 #define PACK_MSG_WRITE "plugin package could not be written"
-/* Bounds the ancestor walk; real trees are far shallower. */
-#define PACK_MAX_ANCESTORS 4096
 
 static wg_pkg_pack_status pack_bad_output(wg_pkg_diag *d, const char *message) {
   pkg_diag_set(d, WG_PKG_IO, WG_PKG_PHASE_DISCOVERY, message);
@@ -55,7 +53,7 @@ static bool inside_input(int fd, const struct stat *input) {
   /* O_PATH: walking up needs no read permission on the ancestors. */
   int cur = openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   bool inside = false;
-  for (int level = 0; cur >= 0 && level < PACK_MAX_ANCESTORS; level++) {
+  for (unsigned level = 0; cur >= 0 && level < WG_PKG_MAX_PACK_ANCESTORS; level++) {
     struct stat st, up_st;
     if (fstat(cur, &st) != 0) break;
     if (st.st_dev == input->st_dev && st.st_ino == input->st_ino) {

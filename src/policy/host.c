@@ -127,7 +127,7 @@ static bool has_xn_label(const char *s, size_t len) {
 }
 
 /* buf holds *len bytes with no forbidden code point (so no NUL: libidn2
- * reads a C string) and has room for POL_RAW_HOST_MAX + 1. */
+ * reads a C string) and has room for WG_POL_RAW_HOST_MAX + 1. */
 static wg_pol_code to_ascii(char *buf, size_t *len, wg_pol_error *err) {
   bool ascii = true;
   for (size_t i = 0; i < *len && ascii; i++) ascii = (unsigned char)buf[i] < 0x80;
@@ -147,7 +147,7 @@ static wg_pol_code to_ascii(char *buf, size_t *len, wg_pol_error *err) {
     return pol_fail(err, WG_POL_URL_REJECTED, WG_POL_RULE_IDN,
                     "HTTPS URL host is not a valid internationalized domain name (%s)", why);
   size_t n = strlen(ace);
-  if (n > POL_RAW_HOST_MAX) {
+  if (n > WG_POL_RAW_HOST_MAX) {
     free(ace);
     return pol_fail(err, WG_POL_URL_REJECTED, WG_POL_RULE_HOST_INVALID,
                     "HTTPS URL host is longer than %d bytes", WG_POL_HOST_MAX);
@@ -185,10 +185,10 @@ wg_pol_code wg_pol_host_parse(const char *text, size_t len, wg_pol_host *out,
     return pol_fail(err, WG_POL_URL_REJECTED, WG_POL_RULE_NO_HOST,
                     "HTTPS URL must include a host");
   if (text[0] == '[') return parse_ipv6(text, len, out, err);
-  if (len > POL_RAW_HOST_MAX)
+  if (len > WG_POL_RAW_HOST_MAX)
     return pol_fail(err, WG_POL_URL_REJECTED, WG_POL_RULE_HOST_INVALID,
                     "HTTPS URL host is longer than %d bytes", WG_POL_HOST_MAX);
-  char buf[POL_RAW_HOST_MAX + 1];
+  char buf[WG_POL_RAW_HOST_MAX + 1];
   size_t n = percent_decode(text, len, buf);
   if (!wg_utf8_valid((const uint8_t *)buf, n))
     return pol_fail(err, WG_POL_URL_REJECTED, WG_POL_RULE_HOST_INVALID,

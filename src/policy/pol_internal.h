@@ -1,12 +1,10 @@
 /* pol_internal.h: what the policy's files share: error helpers, ASCII
- * helpers, the path normaliser, and the limits that are not in policy.h
- * (with why each number).
+ * helpers, the path normaliser, and the sizes of quoted text.
  *
  * Invariants every file keeps: no input is read past its length; every
- * allocation is bounded by a named limit (WG_POL_* in policy.h, POL_*
- * here); messages are built only with pol_fail/pol_quote, so they are
- * bounded and printable and never hold a query, a header value or a
- * secret value. */
+ * allocation is bounded by a named limit (WG_POL_* in wasmgate/limits.h);
+ * messages are built only with pol_fail/pol_quote, so they are bounded and
+ * printable and never hold a query, a header value or a secret value. */
 #ifndef WG_POL_INTERNAL_H
 #define WG_POL_INTERNAL_H
 
@@ -14,11 +12,6 @@
 
 #include <stdarg.h>
 
-/* A raw host (before percent-decoding and IDNA) longer than this is
- * refused: the canonical form is at most 253 bytes, and four bytes of
- * UTF-8 per code point plus IDNA's ignored code points leave room for any
- * real name. It bounds what libidn2 is given. */
-#define POL_RAW_HOST_MAX 1024u
 /* Guest text quoted in a message (a scheme, a header name, a host). */
 #define POL_QUOTE_MAX 64u
 /* The safe form of text that did not parse (wg_pol_safe_url_text). */

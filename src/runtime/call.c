@@ -36,11 +36,11 @@ bool wg_call_limits_check(const wg_call_limits *l, char *msg, size_t size) {
   const char *why = NULL;
   if (l->max_output_bytes > WG_HOST_MAX_OUTPUT_WRITE)
     why = "max_output_bytes is over the ABI's 65536-byte output bound";
-  else if (l->max_memory_bytes < 65536u)
+  else if (l->max_memory_bytes < WG_WASM_PAGE_SIZE)
     why = "max_memory_bytes is less than one 64 KiB page";
-  else if (l->max_memory_bytes % 65536u != 0)
+  else if (l->max_memory_bytes % WG_WASM_PAGE_SIZE != 0)
     why = "max_memory_bytes is not a whole number of 64 KiB pages";
-  else if (l->max_memory_bytes / 65536u > 65536u)
+  else if (l->max_memory_bytes / WG_WASM_PAGE_SIZE > WG_WASM_MAX_PAGES)
     why = "max_memory_bytes is over the 4 GiB wasm32 address space";
   else if (l->max_table_elements == 0)
     why = "max_table_elements is 0";
@@ -155,7 +155,7 @@ static void fill_stats(wg_store *s, wg_instance *inst, uint64_t t0,
   /* Memory never shrinks, so its final size is its peak. */
   if (inst && wg_instance_export(inst, "memory", 6, &mem) &&
       mem.kind == WG_EXTERN_MEMORY)
-    out->stats.memory_peak_bytes = (uint64_t)wg_memory_pages(mem.of.memory) * 65536u;
+    out->stats.memory_peak_bytes = (uint64_t)wg_memory_pages(mem.of.memory) * WG_WASM_PAGE_SIZE;
 }
 
 /* Before the engine runs anything: a pending cancel or a passed deadline
@@ -173,9 +173,68 @@ static bool still_running(const wg_call_request *req, uint64_t deadline,
   return true;
 }
 
-/* The value stack of one call (locals + operands): the engine's own
- * default, stated here so no engine field is left to mean "default". */
-#define WG_RT_MAX_STACK_BYTES (8u * 1024u * 1024u)
+/* The engine's limits for one call: everything the runtime's limits name,
+ * and the stack the engine would otherwise default, so no engine field is
+ * left to mean "default". */
+static wg_limits engine_limits(const wg_call_request *req, const wg_call_limits *lim,
+                               uint64_t deadline) {
+  return (wg_limits){
+      .fuel = lim->fuel,
+      .deadline_ns = deadline,
+      .cancel = req->cancel ? &req->cancel->flag : NULL,
+      .max_memory_pages = (uint32_t)(lim->max_memory_bytes / WG_WASM_PAGE_SIZE),
+      .max_table_elements = lim->max_table_elements,
+      .max_call_depth = lim->max_call_depth,
+      .max_stack_bytes = WG_RT_MAX_STACK_BYTES,
+      /* memories and tables together count against the memory limit */
+      .max_store_bytes = lim->max_memory_bytes,
+  };
+}
+
+static wg_host_call host_call_for(const wg_call_request *req, const wg_call_limits *lim,
+                                  const wg_call_result *out, uint64_t deadline) {
+  return (wg_host_call){
+      .tool_name = req->tool,
+      .tool_name_len = strlen(req->tool),
+      .input = out->arguments,
+      .input_len = out->arguments_len,
+      .max_output = lim->max_output_bytes,
+      .https_granted = req->https_granted,
+      .https = req->https,
+      .deadline_ns = deadline,
+      .cancel = req->cancel ? &req->cancel->flag : NULL,
+  };
+}
+
+/* Binds the imports, instantiates `m` in `s`, runs yoi_tool_call and
+ * decodes its output; *inst is left for the statistics. */
+static void instantiate_and_call(wg_store *s, const wg_module *m, wg_host_call *hc,
+                                 const wg_call_limits *lim, wg_instance **inst,
+                                 wg_call_result *out) {
+  wg_error *e = &out->error;
+  size_t nimports = wg_module_import_count(m);
+  wg_extern *imports = calloc(nimports ? nimports : 1, sizeof *imports);
+  if (!imports) {
+    wg_error_set(e, WG_ERR_INTERNAL, "host out of memory");
+    return;
+  }
+  wg_wasm_error we = {0};
+  wg_extern fn;
+  if (!wg_host_bind(s, m, hc, imports, e)) {
+    /* e says why */
+  } else if (wg_instance_new(s, m, imports, nimports, inst, &we) != WG_WASM_OK) {
+    engine_error(&we, lim->fuel, e);
+  } else if (!wg_instance_export(*inst, "yoi_tool_call", 13, &fn) || fn.kind != WG_EXTERN_FUNC) {
+    wg_error_set(e, WG_ERR_MODULE_INVALID, "module must export `yoi_tool_call`");
+  } else if (wg_func_call(s, fn.of.func, NULL, 0, NULL, 0, &we) != WG_WASM_OK) {
+    engine_error(&we, lim->fuel, e);
+  } else if (hc->sticky != WG_ERR_NONE) {
+    wg_error_set(e, hc->sticky, "%s", hc->sticky_message);
+  } else {
+    rt_decode_output(hc, lim, out);
+  }
+  free(imports);
+}
 
 static void run_module(const wg_call_request *req, const wg_call_limits *lim,
                        uint64_t t0, wg_call_result *out) {
@@ -187,13 +246,9 @@ static void run_module(const wg_call_request *req, const wg_call_limits *lim,
     if (e->code == WG_ERR_NONE) wg_error_set(e, WG_ERR_PACKAGE_INVALID, "no runtime module");
     return;
   }
-  if (!wg_host_check_exports(m, e)) {
-    wg_module_release(loaded);
-    return;
-  }
   uint64_t deadline;
   if (__builtin_add_overflow(t0, lim->wall_clock_ns, &deadline)) deadline = UINT64_MAX;
-  if (!still_running(req, deadline, e)) {
+  if (!wg_host_check_exports(m, e) || !still_running(req, deadline, e)) {
     wg_module_release(loaded);
     return;
   }
@@ -202,61 +257,15 @@ static void run_module(const wg_call_request *req, const wg_call_limits *lim,
     wg_module_release(loaded);
     return;
   }
-  wg_limits wl = {
-    .fuel = lim->fuel,
-    .deadline_ns = deadline,
-    .cancel = req->cancel ? &req->cancel->flag : NULL,
-    .max_memory_pages = (uint32_t)(lim->max_memory_bytes / 65536u),
-    .max_table_elements = lim->max_table_elements,
-    .max_call_depth = lim->max_call_depth,
-    .max_stack_bytes = WG_RT_MAX_STACK_BYTES,
-    /* memories and tables together count against the memory limit */
-    .max_store_bytes = lim->max_memory_bytes,
-  };
-  wg_host_call hc = {
-    .tool_name = req->tool,
-    .tool_name_len = strlen(req->tool),
-    .input = out->arguments,
-    .input_len = out->arguments_len,
-    .max_output = lim->max_output_bytes,
-    .https_granted = req->https_granted,
-    .https = req->https,
-    .deadline_ns = deadline,
-    .cancel = req->cancel ? &req->cancel->flag : NULL,
-  };
+  wg_limits wl = engine_limits(req, lim, deadline);
+  wg_host_call hc = host_call_for(req, lim, out, deadline);
   wg_store *s = wg_store_new(&wl);
-  size_t nimports = wg_module_import_count(m);
-  wg_extern *imports = calloc(nimports ? nimports : 1, sizeof *imports);
   wg_instance *inst = NULL;
-  if (!s || !imports) {
-    wg_error_set(e, WG_ERR_INTERNAL, "host out of memory");
-    goto out;
-  }
-  if (!wg_host_bind(s, m, &hc, imports, e)) goto out;
-  wg_wasm_error we = {0};
-  if (wg_instance_new(s, m, imports, nimports, &inst, &we) != WG_WASM_OK) {
-    engine_error(&we, lim->fuel, e);
-    goto out;
-  }
-  wg_extern fn;
-  if (!wg_instance_export(inst, "yoi_tool_call", 13, &fn) || fn.kind != WG_EXTERN_FUNC) {
-    wg_error_set(e, WG_ERR_MODULE_INVALID, "module must export `yoi_tool_call`");
-    goto out;
-  }
-  if (wg_func_call(s, fn.of.func, NULL, 0, NULL, 0, &we) != WG_WASM_OK) {
-    engine_error(&we, lim->fuel, e);
-    goto out;
-  }
-  if (hc.sticky != WG_ERR_NONE) {
-    wg_error_set(e, hc.sticky, "%s", hc.sticky_message);
-    goto out;
-  }
-  rt_decode_output(&hc, lim, out);
-out:
+  if (s) instantiate_and_call(s, m, &hc, lim, &inst, out);
+  else wg_error_set(e, WG_ERR_INTERNAL, "host out of memory");
   fill_stats(s, inst, t0, out);
   wg_host_call_take_https(&hc, &out->https, &out->https_count);
   wg_host_call_free(&hc);
-  free(imports);
   wg_store_free(s);
   wg_module_release(loaded);
 }

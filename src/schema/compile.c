@@ -20,20 +20,6 @@
 #include "compile_int.h"
 #include "schema_uri.h"
 
-#define SCHEMA_ARENA_LIMIT ((size_t)256 << 20) /* compiled schema memory */
-/* Hard ceilings on the depth options: both depths are C recursion (a few
- * hundred bytes of stack per level), so even a caller's option cannot ask
- * for more than this. */
-#define SCHEMA_MAX_COMPILE_DEPTH 1000
-#define SCHEMA_MAX_VALIDATE_DEPTH 2000
-/* The regex translation may grow a pattern 64-fold; keep that far from
- * overflow and from PCRE2's own size limits. */
-#define SCHEMA_MAX_PATTERN_LEN ((size_t)1 << 20)
-/* $id resources and $anchors are looked up by linear scan for each $ref;
- * real schemas have a handful, and the cap keeps a hostile one from making
- * compilation quadratic (refs are bounded by max_nodes). */
-#define SCHEMA_MAX_IDS 1000
-
 static const char *const status_names[] = {
     [WG_SCHEMA_OK] = "ok",
     [WG_SCHEMA_UNKNOWN_KEYWORD] = "unknown_keyword",
@@ -57,14 +43,14 @@ const char *wg_schema_status_name(wg_schema_status s) {
 
 wg_schema_options wg_schema_default_options(void) {
   return (wg_schema_options){
-      .max_depth = 128,
-      .max_nodes = 100000,
-      .max_pattern_len = 4096,
-      .max_validate_depth = 256,
-      .max_steps = 10000000,
-      .regex_match_limit = 1000000,
-      .regex_depth_limit = 1000000,
-      .regex_heap_limit_kib = 16384,
+      .max_depth = WG_SCHEMA_DEFAULT_MAX_DEPTH,
+      .max_nodes = WG_SCHEMA_DEFAULT_MAX_NODES,
+      .max_pattern_len = WG_SCHEMA_DEFAULT_MAX_PATTERN_LEN,
+      .max_validate_depth = WG_SCHEMA_DEFAULT_MAX_VALIDATE_DEPTH,
+      .max_steps = WG_SCHEMA_DEFAULT_MAX_STEPS,
+      .regex_match_limit = WG_SCHEMA_DEFAULT_REGEX_MATCH_LIMIT,
+      .regex_depth_limit = WG_SCHEMA_DEFAULT_REGEX_DEPTH_LIMIT,
+      .regex_heap_limit_kib = WG_SCHEMA_DEFAULT_REGEX_HEAP_KIB,
   };
 }
 
@@ -293,9 +279,9 @@ static bool identify(cctx *c, const wg_json *v, const char **base) {
     if (hash && hash[1] != '\0')
       return schema_cerr(c, WG_SCHEMA_BAD_KEYWORD, "$id",
                          "\"$id\" must not have a fragment");
-    if (c->nres > SCHEMA_MAX_IDS)
+    if (c->nres > WG_SCHEMA_MAX_IDS)
       return schema_cerr(c, WG_SCHEMA_TOO_LARGE, "$id", "more than %d \"$id\"s",
-                         SCHEMA_MAX_IDS);
+                         WG_SCHEMA_MAX_IDS);
     char *uri = schema_uri_resolve(&c->s->arena, *base, id->u.string.text);
     if (!uri) return schema_cerr(c, WG_SCHEMA_NOMEM, "$id", "out of memory");
     char *frag = strchr(uri, '#');
@@ -311,9 +297,9 @@ static bool identify(cctx *c, const wg_json *v, const char **base) {
     if (an->type != WG_JSON_STRING || !valid_anchor(an->u.string.text, an->u.string.len))
       return schema_cerr(c, WG_SCHEMA_BAD_KEYWORD, "$anchor",
                          "\"$anchor\" must be a plain name");
-    if (c->nanchors >= SCHEMA_MAX_IDS)
+    if (c->nanchors >= WG_SCHEMA_MAX_IDS)
       return schema_cerr(c, WG_SCHEMA_TOO_LARGE, "$anchor", "more than %d \"$anchor\"s",
-                         SCHEMA_MAX_IDS);
+                         WG_SCHEMA_MAX_IDS);
     anchor *anchors = wg_vec_reserve(c->anchors, &c->anchors_cap, c->nanchors + 1,
                                      sizeof *anchors, 0);
     if (!anchors) return schema_cerr(c, WG_SCHEMA_NOMEM, "$anchor", "out of memory");
@@ -484,10 +470,10 @@ static wg_schema_options effective_options(const wg_schema_options *opt) {
   if (!o.regex_match_limit) o.regex_match_limit = d.regex_match_limit;
   if (!o.regex_depth_limit) o.regex_depth_limit = d.regex_depth_limit;
   if (!o.regex_heap_limit_kib) o.regex_heap_limit_kib = d.regex_heap_limit_kib;
-  if (o.max_depth > SCHEMA_MAX_COMPILE_DEPTH) o.max_depth = SCHEMA_MAX_COMPILE_DEPTH;
-  if (o.max_validate_depth > SCHEMA_MAX_VALIDATE_DEPTH)
-    o.max_validate_depth = SCHEMA_MAX_VALIDATE_DEPTH;
-  if (o.max_pattern_len > SCHEMA_MAX_PATTERN_LEN) o.max_pattern_len = SCHEMA_MAX_PATTERN_LEN;
+  if (o.max_depth > WG_SCHEMA_MAX_COMPILE_DEPTH) o.max_depth = WG_SCHEMA_MAX_COMPILE_DEPTH;
+  if (o.max_validate_depth > WG_SCHEMA_MAX_VALIDATE_DEPTH)
+    o.max_validate_depth = WG_SCHEMA_MAX_VALIDATE_DEPTH;
+  if (o.max_pattern_len > WG_SCHEMA_MAX_PATTERN_LEN) o.max_pattern_len = WG_SCHEMA_MAX_PATTERN_LEN;
   return o;
 }
 
@@ -520,7 +506,7 @@ wg_schema *wg_schema_compile(const wg_json *schema, const wg_schema_options *opt
     return NULL;
   }
   s->opt = effective_options(opt);
-  wg_arena_init(&s->arena, SCHEMA_ARENA_LIMIT);
+  wg_arena_init(&s->arena, WG_SCHEMA_MAX_ARENA);
   c->s = s;
   c->err = err;
   path_add(c, "$", 1);

@@ -18,9 +18,9 @@
 
 wg_toml_limits wg_toml_default_limits(void) {
   wg_toml_limits l = {
-      .max_size = (size_t)1 << 20,
-      .max_depth = 128,
-      .max_memory = (size_t)64 << 20,
+      .max_size = WG_TOML_DEFAULT_MAX_SIZE,
+      .max_depth = WG_TOML_DEFAULT_MAX_DEPTH,
+      .max_memory = WG_TOML_DEFAULT_MAX_MEMORY,
   };
   return l;
 }

@@ -82,7 +82,7 @@ typedef struct cc {
   size_t nrefunds, caprefunds;
   size_t scratch;    /* bytes of the buffers above (the build's budget) */
   uint64_t work;     /* validation work: instructions, types pushed, popped
-                        or compared (VM_VALIDATE_WORK_PER_BYTE) */
+                        or compared (WG_WASM_VALIDATE_WORK_PER_BYTE) */
   uint64_t work_max, work_ticked;
   uint32_t brt_serial; /* br_table being validated (ctl.brt_stamp) */
   /* The top `chk_arity` operand types were checked against label types
@@ -485,8 +485,8 @@ static wg_wasm_result check_top(cc *c, uint32_t a, const wg_valtype *ts,
 }
 
 static wg_wasm_result push_ctl(cc *c, ctl_kind kind, const ctl *bt) {
-  if (c->nctls >= VM_MAX_NESTING)
-    FAILC(c, WG_WASM_LIMIT, "blocks nested deeper than %u", VM_MAX_NESTING);
+  if (c->nctls >= WG_WASM_MAX_NESTING)
+    FAILC(c, WG_WASM_LIMIT, "blocks nested deeper than %u", WG_WASM_MAX_NESTING);
   if (!grow(c, (void **)&c->ctls, &c->capctls, c->nctls + 1, sizeof *c->ctls))
     OOMC(c);
   ctl *k = &c->ctls[c->nctls++];
@@ -1036,9 +1036,9 @@ static wg_wasm_result op_br_table(cc *c) {
   uint32_t n, l, li;
   U32(&n);
   if (n > (size_t)(c->r->end - c->r->p)) MALFORMED(c, "unexpected end");
-  if (n > VM_MAX_BR_TABLE)
+  if (n > WG_WASM_MAX_BR_TABLE)
     FAILC(c, WG_WASM_LIMIT, "br_table with %u targets (limit %u)", n,
-          VM_MAX_BR_TABLE);
+          WG_WASM_MAX_BR_TABLE);
   TRY(popl(c, WG_I32, NULL, &li));
   materialize_all(c);
   const uint8_t *labels = c->r->p;
@@ -1641,7 +1641,7 @@ static wg_wasm_result tick(cc *c) {
     FAILC(c, WG_WASM_LIMIT,
           "function needs more than %llu units of validation work (%u per "
           "byte of its body)", (unsigned long long)c->work_max,
-          VM_VALIDATE_WORK_PER_BYTE);
+          WG_WASM_VALIDATE_WORK_PER_BYTE);
   return WG_WASM_OK;
 }
 
@@ -1687,9 +1687,9 @@ static wg_wasm_result read_locals(cc *c) {
     total += n;
     if (total > UINT32_MAX) MALFORMED(c, "too many locals");
   }
-  if (total > VM_MAX_LOCALS)
+  if (total > WG_WASM_MAX_LOCALS)
     FAILC(c, WG_WASM_LIMIT, "too many locals (%llu, limit %u)",
-          (unsigned long long)total, VM_MAX_LOCALS);
+          (unsigned long long)total, WG_WASM_MAX_LOCALS);
   c->nlocals = (uint32_t)total;
   if (!grow(c, (void **)&c->locals, &c->caplocals, total + 1, 1) ||
       !grow(c, (void **)&c->refs, &c->caprefs, total + 1, sizeof *c->refs))
@@ -1814,8 +1814,8 @@ wg_wasm_result vm_compile_body(vm_module *m, uint32_t func_index,
   c->last_start = NO_FIXUP;
   c->last_load = NO_FIXUP;
   c->last_copy = NO_FIXUP;
-  c->work_max = (uint64_t)VM_VALIDATE_WORK_PER_BYTE * (uint64_t)(r->end - r->p) +
-                VM_VALIDATE_WORK_BASE;
+  c->work_max = (uint64_t)WG_WASM_VALIDATE_WORK_PER_BYTE * (uint64_t)(r->end - r->p) +
+                WG_WASM_VALIDATE_WORK_BASE;
   vm_code *out = &m->codes[func_index - m->import_func_count];
   out->type_index = m->func_types[func_index];
   TRY(compile(c, out));

@@ -225,7 +225,7 @@ static wg_wasm_result read_tabletype(vm_reader *r, vm_tabletype *t,
 static wg_wasm_result read_memtype(vm_reader *r, vm_limits_t *lim,
                                    wg_wasm_error *err) {
   TRY(read_limits(r, lim, true, err));
-  if (lim->min > VM_MAX_PAGES || (lim->has_max && lim->max > VM_MAX_PAGES))
+  if (lim->min > WG_WASM_MAX_PAGES || (lim->has_max && lim->max > WG_WASM_MAX_PAGES))
     INVALID(r, "memory size must be at most 65536 pages (4GiB)");
   if (lim->has_max && lim->min > lim->max)
     INVALID(r, "size minimum must not be greater than maximum");
@@ -321,8 +321,8 @@ static wg_wasm_result read_const(vm_module *m, vm_reader *r, wg_valtype want,
 
 static wg_wasm_result sec_type(vm_module *m, vm_reader *r, wg_wasm_error *err) {
   TRY(read_count(r, 3, &m->type_count, err));
-  if (m->type_count > VM_MAX_TYPES)
-    OVER(r, "%u types (limit %u)", m->type_count, VM_MAX_TYPES);
+  if (m->type_count > WG_WASM_MAX_TYPES)
+    OVER(r, "%u types (limit %u)", m->type_count, WG_WASM_MAX_TYPES);
   m->types = arr(m, m->type_count, sizeof *m->types);
   if (!m->types) OOM(r);
   for (uint32_t i = 0; i < m->type_count; i++) {
@@ -334,7 +334,7 @@ static wg_wasm_result sec_type(vm_module *m, vm_reader *r, wg_wasm_error *err) {
     for (int pass = 0; pass < 2; pass++) {
       uint32_t n;
       TRY(read_count(r, 1, &n, err));
-      if (n > VM_MAX_FUNC_PARAMS)
+      if (n > WG_WASM_MAX_FUNC_PARAMS)
         FAIL(WG_WASM_LIMIT, r, "function type with %u values", n);
       wg_valtype *v = arr(m, n, sizeof *v);
       if (!v) OOM(r);
@@ -354,8 +354,8 @@ static wg_wasm_result sec_type(vm_module *m, vm_reader *r, wg_wasm_error *err) {
 static wg_wasm_result sec_import(vm_module *m, vm_reader *r,
                                  wg_wasm_error *err) {
   TRY(read_count(r, 4, &m->import_count, err));
-  if (m->import_count > VM_MAX_IMPORTS)
-    OVER(r, "%u imports (limit %u)", m->import_count, VM_MAX_IMPORTS);
+  if (m->import_count > WG_WASM_MAX_IMPORTS)
+    OVER(r, "%u imports (limit %u)", m->import_count, WG_WASM_MAX_IMPORTS);
   m->imports = arr(m, m->import_count, sizeof *m->imports);
   if (!m->imports) OOM(r);
   for (uint32_t i = 0; i < m->import_count; i++) {
@@ -391,12 +391,12 @@ static wg_wasm_result sec_import(vm_module *m, vm_reader *r,
   }
   if (m->import_mem_count > 1) INVALID(r, "multiple memories");
   /* imports alone are within the function and global caps (fewer than
-   * VM_MAX_IMPORTS), not within the table cap */
-  _Static_assert(VM_MAX_IMPORTS <= VM_MAX_FUNCS &&
-                     VM_MAX_IMPORTS <= VM_MAX_GLOBALS,
+   * WG_WASM_MAX_IMPORTS), not within the table cap */
+  _Static_assert(WG_WASM_MAX_IMPORTS <= WG_WASM_MAX_FUNCS &&
+                     WG_WASM_MAX_IMPORTS <= WG_WASM_MAX_GLOBALS,
                  "the caps of sec_func and sec_global assume this");
-  if (m->import_table_count > VM_MAX_TABLES)
-    OVER(r, "%u tables (limit %u)", m->import_table_count, VM_MAX_TABLES);
+  if (m->import_table_count > WG_WASM_MAX_TABLES)
+    OVER(r, "%u tables (limit %u)", m->import_table_count, WG_WASM_MAX_TABLES);
   return WG_WASM_OK;
 }
 
@@ -418,9 +418,9 @@ static wg_wasm_result index_imports(vm_module *m, vm_reader *r,
 static wg_wasm_result sec_func(vm_module *m, vm_reader *r, uint32_t *defined,
                                wg_wasm_error *err) {
   TRY(read_count(r, 1, defined, err));
-  if (*defined > VM_MAX_FUNCS - m->import_func_count)
+  if (*defined > WG_WASM_MAX_FUNCS - m->import_func_count)
     OVER(r, "%llu functions (limit %u)",
-         (unsigned long long)*defined + m->import_func_count, VM_MAX_FUNCS);
+         (unsigned long long)*defined + m->import_func_count, WG_WASM_MAX_FUNCS);
   TRY(index_imports(m, r, *defined, err));
   for (uint32_t i = 0; i < *defined; i++) {
     uint32_t t;
@@ -436,9 +436,9 @@ static wg_wasm_result sec_table(vm_module *m, vm_reader *r,
                                 wg_wasm_error *err) {
   uint32_t n;
   TRY(read_count(r, 3, &n, err));
-  if (n > VM_MAX_TABLES - m->import_table_count)
+  if (n > WG_WASM_MAX_TABLES - m->import_table_count)
     OVER(r, "%llu tables (limit %u)",
-         (unsigned long long)n + m->import_table_count, VM_MAX_TABLES);
+         (unsigned long long)n + m->import_table_count, WG_WASM_MAX_TABLES);
   const vm_tabletype *old = m->tables;
   m->table_count = m->import_table_count + n;
   m->tables = arr(m, m->table_count, sizeof *m->tables);
@@ -468,9 +468,9 @@ static wg_wasm_result sec_global(vm_module *m, vm_reader *r,
                                  wg_wasm_error *err) {
   uint32_t n;
   TRY(read_count(r, 3, &n, err));
-  if (n > VM_MAX_GLOBALS - m->import_global_count)
+  if (n > WG_WASM_MAX_GLOBALS - m->import_global_count)
     OVER(r, "%llu globals (limit %u)",
-         (unsigned long long)n + m->import_global_count, VM_MAX_GLOBALS);
+         (unsigned long long)n + m->import_global_count, WG_WASM_MAX_GLOBALS);
   m->global_count = m->import_global_count + n;
   vm_globaltype *g = arr(m, m->global_count, sizeof *g);
   m->global_inits = arr(m, n, sizeof *m->global_inits);
@@ -499,8 +499,8 @@ static int cmp_export(const void *a, const void *b) {
 static wg_wasm_result sec_export(vm_module *m, vm_reader *r,
                                  wg_wasm_error *err) {
   TRY(read_count(r, 3, &m->export_count, err));
-  if (m->export_count > VM_MAX_EXPORTS)
-    OVER(r, "%u exports (limit %u)", m->export_count, VM_MAX_EXPORTS);
+  if (m->export_count > WG_WASM_MAX_EXPORTS)
+    OVER(r, "%u exports (limit %u)", m->export_count, WG_WASM_MAX_EXPORTS);
   m->exports = arr(m, m->export_count, sizeof *m->exports);
   if (!m->exports) OOM(r);
   for (uint32_t i = 0; i < m->export_count; i++) {
@@ -550,9 +550,9 @@ static wg_wasm_result read_elem_items(vm_module *m, vm_reader *r, vm_elem *e,
                                       wg_wasm_error *err) {
   TRY(read_count(r, 1, &e->count, err));
   *total += e->count;
-  if (*total > VM_MAX_ELEM_ITEMS)
+  if (*total > WG_WASM_MAX_ELEM_ITEMS)
     OVER(r, "%llu element segment items (limit %u)",
-         (unsigned long long)*total, VM_MAX_ELEM_ITEMS);
+         (unsigned long long)*total, WG_WASM_MAX_ELEM_ITEMS);
   e->items = arr(m, e->count, sizeof *e->items);
   if (!e->items) OOM(r);
   for (uint32_t i = 0; i < e->count; i++) {
@@ -573,9 +573,9 @@ static wg_wasm_result read_elem_items(vm_module *m, vm_reader *r, vm_elem *e,
 
 static wg_wasm_result sec_elem(vm_module *m, vm_reader *r, wg_wasm_error *err) {
   TRY(read_count(r, 2, &m->elem_count, err));
-  if (m->elem_count > VM_MAX_ELEM_SEGMENTS)
+  if (m->elem_count > WG_WASM_MAX_ELEM_SEGMENTS)
     OVER(r, "%u element segments (limit %u)", m->elem_count,
-         VM_MAX_ELEM_SEGMENTS);
+         WG_WASM_MAX_ELEM_SEGMENTS);
   m->elems = arr(m, m->elem_count, sizeof *m->elems);
   if (!m->elems) OOM(r);
   uint64_t items = 0;
@@ -632,8 +632,8 @@ static wg_wasm_result sec_code(vm_module *m, vm_reader *r, uint32_t defined,
 static wg_wasm_result sec_data(vm_module *m, vm_reader *r, uint32_t *count,
                                wg_wasm_error *err) {
   TRY(read_count(r, 2, count, err));
-  if (*count > VM_MAX_DATA_SEGMENTS)
-    OVER(r, "%u data segments (limit %u)", *count, VM_MAX_DATA_SEGMENTS);
+  if (*count > WG_WASM_MAX_DATA_SEGMENTS)
+    OVER(r, "%u data segments (limit %u)", *count, WG_WASM_MAX_DATA_SEGMENTS);
   if (m->has_data_count && *count != m->data_count)
     MALFORMED(r, "data count and data section have inconsistent lengths");
   m->data_count = *count;

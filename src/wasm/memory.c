@@ -235,7 +235,7 @@ static void release(uint8_t *base, size_t reserved, size_t committed) {
 }
 
 bool vm_memory_fits(const wg_store *s, uint32_t min) {
-  uint64_t bytes = (uint64_t)min * VM_PAGE_SIZE, cap = s->limits.max_store_bytes;
+  uint64_t bytes = (uint64_t)min * WG_WASM_PAGE_SIZE, cap = s->limits.max_store_bytes;
   return min <= s->limits.max_memory_pages &&
          (!cap || (s->memory_bytes <= cap && bytes <= cap - s->memory_bytes));
 }
@@ -243,17 +243,17 @@ bool vm_memory_fits(const wg_store *s, uint32_t min) {
 /* Committed pages count against the store's max_store_bytes (address space
  * reserved beyond them does not: it costs no host memory). */
 static bool reserve_pages(wg_store *s, uint32_t pages) {
-  return vm_store_reserve(s, 0, (uint64_t)pages * VM_PAGE_SIZE);
+  return vm_store_reserve(s, 0, (uint64_t)pages * WG_WASM_PAGE_SIZE);
 }
 
 static void unreserve_pages(wg_store *s, uint32_t pages) {
-  s->memory_bytes -= (uint64_t)pages * VM_PAGE_SIZE;
+  s->memory_bytes -= (uint64_t)pages * WG_WASM_PAGE_SIZE;
 }
 
 wg_memory *vm_memory_create(wg_store *s, uint32_t min, bool has_max,
                             uint32_t max) {
   uint32_t limit = s->limits.max_memory_pages;
-  uint64_t cap = s->limits.max_store_bytes / VM_PAGE_SIZE;
+  uint64_t cap = s->limits.max_store_bytes / WG_WASM_PAGE_SIZE;
   if (s->limits.max_store_bytes && cap < limit) limit = (uint32_t)cap;
   /* the effective maximum never exceeds what the store's budget allows, so
    * no more address space is reserved than could ever be committed */
@@ -266,8 +266,8 @@ wg_memory *vm_memory_create(wg_store *s, uint32_t min, bool has_max,
   }
   m->store = s;
   /* at least one page of address space so base is never NULL */
-  m->reserved = (size_t)(eff ? eff : 1) * VM_PAGE_SIZE;
-  size_t bytes = (size_t)min * VM_PAGE_SIZE;
+  m->reserved = (size_t)(eff ? eff : 1) * WG_WASM_PAGE_SIZE;
+  size_t bytes = (size_t)min * WG_WASM_PAGE_SIZE;
   m->base = reserve(m->reserved, bytes);
   if (!m->base) {
     unreserve_pages(s, min);
@@ -292,7 +292,7 @@ int64_t vm_memory_grow(wg_memory *m, uint32_t delta) {
   if ((uint64_t)old + delta > m->max_pages) return -1;
   if (delta == 0) return old;
   if (!reserve_pages(m->store, delta)) return -1;
-  size_t add = (size_t)delta * VM_PAGE_SIZE;
+  size_t add = (size_t)delta * WG_WASM_PAGE_SIZE;
   if (mprotect(m->base + m->size, add, PROT_READ | PROT_WRITE) != 0) {
     unreserve_pages(m->store, delta);
     return -1;

@@ -10,13 +10,13 @@
 
 /* ---- Build bounds --------------------------------------------------------- */
 
-/* VM_COMPILE_MEMORY_FACTOR x len + VM_COMPILE_MEMORY_BASE, saturating. */
+/* WG_WASM_COMPILE_MEMORY_FACTOR x len + WG_WASM_COMPILE_MEMORY_BASE, saturating. */
 static size_t default_build_memory(size_t len) {
   size_t scaled;
-  if (len > (SIZE_MAX - VM_COMPILE_MEMORY_BASE) / VM_COMPILE_MEMORY_FACTOR)
+  if (len > (SIZE_MAX - WG_WASM_COMPILE_MEMORY_BASE) / WG_WASM_COMPILE_MEMORY_FACTOR)
     return SIZE_MAX;
-  scaled = len * VM_COMPILE_MEMORY_FACTOR;
-  return scaled + VM_COMPILE_MEMORY_BASE;
+  scaled = len * WG_WASM_COMPILE_MEMORY_FACTOR;
+  return scaled + WG_WASM_COMPILE_MEMORY_BASE;
 }
 
 static wg_wasm_result build_stopped(vm_module *m, size_t offset,

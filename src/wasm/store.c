@@ -118,11 +118,11 @@ wg_store *wg_store_new(const wg_limits *limits) {
   if (!s) return NULL;
   if (limits) s->limits = *limits;
   wg_limits *l = &s->limits;
-  if (!l->max_memory_pages || l->max_memory_pages > VM_MAX_PAGES)
-    l->max_memory_pages = VM_MAX_PAGES;
-  if (!l->max_table_elements) l->max_table_elements = VM_MAX_TABLE_DEFAULT;
-  if (!l->max_call_depth) l->max_call_depth = VM_MAX_CALL_DEPTH_DEFAULT;
-  if (!l->max_stack_bytes) l->max_stack_bytes = VM_MAX_STACK_BYTES_DEFAULT;
+  if (!l->max_memory_pages || l->max_memory_pages > WG_WASM_MAX_PAGES)
+    l->max_memory_pages = WG_WASM_MAX_PAGES;
+  if (!l->max_table_elements) l->max_table_elements = WG_WASM_DEFAULT_MAX_TABLE;
+  if (!l->max_call_depth) l->max_call_depth = WG_WASM_DEFAULT_MAX_CALL_DEPTH;
+  if (!l->max_stack_bytes) l->max_stack_bytes = WG_WASM_DEFAULT_MAX_STACK_BYTES;
   s->fuel_remaining = l->fuel ? l->fuel : UINT64_MAX;
   return s;
 }

@@ -18,55 +18,13 @@
 #include "wasmgate/util.h"
 #include "wasmgate/wasm.h"
 
-/* Named limits, all in one place (docs/engine.md, "Limits", says why each
- * number). Past any of them a module is WG_WASM_LIMIT. The per-module caps
- * sit far above what clang and rustc emit (a large real module has tens of
- * thousands of functions, a few thousand types, one table, one memory, a
- * handful of element and data segments) and low enough that the host
- * memory a module can make us hold is bounded by them and by its size. */
-#define VM_MAX_LOCALS 50000u          /* per function, params included */
-#define VM_MAX_FUNC_PARAMS 1000u      /* params or results per type */
-#define VM_MAX_NESTING 100000u        /* nested blocks per function: the
-                                         validator keeps ~64 bytes each */
-#define VM_MAX_TYPES 100000u          /* LLVM dedupes types: real modules
-                                         have hundreds, a few thousand at most */
-#define VM_MAX_FUNCS 1000000u         /* imported + defined (V8's limit);
-                                         big real modules: ~100,000 */
-#define VM_MAX_IMPORTS 100000u        /* V8's limit; WASI programs import
-                                         tens, emscripten hundreds */
-#define VM_MAX_EXPORTS 100000u        /* V8's limit */
-#define VM_MAX_GLOBALS 100000u        /* clang emits 1-3 (the stack pointer);
-                                         dynamic linking (GOT) thousands */
-#define VM_MAX_TABLES 1000u           /* clang/rustc emit 1; the spec suite
-                                         uses a handful */
-#define VM_MAX_ELEM_SEGMENTS 100000u  /* clang emits 1 */
-#define VM_MAX_ELEM_ITEMS 1000000u    /* all element segments together: the
-                                         function pointers of a big C++
-                                         program are tens of thousands */
-#define VM_MAX_DATA_SEGMENTS 100000u  /* V8's limit; clang emits a few */
-#define VM_MAX_BR_TABLE 65520u        /* targets per br_table (V8's limit) */
-/* Compile memory (decoded module, compiled code, compiler scratch) is
- * counted against VM_COMPILE_MEMORY_FACTOR x the module's size plus
- * VM_COMPILE_MEMORY_BASE: clang output needs 6-10x at its peak
- * (bench/compile_memory.sh); br_table-heavy code up to ~50x, which the
- * base absorbs for all but hostile sizes. */
-#define VM_COMPILE_MEMORY_FACTOR 16u
-#define VM_COMPILE_MEMORY_BASE (16u << 20)
-/* Validation work (instructions, operand types pushed, popped or compared)
- * per function is bounded by VM_VALIDATE_WORK_PER_BYTE x its body size
- * plus VM_VALIDATE_WORK_BASE: clang output does 1.3-1.9 per byte; only
- * long type vectors moved by 2-byte instructions (`call` of a 1,000-result
- * type) could do more. */
-#define VM_VALIDATE_WORK_PER_BYTE 16u
-#define VM_VALIDATE_WORK_BASE 1000000u
+/* The engine's limits (WG_WASM_MAX_*, the compile and validation budgets,
+ * the wg_limits defaults) are in wasmgate/limits.h. What follows tunes how
+ * often the engine looks at the clock and charges fuel, not what it
+ * admits. */
 /* Units of decode/compile work between two reads of the clock and the
  * cancellation flag (~0.1 ms of work). */
 #define VM_BUILD_TICK 16384u
-#define VM_PAGE_SIZE 65536u
-#define VM_MAX_PAGES 65536u           /* 4 GiB, the wasm32 maximum */
-#define VM_MAX_TABLE_DEFAULT 10000000u
-#define VM_MAX_CALL_DEPTH_DEFAULT 10000u
-#define VM_MAX_STACK_BYTES_DEFAULT (8u << 20)
 #define VM_FUEL_SLICE 65536           /* instructions between clock checks */
 #define VM_BLOCK_SPLIT 1000u          /* max instructions per fuel charge */
 #define VM_MOVE_SLOTS_PER_FUEL 8u     /* branch/return value moves: 1 fuel
