@@ -1,6 +1,6 @@
 /* config.c: wasmgate.toml. yoi's [[plugins.enabled]] and [feature.plugins]
- * exactly (reference 2.4, 6.1), plus wasmgate's [limits], [https],
- * [secrets], [history] and [stores] (SPEC sections 4, 5, 7, 8).
+ * exactly (yoi's schema, unknown keys refused), plus wasmgate's [limits],
+ * [https], [secrets], [history] and [stores] (docs/configuration.md).
  *
  * Strict: an unknown key anywhere, a wrong type or a number out of range is
  * an error with the line and column where it is written. Values are not
@@ -15,14 +15,14 @@
 
 /* The config is a few KiB; 1 MiB is generous and bounds the read. */
 #define CFG_MAX_FILE_SIZE (1024u * 1024u)
-/* Bounds of [limits] (SPEC section 5 gives the defaults). The maxima stop a
+/* Bounds of [limits] (the defaults: docs/design.md#limits). The maxima stop a
  * typo from disabling a limit; the minima keep a call possible at all.
  * Every value means what it says: none is "unset" or "default", and a
  * value the runtime could not enforce exactly (0 table elements, memory
  * that is not whole 64 KiB pages) is refused here with its position. */
 #define CFG_MAX_IO_BYTES (16ull * 1024 * 1024)
-/* One output_write of the ABI carries at most 64 KiB (reference 4.2): a
- * larger output limit could never be reached. */
+/* One output_write of the ABI carries at most 64 KiB
+ * (docs/design.md#the-abi): a larger output limit could never be reached. */
 #define CFG_MAX_OUTPUT_BYTES 65536ull
 #define CFG_MAX_FUEL (1ull << 50)
 #define CFG_MAX_TIMEOUT_MS 3600000ull        /* one hour */
@@ -438,7 +438,7 @@ wg_config *wg_config_parse(const char *text, size_t len, wg_config_error *err) {
   }
   cfg_ctx c = {.arena = &cfg->priv->arena, .err = err, .text = text, .len = len};
   const wg_toml_value *root = wg_toml_root(cfg->priv->doc);
-  /* [secrets] first: grants refer to secret names. */
+  /* [secrets] before [[plugins.enabled]]: grants refer to secret names. */
   if (cfg_check_keys(&c, root, root_keys, "") || parse_feature(&c, root, cfg) ||
       parse_limits(&c, root, cfg) || cfg_parse_https(&c, root, cfg) ||
       parse_secrets(&c, root, cfg) || parse_history(&c, root, cfg) ||

@@ -109,7 +109,7 @@ typedef struct host_header {
 } host_header;
 
 enum {
-  HOST_BODY_LIMIT = 65536,         /* response body the guest gets (reference 7.7) */
+  HOST_BODY_LIMIT = 65536,         /* response body the guest gets (as yoi) */
   /* Raw body bytes read: the limit plus slack, so that a secret (4 KiB at
    * most; its base64 under 5.5 KiB) straddling the cut is still whole when
    * the body is redacted, before it is cut to the limit. */
@@ -164,7 +164,7 @@ int host_open_socket_checked(const host_transfer_req *req,
                              int socktype, int protocol,
                              const void *sockaddr, size_t addrlen);
 
-/* ---- The request descriptor (reference 7.1) ------------------------------ */
+/* ---- The request descriptor (what the guest passes to request) ----------- */
 
 /* The decoded descriptor: strings point into `doc` (decoded JSON, may hold
  * NUL: use the lengths). Headers are in `headers[0..header_count)`, an
@@ -191,7 +191,7 @@ typedef struct host_desc {
 bool host_desc_decode(const char *text, size_t len, host_desc *out, host_fail *f);
 void host_desc_free(host_desc *d);
 
-/* ---- The response JSON (reference 7.2) ---------------------------------- */
+/* ---- The response JSON (what response_read copies) ---------------------- */
 
 enum {
   HOST_MAX_RESPONSE_HEADERS = 16,
