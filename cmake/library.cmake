@@ -1,6 +1,6 @@
 # library.cmake: libwasmgate, the embeddable library (shared and static),
-# built from the objects of the library layers (SPEC section 1: everything
-# below cli and mcp), and what `cmake --install` puts where:
+# built from the objects of the library layers (docs/design.md#layers:
+# everything below cli and mcp), and what `cmake --install` puts where:
 #   bin/wasmgate                       the program
 #   lib/libwasmgate.so.*, libwasmgate.a
 #   include/wasmgate/*.h               (wasmgate/wasmgate.h includes them all)

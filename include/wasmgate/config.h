@@ -1,5 +1,5 @@
 /* config.h: wasmgate.toml, plugin stores, discovery, resolution, the lock
- * file and static inspection (yoi reference sections 2, 6.3, 6.4, 8).
+ * file and static inspection, as yoi (docs/configuration.md).
  *
  * A wg_config owns its parsed TOML tree and one arena: every string and
  * array in it lives until wg_config_free. Parsing is strict: an unknown key
@@ -22,7 +22,8 @@
 
 /* ---- wasmgate.toml ---------------------------------------------------- */
 
-/* SPEC section 5 defaults; the accepted ranges are in src/config/config.c. */
+/* docs/design.md#limits has the defaults; the accepted ranges are in
+ * src/config/config.c. */
 typedef struct wg_config_limits {
   uint64_t input_bytes;    /* 65536 */
   uint64_t output_bytes;   /* 65536 */
@@ -40,7 +41,7 @@ typedef struct wg_config_header {
 } wg_config_header;
 
 /* One [[plugins.enabled.grants.https]] entry (yoi's host/methods/
- * path_prefixes plus SPEC section 7's port, max_redirects, headers,
+ * path_prefixes plus wasmgate's port, max_redirects, headers,
  * path_secrets). Parsed and kept; enforcement is the policy layer's. */
 typedef struct wg_config_https_grant {
   const char *host;
@@ -57,7 +58,7 @@ typedef struct wg_config_https_grant {
   size_t path_secret_count;
 } wg_config_https_grant;
 
-/* [plugins.enabled.grants] (reference 6.1). NULL strings are absent keys. */
+/* [plugins.enabled.grants]. NULL strings are absent keys. */
 typedef struct wg_config_grants {
   const char *id;
   const char *version;
@@ -68,7 +69,7 @@ typedef struct wg_config_grants {
   size_t https_count;
 } wg_config_grants;
 
-/* One [[plugins.enabled]] entry (reference 2.4). */
+/* One [[plugins.enabled]] entry (yoi's schema). */
 typedef struct wg_config_enabled {
   const char *id; /* NULL if absent (resolution then reports it) */
   const char *version;
@@ -212,11 +213,11 @@ typedef struct wg_plugin_diag {
 } wg_plugin_diag;
 
 /* The plugin reference a diagnostic belongs to, as `list` groups them
- * (reference 8.2 step 4): its identity, else "source:" + the package
+ * (as yoi's `plugin list`): its identity, else "source:" + the package
  * label's stem, else "<global>". */
 void wg_plugin_diag_ref(const wg_plugin_diag *d, char *out, size_t cap);
 
-/* ---- discovery (reference 2.2) ---------------------------------------- */
+/* ---- discovery -------------------------------------------------------- */
 
 typedef struct wg_discovered {
   wg_source source;
@@ -269,7 +270,7 @@ int wg_lock_parse(const char *text, size_t len, wg_lock *out,
 void wg_lock_free(wg_lock *lock);
 const wg_lock_entry *wg_lock_find(const wg_lock *lock, const char *id);
 
-/* ---- resolution (reference 2.5, 6.3; plus the lock) ------------------- */
+/* ---- resolution (yoi's, grant binding included; plus the lock) -------- */
 
 typedef struct wg_resolved {
   const wg_config_enabled *entry;
@@ -302,7 +303,7 @@ int wg_lock_write(const wg_lock *lock, const char *path, wg_config_error *err);
 /* The lock's TOML text (appended to out). */
 bool wg_lock_format(const wg_lock *lock, wg_buf *out);
 
-/* ---- authorization (reference 6.3, 6.4) ------------------------------- */
+/* ---- authorization (docs/design.md#permissions) ----------------------- */
 
 enum { WG_AUTH_MESSAGE_MAX = 256 };
 
@@ -319,7 +320,7 @@ bool wg_authorize_tool(const wg_resolved *plugin, const wg_manifest_tool *tool,
 bool wg_authorize_host_api(const wg_resolved *plugin, wg_host_api api,
                            char msg[WG_AUTH_MESSAGE_MAX]);
 
-/* ---- static inspection: `list` / `show` (reference 8.2-8.4) ------------ */
+/* ---- static inspection: `list` / `show` -------------------------------- */
 
 typedef enum wg_plugin_status {
   WG_STATUS_ACTIVE,
@@ -355,7 +356,7 @@ typedef struct wg_strings {
   size_t count;
 } wg_strings;
 
-/* One reference as `list` shows it (reference 8.3). NULL strings and
+/* One reference as `list` shows it (yoi's item fields). NULL strings and
  * has_* == false are unknown values. */
 typedef struct wg_inspect_item {
   const char *reference, *local_ref;
@@ -382,7 +383,7 @@ typedef struct wg_inspect_item {
   size_t diag_count;
 } wg_inspect_item;
 
-/* The item list is capped as yoi's (reference 8.2 step 5). */
+/* The item list is capped as yoi's. */
 enum { WG_INSPECT_MAX_ITEMS = 129 };
 
 typedef struct wg_inspection {

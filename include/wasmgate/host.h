@@ -1,19 +1,19 @@
 /* host.h: the host side of the `yoi-plugin-wasm-1` ABI and the error model
  * every tool call reports in.
  *
- * Errors (SPEC section 6): one enum of stable codes with snake_case names,
- * and one bounded, sanitized error object. A message is at most 512 bytes,
- * cut on a UTF-8 boundary, with control characters replaced; it is built
- * only from fixed text plus short, sanitized names (tool names, import
- * names, output keys), never from paths, environment values, guest memory
- * dumps or raw input.
+ * Errors (docs/design.md#error-model): one enum of stable codes with
+ * snake_case names, and one bounded, sanitized error object. A message is at
+ * most 512 bytes, cut on a UTF-8 boundary, with control characters replaced;
+ * it is built only from fixed text plus short, sanitized names (tool names,
+ * import names, output keys), never from paths, environment values, guest
+ * memory dumps or raw input.
  *
- * ABI (reference section 4): wg_host_bind checks every import of a module
+ * ABI (docs/design.md#the-abi): wg_host_bind checks every import of a module
  * against the `yoi:tool` table (and `yoi:https` when granted) before
  * anything is instantiated, and creates one host function per import in the
  * call's store, bound to that call's wg_host_call state.
  *
- * HTTPS (reference 4.3, 7; SPEC 7): `yoi:https.request` runs the whole
+ * HTTPS (docs/https.md): `yoi:https.request` runs the whole
  * request on the calling thread under the call's deadline and cancellation
  * flag: authorization again, the descriptor, the policy (policy.h), DNS,
  * the transfer (libcurl, loaded on first use), redirects, the response
@@ -71,9 +71,10 @@ const char *wg_err_name(wg_err code);
 /* Parses a name back; false if unknown. */
 bool wg_err_from_name(const char *name, wg_err *out);
 
-/* Why these numbers: 512 is SPEC section 6's message bound; a tool name is
- * at most 128 bytes (reference 3.2); a plugin ref is "source:id" with an id
- * of at most 128 bytes; a digest is "sha256:" + 64 hex. */
+/* Why these numbers: 512 is the message bound of the error model; a tool
+ * name is at most 128 bytes (yoi's validate_tool_name); a plugin ref is
+ * "source:id" with an id of at most 128 bytes; a digest is "sha256:" + 64
+ * hex. */
 enum {
   WG_ERROR_MESSAGE_MAX = 512,
   WG_ERROR_TOOL_MAX = 128,
@@ -105,7 +106,7 @@ size_t wg_error_sanitize(char *dst, size_t dst_size, const char *src,
                          size_t len);
 /* {"code","message","tool","plugin","digest"[,"trap"]} as a JSON object. */
 bool wg_error_write_json(const wg_error *e, wg_buf *out);
-/* yoi's human text (reference 5.3), e.g. "Execution failed: plugin WASM
+/* yoi's human text, e.g. "Execution failed: plugin WASM
  * tool `T` from `ref` (digest d) failed closed: WASM output error: ...".
  * wall_clock_ns is the call's limit, named in the timeout text. */
 bool wg_error_write_text(const wg_error *e, uint64_t wall_clock_ns,
@@ -132,8 +133,8 @@ typedef struct wg_https_ctx {
                                   relative to it; NULL = current directory */
 } wg_https_ctx;
 
-/* One request as the history records it (SPEC 8): never a header, a body
- * or a query string. A redirect hop is a record of its own. */
+/* One request as the history records it (docs/https.md#history): never a
+ * header, a body or a query string. A redirect hop is a record of its own. */
 typedef struct wg_https_record {
   char method[8];      /* "" if the descriptor named no valid method */
   char url[WG_HTTPS_RECORD_URL_MAX + 1]; /* safe URL; "" if none parsed */
@@ -181,10 +182,11 @@ void wg_host_call_take_https(wg_host_call *hc, wg_https_record **out,
  * and c-ares are opened on the first request only). */
 bool wg_https_client_loaded(void);
 
-/* Checks every import of m (reference 4.4) and, if all are acceptable,
- * fills imports[0..wg_module_import_count(m)) with host functions created
- * in s and bound to hc. On failure returns false and sets err (code
- * link_error, permission_denied or unsupported; nothing was instantiated). */
+/* Checks every import of m (yoi's order: module, authorization, name) and,
+ * if all are acceptable, fills imports[0..wg_module_import_count(m)) with
+ * host functions created in s and bound to hc. On failure returns false and
+ * sets err (code link_error, permission_denied or unsupported; nothing was
+ * instantiated). */
 bool wg_host_bind(wg_store *s, const wg_module *m, wg_host_call *hc,
                   wg_extern *imports, wg_error *err);
 

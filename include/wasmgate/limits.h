@@ -261,6 +261,9 @@ enum {
  * UTF-8 per code point plus IDNA's ignored code points leave room for any
  * real name. It bounds what libidn2 is given. */
 #define WG_POL_RAW_HOST_MAX 1024u
+/* Answers beyond this many make a DNS lookup fail: every answer is judged,
+ * so all must be kept (real names return a handful). */
+enum { WG_HTTPS_MAX_DNS_ADDRS = 32 };
 /* The response the guest gets (as yoi): a 64 KiB body (cut, `truncated`),
  * 16 headers of at most 1 KiB each. What the host reads to make it: 128
  * raw header lines and 256 KiB of header bytes at most, else an error. */

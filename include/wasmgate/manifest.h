@@ -1,6 +1,6 @@
-/* manifest.h: plugin.toml (yoi's PluginPackageManifest, reference 1.5), the
- * permission type shared by manifests and config grants (reference 6.1-6.2),
- * and the yoi-plugin-wasm-1 entry-module check (reference 4.1-4.4).
+/* manifest.h: plugin.toml (yoi's PluginPackageManifest), the permission
+ * type shared by manifests and config grants, and the yoi-plugin-wasm-1
+ * entry-module check (docs/design.md#manifest, #permissions, #the-abi).
  *
  * All of it is in the wg_package library (which links wg_toml, wg_json,
  * wg_schema and wg_wasm). A parsed manifest lives in one arena: one wg_manifest_free releases it.
@@ -37,7 +37,7 @@ const char *wg_surface_name(wg_surface s);
 /* Exact match of one of the names above. */
 bool wg_surface_parse(const char *s, size_t len, wg_surface *out);
 
-/* ---- permissions (reference 6.1) --------------------------------------- */
+/* ---- permissions (docs/design.md#permissions) -------------------------- */
 
 typedef enum wg_perm_kind {
   WG_PERM_SURFACE,        /* { kind = "surface", surface = "tool" } */
@@ -75,7 +75,7 @@ typedef struct wg_permission {
 int wg_permission_from_toml(const wg_toml_value *v, wg_arena *arena,
                             wg_permission *out, size_t *err_offset);
 
-/* The label yoi shows (reference 6.1): "surfaces.tool", "tool.X",
+/* The label yoi shows: "surfaces.tool", "tool.X",
  * "tool_namespace.p", "external_write", "host_api.https". Writes at most
  * cap bytes including a NUL (truncating like snprintf) and returns the full
  * length. Tool names are written as they are (they may hold any text). */
@@ -83,11 +83,11 @@ size_t wg_permission_label(const wg_permission *p, char *out, size_t cap);
 
 /* Exact equality (kind and value). */
 bool wg_permission_equal(const wg_permission *a, const wg_permission *b);
-/* Reference 6.2 for surface, external_write and host_api: `p` appears
+/* yoi's match for surface, external_write and host_api: `p` appears
  * exactly in list[0..n). */
 bool wg_permissions_contain(const wg_permission *list, size_t n,
                             const wg_permission *p);
-/* Reference 6.2 for tools: list has {tool, name == tool} or
+/* yoi's match for tools: list has {tool, name == tool} or
  * {tool_namespace, ns} with ns non-empty and a byte prefix of the name. */
 bool wg_permissions_allow_tool(const wg_permission *list, size_t n,
                                const char *tool, size_t tool_len);
@@ -144,7 +144,7 @@ typedef struct wg_manifest {
   size_t permission_count;
 } wg_manifest;
 
-/* The fixed parse message (reference 1.5). */
+/* The fixed parse message (yoi's: no manifest text in it). */
 #define WG_MANIFEST_PARSE_MESSAGE "plugin.toml could not be parsed"
 
 /* Parses plugin.toml text (the serde step: TOML syntax, unknown keys at
@@ -195,8 +195,9 @@ typedef struct wg_manifest_diag {
  *     ("tools[i].input_schema.type")
  *     "plugin tool input_schema is not a supported JSON Schema (S)", S the
  *     schema layer's status name ("tools[i].input_schema" + its path).
- * Deliberately not yoi's keyword subset (reference 3.3): the full schema
- * layer, since wasmgate validates every call's input against it. */
+ * Deliberately not yoi's small keyword subset (type, properties, required,
+ * items, enum, ...): the full schema layer, since wasmgate validates every
+ * call's input against it. */
 int wg_manifest_tool_check(const wg_manifest *m, size_t index,
                            wg_manifest_diag *diag);
 
@@ -216,7 +217,7 @@ bool wg_manifest_tool_name_portable(const char *name, size_t len);
 wg_schema *wg_manifest_tool_schema(const wg_manifest_tool *t,
                                    wg_schema_error *err);
 
-/* ---- yoi-plugin-wasm-1 ABI check (reference 4.1-4.4) ------------------- */
+/* ---- yoi-plugin-wasm-1 ABI check (docs/design.md#the-abi) -------------- */
 
 /* Decodes and validates `wasm` with the engine, then checks: exports
  * `memory` (a memory) and `yoi_tool_call` (a function [] -> []); every
@@ -234,8 +235,8 @@ wg_schema *wg_manifest_tool_schema(const wg_manifest_tool *t,
  *   api  "unsupported https host import `N`"
  *   api  "host import `M.N` has the wrong type" (also: not a function)
  *   api  "host_api.fs is not implemented" (any yoi:fs import, as yoi)
- * *uses_https (if non-NULL) is set when yoi:https is imported (the
- * authorization of host_api.https is the policy layer's job). */
+ * *uses_https (if non-NULL) is set when yoi:https is imported (authorizing
+ * host_api.https is wg_authorize_host_api's job, config.h). */
 int wg_abi_check(const uint8_t *wasm, size_t len, bool *uses_https,
                  wg_pkg_diag *diag);
 /* The same with the engine's build bounds (NULL: its defaults). Also:
@@ -248,7 +249,7 @@ int wg_abi_check_limited(const uint8_t *wasm, size_t len,
                          const wg_module_limits *limits, bool *uses_https,
                          wg_pkg_diag *diag);
 
-/* The host imports of yoi-plugin-wasm-1 (reference 4.2 and 4.3): one table,
+/* The host imports of yoi-plugin-wasm-1 (yoi:tool, yoi:https): one table,
  * used by `check` and by the host layer that implements them. */
 typedef enum wg_abi_import_id {
   WG_ABI_TOOL_NAME_LEN,

@@ -13,7 +13,7 @@
 #include "wasmgate/util.h"
 #include "wasmgate/limits.h"
 
-/* yoi's diagnostic kinds (reference 2.7); names are snake_case. */
+/* yoi's diagnostic kinds; names are snake_case. */
 typedef enum wg_pkg_kind {
   WG_PKG_MISSING,
   WG_PKG_DUPLICATE,
@@ -46,7 +46,7 @@ typedef struct wg_pkg_diag {
 
 const char *wg_pkg_kind_name(wg_pkg_kind kind);
 const char *wg_pkg_phase_name(wg_pkg_phase phase);
-/* yoi's safe I/O words (reference 2.2 step 4): an errno reduced to "not
+/* yoi's safe I/O words: an errno reduced to "not
  * found", "permission denied", "already exists", "invalid input", "invalid
  * data" or "I/O error", so no path or system text reaches a diagnostic. */
 const char *wg_pkg_io_word(int err);
@@ -65,7 +65,7 @@ typedef struct wg_pkg_limits {
 /* The defaults above. Every open function takes NULL to mean these. */
 wg_pkg_limits wg_pkg_limits_default(void);
 
-/* One file of a package. Paths are normalized (reference 1.3), so they are
+/* One file of a package. Paths are normalized (wg_pkg_path_valid), so they are
  * also valid C strings; `data` stays valid until wg_pkg_free. */
 typedef struct wg_pkg_file {
   const char *path;
@@ -107,14 +107,14 @@ const wg_pkg_file *wg_pkg_file_at(const wg_pkg *pkg, size_t index);
 const wg_pkg_file *wg_pkg_find(const wg_pkg *pkg, const char *path);
 /* True if the package was read from a directory. */
 bool wg_pkg_is_dir(const wg_pkg *pkg);
-/* Copies the package digest (reference 1.6) into out. */
+/* Copies the package digest (docs/design.md#digest) into out. */
 void wg_pkg_digest(const wg_pkg *pkg, char out[WG_PKG_DIGEST_LEN]);
 /* yoi's digest_matches: `expected` must start with "sha256:" and its hex
  * part must equal the actual hex exactly (case-sensitive). */
 bool wg_pkg_digest_matches(const char *expected, const char *actual);
 
-/* yoi's normalize_archive_path (reference 1.3): true if the path is
- * acceptable (its normalized form is the same bytes). */
+/* yoi's normalize_archive_path (docs/design.md#archive-paths): true if the
+ * path is acceptable (its normalized form is the same bytes). */
 bool wg_pkg_path_valid(const char *path, size_t len);
 
 /* The root plugin.toml (always present in an opened package; at most

@@ -1,4 +1,4 @@
-/* policy.h: the https policy (SPEC sections 6-7, yoi reference 7): URL and
+/* policy.h: the https policy (docs/https.md): URL and
  * host parsing with WHATWG semantics, IP address classes, the operator's
  * exceptions, grant matching, request checks, secret substitution and
  * redaction.
@@ -29,7 +29,7 @@
 
 /* ---- verdicts and errors ---------------------------------------------- */
 
-/* One value per SPEC 6 `https_*` code (names are exactly those codes), so
+/* One value per `https_*` code of wg_err (names are exactly those codes), so
  * the host maps them one to one onto wg_err. The policy itself produces
  * GRANT_DENIED .. BODY_TOO_LARGE and INTERNAL (out of memory); the others
  * are here so the host can carry its own failures in the same type. */
@@ -83,7 +83,7 @@ typedef enum wg_pol_rule {
   WG_POL_RULE_HEADER_COUNT,      /* "header_count": more than 16 */
   WG_POL_RULE_HEADER_NAME,       /* "header_name": not a 1-64 byte token */
   WG_POL_RULE_HEADER_VALUE,      /* "header_value": > 1 KiB or a CTL */
-  WG_POL_RULE_HEADER_SENSITIVE,  /* "header_sensitive": reference 7.7 list */
+  WG_POL_RULE_HEADER_SENSITIVE,  /* "header_sensitive": yoi's credentials */
   WG_POL_RULE_HEADER_MANAGED,    /* "header_managed": host, content-length,
                                     transfer-encoding, connection, ... are
                                     set by the client, never the guest */
@@ -121,7 +121,7 @@ typedef enum wg_pol_host_kind {
 
 /* A canonical host: the WHATWG host serialization (lowercase ASCII;
  * punycode for IDN; IPv4 shorthands as dotted quad; IPv6 compressed),
- * then trailing dots trimmed and IPv6 brackets stripped (reference 7.4).
+ * then trailing dots trimmed and IPv6 brackets stripped (as yoi).
  * Two hosts are the same host iff their `name`s are equal. */
 typedef struct wg_pol_host {
   wg_pol_host_kind kind;
@@ -236,7 +236,7 @@ typedef struct wg_pol_addr_verdict {
  * connect time; pol may be NULL for no exceptions). Refused:
  *  IPv4: 0.0.0.0/8, 10/8, 100.64/10, 127/8, 169.254/16, 172.16/12,
  *    192.0.0.0/24, 192.0.2.0/24, 192.88.99.0/24, 192.168/16, 198.18/15,
- *    198.51.100.0/24, 203.0.113.0/24, 224/4, 240/4 (reference 7.4 plus
+ *    198.51.100.0/24, 203.0.113.0/24, 224/4, 240/4 (yoi's list plus
  *    the 6to4 relay anycast block);
  *  IPv6: an allowlist, only 2000::/3, minus 2001::/23 (Teredo
  *    2001::/32 included), 2001:db8::/32, 2002::/16, 3fff::/20, 5f00::/16;
@@ -248,7 +248,7 @@ typedef struct wg_pol_addr_verdict {
 void wg_pol_classify(const wg_policy *pol, const wg_ip *ip,
                      wg_pol_addr_verdict *out);
 
-/* The static target check (reference 7.4): a name is refused if it is
+/* The static target check (as yoi): a name is refused if it is
  * "localhost" or ends in ".localhost" (RULE_LOCAL_NAME), an IP literal if
  * wg_pol_classify refuses it (RULE_BLOCKED_ADDRESS). A name's addresses
  * are judged later, one by one, with wg_pol_check_address. Code OK or
@@ -271,7 +271,7 @@ wg_pol_code wg_pol_check_address(const wg_policy *pol, const wg_pol_host *host,
 bool wg_policy_resolve(const wg_policy *pol, const wg_pol_host *host,
                        uint16_t port, const wg_ip **addrs, size_t *count);
 
-/* ---- request checks (reference 7.3 steps 4-7, in that order) ---------- */
+/* ---- request checks (yoi's order: method, headers, body) -------------- */
 
 typedef struct wg_pol_header {
   const char *name;
@@ -295,8 +295,8 @@ wg_pol_code wg_pol_check_headers(const wg_pol_header *headers, size_t count,
                                  wg_pol_error *err);
 /* At most 32 KiB. Code OK or BODY_TOO_LARGE. */
 wg_pol_code wg_pol_check_body(size_t len, wg_pol_error *err);
-/* Reference 7.7's list, ASCII case-insensitive (also what the host drops
- * from responses). */
+/* yoi's credential header list, ASCII case-insensitive (also what the host
+ * drops from responses). */
 bool wg_pol_header_sensitive(const char *name, size_t len);
 /* An RFC 9110 token of 1-64 bytes. */
 bool wg_pol_header_name_valid(const char *name, size_t len);
@@ -330,15 +330,15 @@ typedef struct wg_pol_match {
                          PATH_SECRET _NOT_GRANTED, or NO_GRANTS */
 } wg_pol_match;
 
-/* Reference 7.5 plus SPEC 7: a grant matches if its host equals the URL's
- * canonical host (or its "*." form covers it), its port (443 when unset)
- * is the URL's, one of its methods equals `method` ASCII
- * case-insensitively, one of its path prefixes covers the path on whole
+/* yoi's rule plus port and "*." hosts (docs/https.md#grants): a grant matches
+ * if its host equals the URL's canonical host (or its "*." form covers it),
+ * its port (443 when unset) is the URL's, one of its methods equals `method`
+ * ASCII case-insensitively, one of its path prefixes covers the path on whole
  * segments ("/v1" covers "/v1", "/v1/", "/v1/x", not "/v1admin"; an empty
- * list covers every path; a prefix ending in '/' covers what starts with
- * it), and it lists every placeholder name in path_secrets. Code OK,
- * METHOD_DENIED (method_not_granted) or GRANT_DENIED ("HTTPS request
- * <METHOD> <safe_url> is not covered by host/method/path grants (<why>)").
+ * list covers every path; a prefix ending in '/' covers what starts with it),
+ * and it lists every placeholder name in path_secrets. Code OK, METHOD_DENIED
+ * (method_not_granted) or GRANT_DENIED ("HTTPS request <METHOD> <safe_url> is
+ * not covered by host/method/path grants (<why>)").
  */
 wg_pol_code wg_pol_match_grants(const wg_pol_grants *gs, const char *method,
                                 size_t method_len, const wg_pol_url *url,
@@ -434,7 +434,7 @@ wg_pol_code wg_pol_url_substitute(const wg_pol_url *url,
 bool wg_pol_redact(const wg_pol_secrets *secrets, const char *text, size_t len,
                    wg_buf *out);
 
-/* yoi's redact_secret_like (reference 7.8), for https error texts and
+/* yoi's redact_secret_like, for https error texts and
  * response header values: after each case-insensitive occurrence of
  * authorization, proxy-authorization, cookie, set-cookie, x-api-key,
  * x-auth-token, api-key, token, secret, password (and the run of spaces,

@@ -1,13 +1,13 @@
 /* runtime.h: one tool call = one bounded run of a plugin module, a shared
  * cache of compiled modules, cancellation, and the history log.
  *
- * wg_call runs the whole sequence of SPEC section 5 that does not need the
- * resolved config: input size and strict JSON -> input_schema validation ->
- * import and export check -> a fresh store and instance under the limits ->
- * `yoi_tool_call` -> output decode exactly as reference 4.5. Every failure
- * is a wg_error (host.h) with a stable code; nothing aborts. The guest
- * reads the input in canonical JSON form (keys sorted, compact, number
- * lexemes verbatim).
+ * wg_call runs the part of the call sequence (docs/design.md#call-sequence)
+ * that does not need the resolved config: input size and strict JSON ->
+ * input_schema validation -> import and export check -> a fresh store and
+ * instance under the limits -> `yoi_tool_call` -> output decode exactly as
+ * yoi's. Every failure is a wg_error (host.h) with a stable code; nothing
+ * aborts. The guest reads the input in canonical JSON form (keys sorted,
+ * compact, number lexemes verbatim).
  *
  * Threads: a wg_module_cache and the modules and schemas it hands out may
  * be shared by any number of threads; each wg_call uses its own store. A
@@ -49,7 +49,7 @@ typedef struct wg_call_limits {
   uint32_t max_call_depth;     /* at least 1 */
 } wg_call_limits;
 
-/* SPEC section 5's defaults (the WG_RT_DEFAULT_* above). */
+/* The defaults (the WG_RT_DEFAULT_* above). */
 wg_call_limits wg_call_limits_default(void);
 /* True if every field can be enforced exactly; else false and a message
  * naming the field (memory under one page or not a whole number of pages,
@@ -91,7 +91,7 @@ wg_module *wg_module_cache_get_limited(wg_module_cache *c, const char *digest,
                                        const wg_module_limits *limits,
                                        wg_error *err);
 size_t wg_module_cache_size(wg_module_cache *c);
-/* The entry module of a package for one call (SPEC section 5): the package
+/* The entry module of a package for one call: the package
  * at `path` is stat'ed on every call; when its (device, inode, size, mtime,
  * ctime) match the last verified read, the cached module is used;
  * otherwise the package is re-read and re-hashed, and a digest other than
@@ -174,7 +174,7 @@ void wg_call_result_free(wg_call_result *r);
 /* {"is_error","summary","content","error"?,"stats"} as the CLI prints it. */
 bool wg_call_result_write_json(const wg_call_result *r, wg_buf *out);
 
-/* ---- Tool registry (reference section 3) ---------------------------------- */
+/* ---- Tool registry (docs/design.md#tool-registration) --------------------- */
 
 /* One model-visible tool. Strings point into the config/resolution the
  * registry was built from (which must outlive it); `schema` is owned. */
@@ -218,7 +218,7 @@ typedef struct wg_registry {
   size_t tools_cap, diags_cap, https_ctxs_cap;
 } wg_registry;
 
-/* Registers the tools of every resolved plugin as reference 3.1-3.5 (an
+/* Registers the tools of every resolved plugin as yoi does (an
  * enabled plugin that did not resolve is an error diagnostic first,
  * "plugin `p` was rejected: <resolution diagnostic>"):
  * gating, per-tool checks (a bad name/schema stops that plugin),
@@ -257,7 +257,7 @@ wg_err wg_registry_call(const wg_registry *r, wg_module_cache *cache,
                         const wg_call_limits *limits, wg_cancel *cancel,
                         wg_call_result *out);
 
-/* ---- History (SPEC section 8) -------------------------------------------- */
+/* ---- History (docs/runtime.md#history) ----------------------------------- */
 
 typedef struct wg_history_options {
   bool fsync;               /* fdatasync after each record (default true) */

@@ -172,7 +172,8 @@ bool wg_cidr_contains(const wg_cidr *c, const wg_ip *ip);
 bool wg_http_token(const char *s, size_t len);
 /* A field value: no control character but tab (bytes >= 0x80 allowed). */
 bool wg_http_field_value(const char *s, size_t len);
-/* yoi's credential header names (reference 7.7), ASCII case-insensitive. */
+/* yoi's credential header names (authorization, cookie, x-api-key, ...),
+ * ASCII case-insensitive. */
 bool wg_http_header_sensitive(const char *name, size_t len);
 /* Names the client sets itself (host, content-length, transfer-encoding,
  * connection, keep-alive, upgrade, te, trailer, expect, proxy-connection). */

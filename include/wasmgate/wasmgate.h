@@ -1,5 +1,5 @@
 /* wasmgate.h: the umbrella header of libwasmgate: every public header, in
- * layer order (SPEC section 1). An embedding host includes this one and
+ * layer order (docs/design.md#layers). An embedding host includes this one and
  * links `pkg-config --libs wasmgate` (or find_package(wasmgate) ->
  * wasmgate::wasmgate). The usual entry is runtime.h's workspace API:
  * wg_workspace_open, wg_workspace_registry, wg_workspace_call,

@@ -19,7 +19,7 @@ typedef unsigned long wgp_size;    /* size_t on wasm32 */
 typedef unsigned long long wgp_u64;
 typedef long long wgp_i64;
 
-/* ---- The ABI (reference section 4.2) -------------------------------------- */
+/* ---- The ABI (yoi:tool; docs/plugin-authoring.md#the-abi) ----------------- */
 
 #define WGP_IMPORT(name) \
   __attribute__((import_module("yoi:tool"), import_name(name)))
@@ -386,7 +386,7 @@ static inline int wgp_output(const char *summary, const char *content, wgp_size 
   return wgp_w_finish(&w);
 }
 
-/* ---- yoi:https (reference 4.3, 7) ------------------------------------------ */
+/* ---- yoi:https (docs/https.md#the-abi) ------------------------------------- */
 /* Only for plugins whose manifest requests { kind = "host_api", api = "https" }
  * and whose operator grants it: a module that imports `yoi:https` without
  * that grant is refused before it runs. Nothing below is linked into a

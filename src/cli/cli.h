@@ -35,7 +35,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* Exit codes (SPEC.md section 9). */
+/* Exit codes (docs/design.md#error-model). */
 enum {
   CLI_EXIT_OK = 0,
   CLI_EXIT_FAIL = 1,   /* a tool/check/run failure */

@@ -1,5 +1,6 @@
 /* cli_call.c: `wasmgate call TOOL [JSON|-] [--json]`: one audited tool
- * call of the workspace (SPEC sections 5, 6, 8) through wg_workspace_call:
+ * call of the workspace (docs/design.md#call-sequence) through
+ * wg_workspace_call:
  * the tool_call record is written before the guest runs, the tool_result
  * record after it, and only then is the result printed. Exit 0 on success,
  * 1 on a tool error (or when a record or the result could not be written),

@@ -72,7 +72,8 @@ static void add_warning(check_report *r, const char *message) {
 }
 
 /* A warning about the manifest's own permission requests: without them no
- * grant can ever authorize the tool (reference 6.4), whatever the config
+ * grant can ever authorize the tool (both sides must hold a permission),
+ * whatever the config
  * says. yoi's denial wording, minus the tool name (the location has it). */
 static void add_request_warning(check_report *r, const char *message,
                                 size_t tool) {

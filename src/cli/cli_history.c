@@ -1,5 +1,5 @@
 /* cli_history.c: `wasmgate history [--json] [--tail N]`: the tool calls and
- * results recorded in the workspace's history (SPEC section 8).
+ * results recorded in the workspace's history (docs/runtime.md#history).
  *
  * Every record that parses is shown, however deep its arguments nest (the
  * reader bounds depth by the line's size only, as the writer does). Text

@@ -1,11 +1,12 @@
 /* cli_list.c: `wasmgate list [--json]`: every plugin reference the
  * workspace knows (discovered, enabled, resolved or diagnosed) with its
- * status (reference 8.3-8.5). Read-only: never executes plugin code. */
+ * status (docs/configuration.md#list--show-wg_inspect). Read-only: never
+ * executes plugin code. */
 #include "cli_plugins.h"
 
 #include <string.h>
 
-/* Items shown in human output; the rest are counted (reference 8.5). */
+/* Items shown in human output; the rest are counted (as yoi). */
 enum { LIST_HUMAN_MAX = 128, LIST_DIAG_LINES = 3 };
 
 static void print_surfaces(const wg_strings *s) {

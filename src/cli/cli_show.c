@@ -1,5 +1,5 @@
 /* cli_show.c: `wasmgate show REF [--json]`: one plugin reference in full
- * (reference 8.5): identity, package, permissions and grants, static
+ * (as yoi's `plugin show`): identity, package, permissions and grants, static
  * runtime, host API and per-tool eligibility, diagnostics. Read-only. */
 #include "cli_plugins.h"
 

@@ -1,6 +1,6 @@
 /* cli_tools.c: `wasmgate tools [--json]`: the model-visible tool list
- * (reference section 3) built from the resolved config, with registration
- * diagnostics. Never runs plugin code. */
+ * (docs/design.md#tool-registration) built from the resolved config, with
+ * registration diagnostics. Never runs plugin code. */
 #include "cli_plugins.h"
 #include "wasmgate/runtime.h"
 

@@ -1,5 +1,6 @@
-/* authorize.c: grant binding (reference 6.3) and the static permission
- * checks authorize_plugin_tool / authorize_plugin_host_api (6.4). Pure
+/* authorize.c: grant binding (id, version, digest) and yoi's static
+ * permission checks authorize_plugin_tool / authorize_plugin_host_api
+ * (docs/design.md#permissions). Pure
  * functions of the resolved plugin: resolution, inspection, registration
  * and the executor all call these, so they agree by construction. Every
  * message is a fixed string (the tool name is the only text quoted, as
@@ -91,7 +92,7 @@ bool wg_authorize_tool(const wg_resolved *p, const wg_manifest_tool *tool,
 
 /* A usable https grant: a host that is non-empty once trimmed (and its
  * trailing dots dropped), and a method that, trimmed and upper-cased, is
- * one yoi allows (reference 6.4, 7.3). */
+ * one yoi allows (GET POST PUT PATCH DELETE). */
 static bool https_grant_usable(const wg_config_https_grant *h) {
   const char *s = h->host;
   size_t n = strlen(s);

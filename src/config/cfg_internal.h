@@ -1,6 +1,6 @@
 /* cfg_internal.h: helpers shared by the files of the config layer: strict
  * typed reads of a TOML tree with located errors (cfg_toml.c), diagnostics
- * (diag.c) and small sorting helpers.
+ * (cfg_diag_add, store.c) and small sorting helpers.
  *
  * Invariants: every string a wg_config hands out points into its TOML tree
  * (NUL-terminated, checked to hold no NUL) or its arena; a failing read sets
@@ -163,7 +163,8 @@ int cfg_discover(const wg_store_paths *stores, const wg_pkg_limits *limits,
                  cfg_cache *cache, const char *const *wanted, size_t wanted_count,
                  wg_discovery *out);
 
-/* is_safe_id (reference 1.5). */
+/* yoi's is_safe_id: 1-128 bytes of ASCII letters, digits, '-', '_', '.',
+ * not starting or ending with '.'. */
 bool cfg_safe_id(const char *s, size_t len);
 
 /* [https] (https.c), and the shape checks of one https grant and of its

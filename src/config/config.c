@@ -1,6 +1,6 @@
 /* config.c: wasmgate.toml. yoi's [[plugins.enabled]] and [feature.plugins]
- * exactly (reference 2.4, 6.1), plus wasmgate's [limits], [https],
- * [secrets], [history] and [stores] (SPEC sections 4, 5, 7, 8).
+ * exactly (yoi's schema, unknown keys refused), plus wasmgate's [limits],
+ * [https], [secrets], [history] and [stores] (docs/configuration.md).
  *
  * Strict: an unknown key anywhere, a wrong type or a number out of range is
  * an error with the line and column where it is written. Values are not
@@ -429,7 +429,7 @@ wg_config *wg_config_parse(const char *text, size_t len, wg_config_error *err) {
   }
   cfg_ctx c = {.arena = &cfg->priv->arena, .err = err, .text = text, .len = len};
   const wg_toml_value *root = wg_toml_root(cfg->priv->doc);
-  /* [secrets] first: grants refer to secret names. */
+  /* [secrets] before [[plugins.enabled]]: grants refer to secret names. */
   if (cfg_check_keys(&c, root, root_keys, "") || parse_feature(&c, root, cfg) ||
       parse_limits(&c, root, cfg) || cfg_parse_https(&c, root, cfg) ||
       parse_secrets(&c, root, cfg) || parse_history(&c, root, cfg) ||

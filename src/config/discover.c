@@ -1,4 +1,4 @@
-/* discover.c: plugin discovery (reference 2.2), read-only, never executes
+/* discover.c: plugin discovery as yoi does it, read-only, never executes
  * anything. For each store: canonicalize it (absent: skipped), keep the
  * entries named *.yoi-plugin (files, and wasmgate's directory packages),
  * the first 128 by name, and for each one check that its canonical path

@@ -1,7 +1,7 @@
 /* https.c: the [https] table and the strict shape checks of https grants
- * (SPEC 7). Values are validated here so a typo is a located config error;
- * their meaning (host normalisation, matching) is the policy layer's,
- * which sits above config and re-checks what it uses.
+ * (docs/https.md#grants). Values are validated here so a typo is a
+ * located config error; their meaning (host normalisation, matching) is
+ * the policy layer's, which sits above config and re-checks what it uses.
  *
  * What a grant may set (docs/https.md): host (a name, "*.name" or an IP
  * literal; no scheme, port, path or spaces), methods (GET POST PUT PATCH

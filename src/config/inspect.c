@@ -1,4 +1,5 @@
-/* inspect.c: static inspection for `list` and `show` (reference 8.2-8.4).
+/* inspect.c: static inspection for `list` and `show`, as yoi's `plugin
+ * list|show` (docs/configuration.md#list--show-wg_inspect).
  * One item per reference, gathered from discovered packages (by identity),
  * enablement entries (by id as written), resolved plugins and diagnostics
  * (by identity, else "source:" + label stem, else "<global>"). Resolved
@@ -54,7 +55,8 @@ static char *dup(insp *s, const char *p) { return dup_n(s, p, strlen(p)); }
 
 /* ---- keys ---------------------------------------------------------------- */
 
-/* The reference a diagnostic belongs to (reference 8.2 step 4). */
+/* The reference a diagnostic belongs to: its identity, else "source:" +
+ * the package label without .yoi-plugin, else "<global>", as yoi keys it. */
 void wg_plugin_diag_ref(const wg_plugin_diag *d, char *out, size_t cap) {
   if (d->identity[0] || (!d->has_source && !d->package[0])) {
     cfg_fmt(out, cap, "%s", d->identity[0] ? d->identity : "<global>");
@@ -291,7 +293,7 @@ static void inspect_host_apis(insp *s, wg_inspect_item *it, const wg_resolved *r
   }
 }
 
-/* Tool validity (name, schema; reference 3.2-3.4) then authorization. */
+/* Tool validity (name, schema, as at registration) then authorization. */
 static void inspect_tool(insp *s, const wg_resolved *r, size_t i,
                          wg_inspect_tool *t) {
   const wg_manifest *m = r->package->manifest;
@@ -381,7 +383,7 @@ static void list_unresolved_tools(insp *s, wg_inspect_item *it,
   }
 }
 
-/* ---- status (reference 8.4) ---------------------------------------------- */
+/* ---- status (yoi's active/disabled/missing/rejected/partial) ------------- */
 
 static wg_plugin_status status_of(const wg_inspect_item *it,
                                   bool file_present, bool non_missing) {

@@ -1,4 +1,4 @@
-/* inspect_json.c: an inspection item as yoi's JSON object (reference 8.3),
+/* inspect_json.c: an inspection item as yoi's `plugin list --json` object,
  * fields in serde's struct order. Unknown values are null. */
 #include "cfg_internal.h"
 

@@ -1,5 +1,5 @@
 /* lock.c: wasmgate.lock, yoi's "resolved plan" as a small, reviewable file
- * (SPEC section 4):
+ * (docs/configuration.md#wasmgatelock):
  *
  *   version = 1
  *   [[plugin]]

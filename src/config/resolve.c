@@ -1,6 +1,7 @@
 /* resolve.c: resolution of [[plugins.enabled]] against discovered packages
- * (reference 2.5), plus wasmgate's lock file check. Entries are processed
- * in order and independently; an entry's first failure emits exactly one
+ * in yoi's order (docs/design.md#stores-discovery-and-resolution), plus
+ * wasmgate's lock file check. Entries are processed in order and
+ * independently; an entry's first failure emits exactly one
  * diagnostic (phase resolution, fixed message) and skips it.
  *
  * Order: id -> match -> digest pin -> lock -> version -> grant binding ->

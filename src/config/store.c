@@ -1,6 +1,6 @@
-/* store.c: plugin sources, source-qualified ids (reference 2.3), the store
- * directories (SPEC section 3: the same user root for every command) and
- * the diagnostic list helpers. */
+/* store.c: plugin sources, source-qualified ids (`source:id`, source user,
+ * project or builtin), the store directories (the same user root for every
+ * command, unlike yoi's CLI) and the diagnostic list helpers. */
 #include "cfg_internal.h"
 
 #include <stdio.h>

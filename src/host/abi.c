@@ -1,5 +1,5 @@
 /* abi.c: the `yoi:tool` host functions and import validation of the
- * `yoi-plugin-wasm-1` ABI (reference 4.2-4.4).
+ * `yoi-plugin-wasm-1` ABI (docs/design.md#the-abi).
  *
  * Read calls copy only when `len` is exactly the full length (else -1, not
  * sticky). output_write failures are sticky: the first one is kept in
@@ -145,7 +145,7 @@ static void short_name(char *dst, size_t size, const char *s, size_t len) {
 }
 
 /* Resolves one import to its ABI import id, or explains why
- * not (reference 4.4 order: module, then authorization, then name). */
+ * not (yoi's order: module, then authorization, then name). */
 static int resolve(const wg_import_info *im, bool https_granted,
                    wg_error *err) {
   char mod[72], name[72];

@@ -1,5 +1,6 @@
 /* error.c: the tool-call error model: stable code names, bounded sanitized
- * messages, the JSON object and yoi's human text form (reference 5.3).
+ * messages, the JSON object and yoi's human text form
+ * (docs/design.md#error-model).
  *
  * Invariant: every string field of a wg_error is valid UTF-8 without control
  * characters and within its bound, whatever bytes it was built from. */

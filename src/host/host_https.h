@@ -50,9 +50,7 @@ long host_wait_left_ms(const host_wait *w);
 
 /* ---- Addresses ----------------------------------------------------------- */
 
-/* Answers beyond this many make the lookup fail: every answer is judged,
- * so all must be kept (real names return a handful). */
-enum { HOST_MAX_ADDRS = 32 };
+/* A lookup's answers are at most WG_HTTPS_MAX_DNS_ADDRS (limits.h). */
 
 typedef struct host_addr {
   int family; /* AF_INET or AF_INET6 */
@@ -60,7 +58,7 @@ typedef struct host_addr {
 } host_addr;
 
 typedef struct host_addrs {
-  host_addr a[HOST_MAX_ADDRS];
+  host_addr a[WG_HTTPS_MAX_DNS_ADDRS];
   size_t count;
 } host_addrs;
 
@@ -89,7 +87,7 @@ typedef struct host_dns_config {
 /* Resolves `name` (A and AAAA) under w with c-ares driven from this
  * thread; every distinct answer is stored (*total counts them). On failure
  * f is https_dns_failed (no answer, NXDOMAIN, server failure, more than
- * HOST_MAX_ADDRS answers), or https_timeout/timeout/cancelled. */
+ * WG_HTTPS_MAX_DNS_ADDRS answers), or https_timeout/timeout/cancelled. */
 bool host_dns_lookup(const char *name, const host_dns_config *cfg,
                      const host_wait *w, host_addrs *out, size_t *total,
                      host_fail *f);
@@ -159,7 +157,7 @@ int host_open_socket_checked(const host_transfer_req *req,
                              int socktype, int protocol,
                              const void *sockaddr, size_t addrlen);
 
-/* ---- The request descriptor (reference 7.1) ------------------------------ */
+/* ---- The request descriptor (what the guest passes to request) ----------- */
 
 /* The decoded descriptor: strings point into `doc` (decoded JSON, may hold
  * NUL: use the lengths). Headers are in `headers[0..header_count)`, an
@@ -186,7 +184,7 @@ typedef struct host_desc {
 bool host_desc_decode(const char *text, size_t len, host_desc *out, host_fail *f);
 void host_desc_free(host_desc *d);
 
-/* ---- The response JSON (reference 7.2) ---------------------------------- */
+/* ---- The response JSON (what response_read copies) ---------------------- */
 
 /* Appends {"status","headers","body","truncated"} in yoi's order: at most
  * 16 headers (sensitive ones dropped, values that are not visible ASCII

@@ -1,4 +1,4 @@
-/* https_abi.c: the `yoi:https` imports (reference 4.3):
+/* https_abi.c: the `yoi:https` imports (docs/https.md#the-abi):
  *
  *   request(ptr, len) -> i32      the response JSON's length, or -1
  *   response_len() -> i32         the last response's length (0: none)

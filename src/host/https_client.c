@@ -399,7 +399,7 @@ static bool transfer(const host_transfer_req *req, host_transfer_resp *r) {
   const host_lib_table *L = host_lib();
   xfer x = {.req = req, .resp = r};
   char errbuf[CURL_ERROR_SIZE] = "";
-  char pin[HOST_MAX_ADDRS * 48 + 320];
+  char pin[WG_HTTPS_MAX_DNS_ADDRS * 48 + 320];
   bool headers_ok = false;
   struct curl_slist *headers = header_list(req, &headers_ok), *resolve = NULL;
   CURLM *m = L->multi_init();

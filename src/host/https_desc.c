@@ -1,5 +1,5 @@
 /* https_desc.c: decoding the request descriptor a guest passes to
- * `yoi:https.request` (reference 7.1), as strictly as yoi's
+ * `yoi:https.request`, as strictly as yoi's
  * `deny_unknown_fields` serde types: an object of `method` (string),
  * `url` (string), `headers` (array of exactly {name, value} strings,
  * default []) and `body` (string or null, text only). The shape is checked

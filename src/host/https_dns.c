@@ -175,9 +175,9 @@ bool host_dns_lookup(const char *name, const host_dns_config *cfg,
     describe_failure(name, lk.status, f);
     return false;
   }
-  if (lk.total > HOST_MAX_ADDRS) {
+  if (lk.total > WG_HTTPS_MAX_DNS_ADDRS) {
     host_fail_set(f, WG_ERR_HTTPS_DNS_FAILED, "DNS lookup for \"%s\" returned more than %d addresses",
-                  name, HOST_MAX_ADDRS);
+                  name, WG_HTTPS_MAX_DNS_ADDRS);
     return false;
   }
   if (out->count == 0) {

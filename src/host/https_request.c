@@ -1,7 +1,8 @@
 /* https_request.c: one guest `yoi:https.request`, start to end.
  *
- * Order (reference 7.3 plus SPEC 7), every step before any network access
- * except the last ones:
+ * Order (yoi's, plus wasmgate's additions:
+ * docs/https.md#what-the-host-does-in-order), every step before any
+ * network access except the last ones:
  *   1. host_api.https authorized again (binding, manifest, grant);
  *   2. the per-call limit ([https] max_requests_per_call);
  *   3. the descriptor decoded (https_desc.c);

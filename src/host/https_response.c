@@ -1,5 +1,6 @@
 /* https_response.c: the response JSON a guest reads with
- * `yoi:https.response_read` (reference 7.2 and 7.7's bounds pass):
+ * `yoi:https.response_read`, with yoi's bounds pass (body, header count,
+ * header values):
  *
  *   {"status":200,"headers":[{"name":"content-type","value":"..."}],
  *    "body":"...","truncated":false}

@@ -52,7 +52,7 @@ bool host_addrs_add(host_addrs *s, int family, const void *bytes) {
   size_t n = family == AF_INET ? 4 : 16;
   for (size_t i = 0; i < s->count; i++)
     if (s->a[i].family == family && memcmp(s->a[i].bytes, bytes, n) == 0) return true;
-  if (s->count == HOST_MAX_ADDRS) return false;
+  if (s->count == WG_HTTPS_MAX_DNS_ADDRS) return false;
   host_addr *a = &s->a[s->count++];
   memset(a, 0, sizeof *a);
   a->family = family;

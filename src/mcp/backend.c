@@ -33,7 +33,7 @@ void mcp_backend_call(mcp_backend *b, const wg_tool *tool, const char *input,
                       size_t input_len, wg_cancel *cancel,
                       wg_call_result *out) {
   /* wg_workspace_call takes the NUL-terminated name; registry names never
-   * contain NUL (reference 3.2 restricts their characters). */
+   * contain NUL (a tool name has no control character). */
   char name[WG_MANIFEST_MAX_TOOL_NAME + 1];
   size_t n = tool->name_len < sizeof name - 1 ? tool->name_len : sizeof name - 1;
   memcpy(name, tool->name, n);

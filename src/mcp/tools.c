@@ -8,7 +8,8 @@
  *
  * tools/call: success is text items (the summary, then the content when
  * present); a tool failure is `isError: true`, yoi's human text as the one
- * text item, and the SPEC section 6 error object as `structuredContent`. */
+ * text item, and the error object (docs/design.md#error-model) as
+ * `structuredContent`. */
 #include "mcp_internal.h"
 
 #include <inttypes.h>

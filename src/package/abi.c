@@ -1,10 +1,11 @@
-/* abi.c: the yoi-plugin-wasm-1 check of an entry module (reference 4.1-4.4),
- * done statically: decode and validate with the engine, then the exports
- * (`memory`, `yoi_tool_call: [] -> []`) and every import against the fixed
- * host table, names and exact types. yoi checks import names before
- * instantiation and types only at link time; we check both up front, so a
- * package that passes `check` links. Messages name at most an import's
- * module or name, bounded and escaped: never a path or manifest text. */
+/* abi.c: the yoi-plugin-wasm-1 check of an entry module
+ * (docs/design.md#the-abi), done statically: decode and validate with the
+ * engine, then the exports (`memory`, `yoi_tool_call: [] -> []`) and every
+ * import against the fixed host table, names and exact types. yoi checks
+ * import names before instantiation and types only at link time; we check
+ * both up front, so a package that passes `check` links. Messages name at
+ * most an import's module or name, bounded and escaped: never a path or
+ * manifest text. */
 #include "manifest_internal.h"
 #include "pkg_abi.h"
 
@@ -21,7 +22,7 @@ static const wg_valtype abi_i32[] = {WG_I32};
 #define ABI_LEN {0, 1, NULL, abi_i32}          /* () -> i32 */
 #define ABI_PTR_LEN {2, 1, abi_i32x2, abi_i32} /* (i32, i32) -> i32 */
 
-/* Reference 4.2 and 4.3, indexed by wg_abi_import_id. */
+/* The yoi:tool and yoi:https imports, indexed by wg_abi_import_id. */
 static const wg_abi_import abi_imports[WG_ABI_IMPORT_COUNT] = {
   [WG_ABI_TOOL_NAME_LEN] = {"yoi:tool", "tool_name_len", ABI_LEN},
   [WG_ABI_TOOL_NAME_READ] = {"yoi:tool", "tool_name_read", ABI_PTR_LEN},

@@ -1,5 +1,6 @@
-/* diag.c: package diagnostics: yoi's kind and phase names (reference 2.7)
- * and the fixed message helpers. Messages never hold a path or any user
+/* diag.c: package diagnostics: yoi's kind and phase names
+ * (docs/design.md#stores-discovery-and-resolution) and the fixed message
+ * helpers. Messages never hold a path or any user
  * text; I/O errors are reduced to yoi's fixed words. */
 #include "pkg_internal.h"
 

@@ -1,7 +1,7 @@
-/* digest.c: yoi's deterministic package digest (reference 1.6): SHA-256
- * over "yoi-plugin-package-digest-v1\0" and, per file in ascending byte-wise
- * path order, path, 0x00, size as big-endian u64, raw SHA-256 of content.
- * SHA-256 is wg_sha256 (src/util/sha256.c). */
+/* digest.c: yoi's deterministic package digest (docs/design.md#digest):
+ * SHA-256 over "yoi-plugin-package-digest-v1\0" and, per file in ascending
+ * byte-wise path order, path, 0x00, size as big-endian u64, raw SHA-256 of
+ * content. SHA-256 is wg_sha256 (src/util/sha256.c). */
 #include "pkg_internal.h"
 
 #include <string.h>

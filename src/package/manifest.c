@@ -1,4 +1,5 @@
-/* manifest.c: plugin.toml, yoi's PluginPackageManifest (reference 1.5).
+/* manifest.c: plugin.toml, yoi's PluginPackageManifest
+ * (docs/design.md#manifest).
  *
  * Two steps, as in yoi. wg_manifest_parse is the serde step: the TOML tree
  * is walked key by key in document order with deny_unknown_fields at every

@@ -1,6 +1,6 @@
 /* manifest_tool.c: [[tools]] entries: input_schema from TOML to canonical
- * JSON, and the registration-time checks (reference 3.2-3.4 plus wasmgate's
- * own bounds on what reaches the model verbatim).
+ * JSON, and yoi's registration-time checks (name, schema, duplicates; plus
+ * wasmgate's own bounds on what reaches the model verbatim).
  *
  * The TOML walk uses an explicit stack (the TOML parser already bounds the
  * depth to WG_MANIFEST_MAX_TOML_DEPTH): no recursion on input depth. Values JSON
@@ -209,7 +209,8 @@ static bool is_control(uint32_t cp) {
   return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
 }
 
-/* yoi's validate_tool_name (reference 3.2). */
+/* yoi's validate_tool_name: 1-128 bytes, no Unicode whitespace or control
+ * character. */
 static const char *name_problem(const char *s, size_t len) {
   if (len == 0) return "plugin tool name is empty";
   if (len > WG_MANIFEST_MAX_TOOL_NAME) return "plugin tool name exceeds 128 bytes";

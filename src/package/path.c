@@ -1,4 +1,4 @@
-/* path.c: yoi's normalize_archive_path (reference 1.3). A path is accepted
+/* path.c: yoi's normalize_archive_path. A path is accepted
  * only if normalizing it would not change it, so validity is all we need:
  * not empty, no NUL or backslash, no leading '/' or '~', no Windows drive
  * prefix (ASCII letter then ':'), and no empty, "." or ".." segment. The

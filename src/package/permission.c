@@ -1,6 +1,7 @@
-/* permission.c: surfaces and permissions (reference 6.1-6.2), the one type
- * shared by plugin.toml requests and config grants: parsing a TOML table
- * with serde's tagged-enum rules (deny_unknown_fields), labels, matching.
+/* permission.c: surfaces and permissions (docs/design.md#permissions), the
+ * one type shared by plugin.toml requests and config grants: parsing a
+ * TOML table with serde's tagged-enum rules (deny_unknown_fields), labels,
+ * matching.
  * Parsing failures report only a byte offset, never the text. */
 #include "manifest_internal.h"
 

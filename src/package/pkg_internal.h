@@ -80,7 +80,7 @@ bool pkg_path_valid(const char *path, size_t len);
 /* crc32.c */
 uint32_t pkg_crc32(uint32_t crc, const uint8_t *data, size_t len);
 
-/* digest.c: reference 1.6 over files sorted by path. Always true (kept
+/* digest.c: yoi's digest over files sorted by path. Always true (kept
  * as bool for callers that check). */
 bool pkg_digest_compute(const wg_pkg_file *files, size_t count,
                         char out[WG_PKG_DIGEST_LEN]);
@@ -89,7 +89,7 @@ bool pkg_digest_compute(const wg_pkg_file *files, size_t count,
 bool pkg_list_push(pkg_list *list, const wg_pkg_file *file);
 void pkg_list_free(pkg_list *list);
 
-/* zip_read.c: parses `bytes` with yoi's rules (reference 1.2) into files in
+/* zip_read.c: parses `bytes` with yoi's ZIP rules into files in
  * central-directory order. Paths are copied into `arena`; data points into
  * `bytes`. Returns 0 or -1 with *diag. */
 int pkg_zip_parse(const uint8_t *bytes, size_t len,

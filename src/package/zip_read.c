@@ -1,6 +1,6 @@
 /* zip_read.c: the bounded stored-only ZIP reader, with yoi's exact rules
- * (reference 1.2), so that we accept and reject the same files with the same
- * kinds and messages:
+ * (docs/design.md#zip-rules), so that we accept and reject the same files
+ * with the same kinds and messages:
  *   1. the end record is the last signature found searching backwards over
  *      the final 22 + 65535 bytes; both disk numbers must be 0; the total
  *      entry count (+10) is bounded before anything else is read; the

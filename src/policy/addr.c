@@ -1,4 +1,4 @@
-/* addr.c: IP address classes (SPEC 7, reference 7.4) and the static
+/* addr.c: IP address classes (docs/https.md#addresses) and the static
  * target check: which addresses a request may reach, and why not.
  *
  * IPv4 is a blocklist (everything that is not publicly routable); IPv6 is

@@ -1,8 +1,8 @@
 /* check.c: the whole static decision for one request, in yoi's order
- * (reference 7.3 steps 4-10): method, header count, headers, body, URL,
- * static target, grants; then the guest may not set a header the matched
- * grant sets itself (the grant's value would otherwise be doubled or
- * overridden by guest text). */
+ * (docs/https.md#the-order-of-checks): method, header count, headers,
+ * body, URL, static target, grants; then the guest may not set a header
+ * the matched grant sets itself (the grant's value would otherwise be
+ * doubled or overridden by guest text). */
 #include "pol_internal.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* grants.c: https grant matching (reference 7.5 plus SPEC 7): host after
+/* grants.c: https grant matching (docs/https.md#grants): host after
  * normalisation (or a "*." suffix), port (443 unless the grant names one),
  * method (ASCII case-insensitive), path prefixes on whole segments, and
  * the path secrets a URL's placeholders need. Grants are normalised once;

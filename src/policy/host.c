@@ -1,6 +1,6 @@
 /* host.c: the WHATWG host parser for special schemes (percent-decoding,
  * IDNA to ASCII, forbidden code points, the IPv4 number parser, "[v6]"),
- * then reference 7.4's canonical form (trailing dots trimmed, brackets
+ * then yoi's canonical form (trailing dots trimmed, brackets
  * stripped, lowercase) and DNS length rules.
  *
  * Decisions (docs/https.md): IDN via libidn2 (UTS 46 non-transitional over

@@ -4,7 +4,7 @@
  * any secret (KMP per form: O(len + form) each, so O(len x forms) in all,
  * overlapping occurrences included), then writes each maximal marked run
  * as one "<redacted>". wg_pol_redact_secret_like is yoi's needle rule
- * (reference 7.8), one pass per needle in yoi's order. */
+ * (docs/https.md#secrets), one pass per needle in yoi's order. */
 #include "pol_internal.h"
 #include "pol_secrets.h"
 

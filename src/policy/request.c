@@ -1,6 +1,7 @@
-/* request.c: the request checks that run before the URL (reference 7.3
- * steps 4-7): method, header count, each header, body size. Header values
- * are never quoted in a message; names only once they are valid tokens. */
+/* request.c: the request checks that run before the URL, in yoi's order
+ * (docs/https.md#the-order-of-checks): method, header count, each header,
+ * body size. Header values are never quoted in a message; names only once
+ * they are valid tokens. */
 #include "pol_internal.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* call.c: one tool call = one bounded run (SPEC section 5, reference 5.1).
+/* call.c: one tool call = one bounded run (docs/design.md#call-sequence).
  *
  * Sequence, each step only if the previous one succeeded: limits check ->
  * input size and strict JSON -> object check -> canonical form -> the

@@ -1,5 +1,5 @@
-/* history.c: the append-only JSON Lines history (SPEC section 8) and the
- * JSON form of a call result.
+/* history.c: the append-only JSON Lines history (docs/runtime.md#history)
+ * and the JSON form of a call result.
  *
  * Records: {"kind":"tool_call","call_id","name","arguments",...} and
  * {"kind":"tool_result","call_id","summary","content"?,"is_error",...} as

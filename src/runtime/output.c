@@ -1,4 +1,5 @@
-/* output.c: the output contract (reference 4.5) and the input schema check.
+/* output.c: the output contract (docs/design.md#output-contract) and the
+ * input schema check.
  *
  * The decode order is yoi's, so the first rule a bad output breaks decides
  * its message: never written/empty, over the byte bound, not UTF-8, not

@@ -1,5 +1,6 @@
 /* package_load.c: a call's module from its package, verified against the
- * resolved digest (SPEC section 5: stat each call, re-hash on change).
+ * resolved digest: stat each call, re-hash on change
+ * (docs/design.md#call-sequence).
  *
  * The cache remembers, per package path, the stat stamp of the last read
  * whose digest matched. A matching stamp skips the read; anything else

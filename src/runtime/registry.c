@@ -1,5 +1,6 @@
 /* registry.c: the model-visible tool list from the resolved config
- * (reference section 3) and a call of a registered tool.
+ * (yoi's registration rules: docs/design.md#tool-registration) and a call
+ * of a registered tool.
  *
  * Order is deterministic: resolved plugins in enabled order, each plugin's
  * tools in manifest order; it depends only on config and manifests, never
@@ -151,7 +152,8 @@ static int install_tool(install *in, size_t index) {
   return 1;
 }
 
-/* Reference 3.1 gating and 3.4 install of one plugin. */
+/* One plugin, as yoi installs it: gated on [feature.plugins] and the tool
+ * surface, then each tool in manifest order. */
 static int install_plugin(wg_registry *r, const wg_config *cfg, const wg_resolved *p,
                           const char *const *reserved, size_t reserved_count) {
   const wg_manifest *m = p->package ? p->package->manifest : NULL;
@@ -309,7 +311,7 @@ wg_call_limits wg_call_limits_from_config(const wg_config_limits *l) {
   return c;
 }
 
-/* Reference 5.1 steps 4-5, after the input checks: authorize again, then
+/* As yoi, after the input checks: authorize again, then
  * the module from the digest-verified cache. */
 static wg_module *load_module(void *p, wg_error *err) {
   const rt_load_ctx *lc = p;

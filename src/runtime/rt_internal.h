@@ -9,7 +9,8 @@
  * (schema_mismatch, naming the instance path and keyword). */
 bool rt_check_schema(const wg_schema *s, const wg_json *input, wg_error *e);
 
-/* Decodes the guest's output exactly as reference 4.5; fills summary and
+/* Decodes the guest's output in yoi's order (docs/design.md#output-contract);
+ * fills summary and
  * content of out, or sets out->error (output_invalid / output_too_large). */
 void rt_decode_output(const wg_host_call *hc, const wg_call_limits *lim,
                       wg_call_result *out);

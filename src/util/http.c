@@ -38,7 +38,7 @@ bool wg_http_field_value(const char *s, size_t len) {
 }
 
 bool wg_http_header_sensitive(const char *name, size_t len) {
-  /* yoi reference 7.7: credentials a guest must never set or see. */
+  /* yoi's list of credential headers: a guest must never set or see them. */
   static const char *const names[] = {"authorization", "proxy-authorization", "cookie",
                                       "set-cookie", "x-api-key", "x-auth-token",
                                       "api-key", "apikey", NULL};

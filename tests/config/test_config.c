@@ -322,8 +322,8 @@ static void test_shapes_are_checked(void) {
                      "defined in [secrets]");
 }
 
-/* SPEC 7 grant fields and [https] resolve: strict shapes, located errors
- * (what each may hold: src/config/https.c, docs/https.md). */
+/* wasmgate's https grant fields and [https] resolve: strict shapes,
+ * located errors (what each may hold: src/config/https.c, docs/https.md). */
 static void test_https_grant_shapes(void) {
 #define G "[[plugins.enabled]]\n[[plugins.enabled.grants.https]]\n"
 #define W "`plugins.enabled[0].grants.https[0]."

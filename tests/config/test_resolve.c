@@ -1,7 +1,8 @@
-/* test_resolve.c: discovery (reference 2.2), resolution (2.5), grant
- * binding (6.3), authorization (6.4), the lock file and static inspection
- * (8.4) on real stores in a temp directory. Every diagnostic is checked by
- * exact kind, phase and message. */
+/* test_resolve.c: discovery, resolution, grant binding, authorization, the
+ * lock file and static inspection statuses (yoi's rules:
+ * docs/design.md#stores-discovery-and-resolution, #permissions) on real
+ * stores in a temp directory. Every diagnostic is checked by exact kind,
+ * phase and message. */
 #include <errno.h>
 
 #include "cfgfix.h"
@@ -663,7 +664,7 @@ static void test_authorize_host_api(void) {
   }
 }
 
-/* ---- inspection statuses (reference 8.4) ---------------------------------- */
+/* ---- inspection statuses (active, disabled, missing, rejected, partial) --- */
 
 static const wg_inspect_item *item(const wg_inspection *in, const char *ref) {
   const wg_inspect_item *it = NULL;

@@ -300,7 +300,7 @@ static void test_cancel_within_10ms(void) {
   fprintf(stderr, "cancel: tool_result 'cancelled' recorded %llu us after notifications/cancelled\n",
           (unsigned long long)took_us);
   CHECK_INT(history_count("\"code\":\"cancelled\""), before + 1);
-  /* The spec's bound is 10 ms; a loaded CI machine gets a generous margin. */
+  /* The design bound is 10 ms; a loaded CI machine gets a generous margin. */
   CHECK(took_us < 500000);
   /* No reply for the cancelled call: the next line answers the ping. */
   exchange(s, "{\"jsonrpc\":\"2.0\",\"id\":\"p\",\"method\":\"ping\"}",

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """digest_vectors.py: an independent implementation of yoi's package digest
-(reference 1.6) with python3 hashlib, and an independent ZIP writer
+(docs/design.md, "Digest") with python3 hashlib, and an independent ZIP writer
 (python's zipfile), used two ways:
 
   digest_vectors.py --print

@@ -104,7 +104,7 @@ def write_pkg(root, name, files):
 
 
 def digest(files):
-    """Reference 1.6, computed independently of wasmgate."""
+    """yoi's digest (docs/design.md#digest), computed apart from wasmgate."""
     h = hashlib.sha256(b"yoi-plugin-package-digest-v1\0")
     for path in sorted(files, key=lambda p: p.encode()):
         data = files[path]

@@ -1,9 +1,10 @@
-/* test_digest.c: the package digest (reference 1.6). Known answers were
- * computed by the independent python3 hashlib script digest_vectors.py
- * (`python3 digest_vectors.py --print`) and are checked in here; ctest also
- * runs that script against pkg_digest_tool on directory and zipfile-made
- * packages. Also: a one-byte change anywhere changes the digest, the digest
- * ignores entry order, and yoi's case-sensitive digest_matches. */
+/* test_digest.c: the package digest (docs/design.md#digest). Known answers
+ * were computed by the independent python3 hashlib script
+ * digest_vectors.py (`python3 digest_vectors.py --print`) and are checked
+ * in here; ctest also runs that script against pkg_digest_tool on
+ * directory and zipfile-made packages. Also: a one-byte change anywhere
+ * changes the digest, the digest ignores entry order, and yoi's
+ * case-sensitive digest_matches. */
 #include "../harness.h"
 #include "wasmgate/package.h"
 #include "zipbuild.h"

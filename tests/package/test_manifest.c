@@ -1,6 +1,7 @@
-/* test_manifest.c: plugin.toml (reference 1.5), permissions (6.1-6.2) and
- * the [[tools]] checks: every rejection asserts its exact kind, phase and
- * message, and that the message holds no manifest content. */
+/* test_manifest.c: plugin.toml, permissions (docs/design.md#manifest,
+ * #permissions) and the [[tools]] checks: every rejection asserts its
+ * exact kind, phase and message, and that the message holds no manifest
+ * content. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* test_manifest_abi.c: the yoi-plugin-wasm-1 entry-module check
- * (wg_abi_check, reference 4.1-4.4) on small modules assembled at test time
- * with wat2wasm (wabt; its path comes from CMake as WAT2WASM). Each
- * rejection asserts the exact kind and message. */
+ * (wg_abi_check, docs/design.md#the-abi) on small modules assembled at
+ * test time with wat2wasm (wabt; its path comes from CMake as WAT2WASM).
+ * Each rejection asserts the exact kind and message. */
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>

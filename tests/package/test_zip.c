@@ -1,7 +1,8 @@
-/* test_zip.c: the ZIP reader against yoi's rules (reference 1.2-1.4), one
- * test per rule, on a corpus of hostile archives built here by zipbuild.h.
- * Every rejection asserts the exact kind, phase and yoi's fixed message,
- * and that the message holds no path (no '/'). */
+/* test_zip.c: the ZIP reader against yoi's rules
+ * (docs/design.md#zip-rules), one test per rule, on a corpus of hostile
+ * archives built here by zipbuild.h. Every rejection asserts the exact
+ * kind, phase and yoi's fixed message, and that the message holds no path
+ * (no '/'). */
 #include "../harness.h"
 #include "wasmgate/package.h"
 #include "zipbuild.h"

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """gen_ip_cases.py: writes ip_cases.tsv, the address-class table test.
 
-An independent oracle for src/policy/addr.c: the ranges are SPEC 7's list
-written again here, and every boundary (first and last address of each
-blocked range, and the public neighbours just outside it) and every IPv4
-embedding is computed with Python's ipaddress module, not with our code.
-Run it and commit the output when the spec's list changes:
+An independent oracle for src/policy/addr.c: the ranges are the list of
+docs/https.md ("Addresses") written again here, and every boundary (first
+and last address of each blocked range, and the public neighbours just
+outside it) and every IPv4 embedding is computed with Python's ipaddress module, not with our code.
+Run it and commit the output when that list changes:
     python3 tests/policy/gen_ip_cases.py > tests/policy/ip_cases.tsv
 """
 import ipaddress as ipa

@@ -8,10 +8,10 @@
  *     src/schema/[a-z]*.c src/toml/[a-z]*.c src/json/[a-z]*.c src/wasm/[a-z]*.c \
  *     src/util/[a-z]*.c -lpcre2-8 -lnettle -lm -lpthread -o /tmp/fuzz_call
  * The first byte picks the path: even = the bytes are a guest's output
- * (decoded as reference 4.5), odd = the bytes are a call's input. Checked:
- * only the documented codes come out, every message is bounded UTF-8, an
- * accepted output has a summary of 1..1024 bytes, and an accepted input's
- * canonical form parses back to an equal value. */
+ * (decoded as the output contract says), odd = the bytes are a call's
+ * input. Checked: only the documented codes come out, every message is
+ * bounded UTF-8, an accepted output has a summary of 1..1024 bytes, and an
+ * accepted input's canonical form parses back to an equal value. */
 #include <stdlib.h>
 #include <string.h>
 

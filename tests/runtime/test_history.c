@@ -1,7 +1,7 @@
-/* test_history.c: the JSON Lines history (SPEC section 8): record format,
- * one line per record, tail reading, a torn last line skipped, oversized
- * records truncated with a marker, and concurrent appends from two
- * processes keeping every line whole. */
+/* test_history.c: the JSON Lines history (docs/runtime.md#history): record
+ * format, one line per record, tail reading, a torn last line skipped,
+ * oversized records truncated with a marker, and concurrent appends from
+ * two processes keeping every line whole. */
 #include "../harness.h"
 #include "rt_test_util.h"
 

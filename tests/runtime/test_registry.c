@@ -1,6 +1,7 @@
-/* test_registry.c: the tool registry on a real resolved config (reference
- * section 3) and wg_registry_call: order, reserved (built-in) names, the
- * feature gate, and a package changed on disk after resolution. */
+/* test_registry.c: the tool registry on a real resolved config (yoi's
+ * registration rules, docs/design.md#tool-registration) and
+ * wg_registry_call: order, reserved (built-in) names, the feature gate,
+ * and a package changed on disk after resolution. */
 #include "../harness.h"
 #include "rt_test_util.h"
 #include "wasmgate/package.h"

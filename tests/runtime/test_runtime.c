@@ -1,7 +1,8 @@
 /* test_runtime.c: one bounded tool call through wg_call on real wasm: the
  * example plugins (C PDK), the wat/ fixtures and output modules built in
- * memory. Each test states one rule of SPEC 5/6 or reference 4-5 and
- * asserts the exact code, message and result. */
+ * memory. Each test states one rule of the call sequence, the limits, the
+ * error model or the ABI (docs/design.md, docs/runtime.md) and asserts the
+ * exact code, message and result. */
 #include "../harness.h"
 #include "rt_test_util.h"
 #include "wasmgate/package.h"
@@ -209,7 +210,7 @@ static void test_pdk_reader_and_writer(void) {
   wg_module_release(m);
 }
 
-/* ---- Output contract (reference 4.5) ---------------------------------- */
+/* ---- Output contract (docs/design.md#output-contract) ----------------- */
 
 /* Calls a module that writes `out` and returns the code; message in msg. */
 static wg_err output_case(const char *out, size_t len, uint32_t write_len,
@@ -350,7 +351,7 @@ static void test_random_outputs_fail_closed(void) {
   CHECK(invalid > 2000); /* almost all random texts are rejected */
 }
 
-/* ---- The ABI (reference 4.2) --------------------------------------------- */
+/* ---- The ABI (yoi:tool; docs/design.md#the-abi) -------------------------- */
 
 static void test_reads_need_exact_length(void) {
   wg_module *m = rt_load("abi", false);
