@@ -89,21 +89,48 @@ static int wg_test_run_one_(void (*fn)(void)) {
   return wg_test_state_.failures_in_test;
 }
 
-#define WG_TEST_MAIN()                                                       \
-  int main(int argc, char **argv) {                                          \
-    int passed = 0, failed = 0;                                              \
-    size_t n = sizeof wg_tests_ / sizeof wg_tests_[0];                       \
-    for (size_t i = 0; i < n; i++) {                                         \
-      if (argc > 1 && strcmp(argv[1], wg_tests_[i].name) != 0) continue;     \
-      if (wg_test_run_one_(wg_tests_[i].fn)) {                               \
-        fprintf(stderr, "FAIL %s\n", wg_tests_[i].name);                     \
-        failed++;                                                            \
-      } else {                                                               \
-        passed++;                                                            \
-      }                                                                      \
-    }                                                                        \
-    printf("%d passed, %d failed\n", passed, failed);                        \
-    return failed ? 1 : 0;                                                   \
+/* Whether test `name` is selected by the arguments: none selects all; else
+ * an argument selects the test of that exact name. */
+static inline int wg_test_selected_(const char *name, int argc, char **argv) {
+  if (argc < 2) return 1;
+  for (int k = 1; k < argc; k++)
+    if (strcmp(argv[k], name) == 0) return 1;
+  return 0;
+}
+
+/* `prog` runs every test; `prog NAME...` the tests so named (exit 2 when a
+ * name matches no test, so a typo never passes); `prog --list` prints the
+ * names, one per line. */
+static inline int wg_test_main_(int argc, char **argv, const wg_test_case *tests, size_t n) {
+  if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+    for (size_t i = 0; i < n; i++) printf("%s\n", tests[i].name);
+    return 0;
+  }
+  for (int k = 1; k < argc; k++) {
+    size_t i = 0;
+    while (i < n && strcmp(argv[k], tests[i].name) != 0) i++;
+    if (i == n) {
+      fprintf(stderr, "no test is named '%s' (--list shows them)\n", argv[k]);
+      return 2;
+    }
+  }
+  int passed = 0, failed = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!wg_test_selected_(tests[i].name, argc, argv)) continue;
+    if (wg_test_run_one_(tests[i].fn)) {
+      fprintf(stderr, "FAIL %s\n", tests[i].name);
+      failed++;
+    } else {
+      passed++;
+    }
+  }
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}
+
+#define WG_TEST_MAIN()                                                      \
+  int main(int argc, char **argv) {                                         \
+    return wg_test_main_(argc, argv, wg_tests_, sizeof wg_tests_ / sizeof wg_tests_[0]); \
   }
 
 #endif
