@@ -42,8 +42,8 @@ const wg_abi_import *wg_abi_import_at(wg_abi_import_id id) {
 int wg_abi_find_import(const char *module, size_t module_len,
                        const char *name, size_t name_len) {
   for (int i = 0; i < WG_ABI_IMPORT_COUNT; i++)
-    if (mf_str_is(module, module_len, abi_imports[i].module) &&
-        mf_str_is(name, name_len, abi_imports[i].name))
+    if (pkg_str_is(module, module_len, abi_imports[i].module) &&
+        pkg_str_is(name, name_len, abi_imports[i].name))
       return i;
   return -1;
 }
@@ -84,10 +84,10 @@ static void shown_name(char *out, size_t cap, const char *s, size_t len) {
 
 static int check_import(const wg_import_info *im, bool *uses_https,
                         wg_pkg_diag *d) {
-  bool tool = mf_str_is(im->module, im->module_len, "yoi:tool");
-  bool https = mf_str_is(im->module, im->module_len, "yoi:https");
+  bool tool = pkg_str_is(im->module, im->module_len, "yoi:tool");
+  bool https = pkg_str_is(im->module, im->module_len, "yoi:https");
   char shown[96], msg[WG_PKG_MESSAGE_MAX];
-  if (mf_str_is(im->module, im->module_len, "yoi:fs"))
+  if (pkg_str_is(im->module, im->module_len, "yoi:fs"))
     return abi_fail(d, "host_api.fs is not implemented");
   if (!tool && !https) {
     shown_name(shown, sizeof shown, im->module, im->module_len);
@@ -122,9 +122,9 @@ const char *pkg_abi_export_problem(const wg_module *m) {
   for (size_t i = 0; i < n; i++) {
     wg_export_info e;
     if (!wg_module_export(m, i, &e)) continue;
-    if (mf_str_is(e.name, e.name_len, "memory"))
+    if (pkg_str_is(e.name, e.name_len, "memory"))
       memory = e.kind == WG_EXTERN_MEMORY;
-    if (mf_str_is(e.name, e.name_len, "yoi_tool_call"))
+    if (pkg_str_is(e.name, e.name_len, "yoi_tool_call"))
       call = e.kind == WG_EXTERN_FUNC && e.functype.param_count == 0 &&
              e.functype.result_count == 0;
   }

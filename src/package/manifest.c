@@ -16,10 +16,10 @@
 #include <string.h>
 
 /* yoi's bounded_message: 240 bytes, then an ellipsis. */
-#define MF_MESSAGE_BOUND 240u
+#define PKG_MESSAGE_BOUND 240u
 
 typedef struct parser {
-  mf_manifest *mf;
+  pkg_manifest *mf;
   wg_arena *arena;
   wg_pkg_diag *diag;
 } parser;
@@ -27,7 +27,7 @@ typedef struct parser {
 /* yoi's bounded_message: cut at 240 bytes on a UTF-8 boundary + "…". */
 static void set_bounded(wg_pkg_diag *d, wg_pkg_kind kind, const char *text) {
   char cut[WG_PKG_MESSAGE_MAX];
-  wg_utf8_cut(cut, sizeof cut, text, strlen(text), MF_MESSAGE_BOUND, "\xE2\x80\xA6");
+  wg_utf8_cut(cut, sizeof cut, text, strlen(text), PKG_MESSAGE_BOUND, "\xE2\x80\xA6");
   pkg_diag_set(d, kind, WG_PKG_PHASE_MANIFEST, cut);
 }
 
@@ -110,13 +110,13 @@ static int parse_runtime(parser *p, const wg_toml_value *v) {
   for (size_t i = 0; i < wg_toml_count(v); i++) {
     const wg_toml_member *mem = wg_toml_member_at(v, i);
     int rc;
-    if (mf_str_is(mem->key, mem->key_len, "kind")) {
+    if (pkg_str_is(mem->key, mem->key_len, "kind")) {
       rc = take_string(p, mem->value, &m->runtime.kind, &m->runtime.kind_len);
       have_kind = true;
-    } else if (mf_str_is(mem->key, mem->key_len, "entry")) {
+    } else if (pkg_str_is(mem->key, mem->key_len, "entry")) {
       rc = take_string(p, mem->value, &m->runtime.entry, &m->runtime.entry_len);
       have_entry = true;
-    } else if (mf_str_is(mem->key, mem->key_len, "abi")) {
+    } else if (pkg_str_is(mem->key, mem->key_len, "abi")) {
       rc = take_string(p, mem->value, &m->runtime.abi, &m->runtime.abi_len);
     } else {
       return parse_fail_key(p, mem);
@@ -134,10 +134,10 @@ static int parse_hook(parser *p, const wg_toml_value *v, wg_manifest_hook *h) {
   for (size_t i = 0; i < wg_toml_count(v); i++) {
     const wg_toml_member *mem = wg_toml_member_at(v, i);
     int rc;
-    if (mf_str_is(mem->key, mem->key_len, "id")) {
+    if (pkg_str_is(mem->key, mem->key_len, "id")) {
       rc = take_string(p, mem->value, &h->id, &h->id_len);
       have_id = true;
-    } else if (mf_str_is(mem->key, mem->key_len, "file")) {
+    } else if (pkg_str_is(mem->key, mem->key_len, "file")) {
       rc = take_string(p, mem->value, &h->file, &h->file_len);
       have_file = true;
     } else {
@@ -167,7 +167,7 @@ static int take_schema(parser *p, const wg_toml_value *v, size_t index,
   wg_buf where;
   wg_buf_init(&where, WG_PKG_MESSAGE_MAX - 1);
   wg_buf_printf(&where, "tools[%zu].input_schema", index);
-  int rc = mf_toml_to_json(v, p->arena, &t->input_schema_json,
+  int rc = pkg_toml_to_json(v, p->arena, &t->input_schema_json,
                            &t->input_schema_len, &where);
   if (rc == 1) {
     const char *loc = where.data ? where.data : "";
@@ -185,16 +185,16 @@ static int parse_tool(parser *p, const wg_toml_value *v, size_t index,
   for (size_t i = 0; i < wg_toml_count(v); i++) {
     const wg_toml_member *mem = wg_toml_member_at(v, i);
     int rc = 0;
-    if (mf_str_is(mem->key, mem->key_len, "name")) {
+    if (pkg_str_is(mem->key, mem->key_len, "name")) {
       rc = take_string(p, mem->value, &t->name, &t->name_len);
       have_name = true;
-    } else if (mf_str_is(mem->key, mem->key_len, "description")) {
+    } else if (pkg_str_is(mem->key, mem->key_len, "description")) {
       rc = take_string(p, mem->value, &t->description, &t->description_len);
       have_desc = true;
-    } else if (mf_str_is(mem->key, mem->key_len, "input_schema")) {
+    } else if (pkg_str_is(mem->key, mem->key_len, "input_schema")) {
       rc = take_schema(p, mem->value, index, t);
       have_schema = true;
-    } else if (mf_str_is(mem->key, mem->key_len, "external_write")) {
+    } else if (pkg_str_is(mem->key, mem->key_len, "external_write")) {
       if (mem->value->type != WG_TOML_BOOL)
         return parse_fail_at(p, &mem->value->pos);
       t->external_write = mem->value->u.boolean;
@@ -244,29 +244,29 @@ static int parse_root_member(parser *p, const wg_toml_member *mem,
   const wg_toml_value *v = mem->value;
   const char *k = mem->key;
   size_t kl = mem->key_len;
-  if (mf_str_is(k, kl, "schema_version")) {
+  if (pkg_str_is(k, kl, "schema_version")) {
     *have |= HAVE_SCHEMA_VERSION;
     return take_u32(p, v, &m->schema_version);
   }
-  if (mf_str_is(k, kl, "id")) {
+  if (pkg_str_is(k, kl, "id")) {
     *have |= HAVE_ID;
     return take_string(p, v, &m->id, &m->id_len);
   }
-  if (mf_str_is(k, kl, "name")) {
+  if (pkg_str_is(k, kl, "name")) {
     *have |= HAVE_NAME;
     return take_string(p, v, &m->name, &m->name_len);
   }
-  if (mf_str_is(k, kl, "version")) {
+  if (pkg_str_is(k, kl, "version")) {
     *have |= HAVE_VERSION;
     return take_string(p, v, &m->version, &m->version_len);
   }
-  if (mf_str_is(k, kl, "description"))
+  if (pkg_str_is(k, kl, "description"))
     return take_string(p, v, &m->description, &m->description_len);
-  if (mf_str_is(k, kl, "surfaces")) return parse_surfaces(p, v);
-  if (mf_str_is(k, kl, "runtime")) return parse_runtime(p, v);
-  if (mf_str_is(k, kl, "hooks")) return parse_hooks(p, v);
-  if (mf_str_is(k, kl, "tools")) return parse_tools(p, v);
-  if (mf_str_is(k, kl, "permissions")) return parse_permissions(p, v);
+  if (pkg_str_is(k, kl, "surfaces")) return parse_surfaces(p, v);
+  if (pkg_str_is(k, kl, "runtime")) return parse_runtime(p, v);
+  if (pkg_str_is(k, kl, "hooks")) return parse_hooks(p, v);
+  if (pkg_str_is(k, kl, "tools")) return parse_tools(p, v);
+  if (pkg_str_is(k, kl, "permissions")) return parse_permissions(p, v);
   return parse_fail_key(p, mem);
 }
 
@@ -302,7 +302,7 @@ static int toml_fail(parser *p, const wg_toml_error *e, size_t len) {
 int wg_manifest_parse(const char *text, size_t len, wg_manifest **out,
                       wg_pkg_diag *diag) {
   *out = NULL;
-  mf_manifest *mf = calloc(1, sizeof *mf);
+  pkg_manifest *mf = calloc(1, sizeof *mf);
   parser p = {mf, mf ? &mf->arena : NULL, diag};
   if (!mf) return oom(&p);
   wg_arena_init(&mf->arena, WG_MANIFEST_MAX_ARENA);
@@ -323,7 +323,7 @@ int wg_manifest_parse(const char *text, size_t len, wg_manifest **out,
 
 void wg_manifest_free(wg_manifest *m) {
   if (!m) return;
-  mf_manifest *mf = (mf_manifest *)m;
+  pkg_manifest *mf = (pkg_manifest *)m;
   wg_arena_free(&mf->arena);
   free(mf);
 }
@@ -332,7 +332,7 @@ void wg_manifest_free(wg_manifest *m) {
 
 /* yoi's is_safe_id: 1-128 bytes of [A-Za-z0-9._-], no leading or trailing
  * '.'. */
-bool mf_safe_id(const char *s, size_t len) {
+bool pkg_safe_id(const char *s, size_t len) {
   if (len == 0 || len > 128 || s[0] == '.' || s[len - 1] == '.') return false;
   for (size_t i = 0; i < len; i++) {
     char c = s[i];
@@ -344,7 +344,7 @@ bool mf_safe_id(const char *s, size_t len) {
 }
 
 /* Rust's char::is_whitespace (Unicode White_Space). */
-bool mf_unicode_space(uint32_t cp) {
+bool pkg_unicode_space(uint32_t cp) {
   return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 ||
          cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
          cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F ||
@@ -357,7 +357,7 @@ static bool blank(const char *s, size_t len) {
   while (i < len) {
     uint32_t cp;
     size_t n = wg_utf8_decode((const uint8_t *)s + i, len - i, &cp);
-    if (n == 0 || !mf_unicode_space(cp)) return false;
+    if (n == 0 || !pkg_unicode_space(cp)) return false;
     i += n;
   }
   return true;
@@ -370,15 +370,15 @@ static int invalid(wg_pkg_diag *d, wg_pkg_kind kind, const char *message) {
 
 static int validate_runtime(const wg_manifest *m, const wg_pkg *pkg,
                             wg_pkg_diag *diag) {
-  if (!mf_str_is(m->runtime.kind, m->runtime.kind_len, "wasm"))
+  if (!pkg_str_is(m->runtime.kind, m->runtime.kind_len, "wasm"))
     return invalid(diag, WG_PKG_API, "plugin runtime kind is unsupported");
   if (!m->runtime.abi ||
-      !mf_str_is(m->runtime.abi, m->runtime.abi_len, "yoi-plugin-wasm-1"))
+      !pkg_str_is(m->runtime.abi, m->runtime.abi_len, "yoi-plugin-wasm-1"))
     return invalid(diag, WG_PKG_API, "plugin WASM ABI is unsupported");
-  return mf_check_ref(pkg, m->runtime.entry, m->runtime.entry_len, diag);
+  return pkg_check_ref(pkg, m->runtime.entry, m->runtime.entry_len, diag);
 }
 
-int mf_check_ref(const wg_pkg *pkg, const char *path, size_t len,
+int pkg_check_ref(const wg_pkg *pkg, const char *path, size_t len,
                  wg_pkg_diag *diag) {
   if (pkg) {
     const wg_pkg_file *f;
@@ -394,7 +394,7 @@ int wg_manifest_validate(const wg_manifest *m, const wg_pkg *pkg,
                          wg_pkg_diag *diag) {
   if (m->schema_version != 1)
     return invalid(diag, WG_PKG_API, "plugin schema/API version is unsupported");
-  if (!mf_safe_id(m->id, m->id_len))
+  if (!pkg_safe_id(m->id, m->id_len))
     return invalid(diag, WG_PKG_MALFORMED,
                    "plugin manifest id is not a safe local id");
   if (blank(m->name, m->name_len) || blank(m->version, m->version_len))
@@ -403,9 +403,9 @@ int wg_manifest_validate(const wg_manifest *m, const wg_pkg *pkg,
   if (m->has_runtime && validate_runtime(m, pkg, diag)) return -1;
   for (size_t i = 0; i < m->hook_count; i++) {
     const wg_manifest_hook *h = &m->hooks[i];
-    if (!mf_safe_id(h->id, h->id_len))
+    if (!pkg_safe_id(h->id, h->id_len))
       return invalid(diag, WG_PKG_MALFORMED, "plugin hook id is not safe");
-    if (mf_check_ref(pkg, h->file, h->file_len, diag)) return -1;
+    if (pkg_check_ref(pkg, h->file, h->file_len, diag)) return -1;
   }
   return 0;
 }

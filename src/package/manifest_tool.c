@@ -85,7 +85,7 @@ static int write_scalar(wg_json_writer *w, const wg_toml_value *v) {
   }
 }
 
-void mf_loc_key(wg_buf *where, const char *key, size_t len) {
+void pkg_loc_key(wg_buf *where, const char *key, size_t len) {
   wg_buf_append_char(where, '.');
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)key[i];
@@ -104,7 +104,7 @@ static void locate(wg_buf *where, const frame *stack, size_t depth) {
       wg_buf_printf(where, "[%zu]", at);
     } else {
       const wg_toml_member *m = wg_toml_member_at(c, at);
-      mf_loc_key(where, m->key, m->key_len);
+      pkg_loc_key(where, m->key, m->key_len);
     }
   }
 }
@@ -155,7 +155,7 @@ static int toml_json_compact(const wg_toml_value *v, wg_buf *out,
   return rc;
 }
 
-int mf_toml_to_json(const wg_toml_value *v, wg_arena *arena, const char **json,
+int pkg_toml_to_json(const wg_toml_value *v, wg_arena *arena, const char **json,
                     size_t *json_len, wg_buf *where) {
   *json = NULL;
   *json_len = 0;
@@ -218,7 +218,7 @@ static const char *name_problem(const char *s, size_t len) {
     uint32_t cp;
     size_t n = wg_utf8_decode((const uint8_t *)s + i, len - i, &cp);
     if (n == 0) return "plugin tool name is not valid UTF-8";
-    if (is_control(cp) || mf_unicode_space(cp))
+    if (is_control(cp) || pkg_unicode_space(cp))
       return "plugin tool name contains whitespace or control characters";
     i += n;
   }

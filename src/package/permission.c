@@ -51,7 +51,7 @@ const char *wg_host_api_name(wg_host_api a) {
   return "?";
 }
 
-bool mf_str_is(const char *s, size_t len, const char *lit) {
+bool pkg_str_is(const char *s, size_t len, const char *lit) {
   size_t n = strlen(lit);
   return len == n && memcmp(s, lit, n) == 0;
 }
@@ -82,8 +82,8 @@ static int set_value(wg_permission *out, const wg_toml_value *v,
   case WG_PERM_SURFACE:
     return wg_surface_parse(s, len, &out->surface) ? 0 : -1;
   case WG_PERM_HOST_API:
-    if (mf_str_is(s, len, "https")) out->api = WG_HOST_API_HTTPS;
-    else if (mf_str_is(s, len, "fs")) out->api = WG_HOST_API_FS;
+    if (pkg_str_is(s, len, "https")) out->api = WG_HOST_API_HTTPS;
+    else if (pkg_str_is(s, len, "fs")) out->api = WG_HOST_API_FS;
     else return -1;
     return 0;
   case WG_PERM_TOOL:
@@ -110,7 +110,7 @@ int wg_permission_from_toml(const wg_toml_value *v, wg_arena *arena,
     return fail_at(err_offset, kind->value->pos.offset);
   bool known = false;
   for (unsigned k = 0; k < KIND_COUNT; k++) {
-    if (mf_str_is(kind->value->u.string.text, kind->value->u.string.len,
+    if (pkg_str_is(kind->value->u.string.text, kind->value->u.string.len,
                   kind_names[k])) {
       out->kind = (wg_perm_kind)k;
       known = true;
@@ -122,7 +122,7 @@ int wg_permission_from_toml(const wg_toml_value *v, wg_arena *arena,
   for (size_t i = 0; i < wg_toml_count(v); i++) {
     const wg_toml_member *m = wg_toml_member_at(v, i);
     if (m == kind) continue;
-    if (!value_key || !mf_str_is(m->key, m->key_len, value_key))
+    if (!value_key || !pkg_str_is(m->key, m->key_len, value_key))
       return fail_at(err_offset, m->key_pos.offset);
     if (m->value->type != WG_TOML_STRING ||
         set_value(out, m->value, arena) != 0)

@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "compile_int.h"
+#include "compile_internal.h"
 #include "schema_uri.h"
 
 static const char *const status_names[] = {

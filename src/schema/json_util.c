@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "schema_int.h"
+#include "schema_internal.h"
 
 /* Copy: a work list of (source, destination) pairs whose destination node
  * is allocated but not yet filled. */

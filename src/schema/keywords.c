@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "compile_int.h"
+#include "compile_internal.h"
 #include "schema_uri.h"
 
 /* ---- keyword value helpers ---- */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "schema_int.h"
+#include "schema_internal.h"
 
 /* Remainder of (digits of v, then `zeros` zeros) divided by a divisor that
  * fits in 60 bits. */

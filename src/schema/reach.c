@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "schema_int.h"
+#include "schema_internal.h"
 
 typedef struct edges {
   uint32_t *v;

@@ -27,7 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "schema_int.h"
+#include "schema_internal.h"
 
 /* ECMA WhiteSpace + LineTerminator, as PCRE2 class items. */
 #define ECMA_SPACE                                                            \

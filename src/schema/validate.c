@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "json_budget.h"
-#include "schema_int.h"
+#include "schema_internal.h"
 
 /* One step of the instance path: a key the schema names (`properties`),
  * or an index: an array item, or (member) an object member reached by a

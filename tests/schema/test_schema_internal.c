@@ -2,7 +2,7 @@
  * RFC 3986 reference resolution (uri.c, with the RFC's own examples) and
  * exact decimal arithmetic (number.c). */
 #include "../harness.h"
-#include "../../src/schema/schema_int.h"
+#include "../../src/schema/schema_internal.h"
 #include "../../src/schema/schema_uri.h"
 
 static void check_resolve(const char *base, const char *ref, const char *want) {

@@ -1,10 +1,10 @@
-/* compile_int.h: state shared by the two halves of schema compilation,
+/* compile_internal.h: state shared by the two halves of schema compilation,
  * compile.c (driver, paths and errors, $id/$anchor/$ref resolution, public
  * API) and keywords.c (one handler per keyword). */
-#ifndef WG_SCHEMA_COMPILE_INT_H
-#define WG_SCHEMA_COMPILE_INT_H
+#ifndef WG_SCHEMA_COMPILE_INTERNAL_H
+#define WG_SCHEMA_COMPILE_INTERNAL_H
 
-#include "schema_int.h"
+#include "schema_internal.h"
 
 #define SCHEMA_WORK_PATH 1024 /* working path buffer; stored paths are cut */
 

@@ -1,4 +1,4 @@
-/* schema_int.h: internals shared by the files of the schema layer.
+/* schema_internal.h: internals shared by the files of the schema layer.
  *
  * A compiled schema is a flat array of nodes addressed by index (so $ref
  * cycles are just indices, and the array may grow while refs are resolved).
@@ -6,8 +6,8 @@
  * codes, which are listed in `regexes` and freed one by one. After
  * wg_schema_compile returns, nothing in a wg_schema is ever written again, so
  * concurrent validation needs no locks. */
-#ifndef WG_SCHEMA_INT_H
-#define WG_SCHEMA_INT_H
+#ifndef WG_SCHEMA_INTERNAL_H
+#define WG_SCHEMA_INTERNAL_H
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
