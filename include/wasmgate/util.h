@@ -7,6 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What every wg_*_name function returns for a value outside its enum (only
+ * a bug or a cast makes one): the one fallback spelling. Every enum's names
+ * are complete by construction: a switch with no default (-Wswitch names a
+ * missing case) or a designated table whose size is asserted against the
+ * enum; tests/runtime/test_enum_names.c lists every name of every public
+ * enum against a golden file. */
+#define WG_NAME_UNKNOWN "unknown"
+
 /* A growable byte buffer with a hard cap. Every append either fits under
  * `cap` or fails and sets `overflow` (sticky), so a writer can append freely
  * and check once at the end. `data` is always NUL-terminated when non-NULL. */

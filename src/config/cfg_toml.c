@@ -48,7 +48,7 @@ const char *wg_config_code_name(wg_config_code code) {
   case WG_CONFIG_IO: return "io";
   case WG_CONFIG_NOMEM: return "nomem";
   }
-  return "unknown";
+  return WG_NAME_UNKNOWN;
 }
 
 void cfg_error_set(wg_config_error *err, wg_config_code code, const char *fmt,

@@ -34,7 +34,7 @@ const char *wg_plugin_status_name(wg_plugin_status s) {
   case WG_STATUS_REJECTED: return "rejected";
   case WG_STATUS_PARTIAL: return "partial";
   }
-  return "unknown";
+  return WG_NAME_UNKNOWN;
 }
 
 typedef struct insp {

@@ -16,7 +16,7 @@ const char *wg_plugin_set_status_name(wg_plugin_set_status s) {
   case WG_SET_LOCK: return "lock";
   case WG_SET_NOMEM: return "nomem";
   }
-  return "unknown";
+  return WG_NAME_UNKNOWN;
 }
 
 static bool in_workspace(char *out, const char *ws, const char *name) {

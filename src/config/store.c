@@ -13,7 +13,7 @@ const char *wg_source_name(wg_source s) {
   case WG_SOURCE_PROJECT: return "project";
   case WG_SOURCE_BUILTIN: return "builtin";
   }
-  return "unknown";
+  return WG_NAME_UNKNOWN;
 }
 
 wg_id_parse wg_parse_plugin_id(const char *id, wg_source *source,

@@ -42,9 +42,10 @@ static const char *const err_names[WG_ERR_COUNT_] = {
   [WG_ERR_UNSUPPORTED] = "unsupported",
   [WG_ERR_INTERNAL] = "internal",
 };
+_Static_assert(WG_ERR_INTERNAL + 1 == WG_ERR_COUNT_, "a name for every wg_err");
 
 const char *wg_err_name(wg_err code) {
-  if ((int)code < 0 || code >= WG_ERR_COUNT_) return "internal";
+  if ((int)code < 0 || code >= WG_ERR_COUNT_) return WG_NAME_UNKNOWN;
   return err_names[code];
 }
 

@@ -53,23 +53,34 @@ typedef struct json_parser {
 } json_parser;
 
 static const char *const json_type_names[] = {
-    "null", "false", "true", "number", "string", "array", "object",
+    [WG_JSON_NULL] = "null",     [WG_JSON_FALSE] = "false", [WG_JSON_TRUE] = "true",
+    [WG_JSON_NUMBER] = "number", [WG_JSON_STRING] = "string", [WG_JSON_ARRAY] = "array",
+    [WG_JSON_OBJECT] = "object",
 };
+_Static_assert(sizeof json_type_names / sizeof json_type_names[0] == WG_JSON_OBJECT + 1,
+               "a name for every wg_json_type");
 
 const char *wg_json_type_name(wg_json_type t) {
   if ((unsigned)t >= sizeof json_type_names / sizeof json_type_names[0])
-    return "unknown";
+    return WG_NAME_UNKNOWN;
   return json_type_names[t];
 }
 
 static const char *const json_status_names[] = {
-    "ok", "syntax", "bad_utf8", "duplicate_key", "too_deep", "too_large",
-    "nomem",
+    [WG_JSON_OK] = "ok",
+    [WG_JSON_SYNTAX] = "syntax",
+    [WG_JSON_BAD_UTF8] = "bad_utf8",
+    [WG_JSON_DUPLICATE_KEY] = "duplicate_key",
+    [WG_JSON_TOO_DEEP] = "too_deep",
+    [WG_JSON_TOO_LARGE] = "too_large",
+    [WG_JSON_NOMEM] = "nomem",
 };
+_Static_assert(sizeof json_status_names / sizeof json_status_names[0] == WG_JSON_NOMEM + 1,
+               "a name for every wg_json_status");
 
 const char *wg_json_status_name(wg_json_status s) {
   if ((unsigned)s >= sizeof json_status_names / sizeof json_status_names[0])
-    return "unknown";
+    return WG_NAME_UNKNOWN;
   return json_status_names[s];
 }
 

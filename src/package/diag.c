@@ -16,20 +16,24 @@ static const char *const kind_names[] = {
   [WG_PKG_MALFORMED] = "malformed", [WG_PKG_TRAVERSAL] = "traversal",
   [WG_PKG_BOUNDS] = "bounds",       [WG_PKG_IO] = "io",
 };
+_Static_assert(sizeof kind_names / sizeof kind_names[0] == WG_PKG_IO + 1,
+               "a name for every wg_pkg_kind");
 
 static const char *const phase_names[] = {
   [WG_PKG_PHASE_DISCOVERY] = "discovery",
   [WG_PKG_PHASE_MANIFEST] = "manifest",
   [WG_PKG_PHASE_RESOLUTION] = "resolution",
 };
+_Static_assert(sizeof phase_names / sizeof phase_names[0] == WG_PKG_PHASE_RESOLUTION + 1,
+               "a name for every wg_pkg_phase");
 
 const char *wg_pkg_kind_name(wg_pkg_kind kind) {
-  if ((unsigned)kind >= sizeof kind_names / sizeof kind_names[0]) return "?";
+  if ((unsigned)kind >= sizeof kind_names / sizeof kind_names[0]) return WG_NAME_UNKNOWN;
   return kind_names[kind];
 }
 
 const char *wg_pkg_phase_name(wg_pkg_phase phase) {
-  if ((unsigned)phase >= sizeof phase_names / sizeof phase_names[0]) return "?";
+  if ((unsigned)phase >= sizeof phase_names / sizeof phase_names[0]) return WG_NAME_UNKNOWN;
   return phase_names[phase];
 }
 

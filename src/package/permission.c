@@ -13,9 +13,11 @@ static const char *const surface_names[WG_SURFACE_COUNT] = {
   [WG_SURFACE_SERVICE] = "service", [WG_SURFACE_INGRESS] = "ingress",
   [WG_SURFACE_WASM] = "wasm",
 };
+_Static_assert(sizeof surface_names / sizeof surface_names[0] == WG_SURFACE_COUNT,
+               "a name for every wg_surface");
 
 const char *wg_surface_name(wg_surface s) {
-  if ((unsigned)s >= WG_SURFACE_COUNT) return "?";
+  if ((unsigned)s >= WG_SURFACE_COUNT) return WG_NAME_UNKNOWN;
   return surface_names[s];
 }
 
@@ -37,9 +39,10 @@ static const char *const kind_names[] = {
   [WG_PERM_HOST_API] = "host_api",
 };
 enum { KIND_COUNT = sizeof kind_names / sizeof kind_names[0] };
+_Static_assert(KIND_COUNT == WG_PERM_HOST_API + 1, "a name for every wg_perm_kind");
 
 const char *wg_perm_kind_name(wg_perm_kind k) {
-  if ((unsigned)k >= KIND_COUNT) return "?";
+  if ((unsigned)k >= KIND_COUNT) return WG_NAME_UNKNOWN;
   return kind_names[k];
 }
 
@@ -48,7 +51,7 @@ const char *wg_host_api_name(wg_host_api a) {
   case WG_HOST_API_HTTPS: return "https";
   case WG_HOST_API_FS: return "fs";
   }
-  return "?";
+  return WG_NAME_UNKNOWN;
 }
 
 bool pkg_str_is(const char *s, size_t len, const char *lit) {

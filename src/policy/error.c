@@ -21,7 +21,7 @@ const char *wg_pol_code_name(wg_pol_code code) {
   case WG_POL_TOO_MANY_REQUESTS: return "https_too_many_requests";
   case WG_POL_INTERNAL: return "internal";
   }
-  return "internal";
+  return WG_NAME_UNKNOWN;
 }
 
 const char *wg_pol_rule_name(wg_pol_rule rule) {
@@ -59,8 +59,10 @@ const char *wg_pol_rule_name(wg_pol_rule rule) {
       [WG_POL_RULE_SECRET_INVALID] = "secret_invalid",
       [WG_POL_RULE_NOMEM] = "nomem",
   };
-  if ((size_t)rule < sizeof names / sizeof names[0] && names[rule]) return names[rule];
-  return "none";
+  _Static_assert(sizeof names / sizeof names[0] == WG_POL_RULE_NOMEM + 1,
+                 "a name for every wg_pol_rule");
+  if ((size_t)rule < sizeof names / sizeof names[0]) return names[rule];
+  return WG_NAME_UNKNOWN;
 }
 
 wg_pol_code pol_fail(wg_pol_error *err, wg_pol_code code, wg_pol_rule rule,

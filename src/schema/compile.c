@@ -35,9 +35,11 @@ static const char *const status_names[] = {
     [WG_SCHEMA_REGEX_LIMIT] = "regex_limit",
     [WG_SCHEMA_NUMBER_LIMIT] = "number_limit",
 };
+_Static_assert(sizeof status_names / sizeof status_names[0] == WG_SCHEMA_NUMBER_LIMIT + 1,
+               "a name for every wg_schema_status");
 
 const char *wg_schema_status_name(wg_schema_status s) {
-  if ((unsigned)s >= sizeof status_names / sizeof status_names[0]) return "unknown";
+  if ((unsigned)s >= sizeof status_names / sizeof status_names[0]) return WG_NAME_UNKNOWN;
   return status_names[s];
 }
 

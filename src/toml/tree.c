@@ -12,23 +12,43 @@
 #include <string.h>
 
 static const char *const status_names[] = {
-    "ok",        "syntax",   "bad_utf8",  "control_char", "bad_value",
-    "overflow",  "duplicate", "too_deep", "too_large",    "nomem",
+    [WG_TOML_OK] = "ok",
+    [WG_TOML_SYNTAX] = "syntax",
+    [WG_TOML_BAD_UTF8] = "bad_utf8",
+    [WG_TOML_CONTROL_CHAR] = "control_char",
+    [WG_TOML_BAD_VALUE] = "bad_value",
+    [WG_TOML_OVERFLOW] = "overflow",
+    [WG_TOML_DUPLICATE] = "duplicate",
+    [WG_TOML_TOO_DEEP] = "too_deep",
+    [WG_TOML_TOO_LARGE] = "too_large",
+    [WG_TOML_NOMEM] = "nomem",
 };
+_Static_assert(sizeof status_names / sizeof status_names[0] == WG_TOML_NOMEM + 1,
+               "a name for every wg_toml_status");
 
 const char *wg_toml_status_name(wg_toml_status s) {
   if ((size_t)s >= sizeof status_names / sizeof status_names[0])
-    return "unknown";
+    return WG_NAME_UNKNOWN;
   return status_names[s];
 }
 
 static const char *const type_names[] = {
-    "string",         "integer",    "float",      "bool",  "offset-datetime",
-    "local-datetime", "local-date", "local-time", "array", "table",
+    [WG_TOML_STRING] = "string",
+    [WG_TOML_INTEGER] = "integer",
+    [WG_TOML_FLOAT] = "float",
+    [WG_TOML_BOOL] = "bool",
+    [WG_TOML_OFFSET_DATETIME] = "offset-datetime",
+    [WG_TOML_LOCAL_DATETIME] = "local-datetime",
+    [WG_TOML_LOCAL_DATE] = "local-date",
+    [WG_TOML_LOCAL_TIME] = "local-time",
+    [WG_TOML_ARRAY] = "array",
+    [WG_TOML_TABLE] = "table",
 };
+_Static_assert(sizeof type_names / sizeof type_names[0] == WG_TOML_TABLE + 1,
+               "a name for every wg_toml_type");
 
 const char *wg_toml_type_name(wg_toml_type t) {
-  if ((size_t)t >= sizeof type_names / sizeof type_names[0]) return "unknown";
+  if ((size_t)t >= sizeof type_names / sizeof type_names[0]) return WG_NAME_UNKNOWN;
   return type_names[t];
 }
 

@@ -13,36 +13,54 @@ const char *wg_valtype_name(wg_valtype t) {
     case WG_FUNCREF: return "funcref";
     case WG_EXTERNREF: return "externref";
   }
-  return "unknown";
+  return WG_NAME_UNKNOWN;
 }
+
+static const char *const result_names[] = {
+    [WG_WASM_OK] = "ok",           [WG_WASM_MALFORMED] = "malformed",
+    [WG_WASM_UNSUPPORTED] = "unsupported", [WG_WASM_INVALID] = "invalid",
+    [WG_WASM_LINK] = "link",       [WG_WASM_LIMIT] = "limit",
+    [WG_WASM_TRAP] = "trap",       [WG_WASM_NOMEM] = "nomem",
+    [WG_WASM_ARGS] = "args",
+};
+_Static_assert(sizeof result_names / sizeof result_names[0] == WG_WASM_ARGS + 1,
+               "a name for every wg_wasm_result");
 
 const char *wg_wasm_result_name(wg_wasm_result r) {
-  static const char *const names[] = {
-      "ok", "malformed", "unsupported", "invalid", "link",
-      "limit", "trap", "nomem", "args"};
-  if ((unsigned)r < sizeof names / sizeof names[0]) return names[r];
-  return "unknown";
+  if ((unsigned)r < sizeof result_names / sizeof result_names[0]) return result_names[r];
+  return WG_NAME_UNKNOWN;
 }
 
+/* Each trap's stable name and its message, side by side. */
+static const struct {
+  const char *name, *message;
+} traps[] = {
+    [WG_TRAP_NONE] = {"none", "no trap"},
+    [WG_TRAP_UNREACHABLE] = {"unreachable", "unreachable executed"},
+    [WG_TRAP_MEMORY_OUT_OF_BOUNDS] = {"memory_out_of_bounds", "out of bounds memory access"},
+    [WG_TRAP_TABLE_OUT_OF_BOUNDS] = {"table_out_of_bounds", "out of bounds table access"},
+    [WG_TRAP_INDIRECT_CALL_TYPE_MISMATCH] = {"indirect_call_type_mismatch",
+                                             "indirect call type mismatch"},
+    [WG_TRAP_UNINITIALIZED_ELEMENT] = {"uninitialized_element", "uninitialized element"},
+    [WG_TRAP_INTEGER_DIVIDE_BY_ZERO] = {"integer_divide_by_zero", "integer divide by zero"},
+    [WG_TRAP_INTEGER_OVERFLOW] = {"integer_overflow", "integer overflow"},
+    [WG_TRAP_INVALID_CONVERSION] = {"invalid_conversion", "invalid conversion to integer"},
+    [WG_TRAP_CALL_STACK_EXHAUSTED] = {"call_stack_exhausted", "call stack exhausted"},
+    [WG_TRAP_FUEL_EXHAUSTED] = {"fuel_exhausted", "fuel exhausted"},
+    [WG_TRAP_DEADLINE] = {"deadline", "deadline exceeded"},
+    [WG_TRAP_CANCELLED] = {"cancelled", "cancelled"},
+    [WG_TRAP_HOST_ERROR] = {"host_error", "host error"},
+};
+_Static_assert(sizeof traps / sizeof traps[0] == WG_TRAP_HOST_ERROR + 1,
+               "a name and a message for every wg_trap");
+
 const char *wg_trap_name(wg_trap t) {
-  static const char *const names[] = {
-      "none", "unreachable", "memory_out_of_bounds", "table_out_of_bounds",
-      "indirect_call_type_mismatch", "uninitialized_element",
-      "integer_divide_by_zero", "integer_overflow", "invalid_conversion",
-      "call_stack_exhausted", "fuel_exhausted", "deadline", "cancelled",
-      "host_error"};
-  if ((unsigned)t < sizeof names / sizeof names[0]) return names[t];
-  return "unknown";
+  if ((unsigned)t < sizeof traps / sizeof traps[0]) return traps[t].name;
+  return WG_NAME_UNKNOWN;
 }
 
 const char *wg_trap_message(wg_trap t) {
-  static const char *const messages[] = {
-      "no trap", "unreachable executed", "out of bounds memory access",
-      "out of bounds table access", "indirect call type mismatch",
-      "uninitialized element", "integer divide by zero", "integer overflow",
-      "invalid conversion to integer", "call stack exhausted",
-      "fuel exhausted", "deadline exceeded", "cancelled", "host error"};
-  if ((unsigned)t < sizeof messages / sizeof messages[0]) return messages[t];
+  if ((unsigned)t < sizeof traps / sizeof traps[0]) return traps[t].message;
   return "unknown trap";
 }
 

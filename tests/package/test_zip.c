@@ -608,7 +608,7 @@ static void test_kind_and_phase_names(void) {
                          "traversal", "bounds", "io"};
   for (int k = WG_PKG_MISSING; k <= WG_PKG_IO; k++)
     CHECK_STR(wg_pkg_kind_name((wg_pkg_kind)k), kinds[k]);
-  CHECK_STR(wg_pkg_kind_name((wg_pkg_kind)99), "?");
+  CHECK_STR(wg_pkg_kind_name((wg_pkg_kind)99), WG_NAME_UNKNOWN);
   CHECK_STR(wg_pkg_phase_name(WG_PKG_PHASE_DISCOVERY), "discovery");
   CHECK_STR(wg_pkg_phase_name(WG_PKG_PHASE_MANIFEST), "manifest");
   CHECK_STR(wg_pkg_phase_name(WG_PKG_PHASE_RESOLUTION), "resolution");
