@@ -118,10 +118,12 @@ static char *read_all(const char *path, size_t cap) {
 /* Prints the first differing line of each side. */
 static void show_difference(const char *want, const char *got) {
   int line = 1;
-  while (*want && *got && *want == *got) {
-    if (*want == '\n') line++;
-    want++, got++;
+  size_t i = 0, start = 0;
+  while (want[i] && want[i] == got[i]) {
+    if (want[i] == '\n') line++, start = i + 1;
+    i++;
   }
+  want += start, got += start;
   fprintf(stderr, "FAIL names differ from the golden list at line %d:\n", line);
   fprintf(stderr, "  golden: %.*s\n", (int)strcspn(want, "\n"), want);
   fprintf(stderr, "  now:    %.*s\n", (int)strcspn(got, "\n"), got);
