@@ -205,7 +205,7 @@ int main(int argc, char **argv) {
   wg_workspace_options wo = {.workspace = dir};
   wg_workspace *ws;
   wg_config_error err;
-  if (wg_workspace_open(&wo, &ws, &err) != WG_SET_OK) {
+  if (wg_workspace_open(&wo, &ws, &err) != WG_PLUGIN_SET_OK) {
     fprintf(stderr, "workspace: %s\n", err.message);
     return 1;
   }

@@ -15,7 +15,7 @@ int main(int argc, char **argv) {
   wg_workspace *ws;
   wg_config_error err;
   wg_plugin_set_status st = wg_workspace_open(&opts, &ws, &err);
-  if (st != WG_SET_OK) {
+  if (st != WG_PLUGIN_SET_OK) {
     fprintf(stderr, "embed: %s: %s\n", wg_plugin_set_status_name(st), err.message);
     return 1;
   }

@@ -181,21 +181,21 @@ wg_id_parse wg_parse_plugin_id(const char *id, wg_source *source,
 enum { WG_CONFIG_PATH_MAX = 4096 };
 
 /* Absolute store directories (not canonicalized; they may not exist). */
-typedef struct wg_store_paths {
+typedef struct wg_plugin_stores {
   char project[WG_CONFIG_PATH_MAX];
   char user[WG_CONFIG_PATH_MAX];
   bool has_user; /* false if neither XDG_DATA_HOME nor HOME is set */
-} wg_store_paths;
+} wg_plugin_stores;
 
 /* Project: override, else [stores] project, else <workspace>/.yoi/plugins.
  * User: override, else [stores] user, else
  * ${XDG_DATA_HOME:-$HOME/.local/share}/yoi/plugins (env read here, via
  * getenv; the caller passes NULL overrides to use config and environment).
  * Relative paths are relative to `workspace` (an absolute path). */
-int wg_store_paths_get(const wg_config *cfg, const char *workspace,
-                       const char *project_override,
-                       const char *user_override, wg_store_paths *out,
-                       wg_config_error *err);
+int wg_plugin_stores_get(const wg_config *cfg, const char *workspace,
+                         const char *project_override,
+                         const char *user_override, wg_plugin_stores *out,
+                         wg_config_error *err);
 
 /* ---- diagnostics ------------------------------------------------------ */
 
@@ -243,7 +243,7 @@ typedef struct wg_discovery {
 /* Scans the stores (user, then project; a NULL or missing store is skipped).
  * Returns 0, or -1 on out of memory only: every package problem is a
  * diagnostic, and one bad package never hides the others. */
-int wg_discover(const wg_store_paths *stores, const wg_pkg_limits *limits,
+int wg_discover(const wg_plugin_stores *stores, const wg_pkg_limits *limits,
                 wg_discovery *out);
 void wg_discovery_free(wg_discovery *d);
 
@@ -323,11 +323,11 @@ bool wg_authorize_host_api(const wg_resolved *plugin, wg_host_api api,
 /* ---- static inspection: `list` / `show` -------------------------------- */
 
 typedef enum wg_plugin_status {
-  WG_STATUS_ACTIVE,
-  WG_STATUS_DISABLED,
-  WG_STATUS_MISSING,
-  WG_STATUS_REJECTED,
-  WG_STATUS_PARTIAL,
+  WG_PLUGIN_ACTIVE,
+  WG_PLUGIN_DISABLED,
+  WG_PLUGIN_MISSING,
+  WG_PLUGIN_REJECTED,
+  WG_PLUGIN_PARTIAL,
 } wg_plugin_status;
 
 /* "active", "disabled", "missing", "rejected", "partial". */
@@ -437,7 +437,7 @@ typedef struct wg_plugin_set {
   char workspace[WG_CONFIG_PATH_MAX]; /* canonical */
   char lock_path[WG_CONFIG_PATH_MAX]; /* WORKSPACE/wasmgate.lock */
   wg_config *cfg;
-  wg_store_paths stores;
+  wg_plugin_stores stores;
   wg_discovery disc;
   wg_lock lock;
   bool has_lock; /* a lock file was read and used */
@@ -445,12 +445,12 @@ typedef struct wg_plugin_set {
 } wg_plugin_set;
 
 typedef enum wg_plugin_set_status {
-  WG_SET_OK,
-  WG_SET_WORKSPACE, /* the workspace does not exist or is not readable */
-  WG_SET_CONFIG,    /* err: the config file's error (line/column if any) */
-  WG_SET_STORES,    /* a store path is too long */
-  WG_SET_LOCK,      /* err: wasmgate.lock's error (line/column if any) */
-  WG_SET_NOMEM,
+  WG_PLUGIN_SET_OK,
+  WG_PLUGIN_SET_WORKSPACE, /* the workspace does not exist or is not readable */
+  WG_PLUGIN_SET_CONFIG,    /* err: the config file's error (line/column if any) */
+  WG_PLUGIN_SET_STORES,    /* a store path is too long */
+  WG_PLUGIN_SET_LOCK,      /* err: wasmgate.lock's error (line/column if any) */
+  WG_PLUGIN_SET_NOMEM,
 } wg_plugin_set_status;
 
 /* "ok", "workspace", "config", "stores", "lock", "nomem". */

@@ -17,10 +17,10 @@ static int located(const char *file, const wg_config_error *e) {
 int cli_plugin_set_error(wg_plugin_set_status st, const char *workspace,
                          const char *config, const wg_config_error *err) {
   switch (st) {
-  case WG_SET_WORKSPACE:
+  case WG_PLUGIN_SET_WORKSPACE:
     return cli_fail("workspace `%s`: %s", workspace ? workspace : ".", err->message);
-  case WG_SET_CONFIG: return located(config ? config : "wasmgate.toml", err);
-  case WG_SET_LOCK: return located("wasmgate.lock", err);
+  case WG_PLUGIN_SET_CONFIG: return located(config ? config : "wasmgate.toml", err);
+  case WG_PLUGIN_SET_LOCK: return located("wasmgate.lock", err);
   default: return cli_fail("%s", err->message);
   }
 }
@@ -40,7 +40,7 @@ static int load(const wg_plugin_set_options *so, const char *shown_config, cli_p
   p->lock = set.lock;
   p->has_lock = set.has_lock;
   p->res = set.res;
-  if (st == WG_SET_OK) return CLI_EXIT_OK;
+  if (st == WG_PLUGIN_SET_OK) return CLI_EXIT_OK;
   return cli_plugin_set_error(st, so->workspace, shown_config, &err);
 }
 
@@ -65,7 +65,7 @@ int cli_workspace_open(const cli_args *a, wg_workspace **ws) {
   wg_config_error err;
   *ws = NULL;
   wg_plugin_set_status st = wg_workspace_open(&wo, ws, &err);
-  if (st == WG_SET_OK) return CLI_EXIT_OK;
+  if (st == WG_PLUGIN_SET_OK) return CLI_EXIT_OK;
   return cli_plugin_set_error(st, a->workspace, a->config_arg, &err);
 }
 

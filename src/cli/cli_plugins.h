@@ -15,7 +15,7 @@ typedef struct cli_plugins {
   char workspace[PATH_MAX];
   char lock_path[PATH_MAX + 16];
   wg_config *cfg;
-  wg_store_paths stores;
+  wg_plugin_stores stores;
   wg_discovery disc;
   wg_lock lock;
   bool has_lock;

@@ -159,7 +159,7 @@ void cfg_cache_dir_record(cfg_cache *c, wg_source source, const struct stat *st,
  * `wanted` comes from the cache (manifest NULL, owned_id set); every other
  * one is read in full and recorded. wanted NULL: every package is read in
  * full (the cache is only refreshed). cache NULL: wg_discover. */
-int cfg_discover(const wg_store_paths *stores, const wg_pkg_limits *limits,
+int cfg_discover(const wg_plugin_stores *stores, const wg_pkg_limits *limits,
                  cfg_cache *cache, const char *const *wanted, size_t wanted_count,
                  wg_discovery *out);
 

@@ -328,12 +328,12 @@ static int flag_duplicates(disc_state *s) {
   return 0;
 }
 
-int wg_discover(const wg_store_paths *stores, const wg_pkg_limits *limits,
+int wg_discover(const wg_plugin_stores *stores, const wg_pkg_limits *limits,
                 wg_discovery *out) {
   return cfg_discover(stores, limits, NULL, NULL, 0, out);
 }
 
-int cfg_discover(const wg_store_paths *stores, const wg_pkg_limits *limits,
+int cfg_discover(const wg_plugin_stores *stores, const wg_pkg_limits *limits,
                  cfg_cache *cache, const char *const *wanted, size_t wanted_count,
                  wg_discovery *out) {
   memset(out, 0, sizeof *out);

@@ -28,11 +28,11 @@ struct wg_inspect_priv {
 
 const char *wg_plugin_status_name(wg_plugin_status s) {
   switch (s) {
-  case WG_STATUS_ACTIVE: return "active";
-  case WG_STATUS_DISABLED: return "disabled";
-  case WG_STATUS_MISSING: return "missing";
-  case WG_STATUS_REJECTED: return "rejected";
-  case WG_STATUS_PARTIAL: return "partial";
+  case WG_PLUGIN_ACTIVE: return "active";
+  case WG_PLUGIN_DISABLED: return "disabled";
+  case WG_PLUGIN_MISSING: return "missing";
+  case WG_PLUGIN_REJECTED: return "rejected";
+  case WG_PLUGIN_PARTIAL: return "partial";
   }
   return WG_NAME_UNKNOWN;
 }
@@ -392,15 +392,15 @@ static wg_plugin_status status_of(const wg_inspect_item *it,
     for (size_t i = 0; i < it->tool_count; i++) eligible += it->tools[i].eligible;
     bool problem = it->diag_count > 0 || eligible < it->tool_count ||
                    !it->static_eligible;
-    if (eligible > 0 && problem) return WG_STATUS_PARTIAL;
+    if (eligible > 0 && problem) return WG_PLUGIN_PARTIAL;
     if (eligible > 0 || (it->static_eligible && it->enabled_surfaces.count > 0))
-      return WG_STATUS_ACTIVE;
-    return WG_STATUS_REJECTED;
+      return WG_PLUGIN_ACTIVE;
+    return WG_PLUGIN_REJECTED;
   }
-  if (it->discovered && !it->configured) return WG_STATUS_DISABLED;
+  if (it->discovered && !it->configured) return WG_PLUGIN_DISABLED;
   if (it->configured && !it->discovered)
-    return file_present || non_missing ? WG_STATUS_REJECTED : WG_STATUS_MISSING;
-  return WG_STATUS_REJECTED;
+    return file_present || non_missing ? WG_PLUGIN_REJECTED : WG_PLUGIN_MISSING;
+  return WG_PLUGIN_REJECTED;
 }
 
 /* ---- one item ------------------------------------------------------------ */

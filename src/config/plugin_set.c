@@ -9,12 +9,12 @@
 
 const char *wg_plugin_set_status_name(wg_plugin_set_status s) {
   switch (s) {
-  case WG_SET_OK: return "ok";
-  case WG_SET_WORKSPACE: return "workspace";
-  case WG_SET_CONFIG: return "config";
-  case WG_SET_STORES: return "stores";
-  case WG_SET_LOCK: return "lock";
-  case WG_SET_NOMEM: return "nomem";
+  case WG_PLUGIN_SET_OK: return "ok";
+  case WG_PLUGIN_SET_WORKSPACE: return "workspace";
+  case WG_PLUGIN_SET_CONFIG: return "config";
+  case WG_PLUGIN_SET_STORES: return "stores";
+  case WG_PLUGIN_SET_LOCK: return "lock";
+  case WG_PLUGIN_SET_NOMEM: return "nomem";
   }
   return WG_NAME_UNKNOWN;
 }
@@ -26,7 +26,7 @@ static bool in_workspace(char *out, const char *ws, const char *name) {
 
 static wg_plugin_set_status fail(wg_config_error *err, wg_plugin_set_status s,
                                  const char *msg) {
-  cfg_error_set(err, s == WG_SET_NOMEM ? WG_CONFIG_NOMEM : WG_CONFIG_IO, "%s", msg);
+  cfg_error_set(err, s == WG_PLUGIN_SET_NOMEM ? WG_CONFIG_NOMEM : WG_CONFIG_IO, "%s", msg);
   return s;
 }
 
@@ -94,27 +94,27 @@ wg_plugin_set_status wg_plugin_set_load(const wg_plugin_set_options *o,
   char real[PATH_MAX];
   if (!realpath(o->workspace ? o->workspace : ".", real) ||
       strlen(real) >= sizeof p->workspace)
-    return fail(err, WG_SET_WORKSPACE, "workspace does not exist or cannot be read");
+    return fail(err, WG_PLUGIN_SET_WORKSPACE, "workspace does not exist or cannot be read");
   cfg_copy(p->workspace, sizeof p->workspace, real);
   char config_path[WG_CONFIG_PATH_MAX];
   if (!in_workspace(config_path, p->workspace, "wasmgate.toml") ||
       !in_workspace(p->lock_path, p->workspace, "wasmgate.lock"))
-    return fail(err, WG_SET_WORKSPACE, "workspace path is too long");
+    return fail(err, WG_PLUGIN_SET_WORKSPACE, "workspace path is too long");
   p->cfg = wg_config_load(o->config_path ? o->config_path : config_path,
                           o->config_path != NULL, err);
-  if (!p->cfg) return WG_SET_CONFIG;
-  if (wg_store_paths_get(p->cfg, p->workspace, o->project_store, o->user_store,
+  if (!p->cfg) return WG_PLUGIN_SET_CONFIG;
+  if (wg_plugin_stores_get(p->cfg, p->workspace, o->project_store, o->user_store,
                          &p->stores, err) != 0)
-    return WG_SET_STORES;
+    return WG_PLUGIN_SET_STORES;
   if (!o->ignore_lock) {
     int rc = wg_lock_load(p->lock_path, &p->lock, err);
-    if (rc < 0) return WG_SET_LOCK;
+    if (rc < 0) return WG_PLUGIN_SET_LOCK;
     p->has_lock = rc == 0;
   }
   int rc = o->digest_cache ? discover_cached(p) : wg_discover(&p->stores, NULL, &p->disc);
   if (rc == 0 && wg_resolve(p->cfg, &p->disc, p->has_lock ? &p->lock : NULL, &p->res) != 0)
     rc = -1;
-  return rc == 0 ? WG_SET_OK : fail(err, WG_SET_NOMEM, "out of memory");
+  return rc == 0 ? WG_PLUGIN_SET_OK : fail(err, WG_PLUGIN_SET_NOMEM, "out of memory");
 }
 
 void wg_plugin_set_free(wg_plugin_set *p) {

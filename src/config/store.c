@@ -39,10 +39,10 @@ static bool join_path(char *out, const char *base, const char *rel) {
   return n > 0 && n < WG_CONFIG_PATH_MAX;
 }
 
-int wg_store_paths_get(const wg_config *cfg, const char *workspace,
-                       const char *project_override,
-                       const char *user_override, wg_store_paths *out,
-                       wg_config_error *err) {
+int wg_plugin_stores_get(const wg_config *cfg, const char *workspace,
+                         const char *project_override,
+                         const char *user_override, wg_plugin_stores *out,
+                         wg_config_error *err) {
   memset(out, 0, sizeof *out);
   if (err) memset(err, 0, sizeof *err);
   const char *project = project_override ? project_override

@@ -42,7 +42,7 @@ wg_plugin_set_status wg_workspace_open(const wg_workspace_options *opts,
     memset(err, 0, sizeof *err);
     err->code = WG_CONFIG_NOMEM;
     snprintf(err->message, sizeof err->message, "out of memory");
-    return WG_SET_NOMEM;
+    return WG_PLUGIN_SET_NOMEM;
   }
   wg_workspace_options none = {0};
   if (!opts) opts = &none;
@@ -54,14 +54,14 @@ wg_plugin_set_status wg_workspace_open(const wg_workspace_options *opts,
     .digest_cache = true,
   };
   wg_plugin_set_status st = wg_plugin_set_load(&so, &ws->set, err);
-  if (st == WG_SET_OK && !wg_history_path(ws->set.workspace, ws->set.cfg, ws->history_path,
+  if (st == WG_PLUGIN_SET_OK && !wg_history_path(ws->set.workspace, ws->set.cfg, ws->history_path,
                                           sizeof ws->history_path)) {
     memset(err, 0, sizeof *err);
     err->code = WG_CONFIG_INVALID;
     snprintf(err->message, sizeof err->message, "`history.path` is too long");
-    st = WG_SET_CONFIG;
+    st = WG_PLUGIN_SET_CONFIG;
   }
-  if (st == WG_SET_OK &&
+  if (st == WG_PLUGIN_SET_OK &&
       (wg_registry_build_set(&ws->set, opts->reserved, opts->reserved_count, &ws->reg) != 0 ||
        /* [https] ca_file and [secrets] file paths are relative to the workspace */
        !wg_registry_set_base_dir(&ws->reg, ws->set.workspace) ||
@@ -69,16 +69,16 @@ wg_plugin_set_status wg_workspace_open(const wg_workspace_options *opts,
     memset(err, 0, sizeof *err);
     err->code = WG_CONFIG_NOMEM;
     snprintf(err->message, sizeof err->message, "out of memory");
-    st = WG_SET_NOMEM;
+    st = WG_PLUGIN_SET_NOMEM;
   }
-  if (st != WG_SET_OK) {
+  if (st != WG_PLUGIN_SET_OK) {
     wg_workspace_close(ws);
     return st;
   }
   ws->limits = wg_call_limits_from_config(&ws->set.cfg->limits);
   ws->history_fsync = ws->set.cfg->history_fsync == WG_FSYNC_ALWAYS;
   *out = ws;
-  return WG_SET_OK;
+  return WG_PLUGIN_SET_OK;
 }
 
 void wg_workspace_close(wg_workspace *ws) {

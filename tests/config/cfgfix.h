@@ -19,7 +19,7 @@
 typedef struct cfix {
   char root[128];
   char user[192], project[192];
-  wg_store_paths stores;
+  wg_plugin_stores stores;
 } cfix;
 
 static inline void cfix_path(char out[512], const char *fmt, ...)

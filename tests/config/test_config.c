@@ -502,30 +502,30 @@ static void test_load_missing_and_present_files(void) {
 }
 
 static void test_store_paths(void) {
-  wg_store_paths sp;
+  wg_plugin_stores sp;
   wg_config_error e;
   setenv("XDG_DATA_HOME", "/xdg", 1);
   setenv("HOME", "/home/u", 1);
-  REQUIRE(wg_store_paths_get(NULL, "/ws", NULL, NULL, &sp, &e) == 0);
+  REQUIRE(wg_plugin_stores_get(NULL, "/ws", NULL, NULL, &sp, &e) == 0);
   CHECK_STR(sp.project, "/ws/.yoi/plugins");
   CHECK_STR(sp.user, "/xdg/yoi/plugins");
   CHECK(sp.has_user);
   unsetenv("XDG_DATA_HOME");
-  REQUIRE(wg_store_paths_get(NULL, "/ws", NULL, NULL, &sp, &e) == 0);
+  REQUIRE(wg_plugin_stores_get(NULL, "/ws", NULL, NULL, &sp, &e) == 0);
   CHECK_STR(sp.user, "/home/u/.local/share/yoi/plugins");
   setenv("XDG_DATA_HOME", "relative", 1); /* invalid per the XDG spec: ignored */
-  REQUIRE(wg_store_paths_get(NULL, "/ws", NULL, NULL, &sp, &e) == 0);
+  REQUIRE(wg_plugin_stores_get(NULL, "/ws", NULL, NULL, &sp, &e) == 0);
   CHECK_STR(sp.user, "/home/u/.local/share/yoi/plugins");
   unsetenv("HOME");
   unsetenv("XDG_DATA_HOME");
-  REQUIRE(wg_store_paths_get(NULL, "/ws", NULL, NULL, &sp, &e) == 0);
+  REQUIRE(wg_plugin_stores_get(NULL, "/ws", NULL, NULL, &sp, &e) == 0);
   CHECK(!sp.has_user);
   wg_config *cfg = parse("[stores]\nproject = \"pp\"\nuser = \"/abs/u\"\n", &e);
   REQUIRE(cfg);
-  REQUIRE(wg_store_paths_get(cfg, "/ws", NULL, NULL, &sp, &e) == 0);
+  REQUIRE(wg_plugin_stores_get(cfg, "/ws", NULL, NULL, &sp, &e) == 0);
   CHECK_STR(sp.project, "/ws/pp");
   CHECK_STR(sp.user, "/abs/u");
-  REQUIRE(wg_store_paths_get(cfg, "/ws", "/o/p", "rel/u", &sp, &e) == 0);
+  REQUIRE(wg_plugin_stores_get(cfg, "/ws", "/o/p", "rel/u", &sp, &e) == 0);
   CHECK_STR(sp.project, "/o/p");
   CHECK_STR(sp.user, "/ws/rel/u");
   wg_config_free(cfg);

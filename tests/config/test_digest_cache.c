@@ -180,13 +180,13 @@ static void test_unchanged_packages_not_read_again(void) {
   REQUIRE(ws_setup(&w));
   wg_plugin_set set;
   /* Just written: racy, so read but not recorded. */
-  REQUIRE(load(&w, &set) == WG_SET_OK);
+  REQUIRE(load(&w, &set) == WG_PLUGIN_SET_OK);
   CHECK_INT(set.disc.count, 4);
   wg_plugin_set_free(&set);
   char *racy = slurp(w.cache);
   CHECK(racy == NULL); /* nothing to record yet: not even written */
   settle();
-  REQUIRE(load(&w, &set) == WG_SET_OK);
+  REQUIRE(load(&w, &set) == WG_PLUGIN_SET_OK);
   /* First time: everything read; the cache records the zip packages. */
   CHECK_INT(set.disc.count, 4);
   CHECK(find(&set, "project:other")->manifest != NULL);
@@ -201,7 +201,7 @@ static void test_unchanged_packages_not_read_again(void) {
   CHECK(strstr(text, "\ndir user ") && strstr(text, "\ndir project "));
   CHECK(strstr(text, "\nname " LABEL_ECHO) == NULL);
   /* Second time: the packages nobody enabled come from the cache. */
-  REQUIRE(load(&w, &set) == WG_SET_OK);
+  REQUIRE(load(&w, &set) == WG_PLUGIN_SET_OK);
   CHECK_INT(set.disc.count, 4);
   const wg_discovered *other = find(&set, "project:other");
   REQUIRE(other);
@@ -219,7 +219,7 @@ static void test_unchanged_packages_not_read_again(void) {
   cfix_path(p, "%s/other.yoi-plugin", w.f.project);
   unlink(p);
   REQUIRE(cfix_echo(w.f.project, "other", "renamed", "2.0.0", true) == 0);
-  REQUIRE(load(&w, &set) == WG_SET_OK);
+  REQUIRE(load(&w, &set) == WG_PLUGIN_SET_OK);
   CHECK(find(&set, "project:other") == NULL);
   const wg_discovered *renamed = find(&set, "project:renamed");
   CHECK(renamed && renamed->manifest != NULL);
@@ -228,13 +228,13 @@ static void test_unchanged_packages_not_read_again(void) {
   CHECK(text && !strstr(text, " other ") && !strstr(text, " renamed ")); /* racy */
   CHECK(text && !strstr(text, "\ndir project ")); /* the store changed just now */
   settle();
-  REQUIRE(load(&w, &set) == WG_SET_OK);
+  REQUIRE(load(&w, &set) == WG_PLUGIN_SET_OK);
   wg_plugin_set_free(&set);
   text = slurp(w.cache);
   CHECK(text && strstr(text, " renamed ") && strstr(text, "\ndir project "));
   /* A new package in a listed store: the directory's stamp changed. */
   REQUIRE(cfix_echo(w.f.user, "fourth", "fourth", "1.0.0", true) == 0);
-  REQUIRE(load(&w, &set) == WG_SET_OK);
+  REQUIRE(load(&w, &set) == WG_PLUGIN_SET_OK);
   CHECK(find(&set, "user:fourth") && find(&set, "user:fourth")->manifest != NULL);
   wg_plugin_set_free(&set);
   cfix_free(&w.f);
@@ -245,11 +245,11 @@ static void test_damaged_or_forged_cache_never_refuses(void) {
   REQUIRE(ws_setup(&w));
   settle();
   wg_plugin_set set;
-  REQUIRE(load(&w, &set) == WG_SET_OK);
+  REQUIRE(load(&w, &set) == WG_PLUGIN_SET_OK);
   wg_plugin_set_free(&set);
   /* Damage: ignored, and rewritten whole. */
   REQUIRE(cfix_write(w.cache, "wasmgate-digest-cache 1\ngarbage\n") == 0);
-  REQUIRE(load(&w, &set) == WG_SET_OK);
+  REQUIRE(load(&w, &set) == WG_PLUGIN_SET_OK);
   CHECK_INT(set.res.count, 1);
   CHECK(find(&set, "project:other")->manifest != NULL);
   wg_plugin_set_free(&set);
@@ -264,7 +264,7 @@ static void test_damaged_or_forged_cache_never_refuses(void) {
   REQUIRE(at);
   memcpy(at, " zzzzzzz ", 9);
   REQUIRE(cfix_write(w.cache, forged) == 0);
-  REQUIRE(load(&w, &set) == WG_SET_OK);
+  REQUIRE(load(&w, &set) == WG_PLUGIN_SET_OK);
   CHECK_INT(set.res.count, 1);
   CHECK_INT(set.res.diag_count, 0);
   CHECK(find(&set, "project:enabled") != NULL);
@@ -283,7 +283,7 @@ static void test_damaged_or_forged_cache_never_refuses(void) {
   char rebuilt[65536];
   snprintf(rebuilt, sizeof rebuilt, "%.*s enabled %s", (int)(at - forged), forged, at + 7);
   REQUIRE(cfix_write(w.cache, rebuilt) == 0);
-  REQUIRE(load(&w, &set) == WG_SET_OK);
+  REQUIRE(load(&w, &set) == WG_PLUGIN_SET_OK);
   CHECK_INT(set.res.count, 1);
   CHECK_INT(set.res.diag_count, 0);
   CHECK(find(&set, "project:other") && find(&set, "project:other")->manifest != NULL);
@@ -293,7 +293,7 @@ static void test_damaged_or_forged_cache_never_refuses(void) {
   unlink(w.cache);
   rmdir(forged);
   REQUIRE(cfix_write(forged, "a file where the directory goes") == 0);
-  REQUIRE(load(&w, &set) == WG_SET_OK);
+  REQUIRE(load(&w, &set) == WG_PLUGIN_SET_OK);
   CHECK_INT(set.res.count, 1);
   wg_plugin_set_free(&set);
   cfix_free(&w.f);

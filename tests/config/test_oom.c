@@ -31,7 +31,7 @@ static char config_text[4096];
 
 /* One pass: parse, discover, resolve, inspect, JSON, lock. Returns true if
  * every step succeeded. */
-static bool pipeline(const wg_store_paths *stores) {
+static bool pipeline(const wg_plugin_stores *stores) {
   bool ok = false;
   wg_config_error e;
   wg_config *cfg = wg_config_parse(config_text, strlen(config_text), &e);

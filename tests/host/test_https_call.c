@@ -101,7 +101,7 @@ static void open_session(session *s, const char *limits) {
   wg_plugin_set_options o = {.workspace = ws};
   wg_config_error err;
   memset(s, 0, sizeof *s);
-  REQUIRE(wg_plugin_set_load(&o, &s->set, &err) == WG_SET_OK);
+  REQUIRE(wg_plugin_set_load(&o, &s->set, &err) == WG_PLUGIN_SET_OK);
   REQUIRE(wg_registry_build(s->set.cfg, &s->set.res, NULL, 0, &s->reg) == 0);
   REQUIRE(wg_registry_set_base_dir(&s->reg, s->set.workspace));
   REQUIRE(s->reg.count == 1);

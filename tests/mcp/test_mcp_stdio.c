@@ -32,7 +32,7 @@ static wg_workspace *open_ws(void) {
   wg_workspace_options wo = {.workspace = dir};
   wg_workspace *ws = NULL;
   wg_config_error err;
-  return wg_workspace_open(&wo, &ws, &err) == WG_SET_OK ? ws : NULL;
+  return wg_workspace_open(&wo, &ws, &err) == WG_PLUGIN_SET_OK ? ws : NULL;
 }
 
 static void *serve_thread(void *arg) {

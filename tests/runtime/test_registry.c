@@ -55,10 +55,10 @@ static bool setup(fixture *f, bool feature) {
   wg_config_error err;
   f->cfg = wg_config_parse(text, (size_t)n, &err);
   if (!f->cfg) return false;
-  wg_store_paths stores;
+  wg_plugin_stores stores;
   char none[128];
   snprintf(none, sizeof none, "%s/no-user-store", f->root);
-  if (wg_store_paths_get(f->cfg, f->ws, NULL, none, &stores, &err) != 0) return false;
+  if (wg_plugin_stores_get(f->cfg, f->ws, NULL, none, &stores, &err) != 0) return false;
   return wg_discover(&stores, NULL, &f->disc) == 0 &&
          wg_resolve(f->cfg, &f->disc, NULL, &f->res) == 0;
 }

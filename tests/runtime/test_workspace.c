@@ -95,7 +95,7 @@ static wg_workspace *open_ws(const fixture *f) {
   wg_workspace *ws = NULL;
   wg_config_error err;
   wg_plugin_set_status st = wg_workspace_open(&o, &ws, &err);
-  if (st != WG_SET_OK) fprintf(stderr, "open: %s: %s\n", wg_plugin_set_status_name(st), err.message);
+  if (st != WG_PLUGIN_SET_OK) fprintf(stderr, "open: %s: %s\n", wg_plugin_set_status_name(st), err.message);
   return ws;
 }
 
@@ -460,11 +460,11 @@ static void test_open_errors_name_the_step(void) {
   char missing[160];
   snprintf(missing, sizeof missing, "%s/nope", f.root);
   wg_workspace_options o = {.workspace = missing};
-  CHECK_INT(wg_workspace_open(&o, &ws, &err), WG_SET_WORKSPACE);
+  CHECK_INT(wg_workspace_open(&o, &ws, &err), WG_PLUGIN_SET_WORKSPACE);
   CHECK(ws == NULL);
   REQUIRE(write_config(&f, f.sum_digest, 20000, "[limits]\n"));
   o.workspace = f.ws;
-  CHECK_INT(wg_workspace_open(&o, &ws, &err), WG_SET_CONFIG);
+  CHECK_INT(wg_workspace_open(&o, &ws, &err), WG_PLUGIN_SET_CONFIG);
   CHECK(err.line > 0);
   teardown(&f);
 }
