@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "wasmgate/config.h"
+#include "wasmgate/plugins.h"
 #include "wasmgate/policy.h"
 #include "wasmgate/util.h"
 #include "wasmgate/wasm.h"

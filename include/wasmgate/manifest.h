@@ -236,7 +236,7 @@ wg_schema *wg_manifest_tool_schema(const wg_manifest_tool *t,
  *   api  "host import `M.N` has the wrong type" (also: not a function)
  *   api  "host_api.fs is not implemented" (any yoi:fs import, as yoi)
  * *uses_https (if non-NULL) is set when yoi:https is imported (authorizing
- * host_api.https is wg_authorize_host_api's job, config.h). */
+ * host_api.https is wg_authorize_host_api's job, plugins.h). */
 int wg_abi_check(const uint8_t *wasm, size_t len, bool *uses_https,
                  wg_pkg_diag *diag);
 /* The same with the engine's build bounds (NULL: its defaults). Also:

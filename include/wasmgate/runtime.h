@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "wasmgate/config.h"
+#include "wasmgate/inspect.h"
 #include "wasmgate/host.h"
 #include "wasmgate/schema.h"
 #include "wasmgate/wasm.h"

@@ -16,6 +16,8 @@
 #include "wasmgate/package.h"
 #include "wasmgate/manifest.h"
 #include "wasmgate/config.h"
+#include "wasmgate/plugins.h"
+#include "wasmgate/inspect.h"
 #include "wasmgate/policy.h"
 #include "wasmgate/host.h"
 #include "wasmgate/runtime.h"

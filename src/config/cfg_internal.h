@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 
 #include "wasmgate/config.h"
+#include "wasmgate/inspect.h"
+#include "wasmgate/plugins.h"
 #include "wasmgate/util.h"
 
 struct wg_config_priv {

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "wasmgate/config.h"
+#include "wasmgate/inspect.h"
+#include "wasmgate/plugins.h"
 
 typedef struct cfix {
   char root[128];

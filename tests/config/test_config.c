@@ -8,6 +8,8 @@
 
 #include "harness.h"
 #include "wasmgate/config.h"
+#include "wasmgate/inspect.h"
+#include "wasmgate/plugins.h"
 
 static wg_config *parse(const char *text, wg_config_error *err) {
   return wg_config_parse(text, strlen(text), err);
