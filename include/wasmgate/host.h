@@ -8,10 +8,10 @@
  * import names, output keys), never from paths, environment values, guest
  * memory dumps or raw input.
  *
- * ABI (docs/design.md#the-abi): wg_host_bind checks every import of a module
+ * ABI (docs/design.md#the-abi): host_bind checks every import of a module
  * against the `yoi:tool` table (and `yoi:https` when granted) before
  * anything is instantiated, and creates one host function per import in the
- * call's store, bound to that call's wg_host_call state.
+ * call's store, bound to that call's host_call state.
  *
  * HTTPS (docs/https.md): `yoi:https.request` runs the whole
  * request on the calling thread under the call's deadline and cancellation
@@ -146,55 +146,11 @@ typedef struct wg_https_record {
   uint32_t hop;        /* 0: the guest's request; k: its k-th redirect */
 } wg_https_record;
 
-struct host_https_state; /* internal (src/host/https_abi.c) */
-
-/* Per-call state the host functions work on. The caller fills the inputs,
- * zeroes the rest, and frees with wg_host_call_free. */
-typedef struct wg_host_call {
-  /* inputs */
-  const char *tool_name;
-  size_t tool_name_len;
-  const char *input; /* canonical JSON text the guest reads */
-  size_t input_len;
-  size_t max_output; /* output_write bound; 0 = WG_HOST_MAX_OUTPUT_WRITE */
-  bool https_granted;
-  const wg_https_ctx *https; /* NULL: a granted request fails closed */
-  uint64_t deadline_ns;      /* the call's deadline (wg_now_ns clock), 0 = none */
-  atomic_int *cancel;        /* the call's cancellation flag, or NULL */
-  /* outputs */
-  char *output;       /* the last successful output_write, malloc'd */
-  size_t output_len;
-  size_t output_cap;  /* bytes allocated for output */
-  bool output_written;
-  wg_err sticky;      /* first output error, WG_ERR_NONE if none */
-  char sticky_message[WG_ERROR_MESSAGE_MAX + 1];
-  uint32_t host_calls;
-  struct host_https_state *https_state; /* created by the first request */
-} wg_host_call;
-
-void wg_host_call_free(wg_host_call *hc);
-
-/* Moves the call's https records out (*out malloc'd, caller frees; NULL and
- * 0 when no request was made). */
-void wg_host_call_take_https(wg_host_call *hc, wg_https_record **out,
-                             size_t *count);
+/* The per-call state the host functions work on, and binding a module's
+ * imports to it, are the runtime's business: src/include/host_call.h. */
 
 /* True once this process has loaded the https client libraries (libcurl
  * and c-ares are opened on the first request only). */
 bool wg_https_client_loaded(void);
-
-/* Checks every import of m (yoi's order: module, authorization, name) and,
- * if all are acceptable, fills imports[0..wg_module_import_count(m)) with
- * host functions created in s and bound to hc. On failure returns false and
- * sets err (code link_error, permission_denied or unsupported; nothing was
- * instantiated). */
-bool wg_host_bind(wg_store *s, const wg_module *m, wg_host_call *hc,
-                  wg_extern *imports, wg_error *err);
-
-/* Checks the required exports: `memory` (a memory) and `yoi_tool_call`
- * ([] -> []), memory first, with the package check's messages (manifest.h:
- * "plugin WASM module does not export ..."). On failure sets err
- * (module_invalid) and returns false. */
-bool wg_host_check_exports(const wg_module *m, wg_error *err);
 
 #endif

@@ -249,31 +249,4 @@ int wg_abi_check_limited(const uint8_t *wasm, size_t len,
                          const wg_module_limits *limits, bool *uses_https,
                          wg_pkg_diag *diag);
 
-/* The host imports of yoi-plugin-wasm-1 (yoi:tool, yoi:https): one table,
- * used by `check` and by the host layer that implements them. */
-typedef enum wg_abi_import_id {
-  WG_ABI_TOOL_NAME_LEN,
-  WG_ABI_TOOL_NAME_READ,
-  WG_ABI_INPUT_LEN,
-  WG_ABI_INPUT_READ,
-  WG_ABI_OUTPUT_WRITE,
-  WG_ABI_HTTPS_REQUEST,
-  WG_ABI_HTTPS_RESPONSE_LEN,
-  WG_ABI_HTTPS_RESPONSE_READ,
-  WG_ABI_IMPORT_COUNT
-} wg_abi_import_id;
-
-typedef struct wg_abi_import {
-  const char *module; /* "yoi:tool" or "yoi:https" */
-  const char *name;
-  wg_functype type;   /* () -> i32 or (i32, i32) -> i32 */
-} wg_abi_import;
-
-const wg_abi_import *wg_abi_import_at(wg_abi_import_id id);
-/* The id of import module.name, or -1 if the ABI has no such import. */
-int wg_abi_find_import(const char *module, size_t module_len,
-                       const char *name, size_t name_len);
-/* True if im is a function import of exactly the type of import id. */
-bool wg_abi_import_type_ok(const wg_import_info *im, wg_abi_import_id id);
-
 #endif

@@ -3,7 +3,7 @@
  *
  * Read calls copy only when `len` is exactly the full length (else -1, not
  * sticky). output_write failures are sticky: the first one is kept in
- * wg_host_call.sticky and fails the call after the guest returns, whatever
+ * host_call.sticky and fails the call after the guest returns, whatever
  * it writes later. Successful writes replace each other (last write wins).
  * `yoi:https` is linked only when granted (its functions are in
  * https_abi.c). Host functions never trap on a guest mistake: every one is
@@ -32,7 +32,7 @@ static int32_t exact_read(wg_caller *c, const wg_val *args, const char *src,
   return len;
 }
 
-void host_sticky(wg_host_call *hc, wg_err code, const char *msg) {
+void host_sticky(host_call *hc, wg_err code, const char *msg) {
   if (hc->sticky != WG_ERR_NONE) return; /* the first error is the one kept */
   hc->sticky = code;
   size_t n = strlen(msg);
@@ -44,7 +44,7 @@ void host_sticky(wg_host_call *hc, wg_err code, const char *msg) {
 static wg_trap h_tool_name_len(wg_caller *c, void *user, const wg_val *args,
                                wg_val *results) {
   (void)c, (void)args;
-  wg_host_call *hc = user;
+  host_call *hc = user;
   hc->host_calls++;
   ret(results, (int32_t)hc->tool_name_len);
   return WG_TRAP_NONE;
@@ -52,7 +52,7 @@ static wg_trap h_tool_name_len(wg_caller *c, void *user, const wg_val *args,
 
 static wg_trap h_tool_name_read(wg_caller *c, void *user, const wg_val *args,
                                 wg_val *results) {
-  wg_host_call *hc = user;
+  host_call *hc = user;
   hc->host_calls++;
   ret(results, exact_read(c, args, hc->tool_name, hc->tool_name_len));
   return WG_TRAP_NONE;
@@ -61,7 +61,7 @@ static wg_trap h_tool_name_read(wg_caller *c, void *user, const wg_val *args,
 static wg_trap h_input_len(wg_caller *c, void *user, const wg_val *args,
                            wg_val *results) {
   (void)c, (void)args;
-  wg_host_call *hc = user;
+  host_call *hc = user;
   hc->host_calls++;
   ret(results, (int32_t)hc->input_len);
   return WG_TRAP_NONE;
@@ -69,19 +69,19 @@ static wg_trap h_input_len(wg_caller *c, void *user, const wg_val *args,
 
 static wg_trap h_input_read(wg_caller *c, void *user, const wg_val *args,
                             wg_val *results) {
-  wg_host_call *hc = user;
+  host_call *hc = user;
   hc->host_calls++;
   ret(results, exact_read(c, args, hc->input, hc->input_len));
   return WG_TRAP_NONE;
 }
 
-static size_t output_bound(const wg_host_call *hc) {
+static size_t output_bound(const host_call *hc) {
   return hc->max_output ? hc->max_output : WG_HOST_MAX_OUTPUT_WRITE;
 }
 
 static wg_trap h_output_write(wg_caller *c, void *user, const wg_val *args,
                               wg_val *results) {
-  wg_host_call *hc = user;
+  host_call *hc = user;
   hc->host_calls++;
   int32_t ptr = (int32_t)args[0].of.i32, len = (int32_t)args[1].of.i32;
   wg_memory *mem = wg_caller_memory(c);
@@ -122,16 +122,16 @@ static wg_trap h_output_write(wg_caller *c, void *user, const wg_val *args,
 }
 
 /* Implementations of the ABI's imports; names and types live in the
- * package layer's table (wg_abi_import_at), which `check` uses too. */
-static const wg_host_fn host_impl[WG_ABI_IMPORT_COUNT] = {
-  [WG_ABI_TOOL_NAME_LEN] = h_tool_name_len,
-  [WG_ABI_TOOL_NAME_READ] = h_tool_name_read,
-  [WG_ABI_INPUT_LEN] = h_input_len,
-  [WG_ABI_INPUT_READ] = h_input_read,
-  [WG_ABI_OUTPUT_WRITE] = h_output_write,
-  [WG_ABI_HTTPS_REQUEST] = host_h_https_request,
-  [WG_ABI_HTTPS_RESPONSE_LEN] = host_h_https_response_len,
-  [WG_ABI_HTTPS_RESPONSE_READ] = host_h_https_response_read,
+ * package layer's table (pkg_abi_import_at), which `check` uses too. */
+static const wg_host_fn host_impl[PKG_ABI_IMPORT_COUNT] = {
+  [PKG_ABI_TOOL_NAME_LEN] = h_tool_name_len,
+  [PKG_ABI_TOOL_NAME_READ] = h_tool_name_read,
+  [PKG_ABI_INPUT_LEN] = h_input_len,
+  [PKG_ABI_INPUT_READ] = h_input_read,
+  [PKG_ABI_OUTPUT_WRITE] = h_output_write,
+  [PKG_ABI_HTTPS_REQUEST] = host_h_https_request,
+  [PKG_ABI_HTTPS_RESPONSE_LEN] = host_h_https_response_len,
+  [PKG_ABI_HTTPS_RESPONSE_READ] = host_h_https_response_read,
 };
 
 static bool name_is(const wg_import_info *im, const char *module) {
@@ -151,7 +151,7 @@ static int resolve(const wg_import_info *im, bool https_granted,
   char mod[72], name[72];
   short_name(mod, sizeof mod, im->module, im->module_len);
   short_name(name, sizeof name, im->name, im->name_len);
-  int id = wg_abi_find_import(im->module, im->module_len, im->name,
+  int id = pkg_abi_find_import(im->module, im->module_len, im->name,
                               im->name_len);
   if (name_is(im, "yoi:tool")) {
     if (id < 0) {
@@ -179,7 +179,7 @@ static int resolve(const wg_import_info *im, bool https_granted,
                  "are available", mod);
     return -1;
   }
-  if (!wg_abi_import_type_ok(im, (wg_abi_import_id)id)) {
+  if (!pkg_abi_import_type_ok(im, (pkg_abi_import_id)id)) {
     wg_error_set(err, WG_ERR_LINK_ERROR, "host import `%s`.`%s` has the wrong type",
                  mod, name);
     return -1;
@@ -187,8 +187,8 @@ static int resolve(const wg_import_info *im, bool https_granted,
   return id;
 }
 
-bool wg_host_bind(wg_store *s, const wg_module *m, wg_host_call *hc,
-                  wg_extern *imports, wg_error *err) {
+bool host_bind(wg_store *s, const wg_module *m, host_call *hc,
+               wg_extern *imports, wg_error *err) {
   size_t n = wg_module_import_count(m);
   for (size_t i = 0; i < n; i++) {
     wg_import_info im;
@@ -198,7 +198,7 @@ bool wg_host_bind(wg_store *s, const wg_module *m, wg_host_call *hc,
     }
     int id = resolve(&im, hc->https_granted, err);
     if (id < 0) return false;
-    wg_func *f = wg_func_new_host(s, &wg_abi_import_at((wg_abi_import_id)id)->type,
+    wg_func *f = wg_func_new_host(s, &pkg_abi_import_at((pkg_abi_import_id)id)->type,
                                   host_impl[id], hc);
     if (!f) {
       wg_error_set(err, WG_ERR_INTERNAL, "out of memory linking imports");
@@ -211,14 +211,14 @@ bool wg_host_bind(wg_store *s, const wg_module *m, wg_host_call *hc,
 }
 
 /* The package layer's check, so a call refuses exactly what `check` does. */
-bool wg_host_check_exports(const wg_module *m, wg_error *err) {
+bool host_check_exports(const wg_module *m, wg_error *err) {
   const char *problem = pkg_abi_export_problem(m);
   if (!problem) return true;
   wg_error_set(err, WG_ERR_MODULE_INVALID, "%s", problem);
   return false;
 }
 
-void wg_host_call_free(wg_host_call *hc) {
+void host_call_free(host_call *hc) {
   free(hc->output);
   hc->output = NULL;
   hc->output_len = hc->output_cap = 0;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "host_call.h"
 #include "wasmgate/host.h"
 
 /* ---- Failures ----------------------------------------------------------- */
@@ -231,19 +232,19 @@ typedef struct host_https_state {
  * the response JSON is appended to json; else f says why (an https_* code,
  * or cancelled / timeout when the call itself stopped). Records every
  * request (and redirect hop) in st. */
-bool host_https_run(const wg_host_call *hc, host_https_state *st, const char *desc,
+bool host_https_run(const host_call *hc, host_https_state *st, const char *desc,
                     size_t len, wg_buf *json, host_fail *f);
 
 /* ---- The imports (https_abi.c) and the sticky error (abi.c) --------------- */
 
 /* Records the call's first output error (later ones are dropped). */
-void host_sticky(wg_host_call *hc, wg_err code, const char *msg);
+void host_sticky(host_call *hc, wg_err code, const char *msg);
 
 wg_trap host_h_https_request(wg_caller *c, void *user, const wg_val *args, wg_val *results);
 wg_trap host_h_https_response_len(wg_caller *c, void *user, const wg_val *args,
                                   wg_val *results);
 wg_trap host_h_https_response_read(wg_caller *c, void *user, const wg_val *args,
                                    wg_val *results);
-void host_https_state_free(wg_host_call *hc);
+void host_https_state_free(host_call *hc);
 
 #endif

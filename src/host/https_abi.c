@@ -20,7 +20,7 @@ static void ret(wg_val *results, int32_t v) {
   results[0].of.i32 = (uint32_t)v;
 }
 
-static host_https_state *state_of(wg_host_call *hc) {
+static host_https_state *state_of(host_call *hc) {
   if (!hc->https_state) hc->https_state = calloc(1, sizeof *hc->https_state);
   return hc->https_state;
 }
@@ -33,7 +33,7 @@ static void clear_response(host_https_state *st) {
 
 /* Reads the descriptor from guest memory; NULL (and a sticky error) if it
  * cannot be: negative or over-long, no memory, out of bounds. */
-static char *read_descriptor(wg_caller *c, wg_host_call *hc, const wg_val *args, size_t *len) {
+static char *read_descriptor(wg_caller *c, host_call *hc, const wg_val *args, size_t *len) {
   int32_t ptr = (int32_t)args[0].of.i32, n = (int32_t)args[1].of.i32;
   wg_memory *mem = wg_caller_memory(c);
   if (ptr < 0 || n < 0) {
@@ -59,7 +59,7 @@ static char *read_descriptor(wg_caller *c, wg_host_call *hc, const wg_val *args,
 }
 
 wg_trap host_h_https_request(wg_caller *c, void *user, const wg_val *args, wg_val *results) {
-  wg_host_call *hc = user;
+  host_call *hc = user;
   hc->host_calls++;
   ret(results, -1);
   host_https_state *st = state_of(hc);
@@ -112,7 +112,7 @@ wg_trap host_h_https_request(wg_caller *c, void *user, const wg_val *args, wg_va
 wg_trap host_h_https_response_len(wg_caller *c, void *user, const wg_val *args,
                                   wg_val *results) {
   (void)c, (void)args;
-  wg_host_call *hc = user;
+  host_call *hc = user;
   hc->host_calls++;
   ret(results, hc->https_state ? (int32_t)hc->https_state->response_len : 0);
   return WG_TRAP_NONE;
@@ -120,7 +120,7 @@ wg_trap host_h_https_response_len(wg_caller *c, void *user, const wg_val *args,
 
 wg_trap host_h_https_response_read(wg_caller *c, void *user, const wg_val *args,
                                    wg_val *results) {
-  wg_host_call *hc = user;
+  host_call *hc = user;
   hc->host_calls++;
   int32_t ptr = (int32_t)args[0].of.i32, len = (int32_t)args[1].of.i32;
   const host_https_state *st = hc->https_state;
@@ -133,7 +133,7 @@ wg_trap host_h_https_response_read(wg_caller *c, void *user, const wg_val *args,
   return WG_TRAP_NONE;
 }
 
-void wg_host_call_take_https(wg_host_call *hc, wg_https_record **out, size_t *count) {
+void host_call_take_https(host_call *hc, wg_https_record **out, size_t *count) {
   host_https_state *st = hc->https_state;
   *out = NULL;
   *count = 0;
@@ -144,7 +144,7 @@ void wg_host_call_take_https(wg_host_call *hc, wg_https_record **out, size_t *co
   st->record_count = st->record_cap = 0;
 }
 
-void host_https_state_free(wg_host_call *hc) {
+void host_https_state_free(host_call *hc) {
   host_https_state *st = hc->https_state;
   if (!st) return;
   clear_response(st);

@@ -127,7 +127,7 @@ static void hop_free(hop *h) {
 }
 
 typedef struct run {
-  const wg_host_call *hc;
+  const host_call *hc;
   const wg_https_ctx *ctx;
   host_https_state *st;
   const host_desc *desc;
@@ -416,7 +416,7 @@ static bool run_hops(run *rn, host_transfer_resp *final, host_fail *f) {
   return ok;
 }
 
-bool host_https_run(const wg_host_call *hc, host_https_state *st, const char *text,
+bool host_https_run(const host_call *hc, host_https_state *st, const char *text,
                     size_t len, wg_buf *json, host_fail *f) {
   const wg_https_ctx *ctx = hc->https;
   char msg[WG_AUTH_MESSAGE_MAX];

@@ -22,33 +22,33 @@ static const wg_valtype abi_i32[] = {WG_I32};
 #define ABI_LEN {0, 1, NULL, abi_i32}          /* () -> i32 */
 #define ABI_PTR_LEN {2, 1, abi_i32x2, abi_i32} /* (i32, i32) -> i32 */
 
-/* The yoi:tool and yoi:https imports, indexed by wg_abi_import_id. */
-static const wg_abi_import abi_imports[WG_ABI_IMPORT_COUNT] = {
-  [WG_ABI_TOOL_NAME_LEN] = {"yoi:tool", "tool_name_len", ABI_LEN},
-  [WG_ABI_TOOL_NAME_READ] = {"yoi:tool", "tool_name_read", ABI_PTR_LEN},
-  [WG_ABI_INPUT_LEN] = {"yoi:tool", "input_len", ABI_LEN},
-  [WG_ABI_INPUT_READ] = {"yoi:tool", "input_read", ABI_PTR_LEN},
-  [WG_ABI_OUTPUT_WRITE] = {"yoi:tool", "output_write", ABI_PTR_LEN},
-  [WG_ABI_HTTPS_REQUEST] = {"yoi:https", "request", ABI_PTR_LEN},
-  [WG_ABI_HTTPS_RESPONSE_LEN] = {"yoi:https", "response_len", ABI_LEN},
-  [WG_ABI_HTTPS_RESPONSE_READ] = {"yoi:https", "response_read", ABI_PTR_LEN},
+/* The yoi:tool and yoi:https imports, indexed by pkg_abi_import_id. */
+static const pkg_abi_import abi_imports[PKG_ABI_IMPORT_COUNT] = {
+  [PKG_ABI_TOOL_NAME_LEN] = {"yoi:tool", "tool_name_len", ABI_LEN},
+  [PKG_ABI_TOOL_NAME_READ] = {"yoi:tool", "tool_name_read", ABI_PTR_LEN},
+  [PKG_ABI_INPUT_LEN] = {"yoi:tool", "input_len", ABI_LEN},
+  [PKG_ABI_INPUT_READ] = {"yoi:tool", "input_read", ABI_PTR_LEN},
+  [PKG_ABI_OUTPUT_WRITE] = {"yoi:tool", "output_write", ABI_PTR_LEN},
+  [PKG_ABI_HTTPS_REQUEST] = {"yoi:https", "request", ABI_PTR_LEN},
+  [PKG_ABI_HTTPS_RESPONSE_LEN] = {"yoi:https", "response_len", ABI_LEN},
+  [PKG_ABI_HTTPS_RESPONSE_READ] = {"yoi:https", "response_read", ABI_PTR_LEN},
 };
 
-const wg_abi_import *wg_abi_import_at(wg_abi_import_id id) {
-  if ((unsigned)id >= WG_ABI_IMPORT_COUNT) return NULL;
+const pkg_abi_import *pkg_abi_import_at(pkg_abi_import_id id) {
+  if ((unsigned)id >= PKG_ABI_IMPORT_COUNT) return NULL;
   return &abi_imports[id];
 }
 
-int wg_abi_find_import(const char *module, size_t module_len,
+int pkg_abi_find_import(const char *module, size_t module_len,
                        const char *name, size_t name_len) {
-  for (int i = 0; i < WG_ABI_IMPORT_COUNT; i++)
+  for (int i = 0; i < PKG_ABI_IMPORT_COUNT; i++)
     if (pkg_str_is(module, module_len, abi_imports[i].module) &&
         pkg_str_is(name, name_len, abi_imports[i].name))
       return i;
   return -1;
 }
 
-bool wg_abi_import_type_ok(const wg_import_info *im, wg_abi_import_id id) {
+bool pkg_abi_import_type_ok(const wg_import_info *im, pkg_abi_import_id id) {
   const wg_functype *want = &abi_imports[id].type, *got = &im->functype;
   if (im->kind != WG_EXTERN_FUNC || got->param_count != want->param_count ||
       got->result_count != want->result_count)
@@ -96,12 +96,12 @@ static int check_import(const wg_import_info *im, bool *uses_https,
              "`yoi:https` are available", shown);
     return abi_fail(d, msg);
   }
-  int id = wg_abi_find_import(im->module, im->module_len, im->name,
+  int id = pkg_abi_find_import(im->module, im->module_len, im->name,
                               im->name_len);
   if (id >= 0) {
-    const wg_abi_import *h = &abi_imports[id];
+    const pkg_abi_import *h = &abi_imports[id];
     if (https) *uses_https = true;
-    if (wg_abi_import_type_ok(im, (wg_abi_import_id)id)) return 0;
+    if (pkg_abi_import_type_ok(im, (pkg_abi_import_id)id)) return 0;
     snprintf(msg, sizeof msg, "host import `%s.%s` has the wrong type",
              h->module, h->name);
     return abi_fail(d, msg);

@@ -191,9 +191,9 @@ static wg_limits engine_limits(const wg_call_request *req, const wg_call_limits 
   };
 }
 
-static wg_host_call host_call_for(const wg_call_request *req, const wg_call_limits *lim,
+static host_call host_call_for(const wg_call_request *req, const wg_call_limits *lim,
                                   const wg_call_result *out, uint64_t deadline) {
-  return (wg_host_call){
+  return (host_call){
       .tool_name = req->tool,
       .tool_name_len = strlen(req->tool),
       .input = out->arguments,
@@ -208,7 +208,7 @@ static wg_host_call host_call_for(const wg_call_request *req, const wg_call_limi
 
 /* Binds the imports, instantiates `m` in `s`, runs yoi_tool_call and
  * decodes its output; *inst is left for the statistics. */
-static void instantiate_and_call(wg_store *s, const wg_module *m, wg_host_call *hc,
+static void instantiate_and_call(wg_store *s, const wg_module *m, host_call *hc,
                                  const wg_call_limits *lim, wg_instance **inst,
                                  wg_call_result *out) {
   wg_error *e = &out->error;
@@ -220,7 +220,7 @@ static void instantiate_and_call(wg_store *s, const wg_module *m, wg_host_call *
   }
   wg_wasm_error we = {0};
   wg_extern fn;
-  if (!wg_host_bind(s, m, hc, imports, e)) {
+  if (!host_bind(s, m, hc, imports, e)) {
     /* e says why */
   } else if (wg_instance_new(s, m, imports, nimports, inst, &we) != WG_WASM_OK) {
     engine_error(&we, lim->fuel, e);
@@ -248,7 +248,7 @@ static void run_module(const wg_call_request *req, const wg_call_limits *lim,
   }
   uint64_t deadline;
   if (__builtin_add_overflow(t0, lim->wall_clock_ns, &deadline)) deadline = UINT64_MAX;
-  if (!wg_host_check_exports(m, e) || !still_running(req, deadline, e)) {
+  if (!host_check_exports(m, e) || !still_running(req, deadline, e)) {
     wg_module_release(loaded);
     return;
   }
@@ -258,14 +258,14 @@ static void run_module(const wg_call_request *req, const wg_call_limits *lim,
     return;
   }
   wg_limits wl = engine_limits(req, lim, deadline);
-  wg_host_call hc = host_call_for(req, lim, out, deadline);
+  host_call hc = host_call_for(req, lim, out, deadline);
   wg_store *s = wg_store_new(&wl);
   wg_instance *inst = NULL;
   if (s) instantiate_and_call(s, m, &hc, lim, &inst, out);
   else wg_error_set(e, WG_ERR_INTERNAL, "host out of memory");
   fill_stats(s, inst, t0, out);
-  wg_host_call_take_https(&hc, &out->https, &out->https_count);
-  wg_host_call_free(&hc);
+  host_call_take_https(&hc, &out->https, &out->https_count);
+  host_call_free(&hc);
   wg_store_free(s);
   wg_module_release(loaded);
 }

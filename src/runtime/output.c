@@ -90,7 +90,7 @@ static bool check_object(const wg_json *root, const wg_call_limits *lim,
   return true;
 }
 
-void rt_decode_output(const wg_host_call *hc, const wg_call_limits *lim,
+void rt_decode_output(const host_call *hc, const wg_call_limits *lim,
                       wg_call_result *out) {
   wg_error *e = &out->error;
   if (!hc->output_written || hc->output_len == 0) {

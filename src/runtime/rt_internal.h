@@ -2,6 +2,7 @@
 #ifndef WASMGATE_RT_INTERNAL_H
 #define WASMGATE_RT_INTERNAL_H
 
+#include "host_call.h"
 #include "wasmgate/json.h"
 #include "wasmgate/runtime.h"
 
@@ -12,7 +13,7 @@ bool rt_check_schema(const wg_schema *s, const wg_json *input, wg_error *e);
 /* Decodes the guest's output in yoi's order (docs/design.md#output-contract);
  * fills summary and
  * content of out, or sets out->error (output_invalid / output_too_large). */
-void rt_decode_output(const wg_host_call *hc, const wg_call_limits *lim,
+void rt_decode_output(const host_call *hc, const wg_call_limits *lim,
                       wg_call_result *out);
 
 /* The stat stamp of a package read whose digest matched. */

@@ -26,7 +26,7 @@ static void check_error(const wg_error *e) {
 }
 
 static void fuzz_output(const uint8_t *data, size_t size) {
-  wg_host_call hc = {0};
+  host_call hc = {0};
   hc.output = (char *)data, hc.output_len = size, hc.output_written = true;
   wg_call_limits lim = wg_call_limits_default();
   wg_call_result r;
