@@ -85,10 +85,10 @@ typedef struct wg_inspection {
 } wg_inspection;
 
 /* Builds the items from discovery and a fresh resolution. Never reads a
- * package or runs code. 0, or -1 on out of memory. cfg, disc and res must
- * outlive the inspection. */
-int wg_inspect(const wg_config *cfg, const wg_discovery *disc,
-               const wg_resolution *res, wg_inspection *out);
+ * package or runs code. WG_CONFIG_OK, or WG_CONFIG_NOMEM. cfg, disc and res
+ * must outlive the inspection. */
+wg_config_code wg_inspect(const wg_config *cfg, const wg_discovery *disc,
+                          const wg_resolution *res, wg_inspection *out);
 void wg_inspection_free(wg_inspection *in);
 
 typedef enum wg_inspect_lookup {

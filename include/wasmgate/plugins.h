@@ -50,11 +50,12 @@ typedef struct wg_plugin_stores {
  * User: override, else [stores] user, else
  * ${XDG_DATA_HOME:-$HOME/.local/share}/yoi/plugins (env read here, via
  * getenv; the caller passes NULL overrides to use config and environment).
- * Relative paths are relative to `workspace` (an absolute path). */
-int wg_plugin_stores_get(const wg_config *cfg, const char *workspace,
-                         const char *project_override,
-                         const char *user_override, wg_plugin_stores *out,
-                         wg_config_error *err);
+ * Relative paths are relative to `workspace` (an absolute path).
+ * WG_CONFIG_OK, or WG_CONFIG_INVALID (a path too long) with *err. */
+wg_config_code wg_plugin_stores_get(const wg_config *cfg, const char *workspace,
+                                    const char *project_override,
+                                    const char *user_override, wg_plugin_stores *out,
+                                    wg_config_error *err);
 
 /* ---- diagnostics ------------------------------------------------------ */
 
@@ -100,10 +101,10 @@ typedef struct wg_discovery {
 } wg_discovery;
 
 /* Scans the stores (user, then project; a NULL or missing store is skipped).
- * Returns 0, or -1 on out of memory only: every package problem is a
+ * WG_CONFIG_OK, or WG_CONFIG_NOMEM only: every package problem is a
  * diagnostic, and one bad package never hides the others. */
-int wg_discover(const wg_plugin_stores *stores, const wg_pkg_limits *limits,
-                wg_discovery *out);
+wg_config_code wg_discover(const wg_plugin_stores *stores, const wg_pkg_limits *limits,
+                           wg_discovery *out);
 void wg_discovery_free(wg_discovery *d);
 
 /* ---- lock file -------------------------------------------------------- */
@@ -121,11 +122,12 @@ typedef struct wg_lock {
   size_t count;
 } wg_lock;
 
-/* Reads a lock file. Returns 1 and an empty lock if it does not exist, 0 on
- * success, -1 with *err (line/column when it is a format error). */
-int wg_lock_load(const char *path, wg_lock *out, wg_config_error *err);
-int wg_lock_parse(const char *text, size_t len, wg_lock *out,
-                  wg_config_error *err);
+/* Reads a lock file: WG_CONFIG_OK; WG_CONFIG_MISSING and an empty lock if
+ * it does not exist (not an error: a workspace need not have one); else the
+ * failure's code with *err (line/column when it is a format error). */
+wg_config_code wg_lock_load(const char *path, wg_lock *out, wg_config_error *err);
+wg_config_code wg_lock_parse(const char *text, size_t len, wg_lock *out,
+                             wg_config_error *err);
 void wg_lock_free(wg_lock *lock);
 const wg_lock_entry *wg_lock_find(const wg_lock *lock, const char *id);
 
@@ -149,16 +151,17 @@ typedef struct wg_resolution {
 #define WG_LOCK_MSG_DIGEST "plugin package digest does not match wasmgate.lock"
 
 /* Resolves cfg's enabled entries against `disc`. `lock` may be NULL (no
- * lock file). Returns 0, or -1 on out of memory. The result points into cfg
+ * lock file). WG_CONFIG_OK, or WG_CONFIG_NOMEM. The result points into cfg
  * and disc, which must outlive it. */
-int wg_resolve(const wg_config *cfg, const wg_discovery *disc,
-               const wg_lock *lock, wg_resolution *out);
+wg_config_code wg_resolve(const wg_config *cfg, const wg_discovery *disc,
+                          const wg_lock *lock, wg_resolution *out);
 void wg_resolution_free(wg_resolution *r);
 
 /* The resolved plugins as a lock (one entry per identity, tools in manifest
- * order), and its TOML text written atomically to `path` (temp + rename). */
-int wg_lock_from_resolution(const wg_resolution *r, wg_lock *out);
-int wg_lock_write(const wg_lock *lock, const char *path, wg_config_error *err);
+ * order; WG_CONFIG_NOMEM), and its TOML text written atomically to `path`
+ * (temp + rename; WG_CONFIG_IO with *err). */
+wg_config_code wg_lock_from_resolution(const wg_resolution *r, wg_lock *out);
+wg_config_code wg_lock_write(const wg_lock *lock, const char *path, wg_config_error *err);
 /* The lock's TOML text (appended to out). */
 bool wg_lock_format(const wg_lock *lock, wg_buf *out);
 

@@ -179,4 +179,10 @@ int cfg_check_https_grant(cfg_ctx *c, const wg_toml_value *v, const char *where,
 int cfg_check_grant_header(cfg_ctx *c, const wg_toml_value *v, const char *where,
                            const wg_config_https_grant *h, size_t index);
 
+/* The code of a failure *err describes (never WG_CONFIG_OK: a failure that
+ * set no code is out of memory). */
+static inline wg_config_code cfg_failed_code(const wg_config_error *err) {
+  return err && err->code != WG_CONFIG_OK ? err->code : WG_CONFIG_NOMEM;
+}
+
 #endif

@@ -328,9 +328,9 @@ static int flag_duplicates(disc_state *s) {
   return 0;
 }
 
-int wg_discover(const wg_plugin_stores *stores, const wg_pkg_limits *limits,
-                wg_discovery *out) {
-  return cfg_discover(stores, limits, NULL, NULL, 0, out);
+wg_config_code wg_discover(const wg_plugin_stores *stores, const wg_pkg_limits *limits,
+                           wg_discovery *out) {
+  return cfg_discover(stores, limits, NULL, NULL, 0, out) == 0 ? WG_CONFIG_OK : WG_CONFIG_NOMEM;
 }
 
 int cfg_discover(const wg_plugin_stores *stores, const wg_pkg_limits *limits,

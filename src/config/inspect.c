@@ -485,11 +485,11 @@ static void build_item(insp *s, const char *key, wg_inspect_item *it) {
   it->status = status_of(it, file_present, non_missing);
 }
 
-int wg_inspect(const wg_config *cfg, const wg_discovery *disc,
-               const wg_resolution *res, wg_inspection *out) {
+wg_config_code wg_inspect(const wg_config *cfg, const wg_discovery *disc,
+                          const wg_resolution *res, wg_inspection *out) {
   memset(out, 0, sizeof *out);
   out->priv = calloc(1, sizeof *out->priv);
-  if (!out->priv) return -1;
+  if (!out->priv) return WG_CONFIG_NOMEM;
   wg_arena_init(&out->priv->arena, 0);
   insp s = {.arena = &out->priv->arena, .cfg = cfg, .disc = disc, .res = res};
   key_list keys = {0};
@@ -503,9 +503,9 @@ int wg_inspect(const wg_config *cfg, const wg_discovery *disc,
   free(keys.keys); /* the strings themselves are in the arena */
   if (s.oom) {
     wg_inspection_free(out);
-    return -1;
+    return WG_CONFIG_NOMEM;
   }
-  return 0;
+  return WG_CONFIG_OK;
 }
 
 void wg_inspection_free(wg_inspection *in) {

@@ -92,8 +92,8 @@ static int parse_entry(cfg_ctx *c, const wg_toml_value *v, const char *where,
   return ok ? 0 : cfg_fail_code(c, WG_CONFIG_NOMEM, 0, 0, "out of memory");
 }
 
-int wg_lock_parse(const char *text, size_t len, wg_lock *out,
-                  wg_config_error *err) {
+wg_config_code wg_lock_parse(const char *text, size_t len, wg_lock *out,
+                             wg_config_error *err) {
   static const char *const keys[] = {"version", "plugin", NULL};
   wg_config_error scratch;
   if (!err) err = &scratch;
@@ -108,7 +108,7 @@ int wg_lock_parse(const char *text, size_t len, wg_lock *out,
                   "invalid TOML: %s", terr.message);
     err->line = terr.line;
     err->column = terr.column;
-    return -1;
+    return err->code;
   }
   wg_arena arena;
   wg_arena_init(&arena, 0);
@@ -138,10 +138,10 @@ out:
   if (rc) wg_lock_free(out);
   wg_arena_free(&arena);
   wg_toml_free(doc);
-  return rc;
+  return rc ? cfg_failed_code(err) : WG_CONFIG_OK;
 }
 
-int wg_lock_load(const char *path, wg_lock *out, wg_config_error *err) {
+wg_config_code wg_lock_load(const char *path, wg_lock *out, wg_config_error *err) {
   wg_config_error scratch;
   if (!err) err = &scratch;
   memset(err, 0, sizeof *err);
@@ -150,12 +150,12 @@ int wg_lock_load(const char *path, wg_lock *out, wg_config_error *err) {
   size_t len = 0;
   int errnum = 0;
   if (cfg_read_file(path, WG_LOCK_MAX_FILE_SIZE, &text, &len, &errnum) != 0) {
-    if (errnum == ENOENT) return 1;
+    if (errnum == ENOENT) return WG_CONFIG_MISSING;
     cfg_error_set(err, WG_CONFIG_IO, "cannot read lock file: %s",
              cfg_read_error_text(errnum));
-    return -1;
+    return WG_CONFIG_IO;
   }
-  int rc = wg_lock_parse(text, len, out, err);
+  wg_config_code rc = wg_lock_parse(text, len, out, err);
   free(text);
   return rc;
 }
@@ -166,10 +166,10 @@ static int cmp_entries(const void *a, const void *b) {
   return strcmp(((const wg_lock_entry *)a)->id, ((const wg_lock_entry *)b)->id);
 }
 
-int wg_lock_from_resolution(const wg_resolution *r, wg_lock *out) {
+wg_config_code wg_lock_from_resolution(const wg_resolution *r, wg_lock *out) {
   memset(out, 0, sizeof *out);
   out->entries = calloc(r->count ? r->count : 1, sizeof *out->entries);
-  if (!out->entries) return -1;
+  if (!out->entries) return WG_CONFIG_NOMEM;
   for (size_t i = 0; i < r->count; i++) {
     const wg_discovered *p = r->plugins[i].package;
     if (wg_lock_find(out, p->identity)) continue; /* enabled twice */
@@ -187,10 +187,10 @@ int wg_lock_from_resolution(const wg_resolution *r, wg_lock *out) {
     }
   }
   qsort(out->entries, out->count, sizeof *out->entries, cmp_entries);
-  return 0;
+  return WG_CONFIG_OK;
 oom:
   wg_lock_free(out);
-  return -1;
+  return WG_CONFIG_NOMEM;
 }
 
 /* A TOML basic string: quotes, backslashes and control characters escaped;
@@ -242,7 +242,7 @@ static int write_all(int fd, const char *p, size_t n) {
   return 0;
 }
 
-int wg_lock_write(const wg_lock *lock, const char *path, wg_config_error *err) {
+wg_config_code wg_lock_write(const wg_lock *lock, const char *path, wg_config_error *err) {
   wg_config_error scratch;
   if (!err) err = &scratch;
   memset(err, 0, sizeof *err);
@@ -293,5 +293,5 @@ out:
   if (fd >= 0) close(fd);
   if (created) unlink(tmp);
   wg_buf_free(&text);
-  return rc;
+  return rc ? cfg_failed_code(err) : WG_CONFIG_OK;
 }

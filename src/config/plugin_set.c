@@ -57,7 +57,7 @@ static char **wanted_ids(const wg_config *cfg, size_t *count) {
 static int discover_cached(wg_plugin_set *p) {
   char path[WG_CONFIG_PATH_MAX];
   if (!in_workspace(path, p->workspace, ".wasmgate/digest-cache"))
-    return wg_discover(&p->stores, NULL, &p->disc);
+    return wg_discover(&p->stores, NULL, &p->disc) == WG_CONFIG_OK ? 0 : -1;
   size_t n = 0;
   char **wanted = wanted_ids(p->cfg, &n);
   if (!wanted) return -1;
@@ -104,14 +104,15 @@ wg_plugin_set_status wg_plugin_set_load(const wg_plugin_set_options *o,
                           o->config_path != NULL, err);
   if (!p->cfg) return WG_PLUGIN_SET_CONFIG;
   if (wg_plugin_stores_get(p->cfg, p->workspace, o->project_store, o->user_store,
-                         &p->stores, err) != 0)
+                           &p->stores, err) != WG_CONFIG_OK)
     return WG_PLUGIN_SET_STORES;
   if (!o->ignore_lock) {
-    int rc = wg_lock_load(p->lock_path, &p->lock, err);
-    if (rc < 0) return WG_PLUGIN_SET_LOCK;
-    p->has_lock = rc == 0;
+    wg_config_code lrc = wg_lock_load(p->lock_path, &p->lock, err);
+    if (lrc != WG_CONFIG_OK && lrc != WG_CONFIG_MISSING) return WG_PLUGIN_SET_LOCK;
+    p->has_lock = lrc == WG_CONFIG_OK;
   }
-  int rc = o->digest_cache ? discover_cached(p) : wg_discover(&p->stores, NULL, &p->disc);
+  int rc = o->digest_cache ? discover_cached(p)
+           : wg_discover(&p->stores, NULL, &p->disc) == WG_CONFIG_OK ? 0 : -1;
   if (rc == 0 && wg_resolve(p->cfg, &p->disc, p->has_lock ? &p->lock : NULL, &p->res) != 0)
     rc = -1;
   return rc == 0 ? WG_PLUGIN_SET_OK : fail(err, WG_PLUGIN_SET_NOMEM, "out of memory");

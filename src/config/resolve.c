@@ -101,8 +101,8 @@ static int resolve_entry(res_state *s, const wg_config_enabled *e,
   return 0;
 }
 
-int wg_resolve(const wg_config *cfg, const wg_discovery *disc,
-               const wg_lock *lock, wg_resolution *out) {
+wg_config_code wg_resolve(const wg_config *cfg, const wg_discovery *disc,
+                          const wg_lock *lock, wg_resolution *out) {
   memset(out, 0, sizeof *out);
   res_state s = {.out = out};
   for (size_t i = 0; i < cfg->enabled_count && !s.diags.oom; i++)
@@ -111,9 +111,9 @@ int wg_resolve(const wg_config *cfg, const wg_discovery *disc,
   out->diag_count = s.diags.count;
   if (s.diags.oom) {
     wg_resolution_free(out);
-    return -1;
+    return WG_CONFIG_NOMEM;
   }
-  return 0;
+  return WG_CONFIG_OK;
 }
 
 void wg_resolution_free(wg_resolution *r) {

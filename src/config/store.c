@@ -39,10 +39,10 @@ static bool join_path(char *out, const char *base, const char *rel) {
   return n > 0 && n < WG_CONFIG_PATH_MAX;
 }
 
-int wg_plugin_stores_get(const wg_config *cfg, const char *workspace,
-                         const char *project_override,
-                         const char *user_override, wg_plugin_stores *out,
-                         wg_config_error *err) {
+wg_config_code wg_plugin_stores_get(const wg_config *cfg, const char *workspace,
+                                    const char *project_override,
+                                    const char *user_override, wg_plugin_stores *out,
+                                    wg_config_error *err) {
   memset(out, 0, sizeof *out);
   if (err) memset(err, 0, sizeof *err);
   const char *project = project_override ? project_override
@@ -53,7 +53,7 @@ int wg_plugin_stores_get(const wg_config *cfg, const char *workspace,
   if (user) {
     if (!join_path(out->user, workspace, user)) goto too_long;
     out->has_user = true;
-    return 0;
+    return WG_CONFIG_OK;
   }
   /* XDG: an empty or relative XDG_DATA_HOME is invalid and ignored. */
   const char *xdg = getenv("XDG_DATA_HOME");
@@ -62,13 +62,13 @@ int wg_plugin_stores_get(const wg_config *cfg, const char *workspace,
   if (xdg && xdg[0] == '/') n = cfg_fmt(out->user, sizeof out->user, "%s/yoi/plugins", xdg);
   else if (home && home[0] == '/')
     n = cfg_fmt(out->user, sizeof out->user, "%s/.local/share/yoi/plugins", home);
-  else return 0; /* no user store */
+  else return WG_CONFIG_OK; /* no user store */
   if (n <= 0 || n >= (int)sizeof out->user) goto too_long;
   out->has_user = true;
-  return 0;
+  return WG_CONFIG_OK;
 too_long:
   cfg_error_set(err, WG_CONFIG_INVALID, "store path is too long");
-  return -1;
+  return WG_CONFIG_INVALID;
 }
 
 void cfg_copy(char *dst, size_t cap, const char *src) {

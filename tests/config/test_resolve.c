@@ -482,7 +482,7 @@ static void test_lock_round_trip_and_digest_change(void) {
   wg_lock_free(&back);
   /* A missing lock file is not an error. */
   cfix_path(p, "%s/none.lock", w.fx.root);
-  CHECK_INT(wg_lock_load(p, &back, &e), 1);
+  CHECK_INT(wg_lock_load(p, &back, &e), WG_CONFIG_MISSING);
   CHECK_INT(back.count, 0);
   world_free(&w);
 }
@@ -491,7 +491,9 @@ static void test_lock_round_trip_and_digest_change(void) {
   do {                                                       \
     wg_lock lk_;                                             \
     wg_config_error e_;                                      \
-    CHECK_INT(wg_lock_parse(text, strlen(text), &lk_, &e_), -1); \
+    wg_config_code rc_ = wg_lock_parse(text, strlen(text), &lk_, &e_); \
+    CHECK(rc_ != WG_CONFIG_OK);                              \
+    CHECK_INT(rc_, e_.code);                                 \
     CHECK_INT(lk_.count, 0);                                 \
     CHECK_INT(e_.line, l);                                   \
     CHECK_INT(e_.column, c);                                 \
