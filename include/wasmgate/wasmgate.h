@@ -14,7 +14,7 @@
  *   json.h, wasm.h, toml.h, schema.h, package.h, manifest.h, plugins.h,
  *   inspect.h, policy.h. They change with their layer.
  * What only the layers share is not here: src/include/ and
- * src/<layer>/*_internal.h. */
+ * src/<layer>/..._internal.h. */
 #ifndef WASMGATE_WASMGATE_H
 #define WASMGATE_WASMGATE_H
 
