@@ -14,6 +14,16 @@
  * enum; tests/runtime/test_enum_names.c lists every name of every public
  * enum against a golden file. */
 #define WG_NAME_UNKNOWN "unknown"
+/* The name of value v in a designated name table, WG_NAME_UNKNOWN outside it
+ * or in a hole. */
+#define WG_NAME_IN(table, v)                                              \
+  ((size_t)(v) < sizeof(table) / sizeof((table)[0]) && (table)[(size_t)(v)] \
+       ? (table)[(size_t)(v)]                                             \
+       : WG_NAME_UNKNOWN)
+/* The table has an entry for every value from 0 to `last`. */
+#define WG_NAMES_COVER(table, last)                                  \
+  _Static_assert(sizeof(table) / sizeof((table)[0]) == (size_t)(last) + 1, \
+                 #table " names every value up to " #last)
 
 /* A growable byte buffer with a hard cap. Every append either fits under
  * `cap` or fails and sets `overflow` (sticky), so a writer can append freely

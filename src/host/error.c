@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const err_names[WG_ERR_COUNT_] = {
+static const char *const err_names[] = {
   [WG_ERR_NONE] = "none",
   [WG_ERR_INVALID_INPUT] = "invalid_input",
   [WG_ERR_SCHEMA_MISMATCH] = "schema_mismatch",
@@ -42,11 +42,10 @@ static const char *const err_names[WG_ERR_COUNT_] = {
   [WG_ERR_UNSUPPORTED] = "unsupported",
   [WG_ERR_INTERNAL] = "internal",
 };
-_Static_assert(WG_ERR_INTERNAL + 1 == WG_ERR_COUNT_, "a name for every wg_err");
+WG_NAMES_COVER(err_names, WG_ERR_COUNT_ - 1);
 
 const char *wg_err_name(wg_err code) {
-  if ((int)code < 0 || code >= WG_ERR_COUNT_) return WG_NAME_UNKNOWN;
-  return err_names[code];
+  return WG_NAME_IN(err_names, code);
 }
 
 bool wg_err_from_name(const char *name, wg_err *out) {

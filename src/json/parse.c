@@ -57,13 +57,10 @@ static const char *const json_type_names[] = {
     [WG_JSON_NUMBER] = "number", [WG_JSON_STRING] = "string", [WG_JSON_ARRAY] = "array",
     [WG_JSON_OBJECT] = "object",
 };
-_Static_assert(sizeof json_type_names / sizeof json_type_names[0] == WG_JSON_OBJECT + 1,
-               "a name for every wg_json_type");
+WG_NAMES_COVER(json_type_names, WG_JSON_OBJECT);
 
 const char *wg_json_type_name(wg_json_type t) {
-  if ((unsigned)t >= sizeof json_type_names / sizeof json_type_names[0])
-    return WG_NAME_UNKNOWN;
-  return json_type_names[t];
+  return WG_NAME_IN(json_type_names, t);
 }
 
 static const char *const json_status_names[] = {
@@ -75,13 +72,10 @@ static const char *const json_status_names[] = {
     [WG_JSON_TOO_LARGE] = "too_large",
     [WG_JSON_NOMEM] = "nomem",
 };
-_Static_assert(sizeof json_status_names / sizeof json_status_names[0] == WG_JSON_NOMEM + 1,
-               "a name for every wg_json_status");
+WG_NAMES_COVER(json_status_names, WG_JSON_NOMEM);
 
 const char *wg_json_status_name(wg_json_status s) {
-  if ((unsigned)s >= sizeof json_status_names / sizeof json_status_names[0])
-    return WG_NAME_UNKNOWN;
-  return json_status_names[s];
+  return WG_NAME_IN(json_status_names, s);
 }
 
 /* The defaults, and why: wasmgate/limits.h. */

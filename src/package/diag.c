@@ -16,25 +16,21 @@ static const char *const kind_names[] = {
   [WG_PKG_MALFORMED] = "malformed", [WG_PKG_TRAVERSAL] = "traversal",
   [WG_PKG_BOUNDS] = "bounds",       [WG_PKG_IO] = "io",
 };
-_Static_assert(sizeof kind_names / sizeof kind_names[0] == WG_PKG_IO + 1,
-               "a name for every wg_pkg_kind");
+WG_NAMES_COVER(kind_names, WG_PKG_IO);
 
 static const char *const phase_names[] = {
   [WG_PKG_PHASE_DISCOVERY] = "discovery",
   [WG_PKG_PHASE_MANIFEST] = "manifest",
   [WG_PKG_PHASE_RESOLUTION] = "resolution",
 };
-_Static_assert(sizeof phase_names / sizeof phase_names[0] == WG_PKG_PHASE_RESOLUTION + 1,
-               "a name for every wg_pkg_phase");
+WG_NAMES_COVER(phase_names, WG_PKG_PHASE_RESOLUTION);
 
 const char *wg_pkg_kind_name(wg_pkg_kind kind) {
-  if ((unsigned)kind >= sizeof kind_names / sizeof kind_names[0]) return WG_NAME_UNKNOWN;
-  return kind_names[kind];
+  return WG_NAME_IN(kind_names, kind);
 }
 
 const char *wg_pkg_phase_name(wg_pkg_phase phase) {
-  if ((unsigned)phase >= sizeof phase_names / sizeof phase_names[0]) return WG_NAME_UNKNOWN;
-  return phase_names[phase];
+  return WG_NAME_IN(phase_names, phase);
 }
 
 void pkg_diag_set(wg_pkg_diag *d, wg_pkg_kind kind, wg_pkg_phase phase,

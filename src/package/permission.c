@@ -8,17 +8,15 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const surface_names[WG_SURFACE_COUNT] = {
+static const char *const surface_names[] = {
   [WG_SURFACE_HOOK] = "hook",       [WG_SURFACE_TOOL] = "tool",
   [WG_SURFACE_SERVICE] = "service", [WG_SURFACE_INGRESS] = "ingress",
   [WG_SURFACE_WASM] = "wasm",
 };
-_Static_assert(sizeof surface_names / sizeof surface_names[0] == WG_SURFACE_COUNT,
-               "a name for every wg_surface");
+WG_NAMES_COVER(surface_names, WG_SURFACE_COUNT - 1);
 
 const char *wg_surface_name(wg_surface s) {
-  if ((unsigned)s >= WG_SURFACE_COUNT) return WG_NAME_UNKNOWN;
-  return surface_names[s];
+  return WG_NAME_IN(surface_names, s);
 }
 
 bool wg_surface_parse(const char *s, size_t len, wg_surface *out) {
@@ -39,11 +37,10 @@ static const char *const kind_names[] = {
   [WG_PERM_HOST_API] = "host_api",
 };
 enum { KIND_COUNT = sizeof kind_names / sizeof kind_names[0] };
-_Static_assert(KIND_COUNT == WG_PERM_HOST_API + 1, "a name for every wg_perm_kind");
+WG_NAMES_COVER(kind_names, WG_PERM_HOST_API);
 
 const char *wg_perm_kind_name(wg_perm_kind k) {
-  if ((unsigned)k >= KIND_COUNT) return WG_NAME_UNKNOWN;
-  return kind_names[k];
+  return WG_NAME_IN(kind_names, k);
 }
 
 const char *wg_host_api_name(wg_host_api a) {

@@ -59,10 +59,8 @@ const char *wg_pol_rule_name(wg_pol_rule rule) {
       [WG_POL_RULE_SECRET_INVALID] = "secret_invalid",
       [WG_POL_RULE_NOMEM] = "nomem",
   };
-  _Static_assert(sizeof names / sizeof names[0] == WG_POL_RULE_NOMEM + 1,
-                 "a name for every wg_pol_rule");
-  if ((size_t)rule < sizeof names / sizeof names[0]) return names[rule];
-  return WG_NAME_UNKNOWN;
+  WG_NAMES_COVER(names, WG_POL_RULE_NOMEM);
+  return WG_NAME_IN(names, rule);
 }
 
 wg_pol_code pol_fail(wg_pol_error *err, wg_pol_code code, wg_pol_rule rule,

@@ -35,12 +35,10 @@ static const char *const status_names[] = {
     [WG_SCHEMA_REGEX_LIMIT] = "regex_limit",
     [WG_SCHEMA_NUMBER_LIMIT] = "number_limit",
 };
-_Static_assert(sizeof status_names / sizeof status_names[0] == WG_SCHEMA_NUMBER_LIMIT + 1,
-               "a name for every wg_schema_status");
+WG_NAMES_COVER(status_names, WG_SCHEMA_NUMBER_LIMIT);
 
 const char *wg_schema_status_name(wg_schema_status s) {
-  if ((unsigned)s >= sizeof status_names / sizeof status_names[0]) return WG_NAME_UNKNOWN;
-  return status_names[s];
+  return WG_NAME_IN(status_names, s);
 }
 
 wg_schema_options wg_schema_default_options(void) {

@@ -23,13 +23,10 @@ static const char *const status_names[] = {
     [WG_TOML_TOO_LARGE] = "too_large",
     [WG_TOML_NOMEM] = "nomem",
 };
-_Static_assert(sizeof status_names / sizeof status_names[0] == WG_TOML_NOMEM + 1,
-               "a name for every wg_toml_status");
+WG_NAMES_COVER(status_names, WG_TOML_NOMEM);
 
 const char *wg_toml_status_name(wg_toml_status s) {
-  if ((size_t)s >= sizeof status_names / sizeof status_names[0])
-    return WG_NAME_UNKNOWN;
-  return status_names[s];
+  return WG_NAME_IN(status_names, s);
 }
 
 static const char *const type_names[] = {
@@ -44,12 +41,10 @@ static const char *const type_names[] = {
     [WG_TOML_ARRAY] = "array",
     [WG_TOML_TABLE] = "table",
 };
-_Static_assert(sizeof type_names / sizeof type_names[0] == WG_TOML_TABLE + 1,
-               "a name for every wg_toml_type");
+WG_NAMES_COVER(type_names, WG_TOML_TABLE);
 
 const char *wg_toml_type_name(wg_toml_type t) {
-  if ((size_t)t >= sizeof type_names / sizeof type_names[0]) return WG_NAME_UNKNOWN;
-  return type_names[t];
+  return WG_NAME_IN(type_names, t);
 }
 
 wg_toml_pos toml_pos_at(toml_parser *p, size_t offset) {

@@ -1,5 +1,11 @@
-/* arena.c: bump allocator. Chunks grow geometrically; one call frees all. */
+/* arena.c: bump allocator. Chunks grow geometrically; one call frees all.
+ *
+ * Invariants (checked by WG_ASSERT in the sanitizer build): every chunk has
+ * used <= size; every allocation is a multiple of 16 bytes, so data + used
+ * stays 16-aligned; used_total is the sum of the allocations and never
+ * passes a nonzero limit. */
 #include "wasmgate/util.h"
+#include "wg_assert.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +44,7 @@ void *wg_arena_alloc(wg_arena *a, size_t size) {
   size_t total;
   if (!wg_add_size(a->used_total, rounded, &total)) return NULL;
   if (a->limit && total > a->limit) return NULL;
+  WG_ASSERT(rounded % 16 == 0);
   wg_arena_chunk *c = a->head;
   if (!c || c->size - c->used < rounded) {
     size_t want = c ? c->size * 2 : ARENA_MIN_CHUNK;
@@ -53,6 +60,7 @@ void *wg_arena_alloc(wg_arena *a, size_t size) {
     a->head = n;
     c = n;
   }
+  WG_ASSERT(c->used <= c->size && c->size - c->used >= rounded && c->used % 16 == 0);
   void *p = c->data + c->used;
   c->used += rounded;
   a->used_total = total;

@@ -20,6 +20,7 @@
 
 #include "vm_module.h"
 #include "vm_opcodes.h"
+#include "wg_assert.h"
 
 #if defined(__GNUC__) && !defined(VM_USE_SWITCH)
 #define VM_COMPUTED_GOTO 1
@@ -803,6 +804,8 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
         func = fr->func;
         code = func->code;
         inst = func->inst;
+        /* the caller's frame was checked when it was entered */
+        WG_ASSERT(fp >= base && fp + code->local_count + code->max_stack <= stack_end);
         RELOAD_MEMORY();
         vmbreak;
       }
@@ -827,6 +830,8 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
         const vm_code *cc = callee->code;
         uint64_t *nfp = fp + call_base;
         uint32_t np = callee->type->param_count;
+        /* the compiler put the arguments inside the caller's frame */
+        WG_ASSERT(call_base + np <= (uint64_t)code->local_count + code->max_stack);
         if (nframes >= s->frame_cap ||
             nfp + cc->local_count + cc->max_stack > stack_end)
           TRAP(WG_TRAP_CALL_STACK_EXHAUSTED);

@@ -23,12 +23,10 @@ static const char *const result_names[] = {
     [WG_WASM_TRAP] = "trap",       [WG_WASM_NOMEM] = "nomem",
     [WG_WASM_ARGS] = "args",
 };
-_Static_assert(sizeof result_names / sizeof result_names[0] == WG_WASM_ARGS + 1,
-               "a name for every wg_wasm_result");
+WG_NAMES_COVER(result_names, WG_WASM_ARGS);
 
 const char *wg_wasm_result_name(wg_wasm_result r) {
-  if ((unsigned)r < sizeof result_names / sizeof result_names[0]) return result_names[r];
-  return WG_NAME_UNKNOWN;
+  return WG_NAME_IN(result_names, r);
 }
 
 /* Each trap's stable name and its message, side by side. */
