@@ -52,16 +52,16 @@ static wg_wasm_result read_locals(cc *c) {
   uint32_t groups;
   const uint8_t *start = c->r->p;
   uint64_t total = c->ft->param_count;
-  U32(&groups);
-  if (groups > (size_t)(c->r->end - c->r->p)) MALFORMED(c, "unexpected end");
+  U32C(&groups);
+  if (groups > (size_t)(c->r->end - c->r->p)) MALFORMEDC(c, "unexpected end");
   /* first pass: count, so we allocate once and only for a bounded total */
   for (uint32_t g = 0; g < groups; g++) {
     uint32_t n;
     uint8_t t;
-    U32(&n);
-    RD(vm_read_byte(c->r, &t, &rmsg_));
+    U32C(&n);
+    READC(vm_read_byte(c->r, &t, &rmsg_));
     total += n;
-    if (total > UINT32_MAX) MALFORMED(c, "too many locals");
+    if (total > UINT32_MAX) MALFORMEDC(c, "too many locals");
   }
   if (total > WG_WASM_MAX_LOCALS)
     FAILC(c, WG_WASM_LIMIT, "too many locals (%llu, limit %u)",
@@ -74,15 +74,15 @@ static wg_wasm_result read_locals(cc *c) {
   for (uint32_t i = 0; i < c->ft->param_count; i++)
     c->locals[i] = (uint8_t)c->ft->params[i];
   c->r->p = start;
-  U32(&groups);
+  U32C(&groups);
   uint32_t at = c->ft->param_count;
   for (uint32_t g = 0; g < groups; g++) {
     uint32_t n;
     uint8_t t;
-    U32(&n);
-    RD(vm_read_byte(c->r, &t, &rmsg_));
+    U32C(&n);
+    READC(vm_read_byte(c->r, &t, &rmsg_));
     if (t == 0x7b) FAILC(c, WG_WASM_UNSUPPORTED, "v128 (SIMD) is not supported");
-    if (!is_num(t) && !is_ref(t)) MALFORMED(c, "malformed value type");
+    if (!is_num(t) && !is_ref(t)) MALFORMEDC(c, "malformed value type");
     memset(c->locals + at, t, n);
     at += n;
   }
@@ -106,7 +106,7 @@ static wg_wasm_result compile(cc *c, vm_code *out) {
   bool done = false;
   while (!done) {
     uint8_t op;
-    RD(vm_read_byte(c->r, &op, &rmsg_));
+    READC(vm_read_byte(c->r, &op, &rmsg_));
     if (c->code[c->fuel_pos] >= VM_BLOCK_SPLIT) vm_begin_block(c);
     c->code[c->fuel_pos]++;
     TRY(vm_instruction(c, op, &done));

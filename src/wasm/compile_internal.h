@@ -77,27 +77,18 @@ typedef struct cc {
   bool oom;
 } cc;
 
-#define OFF(c) ((size_t)((c)->r->p - (c)->r->base))
+/* The error macros (reader_internal.h) on the compiler state c, which
+ * holds the reader and the error; C-suffixed apart from decode.c's forms,
+ * which take a reader and an `err` parameter. */
+#define OFF(c) VM_OFFSET((c)->r)
 /* A failed allocation: over the build's memory budget, or out of memory. */
 #define OOMC(c) return vm_build_oom((c)->m, OFF(c), (c)->err)
-#define FAILC(c, res, ...)                              \
-  do {                                                  \
-    vm_error((c)->err, (res), OFF(c), __VA_ARGS__);     \
-    return (res);                                       \
-  } while (0)
-#define INVALID(c, ...) FAILC(c, WG_WASM_INVALID, __VA_ARGS__)
-#define MALFORMED(c, ...) FAILC(c, WG_WASM_MALFORMED, __VA_ARGS__)
-#define TRY(x)                                \
-  do {                                        \
-    wg_wasm_result try_r_ = (x);              \
-    if (try_r_ != WG_WASM_OK) return try_r_;  \
-  } while (0)
-#define RD(call)                                                      \
-  do {                                                                \
-    const char *rmsg_ = "unexpected end";                            \
-    if (!(call)) MALFORMED(c, "%s", rmsg_);                          \
-  } while (0)
-#define U32(out) RD(vm_read_u32(c->r, (out), &rmsg_))
+#define FAILC(c, res, ...) VM_FAIL((c)->err, (res), (c)->r, __VA_ARGS__)
+#define INVALIDC(c, ...) FAILC(c, WG_WASM_INVALID, __VA_ARGS__)
+#define MALFORMEDC(c, ...) FAILC(c, WG_WASM_MALFORMED, __VA_ARGS__)
+/* READC needs `rmsg_` passed to the reader: */
+#define READC(call) VM_READ(c->err, c->r, call)
+#define U32C(out) READC(vm_read_u32(c->r, (out), &rmsg_))
 
 /* Grows a scratch buffer geometrically; every byte counts against the
  * build's memory budget until the function is compiled. */

@@ -11,13 +11,13 @@
 static wg_wasm_result op_end(cc *c, bool *done) {
   ctl *k = &c->ctls[c->nctls - 1];
   TRY(vm_pop_vals(c, k->nresults, k->results));
-  if (c->nvals != k->height) INVALID(c, "type mismatch");
+  if (c->nvals != k->height) INVALIDC(c, "type mismatch");
   if (k->kind == CTL_IF) {
     /* the missing else passes the params through as results */
     if (k->nparams != k->nresults ||
         (k->nparams && memcmp(k->params, k->results,
                               k->nparams * sizeof *k->params) != 0))
-      INVALID(c, "type mismatch");
+      INVALIDC(c, "type mismatch");
   }
   if (k->kind == CTL_FUNC) {
     vm_close_block(c);
@@ -47,8 +47,8 @@ static wg_wasm_result op_end(cc *c, bool *done) {
  * BR_TABLE index n src keep (target charge dst)*(n+1). */
 static wg_wasm_result op_br_table(cc *c) {
   uint32_t n, l, li;
-  U32(&n);
-  if (n > (size_t)(c->r->end - c->r->p)) MALFORMED(c, "unexpected end");
+  U32C(&n);
+  if (n > (size_t)(c->r->end - c->r->p)) MALFORMEDC(c, "unexpected end");
   if (n > WG_WASM_MAX_BR_TABLE)
     FAILC(c, WG_WASM_LIMIT, "br_table with %u targets (limit %u)", n,
           WG_WASM_MAX_BR_TABLE);
@@ -67,7 +67,7 @@ static wg_wasm_result op_br_table(cc *c) {
     ctl *k = &c->ctls[c->nctls - 1 - l];
     if (k->brt_stamp == c->brt_serial) continue;
     k->brt_stamp = c->brt_serial;
-    if (vm_label_arity(k) != arity) INVALID(c, "type mismatch");
+    if (vm_label_arity(k) != arity) INVALIDC(c, "type mismatch");
     if (vm_label_types(k) == checked) continue;
     TRY(vm_check_top(c, arity, vm_label_types(k), false));
     checked = vm_label_types(k);
@@ -95,15 +95,15 @@ static wg_wasm_result op_br_table(cc *c) {
  * home slots from `base` on, which becomes the callee's frame. */
 static wg_wasm_result op_call(cc *c, bool indirect) {
   uint32_t f = 0, t, tab = 0, li = 0;
-  U32(indirect ? &t : &f);
+  U32C(indirect ? &t : &f);
   if (indirect) {
-    U32(&tab);
-    if (tab >= c->m->table_count) INVALID(c, "unknown table %u", tab);
-    if (t >= c->m->type_count) INVALID(c, "unknown type %u", t);
-    if (c->m->tables[tab].elem != WG_FUNCREF) INVALID(c, "type mismatch");
+    U32C(&tab);
+    if (tab >= c->m->table_count) INVALIDC(c, "unknown table %u", tab);
+    if (t >= c->m->type_count) INVALIDC(c, "unknown type %u", t);
+    if (c->m->tables[tab].elem != WG_FUNCREF) INVALIDC(c, "type mismatch");
     TRY(vm_popl(c, WG_I32, NULL, &li));
   } else {
-    if (f >= c->m->func_count) INVALID(c, "unknown function %u", f);
+    if (f >= c->m->func_count) INVALIDC(c, "unknown function %u", f);
     t = c->m->func_types[f];
   }
   const wg_functype *ft = &c->m->types[t];
@@ -168,9 +168,9 @@ static wg_wasm_result op_block(cc *c, uint8_t op) {
 
 static wg_wasm_result op_else(cc *c) {
   ctl *k = &c->ctls[c->nctls - 1];
-  if (k->kind != CTL_IF) INVALID(c, "else without if");
+  if (k->kind != CTL_IF) INVALIDC(c, "else without if");
   TRY(vm_pop_vals(c, k->nresults, k->results));
-  if (c->nvals != k->height) INVALID(c, "type mismatch");
+  if (c->nvals != k->height) INVALIDC(c, "type mismatch");
   vm_emit_op(c, VM_OP_JUMP);
   vm_emit_fixup(c, &k->fixups, 0);
   vm_patch_chain(c, k->else_fixup, c->ncode);
@@ -242,5 +242,5 @@ wg_wasm_result vm_control(cc *c, uint8_t op, bool *done) {
     case 0x06: case 0x07: case 0x08: case 0x09: case 0x0a:
       FAILC(c, WG_WASM_UNSUPPORTED, "exception handling is not supported");
   }
-  MALFORMED(c, "illegal opcode 0x%02x", op);
+  MALFORMEDC(c, "illegal opcode 0x%02x", op);
 }

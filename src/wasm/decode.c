@@ -10,29 +10,16 @@
 
 #include "vm_module.h"
 
-#define FAIL(r, rd, ...)                                             \
-  do {                                                               \
-    vm_error(err, (r), (size_t)((rd)->p - (rd)->base), __VA_ARGS__); \
-    return (r);                                                      \
-  } while (0)
+/* The error macros (reader_internal.h) on a reader rd, into `err`: */
+#define FAIL(r, rd, ...) VM_FAIL(err, (r), (rd), __VA_ARGS__)
 #define MALFORMED(rd, ...) FAIL(WG_WASM_MALFORMED, rd, __VA_ARGS__)
 #define OVER(rd, ...) FAIL(WG_WASM_LIMIT, rd, __VA_ARGS__)
 /* A failed allocation: over the build's memory budget, or out of memory. */
-#define OOM(rd) return vm_build_oom(m, (size_t)((rd)->p - (rd)->base), err)
+#define OOM(rd) return vm_build_oom(m, VM_OFFSET(rd), err)
 /* One unit of work (an entry of a vector) for the build's deadline checks. */
-#define TICK(rd, n) \
-  TRY(vm_build_tick(m, (n), (size_t)((rd)->p - (rd)->base), err))
+#define TICK(rd, n) TRY(vm_build_tick(m, (n), VM_OFFSET(rd), err))
 #define INVALID(rd, ...) FAIL(WG_WASM_INVALID, rd, __VA_ARGS__)
-#define TRY(x)                                \
-  do {                                        \
-    wg_wasm_result try_r_ = (x);              \
-    if (try_r_ != WG_WASM_OK) return try_r_;  \
-  } while (0)
-#define READ(call)                                                 \
-  do {                                                             \
-    const char *rmsg_ = NULL;                                      \
-    if (!(call)) MALFORMED(r, "%s", rmsg_ ? rmsg_ : "unexpected end"); \
-  } while (0)
+#define READ(call) VM_READ(err, r, call)
 /* READ needs `rmsg_` passed to the reader: */
 #define U32(out) READ(vm_read_u32(r, (out), &rmsg_))
 #define BYTE(out) READ(vm_read_byte(r, (out), &rmsg_))

@@ -188,11 +188,11 @@ wg_wasm_result vm_mem_op(cc *c, uint8_t op) {
       WG_I64, WG_I64, WG_I64, WG_I64, WG_I64, WG_I64, WG_I32, WG_I64,
       WG_F32, WG_F64, WG_I32, WG_I32, WG_I64, WG_I64, WG_I64};
   uint32_t align, offset, la, lv;
-  U32(&align);
-  U32(&offset);
-  if (c->m->mem_count == 0) INVALID(c, "unknown memory 0");
+  U32C(&align);
+  U32C(&offset);
+  if (c->m->mem_count == 0) INVALIDC(c, "unknown memory 0");
   if (align >= 32 || (1u << align) > natural[op - 0x28])
-    INVALID(c, "alignment must not be larger than natural");
+    INVALIDC(c, "alignment must not be larger than natural");
   uint8_t t = type[op - 0x28];
   if (op <= 0x35) {
     TRY(vm_popl(c, WG_I32, NULL, &la));

@@ -36,18 +36,18 @@ static void numeric_sig(uint8_t op, uint8_t *a, uint8_t *b, uint8_t *o) {
 
 wg_wasm_result vm_zero_byte(cc *c) {
   uint8_t b;
-  RD(vm_read_byte(c->r, &b, &rmsg_));
-  if (b != 0) MALFORMED(c, "zero byte expected");
+  READC(vm_read_byte(c->r, &b, &rmsg_));
+  if (b != 0) MALFORMEDC(c, "zero byte expected");
   return WG_WASM_OK;
 }
 
 static wg_wasm_result need_table(cc *c, uint32_t t) {
-  if (t >= c->m->table_count) INVALID(c, "unknown table %u", t);
+  if (t >= c->m->table_count) INVALIDC(c, "unknown table %u", t);
   return WG_WASM_OK;
 }
 
 static wg_wasm_result need_memory(cc *c) {
-  if (c->m->mem_count == 0) INVALID(c, "unknown memory 0");
+  if (c->m->mem_count == 0) INVALIDC(c, "unknown memory 0");
   return WG_WASM_OK;
 }
 
@@ -58,12 +58,12 @@ static wg_wasm_result need_data(cc *c, uint32_t d) {
     if (!c->m->data_count_needed_at) c->m->data_count_needed_at = OFF(c);
     return WG_WASM_OK;
   }
-  if (d >= c->m->data_count) INVALID(c, "unknown data segment %u", d);
+  if (d >= c->m->data_count) INVALIDC(c, "unknown data segment %u", d);
   return WG_WASM_OK;
 }
 
 static wg_wasm_result need_elem(cc *c, uint32_t e) {
-  if (e >= c->m->elem_count) INVALID(c, "unknown elem segment %u", e);
+  if (e >= c->m->elem_count) INVALIDC(c, "unknown elem segment %u", e);
   return WG_WASM_OK;
 }
 
@@ -84,7 +84,7 @@ static void emit3(cc *c, const uint32_t s[3]) {
 /* 0xFC prefix. */
 static wg_wasm_result prefixed(cc *c) {
   uint32_t sub, a, b, s[3], l1, l2;
-  U32(&sub);
+  U32C(&sub);
   if (sub <= 7) {
     static const uint8_t in[] = {WG_F32, WG_F32, WG_F64, WG_F64,
                                  WG_F32, WG_F32, WG_F64, WG_F64};
@@ -93,7 +93,7 @@ static wg_wasm_result prefixed(cc *c) {
   }
   switch (sub) {
     case 8: /* memory.init seg: MEMORY_INIT seg d s n */
-      U32(&a);
+      U32C(&a);
       TRY(need_data(c, a));
       TRY(vm_zero_byte(c));
       TRY(need_memory(c));
@@ -103,7 +103,7 @@ static wg_wasm_result prefixed(cc *c) {
       emit3(c, s);
       return WG_WASM_OK;
     case 9: /* data.drop */
-      U32(&a);
+      U32C(&a);
       TRY(need_data(c, a));
       vm_emit_op(c, VM_OP_DATA_DROP);
       emit(c, a);
@@ -124,11 +124,11 @@ static wg_wasm_result prefixed(cc *c) {
       emit3(c, s);
       return WG_WASM_OK;
     case 12: /* table.init elem table: TABLE_INIT seg table d s n */
-      U32(&a);
-      U32(&b);
+      U32C(&a);
+      U32C(&b);
       TRY(need_table(c, b));
       TRY(need_elem(c, a));
-      if (c->m->elems[a].type != c->m->tables[b].elem) INVALID(c, "type mismatch");
+      if (c->m->elems[a].type != c->m->tables[b].elem) INVALIDC(c, "type mismatch");
       TRY(pop3_i32(c, s));
       vm_emit_op(c, VM_OP_TABLE_INIT);
       emit(c, a);
@@ -136,17 +136,17 @@ static wg_wasm_result prefixed(cc *c) {
       emit3(c, s);
       return WG_WASM_OK;
     case 13: /* elem.drop */
-      U32(&a);
+      U32C(&a);
       TRY(need_elem(c, a));
       vm_emit_op(c, VM_OP_ELEM_DROP);
       emit(c, a);
       return WG_WASM_OK;
     case 14: /* table.copy dst src: TABLE_COPY dt st d s n */
-      U32(&a);
-      U32(&b);
+      U32C(&a);
+      U32C(&b);
       TRY(need_table(c, a));
       TRY(need_table(c, b));
-      if (c->m->tables[a].elem != c->m->tables[b].elem) INVALID(c, "type mismatch");
+      if (c->m->tables[a].elem != c->m->tables[b].elem) INVALIDC(c, "type mismatch");
       TRY(pop3_i32(c, s));
       vm_emit_op(c, VM_OP_TABLE_COPY);
       emit(c, a);
@@ -154,7 +154,7 @@ static wg_wasm_result prefixed(cc *c) {
       emit3(c, s);
       return WG_WASM_OK;
     case 15: /* table.grow: TABLE_GROW t init n dst */
-      U32(&a);
+      U32C(&a);
       TRY(need_table(c, a));
       TRY(vm_popl(c, WG_I32, NULL, &l2));
       TRY(vm_popl(c, c->m->tables[a].elem, NULL, &l1));
@@ -165,14 +165,14 @@ static wg_wasm_result prefixed(cc *c) {
       vm_emit_dst(c, vm_push(c, WG_I32));
       return WG_WASM_OK;
     case 16: /* table.size: TABLE_SIZE t dst */
-      U32(&a);
+      U32C(&a);
       TRY(need_table(c, a));
       vm_emit_op(c, VM_OP_TABLE_SIZE);
       emit(c, a);
       vm_emit_dst(c, vm_push(c, WG_I32));
       return WG_WASM_OK;
     case 17: /* table.fill: TABLE_FILL t d v n */
-      U32(&a);
+      U32C(&a);
       TRY(need_table(c, a));
       TRY(vm_popl(c, WG_I32, NULL, &s[2]));
       TRY(vm_popl(c, c->m->tables[a].elem, NULL, &s[1]));
@@ -182,7 +182,7 @@ static wg_wasm_result prefixed(cc *c) {
       emit3(c, s);
       return WG_WASM_OK;
   }
-  MALFORMED(c, "illegal opcode 0xfc %u", sub);
+  MALFORMEDC(c, "illegal opcode 0xfc %u", sub);
 }
 
 static wg_wasm_result op_select(cc *c, bool typed) {
@@ -191,11 +191,11 @@ static wg_wasm_result op_select(cc *c, bool typed) {
   if (typed) {
     uint32_t n;
     uint8_t b;
-    U32(&n);
-    if (n != 1) INVALID(c, "invalid result arity");
-    RD(vm_read_byte(c->r, &b, &rmsg_));
+    U32C(&n);
+    if (n != 1) INVALIDC(c, "invalid result arity");
+    READC(vm_read_byte(c->r, &b, &rmsg_));
     if (b == 0x7b) FAILC(c, WG_WASM_UNSUPPORTED, "v128 (SIMD) is not supported");
-    if (!is_num(b) && !is_ref(b)) MALFORMED(c, "malformed value type");
+    if (!is_num(b) && !is_ref(b)) MALFORMEDC(c, "malformed value type");
     want = b;
   }
   TRY(vm_popl(c, WG_I32, NULL, &lc));
@@ -204,9 +204,9 @@ static wg_wasm_result op_select(cc *c, bool typed) {
   if (!typed) {
     /* untyped select only takes numeric operands */
     if ((t1 != T_UNKNOWN && !is_num(t1)) || (t2 != T_UNKNOWN && !is_num(t2)))
-      INVALID(c, "type mismatch");
+      INVALIDC(c, "type mismatch");
     if (t1 != T_UNKNOWN && t2 != T_UNKNOWN && t1 != t2)
-      INVALID(c, "type mismatch");
+      INVALIDC(c, "type mismatch");
     want = t1 != T_UNKNOWN ? t1 : t2;
   }
   uint32_t d = vm_push(c, want);
@@ -222,8 +222,8 @@ static wg_wasm_result op_select(cc *c, bool typed) {
  * retargeting the producing instruction when it was the last one. */
 static wg_wasm_result op_local(cc *c, uint8_t op) {
   uint32_t x, l;
-  U32(&x);
-  if (x >= c->nlocals) INVALID(c, "unknown local %u", x);
+  U32C(&x);
+  if (x >= c->nlocals) INVALIDC(c, "unknown local %u", x);
   uint8_t t = c->locals[x];
   if (op == 0x20) {
     vm_push_lazy(c, t, x);
@@ -247,8 +247,8 @@ static wg_wasm_result op_local(cc *c, uint8_t op) {
 
 static wg_wasm_result op_global(cc *c, uint8_t op) {
   uint32_t i, l;
-  U32(&i);
-  if (i >= c->m->global_count) INVALID(c, "unknown global %u", i);
+  U32C(&i);
+  if (i >= c->m->global_count) INVALIDC(c, "unknown global %u", i);
   const vm_globaltype *g = &c->m->globals[i];
   if (op == 0x23) {
     uint32_t d = vm_push(c, g->type);
@@ -257,7 +257,7 @@ static wg_wasm_result op_global(cc *c, uint8_t op) {
     vm_emit_dst(c, d);
     return WG_WASM_OK;
   }
-  if (!g->is_mutable) INVALID(c, "global is immutable");
+  if (!g->is_mutable) INVALIDC(c, "global is immutable");
   TRY(vm_popl(c, g->type, NULL, &l));
   vm_emit_op(c, VM_OP_GLOBAL_SET);
   emit(c, i);
@@ -270,17 +270,17 @@ static wg_wasm_result op_const(cc *c, uint8_t op) {
   uint8_t t;
   if (op == 0x41) {
     int32_t x;
-    RD(vm_read_s32(c->r, &x, &rmsg_));
+    READC(vm_read_s32(c->r, &x, &rmsg_));
     v = (uint32_t)x;
     t = WG_I32;
   } else if (op == 0x42) {
     int64_t x;
-    RD(vm_read_s64(c->r, &x, &rmsg_));
+    READC(vm_read_s64(c->r, &x, &rmsg_));
     v = (uint64_t)x;
     t = WG_I64;
   } else {
     size_t n = op == 0x43 ? 4 : 8;
-    if ((size_t)(c->r->end - c->r->p) < n) MALFORMED(c, "unexpected end");
+    if ((size_t)(c->r->end - c->r->p) < n) MALFORMEDC(c, "unexpected end");
     memcpy(&v, c->r->p, n); /* little-endian host */
     c->r->p += n;
     t = op == 0x43 ? WG_F32 : WG_F64;
@@ -298,8 +298,8 @@ static wg_wasm_result reference(cc *c, uint8_t op) {
   uint8_t t;
   switch (op) {
     case 0xd0: {
-      RD(vm_read_byte(c->r, &t, &rmsg_));
-      if (!is_ref(t)) MALFORMED(c, "malformed reference type");
+      READC(vm_read_byte(c->r, &t, &rmsg_));
+      if (!is_ref(t)) MALFORMEDC(c, "malformed reference type");
       uint32_t d = vm_push(c, t);
       vm_emit_op(c, VM_OP_CONST);
       emit(c, 0);
@@ -308,7 +308,7 @@ static wg_wasm_result reference(cc *c, uint8_t op) {
     }
     case 0xd1: {
       TRY(vm_popl(c, T_UNKNOWN, &t, &l));
-      if (t != T_UNKNOWN && !is_ref(t)) INVALID(c, "type mismatch");
+      if (t != T_UNKNOWN && !is_ref(t)) INVALIDC(c, "type mismatch");
       uint32_t d = vm_push(c, WG_I32);
       vm_emit_op(c, VM_OP_REF_IS_NULL);
       emit(c, l);
@@ -316,9 +316,9 @@ static wg_wasm_result reference(cc *c, uint8_t op) {
       return WG_WASM_OK;
     }
     case 0xd2: {
-      U32(&i);
-      if (i >= c->m->func_count) INVALID(c, "unknown function %u", i);
-      if (!c->m->func_declared[i]) INVALID(c, "undeclared function reference");
+      U32C(&i);
+      if (i >= c->m->func_count) INVALIDC(c, "unknown function %u", i);
+      if (!c->m->func_declared[i]) INVALIDC(c, "undeclared function reference");
       uint32_t d = vm_push(c, WG_FUNCREF);
       vm_emit_op(c, VM_OP_REF_FUNC);
       emit(c, i);
@@ -326,12 +326,12 @@ static wg_wasm_result reference(cc *c, uint8_t op) {
       return WG_WASM_OK;
     }
   }
-  MALFORMED(c, "illegal opcode 0x%02x", op);
+  MALFORMEDC(c, "illegal opcode 0x%02x", op);
 }
 
 static wg_wasm_result table_access(cc *c, uint8_t op) {
   uint32_t i, li, lv;
-  U32(&i);
+  U32C(&i);
   TRY(need_table(c, i));
   if (op == 0x25) { /* TABLE_GET t index dst */
     TRY(vm_popl(c, WG_I32, NULL, &li));
@@ -397,5 +397,5 @@ wg_wasm_result vm_instruction(cc *c, uint8_t op, bool *done) {
     numeric_sig(op, &a, &b, &o);
     return vm_numeric(c, VM_OP_I32_EQZ + (op - 0x45), a, b, o);
   }
-  MALFORMED(c, "illegal opcode 0x%02x", op);
+  MALFORMEDC(c, "illegal opcode 0x%02x", op);
 }

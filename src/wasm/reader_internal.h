@@ -47,4 +47,37 @@ static inline bool vm_read_u32(vm_reader *r, uint32_t *out, const char **msg) {
   return vm_read_u32_slow(r, out, msg);
 }
 
+
+/* ---- Early returns shared by decode.c and the compiler ------------------
+ *
+ * Functions that read return a wg_wasm_result; these macros return early
+ * with it. Each file binds them to its own context with short forms,
+ * named apart because the contexts differ: decode.c's (FAIL, MALFORMED,
+ * INVALID, OVER, READ, U32, BYTE) take a reader and report into the
+ * function's `err` parameter; the compiler's C-suffixed ones (FAILC,
+ * MALFORMEDC, INVALIDC, READC, U32C in compile_internal.h) take the
+ * compiler state c, which holds its reader and error. */
+#define TRY(x)                                \
+  do {                                        \
+    wg_wasm_result try_r_ = (x);              \
+    if (try_r_ != WG_WASM_OK) return try_r_;  \
+  } while (0)
+/* Byte offset of reader rd (in the module). */
+#define VM_OFFSET(rd) ((size_t)((rd)->p - (rd)->base))
+/* Fills err with result res at rd's offset and returns res. */
+#define VM_FAIL(err, res, rd, ...)                             \
+  do {                                                         \
+    vm_error((err), (res), VM_OFFSET(rd), __VA_ARGS__);        \
+    return (res);                                              \
+  } while (0)
+/* Runs a reader call that may name `rmsg_` for its message; when it
+ * fails, the module is malformed at rd's offset. */
+#define VM_READ(err, rd, call)                                           \
+  do {                                                                   \
+    const char *rmsg_ = NULL;                                            \
+    if (!(call))                                                         \
+      VM_FAIL((err), WG_WASM_MALFORMED, (rd), "%s",                      \
+              rmsg_ ? rmsg_ : "unexpected end");                         \
+  } while (0)
+
 #endif

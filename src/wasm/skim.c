@@ -7,7 +7,7 @@
 #include "compile_internal.h"
 
 static wg_wasm_result skim_blocktype(cc *c) {
-  if (c->r->p >= c->r->end) MALFORMED(c, "unexpected end");
+  if (c->r->p >= c->r->end) MALFORMEDC(c, "unexpected end");
   uint8_t b = *c->r->p;
   if (b == 0x40 || is_num(b) || is_ref(b)) {
     c->r->p++;
@@ -15,20 +15,20 @@ static wg_wasm_result skim_blocktype(cc *c) {
   }
   if (b == 0x7b) FAILC(c, WG_WASM_UNSUPPORTED, "v128 (SIMD) is not supported");
   int64_t idx;
-  RD(vm_read_s33(c->r, &idx, &rmsg_));
-  if (idx < 0) MALFORMED(c, "malformed block type");
+  READC(vm_read_s33(c->r, &idx, &rmsg_));
+  if (idx < 0) MALFORMEDC(c, "malformed block type");
   return WG_WASM_OK;
 }
 
 static wg_wasm_result skim_u32s(cc *c, int n) {
   uint32_t v;
-  for (int i = 0; i < n; i++) U32(&v);
+  for (int i = 0; i < n; i++) U32C(&v);
   return WG_WASM_OK;
 }
 
 static wg_wasm_result skim_prefixed(cc *c) {
   uint32_t sub;
-  U32(&sub);
+  U32C(&sub);
   if (sub <= 7) return WG_WASM_OK;
   switch (sub) {
     case 8: TRY(skim_u32s(c, 1)); return vm_zero_byte(c);
@@ -37,7 +37,7 @@ static wg_wasm_result skim_prefixed(cc *c) {
     case 11: return vm_zero_byte(c);
     case 12: case 14: return skim_u32s(c, 2);
   }
-  MALFORMED(c, "illegal opcode 0xfc %u", sub);
+  MALFORMEDC(c, "illegal opcode 0xfc %u", sub);
 }
 
 static wg_wasm_result skim_instr(cc *c, uint8_t op, uint32_t *depth) {
@@ -58,19 +58,19 @@ static wg_wasm_result skim_instr(cc *c, uint8_t op, uint32_t *depth) {
       return skim_u32s(c, 2);
     case 0x0e: {
       uint32_t n;
-      U32(&n);
-      if (n > (size_t)(c->r->end - c->r->p)) MALFORMED(c, "unexpected end");
+      U32C(&n);
+      if (n > (size_t)(c->r->end - c->r->p)) MALFORMEDC(c, "unexpected end");
       return skim_u32s(c, (int)n + 1);
     }
     case 0x1c: {
       uint32_t n;
-      U32(&n);
-      if (n > (size_t)(c->r->end - c->r->p)) MALFORMED(c, "unexpected end");
+      U32C(&n);
+      if (n > (size_t)(c->r->end - c->r->p)) MALFORMEDC(c, "unexpected end");
       for (uint32_t i = 0; i < n; i++) {
         uint8_t t;
-        RD(vm_read_byte(c->r, &t, &rmsg_));
+        READC(vm_read_byte(c->r, &t, &rmsg_));
         if (t == 0x7b) FAILC(c, WG_WASM_UNSUPPORTED, "v128 (SIMD) is not supported");
-        if (!is_num(t) && !is_ref(t)) MALFORMED(c, "malformed value type");
+        if (!is_num(t) && !is_ref(t)) MALFORMEDC(c, "malformed value type");
       }
       return WG_WASM_OK;
     }
@@ -78,24 +78,24 @@ static wg_wasm_result skim_instr(cc *c, uint8_t op, uint32_t *depth) {
       return vm_zero_byte(c);
     case 0x41: {
       int32_t v;
-      RD(vm_read_s32(c->r, &v, &rmsg_));
+      READC(vm_read_s32(c->r, &v, &rmsg_));
       return WG_WASM_OK;
     }
     case 0x42: {
       int64_t v;
-      RD(vm_read_s64(c->r, &v, &rmsg_));
+      READC(vm_read_s64(c->r, &v, &rmsg_));
       return WG_WASM_OK;
     }
     case 0x43: case 0x44: {
       size_t n = op == 0x43 ? 4 : 8;
-      if ((size_t)(c->r->end - c->r->p) < n) MALFORMED(c, "unexpected end");
+      if ((size_t)(c->r->end - c->r->p) < n) MALFORMEDC(c, "unexpected end");
       c->r->p += n;
       return WG_WASM_OK;
     }
     case 0xd0: {
       uint8_t t;
-      RD(vm_read_byte(c->r, &t, &rmsg_));
-      if (!is_ref(t)) MALFORMED(c, "malformed reference type");
+      READC(vm_read_byte(c->r, &t, &rmsg_));
+      if (!is_ref(t)) MALFORMEDC(c, "malformed reference type");
       return WG_WASM_OK;
     }
     case 0xfc:
@@ -112,31 +112,31 @@ static wg_wasm_result skim_instr(cc *c, uint8_t op, uint32_t *depth) {
   }
   if (op >= 0x28 && op <= 0x3e) return skim_u32s(c, 2);
   if (op >= 0x45 && op <= 0xc4) return WG_WASM_OK;
-  MALFORMED(c, "illegal opcode 0x%02x", op);
+  MALFORMEDC(c, "illegal opcode 0x%02x", op);
 }
 
 wg_wasm_result vm_skim_body(cc *c) {
   uint32_t groups;
   uint64_t total = 0;
-  U32(&groups);
-  if (groups > (size_t)(c->r->end - c->r->p)) MALFORMED(c, "unexpected end");
+  U32C(&groups);
+  if (groups > (size_t)(c->r->end - c->r->p)) MALFORMEDC(c, "unexpected end");
   for (uint32_t g = 0; g < groups; g++) {
     uint32_t n;
     uint8_t t;
-    U32(&n);
-    RD(vm_read_byte(c->r, &t, &rmsg_));
+    U32C(&n);
+    READC(vm_read_byte(c->r, &t, &rmsg_));
     total += n;
-    if (total > UINT32_MAX) MALFORMED(c, "too many locals");
+    if (total > UINT32_MAX) MALFORMEDC(c, "too many locals");
     if (t == 0x7b) FAILC(c, WG_WASM_UNSUPPORTED, "v128 (SIMD) is not supported");
-    if (!is_num(t) && !is_ref(t)) MALFORMED(c, "malformed value type");
+    if (!is_num(t) && !is_ref(t)) MALFORMEDC(c, "malformed value type");
   }
   uint32_t depth = 1;
   while (depth > 0) {
     uint8_t op;
-    RD(vm_read_byte(c->r, &op, &rmsg_));
+    READC(vm_read_byte(c->r, &op, &rmsg_));
     TRY(skim_instr(c, op, &depth));
     if (++c->work >= c->work_ticked + VM_BUILD_TICK) TRY(vm_compile_tick(c));
   }
-  if (c->r->p != c->r->end) MALFORMED(c, "section size mismatch");
+  if (c->r->p != c->r->end) MALFORMEDC(c, "section size mismatch");
   return WG_WASM_OK;
 }

@@ -86,7 +86,7 @@ wg_wasm_result vm_popl(cc *c, uint8_t want, uint8_t *got, uint32_t *loc) {
   uint32_t l = home(c, c->nvals);
   c->work++;
   if (c->nvals == top->height) {
-    if (!top->unreachable) INVALID(c, "type mismatch");
+    if (!top->unreachable) INVALIDC(c, "type mismatch");
   } else {
     c->nvals--;
     if (c->nvals < c->chk_nvals) c->chk_types = NULL;
@@ -106,7 +106,7 @@ wg_wasm_result vm_popl(cc *c, uint8_t want, uint8_t *got, uint32_t *loc) {
     }
   }
   if (t != want && t != T_UNKNOWN && want != T_UNKNOWN)
-    INVALID(c, "type mismatch");
+    INVALIDC(c, "type mismatch");
   if (got) *got = t;
   if (loc) *loc = l;
   return WG_WASM_OK;
@@ -143,7 +143,7 @@ wg_wasm_result vm_check_top(cc *c, uint32_t a, const wg_valtype *ts,
                                 bool refine) {
   const ctl *top = &c->ctls[c->nctls - 1];
   size_t have = c->nvals - top->height;
-  if (have < a && !top->unreachable) INVALID(c, "type mismatch");
+  if (have < a && !top->unreachable) INVALIDC(c, "type mismatch");
   if (have < a && refine) {
     TRY(vm_pop_vals(c, a, ts));
     vm_push_vals(c, a, ts);
@@ -160,7 +160,7 @@ wg_wasm_result vm_check_top(cc *c, uint32_t a, const wg_valtype *ts,
       if (t == T_UNKNOWN) {
         if (refine) c->vals[base + j] = want;
       } else if (t != want) {
-        INVALID(c, "type mismatch");
+        INVALIDC(c, "type mismatch");
       }
     }
   }
@@ -206,7 +206,7 @@ static const wg_valtype *single_type(uint8_t b) {
 
 wg_wasm_result vm_read_blocktype(cc *c, ctl *bt) {
   memset(bt, 0, sizeof *bt);
-  if (c->r->p >= c->r->end) MALFORMED(c, "unexpected end");
+  if (c->r->p >= c->r->end) MALFORMEDC(c, "unexpected end");
   uint8_t b = *c->r->p;
   if (b == 0x40) {
     c->r->p++;
@@ -220,9 +220,9 @@ wg_wasm_result vm_read_blocktype(cc *c, ctl *bt) {
   }
   if (b == 0x7b) FAILC(c, WG_WASM_UNSUPPORTED, "v128 (SIMD) is not supported");
   int64_t idx;
-  RD(vm_read_s33(c->r, &idx, &rmsg_));
-  if (idx < 0) MALFORMED(c, "malformed block type");
-  if ((uint64_t)idx >= c->m->type_count) INVALID(c, "unknown type %u", (unsigned)idx);
+  READC(vm_read_s33(c->r, &idx, &rmsg_));
+  if (idx < 0) MALFORMEDC(c, "malformed block type");
+  if ((uint64_t)idx >= c->m->type_count) INVALIDC(c, "unknown type %u", (unsigned)idx);
   const wg_functype *ft = &c->m->types[idx];
   bt->nparams = ft->param_count;
   bt->params = ft->params;
@@ -249,7 +249,7 @@ uint32_t vm_label_dst(const cc *c, uint32_t l) {
 }
 
 wg_wasm_result vm_read_label(cc *c, uint32_t *l) {
-  U32(l);
-  if (*l >= c->nctls) INVALID(c, "unknown label %u", *l);
+  U32C(l);
+  if (*l >= c->nctls) INVALIDC(c, "unknown label %u", *l);
   return WG_WASM_OK;
 }
