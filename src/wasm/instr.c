@@ -81,16 +81,18 @@ static void emit3(cc *c, const uint32_t s[3]) {
   emit(c, s[2]);
 }
 
-/* 0xFC prefix. */
-static wg_wasm_result prefixed(cc *c) {
-  uint32_t sub, a, b, s[3], l1, l2;
-  U32C(&sub);
-  if (sub <= 7) {
-    static const uint8_t in[] = {WG_F32, WG_F32, WG_F64, WG_F64,
-                                 WG_F32, WG_F32, WG_F64, WG_F64};
-    return vm_numeric(c, VM_OP_I32_TRUNC_SAT_F32_S + sub, in[sub], 0,
-                   sub < 4 ? WG_I32 : WG_I64);
-  }
+/* 0xFC 0..7: the saturating truncations, numeric operators. */
+static wg_wasm_result trunc_sat(cc *c, uint32_t sub) {
+  static const uint8_t in[] = {WG_F32, WG_F32, WG_F64, WG_F64,
+                               WG_F32, WG_F32, WG_F64, WG_F64};
+  return vm_numeric(c, VM_OP_I32_TRUNC_SAT_F32_S + sub, in[sub], 0,
+                    sub < 4 ? WG_I32 : WG_I64);
+}
+
+/* 0xFC 8..11 (prefixed sends no other): memory.init, data.drop,
+ * memory.copy, memory.fill. */
+static wg_wasm_result bulk_memory(cc *c, uint32_t sub) {
+  uint32_t a, s[3];
   switch (sub) {
     case 8: /* memory.init seg: MEMORY_INIT seg d s n */
       U32C(&a);
@@ -116,13 +118,21 @@ static wg_wasm_result prefixed(cc *c) {
       vm_emit_op(c, VM_OP_MEMORY_COPY);
       emit3(c, s);
       return WG_WASM_OK;
-    case 11: /* memory.fill: MEMORY_FILL d v n */
-      TRY(vm_zero_byte(c));
-      TRY(need_memory(c));
-      TRY(pop3_i32(c, s));
-      vm_emit_op(c, VM_OP_MEMORY_FILL);
-      emit3(c, s);
-      return WG_WASM_OK;
+  }
+  /* 11: memory.fill: MEMORY_FILL d v n */
+  TRY(vm_zero_byte(c));
+  TRY(need_memory(c));
+  TRY(pop3_i32(c, s));
+  vm_emit_op(c, VM_OP_MEMORY_FILL);
+  emit3(c, s);
+  return WG_WASM_OK;
+}
+
+/* 0xFC 12..17 (prefixed sends no other): table.init, elem.drop,
+ * table.copy, table.grow, table.size, table.fill. */
+static wg_wasm_result bulk_table(cc *c, uint32_t sub) {
+  uint32_t a, b, s[3], l1, l2;
+  switch (sub) {
     case 12: /* table.init elem table: TABLE_INIT seg table d s n */
       U32C(&a);
       U32C(&b);
@@ -171,17 +181,26 @@ static wg_wasm_result prefixed(cc *c) {
       emit(c, a);
       vm_emit_dst(c, vm_push(c, WG_I32));
       return WG_WASM_OK;
-    case 17: /* table.fill: TABLE_FILL t d v n */
-      U32C(&a);
-      TRY(need_table(c, a));
-      TRY(vm_popl(c, WG_I32, NULL, &s[2]));
-      TRY(vm_popl(c, c->m->tables[a].elem, NULL, &s[1]));
-      TRY(vm_popl(c, WG_I32, NULL, &s[0]));
-      vm_emit_op(c, VM_OP_TABLE_FILL);
-      emit(c, a);
-      emit3(c, s);
-      return WG_WASM_OK;
   }
+  /* 17: table.fill: TABLE_FILL t d v n */
+  U32C(&a);
+  TRY(need_table(c, a));
+  TRY(vm_popl(c, WG_I32, NULL, &s[2]));
+  TRY(vm_popl(c, c->m->tables[a].elem, NULL, &s[1]));
+  TRY(vm_popl(c, WG_I32, NULL, &s[0]));
+  vm_emit_op(c, VM_OP_TABLE_FILL);
+  emit(c, a);
+  emit3(c, s);
+  return WG_WASM_OK;
+}
+
+/* 0xFC prefix: by group of sub-opcodes. */
+static wg_wasm_result prefixed(cc *c) {
+  uint32_t sub;
+  U32C(&sub);
+  if (sub <= 7) return trunc_sat(c, sub);
+  if (sub <= 11) return bulk_memory(c, sub);
+  if (sub <= 17) return bulk_table(c, sub);
   MALFORMEDC(c, "illegal opcode 0xfc %u", sub);
 }
 
