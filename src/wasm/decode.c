@@ -5,138 +5,24 @@
  * allocated (each entry takes at least one byte), so a tiny file cannot make
  * us allocate much. Function bodies are handed to compile.c, which validates
  * and translates them. Errors carry the byte offset where decoding stopped. */
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vm_module.h"
 
-#define FAIL(r, rd, ...)                                             \
-  do {                                                               \
-    vm_error(err, (r), (size_t)((rd)->p - (rd)->base), __VA_ARGS__); \
-    return (r);                                                      \
-  } while (0)
+/* The error macros (reader_internal.h) on a reader rd, into `err`: */
+#define FAIL(r, rd, ...) VM_FAIL(err, (r), (rd), __VA_ARGS__)
 #define MALFORMED(rd, ...) FAIL(WG_WASM_MALFORMED, rd, __VA_ARGS__)
 #define OVER(rd, ...) FAIL(WG_WASM_LIMIT, rd, __VA_ARGS__)
 /* A failed allocation: over the build's memory budget, or out of memory. */
-#define OOM(rd) return vm_build_oom(m, (size_t)((rd)->p - (rd)->base), err)
+#define OOM(rd) return vm_build_oom(m, VM_OFFSET(rd), err)
 /* One unit of work (an entry of a vector) for the build's deadline checks. */
-#define TICK(rd, n) \
-  TRY(vm_build_tick(m, (n), (size_t)((rd)->p - (rd)->base), err))
+#define TICK(rd, n) TRY(vm_build_tick(m, (n), VM_OFFSET(rd), err))
 #define INVALID(rd, ...) FAIL(WG_WASM_INVALID, rd, __VA_ARGS__)
-#define TRY(x)                                \
-  do {                                        \
-    wg_wasm_result try_r_ = (x);              \
-    if (try_r_ != WG_WASM_OK) return try_r_;  \
-  } while (0)
-#define READ(call)                                                 \
-  do {                                                             \
-    const char *rmsg_ = NULL;                                      \
-    if (!(call)) MALFORMED(r, "%s", rmsg_ ? rmsg_ : "unexpected end"); \
-  } while (0)
+#define READ(call) VM_READ(err, r, call)
 /* READ needs `rmsg_` passed to the reader: */
 #define U32(out) READ(vm_read_u32(r, (out), &rmsg_))
 #define BYTE(out) READ(vm_read_byte(r, (out), &rmsg_))
-
-void vm_error(wg_wasm_error *err, wg_wasm_result r, size_t offset,
-              const char *fmt, ...) {
-  if (!err) return;
-  err->result = r;
-  err->trap = WG_TRAP_NONE;
-  err->offset = offset;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err->message, sizeof err->message, fmt, ap);
-  va_end(ap);
-}
-
-/* ---- LEB128 ------------------------------------------------------------ */
-
-/* Reads an unsigned LEB of at most `bits` bits. */
-static bool read_uleb(vm_reader *r, unsigned bits, uint64_t *out,
-                      const char **msg) {
-  uint64_t v = 0;
-  unsigned shift = 0;
-  for (;;) {
-    uint8_t b;
-    if (!vm_read_byte(r, &b, msg)) return false;
-    if (shift + 7 >= bits && shift < bits) {
-      /* last permitted byte: no continuation, unused bits zero */
-      unsigned used = bits - shift;
-      if (b & 0x80) {
-        *msg = "integer representation too long";
-        return false;
-      }
-      if (used < 7 && (b >> used) != 0) {
-        *msg = "integer too large";
-        return false;
-      }
-      v |= (uint64_t)b << shift;
-      *out = v;
-      return true;
-    }
-    v |= (uint64_t)(b & 0x7f) << shift;
-    if (!(b & 0x80)) {
-      *out = v;
-      return true;
-    }
-    shift += 7;
-  }
-}
-
-static bool read_sleb(vm_reader *r, unsigned bits, int64_t *out,
-                      const char **msg) {
-  uint64_t v = 0;
-  unsigned shift = 0;
-  for (;;) {
-    uint8_t b;
-    if (!vm_read_byte(r, &b, msg)) return false;
-    if (shift + 7 >= bits) {
-      unsigned used = bits - shift; /* 1..7 value bits in this byte */
-      if (b & 0x80) {
-        *msg = "integer representation too long";
-        return false;
-      }
-      /* remaining bits must all equal the sign bit */
-      int sign = (b >> (used - 1)) & 1;
-      uint8_t rest = (uint8_t)((b & 0x7f) >> used);
-      uint8_t want = sign ? (uint8_t)(0x7f >> used) : 0;
-      if (rest != want) {
-        *msg = "integer too large";
-        return false;
-      }
-      v |= (uint64_t)(b & 0x7f) << shift;
-      shift += 7;
-      break;
-    }
-    v |= (uint64_t)(b & 0x7f) << shift;
-    shift += 7;
-    if (!(b & 0x80)) break;
-  }
-  if (shift < 64 && (v >> (shift - 1)) & 1) v |= ~(uint64_t)0 << shift;
-  *out = (int64_t)v;
-  return true;
-}
-
-bool vm_read_u32_slow(vm_reader *r, uint32_t *out, const char **msg) {
-  uint64_t v;
-  if (!read_uleb(r, 32, &v, msg)) return false;
-  *out = (uint32_t)v;
-  return true;
-}
-bool vm_read_s32(vm_reader *r, int32_t *out, const char **msg) {
-  int64_t v;
-  if (!read_sleb(r, 32, &v, msg)) return false;
-  *out = (int32_t)v;
-  return true;
-}
-bool vm_read_s33(vm_reader *r, int64_t *out, const char **msg) {
-  return read_sleb(r, 33, out, msg);
-}
-bool vm_read_s64(vm_reader *r, int64_t *out, const char **msg) {
-  return read_sleb(r, 64, out, msg);
-}
 
 /* ---- Helpers ------------------------------------------------------------ */
 

@@ -18,6 +18,8 @@
 #include "wasmgate/util.h"
 #include "wasmgate/wasm.h"
 
+#include "reader_internal.h"
+
 /* The engine's limits (WG_WASM_MAX_*, the compile and validation budgets,
  * the wg_limits defaults) are in wasmgate/limits.h. What follows tunes how
  * often the engine looks at the clock and charges fuel, not what it
@@ -286,9 +288,6 @@ struct wg_caller {
 
 /* ---- Internal functions ------------------------------------------------ */
 
-void vm_error(wg_wasm_error *err, wg_wasm_result r, size_t offset,
-              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
 /* module.c: the build bounds. vm_build_tick adds `work` units and, every
  * VM_BUILD_TICK of them, reads the cancellation flag and the clock: on
  * either it fills err (WG_WASM_TRAP, trap cancelled/deadline) and returns
@@ -310,11 +309,6 @@ wg_wasm_result vm_decode(vm_module *m, const uint8_t *bytes, size_t len,
                          wg_wasm_error *err);
 
 /* compile.c: validates one body and translates it to internal code. */
-typedef struct vm_reader {
-  const uint8_t *base;  /* start of the module, for offsets */
-  const uint8_t *p;
-  const uint8_t *end;
-} vm_reader;
 wg_wasm_result vm_compile_body(vm_module *m, uint32_t func_index,
                                vm_reader *r, wg_wasm_error *err);
 /* Frees the compiler's buffers at the end of a build. */
@@ -322,31 +316,6 @@ void vm_compile_done(vm_module *m);
 
 /* True if `op` is a (single-byte or prefix) opcode of our feature set. */
 bool vm_opcode_exists(uint8_t op);
-
-/* LEB readers shared by decode.c and compile.c. They return false on
- * malformed input and set *msg. */
-bool vm_read_u32_slow(vm_reader *r, uint32_t *out, const char **msg);
-bool vm_read_s32(vm_reader *r, int32_t *out, const char **msg);
-bool vm_read_s33(vm_reader *r, int64_t *out, const char **msg);
-bool vm_read_s64(vm_reader *r, int64_t *out, const char **msg);
-/* Inline fast paths (most bytes of a body are opcodes and one-byte
- * LEBs: the compiler reads every byte twice, so this is most of its
- * decoding time). */
-static inline bool vm_read_byte(vm_reader *r, uint8_t *out, const char **msg) {
-  if (r->p >= r->end) {
-    *msg = "unexpected end";
-    return false;
-  }
-  *out = *r->p++;
-  return true;
-}
-static inline bool vm_read_u32(vm_reader *r, uint32_t *out, const char **msg) {
-  if (r->p < r->end && *r->p < 0x80) {
-    *out = *r->p++;
-    return true;
-  }
-  return vm_read_u32_slow(r, out, msg);
-}
 
 /* store.c */
 void *vm_store_track(wg_store *s, vm_obj_kind kind, void *ptr);

@@ -3,14 +3,14 @@
  * Compiled code is an array of 64-bit words (vm_word): each instruction is
  * its opcode followed by pre-decoded immediates. Operands are frame slots:
  * fp[i] for i < local_count are the locals, above them each operand stack
- * height has a fixed home slot (compile.c). There is no run-time stack
+ * height has a fixed home slot (compile.c, validate.c). There is no run-time stack
  * pointer. Value-producing instructions name their destination slot last.
  *   FUEL n                      charge n instructions (starts a basic block)
  *   COPY src dst | COPY2 src dst src2 dst2   (two copies, in order)
  *   CONST bits dst
  *   JUMP target charge          code index; every target word is followed
  *                               by the FUEL charge of the target block,
- *                               which the branch pays itself (fold_fuel)
+ *                               which the branch pays itself (vm_fold_fuel)
  *   BR target charge src dst keep   move keep slots src.. -> dst.., jump
  *   BR_IF cond target charge src dst keep refund
  *   BR_UNLESS cond target charge refund
@@ -24,7 +24,7 @@
  *   TABLE_GET t index dst | TABLE_SET t index value
  *   loads: offset addr dst | stores: offset addr value
  *   MEMORY_SIZE dst | MEMORY_GROW delta dst
- *   numeric: a [b] dst (wasm 0x45..0xC4 in wasm order, so compile.c maps
+ *   numeric: a [b] dst (wasm 0x45..0xC4 in wasm order, so instr.c maps
  *   them with one subtraction), then the 0xFC and reference operators.
  *   bulk: MEMORY_INIT seg d s n | MEMORY_COPY d s n | MEMORY_FILL d v n |
  *   TABLE_INIT seg t d s n | TABLE_COPY dt st d s n | TABLE_GROW t init n dst
@@ -198,7 +198,7 @@
 /* Pairs of adjacent instructions executed by one dispatch: the first's
  * opcode word becomes PAIR_<name> and both keep their words (the second's
  * opcode word is skipped), so the code's layout and every branch target
- * stay as they were. Made after compilation (pair_pass in compile.c); the
+ * stay as they were. Made after compilation (vm_pair_pass in emit.c); the
  * second is never a branch target or return point, as those only follow
  * FUEL and calls (an instruction after a conditional branch is reached
  * only by falling through), so a branch may come first or second. Each

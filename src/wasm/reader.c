@@ -1,0 +1,112 @@
+/* reader.c: reading a module's bytes and reporting what is wrong with them.
+ *
+ * vm_error fills a wg_wasm_error (result, byte offset, message); every
+ * layer of the engine reports through it. The LEB128 readers enforce the
+ * spec's exact-length and overflow rules: a value takes at most
+ * ceil(bits / 7) bytes and the unused bits of the last byte must be zero
+ * (unsigned) or copies of the sign bit (signed). decode.c and the compiler
+ * read through them (the one-byte fast paths are inline in
+ * reader_internal.h). */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "reader_internal.h"
+
+void vm_error(wg_wasm_error *err, wg_wasm_result r, size_t offset,
+              const char *fmt, ...) {
+  if (!err) return;
+  err->result = r;
+  err->trap = WG_TRAP_NONE;
+  err->offset = offset;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->message, sizeof err->message, fmt, ap);
+  va_end(ap);
+}
+
+/* ---- LEB128 ------------------------------------------------------------ */
+
+/* Reads an unsigned LEB of at most `bits` bits. */
+static bool read_uleb(vm_reader *r, unsigned bits, uint64_t *out,
+                      const char **msg) {
+  uint64_t v = 0;
+  unsigned shift = 0;
+  for (;;) {
+    uint8_t b;
+    if (!vm_read_byte(r, &b, msg)) return false;
+    if (shift + 7 >= bits && shift < bits) {
+      /* last permitted byte: no continuation, unused bits zero */
+      unsigned used = bits - shift;
+      if (b & 0x80) {
+        *msg = "integer representation too long";
+        return false;
+      }
+      if (used < 7 && (b >> used) != 0) {
+        *msg = "integer too large";
+        return false;
+      }
+      v |= (uint64_t)b << shift;
+      *out = v;
+      return true;
+    }
+    v |= (uint64_t)(b & 0x7f) << shift;
+    if (!(b & 0x80)) {
+      *out = v;
+      return true;
+    }
+    shift += 7;
+  }
+}
+
+static bool read_sleb(vm_reader *r, unsigned bits, int64_t *out,
+                      const char **msg) {
+  uint64_t v = 0;
+  unsigned shift = 0;
+  for (;;) {
+    uint8_t b;
+    if (!vm_read_byte(r, &b, msg)) return false;
+    if (shift + 7 >= bits) {
+      unsigned used = bits - shift; /* 1..7 value bits in this byte */
+      if (b & 0x80) {
+        *msg = "integer representation too long";
+        return false;
+      }
+      /* remaining bits must all equal the sign bit */
+      int sign = (b >> (used - 1)) & 1;
+      uint8_t rest = (uint8_t)((b & 0x7f) >> used);
+      uint8_t want = sign ? (uint8_t)(0x7f >> used) : 0;
+      if (rest != want) {
+        *msg = "integer too large";
+        return false;
+      }
+      v |= (uint64_t)(b & 0x7f) << shift;
+      shift += 7;
+      break;
+    }
+    v |= (uint64_t)(b & 0x7f) << shift;
+    shift += 7;
+    if (!(b & 0x80)) break;
+  }
+  if (shift < 64 && (v >> (shift - 1)) & 1) v |= ~(uint64_t)0 << shift;
+  *out = (int64_t)v;
+  return true;
+}
+
+bool vm_read_u32_slow(vm_reader *r, uint32_t *out, const char **msg) {
+  uint64_t v;
+  if (!read_uleb(r, 32, &v, msg)) return false;
+  *out = (uint32_t)v;
+  return true;
+}
+bool vm_read_s32(vm_reader *r, int32_t *out, const char **msg) {
+  int64_t v;
+  if (!read_sleb(r, 32, &v, msg)) return false;
+  *out = (int32_t)v;
+  return true;
+}
+bool vm_read_s33(vm_reader *r, int64_t *out, const char **msg) {
+  return read_sleb(r, 33, out, msg);
+}
+bool vm_read_s64(vm_reader *r, int64_t *out, const char **msg) {
+  return read_sleb(r, 64, out, msg);
+}
