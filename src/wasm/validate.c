@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "compile_internal.h"
+#include "wg_assert.h"
 
 static bool push_entry(cc *c, uint8_t t, uint32_t loc) {
   if (!grow(c, (void **)&c->vals, &c->capvals, c->nvals + 1, 1) ||
@@ -76,6 +77,10 @@ void vm_push_lazy(cc *c, uint8_t t, uint32_t x) {
   c->lazy_count++;
   if (c->lowest_lazy == NO_FIXUP || c->nvals - 1 < c->lowest_lazy)
     c->lowest_lazy = c->nvals - 1;
+  /* the window invariant (compile.c): every lazy entry lies in
+   * [lowest_lazy, lowest_lazy + VM_LAZY_WINDOW), so scans stay bounded */
+  WG_ASSERT(c->lazy_count <= c->nvals - c->lowest_lazy &&
+            c->nvals - c->lowest_lazy <= VM_LAZY_WINDOW);
 }
 
 /* Pops an operand of type `want` (T_UNKNOWN: any); its type goes to *got
