@@ -23,17 +23,17 @@
 
 /* ---- wasmgate.toml ---------------------------------------------------- */
 
-/* docs/design.md#limits has the defaults; the accepted ranges are in
- * src/config/config.c. */
+/* `[limits]`: each key defaults to its WG_RT_DEFAULT_* and is accepted up
+ * to its WG_CONFIG_MAX_* (limits.h; the minima are in src/config/config.c). */
 typedef struct wg_config_limits {
-  uint64_t input_bytes;    /* 65536 */
-  uint64_t output_bytes;   /* 65536 */
-  uint64_t summary_bytes;  /* 1024 */
-  uint64_t fuel;           /* 100,000,000 */
-  uint64_t timeout_ms;     /* 10,000 */
-  uint64_t memory_bytes;   /* 16 MiB */
-  uint64_t table_elements; /* 10,000 */
-  uint64_t call_depth;     /* 1,000 */
+  uint64_t input_bytes;    /* WG_RT_DEFAULT_MAX_INPUT */
+  uint64_t output_bytes;   /* WG_RT_DEFAULT_MAX_OUTPUT */
+  uint64_t summary_bytes;  /* WG_RT_DEFAULT_MAX_SUMMARY */
+  uint64_t fuel;           /* WG_RT_DEFAULT_FUEL */
+  uint64_t timeout_ms;     /* WG_RT_DEFAULT_TIMEOUT_MS */
+  uint64_t memory_bytes;   /* WG_RT_DEFAULT_MAX_MEMORY */
+  uint64_t table_elements; /* WG_RT_DEFAULT_MAX_TABLE */
+  uint64_t call_depth;     /* WG_RT_DEFAULT_MAX_CALL_DEPTH */
 } wg_config_limits;
 
 typedef struct wg_config_header {

@@ -189,14 +189,17 @@ typedef struct wg_limits {
   uint64_t fuel;              /* wasm instructions, charged per basic block */
   uint64_t deadline_ns;       /* absolute, on wg_now_ns()'s monotonic clock */
   atomic_int *cancel;         /* non-zero => running code traps "cancelled" */
-  uint32_t max_memory_pages;  /* per memory; default 65536 (4 GiB) */
+  uint32_t max_memory_pages;  /* per memory; default WG_WASM_MAX_PAGES */
   uint32_t max_table_elements;/* all tables of the store together (every
                                  instance, initial sizes and growth);
-                                 default 10,000,000 */
-  uint32_t max_call_depth;    /* default 10,000 wasm frames */
-  uint32_t max_stack_bytes;   /* value stack (locals + operands); default 8 MiB */
-  uint64_t max_store_bytes;   /* memories and tables together: 65,536 per
-                                 page, WG_TABLE_ELEMENT_BYTES per element */
+                                 default WG_WASM_DEFAULT_MAX_TABLE */
+  uint32_t max_call_depth;    /* wasm frames; default
+                                 WG_WASM_DEFAULT_MAX_CALL_DEPTH */
+  uint32_t max_stack_bytes;   /* value stack (locals + operands); default
+                                 WG_WASM_DEFAULT_MAX_STACK_BYTES */
+  uint64_t max_store_bytes;   /* memories and tables together:
+                                 WG_WASM_PAGE_SIZE a page,
+                                 WG_TABLE_ELEMENT_BYTES an element */
 } wg_limits;
 
 typedef struct wg_store wg_store;
