@@ -1,11 +1,12 @@
 /* desc_check.h: the property checked on any bytes a guest could hand to
- * `yoi:https.request`, shared by the libFuzzer entry (fuzz_desc.c) and the
- * deterministic mutation run (test_https_mutate.c): the descriptor decoder
- * and then the policy's whole static decision (pure, no network). Checked:
- * only documented codes come out, every message is bounded valid UTF-8
- * without control characters, a decoded descriptor's fields lie inside
- * sane bounds, and an allowed request names a grant that exists and a
- * method from the five. Returns false (after printing why) on a violation. */
+ * `yoi:https.request`, shared by the libFuzzer entry (fuzz/fuzz_desc.c)
+ * and the deterministic mutation run (test_https_mutate.c): the descriptor
+ * decoder and then the policy's whole static decision (pure, no network).
+ * Checked: only documented codes come out, every message is bounded valid
+ * UTF-8 without control characters, a decoded descriptor's fields lie
+ * inside sane bounds, and an allowed request names a grant that exists and
+ * a method from the five. Returns false (after printing why) on a
+ * violation. */
 #ifndef WG_TEST_DESC_CHECK_H
 #define WG_TEST_DESC_CHECK_H
 

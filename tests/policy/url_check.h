@@ -1,10 +1,11 @@
-/* url_check.h: the invariants the URL fuzz entry and the mutation run both
- * check on any input: only the documented codes come out; every message is
- * bounded printable UTF-8; an accepted URL has a canonical host, a
- * normalised path and an encoded query, its href parses back to itself,
- * and its safe form holds no '?'; resolving the input against a base obeys
- * the same rules; safe_url_text and the redactors stay bounded. A broken
- * invariant aborts (the fuzzer and ASan report it). */
+/* url_check.h: the invariants the URL fuzz entry (fuzz/fuzz_url.c) and the
+ * mutation run (test_url_mutate.c) both check on any input: only the
+ * documented codes come out; every message is bounded printable UTF-8; an
+ * accepted URL has a canonical host, a normalised path and an encoded
+ * query, its href parses back to itself, and its safe form holds no '?';
+ * resolving the input against a base obeys the same rules; safe_url_text
+ * and the redactors stay bounded. A broken invariant aborts (the fuzzer
+ * and ASan report it). */
 #ifndef WG_TEST_URL_CHECK_H
 #define WG_TEST_URL_CHECK_H
 

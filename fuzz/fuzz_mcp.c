@@ -1,17 +1,15 @@
 /* fuzz_mcp.c: libFuzzer entry for the MCP server's parsers of untrusted
  * input: a JSON-RPC message (classification), a tools/list cursor, a
  * base64 value (the Mcp-Name sentinel) and the HTTP header policy. Built
- * by CMake without libFuzzer as test_mcp_fuzz, which runs the same entry
- * on seeds and 20,000 deterministic mutations of them (ctest mcp_fuzz).
- * With libFuzzer, from the repository root:
- *   clang -std=c11 -D_GNU_SOURCE -DWG_VERSION='"fuzz"' -DWG_FUZZ_LIBFUZZER -g -O1 \
- *     -fsanitize=fuzzer,address,undefined -Iinclude tests/mcp/fuzz_mcp.c \
- *     src/mcp/jsonrpc.c src/mcp/base64.c src/mcp/tools.c src/mcp/http_policy.c \
- *     src/mcp/protocol.c src/mcp/server.c ... (see the link line of wg_mcp)
+ * by tests/mcp/CMakeLists.txt without libFuzzer as test_mcp_fuzz, which
+ * runs the same entry on seeds and 20,000 deterministic mutations of them
+ * (ctest mcp_fuzz). With libFuzzer (-DWG_FUZZ_LIBFUZZER, no main): the
+ * libFuzzer build of fuzz/CMakeLists.txt (-DWG_FUZZ=ON, target fuzz_mcp;
+ * fuzz/README.md).
  * Checked: only the documented error codes come out, every error message
  * is bounded, NUL-free UTF-8; an accepted cursor points inside the list; an
  * accepted base64 value re-encodes to itself. */
-#include "../../src/mcp/mcp_internal.h"
+#include "../src/mcp/mcp_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

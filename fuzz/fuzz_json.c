@@ -1,7 +1,7 @@
-/* fuzz_json.c: libFuzzer entry point for the JSON layer (not built by CMake;
- * the deterministic run in test_json_mutate.c is what CI executes). Build:
- *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
- *     -Iinclude tests/json/fuzz_json.c src/json/[a-z]*.c src/util/[a-z]*.c -lm
+/* fuzz_json.c: libFuzzer entry point for the JSON layer (the deterministic
+ * run in tests/json/test_json_mutate.c is what CI executes). Built by the
+ * libFuzzer build of fuzz/CMakeLists.txt (-DWG_FUZZ=ON, target fuzz_json;
+ * fuzz/README.md).
  * Checks the same properties: sane errors, canonical/compact round trips to
  * an equal tree and identical text, pretty output parsing back equal. */
 #include <stdlib.h>

@@ -1,18 +1,14 @@
 /* fuzz_digest_cache.c: libFuzzer entry for the digest cache parser
- * (src/config/digest_cache.c; not built by CMake: test_config_digest_cache
- * is what CI runs). Build from the repository root:
- *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
- *     -Iinclude tests/config/fuzz_digest_cache.c src/config/[a-z]*.c \
- *     src/package/[a-z]*.c src/schema/[a-z]*.c src/toml/[a-z]*.c \
- *     src/json/[a-z]*.c src/wasm/[a-z]*.c src/util/[a-z]*.c \
- *     -lpcre2-8 -lnettle -lm -lpthread -o /tmp/fuzz_digest_cache
+ * (src/config/digest_cache.c; CI runs test_config_digest_cache instead).
+ * Built by the libFuzzer build of fuzz/CMakeLists.txt (-DWG_FUZZ=ON,
+ * target fuzz_digest_cache; fuzz/README.md).
  * Checked: the parser never reads past its length, an accepted text's
  * entries are each valid (safe id, digest form, label suffix), and
  * formatting them gives back exactly the text that was accepted. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/config/cfg_internal.h"
+#include "../src/config/cfg_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char *text = malloc(size ? size : 1);

@@ -1,14 +1,9 @@
 /* fuzz_cli_opts.c: libFuzzer entry for the option parser (src/cli/
- * cli_opts.c; not built by CMake: test_cli_options.py is what CI runs).
+ * cli_opts.c; CI runs test_cli_options.py instead).
  * The input is split at NUL bytes into an argv, parsed as main does (the
  * global options, then the command's table), for every command of the
- * real command table. Build from the repository root:
- *   clang -std=c11 -D_GNU_SOURCE -DWG_VERSION='"fuzz"' -g -O1 \
- *     -fsanitize=fuzzer,address,undefined -Iinclude -Isrc/mcp tests/cli/fuzz_cli_opts.c \
- *     src/cli/cli_*.c src/mcp/[a-z]*.c src/policy/[a-z]*.c src/runtime/[a-z]*.c \
- *     src/host/[a-z]*.c src/config/[a-z]*.c src/package/[a-z]*.c src/schema/[a-z]*.c \
- *     src/toml/[a-z]*.c src/json/[a-z]*.c src/wasm/[a-z]*.c src/util/[a-z]*.c \
- *     -lpcre2-8 -lnettle -lmicrohttpd -ldl -lm -lpthread -o /tmp/fuzz_cli_opts
+ * real command table. Built by the libFuzzer build of fuzz/CMakeLists.txt
+ * (-DWG_FUZZ=ON, target fuzz_cli_opts; fuzz/README.md).
  * Run with -close_fd_mask=2 (usage messages on stderr are expected).
  * 1,277,709 runs clean in 60 s when added; 419,043 in 60 s after wasm,
  * explain-url and serve got their option tables (list options, dash
@@ -24,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../src/cli/cli.h"
+#include "../src/cli/cli.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size > 4096) return 0;

@@ -1,12 +1,7 @@
 /* fuzz_call.c: libFuzzer entry point for the runtime's untrusted-input
- * paths (not built by CMake; test_runtime's random-output test is what CI
- * runs). Build from the repository root:
- *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
- *     -Iinclude -Isrc/runtime -DRT_FIXTURE_DIR='""' -DRT_EXAMPLES_DIR='""' \
- *     tests/runtime/fuzz_call.c tests/runtime/rt_test_util.c src/runtime/[a-z]*.c \
- *     src/host/[a-z]*.c src/config/[a-z]*.c src/package/[a-z]*.c \
- *     src/schema/[a-z]*.c src/toml/[a-z]*.c src/json/[a-z]*.c src/wasm/[a-z]*.c \
- *     src/util/[a-z]*.c -lpcre2-8 -lnettle -lm -lpthread -o /tmp/fuzz_call
+ * paths (CI runs test_runtime's random-output test instead). Built by
+ * the libFuzzer build of fuzz/CMakeLists.txt (-DWG_FUZZ=ON, target
+ * fuzz_call; fuzz/README.md), then build/fuzz/fuzz/fuzz_call.
  * The first byte picks the path: even = the bytes are a guest's output
  * (decoded as the output contract says), odd = the bytes are a call's
  * input. Checked: only the documented codes come out, every message is
@@ -16,7 +11,7 @@
 #include <string.h>
 
 #include "rt_internal.h"
-#include "rt_test_util.h"
+#include "../tests/runtime/rt_test_util.h"
 
 static void check_error(const wg_error *e) {
   size_t n = strlen(e->message);
