@@ -3,7 +3,7 @@
  * base64 value (the Mcp-Name sentinel) and the HTTP header policy. Built
  * by tests/mcp/CMakeLists.txt without libFuzzer as test_mcp_fuzz, which
  * runs the same entry on seeds and 20,000 deterministic mutations of them
- * (ctest mcp_fuzz). With libFuzzer (-DWG_FUZZ_LIBFUZZER, no main): the
+ * (ctest fuzz_mcp). With libFuzzer (-DWG_FUZZ_LIBFUZZER, no main): the
  * libFuzzer build of fuzz/CMakeLists.txt (-DWG_FUZZ=ON, target fuzz_mcp;
  * fuzz/README.md).
  * Checked: only the documented error codes come out, every error message
