@@ -21,6 +21,7 @@
 #ifndef WASMGATE_HOST_H
 #define WASMGATE_HOST_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -105,6 +106,10 @@ void wg_error_set_origin(wg_error *e, const char *tool, const char *plugin,
  * bound. Returns the length written. */
 size_t wg_error_sanitize(char *dst, size_t dst_size, const char *src,
                          size_t len);
+/* vsnprintf, then wg_error_sanitize into dst: how a formatted message
+ * reaches an error or a diagnostic (the text is first cut at 1 KiB, more
+ * than any message field holds). */
+size_t wg_error_vformat(char *dst, size_t dst_size, const char *fmt, va_list ap);
 /* {"code","message","tool","plugin","digest"[,"trap"]} as a JSON object. */
 bool wg_error_write_json(const wg_error *e, wg_buf *out);
 /* yoi's human text, e.g. "Execution failed: plugin WASM

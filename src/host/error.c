@@ -103,17 +103,20 @@ size_t wg_error_sanitize(char *dst, size_t dst_size, const char *src,
   return n;
 }
 
-void wg_error_set(wg_error *e, wg_err code, const char *fmt, ...) {
-  char raw[2048];
-  va_list ap;
-  va_start(ap, fmt);
+size_t wg_error_vformat(char *dst, size_t dst_size, const char *fmt, va_list ap) {
+  char raw[1024];
   int r = vsnprintf(raw, sizeof raw, fmt, ap);
-  va_end(ap);
-  size_t len = r < 0 ? 0 : (size_t)r;
-  if (len >= sizeof raw) len = sizeof raw - 1;
+  size_t len = r < 0 ? 0 : (size_t)r >= sizeof raw ? sizeof raw - 1 : (size_t)r;
+  return wg_error_sanitize(dst, dst_size, raw, len);
+}
+
+void wg_error_set(wg_error *e, wg_err code, const char *fmt, ...) {
   e->code = code;
   if (code != WG_ERR_TRAP) e->trap = WG_TRAP_NONE;
-  wg_error_sanitize(e->message, sizeof e->message, raw, len);
+  va_list ap;
+  va_start(ap, fmt);
+  wg_error_vformat(e->message, sizeof e->message, fmt, ap);
+  va_end(ap);
 }
 
 static void set_field(char *dst, size_t size, const char *s) {

@@ -12,6 +12,7 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,39 +21,72 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static atomic_bool loaded;
 static char load_error[160];
 
-#define SYM(handle, field, name)                                         \
-  do {                                                                   \
-    *(void **)(&table.field) = dlsym(handle, name);                      \
-    if (!table.field) {                                                  \
-      snprintf(load_error, sizeof load_error, "symbol %s is missing", name); \
-      return false;                                                      \
-    }                                                                    \
-  } while (0)
+/* One library's symbols: where each goes in the table, and its name. */
+typedef struct lib_sym {
+  size_t offset; /* of the function pointer in host_lib_table */
+  const char *name;
+} lib_sym;
 
-static bool load_curl(void) {
-  void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+#define SYM(field, name) {offsetof(host_lib_table, field), name}
+
+static const lib_sym curl_syms[] = {
+  SYM(global_init, "curl_global_init"),
+  SYM(version_info, "curl_version_info"),
+  SYM(easy_init, "curl_easy_init"),
+  SYM(easy_setopt, "curl_easy_setopt"),
+  SYM(easy_getinfo, "curl_easy_getinfo"),
+  SYM(easy_cleanup, "curl_easy_cleanup"),
+  SYM(easy_strerror, "curl_easy_strerror"),
+  SYM(multi_init, "curl_multi_init"),
+  SYM(multi_add_handle, "curl_multi_add_handle"),
+  SYM(multi_remove_handle, "curl_multi_remove_handle"),
+  SYM(multi_perform, "curl_multi_perform"),
+  SYM(multi_poll, "curl_multi_poll"),
+  SYM(multi_info_read, "curl_multi_info_read"),
+  SYM(multi_cleanup, "curl_multi_cleanup"),
+  SYM(slist_append, "curl_slist_append"),
+  SYM(slist_free_all, "curl_slist_free_all"),
+};
+
+static const lib_sym cares_syms[] = {
+  SYM(ares_library_init, "ares_library_init"),
+  SYM(ares_init_options, "ares_init_options"),
+  SYM(ares_set_servers_ports_csv, "ares_set_servers_ports_csv"),
+  SYM(ares_getaddrinfo, "ares_getaddrinfo"),
+  SYM(ares_freeaddrinfo, "ares_freeaddrinfo"),
+  SYM(ares_getsock, "ares_getsock"),
+  SYM(ares_timeout, "ares_timeout"),
+  SYM(ares_process_fd, "ares_process_fd"),
+  SYM(ares_destroy, "ares_destroy"),
+  SYM(ares_strerror, "ares_strerror"),
+};
+#undef SYM
+
+/* Opens `soname` and fills the table's entries for syms. The handle stays
+ * open for the life of the process (never dlclose'd: libcurl's and
+ * c-ares' global state cannot be torn down while others may use it). */
+static bool open_lib(const char *soname, const lib_sym *syms, size_t n) {
+  void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
   if (!h) {
-    snprintf(load_error, sizeof load_error, "libcurl.so.4 cannot be loaded");
+    snprintf(load_error, sizeof load_error, "%s cannot be loaded", soname);
     return false;
   }
-  SYM(h, global_init, "curl_global_init");
-  SYM(h, version_info, "curl_version_info");
-  SYM(h, easy_init, "curl_easy_init");
-  SYM(h, easy_setopt, "curl_easy_setopt");
-  SYM(h, easy_getinfo, "curl_easy_getinfo");
-  SYM(h, easy_cleanup, "curl_easy_cleanup");
-  SYM(h, easy_strerror, "curl_easy_strerror");
-  SYM(h, multi_init, "curl_multi_init");
-  SYM(h, multi_add_handle, "curl_multi_add_handle");
-  SYM(h, multi_remove_handle, "curl_multi_remove_handle");
-  SYM(h, multi_perform, "curl_multi_perform");
-  SYM(h, multi_poll, "curl_multi_poll");
-  SYM(h, multi_info_read, "curl_multi_info_read");
-  SYM(h, multi_cleanup, "curl_multi_cleanup");
-  SYM(h, slist_append, "curl_slist_append");
-  SYM(h, slist_free_all, "curl_slist_free_all");
-  /* The handle stays open for the life of the process (never dlclose'd:
-   * libcurl's global state cannot be torn down while others may use it). */
+  for (size_t i = 0; i < n; i++) {
+    void *fn = dlsym(h, syms[i].name);
+    if (!fn) {
+      snprintf(load_error, sizeof load_error, "symbol %s is missing", syms[i].name);
+      return false;
+    }
+    /* POSIX's dlsym idiom: a function pointer is stored as the object
+     * pointer dlsym returns (same size on every POSIX system). */
+    memcpy((char *)&table + syms[i].offset, &fn, sizeof fn);
+  }
+  return true;
+}
+
+static bool load_curl(void) {
+  if (!open_lib("libcurl.so.4", curl_syms, sizeof curl_syms / sizeof *curl_syms))
+    return false;
   if (table.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
     snprintf(load_error, sizeof load_error, "curl_global_init failed");
     return false;
@@ -71,21 +105,8 @@ static bool load_curl(void) {
 }
 
 static bool load_cares(void) {
-  void *h = dlopen("libcares.so.2", RTLD_NOW | RTLD_LOCAL);
-  if (!h) {
-    snprintf(load_error, sizeof load_error, "libcares.so.2 cannot be loaded");
+  if (!open_lib("libcares.so.2", cares_syms, sizeof cares_syms / sizeof *cares_syms))
     return false;
-  }
-  SYM(h, ares_library_init, "ares_library_init");
-  SYM(h, ares_init_options, "ares_init_options");
-  SYM(h, ares_set_servers_ports_csv, "ares_set_servers_ports_csv");
-  SYM(h, ares_getaddrinfo, "ares_getaddrinfo");
-  SYM(h, ares_freeaddrinfo, "ares_freeaddrinfo");
-  SYM(h, ares_getsock, "ares_getsock");
-  SYM(h, ares_timeout, "ares_timeout");
-  SYM(h, ares_process_fd, "ares_process_fd");
-  SYM(h, ares_destroy, "ares_destroy");
-  SYM(h, ares_strerror, "ares_strerror");
   if (table.ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
     snprintf(load_error, sizeof load_error, "ares_library_init failed");
     return false;

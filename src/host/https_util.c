@@ -9,14 +9,11 @@
 #include <sys/socket.h>
 
 void host_fail_set(host_fail *f, wg_err code, const char *fmt, ...) {
-  char raw[1024];
+  f->code = code;
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(raw, sizeof raw, fmt, ap);
+  wg_error_vformat(f->message, sizeof f->message, fmt, ap);
   va_end(ap);
-  size_t len = n < 0 ? 0 : (size_t)n >= sizeof raw ? sizeof raw - 1 : (size_t)n;
-  f->code = code;
-  wg_error_sanitize(f->message, sizeof f->message, raw, len);
 }
 
 bool host_wait_expired(const host_wait *w, const char *what, host_fail *f) {

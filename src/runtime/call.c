@@ -208,31 +208,44 @@ static host_call host_call_for(const wg_call_request *req, const wg_call_limits 
 
 /* Binds the imports, instantiates `m` in `s`, runs yoi_tool_call and
  * decodes its output; *inst is left for the statistics. */
+/* Binds the imports, instantiates, calls yoi_tool_call and decodes the
+ * output; the first failing step leaves its error in out->error. */
+static void bind_and_run(wg_store *s, const wg_module *m, host_call *hc,
+                         const wg_call_limits *lim, wg_extern *imports,
+                         size_t nimports, wg_instance **inst, wg_call_result *out) {
+  wg_error *e = &out->error;
+  wg_wasm_error we = {0};
+  wg_extern fn;
+  if (!host_bind(s, m, hc, imports, e)) return; /* e says why */
+  if (wg_instance_new(s, m, imports, nimports, inst, &we) != WG_WASM_OK) {
+    engine_error(&we, lim->fuel, e);
+    return;
+  }
+  if (!wg_instance_export(*inst, "yoi_tool_call", 13, &fn) || fn.kind != WG_EXTERN_FUNC) {
+    wg_error_set(e, WG_ERR_MODULE_INVALID, "module must export `yoi_tool_call`");
+    return;
+  }
+  if (wg_func_call(s, fn.of.func, NULL, 0, NULL, 0, &we) != WG_WASM_OK) {
+    engine_error(&we, lim->fuel, e);
+    return;
+  }
+  if (hc->sticky != WG_ERR_NONE) {
+    wg_error_set(e, hc->sticky, "%s", hc->sticky_message);
+    return;
+  }
+  rt_decode_output(hc, lim, out);
+}
+
 static void instantiate_and_call(wg_store *s, const wg_module *m, host_call *hc,
                                  const wg_call_limits *lim, wg_instance **inst,
                                  wg_call_result *out) {
-  wg_error *e = &out->error;
   size_t nimports = wg_module_import_count(m);
   wg_extern *imports = calloc(nimports ? nimports : 1, sizeof *imports);
   if (!imports) {
-    wg_error_set(e, WG_ERR_INTERNAL, "host out of memory");
+    wg_error_set(&out->error, WG_ERR_INTERNAL, "host out of memory");
     return;
   }
-  wg_wasm_error we = {0};
-  wg_extern fn;
-  if (!host_bind(s, m, hc, imports, e)) {
-    /* e says why */
-  } else if (wg_instance_new(s, m, imports, nimports, inst, &we) != WG_WASM_OK) {
-    engine_error(&we, lim->fuel, e);
-  } else if (!wg_instance_export(*inst, "yoi_tool_call", 13, &fn) || fn.kind != WG_EXTERN_FUNC) {
-    wg_error_set(e, WG_ERR_MODULE_INVALID, "module must export `yoi_tool_call`");
-  } else if (wg_func_call(s, fn.of.func, NULL, 0, NULL, 0, &we) != WG_WASM_OK) {
-    engine_error(&we, lim->fuel, e);
-  } else if (hc->sticky != WG_ERR_NONE) {
-    wg_error_set(e, hc->sticky, "%s", hc->sticky_message);
-  } else {
-    rt_decode_output(hc, lim, out);
-  }
+  bind_and_run(s, m, hc, lim, imports, nimports, inst, out);
   free(imports);
 }
 

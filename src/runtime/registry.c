@@ -28,13 +28,10 @@ static bool push_diag(wg_registry *r, bool warning, const char *plugin,
   d->warning = warning;
   wg_error_sanitize(d->plugin, sizeof d->plugin, plugin, strlen(plugin));
   if (tool) wg_error_sanitize(d->tool, sizeof d->tool, tool->name, tool->name_len);
-  char raw[1024];
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(raw, sizeof raw, fmt, ap);
+  wg_error_vformat(d->message, sizeof d->message, fmt, ap);
   va_end(ap);
-  size_t len = n < 0 ? 0 : (size_t)n >= sizeof raw ? sizeof raw - 1 : (size_t)n;
-  wg_error_sanitize(d->message, sizeof d->message, raw, len);
   return true;
 }
 

@@ -7,13 +7,7 @@
 # usage: test_install.sh BUILD_DIR SOURCE_DIR EXAMPLES_DIR VERSION SANITIZE(0|1)
 set -euo pipefail
 build="$1" src="$2" examples="$3" version="$4" sanitize="$5"
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/wg-install.XXXXXX")"
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { # check DESCRIPTION COMMAND...
-  local what="$1"; shift
-  if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fail=1; fi
-}
+. "$(dirname "$0")/check.sh" wg-install
 prefix="$tmp/prefix"
 cmake --install "$build" --prefix "$prefix" >/dev/null
 

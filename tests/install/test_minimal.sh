@@ -6,13 +6,7 @@
 # usage: test_minimal.sh SOURCE_DIR C_COMPILER GENERATOR
 set -euo pipefail
 src="$1" cc="$2" generator="$3"
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/wg-minimal.XXXXXX")"
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { # check DESCRIPTION COMMAND...
-  local what="$1"; shift
-  if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fail=1; fi
-}
+. "$(dirname "$0")/check.sh" wg-minimal
 b="$tmp/b"
 cmake -S "$src" -B "$b" -G "$generator" -DCMAKE_C_COMPILER="$cc" \
       -DCMAKE_BUILD_TYPE=Release -DWG_BUILD_TESTS=OFF >"$tmp/configure.log" 2>&1 ||

@@ -8,6 +8,7 @@
 #include "wasmgate/package.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -726,6 +727,26 @@ static void test_error_message_bounded_and_sanitized(void) {
   CHECK_STR(small, "abcdefg");
 }
 
+static size_t format_into(char *dst, size_t size, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  size_t n = wg_error_vformat(dst, size, fmt, ap);
+  va_end(ap);
+  return n;
+}
+
+/* The registry's and the https client's messages go through it too. */
+static void test_error_vformat(void) {
+  char small[8];
+  CHECK_INT(format_into(small, sizeof small, "%s-%d", "ab\x01", 12), 6);
+  CHECK_STR(small, "ab -12");
+  CHECK_INT(format_into(small, sizeof small, "%d", 123456789), 7);
+  CHECK_STR(small, "1234\xe2\x80\xa6");
+  char big[WG_ERROR_MESSAGE_MAX + 1];
+  CHECK_INT(format_into(big, sizeof big, "%3000d", 7), WG_ERROR_MESSAGE_MAX);
+  CHECK(memcmp(big + WG_ERROR_MESSAGE_MAX - 4, " \xe2\x80\xa6", 4) == 0);
+}
+
 static void test_error_text_forms(void) {
   wg_error e = {0};
   wg_error_set_origin(&e, "Echo", "project:echo", RT_DIGEST);
@@ -1042,6 +1063,7 @@ WG_TEST_LIST {
   WG_TEST(test_zero_limits_admit_nothing),
   WG_TEST(test_error_names_round_trip),
   WG_TEST(test_error_message_bounded_and_sanitized),
+  WG_TEST(test_error_vformat),
   WG_TEST(test_error_text_forms),
   WG_TEST(test_messages_never_leak),
   WG_TEST(test_result_json),
