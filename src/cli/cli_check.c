@@ -60,33 +60,26 @@ static void add_pkg_diag(check_report *r, const wg_pkg_diag *pd) {
   add_diag(r, &d);
 }
 
-static void add_warning(check_report *r, const char *message) {
-  wg_manifest_diag d;
-  memset(&d, 0, sizeof d);
-  d.warning = true;
-  d.tool_index = SIZE_MAX;
-  d.diag.kind = WG_PKG_API;
-  d.diag.phase = WG_PKG_PHASE_MANIFEST;
-  snprintf(d.diag.message, sizeof d.diag.message, "%s", message);
-  add_diag(r, &d);
-}
-
-/* A warning about the manifest's own permission requests: without them no
- * grant can ever authorize the tool (both sides must hold a permission),
- * whatever the config
- * says. yoi's denial wording, minus the tool name (the location has it). */
-static void add_request_warning(check_report *r, const char *message,
-                                size_t tool) {
+/* A warning of `kind` about the package (tool SIZE_MAX) or tools[tool]. */
+static void add_warning(check_report *r, wg_pkg_kind kind, const char *message, size_t tool) {
   wg_manifest_diag d;
   memset(&d, 0, sizeof d);
   d.warning = true;
   d.tool_index = tool;
-  d.diag.kind = WG_PKG_GRANT;
+  d.diag.kind = kind;
   d.diag.phase = WG_PKG_PHASE_MANIFEST;
   snprintf(d.diag.message, sizeof d.diag.message, "%s", message);
   if (tool != SIZE_MAX)
     snprintf(d.location, sizeof d.location, "tools[%zu]", tool);
   add_diag(r, &d);
+}
+
+/* A warning about the manifest's own permission requests: without them no
+ * grant can ever authorize the tool (both sides must hold a permission),
+ * whatever the config says. yoi's denial wording, minus the tool name (the
+ * location has it). */
+static void add_request_warning(check_report *r, const char *message, size_t tool) {
+  add_warning(r, WG_PKG_GRANT, message, tool);
 }
 
 static void check_requests(check_report *r) {
@@ -147,8 +140,9 @@ static void check_module(check_report *r) {
   const wg_manifest *m = r->manifest;
   if (!m->has_runtime) {
     if (m->tool_count)
-      add_warning(r, "plugin package declares tools but no WASM runtime; "
-                     "every call fails");
+      add_warning(r, WG_PKG_API,
+                  "plugin package declares tools but no WASM runtime; every call fails",
+                  SIZE_MAX);
     return;
   }
   const wg_pkg_file *entry;

@@ -319,6 +319,24 @@ static void inspect_tool(insp *s, const wg_resolved *r, size_t i,
   }
 }
 
+/* The item's tool list, with the manifest's names and external_write set;
+ * false (s->oom) when the arena is out of memory. */
+static bool list_tools(insp *s, wg_inspect_item *it, const wg_manifest *m) {
+  it->tool_count = m->tool_count;
+  it->tools = wg_arena_array(s->arena, m->tool_count ? m->tool_count : 1,
+                             sizeof *it->tools);
+  if (!it->tools) {
+    s->oom = true;
+    return false;
+  }
+  for (size_t i = 0; i < m->tool_count; i++) {
+    it->tools[i].name = m->tools[i].name;
+    it->tools[i].name_len = m->tools[i].name_len;
+    it->tools[i].external_write = m->tools[i].external_write;
+  }
+  return true;
+}
+
 static void inspect_resolved(insp *s, wg_inspect_item *it, const wg_resolved *r,
                              diag_acc *diags) {
   const wg_manifest *m = r->package->manifest;
@@ -339,18 +357,9 @@ static void inspect_resolved(insp *s, wg_inspect_item *it, const wg_resolved *r,
              h->diagnostic ? h->diagnostic : "");
     diag_push(s, diags, "static_eligibility", text);
   }
-  it->tool_count = m->tool_count;
-  it->tools = wg_arena_array(s->arena, m->tool_count ? m->tool_count : 1,
-                             sizeof *it->tools);
-  if (!it->tools) {
-    s->oom = true;
-    return;
-  }
+  if (!list_tools(s, it, m)) return;
   for (size_t i = 0; i < m->tool_count && !s->oom; i++) {
     wg_inspect_tool *t = &it->tools[i];
-    t->name = m->tools[i].name;
-    t->name_len = m->tools[i].name_len;
-    t->external_write = m->tools[i].external_write;
     inspect_tool(s, r, i, t);
     if (t->eligible) continue;
     /* Statically eligible means nothing is wrong: a denied tool counts, so
@@ -365,18 +374,9 @@ static void inspect_resolved(insp *s, wg_inspect_item *it, const wg_resolved *r,
 /* Tools of a package that is not resolved: nothing is granted. */
 static void list_unresolved_tools(insp *s, wg_inspect_item *it,
                                   const wg_manifest *m, const char *why) {
-  it->tool_count = m->tool_count;
-  it->tools = wg_arena_array(s->arena, m->tool_count ? m->tool_count : 1,
-                             sizeof *it->tools);
-  if (!it->tools) {
-    s->oom = true;
-    return;
-  }
+  if (!list_tools(s, it, m)) return;
   for (size_t i = 0; i < m->tool_count; i++) {
     wg_inspect_tool *t = &it->tools[i];
-    t->name = m->tools[i].name;
-    t->name_len = m->tools[i].name_len;
-    t->external_write = m->tools[i].external_write;
     t->requested = wg_permissions_allow_tool(m->permissions, m->permission_count,
                                              t->name, t->name_len);
     t->diagnostic = why;

@@ -302,15 +302,18 @@ static int check_contains(vctx *c, const schema_node *n, const wg_json *inst) {
   return 1;
 }
 
+/* minItems/maxItems and minProperties/maxProperties: one count test. */
+static int check_count(vctx *c, const schema_node *n, size_t count, const char *min_kw,
+                       uint64_t min, const char *max_kw, uint64_t max, const char *noun) {
+  if (count < min) return fail(c, n, min_kw, "fewer than %llu %s", (unsigned long long)min, noun);
+  if (count > max) return fail(c, n, max_kw, "more than %llu %s", (unsigned long long)max, noun);
+  return 1;
+}
+
 static int check_array(vctx *c, const schema_node *n, const wg_json *inst) {
   size_t count = inst->u.array.count;
-  if (count < n->min_items)
-    return fail(c, n, "minItems", "fewer than %llu items",
-                (unsigned long long)n->min_items);
-  if (count > n->max_items)
-    return fail(c, n, "maxItems", "more than %llu items",
-                (unsigned long long)n->max_items);
-  int r;
+  int r = check_count(c, n, count, "minItems", n->min_items, "maxItems", n->max_items, "items");
+  if (r != 1) return r;
   if (n->unique && (r = check_unique(c, n, inst)) != 1) return r;
   for (size_t i = 0; i < count; i++) {
     uint32_t sub = i < n->nprefix ? n->prefix[i] : n->items;
@@ -413,13 +416,9 @@ static int check_member(vctx *c, const schema_node *n, const wg_json_member *m, 
 
 static int check_object(vctx *c, const schema_node *n, const wg_json *inst) {
   size_t count = inst->u.object.count;
-  if (count < n->min_props)
-    return fail(c, n, "minProperties", "fewer than %llu properties",
-                (unsigned long long)n->min_props);
-  if (count > n->max_props)
-    return fail(c, n, "maxProperties", "more than %llu properties",
-                (unsigned long long)n->max_props);
-  int r;
+  int r = check_count(c, n, count, "minProperties", n->min_props, "maxProperties",
+                      n->max_props, "properties");
+  if (r != 1) return r;
   if ((r = check_required(c, n, inst)) != 1) return r;
   bool per_member = n->nprops || n->npprops || n->additional != SCHEMA_NONE ||
                     n->property_names != SCHEMA_NONE;
