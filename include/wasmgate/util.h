@@ -123,6 +123,13 @@ size_t wg_utf8_trim(const uint8_t *s, size_t n);
  * max SIZE_MAX means "what dst holds". Returns the length written. */
 size_t wg_utf8_cut(char *dst, size_t dst_size, const char *src, size_t len,
                    size_t max, const char *mark);
+/* Bytes for a message: printable ASCII (0x20..0x7E) as is, except the
+ * characters in escape_also (may be NULL), every other byte as \xNN. At
+ * most max_in bytes of src are shown; if src is longer, or its escaped form
+ * does not fit dst, it is cut between two bytes' forms and "..." follows,
+ * all inside dst_size. Returns the length written. */
+size_t wg_escape_ascii(char *dst, size_t dst_size, const char *src, size_t len,
+                       size_t max_in, const char *escape_also);
 
 /* Checked size arithmetic: false on overflow. */
 static inline bool wg_add_size(size_t a, size_t b, size_t *out) {

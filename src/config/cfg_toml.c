@@ -10,22 +10,7 @@
 /* Keys are quoted in messages: printable ASCII as is, everything else as
  * \xNN, at most 48 bytes of key, so a message stays bounded and readable. */
 static void escape_key(char *out, size_t cap, const char *s, size_t len) {
-  size_t o = 0;
-  for (size_t i = 0; i < len && o + 5 < cap; i++) {
-    unsigned char ch = (unsigned char)s[i];
-    if (i >= 48) {
-      memcpy(out + o, "...", 3);
-      o += 3;
-      break;
-    }
-    if (ch >= 0x20 && ch < 0x7f && ch != '`') {
-      out[o++] = (char)ch;
-    } else {
-      cfg_fmt(out + o, cap - o, "\\x%02X", ch);
-      o += 4;
-    }
-  }
-  out[o] = '\0';
+  wg_escape_ascii(out, cap, s, len, 48, "`");
 }
 
 int cfg_fmt(char *out, size_t cap, const char *fmt, ...) {

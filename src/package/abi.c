@@ -67,19 +67,7 @@ static int abi_fail(wg_pkg_diag *d, const char *msg) {
 
 /* A name for a message: printable ASCII kept, other bytes as \xNN, cut. */
 static void shown_name(char *out, size_t cap, const char *s, size_t len) {
-  wg_buf b;
-  wg_buf_init(&b, cap - 1);
-  size_t n = len > ABI_NAME_SHOWN ? ABI_NAME_SHOWN : len;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c >= 0x20 && c < 0x7f && c != '`' && c != '\\')
-      wg_buf_append_char(&b, (char)c);
-    else
-      wg_buf_printf(&b, "\\x%02X", c);
-  }
-  if (n < len) wg_buf_append_str(&b, "...");
-  snprintf(out, cap, "%s", b.data ? b.data : "");
-  wg_buf_free(&b);
+  wg_escape_ascii(out, cap, s, len, ABI_NAME_SHOWN, "`\\");
 }
 
 static int check_import(const wg_import_info *im, bool *uses_https,

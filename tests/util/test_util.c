@@ -193,6 +193,33 @@ static void test_utf8_cut(void) {
   CHECK_INT(wg_utf8_cut(t, 0, "abc", 3, SIZE_MAX, "..."), 0);
 }
 
+/* wg_escape_ascii: printable ASCII kept, the rest \xNN; cut at max_in
+ * bytes of input or at dst's room, never inside an escape, then "...". */
+static void test_escape_ascii(void) {
+  char d[32];
+  CHECK_INT(wg_escape_ascii(d, sizeof d, "a b~", 4, 48, NULL), 4);
+  CHECK_STR(d, "a b~");
+  CHECK_INT(wg_escape_ascii(d, sizeof d, "a\nb`c\\", 6, 48, "`\\"), 15);
+  CHECK_STR(d, "a\\x0Ab\\x60c\\x5C");
+  CHECK_INT(wg_escape_ascii(d, sizeof d, "\x7f\x80\xff", 3, 48, ""), 12);
+  CHECK_STR(d, "\\x7F\\x80\\xFF");
+  CHECK_INT(wg_escape_ascii(d, sizeof d, "abcdef", 6, 3, NULL), 6); /* max_in */
+  CHECK_STR(d, "abc...");
+  CHECK_INT(wg_escape_ascii(d, sizeof d, "abc", 3, 3, NULL), 3);
+  CHECK_STR(d, "abc");
+  char s[12]; /* 11 bytes of room: "a\x01" fits, the next escape does not */
+  CHECK_INT(wg_escape_ascii(s, sizeof s, "a\x01\x02\x03", 4, 48, NULL), 8);
+  CHECK_STR(s, "a\\x01...");
+  CHECK_INT(wg_escape_ascii(s, sizeof s, "abcdefghijk", 11, 48, NULL), 11);
+  CHECK_STR(s, "abcdefghijk");
+  CHECK_INT(wg_escape_ascii(s, sizeof s, "abcdefghijkl", 12, 48, NULL), 11);
+  CHECK_STR(s, "abcdefgh...");
+  char t[3];
+  CHECK_INT(wg_escape_ascii(t, sizeof t, "abc", 3, 48, NULL), 0);
+  CHECK_STR(t, "");
+  CHECK_INT(wg_escape_ascii(t, 0, "abc", 3, 48, NULL), 0);
+}
+
 static void test_buf_cap_is_sticky(void) {
   wg_buf b;
   wg_buf_init(&b, 8);
@@ -345,5 +372,6 @@ WG_TEST_LIST {
   WG_TEST(test_arena_limit),
   WG_TEST(test_utf8),
   WG_TEST(test_utf8_cut),
+  WG_TEST(test_escape_ascii),
 };
 WG_TEST_MAIN()
