@@ -206,8 +206,6 @@ static host_call host_call_for(const wg_call_request *req, const wg_call_limits 
   };
 }
 
-/* Binds the imports, instantiates `m` in `s`, runs yoi_tool_call and
- * decodes its output; *inst is left for the statistics. */
 /* Binds the imports, instantiates, calls yoi_tool_call and decodes the
  * output; the first failing step leaves its error in out->error. */
 static void bind_and_run(wg_store *s, const wg_module *m, host_call *hc,
@@ -236,6 +234,8 @@ static void bind_and_run(wg_store *s, const wg_module *m, host_call *hc,
   rt_decode_output(hc, lim, out);
 }
 
+/* Runs `m` in `s` with its imports bound; *inst is left for the
+ * statistics. */
 static void instantiate_and_call(wg_store *s, const wg_module *m, host_call *hc,
                                  const wg_call_limits *lim, wg_instance **inst,
                                  wg_call_result *out) {
