@@ -61,7 +61,7 @@ static void add_pkg_diag(check_report *r, const wg_pkg_diag *pd) {
 }
 
 /* A warning of `kind` about the package (tool SIZE_MAX) or tools[tool]. */
-static void add_warning(check_report *r, wg_pkg_kind kind, const char *message, size_t tool) {
+static wg_manifest_diag warning_diag(wg_pkg_kind kind, const char *message, size_t tool) {
   wg_manifest_diag d;
   memset(&d, 0, sizeof d);
   d.warning = true;
@@ -71,6 +71,11 @@ static void add_warning(check_report *r, wg_pkg_kind kind, const char *message, 
   snprintf(d.diag.message, sizeof d.diag.message, "%s", message);
   if (tool != SIZE_MAX)
     snprintf(d.location, sizeof d.location, "tools[%zu]", tool);
+  return d;
+}
+
+static void add_warning(check_report *r, wg_pkg_kind kind, const char *message, size_t tool) {
+  wg_manifest_diag d = warning_diag(kind, message, tool);
   add_diag(r, &d);
 }
 
@@ -110,13 +115,7 @@ static void check_schema_depth(check_report *r, size_t i) {
   if (!s) return; /* wg_manifest_tool_check reported it */
   wg_schema_error w;
   if (wg_schema_depth_warning(s, &w) == 1) {
-    wg_manifest_diag d;
-    memset(&d, 0, sizeof d);
-    d.warning = true;
-    d.tool_index = i;
-    d.diag.kind = WG_PKG_BOUNDS;
-    d.diag.phase = WG_PKG_PHASE_MANIFEST;
-    snprintf(d.diag.message, sizeof d.diag.message, "%s", w.message);
+    wg_manifest_diag d = warning_diag(WG_PKG_BOUNDS, w.message, i);
     /* Cut to the location's room: a long path ends in "...". */
     snprintf(d.location, sizeof d.location, "tools[%zu].input_schema%.200s", i,
              w.schema_path[0] == '$' ? w.schema_path + 1 : "");
