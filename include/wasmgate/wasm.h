@@ -63,7 +63,7 @@ typedef struct wg_functype {
 } wg_functype;
 
 /* Outcome of an engine operation. */
-typedef enum wg_wasm_result {
+typedef enum wg_wasm_code {
   WG_WASM_OK = 0,
   WG_WASM_MALFORMED,   /* bytes are not a well-formed binary module */
   WG_WASM_UNSUPPORTED, /* well-formed use of a feature we do not implement
@@ -85,9 +85,9 @@ typedef enum wg_wasm_result {
                           (trap deadline / cancelled) */
   WG_WASM_NOMEM,       /* host allocation failed */
   WG_WASM_ARGS,        /* API misuse: wrong argument count or types */
-} wg_wasm_result;
+} wg_wasm_code;
 
-const char *wg_wasm_result_name(wg_wasm_result r); /* "malformed", ... */
+const char *wg_wasm_code_name(wg_wasm_code r); /* "malformed", ... */
 
 typedef enum wg_trap {
   WG_TRAP_NONE = 0,
@@ -115,7 +115,7 @@ const char *wg_trap_message(wg_trap t);
  * malformed/invalid/unsupported (else 0). `message` is short, bounded and
  * NUL-terminated; for link errors it names the import ("module"."name"). */
 typedef struct wg_wasm_error {
-  wg_wasm_result result;
+  wg_wasm_code code;
   wg_trap trap;
   size_t offset;
   char message[256];
@@ -127,7 +127,7 @@ typedef struct wg_module wg_module;
 
 /* Decodes, validates and compiles. On failure returns the result code, fills
  * err (if non-NULL) and sets *out to NULL. The byte buffer is not retained. */
-wg_wasm_result wg_module_new(const uint8_t *bytes, size_t len,
+wg_wasm_code wg_module_new(const uint8_t *bytes, size_t len,
                              wg_module **out, wg_wasm_error *err);
 
 /* Bounds on building a module (zero / NULL: none, or the default). The
@@ -142,7 +142,7 @@ typedef struct wg_module_limits {
 } wg_module_limits;
 
 /* wg_module_new under limits (NULL = wg_module_new). */
-wg_wasm_result wg_module_new_limited(const uint8_t *bytes, size_t len,
+wg_wasm_code wg_module_new_limited(const uint8_t *bytes, size_t len,
                                      const wg_module_limits *limits,
                                      wg_module **out, wg_wasm_error *err);
 void wg_module_retain(wg_module *m);
@@ -281,7 +281,7 @@ typedef struct wg_instance wg_instance;
  * (WG_WASM_LIMIT if over the store's limits), initializes globals, applies
  * element and data segments and runs the start function (WG_WASM_TRAP if any
  * of that traps; segments applied before the trap stay applied). */
-wg_wasm_result wg_instance_new(wg_store *s, const wg_module *m,
+wg_wasm_code wg_instance_new(wg_store *s, const wg_module *m,
                                const wg_extern *imports, size_t import_count,
                                wg_instance **out, wg_wasm_error *err);
 
@@ -306,7 +306,7 @@ bool wg_linker_define_extern(wg_linker *l, const char *module,
                              size_t name_len, wg_extern ext);
 /* Resolves every import (missing => WG_WASM_LINK naming it) and
  * instantiates. */
-wg_wasm_result wg_linker_instantiate(const wg_linker *l, wg_store *s,
+wg_wasm_code wg_linker_instantiate(const wg_linker *l, wg_store *s,
                                      const wg_module *m, wg_instance **out,
                                      wg_wasm_error *err);
 
@@ -315,7 +315,7 @@ wg_wasm_result wg_linker_instantiate(const wg_linker *l, wg_store *s,
 /* Calls f with exactly its parameter count/types; writes its results.
  * Returns WG_WASM_OK or WG_WASM_TRAP (err->trap says which), or WG_WASM_ARGS.
  * After a trap the store stays usable (the spec tests call on). */
-wg_wasm_result wg_func_call(wg_store *s, wg_func *f, const wg_val *args,
+wg_wasm_code wg_func_call(wg_store *s, wg_func *f, const wg_val *args,
                             size_t arg_count, wg_val *results,
                             size_t result_count, wg_wasm_error *err);
 

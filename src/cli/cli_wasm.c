@@ -208,7 +208,7 @@ typedef struct wasm_run_opts {
   uint64_t memory_mb;  /* 0: WG_CLI_WASM_DEFAULT_MEMORY_MB */
 } wasm_run_opts;
 
-static int report_module_error(const char *file, wg_wasm_result r,
+static int report_module_error(const char *file, wg_wasm_code r,
                                const wg_wasm_error *err) {
   const char *what = r == WG_WASM_MALFORMED   ? "malformed module"
                      : r == WG_WASM_INVALID   ? "invalid module"
@@ -219,16 +219,16 @@ static int report_module_error(const char *file, wg_wasm_result r,
     return cli_fail("%s: %s at byte %zu: %s", file, what, err->offset,
                     err->message);
   return cli_fail("%s: cannot load module: %s: %s", file,
-                  wg_wasm_result_name(r), err->message);
+                  wg_wasm_code_name(r), err->message);
 }
 
-static int report_call_error(const char *file, wg_wasm_result r,
+static int report_call_error(const char *file, wg_wasm_code r,
                              const wg_wasm_error *err) {
   if (r == WG_WASM_TRAP) {
     fprintf(stderr, "trap: %s: %s\n", wg_trap_name(err->trap), err->message);
     return CLI_EXIT_FAIL;
   }
-  return cli_fail("%s: %s: %s", file, wg_wasm_result_name(r), err->message);
+  return cli_fail("%s: %s: %s", file, wg_wasm_code_name(r), err->message);
 }
 
 /* Finds the export, checks and parses the arguments, calls, prints. */
@@ -259,7 +259,7 @@ static int call_export(wg_store *s, wg_instance *inst, const wasm_run_opts *o) {
     }
   }
   wg_wasm_error err = {0};
-  wg_wasm_result r = wg_func_call(s, ext.of.func, args, o->arg_count, results,
+  wg_wasm_code r = wg_func_call(s, ext.of.func, args, o->arg_count, results,
                                   ft->result_count, &err);
   if (r != WG_WASM_OK) {
     rc = report_call_error(o->file, r, &err);
@@ -316,7 +316,7 @@ static int wasm_run(const wasm_run_opts *o) {
   wg_module *m = NULL;
   wg_wasm_error err = {0};
   wg_module_limits ml = {.deadline_ns = limits.deadline_ns};
-  wg_wasm_result r = wg_module_new_limited(bytes, len, &ml, &m, &err);
+  wg_wasm_code r = wg_module_new_limited(bytes, len, &ml, &m, &err);
   free(bytes);
   if (r == WG_WASM_TRAP) return report_call_error(o->file, r, &err);
   if (r != WG_WASM_OK) return report_module_error(o->file, r, &err);
@@ -336,7 +336,7 @@ static int wasm_run(const wasm_run_opts *o) {
   if (r == WG_WASM_TRAP) rc = report_call_error(o->file, r, &err);
   else if (r != WG_WASM_OK)
     rc = cli_fail("%s: cannot instantiate: %s: %s", o->file,
-                  wg_wasm_result_name(r), err.message);
+                  wg_wasm_code_name(r), err.message);
   else rc = call_export(s, inst, o);
 out:
   wg_store_free(s);

@@ -128,7 +128,7 @@ static int check_exports(const wg_module *mod, wg_pkg_diag *d) {
 
 /* A build the engine did not finish: its deadline or cancellation
  * (bounds), or one of its limits (api, with the engine's fixed text). */
-static int abi_unfinished(wg_wasm_result r, const wg_wasm_error *err,
+static int abi_unfinished(wg_wasm_code r, const wg_wasm_error *err,
                           wg_pkg_diag *d) {
   char msg[WG_PKG_MESSAGE_MAX];
   if (r == WG_WASM_TRAP) {
@@ -156,7 +156,7 @@ int wg_abi_check_limited(const uint8_t *wasm, size_t len,
   if (uses_https) *uses_https = false;
   wg_module *mod = NULL;
   wg_wasm_error err;
-  wg_wasm_result r = wg_module_new_limited(wasm, len, limits, &mod, &err);
+  wg_wasm_code r = wg_module_new_limited(wasm, len, limits, &mod, &err);
   if (r == WG_WASM_NOMEM) {
     pkg_diag_oom(diag);
     return -1;
@@ -167,7 +167,7 @@ int wg_abi_check_limited(const uint8_t *wasm, size_t len,
     char msg[WG_PKG_MESSAGE_MAX];
     snprintf(msg, sizeof msg,
              "plugin WASM module could not be decoded or validated (%s)",
-             wg_wasm_result_name(r));
+             wg_wasm_code_name(r));
     return abi_fail(diag, msg);
   }
   int rc = 0;

@@ -114,7 +114,7 @@ static wg_module *insert(wg_module_cache *c, const char *digest, wg_module *m) {
 /* A failed compile in the error model. A compile cut short by the call's
  * deadline or cancellation is that call's timeout / cancellation, with the
  * call's own messages; nothing of it is cached. */
-static void compile_error(wg_wasm_result r, const wg_wasm_error *we,
+static void compile_error(wg_wasm_code r, const wg_wasm_error *we,
                           wg_error *err) {
   if (r == WG_WASM_TRAP && we->trap == WG_TRAP_DEADLINE) {
     wg_error_set(err, WG_ERR_TIMEOUT, "wall-clock deadline reached");
@@ -133,7 +133,7 @@ static void compile_error(wg_wasm_result r, const wg_wasm_error *we,
   wg_err code = r == WG_WASM_UNSUPPORTED ? WG_ERR_UNSUPPORTED
                 : r == WG_WASM_NOMEM     ? WG_ERR_INTERNAL
                                          : WG_ERR_MODULE_INVALID;
-  wg_error_set(err, code, "module is %s at byte %zu: %s", wg_wasm_result_name(r),
+  wg_error_set(err, code, "module is %s at byte %zu: %s", wg_wasm_code_name(r),
                we->offset, we->message);
 }
 
@@ -148,7 +148,7 @@ wg_module *wg_module_cache_get_limited(wg_module_cache *c, const char *digest,
   wg_module *m = lookup(c, digest);
   if (m) return m;
   wg_wasm_error we = {0};
-  wg_wasm_result r = wg_module_new_limited(bytes, len, limits, &m, &we);
+  wg_wasm_code r = wg_module_new_limited(bytes, len, limits, &m, &we);
   if (r != WG_WASM_OK) {
     compile_error(r, &we, err);
     return NULL;

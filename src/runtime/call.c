@@ -111,7 +111,7 @@ static wg_json_doc *prepare_input(const wg_call_request *req,
 
 /* Maps a failed engine operation to the error model. */
 static void engine_error(const wg_wasm_error *we, uint64_t fuel, wg_error *e) {
-  switch (we->result) {
+  switch (we->code) {
   case WG_WASM_LINK:
     wg_error_set(e, WG_ERR_LINK_ERROR, "%s", we->message);
     return;
@@ -125,7 +125,7 @@ static void engine_error(const wg_wasm_error *we, uint64_t fuel, wg_error *e) {
   case WG_WASM_TRAP:
     break;
   default:
-    wg_error_set(e, WG_ERR_INTERNAL, "engine error: %s", wg_wasm_result_name(we->result));
+    wg_error_set(e, WG_ERR_INTERNAL, "engine error: %s", wg_wasm_code_name(we->code));
     return;
   }
   switch (we->trap) {

@@ -36,7 +36,7 @@
 
 /* Every VM_BUILD_TICK units of work: the build's deadline and cancellation
  * flag, and this function's validation work budget. */
-wg_wasm_result vm_compile_tick(cc *c) {
+wg_wasm_code vm_compile_tick(cc *c) {
   TRY(vm_build_tick(c->m, (uint32_t)(c->work - c->work_ticked), OFF(c), c->err));
   c->work_ticked = c->work;
   if (c->work > c->work_max)
@@ -48,7 +48,7 @@ wg_wasm_result vm_compile_tick(cc *c) {
 }
 
 /* Reads the local declarations (after the params). */
-static wg_wasm_result read_locals(cc *c) {
+static wg_wasm_code read_locals(cc *c) {
   uint32_t groups;
   const uint8_t *start = c->r->p;
   uint64_t total = c->ft->param_count;
@@ -89,7 +89,7 @@ static wg_wasm_result read_locals(cc *c) {
   return WG_WASM_OK;
 }
 
-static wg_wasm_result compile(cc *c, vm_code *out) {
+static wg_wasm_code compile(cc *c, vm_code *out) {
   const uint8_t *start = c->r->p;
   TRY(vm_skim_body(c));
   c->r->p = start;
@@ -172,7 +172,7 @@ void vm_compile_done(vm_module *m) {
   b->compiler = NULL;
 }
 
-wg_wasm_result vm_compile_body(vm_module *m, uint32_t func_index,
+wg_wasm_code vm_compile_body(vm_module *m, uint32_t func_index,
                                vm_reader *r, wg_wasm_error *err) {
   cc *c = compiler(m);
   if (!c) {

@@ -140,40 +140,40 @@ uint32_t vm_push(cc *c, uint8_t t);
 void vm_materialize_all(cc *c);
 void vm_materialize_local(cc *c, uint32_t x);
 void vm_push_lazy(cc *c, uint8_t t, uint32_t x);
-wg_wasm_result vm_popl(cc *c, uint8_t want, uint8_t *got, uint32_t *loc);
-wg_wasm_result vm_pop(cc *c, uint8_t want, uint8_t *got);
-wg_wasm_result vm_pop_vals(cc *c, uint32_t n, const wg_valtype *ts);
+wg_wasm_code vm_popl(cc *c, uint8_t want, uint8_t *got, uint32_t *loc);
+wg_wasm_code vm_pop(cc *c, uint8_t want, uint8_t *got);
+wg_wasm_code vm_pop_vals(cc *c, uint32_t n, const wg_valtype *ts);
 void vm_push_vals(cc *c, uint32_t n, const wg_valtype *ts);
 void vm_set_unreachable(cc *c);
-wg_wasm_result vm_check_top(cc *c, uint32_t a, const wg_valtype *ts,
+wg_wasm_code vm_check_top(cc *c, uint32_t a, const wg_valtype *ts,
                             bool refine);
-wg_wasm_result vm_push_ctl(cc *c, ctl_kind kind, const ctl *bt);
+wg_wasm_code vm_push_ctl(cc *c, ctl_kind kind, const ctl *bt);
 uint32_t vm_label_arity(const ctl *k);
 const wg_valtype *vm_label_types(const ctl *k);
-wg_wasm_result vm_read_blocktype(cc *c, ctl *bt);
+wg_wasm_code vm_read_blocktype(cc *c, ctl *bt);
 void vm_emit_target(cc *c, uint32_t l, vm_word charge);
 uint32_t vm_label_dst(const cc *c, uint32_t l);
-wg_wasm_result vm_read_label(cc *c, uint32_t *l);
+wg_wasm_code vm_read_label(cc *c, uint32_t *l);
 
 /* fuse.c */
-wg_wasm_result vm_numeric(cc *c, vm_op op, uint8_t ta, uint8_t tb,
+wg_wasm_code vm_numeric(cc *c, vm_op op, uint8_t ta, uint8_t tb,
                           uint8_t to);
-wg_wasm_result vm_mem_op(cc *c, uint8_t op);
+wg_wasm_code vm_mem_op(cc *c, uint8_t op);
 bool vm_emit_cond_branch(cc *c, uint32_t lc, bool at_home, bool negate,
                          vm_op plain);
 void vm_materialize_under(cc *c, uint32_t lc);
 
 /* control.c */
-wg_wasm_result vm_control(cc *c, uint8_t op, bool *done);
+wg_wasm_code vm_control(cc *c, uint8_t op, bool *done);
 
 /* instr.c */
-wg_wasm_result vm_zero_byte(cc *c);
-wg_wasm_result vm_instruction(cc *c, uint8_t op, bool *done);
+wg_wasm_code vm_zero_byte(cc *c);
+wg_wasm_code vm_instruction(cc *c, uint8_t op, bool *done);
 
 /* skim.c */
-wg_wasm_result vm_skim_body(cc *c);
+wg_wasm_code vm_skim_body(cc *c);
 
 /* compile.c */
-wg_wasm_result vm_compile_tick(cc *c);
+wg_wasm_code vm_compile_tick(cc *c);
 
 #endif

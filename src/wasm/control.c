@@ -8,7 +8,7 @@
 
 /* Values that reach the end of a block are in their home slots (control
  * instructions materialize first), so `end` emits no moves. */
-static wg_wasm_result op_end(cc *c, bool *done) {
+static wg_wasm_code op_end(cc *c, bool *done) {
   ctl *k = &c->ctls[c->nctls - 1];
   TRY(vm_pop_vals(c, k->nresults, k->results));
   if (c->nvals != k->height) INVALIDC(c, "type mismatch");
@@ -45,7 +45,7 @@ static wg_wasm_result op_end(cc *c, bool *done) {
  * plus one type comparison per distinct label; then re-reads the labels
  * to emit the jump table:
  * BR_TABLE index n src keep (target charge dst)*(n+1). */
-static wg_wasm_result op_br_table(cc *c) {
+static wg_wasm_code op_br_table(cc *c) {
   uint32_t n, l, li;
   U32C(&n);
   if (n > (size_t)(c->r->end - c->r->p)) MALFORMEDC(c, "unexpected end");
@@ -93,7 +93,7 @@ static wg_wasm_result op_br_table(cc *c) {
 
 /* CALL f base | CALL_INDIRECT type table index base: the arguments are in
  * home slots from `base` on, which becomes the callee's frame. */
-static wg_wasm_result op_call(cc *c, bool indirect) {
+static wg_wasm_code op_call(cc *c, bool indirect) {
   uint32_t f = 0, t, tab = 0, li = 0;
   U32C(indirect ? &t : &f);
   if (indirect) {
@@ -139,7 +139,7 @@ static void emit_br(cc *c, uint32_t l, uint32_t src, uint32_t keep) {
 }
 
 
-static wg_wasm_result op_block(cc *c, uint8_t op) {
+static wg_wasm_code op_block(cc *c, uint8_t op) {
   ctl bt;
   uint32_t lc = 0;
   TRY(vm_read_blocktype(c, &bt));
@@ -166,7 +166,7 @@ static wg_wasm_result op_block(cc *c, uint8_t op) {
   return WG_WASM_OK;
 }
 
-static wg_wasm_result op_else(cc *c) {
+static wg_wasm_code op_else(cc *c) {
   ctl *k = &c->ctls[c->nctls - 1];
   if (k->kind != CTL_IF) INVALIDC(c, "else without if");
   TRY(vm_pop_vals(c, k->nresults, k->results));
@@ -184,7 +184,7 @@ static wg_wasm_result op_else(cc *c) {
 
 /* Control instructions 0x00..0x11. All values are made to live in their
  * home slots first, so branches and blocks only ever move home slots. */
-wg_wasm_result vm_control(cc *c, uint8_t op, bool *done) {
+wg_wasm_code vm_control(cc *c, uint8_t op, bool *done) {
   uint32_t l, lc;
   /* if, br_if and br_table pop their operand first (vm_materialize_under) */
   if (op != 0x04 && op != 0x0d && op != 0x0e) vm_materialize_all(c);

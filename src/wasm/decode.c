@@ -30,7 +30,7 @@ static size_t remaining(const vm_reader *r) { return (size_t)(r->end - r->p); }
 
 /* Reads a vector count and checks it against the remaining bytes, given
  * that each entry takes at least `min_entry` bytes. */
-static wg_wasm_result read_count(vm_reader *r, size_t min_entry,
+static wg_wasm_code read_count(vm_reader *r, size_t min_entry,
                                  uint32_t *out, wg_wasm_error *err) {
   U32(out);
   if ((uint64_t)*out * min_entry > remaining(r))
@@ -46,7 +46,7 @@ static void *arr(vm_module *m, size_t n, size_t size) {
   return vm_alloc(m, bytes);
 }
 
-static wg_wasm_result read_name(vm_module *m, vm_reader *r, const char **out,
+static wg_wasm_code read_name(vm_module *m, vm_reader *r, const char **out,
                                 uint32_t *len, wg_wasm_error *err) {
   U32(len);
   if (*len > remaining(r)) MALFORMED(r, "unexpected end: name");
@@ -64,7 +64,7 @@ static bool is_valtype(uint8_t b) {
          b == WG_FUNCREF || b == WG_EXTERNREF;
 }
 
-static wg_wasm_result read_valtype(vm_reader *r, wg_valtype *out,
+static wg_wasm_code read_valtype(vm_reader *r, wg_valtype *out,
                                    wg_wasm_error *err) {
   uint8_t b;
   BYTE(&b);
@@ -74,7 +74,7 @@ static wg_wasm_result read_valtype(vm_reader *r, wg_valtype *out,
   return WG_WASM_OK;
 }
 
-static wg_wasm_result read_reftype(vm_reader *r, wg_valtype *out,
+static wg_wasm_code read_reftype(vm_reader *r, wg_valtype *out,
                                    wg_wasm_error *err) {
   uint8_t b;
   BYTE(&b);
@@ -84,7 +84,7 @@ static wg_wasm_result read_reftype(vm_reader *r, wg_valtype *out,
   return WG_WASM_OK;
 }
 
-static wg_wasm_result read_limits(vm_reader *r, vm_limits_t *lim, bool memory,
+static wg_wasm_code read_limits(vm_reader *r, vm_limits_t *lim, bool memory,
                                   wg_wasm_error *err) {
   uint8_t flags;
   BYTE(&flags);
@@ -99,7 +99,7 @@ static wg_wasm_result read_limits(vm_reader *r, vm_limits_t *lim, bool memory,
   return WG_WASM_OK;
 }
 
-static wg_wasm_result read_tabletype(vm_reader *r, vm_tabletype *t,
+static wg_wasm_code read_tabletype(vm_reader *r, vm_tabletype *t,
                                      wg_wasm_error *err) {
   TRY(read_reftype(r, &t->elem, err));
   TRY(read_limits(r, &t->lim, false, err));
@@ -108,7 +108,7 @@ static wg_wasm_result read_tabletype(vm_reader *r, vm_tabletype *t,
   return WG_WASM_OK;
 }
 
-static wg_wasm_result read_memtype(vm_reader *r, vm_limits_t *lim,
+static wg_wasm_code read_memtype(vm_reader *r, vm_limits_t *lim,
                                    wg_wasm_error *err) {
   TRY(read_limits(r, lim, true, err));
   if (lim->min > WG_WASM_MAX_PAGES || (lim->has_max && lim->max > WG_WASM_MAX_PAGES))
@@ -118,7 +118,7 @@ static wg_wasm_result read_memtype(vm_reader *r, vm_limits_t *lim,
   return WG_WASM_OK;
 }
 
-static wg_wasm_result read_globaltype(vm_reader *r, vm_globaltype *g,
+static wg_wasm_code read_globaltype(vm_reader *r, vm_globaltype *g,
                                       wg_wasm_error *err) {
   uint8_t mut;
   TRY(read_valtype(r, &g->type, err));
@@ -130,7 +130,7 @@ static wg_wasm_result read_globaltype(vm_reader *r, vm_globaltype *g,
 
 /* A constant expression of type `want`. Only imported globals are visible
  * (`visible_globals`), and they must be immutable. */
-static wg_wasm_result read_const(vm_module *m, vm_reader *r, wg_valtype want,
+static wg_wasm_code read_const(vm_module *m, vm_reader *r, wg_valtype want,
                                  uint32_t visible_globals, vm_const *out,
                                  wg_wasm_error *err) {
   int depth = 0;
@@ -205,7 +205,7 @@ static wg_wasm_result read_const(vm_module *m, vm_reader *r, wg_valtype want,
 
 /* ---- Sections ------------------------------------------------------------ */
 
-static wg_wasm_result sec_type(vm_module *m, vm_reader *r, wg_wasm_error *err) {
+static wg_wasm_code sec_type(vm_module *m, vm_reader *r, wg_wasm_error *err) {
   TRY(read_count(r, 3, &m->type_count, err));
   if (m->type_count > WG_WASM_MAX_TYPES)
     OVER(r, "%u types (limit %u)", m->type_count, WG_WASM_MAX_TYPES);
@@ -237,7 +237,7 @@ static wg_wasm_result sec_type(vm_module *m, vm_reader *r, wg_wasm_error *err) {
   return WG_WASM_OK;
 }
 
-static wg_wasm_result sec_import(vm_module *m, vm_reader *r,
+static wg_wasm_code sec_import(vm_module *m, vm_reader *r,
                                  wg_wasm_error *err) {
   TRY(read_count(r, 4, &m->import_count, err));
   if (m->import_count > WG_WASM_MAX_IMPORTS)
@@ -287,7 +287,7 @@ static wg_wasm_result sec_import(vm_module *m, vm_reader *r,
 }
 
 /* Fills the per-index arrays with the imported entries first. */
-static wg_wasm_result index_imports(vm_module *m, vm_reader *r,
+static wg_wasm_code index_imports(vm_module *m, vm_reader *r,
                                     uint32_t defined_funcs,
                                     wg_wasm_error *err) {
   m->func_count = m->import_func_count + defined_funcs;
@@ -301,7 +301,7 @@ static wg_wasm_result index_imports(vm_module *m, vm_reader *r,
   return WG_WASM_OK;
 }
 
-static wg_wasm_result sec_func(vm_module *m, vm_reader *r, uint32_t *defined,
+static wg_wasm_code sec_func(vm_module *m, vm_reader *r, uint32_t *defined,
                                wg_wasm_error *err) {
   TRY(read_count(r, 1, defined, err));
   if (*defined > WG_WASM_MAX_FUNCS - m->import_func_count)
@@ -318,7 +318,7 @@ static wg_wasm_result sec_func(vm_module *m, vm_reader *r, uint32_t *defined,
   return WG_WASM_OK;
 }
 
-static wg_wasm_result sec_table(vm_module *m, vm_reader *r,
+static wg_wasm_code sec_table(vm_module *m, vm_reader *r,
                                 wg_wasm_error *err) {
   uint32_t n;
   TRY(read_count(r, 3, &n, err));
@@ -335,7 +335,7 @@ static wg_wasm_result sec_table(vm_module *m, vm_reader *r,
   return WG_WASM_OK;
 }
 
-static wg_wasm_result sec_memory(vm_module *m, vm_reader *r,
+static wg_wasm_code sec_memory(vm_module *m, vm_reader *r,
                                  wg_wasm_error *err) {
   uint32_t n;
   TRY(read_count(r, 2, &n, err));
@@ -350,7 +350,7 @@ static wg_wasm_result sec_memory(vm_module *m, vm_reader *r,
   return WG_WASM_OK;
 }
 
-static wg_wasm_result sec_global(vm_module *m, vm_reader *r,
+static wg_wasm_code sec_global(vm_module *m, vm_reader *r,
                                  wg_wasm_error *err) {
   uint32_t n;
   TRY(read_count(r, 3, &n, err));
@@ -382,7 +382,7 @@ static int cmp_export(const void *a, const void *b) {
   return (x->name_len > y->name_len) - (x->name_len < y->name_len);
 }
 
-static wg_wasm_result sec_export(vm_module *m, vm_reader *r,
+static wg_wasm_code sec_export(vm_module *m, vm_reader *r,
                                  wg_wasm_error *err) {
   TRY(read_count(r, 3, &m->export_count, err));
   if (m->export_count > WG_WASM_MAX_EXPORTS)
@@ -421,7 +421,7 @@ static wg_wasm_result sec_export(vm_module *m, vm_reader *r,
   return WG_WASM_OK;
 }
 
-static wg_wasm_result sec_start(vm_module *m, vm_reader *r,
+static wg_wasm_code sec_start(vm_module *m, vm_reader *r,
                                 wg_wasm_error *err) {
   U32(&m->start);
   if (m->start >= m->func_count) INVALID(r, "unknown function %u", m->start);
@@ -431,7 +431,7 @@ static wg_wasm_result sec_start(vm_module *m, vm_reader *r,
   return WG_WASM_OK;
 }
 
-static wg_wasm_result read_elem_items(vm_module *m, vm_reader *r, vm_elem *e,
+static wg_wasm_code read_elem_items(vm_module *m, vm_reader *r, vm_elem *e,
                                       bool exprs, uint64_t *total,
                                       wg_wasm_error *err) {
   TRY(read_count(r, 1, &e->count, err));
@@ -457,7 +457,7 @@ static wg_wasm_result read_elem_items(vm_module *m, vm_reader *r, vm_elem *e,
   return WG_WASM_OK;
 }
 
-static wg_wasm_result sec_elem(vm_module *m, vm_reader *r, wg_wasm_error *err) {
+static wg_wasm_code sec_elem(vm_module *m, vm_reader *r, wg_wasm_error *err) {
   TRY(read_count(r, 2, &m->elem_count, err));
   if (m->elem_count > WG_WASM_MAX_ELEM_SEGMENTS)
     OVER(r, "%u element segments (limit %u)", m->elem_count,
@@ -495,7 +495,7 @@ static wg_wasm_result sec_elem(vm_module *m, vm_reader *r, wg_wasm_error *err) {
   return WG_WASM_OK;
 }
 
-static wg_wasm_result sec_code(vm_module *m, vm_reader *r, uint32_t defined,
+static wg_wasm_code sec_code(vm_module *m, vm_reader *r, uint32_t defined,
                                wg_wasm_error *err) {
   uint32_t n;
   TRY(read_count(r, 2, &n, err));
@@ -515,7 +515,7 @@ static wg_wasm_result sec_code(vm_module *m, vm_reader *r, uint32_t defined,
   return WG_WASM_OK;
 }
 
-static wg_wasm_result sec_data(vm_module *m, vm_reader *r, uint32_t *count,
+static wg_wasm_code sec_data(vm_module *m, vm_reader *r, uint32_t *count,
                                wg_wasm_error *err) {
   TRY(read_count(r, 2, count, err));
   if (*count > WG_WASM_MAX_DATA_SEGMENTS)
@@ -548,7 +548,7 @@ static wg_wasm_result sec_data(vm_module *m, vm_reader *r, uint32_t *count,
   return WG_WASM_OK;
 }
 
-static wg_wasm_result sec_custom(vm_module *m, vm_reader *r,
+static wg_wasm_code sec_custom(vm_module *m, vm_reader *r,
                                  wg_wasm_error *err) {
   const char *name;
   uint32_t len;
@@ -564,7 +564,7 @@ static int section_rank(uint8_t id) {
 }
 
 /* Imported tables/memories/globals are indexed before the defined ones. */
-static wg_wasm_result after_imports(vm_module *m, vm_reader *r,
+static wg_wasm_code after_imports(vm_module *m, vm_reader *r,
                                     wg_wasm_error *err) {
   m->tables = arr(m, m->import_table_count, sizeof *m->tables);
   m->mems = arr(m, m->import_mem_count, sizeof *m->mems);
@@ -584,7 +584,7 @@ static wg_wasm_result after_imports(vm_module *m, vm_reader *r,
   return WG_WASM_OK;
 }
 
-static wg_wasm_result decode_section(vm_module *m, uint8_t id, vm_reader *r,
+static wg_wasm_code decode_section(vm_module *m, uint8_t id, vm_reader *r,
                                      uint32_t *defined, bool *saw_code,
                                      uint32_t *data_seen, bool *saw_data,
                                      wg_wasm_error *err) {
@@ -614,7 +614,7 @@ static wg_wasm_result decode_section(vm_module *m, uint8_t id, vm_reader *r,
   MALFORMED(r, "malformed section id");
 }
 
-wg_wasm_result vm_decode(vm_module *m, const uint8_t *bytes, size_t len,
+wg_wasm_code vm_decode(vm_module *m, const uint8_t *bytes, size_t len,
                          wg_wasm_error *err) {
   vm_reader rd = {bytes, bytes, bytes + len}, *r = &rd;
   static const uint8_t magic[4] = {0, 'a', 's', 'm'};

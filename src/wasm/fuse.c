@@ -112,7 +112,7 @@ static void emit_chain(cc *c, vm_op op, uint32_t z, uint32_t d) {
   c->last_start = start;
 }
 
-wg_wasm_result vm_numeric(cc *c, vm_op op, uint8_t ta, uint8_t tb,
+wg_wasm_code vm_numeric(cc *c, vm_op op, uint8_t ta, uint8_t tb,
                               uint8_t to) {
   uint32_t la, lb = 0;
   uint64_t imm;
@@ -180,7 +180,7 @@ wg_wasm_result vm_numeric(cc *c, vm_op op, uint8_t ta, uint8_t tb,
 
 /* Loads and stores: 0x28..0x3e. `LOAD offset addr dst`,
  * `STORE offset addr value`. */
-wg_wasm_result vm_mem_op(cc *c, uint8_t op) {
+wg_wasm_code vm_mem_op(cc *c, uint8_t op) {
   static const uint8_t natural[] = {4, 8, 4, 8, 1, 1, 2, 2, 1, 1, 2, 2, 4, 4,
                                     4, 8, 4, 8, 1, 2, 1, 2, 4};
   static const uint8_t type[] = {

@@ -125,7 +125,7 @@ static bool limits_match(uint32_t size, bool has_max, uint32_t max,
   return has_max && max <= want->max;
 }
 
-static wg_wasm_result check_import(const vm_module *m, const vm_import *im,
+static wg_wasm_code check_import(const vm_module *m, const vm_import *im,
                                    const wg_extern *ext, wg_wasm_error *err) {
   bool ok = ext->kind == im->kind;
   if (ok) {
@@ -169,7 +169,7 @@ static uint64_t eval_const(const wg_instance *inst, const vm_const *c) {
   }
 }
 
-static wg_wasm_result fail(wg_wasm_error *err, wg_wasm_result r,
+static wg_wasm_code fail(wg_wasm_error *err, wg_wasm_code r,
                            const char *msg) {
   vm_error(err, r, 0, "%s", msg);
   return r;
@@ -191,7 +191,7 @@ static size_t block_part(size_t *at, size_t count, size_t elem) {
   return start;
 }
 
-static wg_wasm_result alloc_instance(wg_store *s, const vm_module *m,
+static wg_wasm_code alloc_instance(wg_store *s, const vm_module *m,
                                      wg_instance **out, wg_wasm_error *err) {
   size_t at = sizeof(wg_instance);
   size_t o_funcs = block_part(&at, m->func_count + 1, sizeof(wg_func *));
@@ -228,13 +228,13 @@ static wg_wasm_result alloc_instance(wg_store *s, const vm_module *m,
   return WG_WASM_OK;
 }
 
-static wg_wasm_result bind_imports(wg_instance *inst, const wg_extern *imports,
+static wg_wasm_code bind_imports(wg_instance *inst, const wg_extern *imports,
                                    wg_wasm_error *err) {
   const vm_module *m = inst->mod;
   uint32_t f = 0, t = 0, g = 0;
   for (uint32_t i = 0; i < m->import_count; i++) {
     const vm_import *im = &m->imports[i];
-    wg_wasm_result r = check_import(m, im, &imports[i], err);
+    wg_wasm_code r = check_import(m, im, &imports[i], err);
     if (r) return r;
     switch (im->kind) {
       case WG_EXTERN_FUNC: inst->funcs[f++] = imports[i].of.func; break;
@@ -246,7 +246,7 @@ static wg_wasm_result bind_imports(wg_instance *inst, const wg_extern *imports,
   return WG_WASM_OK;
 }
 
-static wg_wasm_result create_defined(wg_store *s, wg_instance *inst,
+static wg_wasm_code create_defined(wg_store *s, wg_instance *inst,
                                      wg_wasm_error *err) {
   const vm_module *m = inst->mod;
   wg_func *fns = inst->own_funcs;  /* in the instance's block */
@@ -287,7 +287,7 @@ static wg_wasm_result create_defined(wg_store *s, wg_instance *inst,
   return WG_WASM_OK;
 }
 
-static wg_wasm_result trap_error(wg_wasm_error *err, wg_trap t) {
+static wg_wasm_code trap_error(wg_wasm_error *err, wg_trap t) {
   vm_error(err, WG_WASM_TRAP, 0, "%s", wg_trap_message(t));
   if (err) err->trap = t;
   return WG_WASM_TRAP;
@@ -305,7 +305,7 @@ static wg_trap inst_tick(const wg_store *s, uint32_t *ticks, uint32_t n) {
 
 /* Active segments act like table.init/memory.init followed by a drop;
  * declarative ones are dropped right away. */
-static wg_wasm_result apply_segments(wg_instance *inst, wg_wasm_error *err) {
+static wg_wasm_code apply_segments(wg_instance *inst, wg_wasm_error *err) {
   const vm_module *m = inst->mod;
   uint32_t ticks = 0;
   wg_trap t;
@@ -338,7 +338,7 @@ static wg_wasm_result apply_segments(wg_instance *inst, wg_wasm_error *err) {
   return WG_WASM_OK;
 }
 
-wg_wasm_result wg_instance_new(wg_store *s, const wg_module *mod,
+wg_wasm_code wg_instance_new(wg_store *s, const wg_module *mod,
                                const wg_extern *imports, size_t import_count,
                                wg_instance **out, wg_wasm_error *err) {
   *out = NULL;
@@ -348,7 +348,7 @@ wg_wasm_result wg_instance_new(wg_store *s, const wg_module *mod,
   wg_trap t = vm_check_time(s);
   if (t) return trap_error(err, t);
   wg_instance *inst;
-  wg_wasm_result r = alloc_instance(s, m, &inst, err);
+  wg_wasm_code r = alloc_instance(s, m, &inst, err);
   if (r) return r;
   if ((r = bind_imports(inst, imports, err))) return r;
   if ((r = create_defined(s, inst, err))) return r;

@@ -34,24 +34,24 @@ static void numeric_sig(uint8_t op, uint8_t *a, uint8_t *b, uint8_t *o) {
   *o = conv[op - 0xa7][1];
 }
 
-wg_wasm_result vm_zero_byte(cc *c) {
+wg_wasm_code vm_zero_byte(cc *c) {
   uint8_t b;
   READC(vm_read_byte(c->r, &b, &rmsg_));
   if (b != 0) MALFORMEDC(c, "zero byte expected");
   return WG_WASM_OK;
 }
 
-static wg_wasm_result need_table(cc *c, uint32_t t) {
+static wg_wasm_code need_table(cc *c, uint32_t t) {
   if (t >= c->m->table_count) INVALIDC(c, "unknown table %u", t);
   return WG_WASM_OK;
 }
 
-static wg_wasm_result need_memory(cc *c) {
+static wg_wasm_code need_memory(cc *c) {
   if (c->m->mem_count == 0) INVALIDC(c, "unknown memory 0");
   return WG_WASM_OK;
 }
 
-static wg_wasm_result need_data(cc *c, uint32_t d) {
+static wg_wasm_code need_data(cc *c, uint32_t d) {
   if (!c->m->has_data_count) {
     /* malformed if a data section follows, else invalid: decided in
      * vm_decode once the rest of the module is known */
@@ -62,13 +62,13 @@ static wg_wasm_result need_data(cc *c, uint32_t d) {
   return WG_WASM_OK;
 }
 
-static wg_wasm_result need_elem(cc *c, uint32_t e) {
+static wg_wasm_code need_elem(cc *c, uint32_t e) {
   if (e >= c->m->elem_count) INVALIDC(c, "unknown elem segment %u", e);
   return WG_WASM_OK;
 }
 
 /* Pops three i32 operands (x y z, z on top) and emits their slots. */
-static wg_wasm_result pop3_i32(cc *c, uint32_t s[3]) {
+static wg_wasm_code pop3_i32(cc *c, uint32_t s[3]) {
   TRY(vm_popl(c, WG_I32, NULL, &s[2]));
   TRY(vm_popl(c, WG_I32, NULL, &s[1]));
   TRY(vm_popl(c, WG_I32, NULL, &s[0]));
@@ -82,7 +82,7 @@ static void emit3(cc *c, const uint32_t s[3]) {
 }
 
 /* 0xFC 0..7: the saturating truncations, numeric operators. */
-static wg_wasm_result trunc_sat(cc *c, uint32_t sub) {
+static wg_wasm_code trunc_sat(cc *c, uint32_t sub) {
   static const uint8_t in[] = {WG_F32, WG_F32, WG_F64, WG_F64,
                                WG_F32, WG_F32, WG_F64, WG_F64};
   return vm_numeric(c, VM_OP_I32_TRUNC_SAT_F32_S + sub, in[sub], 0,
@@ -91,7 +91,7 @@ static wg_wasm_result trunc_sat(cc *c, uint32_t sub) {
 
 /* 0xFC 8..11 (prefixed sends no other): memory.init, data.drop,
  * memory.copy, memory.fill. */
-static wg_wasm_result bulk_memory(cc *c, uint32_t sub) {
+static wg_wasm_code bulk_memory(cc *c, uint32_t sub) {
   uint32_t a, s[3];
   switch (sub) {
     case 8: /* memory.init seg: MEMORY_INIT seg d s n */
@@ -130,7 +130,7 @@ static wg_wasm_result bulk_memory(cc *c, uint32_t sub) {
 
 /* 0xFC 12..17 (prefixed sends no other): table.init, elem.drop,
  * table.copy, table.grow, table.size, table.fill. */
-static wg_wasm_result bulk_table(cc *c, uint32_t sub) {
+static wg_wasm_code bulk_table(cc *c, uint32_t sub) {
   uint32_t a, b, s[3], l1, l2;
   switch (sub) {
     case 12: /* table.init elem table: TABLE_INIT seg table d s n */
@@ -195,7 +195,7 @@ static wg_wasm_result bulk_table(cc *c, uint32_t sub) {
 }
 
 /* 0xFC prefix: by group of sub-opcodes. */
-static wg_wasm_result prefixed(cc *c) {
+static wg_wasm_code prefixed(cc *c) {
   uint32_t sub;
   U32C(&sub);
   if (sub <= 7) return trunc_sat(c, sub);
@@ -204,7 +204,7 @@ static wg_wasm_result prefixed(cc *c) {
   MALFORMEDC(c, "illegal opcode 0xfc %u", sub);
 }
 
-static wg_wasm_result op_select(cc *c, bool typed) {
+static wg_wasm_code op_select(cc *c, bool typed) {
   uint8_t want = T_UNKNOWN, t1, t2;
   uint32_t lc, l1, l2;
   if (typed) {
@@ -239,7 +239,7 @@ static wg_wasm_result op_select(cc *c, bool typed) {
 
 /* local.get is free (a lazy stack entry); local.set/tee write the local,
  * retargeting the producing instruction when it was the last one. */
-static wg_wasm_result op_local(cc *c, uint8_t op) {
+static wg_wasm_code op_local(cc *c, uint8_t op) {
   uint32_t x, l;
   U32C(&x);
   if (x >= c->nlocals) INVALIDC(c, "unknown local %u", x);
@@ -264,7 +264,7 @@ static wg_wasm_result op_local(cc *c, uint8_t op) {
   return WG_WASM_OK;
 }
 
-static wg_wasm_result op_global(cc *c, uint8_t op) {
+static wg_wasm_code op_global(cc *c, uint8_t op) {
   uint32_t i, l;
   U32C(&i);
   if (i >= c->m->global_count) INVALIDC(c, "unknown global %u", i);
@@ -284,7 +284,7 @@ static wg_wasm_result op_global(cc *c, uint8_t op) {
   return WG_WASM_OK;
 }
 
-static wg_wasm_result op_const(cc *c, uint8_t op) {
+static wg_wasm_code op_const(cc *c, uint8_t op) {
   uint64_t v = 0;
   uint8_t t;
   if (op == 0x41) {
@@ -312,7 +312,7 @@ static wg_wasm_result op_const(cc *c, uint8_t op) {
   return WG_WASM_OK;
 }
 
-static wg_wasm_result reference(cc *c, uint8_t op) {
+static wg_wasm_code reference(cc *c, uint8_t op) {
   uint32_t i, l;
   uint8_t t;
   switch (op) {
@@ -348,7 +348,7 @@ static wg_wasm_result reference(cc *c, uint8_t op) {
   MALFORMEDC(c, "illegal opcode 0x%02x", op);
 }
 
-static wg_wasm_result table_access(cc *c, uint8_t op) {
+static wg_wasm_code table_access(cc *c, uint8_t op) {
   uint32_t i, li, lv;
   U32C(&i);
   TRY(need_table(c, i));
@@ -370,7 +370,7 @@ static wg_wasm_result table_access(cc *c, uint8_t op) {
   return WG_WASM_OK;
 }
 
-static wg_wasm_result memory_size_grow(cc *c, uint8_t op) {
+static wg_wasm_code memory_size_grow(cc *c, uint8_t op) {
   uint32_t l = 0;
   TRY(vm_zero_byte(c));
   TRY(need_memory(c));
@@ -382,7 +382,7 @@ static wg_wasm_result memory_size_grow(cc *c, uint8_t op) {
   return WG_WASM_OK;
 }
 
-wg_wasm_result vm_instruction(cc *c, uint8_t op, bool *done) {
+wg_wasm_code vm_instruction(cc *c, uint8_t op, bool *done) {
   uint8_t a, b, o;
   if (op <= 0x13) return vm_control(c, op, done);
   switch (op) {

@@ -130,7 +130,7 @@ bool wg_linker_define_extern(wg_linker *l, const char *module,
   return true;
 }
 
-wg_wasm_result wg_linker_instantiate(const wg_linker *l, wg_store *s,
+wg_wasm_code wg_linker_instantiate(const wg_linker *l, wg_store *s,
                                      const wg_module *m, wg_instance **out,
                                      wg_wasm_error *err) {
   *out = NULL;
@@ -140,7 +140,7 @@ wg_wasm_result wg_linker_instantiate(const wg_linker *l, wg_store *s,
     vm_error(err, WG_WASM_NOMEM, 0, "out of memory");
     return WG_WASM_NOMEM;
   }
-  wg_wasm_result r = WG_WASM_OK;
+  wg_wasm_code r = WG_WASM_OK;
   for (size_t i = 0; i < n && r == WG_WASM_OK; i++) {
     wg_import_info info;
     wg_module_import(m, i, &info);

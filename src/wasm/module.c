@@ -19,7 +19,7 @@ static size_t default_build_memory(size_t len) {
   return scaled + WG_WASM_COMPILE_MEMORY_BASE;
 }
 
-static wg_wasm_result build_stopped(vm_module *m, size_t offset,
+static wg_wasm_code build_stopped(vm_module *m, size_t offset,
                                     wg_wasm_error *err) {
   vm_build *b = m->build;
   wg_trap t = WG_TRAP_NONE;
@@ -34,7 +34,7 @@ static wg_wasm_result build_stopped(vm_module *m, size_t offset,
   return WG_WASM_TRAP;
 }
 
-wg_wasm_result vm_build_tick(vm_module *m, uint32_t work, size_t offset,
+wg_wasm_code vm_build_tick(vm_module *m, uint32_t work, size_t offset,
                              wg_wasm_error *err) {
   vm_build *b = m->build;
   if (!b) return WG_WASM_OK;
@@ -53,7 +53,7 @@ bool vm_build_over(const vm_module *m, size_t more) {
   return used > b->max_memory || more > b->max_memory - used;
 }
 
-wg_wasm_result vm_build_oom(const vm_module *m, size_t offset,
+wg_wasm_code vm_build_oom(const vm_module *m, size_t offset,
                             wg_wasm_error *err) {
   const vm_build *b = m->build;
   if (b && b->over) {
@@ -85,7 +85,7 @@ static void module_free(wg_module *mod) {
   free(mod);
 }
 
-wg_wasm_result wg_module_new_limited(const uint8_t *bytes, size_t len,
+wg_wasm_code wg_module_new_limited(const uint8_t *bytes, size_t len,
                                      const wg_module_limits *limits,
                                      wg_module **out, wg_wasm_error *err) {
   *out = NULL;
@@ -111,7 +111,7 @@ wg_wasm_result wg_module_new_limited(const uint8_t *bytes, size_t len,
   wg_arena_init(&m->arena, 0);
   m->build = &b;
   /* a deadline that has already passed stops the build before it starts */
-  wg_wasm_result r = build_stopped(m, 0, err);
+  wg_wasm_code r = build_stopped(m, 0, err);
   if (r == WG_WASM_OK)
     r = vm_decode(m, bytes ? bytes : (const uint8_t *)"", len, err);
   vm_compile_done(m);
@@ -124,7 +124,7 @@ wg_wasm_result wg_module_new_limited(const uint8_t *bytes, size_t len,
   return WG_WASM_OK;
 }
 
-wg_wasm_result wg_module_new(const uint8_t *bytes, size_t len,
+wg_wasm_code wg_module_new(const uint8_t *bytes, size_t len,
                              wg_module **out, wg_wasm_error *err) {
   return wg_module_new_limited(bytes, len, NULL, out, err);
 }
@@ -172,12 +172,12 @@ bool wg_module_export(const wg_module *mod, size_t i, wg_export_info *out) {
 
 /* ---- Calls ---------------------------------------------------------------- */
 
-static wg_wasm_result call_args_error(wg_wasm_error *err, const char *msg) {
+static wg_wasm_code call_args_error(wg_wasm_error *err, const char *msg) {
   vm_error(err, WG_WASM_ARGS, 0, "%s", msg);
   return WG_WASM_ARGS;
 }
 
-wg_wasm_result wg_func_call(wg_store *s, wg_func *f, const wg_val *args,
+wg_wasm_code wg_func_call(wg_store *s, wg_func *f, const wg_val *args,
                             size_t arg_count, wg_val *results,
                             size_t result_count, wg_wasm_error *err) {
   wg_wasm_error local;
@@ -193,7 +193,7 @@ wg_wasm_result wg_func_call(wg_store *s, wg_func *f, const wg_val *args,
   uint64_t small[16];
   uint64_t *slots = n <= 16 ? small : calloc(n, sizeof *slots);
   if (!slots) return call_args_error(err, "out of memory");
-  wg_wasm_result r = WG_WASM_OK;
+  wg_wasm_code r = WG_WASM_OK;
   for (size_t i = 0; i < arg_count; i++) {
     if (args[i].type != t->params[i]) {
       r = call_args_error(err, "argument type mismatch");
@@ -210,7 +210,7 @@ wg_wasm_result wg_func_call(wg_store *s, wg_func *f, const wg_val *args,
   wg_trap trap = vm_invoke(s, f, slots, slots, err->message);
   if (trap) {
     if (!err->message[0]) vm_error(err, WG_WASM_TRAP, 0, "%s", wg_trap_message(trap));
-    err->result = WG_WASM_TRAP;
+    err->code = WG_WASM_TRAP;
     err->trap = trap;
     r = WG_WASM_TRAP;
     goto out;

@@ -25,7 +25,7 @@ static const char *const result_names[] = {
 };
 WG_NAMES_COVER(result_names, WG_WASM_ARGS);
 
-const char *wg_wasm_result_name(wg_wasm_result r) {
+const char *wg_wasm_code_name(wg_wasm_code r) {
   return WG_NAME_IN(result_names, r);
 }
 

@@ -12,10 +12,10 @@
 
 #include "reader_internal.h"
 
-void vm_error(wg_wasm_error *err, wg_wasm_result r, size_t offset,
+void vm_error(wg_wasm_error *err, wg_wasm_code r, size_t offset,
               const char *fmt, ...) {
   if (!err) return;
-  err->result = r;
+  err->code = r;
   err->trap = WG_TRAP_NONE;
   err->offset = offset;
   va_list ap;

@@ -13,7 +13,7 @@
 #include "wasmgate/wasm.h"
 
 /* Fills err (when not NULL): result r at byte `offset`, a printf message. */
-void vm_error(wg_wasm_error *err, wg_wasm_result r, size_t offset,
+void vm_error(wg_wasm_error *err, wg_wasm_code r, size_t offset,
               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 typedef struct vm_reader {
@@ -50,7 +50,7 @@ static inline bool vm_read_u32(vm_reader *r, uint32_t *out, const char **msg) {
 
 /* ---- Early returns shared by decode.c and the compiler ------------------
  *
- * Functions that read return a wg_wasm_result; these macros return early
+ * Functions that read return a wg_wasm_code; these macros return early
  * with it. Each file binds them to its own context with short forms,
  * named apart because the contexts differ: decode.c's (FAIL, MALFORMED,
  * INVALID, OVER, READ, U32, BYTE) take a reader and report into the
@@ -59,7 +59,7 @@ static inline bool vm_read_u32(vm_reader *r, uint32_t *out, const char **msg) {
  * compiler state c, which holds its reader and error. */
 #define TRY(x)                                \
   do {                                        \
-    wg_wasm_result try_r_ = (x);              \
+    wg_wasm_code try_r_ = (x);              \
     if (try_r_ != WG_WASM_OK) return try_r_;  \
   } while (0)
 /* Byte offset of reader rd (in the module). */

@@ -6,7 +6,7 @@
  * compile.c validates and translates the body. */
 #include "compile_internal.h"
 
-static wg_wasm_result skim_blocktype(cc *c) {
+static wg_wasm_code skim_blocktype(cc *c) {
   if (c->r->p >= c->r->end) MALFORMEDC(c, "unexpected end");
   uint8_t b = *c->r->p;
   if (b == 0x40 || is_num(b) || is_ref(b)) {
@@ -20,13 +20,13 @@ static wg_wasm_result skim_blocktype(cc *c) {
   return WG_WASM_OK;
 }
 
-static wg_wasm_result skim_u32s(cc *c, int n) {
+static wg_wasm_code skim_u32s(cc *c, int n) {
   uint32_t v;
   for (int i = 0; i < n; i++) U32C(&v);
   return WG_WASM_OK;
 }
 
-static wg_wasm_result skim_prefixed(cc *c) {
+static wg_wasm_code skim_prefixed(cc *c) {
   uint32_t sub;
   U32C(&sub);
   if (sub <= 7) return WG_WASM_OK;
@@ -40,7 +40,7 @@ static wg_wasm_result skim_prefixed(cc *c) {
   MALFORMEDC(c, "illegal opcode 0xfc %u", sub);
 }
 
-static wg_wasm_result skim_instr(cc *c, uint8_t op, uint32_t *depth) {
+static wg_wasm_code skim_instr(cc *c, uint8_t op, uint32_t *depth) {
   switch (op) {
     case 0x02: case 0x03: case 0x04:
       (*depth)++;
@@ -115,7 +115,7 @@ static wg_wasm_result skim_instr(cc *c, uint8_t op, uint32_t *depth) {
   MALFORMEDC(c, "illegal opcode 0x%02x", op);
 }
 
-wg_wasm_result vm_skim_body(cc *c) {
+wg_wasm_code vm_skim_body(cc *c) {
   uint32_t groups;
   uint64_t total = 0;
   U32C(&groups);

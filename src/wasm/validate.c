@@ -85,7 +85,7 @@ void vm_push_lazy(cc *c, uint8_t t, uint32_t x) {
 
 /* Pops an operand of type `want` (T_UNKNOWN: any); its type goes to *got
  * (T_UNKNOWN from a polymorphic stack) and its slot to *loc. */
-wg_wasm_result vm_popl(cc *c, uint8_t want, uint8_t *got, uint32_t *loc) {
+wg_wasm_code vm_popl(cc *c, uint8_t want, uint8_t *got, uint32_t *loc) {
   ctl *top = &c->ctls[c->nctls - 1];
   uint8_t t = T_UNKNOWN;
   uint32_t l = home(c, c->nvals);
@@ -117,11 +117,11 @@ wg_wasm_result vm_popl(cc *c, uint8_t want, uint8_t *got, uint32_t *loc) {
   return WG_WASM_OK;
 }
 
-wg_wasm_result vm_pop(cc *c, uint8_t want, uint8_t *got) {
+wg_wasm_code vm_pop(cc *c, uint8_t want, uint8_t *got) {
   return vm_popl(c, want, got, NULL);
 }
 
-wg_wasm_result vm_pop_vals(cc *c, uint32_t n, const wg_valtype *ts) {
+wg_wasm_code vm_pop_vals(cc *c, uint32_t n, const wg_valtype *ts) {
   for (uint32_t i = n; i-- > 0;) TRY(vm_pop(c, ts[i], NULL));
   return WG_WASM_OK;
 }
@@ -144,7 +144,7 @@ void vm_set_unreachable(cc *c) {
  * label's types would; br_table pushes back what it popped, so it does
  * not. A polymorphic stack with fewer than `a` operands takes the long way
  * (pop, then push the label's types). */
-wg_wasm_result vm_check_top(cc *c, uint32_t a, const wg_valtype *ts,
+wg_wasm_code vm_check_top(cc *c, uint32_t a, const wg_valtype *ts,
                                 bool refine) {
   const ctl *top = &c->ctls[c->nctls - 1];
   size_t have = c->nvals - top->height;
@@ -177,7 +177,7 @@ wg_wasm_result vm_check_top(cc *c, uint32_t a, const wg_valtype *ts,
   return WG_WASM_OK;
 }
 
-wg_wasm_result vm_push_ctl(cc *c, ctl_kind kind, const ctl *bt) {
+wg_wasm_code vm_push_ctl(cc *c, ctl_kind kind, const ctl *bt) {
   if (c->nctls >= WG_WASM_MAX_NESTING)
     FAILC(c, WG_WASM_LIMIT, "blocks nested deeper than %u", WG_WASM_MAX_NESTING);
   if (!grow(c, (void **)&c->ctls, &c->capctls, c->nctls + 1, sizeof *c->ctls))
@@ -209,7 +209,7 @@ static const wg_valtype *single_type(uint8_t b) {
   return NULL;
 }
 
-wg_wasm_result vm_read_blocktype(cc *c, ctl *bt) {
+wg_wasm_code vm_read_blocktype(cc *c, ctl *bt) {
   memset(bt, 0, sizeof *bt);
   if (c->r->p >= c->r->end) MALFORMEDC(c, "unexpected end");
   uint8_t b = *c->r->p;
@@ -253,7 +253,7 @@ uint32_t vm_label_dst(const cc *c, uint32_t l) {
   return home(c, c->ctls[c->nctls - 1 - l].height);
 }
 
-wg_wasm_result vm_read_label(cc *c, uint32_t *l) {
+wg_wasm_code vm_read_label(cc *c, uint32_t *l) {
   U32C(l);
   if (*l >= c->nctls) INVALIDC(c, "unknown label %u", *l);
   return WG_WASM_OK;

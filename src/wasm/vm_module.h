@@ -295,21 +295,21 @@ struct wg_caller {
  * pass the memory budget, and vm_build_oom reports a failed allocation as
  * WG_WASM_LIMIT when the budget was the cause, else WG_WASM_NOMEM. Outside
  * a build (m->build NULL) none of them limits anything. */
-wg_wasm_result vm_build_tick(vm_module *m, uint32_t work, size_t offset,
+wg_wasm_code vm_build_tick(vm_module *m, uint32_t work, size_t offset,
                              wg_wasm_error *err);
 bool vm_build_over(const vm_module *m, size_t more);
-wg_wasm_result vm_build_oom(const vm_module *m, size_t offset,
+wg_wasm_code vm_build_oom(const vm_module *m, size_t offset,
                             wg_wasm_error *err);
 /* Zeroed bytes from the module's arena within the budget (NULL: over it,
  * with m->build->over set, or no host memory). */
 void *vm_alloc(vm_module *m, size_t bytes);
 
 /* decode.c: decodes and validates a whole module (compile.c does bodies). */
-wg_wasm_result vm_decode(vm_module *m, const uint8_t *bytes, size_t len,
+wg_wasm_code vm_decode(vm_module *m, const uint8_t *bytes, size_t len,
                          wg_wasm_error *err);
 
 /* compile.c: validates one body and translates it to internal code. */
-wg_wasm_result vm_compile_body(vm_module *m, uint32_t func_index,
+wg_wasm_code vm_compile_body(vm_module *m, uint32_t func_index,
                                vm_reader *r, wg_wasm_error *err);
 /* Frees the compiler's buffers at the end of a build. */
 void vm_compile_done(vm_module *m);

@@ -24,7 +24,7 @@ typedef const char *(*name_fn)(int v);
 ADAPT(wg_json_type_name, wg_json_type)
 ADAPT(wg_json_status_name, wg_json_status)
 ADAPT(wg_valtype_name, wg_valtype)
-ADAPT(wg_wasm_result_name, wg_wasm_result)
+ADAPT(wg_wasm_code_name, wg_wasm_code)
 ADAPT(wg_trap_name, wg_trap)
 ADAPT(wg_toml_status_name, wg_toml_status)
 ADAPT(wg_toml_type_name, wg_toml_type)
@@ -48,7 +48,7 @@ static const struct {
 } enums[] = {
 #define E(type, fn) {#type, fn##_}
     E(wg_json_type, wg_json_type_name),       E(wg_json_status, wg_json_status_name),
-    E(wg_valtype, wg_valtype_name),           E(wg_wasm_result, wg_wasm_result_name),
+    E(wg_valtype, wg_valtype_name),           E(wg_wasm_code, wg_wasm_code_name),
     E(wg_trap, wg_trap_name),                 E(wg_toml_status, wg_toml_status_name),
     E(wg_toml_type, wg_toml_type_name),       E(wg_schema_status, wg_schema_status_name),
     E(wg_pkg_kind, wg_pkg_kind_name),         E(wg_pkg_phase, wg_pkg_phase_name),

@@ -16,7 +16,7 @@
  *
  * Checked for every mutant (a violation is a failure): the result code is a
  * decoding outcome (OK, MALFORMED, UNSUPPORTED, INVALID, LIMIT); a failure
- * leaves no module, err.result matches, the offset lies inside the input
+ * leaves no module, err.code matches, the offset lies inside the input
  * and the message is terminated; decoding is deterministic (every 16th
  * mutant is decoded twice); a call's outcome is OK (with results of the declared
  * types) or a typed trap. ASan/UBSan/LSan in the asan build check the rest.
@@ -225,7 +225,7 @@ static void failure(mut_run *r, const char *what, const wg_wasm_error *err) {
            what, err ? err->offset : 0, err ? err->message : "");
 }
 
-static bool result_in_range(wg_wasm_result res) {
+static bool result_in_range(wg_wasm_code res) {
   return (unsigned)res <= (unsigned)WG_WASM_ARGS;
 }
 
@@ -284,7 +284,7 @@ static void call_export(mut_run *r, wg_store *s, wg_func *f) {
   wg_store_set_fuel(s, MUT_FUEL);
   wg_store_set_deadline(s, wg_now_ns() + MUT_DEADLINE_NS);
   wg_wasm_error err = {0};
-  wg_wasm_result res = wg_func_call(s, f, args, ft->param_count, results,
+  wg_wasm_code res = wg_func_call(s, f, args, ft->param_count, results,
                                     ft->result_count, &err);
   if (res == WG_WASM_OK) {
     r->st.calls_ok++;
@@ -317,7 +317,7 @@ static void run_instance(mut_run *r, const wg_module *m) {
     failure(r, "cannot set up a store and imports", NULL);
     goto out;
   }
-  wg_wasm_result res = wg_linker_instantiate(l, s, m, &inst, &err);
+  wg_wasm_code res = wg_linker_instantiate(l, s, m, &inst, &err);
   if (!result_in_range(res)) {
     failure(r, "instantiation result out of range", &err);
     goto out;
@@ -341,7 +341,7 @@ out:
   free(types);
 }
 
-static bool decode_ok(mut_run *r, wg_wasm_result res, const wg_module *m,
+static bool decode_ok(mut_run *r, wg_wasm_code res, const wg_module *m,
                       const wg_wasm_error *err, size_t len) {
   /* LIMIT: an implementation limit (say 4 billion locals) is neither
    * malformed nor invalid; the engine reports it as a limit. */
@@ -356,7 +356,7 @@ static bool decode_ok(mut_run *r, wg_wasm_result res, const wg_module *m,
     return m != NULL;
   }
   if (m) failure(r, "failure left a module", err);
-  else if (err->result != res) failure(r, "err.result differs", err);
+  else if (err->code != res) failure(r, "err.code differs", err);
   else if (err->offset > len) failure(r, "error offset past the input", err);
   else if (!memchr(err->message, '\0', sizeof err->message))
     failure(r, "message not terminated", err);
@@ -368,14 +368,14 @@ static void run_mutant(mut_run *r, const unsigned char *bytes, size_t len) {
   wg_module *m = NULL;
   wg_wasm_error err;
   memset(&err, 0, sizeof err);
-  wg_wasm_result res = wg_module_new(bytes, len, &m, &err);
+  wg_wasm_code res = wg_module_new(bytes, len, &m, &err);
   uint64_t failed_before = r->st.failed;
   if (result_in_range(res)) r->st.decoded[res]++;
   if (!decode_ok(r, res, m, &err, len)) goto out;
   if (r->iteration % 16 == 0) {
     wg_module *m2 = NULL;
     wg_wasm_error err2 = {0};
-    wg_wasm_result res2 = wg_module_new(bytes, len, &m2, &err2);
+    wg_wasm_code res2 = wg_module_new(bytes, len, &m2, &err2);
     if (res2 != res || (res != WG_WASM_OK && err2.offset != err.offset))
       failure(r, "decoding the same bytes twice differs", &err2);
     wg_module_release(m2);
@@ -416,7 +416,7 @@ static void print_stats(const mut_stats *st) {
   printf("instantiate:");
   for (int i = WG_WASM_OK; i <= WG_WASM_ARGS; i++)
     if (st->instantiated[i])
-      printf(" %s %" PRIu64, wg_wasm_result_name((wg_wasm_result)i),
+      printf(" %s %" PRIu64, wg_wasm_code_name((wg_wasm_code)i),
              st->instantiated[i]);
   printf("\ncalls: returned %" PRIu64 ", trapped %" PRIu64 ", other %" PRIu64
          "\ntraps:",

@@ -60,10 +60,10 @@ static bool section_boundaries(const unsigned char *b, size_t len, bool *ends) {
 }
 
 static void fail(trunc_counts *c, const char *file, size_t n, const char *what,
-                 wg_wasm_result r, const wg_wasm_error *err) {
+                 wg_wasm_code r, const wg_wasm_error *err) {
   c->failed++;
   if (c->failed > 50) return; /* the count says the rest */
-  const char *rn = wg_wasm_result_name(r);
+  const char *rn = wg_wasm_code_name(r);
   printf("FAIL %s: prefix of %zu bytes: %s (got %s, offset %zu: %s)\n", file,
          n, what, rn ? rn : "?", err->offset, err->message);
 }
@@ -73,7 +73,7 @@ static void check_prefix(trunc_counts *c, const char *file,
   wg_module *m = (wg_module *)&m; /* must be overwritten */
   wg_wasm_error err;
   memset(&err, 0xab, sizeof err);
-  wg_wasm_result r = wg_module_new(bytes, n, &m, &err);
+  wg_wasm_code r = wg_module_new(bytes, n, &m, &err);
   if (r == WG_WASM_OK) {
     if (!m) fail(c, file, n, "OK without a module", r, &err);
     else if (!boundary)
@@ -87,8 +87,8 @@ static void check_prefix(trunc_counts *c, const char *file,
   }
   if (r != WG_WASM_MALFORMED) fail(c, file, n, "not malformed", r, &err);
   else if (m != NULL) fail(c, file, n, "module pointer not cleared", r, &err);
-  else if (err.result != WG_WASM_MALFORMED)
-    fail(c, file, n, "err.result differs from the return value", r, &err);
+  else if (err.code != WG_WASM_MALFORMED)
+    fail(c, file, n, "err.code differs from the return value", r, &err);
   else if (err.offset > n) fail(c, file, n, "offset past the input", r, &err);
   else if (!memchr(err.message, '\0', sizeof err.message))
     fail(c, file, n, "message not terminated", r, &err);

@@ -290,8 +290,8 @@ static const char *trap_name(wg_trap t) {
   return n ? n : "?";
 }
 
-static const char *result_name(wg_wasm_result r) {
-  const char *n = wg_wasm_result_name(r);
+static const char *result_name(wg_wasm_code r) {
+  const char *n = wg_wasm_code_name(r);
   return n ? n : "?";
 }
 
@@ -395,7 +395,7 @@ static bool resolve_import(spec_file *sf, const wg_import_info *imp,
 }
 
 /* Loads filename (relative to the JSON's directory) and decodes it. */
-static wg_wasm_result load_module(spec_file *sf, const wg_json *cmd,
+static wg_wasm_code load_module(spec_file *sf, const wg_json *cmd,
                                   wg_module **out, wg_wasm_error *err) {
   *out = NULL;
   memset(err, 0, sizeof *err);
@@ -412,7 +412,7 @@ static wg_wasm_result load_module(spec_file *sf, const wg_json *cmd,
     snprintf(err->message, sizeof err->message, "cannot read %s", fname);
     return WG_WASM_ARGS;
   }
-  wg_wasm_result r = wg_module_new(bytes, len, out, err);
+  wg_wasm_code r = wg_module_new(bytes, len, out, err);
   free(bytes);
   if (r == WG_WASM_OK && !grow((void **)&sf->modules, &sf->module_cap,
                                sf->module_count, sizeof *sf->modules)) {
@@ -425,7 +425,7 @@ static wg_wasm_result load_module(spec_file *sf, const wg_json *cmd,
 }
 
 /* Resolves every import of m by name and instantiates it. */
-static wg_wasm_result instantiate(spec_file *sf, const wg_module *m,
+static wg_wasm_code instantiate(spec_file *sf, const wg_module *m,
                                   wg_instance **out, wg_wasm_error *err) {
   *out = NULL;
   memset(err, 0, sizeof *err);
@@ -438,12 +438,12 @@ static wg_wasm_result instantiate(spec_file *sf, const wg_module *m,
       snprintf(err->message, sizeof err->message,
                "unknown import %zu (runner)", i);
       free(imports);
-      err->result = WG_WASM_LINK;
+      err->code = WG_WASM_LINK;
       return WG_WASM_LINK;
     }
   }
   if (sf->fuel) wg_store_set_fuel(sf->store, sf->fuel); /* start function */
-  wg_wasm_result r = wg_instance_new(sf->store, m, imports, n, out, err);
+  wg_wasm_code r = wg_instance_new(sf->store, m, imports, n, out, err);
   free(imports);
   return r;
 }
@@ -451,7 +451,7 @@ static wg_wasm_result instantiate(spec_file *sf, const wg_module *m,
 /* ---- Actions ------------------------------------------------------------- */
 
 typedef struct spec_outcome {
-  wg_wasm_result result;
+  wg_wasm_code result;
   wg_wasm_error err;
   wg_val results[SPEC_MAX_VALUES];
   size_t result_count;
@@ -570,7 +570,7 @@ static void cmd_module(spec_file *sf, const wg_json *cmd) {
   sf->current = NULL; /* later commands must not hit an older module */
   wg_module *m;
   wg_wasm_error err;
-  wg_wasm_result r = load_module(sf, cmd, &m, &err);
+  wg_wasm_code r = load_module(sf, cmd, &m, &err);
   if (r != WG_WASM_OK) {
     fail(sf, "load failed: %s at %zu: %s", result_name(r), err.offset,
          err.message);
@@ -662,14 +662,14 @@ static void cmd_assert_trap(spec_file *sf, const wg_json *cmd, spec_outcome *o,
 
 /* assert_invalid / assert_malformed (binary): decoding must give `want`. */
 static void cmd_assert_decode(spec_file *sf, const wg_json *cmd,
-                              wg_wasm_result want) {
+                              wg_wasm_code want) {
   if (str_eq(wg_json_get(cmd, "module_type"), "text")) {
     sf->counts.skipped++; /* text-format case: not applicable to binaries */
     return;
   }
   wg_module *m;
   wg_wasm_error err;
-  wg_wasm_result r = load_module(sf, cmd, &m, &err);
+  wg_wasm_code r = load_module(sf, cmd, &m, &err);
   if (r == want) {
     pass(sf);
     return;
@@ -681,10 +681,10 @@ static void cmd_assert_decode(spec_file *sf, const wg_json *cmd,
 
 /* assert_unlinkable (want LINK) / assert_uninstantiable (want TRAP). */
 static void cmd_assert_instantiate(spec_file *sf, const wg_json *cmd,
-                                   wg_wasm_result want) {
+                                   wg_wasm_code want) {
   wg_module *m;
   wg_wasm_error err;
-  wg_wasm_result r = load_module(sf, cmd, &m, &err);
+  wg_wasm_code r = load_module(sf, cmd, &m, &err);
   if (r != WG_WASM_OK) {
     fail(sf, "load failed: %s: %s", result_name(r), err.message);
     return;

@@ -20,7 +20,7 @@
 /* ---- Helpers ------------------------------------------------------------ */
 
 /* Calls an export of i32 params and at most one i32 result. */
-static wg_wasm_result calln(wg_store *s, wg_instance *inst, const char *name,
+static wg_wasm_code calln(wg_store *s, wg_instance *inst, const char *name,
                             const uint32_t *args, size_t n, uint32_t *result,
                             wg_wasm_error *err) {
   wg_func *f = export_func(inst, name);
@@ -28,7 +28,7 @@ static wg_wasm_result calln(wg_store *s, wg_instance *inst, const char *name,
   wg_val a[4], r;
   for (size_t i = 0; i < n; i++) a[i] = i32v(args[i]);
   size_t nr = wg_func_type(f)->result_count;
-  wg_wasm_result res = wg_func_call(s, f, a, n, &r, nr, err);
+  wg_wasm_code res = wg_func_call(s, f, a, n, &r, nr, err);
   if (result && nr) *result = r.of.i32;
   return res;
 }
@@ -141,7 +141,7 @@ static void build(buf *w, const buf *code, int extra_np, int extra_nr,
   build_typed(w, code, extra_np, extra_nr, tables, memory, 0);
 }
 
-static wg_wasm_result compile(const buf *w, const wg_module_limits *lim,
+static wg_wasm_code compile(const buf *w, const wg_module_limits *lim,
                               wg_module **m, wg_wasm_error *err) {
   return wg_module_new_limited(w->b, w->n, lim, m, err);
 }
@@ -447,7 +447,7 @@ static void test_br_if_typing_regressions(void) {
     const char *what;
     uint8_t code[24];
     size_t n;
-    wg_wasm_result want;
+    wg_wasm_code want;
   } cases[] = {
       /* block (result i32) unreachable select br_if 0 f32.neg drop end */
       {"unknown refined", {0x02, 0x7f, 0x00, 0x1b, 0x41, 0, 0x0d, 0, 0x8c, 0x1a,
@@ -467,7 +467,7 @@ static void test_br_if_typing_regressions(void) {
     build(&w, &code, -1, 0, 0, false);
     wg_module *m = NULL;
     wg_wasm_error err;
-    wg_wasm_result r = compile(&w, NULL, &m, &err);
+    wg_wasm_code r = compile(&w, NULL, &m, &err);
     if (r != cases[k].want) printf("  case %s: %s\n", cases[k].what, err.message);
     CHECK_INT(r, cases[k].want);
     wg_module_release(m);
@@ -600,7 +600,7 @@ static void test_compile_budget_every_size(void) {
       wg_module_limits lim = {.max_memory_bytes = budget};
       wg_module *m = NULL;
       wg_wasm_error err;
-      wg_wasm_result r = wg_module_new_limited(b, len, &lim, &m, &err);
+      wg_wasm_code r = wg_module_new_limited(b, len, &lim, &m, &err);
       if (r == WG_WASM_OK) first_ok = budget;
       else CHECK_INT(r, WG_WASM_LIMIT);
       wg_module_release(m);
@@ -679,7 +679,7 @@ static void test_deadline_inside_table_fill(void) {
   /* a few fills of 64 MB each take far longer than 1 ms */
   uint64_t deadline = wg_now_ns() + 1000000;
   wg_store_set_deadline(s, deadline);
-  wg_wasm_result res = WG_WASM_OK;
+  wg_wasm_code res = WG_WASM_OK;
   for (int i = 0; i < 20 && res == WG_WASM_OK; i++)
     res = calln(s, inst, "table_fill", args, 2, NULL, &err);
   CHECK_INT(res, WG_WASM_TRAP);
@@ -715,7 +715,7 @@ static wg_trap cb_reenter(wg_caller *c, void *user, const wg_val *a, wg_val *r) 
 }
 
 static void reenter_run(const wg_limits *lim, reenter *x, wg_wasm_error *err,
-                        wg_wasm_result *res) {
+                        wg_wasm_code *res) {
   wg_module *m = load("reenter_forever.wasm");
   REQUIRE(m);
   wg_store *s = wg_store_new(lim);
@@ -738,7 +738,7 @@ static void test_host_reentry_is_bounded(void) {
   wg_limits lim = {.max_call_depth = 1000};
   reenter x = {0};
   wg_wasm_error err;
-  wg_wasm_result r;
+  wg_wasm_code r;
   reenter_run(&lim, &x, &err, &r);
   CHECK_INT(x.failed_at, WG_MAX_HOST_REENTRY + 1);
   CHECK_INT(x.nested_trap, WG_TRAP_CALL_STACK_EXHAUSTED);
@@ -777,7 +777,7 @@ static wg_trap host_slow(wg_caller *c, void *user, const wg_val *a, wg_val *r) {
   }
 }
 
-static wg_wasm_result slow_call(const wg_limits *lim, slow *x, wg_wasm_error *err) {
+static wg_wasm_code slow_call(const wg_limits *lim, slow *x, wg_wasm_error *err) {
   wg_module *m = load("slowhost.wasm");
   REQUIRE(m);
   wg_store *s = wg_store_new(lim);
@@ -785,7 +785,7 @@ static wg_wasm_result slow_call(const wg_limits *lim, slow *x, wg_wasm_error *er
   wg_extern imp = {.kind = WG_EXTERN_FUNC, .of.func = wg_func_new_host(s, &ft, host_slow, x)};
   wg_instance *inst;
   REQUIRE(wg_instance_new(s, m, &imp, 1, &inst, err) == WG_WASM_OK);
-  wg_wasm_result r = wg_func_call(s, export_func(inst, "run"), NULL, 0, NULL, 0, err);
+  wg_wasm_code r = wg_func_call(s, export_func(inst, "run"), NULL, 0, NULL, 0, err);
   wg_store_free(s);
   wg_module_release(m);
   return r;

@@ -38,13 +38,13 @@ static void teardown(fixture *fx) {
   wg_module_release(fx->mod);
 }
 
-static wg_wasm_result call0(fixture *fx, const char *name, wg_wasm_error *err) {
+static wg_wasm_code call0(fixture *fx, const char *name, wg_wasm_error *err) {
   wg_func *f = export_func(fx->inst, name);
   if (!f) return WG_WASM_ARGS;
   return wg_func_call(fx->store, f, NULL, 0, NULL, 0, err);
 }
 
-static wg_wasm_result call_i32(fixture *fx, const char *name, uint32_t arg,
+static wg_wasm_code call_i32(fixture *fx, const char *name, uint32_t arg,
                                wg_val *res, wg_wasm_error *err) {
   wg_func *f = export_func(fx->inst, name);
   if (!f) return WG_WASM_ARGS;
@@ -93,9 +93,9 @@ static void one_func(bytes *w, const bytes *code_entry) {
   section(w, 10, &s);
 }
 
-static wg_wasm_result decode(const bytes *w, wg_wasm_error *err) {
+static wg_wasm_code decode(const bytes *w, wg_wasm_error *err) {
   wg_module *m = NULL;
-  wg_wasm_result r = wg_module_new(w->b, w->n, &m, err);
+  wg_wasm_code r = wg_module_new(w->b, w->n, &m, err);
   wg_module_release(m);
   return r;
 }
@@ -121,7 +121,7 @@ static void test_add_and_names(void) {
   CHECK_STR(wg_trap_message(WG_TRAP_INTEGER_DIVIDE_BY_ZERO), "integer divide by zero");
   CHECK_STR(wg_trap_message(WG_TRAP_FUEL_EXHAUSTED), "fuel exhausted");
   CHECK_STR(wg_trap_message(WG_TRAP_HOST_ERROR), "host error");
-  CHECK_STR(wg_wasm_result_name(WG_WASM_UNSUPPORTED), "unsupported");
+  CHECK_STR(wg_wasm_code_name(WG_WASM_UNSUPPORTED), "unsupported");
   CHECK_STR(wg_valtype_name(WG_EXTERNREF), "externref");
   teardown(&fx);
 }
@@ -656,7 +656,7 @@ static wg_trap host_callback(wg_caller *c, void *user, const wg_val *args,
   wg_wasm_error err;
   wg_val a = args[0];
   if (!ctx->inst) return WG_TRAP_HOST_ERROR;
-  wg_wasm_result r = wg_func_call(wg_caller_store(c),
+  wg_wasm_code r = wg_func_call(wg_caller_store(c),
                                   export_func(ctx->inst, "inner"), &a, 1,
                                   results, 1, &err);
   return r == WG_WASM_OK ? WG_TRAP_NONE : WG_TRAP_HOST_ERROR;

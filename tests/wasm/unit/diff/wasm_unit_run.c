@@ -24,7 +24,7 @@ int main(int argc, char **argv) {
   wg_wasm_error err;
   int rc = 0;
   if (wg_module_new(bytes, len, &m, &err) != WG_WASM_OK) {
-    printf("module %s: %s\n", wg_wasm_result_name(err.result), err.message);
+    printf("module %s: %s\n", wg_wasm_code_name(err.code), err.message);
     free(bytes);
     return 1;
   }
@@ -32,7 +32,7 @@ int main(int argc, char **argv) {
   wg_store *s = wg_store_new(&lim);
   wg_instance *inst;
   if (wg_instance_new(s, m, NULL, 0, &inst, &err) != WG_WASM_OK) {
-    printf("instance %s: %s\n", wg_wasm_result_name(err.result), err.message);
+    printf("instance %s: %s\n", wg_wasm_code_name(err.code), err.message);
     rc = 1;
   }
   for (int i = 2; rc == 0 && i < argc; i++) {
