@@ -47,22 +47,11 @@ wg_wasm_code vm_compile_tick(cc *c) {
   return WG_WASM_OK;
 }
 
-/* Reads the local declarations (after the params). */
+/* Reads the local declarations (after the params). The syntax pass
+ * checked their counts and types and summed them (declared_locals), so
+ * this allocates once, for a bounded total, and fills in the types. */
 static wg_wasm_code read_locals(cc *c) {
-  uint32_t groups;
-  const uint8_t *start = c->r->p;
-  uint64_t total = c->ft->param_count;
-  U32C(&groups);
-  if (groups > (size_t)(c->r->end - c->r->p)) MALFORMEDC(c, "unexpected end");
-  /* first pass: count, so we allocate once and only for a bounded total */
-  for (uint32_t g = 0; g < groups; g++) {
-    uint32_t n;
-    uint8_t t;
-    U32C(&n);
-    READC(vm_read_byte(c->r, &t, &rmsg_));
-    total += n;
-    if (total > UINT32_MAX) MALFORMEDC(c, "too many locals");
-  }
+  uint64_t total = c->ft->param_count + c->declared_locals;
   if (total > WG_WASM_MAX_LOCALS)
     FAILC(c, WG_WASM_LIMIT, "too many locals (%llu, limit %u)",
           (unsigned long long)total, WG_WASM_MAX_LOCALS);
@@ -73,16 +62,13 @@ static wg_wasm_code read_locals(cc *c) {
   memset(c->refs, 0, total * sizeof *c->refs);
   for (uint32_t i = 0; i < c->ft->param_count; i++)
     c->locals[i] = (uint8_t)c->ft->params[i];
-  c->r->p = start;
+  uint32_t groups, at = c->ft->param_count;
   U32C(&groups);
-  uint32_t at = c->ft->param_count;
   for (uint32_t g = 0; g < groups; g++) {
     uint32_t n;
     uint8_t t;
     U32C(&n);
     READC(vm_read_byte(c->r, &t, &rmsg_));
-    if (t == 0x7b) FAILC(c, WG_WASM_UNSUPPORTED, "v128 (SIMD) is not supported");
-    if (!is_num(t) && !is_ref(t)) MALFORMEDC(c, "malformed value type");
     memset(c->locals + at, t, n);
     at += n;
   }
@@ -103,13 +89,12 @@ static wg_wasm_code compile(cc *c, vm_code *out) {
   if (c->oom) OOMC(c);
   /* zeroing the locals costs time too: charge it with the entry block */
   c->code[c->fuel_pos] = (c->nlocals - c->ft->param_count) / 16;
-  bool done = false;
-  while (!done) {
+  while (c->nctls > 0) { /* the function's own block ends last */
     uint8_t op;
     READC(vm_read_byte(c->r, &op, &rmsg_));
     if (c->code[c->fuel_pos] >= VM_BLOCK_SPLIT) vm_begin_block(c);
     c->code[c->fuel_pos]++;
-    TRY(vm_instruction(c, op, &done));
+    TRY(vm_instruction(c, op));
     if (c->oom) OOMC(c);
     if (++c->work >= c->work_ticked + VM_BUILD_TICK) TRY(vm_compile_tick(c));
   }
@@ -217,10 +202,4 @@ wg_wasm_code vm_compile_body(vm_module *m, uint32_t func_index,
   for (size_t i = 0; handlers && i < c->nops; i++)
     out->code[c->ops[i]] = (vm_word)(uintptr_t)handlers[out->code[c->ops[i]]];
   return WG_WASM_OK;
-}
-
-bool vm_opcode_exists(uint8_t op) {
-  return op <= 0x05 || (op >= 0x0b && op <= 0x11) || (op >= 0x1a && op <= 0x1c) ||
-         (op >= 0x20 && op <= 0x26) || (op >= 0x28 && op <= 0xc4) ||
-         (op >= 0xd0 && op <= 0xd2) || op == 0xfc;
 }

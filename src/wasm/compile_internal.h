@@ -5,13 +5,14 @@
  * blocks, fixups, final passes), fuse.c (numeric and memory instructions
  * and their superinstructions), control.c (control instructions) and
  * instr.c (dispatch and the other instructions) all work on one compiler
- * state, cc. The rest of src/wasm sees only vm_compile_body,
+ * state, cc, and go by the opcode table (wasm_ops.h). The rest of src/wasm sees only vm_compile_body,
  * vm_compile_done and vm_opcode_exists (vm_module.h). */
 #ifndef WG_WASM_COMPILE_INTERNAL_H
 #define WG_WASM_COMPILE_INTERNAL_H
 
 #include "vm_module.h"
 #include "vm_opcodes.h"
+#include "wasm_ops.h"
 
 #define NO_FIXUP ((size_t)-1)
 #define T_UNKNOWN 0
@@ -38,6 +39,7 @@ typedef struct cc {
   wg_wasm_error *err;
   const wg_functype *ft;
   uint32_t nlocals;
+  uint64_t declared_locals; /* after the params (the syntax pass sums them) */
   uint8_t *locals;
   uint32_t *refs;    /* per local: lazy stack entries reading it */
   size_t caplocals, caprefs;
@@ -158,17 +160,20 @@ wg_wasm_code vm_read_label(cc *c, uint32_t *l);
 /* fuse.c */
 wg_wasm_code vm_numeric(cc *c, vm_op op, uint8_t ta, uint8_t tb,
                           uint8_t to);
-wg_wasm_code vm_mem_op(cc *c, uint8_t op);
+wg_wasm_code vm_load(cc *c, uint8_t type, uint8_t natural, vm_op plain,
+                     vm_op folded);
+wg_wasm_code vm_store(cc *c, uint8_t type, uint8_t natural, vm_op plain,
+                      vm_op with_imm);
 bool vm_emit_cond_branch(cc *c, uint32_t lc, bool at_home, bool negate,
                          vm_op plain);
 void vm_materialize_under(cc *c, uint32_t lc);
 
 /* control.c */
-wg_wasm_code vm_control(cc *c, uint8_t op, bool *done);
+wg_wasm_code vm_control(cc *c, uint8_t op);
 
 /* instr.c */
 wg_wasm_code vm_zero_byte(cc *c);
-wg_wasm_code vm_instruction(cc *c, uint8_t op, bool *done);
+wg_wasm_code vm_instruction(cc *c, uint8_t op);
 
 /* skim.c */
 wg_wasm_code vm_skim_body(cc *c);

@@ -1,14 +1,14 @@
-/* control.c: the body compiler's control instructions (0x00..0x11):
- * blocks, loops, if/else, end, branches, br_table, calls and return. The
- * stack's values are materialized first, so branches and blocks only ever
- * move home slots. */
+/* control.c: the body compiler's control instructions (the rows of
+ * wasm_ops.h compiled by vm_control): blocks, loops, if/else, end,
+ * branches, br_table, calls and return. The stack's values are
+ * materialized first, so branches and blocks only ever move home slots. */
 #include <string.h>
 
 #include "compile_internal.h"
 
 /* Values that reach the end of a block are in their home slots (control
  * instructions materialize first), so `end` emits no moves. */
-static wg_wasm_code op_end(cc *c, bool *done) {
+static wg_wasm_code op_end(cc *c) {
   ctl *k = &c->ctls[c->nctls - 1];
   TRY(vm_pop_vals(c, k->nresults, k->results));
   if (c->nvals != k->height) INVALIDC(c, "type mismatch");
@@ -23,8 +23,7 @@ static wg_wasm_code op_end(cc *c, bool *done) {
     vm_close_block(c);
     vm_patch_chain(c, k->fixups, c->ncode);
     vm_emit_return(c, home(c, 0), k->nresults);
-    c->nctls--;
-    *done = true;
+    c->nctls--; /* the body's last instruction: compile.c's loop ends */
     return WG_WASM_OK;
   }
   size_t here = c->ncode;
@@ -143,16 +142,19 @@ static wg_wasm_code op_block(cc *c, uint8_t op) {
   ctl bt;
   uint32_t lc = 0;
   TRY(vm_read_blocktype(c, &bt));
-  if (op == 0x04) TRY(vm_popl(c, WG_I32, NULL, &lc));
+  if (op == WASM_OP_IF) TRY(vm_popl(c, WG_I32, NULL, &lc));
   bool at_home = lc == home(c, c->nvals);
-  if (op == 0x04) vm_materialize_under(c, lc);
+  if (op == WASM_OP_IF) vm_materialize_under(c, lc);
   TRY(vm_pop_vals(c, bt.nparams, bt.params));
-  if (op == 0x03) {
+  if (op == WASM_OP_LOOP) {
     vm_begin_block(c);
     bt.loop_pc = c->fuel_pos - 1;
   }
-  TRY(vm_push_ctl(c, op == 0x02 ? CTL_BLOCK : op == 0x03 ? CTL_LOOP : CTL_IF, &bt));
-  if (op == 0x04) {
+  ctl_kind kind = op == WASM_OP_BLOCK  ? CTL_BLOCK
+                  : op == WASM_OP_LOOP ? CTL_LOOP
+                                       : CTL_IF;
+  TRY(vm_push_ctl(c, kind, &bt));
+  if (op == WASM_OP_IF) {
     /* BR_UNLESS cond target, or BR_IF_<negated cmp> a b target 0 0 0 */
     bool fused = vm_emit_cond_branch(c, lc, at_home, true, VM_OP_BR_UNLESS);
     vm_emit_fixup(c, &c->ctls[c->nctls - 1].else_fixup, 0);
@@ -182,26 +184,28 @@ static wg_wasm_code op_else(cc *c) {
   return WG_WASM_OK;
 }
 
-/* Control instructions 0x00..0x11. All values are made to live in their
- * home slots first, so branches and blocks only ever move home slots. */
-wg_wasm_code vm_control(cc *c, uint8_t op, bool *done) {
+/* The control instructions (the vm_control rows of wasm_ops.h). All
+ * values are made to live in their home slots first, so branches and
+ * blocks only ever move home slots. */
+wg_wasm_code vm_control(cc *c, uint8_t op) {
   uint32_t l, lc;
   /* if, br_if and br_table pop their operand first (vm_materialize_under) */
-  if (op != 0x04 && op != 0x0d && op != 0x0e) vm_materialize_all(c);
+  if (op != WASM_OP_IF && op != WASM_OP_BR_IF && op != WASM_OP_BR_TABLE)
+    vm_materialize_all(c);
   switch (op) {
-    case 0x00:
+    case WASM_OP_UNREACHABLE:
       vm_emit_op(c, VM_OP_UNREACHABLE);
       vm_set_unreachable(c);
       return WG_WASM_OK;
-    case 0x01:
+    case WASM_OP_NOP:
       return WG_WASM_OK;
-    case 0x02: case 0x03: case 0x04:
+    case WASM_OP_BLOCK: case WASM_OP_LOOP: case WASM_OP_IF:
       return op_block(c, op);
-    case 0x05:
+    case WASM_OP_ELSE:
       return op_else(c);
-    case 0x0b:
-      return op_end(c, done);
-    case 0x0c: {
+    case WASM_OP_END:
+      return op_end(c);
+    case WASM_OP_BR: {
       TRY(vm_read_label(c, &l));
       ctl *k = &c->ctls[c->nctls - 1 - l];
       TRY(vm_pop_vals(c, vm_label_arity(k), vm_label_types(k)));
@@ -209,7 +213,7 @@ wg_wasm_code vm_control(cc *c, uint8_t op, bool *done) {
       vm_set_unreachable(c);
       return WG_WASM_OK;
     }
-    case 0x0d: {
+    case WASM_OP_BR_IF: {
       TRY(vm_read_label(c, &l));
       TRY(vm_popl(c, WG_I32, NULL, &lc));
       bool at_home = lc == home(c, c->nvals);
@@ -226,21 +230,16 @@ wg_wasm_code vm_control(cc *c, uint8_t op, bool *done) {
       vm_emit_refund(c); /* the fallthrough continues this block */
       return WG_WASM_OK;
     }
-    case 0x0e:
+    case WASM_OP_BR_TABLE:
       return op_br_table(c);
-    case 0x0f:
+    case WASM_OP_RETURN:
       TRY(vm_pop_vals(c, c->ft->result_count, c->ft->results));
       vm_emit_return(c, home(c, c->nvals), c->ft->result_count);
       vm_set_unreachable(c);
       return WG_WASM_OK;
-    case 0x10:
-    case 0x11:
-      return op_call(c, op == 0x11);
-    case 0x12:
-    case 0x13:
-      FAILC(c, WG_WASM_UNSUPPORTED, "tail calls are not supported");
-    case 0x06: case 0x07: case 0x08: case 0x09: case 0x0a:
-      FAILC(c, WG_WASM_UNSUPPORTED, "exception handling is not supported");
+    case WASM_OP_CALL:
+    case WASM_OP_CALL_INDIRECT:
+      return op_call(c, op == WASM_OP_CALL_INDIRECT);
   }
   MALFORMEDC(c, "illegal opcode 0x%02x", op);
 }

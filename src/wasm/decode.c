@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vm_module.h"
+#include "wasm_ops.h"
 
 /* The error macros (reader_internal.h) on a reader rd, into `err`: */
 #define FAIL(r, rd, ...) VM_FAIL(err, (r), (rd), __VA_ARGS__)
@@ -59,21 +60,6 @@ static wg_wasm_code read_name(vm_module *m, vm_reader *r, const char **out,
   return WG_WASM_OK;
 }
 
-static bool is_valtype(uint8_t b) {
-  return b == WG_I32 || b == WG_I64 || b == WG_F32 || b == WG_F64 ||
-         b == WG_FUNCREF || b == WG_EXTERNREF;
-}
-
-static wg_wasm_code read_valtype(vm_reader *r, wg_valtype *out,
-                                   wg_wasm_error *err) {
-  uint8_t b;
-  BYTE(&b);
-  if (b == 0x7b) FAIL(WG_WASM_UNSUPPORTED, r, "v128 (SIMD) is not supported");
-  if (!is_valtype(b)) MALFORMED(r, "malformed value type 0x%02x", b);
-  *out = (wg_valtype)b;
-  return WG_WASM_OK;
-}
-
 static wg_wasm_code read_reftype(vm_reader *r, wg_valtype *out,
                                    wg_wasm_error *err) {
   uint8_t b;
@@ -121,15 +107,71 @@ static wg_wasm_code read_memtype(vm_reader *r, vm_limits_t *lim,
 static wg_wasm_code read_globaltype(vm_reader *r, vm_globaltype *g,
                                       wg_wasm_error *err) {
   uint8_t mut;
-  TRY(read_valtype(r, &g->type, err));
+  TRY(vm_read_valtype(r, &g->type, err));
   BYTE(&mut);
   if (mut > 1) MALFORMED(r, "malformed mutability");
   g->is_mutable = mut == 1;
   return WG_WASM_OK;
 }
 
-/* A constant expression of type `want`. Only imported globals are visible
- * (`visible_globals`), and they must be immutable. */
+/* One operator of a constant expression: its value (or the global or
+ * function it names) into out, its type into t. */
+static wg_wasm_code const_operator(vm_module *m, vm_reader *r, uint8_t op,
+                                   uint32_t visible_globals, vm_const *out,
+                                   wg_valtype *t, wg_wasm_error *err) {
+  out->kind = VM_CONST_VALUE;
+  out->value = 0;
+  switch (op) {
+    case WASM_OP_I32_CONST: {
+      int32_t v;
+      READ(vm_read_s32(r, &v, &rmsg_));
+      out->value = (uint32_t)v;
+      *t = WG_I32;
+      return WG_WASM_OK;
+    }
+    case WASM_OP_I64_CONST: {
+      int64_t v;
+      READ(vm_read_s64(r, &v, &rmsg_));
+      out->value = (uint64_t)v;
+      *t = WG_I64;
+      return WG_WASM_OK;
+    }
+    case WASM_OP_F32_CONST:
+    case WASM_OP_F64_CONST: {
+      size_t n = op == WASM_OP_F32_CONST ? 4 : 8;
+      if (remaining(r) < n) MALFORMED(r, "unexpected end");
+      memcpy(&out->value, r->p, n); /* little-endian host */
+      r->p += n;
+      *t = op == WASM_OP_F32_CONST ? WG_F32 : WG_F64;
+      return WG_WASM_OK;
+    }
+    case WASM_OP_REF_NULL:
+      return read_reftype(r, t, err);
+    case WASM_OP_REF_FUNC:
+      U32(&out->index);
+      if (out->index >= m->func_count)
+        INVALID(r, "unknown function %u", out->index);
+      out->kind = VM_CONST_FUNC;
+      m->func_declared[out->index] = true;
+      *t = WG_FUNCREF;
+      return WG_WASM_OK;
+    case WASM_OP_GLOBAL_GET:
+      U32(&out->index);
+      if (out->index >= visible_globals)
+        INVALID(r, "unknown global %u", out->index);
+      if (m->globals[out->index].is_mutable)
+        INVALID(r, "constant expression required");
+      out->kind = VM_CONST_GLOBAL;
+      *t = m->globals[out->index].type;
+      return WG_WASM_OK;
+  }
+  if (vm_opcode_exists(op)) INVALID(r, "constant expression required");
+  MALFORMED(r, "illegal opcode 0x%02x", op);
+}
+
+/* A constant expression of type `want`: one operator, then end. Only
+ * imported globals are visible (`visible_globals`), and they must be
+ * immutable. */
 static wg_wasm_code read_const(vm_module *m, vm_reader *r, wg_valtype want,
                                  uint32_t visible_globals, vm_const *out,
                                  wg_wasm_error *err) {
@@ -138,65 +180,8 @@ static wg_wasm_code read_const(vm_module *m, vm_reader *r, wg_valtype want,
   for (;;) {
     uint8_t op;
     BYTE(&op);
-    if (op == 0x0b) break;
-    wg_valtype t;
-    out->kind = VM_CONST_VALUE;
-    out->value = 0;
-    switch (op) {
-      case 0x41: {
-        int32_t v;
-        READ(vm_read_s32(r, &v, &rmsg_));
-        out->value = (uint32_t)v;
-        t = WG_I32;
-        break;
-      }
-      case 0x42: {
-        int64_t v;
-        READ(vm_read_s64(r, &v, &rmsg_));
-        out->value = (uint64_t)v;
-        t = WG_I64;
-        break;
-      }
-      case 0x43: {
-        uint32_t v;
-        if (remaining(r) < 4) MALFORMED(r, "unexpected end");
-        memcpy(&v, r->p, 4);
-        r->p += 4;
-        out->value = v;
-        t = WG_F32;
-        break;
-      }
-      case 0x44:
-        if (remaining(r) < 8) MALFORMED(r, "unexpected end");
-        memcpy(&out->value, r->p, 8);
-        r->p += 8;
-        t = WG_F64;
-        break;
-      case 0xd0:
-        TRY(read_reftype(r, &t, err));
-        break;
-      case 0xd2:
-        U32(&out->index);
-        if (out->index >= m->func_count)
-          INVALID(r, "unknown function %u", out->index);
-        out->kind = VM_CONST_FUNC;
-        m->func_declared[out->index] = true;
-        t = WG_FUNCREF;
-        break;
-      case 0x23:
-        U32(&out->index);
-        if (out->index >= visible_globals)
-          INVALID(r, "unknown global %u", out->index);
-        if (m->globals[out->index].is_mutable)
-          INVALID(r, "constant expression required");
-        out->kind = VM_CONST_GLOBAL;
-        t = m->globals[out->index].type;
-        break;
-      default:
-        if (vm_opcode_exists(op)) INVALID(r, "constant expression required");
-        MALFORMED(r, "illegal opcode 0x%02x", op);
-    }
-    have = t;
+    if (op == WASM_OP_END) break;
+    TRY(const_operator(m, r, op, visible_globals, out, &have, err));
     depth++;
   }
   if (depth != 1 || have != want) INVALID(r, "type mismatch");
@@ -224,7 +209,7 @@ static wg_wasm_code sec_type(vm_module *m, vm_reader *r, wg_wasm_error *err) {
         FAIL(WG_WASM_LIMIT, r, "function type with %u values", n);
       wg_valtype *v = arr(m, n, sizeof *v);
       if (!v) OOM(r);
-      for (uint32_t k = 0; k < n; k++) TRY(read_valtype(r, &v[k], err));
+      for (uint32_t k = 0; k < n; k++) TRY(vm_read_valtype(r, &v[k], err));
       if (pass == 0) {
         ft->param_count = n;
         ft->params = v;

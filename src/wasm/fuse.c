@@ -178,74 +178,79 @@ wg_wasm_code vm_numeric(cc *c, vm_op op, uint8_t ta, uint8_t tb,
   return WG_WASM_OK;
 }
 
-/* Loads and stores: 0x28..0x3e. `LOAD offset addr dst`,
- * `STORE offset addr value`. */
-wg_wasm_code vm_mem_op(cc *c, uint8_t op) {
-  static const uint8_t natural[] = {4, 8, 4, 8, 1, 1, 2, 2, 1, 1, 2, 2, 4, 4,
-                                    4, 8, 4, 8, 1, 2, 1, 2, 4};
-  static const uint8_t type[] = {
-      WG_I32, WG_I64, WG_F32, WG_F64, WG_I32, WG_I32, WG_I32, WG_I32,
-      WG_I64, WG_I64, WG_I64, WG_I64, WG_I64, WG_I64, WG_I32, WG_I64,
-      WG_F32, WG_F64, WG_I32, WG_I32, WG_I64, WG_I64, WG_I64};
-  uint32_t align, offset, la, lv;
+/* A memarg: the alignment (at most the access's natural one) and the
+ * offset; the memory must exist. */
+static wg_wasm_code read_memarg(cc *c, uint8_t natural, uint32_t *offset) {
+  uint32_t align;
   U32C(&align);
-  U32C(&offset);
+  U32C(offset);
   if (c->m->mem_count == 0) INVALIDC(c, "unknown memory 0");
-  if (align >= 32 || (1u << align) > natural[op - 0x28])
+  if (align >= 32 || (1u << align) > natural)
     INVALIDC(c, "alignment must not be larger than natural");
-  uint8_t t = type[op - 0x28];
-  if (op <= 0x35) {
-    TRY(vm_popl(c, WG_I32, NULL, &la));
-    /* an address just computed by `i32.add x imm` folds into the load */
-    bool fold = la == home(c, c->nvals) && c->last_dst != NO_FIXUP &&
-                c->last_start != NO_FIXUP && c->last_end == c->ncode &&
-                c->code[c->last_dst] == la &&
-                c->code[c->last_start] == VM_OP_I32_ADD_I;
-    vm_word x = fold ? c->code[c->last_start + 1] : 0;
-    vm_word imm = fold ? c->code[c->last_start + 2] : 0;
-    if (fold) vm_cut_last(c, c->last_start, c->last_end);
-    uint32_t d = vm_push(c, t);
-    vm_emit_op(c, fold ? VM_OP_I32_LOAD_A + (op - 0x28)
-                    : VM_OP_I32_LOAD + (op - 0x28));
-    emit(c, offset);
-    size_t start = c->ncode - 2;
-    if (fold) {
-      emit(c, x);
-      emit(c, imm);
-    } else {
-      emit(c, la);
-    }
-    vm_emit_dst(c, d);
-    if (!fold) c->last_load = start;
+  return WG_WASM_OK;
+}
+
+/* A load (WASM_OPS_LOAD): `plain offset addr dst`, or, when the address
+ * was just computed by `i32.add x imm`, `folded offset x imm dst` with the
+ * add folded in. */
+wg_wasm_code vm_load(cc *c, uint8_t type, uint8_t natural, vm_op plain,
+                     vm_op folded) {
+  uint32_t offset, la;
+  TRY(read_memarg(c, natural, &offset));
+  TRY(vm_popl(c, WG_I32, NULL, &la));
+  bool fold = la == home(c, c->nvals) && c->last_dst != NO_FIXUP &&
+              c->last_start != NO_FIXUP && c->last_end == c->ncode &&
+              c->code[c->last_dst] == la &&
+              c->code[c->last_start] == VM_OP_I32_ADD_I;
+  vm_word x = fold ? c->code[c->last_start + 1] : 0;
+  vm_word imm = fold ? c->code[c->last_start + 2] : 0;
+  if (fold) vm_cut_last(c, c->last_start, c->last_end);
+  uint32_t d = vm_push(c, type);
+  vm_emit_op(c, fold ? folded : plain);
+  emit(c, offset);
+  size_t start = c->ncode - 2;
+  if (fold) {
+    emit(c, x);
+    emit(c, imm);
   } else {
-    /* a constant value uses the immediate form (VM_STORE_IMM_OPS order) */
-    uint64_t imm;
-    bool is_imm = take_const(c, t, &imm);
-    if (!is_imm) TRY(vm_popl(c, t, NULL, &lv));
-    TRY(vm_popl(c, WG_I32, NULL, &la));
-    vm_op s_op;
-    if (!is_imm &&
-        stored_result(c, (vm_op)(VM_OP_I32_LOAD + (op - 0x28)), lv, &s_op)) {
-      /* OP a b t; STORE offset addr t  ->  OP_S a b offset addr, and
-       * OP_M o x a t; STORE offset addr t  ->  OP_MS o x a offset addr */
-      vm_word w[3];
-      size_t n = c->last_dst - c->last_start - 1;
-      memcpy(w, c->code + c->last_start + 1, n * sizeof *w);
-      vm_cut_last(c, c->last_start, c->last_end);
-      c->last_dst = NO_FIXUP;
-      c->last_start = NO_FIXUP;
-      vm_emit_op(c, s_op);
-      for (size_t i = 0; i < n; i++) emit(c, w[i]);
-      emit(c, offset);
-      emit(c, la);
-      return WG_WASM_OK;
-    }
-    vm_emit_op(c, is_imm ? VM_OP_I32_STORE_I + (op - 0x36)
-                      : VM_OP_I32_LOAD + (op - 0x28));
+    emit(c, la);
+  }
+  vm_emit_dst(c, d);
+  if (!fold) c->last_load = start;
+  return WG_WASM_OK;
+}
+
+/* A store (WASM_OPS_STORE): `plain offset addr value`; a constant value
+ * takes the immediate form `with_imm offset addr imm`; a value just
+ * computed by a VM_MEM_BIN_OPS operator fuses with it. */
+wg_wasm_code vm_store(cc *c, uint8_t type, uint8_t natural, vm_op plain,
+                      vm_op with_imm) {
+  uint32_t offset, la, lv;
+  uint64_t imm;
+  TRY(read_memarg(c, natural, &offset));
+  bool is_imm = take_const(c, type, &imm);
+  if (!is_imm) TRY(vm_popl(c, type, NULL, &lv));
+  TRY(vm_popl(c, WG_I32, NULL, &la));
+  vm_op s_op;
+  if (!is_imm && stored_result(c, plain, lv, &s_op)) {
+    /* OP a b t; STORE offset addr t  ->  OP_S a b offset addr, and
+     * OP_M o x a t; STORE offset addr t  ->  OP_MS o x a offset addr */
+    vm_word w[3];
+    size_t n = c->last_dst - c->last_start - 1;
+    memcpy(w, c->code + c->last_start + 1, n * sizeof *w);
+    vm_cut_last(c, c->last_start, c->last_end);
+    c->last_dst = NO_FIXUP;
+    c->last_start = NO_FIXUP;
+    vm_emit_op(c, s_op);
+    for (size_t i = 0; i < n; i++) emit(c, w[i]);
     emit(c, offset);
     emit(c, la);
-    emit(c, is_imm ? imm : lv);
+    return WG_WASM_OK;
   }
+  vm_emit_op(c, is_imm ? with_imm : plain);
+  emit(c, offset);
+  emit(c, la);
+  emit(c, is_imm ? imm : lv);
   return WG_WASM_OK;
 }
 

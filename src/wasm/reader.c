@@ -6,11 +6,12 @@
  * ceil(bits / 7) bytes and the unused bits of the last byte must be zero
  * (unsigned) or copies of the sign bit (signed). decode.c and the compiler
  * read through them (the one-byte fast paths are inline in
- * reader_internal.h). */
+ * reader_internal.h), and through the value-type reader. */
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "reader_internal.h"
+#include "wasm_ops.h"
 
 void vm_error(wg_wasm_error *err, wg_wasm_code r, size_t offset,
               const char *fmt, ...) {
@@ -109,4 +110,27 @@ bool vm_read_s33(vm_reader *r, int64_t *out, const char **msg) {
 }
 bool vm_read_s64(vm_reader *r, int64_t *out, const char **msg) {
   return read_sleb(r, 64, out, msg);
+}
+
+/* ---- Value types --------------------------------------------------------- */
+
+bool vm_is_valtype(uint8_t b) {
+  return b == WG_I32 || b == WG_I64 || b == WG_F32 || b == WG_F64 ||
+         b == WG_FUNCREF || b == WG_EXTERNREF;
+}
+
+wg_wasm_code vm_check_valtype(vm_reader *r, uint8_t b, wg_wasm_error *err) {
+  if (b == WASM_TYPE_V128)
+    VM_FAIL(err, WG_WASM_UNSUPPORTED, r, "v128 (SIMD) is not supported");
+  if (!vm_is_valtype(b))
+    VM_FAIL(err, WG_WASM_MALFORMED, r, "malformed value type 0x%02x", b);
+  return WG_WASM_OK;
+}
+
+wg_wasm_code vm_read_valtype(vm_reader *r, wg_valtype *out, wg_wasm_error *err) {
+  uint8_t b;
+  VM_READ(err, r, vm_read_byte(r, &b, &rmsg_));
+  TRY(vm_check_valtype(r, b, err));
+  *out = (wg_valtype)b;
+  return WG_WASM_OK;
 }

@@ -47,6 +47,11 @@ static inline bool vm_read_u32(vm_reader *r, uint32_t *out, const char **msg) {
   return vm_read_u32_slow(r, out, msg);
 }
 
+/* Value types: the six the engine knows. v128 is unsupported, any other
+ * byte malformed; the error is at r's offset (after the byte). */
+bool vm_is_valtype(uint8_t b);
+wg_wasm_code vm_check_valtype(vm_reader *r, uint8_t b, wg_wasm_error *err);
+wg_wasm_code vm_read_valtype(vm_reader *r, wg_valtype *out, wg_wasm_error *err);
 
 /* ---- Early returns shared by decode.c and the compiler ------------------
  *

@@ -213,7 +213,7 @@ wg_wasm_code vm_read_blocktype(cc *c, ctl *bt) {
   memset(bt, 0, sizeof *bt);
   if (c->r->p >= c->r->end) MALFORMEDC(c, "unexpected end");
   uint8_t b = *c->r->p;
-  if (b == 0x40) {
+  if (b == WASM_BLOCK_EMPTY) {
     c->r->p++;
     return WG_WASM_OK;
   }
@@ -223,7 +223,7 @@ wg_wasm_code vm_read_blocktype(cc *c, ctl *bt) {
     bt->results = single_type(b);
     return WG_WASM_OK;
   }
-  if (b == 0x7b) FAILC(c, WG_WASM_UNSUPPORTED, "v128 (SIMD) is not supported");
+  if (b == WASM_TYPE_V128) FAILC(c, WG_WASM_UNSUPPORTED, "v128 (SIMD) is not supported");
   int64_t idx;
   READC(vm_read_s33(c->r, &idx, &rmsg_));
   if (idx < 0) MALFORMEDC(c, "malformed block type");
