@@ -14,7 +14,7 @@ static const uint8_t imm_of[256] = {
 #define IMM_ROW(byte, name, imm, handler) [byte] = WASM_IMM_##imm,
 #define IMM_MEM(byte, name, type, align) [byte] = WASM_IMM_MEMARG,
 #define IMM_NUM(byte, name, a, b, o) [byte] = WASM_IMM_NONE,
-#define IMM_REFUSED(byte, name, what) [byte] = WASM_IMM_REFUSED,
+#define IMM_REFUSED(byte, name, message) [byte] = WASM_IMM_REFUSED,
     WASM_OPS(IMM_ROW) WASM_OPS_LOAD(IMM_MEM) WASM_OPS_STORE(IMM_MEM)
     WASM_OPS_NUMERIC(IMM_NUM) WASM_OPS_REFUSED(IMM_REFUSED)};
 static const uint8_t imm_of_fc[WASM_FC_COUNT] = {
@@ -30,9 +30,9 @@ bool vm_opcode_exists(uint8_t op) {
 
 static wg_wasm_code refused(cc *c, uint8_t op) {
   switch (op) {
-#define REFUSED_CASE(byte, name, what) \
-  case byte:                           \
-    FAILC(c, WG_WASM_UNSUPPORTED, what " is not supported");
+#define REFUSED_CASE(byte, name, message) \
+  case byte:                              \
+    FAILC(c, WG_WASM_UNSUPPORTED, message);
     WASM_OPS_REFUSED(REFUSED_CASE)
 #undef REFUSED_CASE
   }

@@ -19,7 +19,8 @@
  *   WASM_OPS_FC(X)       after the 0xFC prefix: X(sub-opcode, NAME,
  *                        immediates, handler)
  *   WASM_OPS_FC_NUMERIC(X)  after 0xFC, as WASM_OPS_NUMERIC
- *   WASM_OPS_REFUSED(X)  X(byte, NAME, what): "<what> is not supported"
+ *   WASM_OPS_REFUSED(X)  X(byte, NAME, message): unsupported, with that
+ *                        message
  *
  * Immediates (skim.c reads them; the handler reads them again, decoded):
  *   NONE, BLOCK (a block type; opens a block), END (closes one), U32 (one
@@ -189,19 +190,20 @@
   X(17, TABLE_FILL, U32, op_table_fill)
 
 /* Opcodes of proposals the engine refuses by name (exception handling,
- * tail calls, SIMD, threads) rather than as illegal bytes. */
-#define WASM_OPS_REFUSED(X)                                       \
-  X(0x06, TRY, "exception handling")                              \
-  X(0x07, CATCH, "exception handling")                            \
-  X(0x08, THROW, "exception handling")                            \
-  X(0x09, RETHROW, "exception handling")                          \
-  X(0x0a, THROW_REF, "exception handling")                        \
-  X(0x12, RETURN_CALL, "tail calls")                              \
-  X(0x13, RETURN_CALL_INDIRECT, "tail calls")                     \
-  X(0x18, DELEGATE, "exception handling")                         \
-  X(0x19, CATCH_ALL, "exception handling")                        \
-  X(0xfd, PREFIX_SIMD, "SIMD")                                    \
-  X(0xfe, PREFIX_THREADS, "threads")
+ * tail calls, SIMD, threads) rather than as illegal bytes: X(byte, NAME,
+ * message). */
+#define WASM_OPS_REFUSED(X)                                      \
+  X(0x06, TRY, "exception handling is not supported")            \
+  X(0x07, CATCH, "exception handling is not supported")          \
+  X(0x08, THROW, "exception handling is not supported")          \
+  X(0x09, RETHROW, "exception handling is not supported")        \
+  X(0x0a, THROW_REF, "exception handling is not supported")      \
+  X(0x12, RETURN_CALL, "tail calls are not supported")           \
+  X(0x13, RETURN_CALL_INDIRECT, "tail calls are not supported")  \
+  X(0x18, DELEGATE, "exception handling is not supported")       \
+  X(0x19, CATCH_ALL, "exception handling is not supported")      \
+  X(0xfd, PREFIX_SIMD, "SIMD is not supported")                  \
+  X(0xfe, PREFIX_THREADS, "threads are not supported")
 
 /* The opcode bytes by name: WASM_OP_END, WASM_OP_I32_LOAD, ... and the
  * 0xFC sub-opcodes WASM_FC_MEMORY_INIT, ... */

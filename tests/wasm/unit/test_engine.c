@@ -531,6 +531,80 @@ static void test_unsupported_features(void) {
   CHECK_INT(decode(&w, &err), WG_WASM_UNSUPPORTED);
 }
 
+/* The spec's opcode space, written here apart from src/wasm/wasm_ops.h so
+ * that the table is checked against it: bytes no proposal the engine
+ * implements uses are illegal (malformed); the engine names the proposals
+ * it refuses (unsupported); every other byte is an instruction. */
+static const char *refused_proposal(unsigned op) {
+  if ((op >= 0x06 && op <= 0x0a) || op == 0x18 || op == 0x19)
+    return "exception handling is not supported";
+  if (op == 0x12 || op == 0x13) return "tail calls are not supported";
+  if (op == 0xfd) return "SIMD is not supported";
+  if (op == 0xfe) return "threads are not supported";
+  return NULL;
+}
+static bool illegal_byte(unsigned op) {
+  return (op >= 0x14 && op <= 0x17) || (op >= 0x1d && op <= 0x1f) ||
+         op == 0x27 || (op >= 0xc5 && op <= 0xcf) || (op >= 0xd3 && op <= 0xfb) ||
+         op == 0xff;
+}
+
+/* A body of one opcode byte, then zero bytes for any immediates, then end:
+ * each byte's outcome, code and message. */
+static void test_every_opcode_byte(void) {
+  bytes w, body;
+  wg_wasm_error err;
+  char want[64];
+  for (unsigned op = 0; op < 256; op++) {
+    body.n = 0;
+    put1(&body, 0);
+    put1(&body, (uint8_t)op);
+    for (int i = 0; i < 10; i++) put1(&body, 0);
+    put1(&body, 0x0b);
+    one_func(&w, &body);
+    wg_wasm_code r = decode(&w, &err);
+    if (refused_proposal(op)) {
+      CHECK_INT(r, WG_WASM_UNSUPPORTED);
+      CHECK_STR(err.message, refused_proposal(op));
+    } else if (illegal_byte(op)) {
+      snprintf(want, sizeof want, "illegal opcode 0x%02x", op);
+      CHECK_INT(r, WG_WASM_MALFORMED);
+      CHECK_STR(err.message, want);
+    } else {
+      CHECK(r != WG_WASM_UNSUPPORTED);
+      CHECK(strstr(err.message, "illegal opcode") == NULL);
+    }
+  }
+  /* after 0xFC: 0..17 exist, 18 does not */
+  body.n = 0;
+  put1(&body, 0); put1(&body, 0xfc); put1(&body, 18); put1(&body, 0x0b);
+  one_func(&w, &body);
+  CHECK_INT(decode(&w, &err), WG_WASM_MALFORMED);
+  CHECK_STR(err.message, "illegal opcode 0xfc 18");
+}
+
+/* A global's initializer: an instruction that is not constant is invalid,
+ * an illegal byte malformed. */
+static void test_constant_expression_opcodes(void) {
+  static const struct { uint8_t op; wg_wasm_code want; const char *msg; } cases[] = {
+      {0x6a, WG_WASM_INVALID, "constant expression required"}, /* i32.add */
+      {0x00, WG_WASM_INVALID, "constant expression required"}, /* unreachable */
+      {0x14, WG_WASM_MALFORMED, "illegal opcode 0x14"},
+      {0x06, WG_WASM_MALFORMED, "illegal opcode 0x06"}, /* try: not refused here */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    bytes w, sec = {{0}, 0};
+    wg_wasm_error err;
+    header(&w);
+    /* one immutable i32 global whose initializer is `op end` */
+    put1(&sec, 1); put1(&sec, 0x7f); put1(&sec, 0); put1(&sec, cases[i].op);
+    put1(&sec, 0x0b);
+    section(&w, 6, &sec);
+    CHECK_INT(decode(&w, &err), cases[i].want);
+    CHECK_STR(err.message, cases[i].msg);
+  }
+}
+
 static void test_truncated_and_bad_magic(void) {
   wg_module *m = NULL;
   wg_wasm_error err;
@@ -786,6 +860,8 @@ WG_TEST_LIST {
   WG_TEST(test_huge_data_segment_rejected_cheaply),
   WG_TEST(test_deep_nesting_is_a_limit),
   WG_TEST(test_unsupported_features),
+  WG_TEST(test_every_opcode_byte),
+  WG_TEST(test_constant_expression_opcodes),
   WG_TEST(test_truncated_and_bad_magic),
   WG_TEST(test_host_link_errors_name_the_import),
   WG_TEST(test_host_memory_access_and_traps),
