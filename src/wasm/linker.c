@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "vm_module.h"
+#include "wasmgate/util.h"
 
 typedef struct vm_link_entry {
   char *module;
@@ -71,13 +72,10 @@ static vm_link_entry *add(wg_linker *l, const char *module, size_t module_len,
     memset(&e->type, 0, sizeof e->type);
     return e;
   }
-  if (l->count == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 16;
-    vm_link_entry *n = realloc(l->entries, cap * sizeof *n);
-    if (!n) return NULL;
-    l->entries = n;
-    l->cap = cap;
-  }
+  vm_link_entry *grown = wg_vec_reserve(l->entries, &l->cap, l->count + 1,
+                                        sizeof *grown, 0);
+  if (!grown) return NULL;
+  l->entries = grown;
   e = &l->entries[l->count];
   memset(e, 0, sizeof *e);
   e->module = dup_bytes(module, module_len);
