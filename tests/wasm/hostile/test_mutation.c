@@ -7,19 +7,10 @@
  * sets, inserts, deletes, chunk copies, LEB128 field rewrites, opcodes
  * written into the code section, section size edits) drawn from a seeded
  * xorshift64* generator, so a run is reproducible and a failure names the
- * iteration to replay. Each mutant goes through wg_module_new; when it
- * decodes, it is instantiated in a fresh store through a wg_linker (stub
- * host functions and spectest-like memory/table/global defined for its
- * imports) under tight limits (fuel, deadline, 256 pages, call depth), and
- * every exported function is called with zero arguments of its parameter
- * types.
- *
- * Checked for every mutant (a violation is a failure): the result code is a
- * decoding outcome (OK, MALFORMED, UNSUPPORTED, INVALID, LIMIT); a failure
- * leaves no module, err.code matches, the offset lies inside the input
- * and the message is terminated; decoding is deterministic (every 16th
- * mutant is decoded twice); a call's outcome is OK (with results of the declared
- * types) or a typed trap. ASan/UBSan/LSan in the asan build check the rest.
+ * iteration to replay. Each mutant goes through module_check.h's
+ * mc_check_module (decoded, instantiated under tight limits, every export
+ * called; what must hold is listed there), every 16th decoded twice.
+ * ASan/UBSan/LSan in the asan build check the rest.
  * Prints the outcome counts and ends with `N passed, M failed`. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -27,34 +18,21 @@
 #include <string.h>
 
 #include "hostile_util.h"
+#include "module_check.h"
 #include "wasmgate/wasm.h"
 
 #define MUT_MAX_FILE (64u << 10)     /* corpus files larger are skipped */
 #define MUT_MAX_GROWTH 64            /* bytes a mutant may gain */
-#define MUT_FUEL 100000              /* per call */
-#define MUT_DEADLINE_NS 1000000000ull /* per call: a hang guard only */
-#define MUT_MAX_PAGES 256
-#define MUT_MAX_TABLE 100000
-#define MUT_MAX_DEPTH 1000
 
 typedef struct corpus_file {
   unsigned char *bytes;
   size_t len;
 } corpus_file;
 
-typedef struct mut_stats {
-  uint64_t decoded[WG_WASM_ARGS + 1];
-  uint64_t instantiated[WG_WASM_ARGS + 1];
-  uint64_t calls_ok, calls_trapped, calls_other;
-  uint64_t traps[WG_TRAP_HOST_ERROR + 1];
-  uint64_t passed, failed;
-} mut_stats;
-
 typedef struct mut_run {
   uint64_t rng;
-  uint64_t iteration;
   bool verbose;
-  mut_stats st;
+  mc_run mc; /* the checks, their counts and the iteration */
 } mut_run;
 
 /* ---- Random numbers and mutations ---------------------------------------- */
@@ -218,172 +196,10 @@ static void mutate_once(mut_run *r, unsigned char *b, size_t *len, size_t cap) {
 
 /* ---- Running a mutant ---------------------------------------------------- */
 
-static void failure(mut_run *r, const char *what, const wg_wasm_error *err) {
-  r->st.failed++;
+static void print_failure(mc_run *r, const char *what, const wg_wasm_error *err) {
   if (r->st.failed <= 50)
     printf("FAIL iteration %" PRIu64 ": %s (offset %zu: %s)\n", r->iteration,
            what, err ? err->offset : 0, err ? err->message : "");
-}
-
-static bool result_in_range(wg_wasm_code res) {
-  return (unsigned)res <= (unsigned)WG_WASM_ARGS;
-}
-
-static wg_trap stub_host(wg_caller *c, void *user, const wg_val *args,
-                         wg_val *results) {
-  (void)c, (void)args;
-  const wg_functype *ft = user;
-  for (uint32_t i = 0; i < ft->result_count; i++) {
-    memset(&results[i], 0, sizeof results[i]);
-    results[i].type = ft->results[i];
-  }
-  return WG_TRAP_NONE;
-}
-
-/* Defines a stand-in for each import on the linker. Non-function imports
- * only give their kind, so they get spectest-like objects and may well fail
- * to link. A repeated (module, name) pair keeps its first definition. */
-static bool define_imports(wg_store *s, wg_linker *l, const wg_module *m,
-                           wg_functype *types) {
-  for (size_t i = 0; i < wg_module_import_count(m); i++) {
-    wg_import_info imp;
-    if (!wg_module_import(m, i, &imp)) return false;
-    wg_extern ext = {.kind = imp.kind};
-    switch (imp.kind) {
-    case WG_EXTERN_FUNC:
-      types[i] = imp.functype;
-      wg_linker_define_host_func(l, imp.module, imp.module_len, imp.name,
-                                 imp.name_len, &types[i], stub_host, &types[i]);
-      continue;
-    case WG_EXTERN_TABLE:
-      ext.of.table = wg_table_new(s, WG_FUNCREF, 10, true, 20);
-      break;
-    case WG_EXTERN_MEMORY:
-      ext.of.memory = wg_memory_new(s, 1, true, 2);
-      break;
-    case WG_EXTERN_GLOBAL:
-      ext.of.global = wg_global_new(
-          s, WG_I32, false, (wg_val){.type = WG_I32, .of.i32 = 666});
-      break;
-    }
-    if (!ext.of.table) return false; /* any member: they share storage */
-    wg_linker_define_extern(l, imp.module, imp.module_len, imp.name,
-                            imp.name_len, ext);
-  }
-  return true;
-}
-
-static void call_export(mut_run *r, wg_store *s, wg_func *f) {
-  const wg_functype *ft = wg_func_type(f);
-  wg_val args[64], results[64];
-  if (!ft || ft->param_count > 64 || ft->result_count > 64) return;
-  for (uint32_t i = 0; i < ft->param_count; i++) {
-    memset(&args[i], 0, sizeof args[i]);
-    args[i].type = ft->params[i];
-  }
-  wg_store_set_fuel(s, MUT_FUEL);
-  wg_store_set_deadline(s, wg_now_ns() + MUT_DEADLINE_NS);
-  wg_wasm_error err = {0};
-  wg_wasm_code res = wg_func_call(s, f, args, ft->param_count, results,
-                                    ft->result_count, &err);
-  if (res == WG_WASM_OK) {
-    r->st.calls_ok++;
-    for (uint32_t i = 0; i < ft->result_count; i++)
-      if (results[i].type != ft->results[i])
-        failure(r, "result of the wrong type", &err);
-  } else if (res == WG_WASM_TRAP && err.trap > WG_TRAP_NONE &&
-             err.trap <= WG_TRAP_HOST_ERROR) {
-    r->st.calls_trapped++;
-    r->st.traps[err.trap]++;
-  } else {
-    r->st.calls_other++;
-    failure(r, "call neither returned nor trapped with a typed trap", &err);
-  }
-}
-
-static void run_instance(mut_run *r, const wg_module *m) {
-  wg_limits lim = {.fuel = MUT_FUEL,
-                   .deadline_ns = wg_now_ns() + MUT_DEADLINE_NS,
-                   .max_memory_pages = MUT_MAX_PAGES,
-                   .max_table_elements = MUT_MAX_TABLE,
-                   .max_call_depth = MUT_MAX_DEPTH};
-  size_t n = wg_module_import_count(m);
-  wg_store *s = wg_store_new(&lim);
-  wg_linker *l = wg_linker_new();
-  wg_functype *types = calloc(n + 1, sizeof *types);
-  wg_instance *inst = NULL;
-  wg_wasm_error err = {0};
-  if (!s || !l || !types || !define_imports(s, l, m, types)) {
-    failure(r, "cannot set up a store and imports", NULL);
-    goto out;
-  }
-  wg_wasm_code res = wg_linker_instantiate(l, s, m, &inst, &err);
-  if (!result_in_range(res)) {
-    failure(r, "instantiation result out of range", &err);
-    goto out;
-  }
-  r->st.instantiated[res]++;
-  if (res != WG_WASM_OK) goto out;
-  for (size_t i = 0; i < wg_module_export_count(m); i++) {
-    wg_export_info ex;
-    wg_extern ext;
-    if (!wg_module_export(m, i, &ex) || ex.kind != WG_EXTERN_FUNC) continue;
-    if (!wg_instance_export(inst, ex.name, ex.name_len, &ext) ||
-        ext.kind != WG_EXTERN_FUNC) {
-      failure(r, "declared function export not found on the instance", NULL);
-      continue;
-    }
-    call_export(r, s, ext.of.func);
-  }
-out:
-  wg_store_free(s);
-  wg_linker_free(l);
-  free(types);
-}
-
-static bool decode_ok(mut_run *r, wg_wasm_code res, const wg_module *m,
-                      const wg_wasm_error *err, size_t len) {
-  /* LIMIT: an implementation limit (say 4 billion locals) is neither
-   * malformed nor invalid; the engine reports it as a limit. */
-  if (res != WG_WASM_OK && res != WG_WASM_MALFORMED && res != WG_WASM_INVALID &&
-      res != WG_WASM_UNSUPPORTED && res != WG_WASM_LIMIT) {
-    failure(r, "decoding gave a result other than "
-               "ok/malformed/invalid/unsupported/limit", err);
-    return false;
-  }
-  if (res == WG_WASM_OK) {
-    if (!m) failure(r, "OK without a module", err);
-    return m != NULL;
-  }
-  if (m) failure(r, "failure left a module", err);
-  else if (err->code != res) failure(r, "err.code differs", err);
-  else if (err->offset > len) failure(r, "error offset past the input", err);
-  else if (!memchr(err->message, '\0', sizeof err->message))
-    failure(r, "message not terminated", err);
-  else return true;
-  return false;
-}
-
-static void run_mutant(mut_run *r, const unsigned char *bytes, size_t len) {
-  wg_module *m = NULL;
-  wg_wasm_error err;
-  memset(&err, 0, sizeof err);
-  wg_wasm_code res = wg_module_new(bytes, len, &m, &err);
-  uint64_t failed_before = r->st.failed;
-  if (result_in_range(res)) r->st.decoded[res]++;
-  if (!decode_ok(r, res, m, &err, len)) goto out;
-  if (r->iteration % 16 == 0) {
-    wg_module *m2 = NULL;
-    wg_wasm_error err2 = {0};
-    wg_wasm_code res2 = wg_module_new(bytes, len, &m2, &err2);
-    if (res2 != res || (res != WG_WASM_OK && err2.offset != err.offset))
-      failure(r, "decoding the same bytes twice differs", &err2);
-    wg_module_release(m2);
-  }
-  if (res == WG_WASM_OK) run_instance(r, m);
-out:
-  wg_module_release(m);
-  if (r->st.failed == failed_before) r->st.passed++;
 }
 
 /* ---- Main ---------------------------------------------------------------- */
@@ -407,7 +223,7 @@ static bool load_corpus(const char *dir, corpus_file **files, size_t *count) {
   return *files && *count > 0;
 }
 
-static void print_stats(const mut_stats *st) {
+static void print_stats(const mc_stats *st) {
   printf("decode: ok %" PRIu64 ", malformed %" PRIu64 ", invalid %" PRIu64
          ", unsupported %" PRIu64 ", limit %" PRIu64 "\n",
          st->decoded[WG_WASM_OK], st->decoded[WG_WASM_MALFORMED],
@@ -431,6 +247,7 @@ int main(int argc, char **argv) {
   uint64_t count = 100000, seed = 0x5eed5eedull;
   const char *dir = NULL;
   mut_run r = {0};
+  r.mc.fail = print_failure;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
       count = strtoull(argv[++i], NULL, 10);
@@ -454,7 +271,7 @@ int main(int argc, char **argv) {
   r.rng = seed ? seed : 1;
   uint64_t start = wg_now_ns();
   unsigned char *buf = malloc(MUT_MAX_FILE + MUT_MAX_GROWTH);
-  for (r.iteration = 0; buf && r.iteration < count; r.iteration++) {
+  for (r.mc.iteration = 0; buf && r.mc.iteration < count; r.mc.iteration++) {
     const corpus_file *f = &files[below(&r, nfiles)];
     size_t len = f->len;
     memcpy(buf, f->bytes, len);
@@ -464,18 +281,18 @@ int main(int argc, char **argv) {
     unsigned char *exact = malloc(len ? len : 1);
     if (!exact) break;
     memcpy(exact, buf, len);
-    if (r.verbose) printf("iteration %" PRIu64 ": %zu bytes\n", r.iteration, len);
-    run_mutant(&r, exact, len);
+    if (r.verbose) printf("iteration %" PRIu64 ": %zu bytes\n", r.mc.iteration, len);
+    mc_check_module(&r.mc, exact, len, 16);
     free(exact);
   }
   printf("%" PRIu64 " mutants of %zu corpus files (seed 0x%" PRIx64
          ") in %.1f s\n",
-         r.iteration, nfiles, seed, (double)(wg_now_ns() - start) / 1e9);
-  print_stats(&r.st);
-  printf("%" PRIu64 " passed, %" PRIu64 " failed\n", r.st.passed, r.st.failed);
+         r.mc.iteration, nfiles, seed, (double)(wg_now_ns() - start) / 1e9);
+  print_stats(&r.mc.st);
+  printf("%" PRIu64 " passed, %" PRIu64 " failed\n", r.mc.st.passed, r.mc.st.failed);
   free(buf);
   for (size_t i = 0; i < nfiles; i++) free(files[i].bytes);
   free(files);
-  bool complete = r.iteration == count;
-  return r.st.failed || !complete ? 1 : 0;
+  bool complete = r.mc.iteration == count;
+  return r.mc.st.failed || !complete ? 1 : 0;
 }
