@@ -52,7 +52,7 @@ typedef struct wg_config_https_grant {
   size_t path_prefix_count;
   bool has_port;
   uint16_t port;
-  uint32_t max_redirects; /* default 0 */
+  uint32_t max_redirects; /* default 0, at most WG_CONFIG_MAX_REDIRECTS */
   wg_config_header *headers;
   size_t header_count;
   const char **path_secrets;
@@ -109,11 +109,12 @@ typedef struct wg_config {
   const char *ca_file;         /* NULL if unset */
   wg_config_resolve *resolve;  /* [https] resolve, in order */
   size_t resolve_count;
-  uint32_t max_requests_per_call; /* default 16 */
+  uint32_t max_requests_per_call; /* WG_CONFIG_DEFAULT_REQUESTS_PER_CALL */
   const char **dns_servers;    /* [https]: "IPv4:PORT" / "[IPv6]:PORT"; none =
                                   the system resolver configuration */
   size_t dns_server_count;
-  uint32_t https_timeout_ms;   /* [https] timeout_ms: per request, default 5000 */
+  uint32_t https_timeout_ms;   /* [https] timeout_ms: per request
+                                  (WG_HTTPS_DEFAULT_TIMEOUT_MS) */
   wg_config_secret *secrets;
   size_t secret_count;
   const char *history_path;    /* default ".wasmgate/history.jsonl" */
@@ -147,11 +148,12 @@ typedef struct wg_config_error {
   char message[256];
 } wg_config_error;
 
-/* Parses text[0..len) (at most 1 MiB; TOML nesting at most the TOML
- * layer's default depth). Returns NULL and fills *err on any error. */
+/* Parses text[0..len) (at most WG_CONFIG_MAX_FILE_SIZE bytes; TOML nesting
+ * at most the TOML layer's default depth). Returns NULL and fills *err on
+ * any error. */
 wg_config *wg_config_parse(const char *text, size_t len, wg_config_error *err);
-/* Reads and parses `path` (at most 1 MiB, a regular file, never blocks on a
- * FIFO). If the file does not exist: with must_exist an error, else an empty
+/* Reads and parses `path` (at most WG_CONFIG_MAX_FILE_SIZE bytes, a regular
+ * file, never blocks on a FIFO). If the file does not exist: with must_exist an error, else an empty
  * config (nothing enabled). Messages never hold the path: callers prefix
  * the name they showed the user. */
 wg_config *wg_config_load(const char *path, bool must_exist,

@@ -58,10 +58,11 @@ struct wg_json {
  * size): the tree takes at most ~30 bytes per input byte (e.g. "[[0],[0]]"),
  * and parsing needs up to ~16 more per byte of transient scratch. */
 typedef struct wg_json_limits {
-  size_t max_depth;        /* nesting of arrays/objects; default 512 */
-  size_t max_size;         /* input bytes; default 64 MiB */
-  size_t max_members;      /* per array or object; default 1,000,000 */
-  size_t max_string_len;   /* decoded bytes of one string; default 16 MiB */
+  size_t max_depth;      /* nesting of arrays/objects (WG_JSON_DEFAULT_MAX_DEPTH) */
+  size_t max_size;       /* input bytes (WG_JSON_DEFAULT_MAX_SIZE) */
+  size_t max_members;    /* per array or object (WG_JSON_DEFAULT_MAX_MEMBERS) */
+  size_t max_string_len; /* decoded bytes of one string
+                            (WG_JSON_DEFAULT_MAX_STRING_LEN) */
 } wg_json_limits;
 
 wg_json_limits wg_json_default_limits(void);

@@ -56,15 +56,18 @@ const char *wg_schema_status_name(wg_schema_status s);
 
 /* Limits. A zero field means "the default". */
 typedef struct wg_schema_options {
-  size_t max_depth;           /* schema nesting at compile; default 128, at most 1000 */
-  size_t max_nodes;           /* compiled subschemas; default 100,000 */
-  size_t max_pattern_len;     /* bytes of one pattern; default 4096, at most 1 MiB */
-  size_t max_validate_depth;  /* nested schema applications; default 256, at most 2000 */
-  uint64_t max_steps;         /* validation work units; default 10,000,000 */
-  uint32_t regex_match_limit; /* PCRE2 match limit; default 1,000,000 */
-  uint32_t regex_depth_limit; /* PCRE2 depth limit; default 1,000,000 (the heap
-                                 limit is what bounds memory) */
-  uint32_t regex_heap_limit_kib; /* PCRE2 heap limit; default 16,384 */
+  /* Each default is WG_SCHEMA_DEFAULT_<FIELD> (limits.h); the depth and
+   * pattern options are also capped by WG_SCHEMA_MAX_COMPILE_DEPTH,
+   * WG_SCHEMA_MAX_VALIDATE_DEPTH and WG_SCHEMA_MAX_PATTERN_LEN. */
+  size_t max_depth;           /* schema nesting at compile */
+  size_t max_nodes;           /* compiled subschemas */
+  size_t max_pattern_len;     /* bytes of one pattern */
+  size_t max_validate_depth;  /* nested schema applications */
+  uint64_t max_steps;         /* validation work units */
+  uint32_t regex_match_limit; /* PCRE2 match limit */
+  uint32_t regex_depth_limit; /* PCRE2 depth limit (the heap limit is what
+                                 bounds memory) */
+  uint32_t regex_heap_limit_kib; /* PCRE2 heap limit (REGEX_HEAP_KIB) */
 } wg_schema_options;
 
 wg_schema_options wg_schema_default_options(void);

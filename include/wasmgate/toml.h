@@ -99,15 +99,13 @@ struct wg_toml_value {
  * key or element takes at least one input byte, so max_size bounds them;
  * the tree's memory is linear in the input and capped by max_memory. */
 typedef struct wg_toml_limits {
-  size_t max_size;   /* input bytes; default 1 MiB (configs and manifests
-                        are a few KiB) */
+  size_t max_size;   /* input bytes (WG_TOML_DEFAULT_MAX_SIZE) */
   size_t max_depth;  /* nesting of the tree: every header or dotted-key
-                        segment, array and inline table is one level;
-                        default 128, deeper is an error */
-  size_t max_memory; /* bytes of tree (arena) memory; default 64 MiB, 0 =
-                        unlimited. Ordinary TOML takes 10-30x its size;
-                        pathological input (long dotted-key chains, many
-                        empty tables) up to ~64x. Over it: too_large. */
+                        segment, array and inline table is one level
+                        (WG_TOML_DEFAULT_MAX_DEPTH); deeper is an error */
+  size_t max_memory; /* bytes of tree (arena) memory
+                        (WG_TOML_DEFAULT_MAX_MEMORY), 0 = unlimited. Over
+                        it: too_large. */
 } wg_toml_limits;
 
 wg_toml_limits wg_toml_default_limits(void);

@@ -137,8 +137,10 @@ wg_wasm_code wg_module_new(const uint8_t *bytes, size_t len,
 typedef struct wg_module_limits {
   uint64_t deadline_ns;      /* absolute, wg_now_ns() clock; WG_TRAP_DEADLINE */
   atomic_int *cancel;        /* non-zero => WG_TRAP_CANCELLED */
-  uint64_t max_memory_bytes; /* default and ceiling: 16 x len + 16 MiB
-                                (WG_WASM_LIMIT past it) */
+  uint64_t max_memory_bytes; /* default and ceiling:
+                                WG_WASM_COMPILE_MEMORY_FACTOR x len +
+                                WG_WASM_COMPILE_MEMORY_BASE (WG_WASM_LIMIT
+                                past it) */
 } wg_module_limits;
 
 /* wg_module_new under limits (NULL = wg_module_new). */

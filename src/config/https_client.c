@@ -2,10 +2,11 @@
  * keys are in https.c):
  *   dns_servers = ["127.0.0.1:53", "[::1]:5353"]  the resolver's servers
  *       instead of the system's resolv.conf (and /etc/hosts is then not
- *       read); at most 8, each "IPv4:PORT" or "[IPv6]:PORT", the port
- *       written out;
- *   timeout_ms = 5000  one request's bound (DNS, connect, TLS, transfer and
- *       its redirects), 1..600000; the call's own deadline still applies. */
+ *       read); at most WG_CONFIG_MAX_DNS_SERVERS, each "IPv4:PORT" or
+ *       "[IPv6]:PORT", the port written out;
+ *   timeout_ms = N  one request's bound (DNS, connect, TLS, transfer and
+ *       its redirects), 1..WG_CONFIG_MAX_HTTPS_TIMEOUT_MS, by default
+ *       WG_HTTPS_DEFAULT_TIMEOUT_MS; the call's own deadline still applies. */
 #include "cfg_internal.h"
 
 #include <string.h>

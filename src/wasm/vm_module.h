@@ -35,7 +35,8 @@
 #define VM_BULK_CHUNK (1u << 20)      /* bytes of a bulk memory operation
                                          between deadline checks */
 #define VM_TABLE_CHUNK (1u << 17)     /* elements of a table operation
-                                         between deadline checks (1 MiB) */
+                                         between deadline checks (1 MiB of
+                                         8-byte elements) */
 #define VM_OWN_CODE_WORDS (1u << 16)  /* a function's code of at least this
                                          many words keeps its buffer instead
                                          of being copied (no second copy at
