@@ -130,6 +130,12 @@ size_t wg_utf8_cut(char *dst, size_t dst_size, const char *src, size_t len,
  * all inside dst_size. Returns the length written. */
 size_t wg_escape_ascii(char *dst, size_t dst_size, const char *src, size_t len,
                        size_t max_in, const char *escape_also);
+/* A byte count for a message: "N GiB", "N MiB" or "N KiB" when it is a
+ * whole number of one, else "N bytes" ("1 byte"). Writes at most dst_size
+ * bytes with the NUL (WG_SIZE_TEXT_MAX always suffices); returns the
+ * length written. */
+#define WG_SIZE_TEXT_MAX 32
+size_t wg_size_text(char *dst, size_t dst_size, uint64_t bytes);
 
 /* Checked size arithmetic: false on overflow. */
 static inline bool wg_add_size(size_t a, size_t b, size_t *out) {

@@ -7,8 +7,9 @@
  * their JSON escape form (a summary holding U+0000 prints `\u0000`, a
  * backslash `\\`), and C1 and bidi controls are escaped as `\uXXXX` in the
  * human and the --json output alike. Lines that are not records (torn,
- * not a JSON object, over 1 MiB) are counted on stderr. The file is read
- * as it is written: no symlink, no FIFO (wg_history_scan). */
+ * not a JSON object, over WG_HISTORY_DEFAULT_MAX_RECORD) are counted on
+ * stderr. The file is read as it is written: no symlink, no FIFO
+ * (wg_history_scan). */
 #include "cli_plugins.h"
 #include "wasmgate/config.h"
 #include "wasmgate/runtime.h"
@@ -138,9 +139,12 @@ static int history_run(const cli_args *a) {
     }
     wg_history_lines_free(&lines);
   }
-  if (skipped)
+  if (skipped) {
+    char max[WG_SIZE_TEXT_MAX];
+    wg_size_text(max, sizeof max, WG_HISTORY_DEFAULT_MAX_RECORD);
     fprintf(stderr, "wasmgate: history: %zu damaged line(s) skipped (torn, not a JSON object, "
-            "or over 1 MiB)\n", skipped);
+            "or over %s)\n", skipped, max);
+  }
   if (c.unshown) {
     fprintf(stderr, "wasmgate: history: %zu record(s) could not be shown (out of memory)\n",
             c.unshown);

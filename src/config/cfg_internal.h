@@ -103,8 +103,10 @@ int cfg_read_file(const char *path, size_t max, char **data, size_t *len,
                   int *errnum);
 /* cfg_read_file's errnum for a FIFO, device or socket. */
 #define CFG_ENOTREG (-2)
-/* Text for cfg_read_file's errnum: strerror, or our two own cases. */
-const char *cfg_read_error_text(int errnum);
+/* Text for cfg_read_file's errnum: strerror, or our two own cases (a file
+ * over max is "larger than <max>", written into buf). */
+const char *cfg_read_error_text(int errnum, size_t max, char *buf,
+                                size_t size);
 
 /* ---- the discovery digest cache (digest_cache.c) ---- */
 

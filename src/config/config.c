@@ -453,8 +453,14 @@ static int read_small_file(const char *path, size_t max, char **data,
   return 0;
 }
 
-const char *cfg_read_error_text(int errnum) {
-  if (errnum == EFBIG) return "larger than 1 MiB";
+const char *cfg_read_error_text(int errnum, size_t max, char *buf,
+                                size_t size) {
+  if (errnum == EFBIG) {
+    char n[WG_SIZE_TEXT_MAX];
+    wg_size_text(n, sizeof n, max);
+    snprintf(buf, size, "larger than %s", n);
+    return buf;
+  }
   if (errnum == CFG_ENOTREG) return "not a regular file";
   return strerror(errnum);
 }
@@ -474,8 +480,9 @@ wg_config *wg_config_load(const char *path, bool must_exist,
   int errnum = 0;
   if (read_small_file(path, WG_CONFIG_MAX_FILE_SIZE, &text, &len, &errnum) != 0) {
     if (errnum == ENOENT && !must_exist) return config_new();
+    char why[64];
     cfg_error_set(err, errnum == ENOMEM ? WG_CONFIG_NOMEM : WG_CONFIG_IO, "cannot read config: %s",
-             cfg_read_error_text(errnum));
+             cfg_read_error_text(errnum, WG_CONFIG_MAX_FILE_SIZE, why, sizeof why));
     return NULL;
   }
   wg_config *cfg = wg_config_parse(text, len, err);

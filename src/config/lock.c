@@ -151,8 +151,9 @@ wg_config_code wg_lock_load(const char *path, wg_lock *out, wg_config_error *err
   int errnum = 0;
   if (cfg_read_file(path, WG_LOCK_MAX_FILE_SIZE, &text, &len, &errnum) != 0) {
     if (errnum == ENOENT) return WG_CONFIG_MISSING;
+    char why[64];
     cfg_error_set(err, WG_CONFIG_IO, "cannot read lock file: %s",
-             cfg_read_error_text(errnum));
+             cfg_read_error_text(errnum, WG_LOCK_MAX_FILE_SIZE, why, sizeof why));
     return WG_CONFIG_IO;
   }
   wg_config_code rc = wg_lock_parse(text, len, out, err);
@@ -253,7 +254,9 @@ wg_config_code wg_lock_write(const wg_lock *lock, const char *path, wg_config_er
   int fd = -1, rc = -1;
   bool created = false;
   if (!wg_lock_format(lock, &text)) {
-    cfg_error_set(err, WG_CONFIG_IO, "lock file would exceed 1 MiB");
+    char n[WG_SIZE_TEXT_MAX];
+    wg_size_text(n, sizeof n, WG_LOCK_MAX_FILE_SIZE);
+    cfg_error_set(err, WG_CONFIG_IO, "lock file would exceed %s", n);
     goto out;
   }
   if (n <= 0 || n >= (int)sizeof tmp) {

@@ -499,6 +499,15 @@ static void test_load_missing_and_present_files(void) {
   cfg = wg_config_load(dir, true, &e);
   CHECK(cfg == NULL);
   CHECK_STR(e.message, "cannot read config: Is a directory");
+  /* One byte over the bound: the message states the bound. */
+  f = fopen(path, "w");
+  REQUIRE(f);
+  for (size_t i = 0; i <= WG_CONFIG_MAX_FILE_SIZE; i++) fputc('\n', f);
+  fclose(f);
+  cfg = wg_config_load(path, true, &e);
+  CHECK(cfg == NULL);
+  CHECK_INT(e.code, WG_CONFIG_IO);
+  CHECK_STR(e.message, "cannot read config: larger than 1 MiB");
   unlink(path);
   rmdir(dir);
 }

@@ -193,6 +193,31 @@ static void test_utf8_cut(void) {
   CHECK_INT(wg_utf8_cut(t, 0, "abc", 3, SIZE_MAX, "..."), 0);
 }
 
+/* wg_size_text: whole GiB/MiB/KiB by name, anything else in bytes; cut
+ * to dst's room. */
+static void test_size_text(void) {
+  char d[WG_SIZE_TEXT_MAX];
+  CHECK_INT(wg_size_text(d, sizeof d, 1u << 20), 5);
+  CHECK_STR(d, "1 MiB");
+  wg_size_text(d, sizeof d, 64u << 10);
+  CHECK_STR(d, "64 KiB");
+  wg_size_text(d, sizeof d, 4ull << 30);
+  CHECK_STR(d, "4 GiB");
+  wg_size_text(d, sizeof d, (1u << 20) + 1024);
+  CHECK_STR(d, "1025 KiB");
+  wg_size_text(d, sizeof d, 1000);
+  CHECK_STR(d, "1000 bytes");
+  wg_size_text(d, sizeof d, 1);
+  CHECK_STR(d, "1 byte");
+  wg_size_text(d, sizeof d, 0);
+  CHECK_STR(d, "0 bytes");
+  CHECK_INT(wg_size_text(d, sizeof d, UINT64_MAX), 26);
+  CHECK_STR(d, "18446744073709551615 bytes");
+  CHECK_INT(wg_size_text(d, 4, 1000), 3);
+  CHECK_STR(d, "100");
+  CHECK_INT(wg_size_text(d, 0, 1000), 0);
+}
+
 /* wg_escape_ascii: printable ASCII kept, the rest \xNN; cut at max_in
  * bytes of input or at dst's room, never inside an escape, then "...". */
 static void test_escape_ascii(void) {
@@ -373,5 +398,6 @@ WG_TEST_LIST {
   WG_TEST(test_utf8),
   WG_TEST(test_utf8_cut),
   WG_TEST(test_escape_ascii),
+  WG_TEST(test_size_text),
 };
 WG_TEST_MAIN()
