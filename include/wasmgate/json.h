@@ -66,7 +66,7 @@ typedef struct wg_json_limits {
 
 wg_json_limits wg_json_default_limits(void);
 
-typedef enum wg_json_status {
+typedef enum wg_json_code {
   WG_JSON_OK = 0,
   WG_JSON_SYNTAX,        /* not JSON */
   WG_JSON_BAD_UTF8,      /* invalid UTF-8 or lone surrogate */
@@ -74,12 +74,12 @@ typedef enum wg_json_status {
   WG_JSON_TOO_DEEP,
   WG_JSON_TOO_LARGE,     /* input, string or member count over its limit */
   WG_JSON_NOMEM,
-} wg_json_status;
+} wg_json_code;
 
-const char *wg_json_status_name(wg_json_status s); /* "syntax", ... */
+const char *wg_json_code_name(wg_json_code s); /* "syntax", ... */
 
 typedef struct wg_json_error {
-  wg_json_status status;
+  wg_json_code code;
   size_t offset;        /* byte offset where the problem was found */
   char message[128];    /* short reason, e.g. "expected ':' after key" or
                            "duplicate object key \"id\"" */

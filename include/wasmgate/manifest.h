@@ -194,7 +194,7 @@ typedef struct wg_manifest_diag {
  *     "plugin tool input_schema root must have type \"object\""
  *     ("tools[i].input_schema.type")
  *     "plugin tool input_schema is not a supported JSON Schema (S)", S the
- *     schema layer's status name ("tools[i].input_schema" + its path).
+ *     schema layer's code name ("tools[i].input_schema" + its path).
  * Deliberately not yoi's small keyword subset (type, properties, required,
  * items, enum, ...): the full schema layer, since wasmgate validates every
  * call's input against it. */
@@ -213,7 +213,7 @@ bool wg_manifest_tool_name_portable(const char *name, size_t len);
 
 /* Compiles a tool's input_schema with the schema layer (compile on demand;
  * the caller frees). NULL with *err when it does not compile or has no JSON
- * form (err->status WG_SCHEMA_BAD_KEYWORD then). */
+ * form (err->code WG_SCHEMA_BAD_KEYWORD then). */
 wg_schema *wg_manifest_tool_schema(const wg_manifest_tool *t,
                                    wg_schema_error *err);
 

@@ -136,19 +136,19 @@ int wg_pkg_resolve_ref(const wg_pkg *pkg, const char *path, size_t len,
 bool wg_pkg_write_zip(const wg_pkg *pkg, wg_buf *out);
 
 /* Outcome of wg_pkg_pack. */
-typedef enum wg_pkg_pack_status {
+typedef enum wg_pkg_pack_code {
   WG_PKG_PACK_OK,
   WG_PKG_PACK_BAD_PACKAGE,  /* the input is not a valid package: see diag */
   WG_PKG_PACK_BAD_OUTPUT,   /* output inside the input, a symlink, a
                                directory or not a regular file */
   WG_PKG_PACK_WRITE_FAILED, /* I/O error writing; nothing is left behind */
-} wg_pkg_pack_status;
+} wg_pkg_pack_code;
 
 /* Reads directory package `dir` and writes its ZIP form to `out_path`
  * atomically (temp file in the same directory, fsync, rename). The output is
  * re-read before the rename and must give the same digest. On success the
  * digest is stored in digest_out (if non-NULL). */
-wg_pkg_pack_status wg_pkg_pack(const char *dir, const char *out_path,
+wg_pkg_pack_code wg_pkg_pack(const char *dir, const char *out_path,
                                const wg_pkg_limits *limits,
                                char digest_out[WG_PKG_DIGEST_LEN],
                                wg_pkg_diag *diag);

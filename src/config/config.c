@@ -420,7 +420,7 @@ wg_config *wg_config_parse(const char *text, size_t len, wg_config_error *err) {
   wg_toml_error terr;
   cfg->priv->doc = wg_toml_parse(text, len, &limits, &terr);
   if (!cfg->priv->doc) {
-    cfg_error_set(err, terr.status == WG_TOML_NOMEM ? WG_CONFIG_NOMEM : WG_CONFIG_TOML,
+    cfg_error_set(err, terr.code == WG_TOML_NOMEM ? WG_CONFIG_NOMEM : WG_CONFIG_TOML,
                   "invalid TOML: %s", terr.message);
     err->line = terr.line;
     err->column = terr.column;
@@ -445,7 +445,7 @@ wg_config *wg_config_parse(const char *text, size_t len, wg_config_error *err) {
 static int read_small_file(const char *path, size_t max, char **data,
                            size_t *len, int *errnum) {
   uint8_t *buf = NULL;
-  wg_read_status st = wg_read_file(path, max, WG_READ_NONBLOCK | WG_READ_REGULAR,
+  wg_read_code st = wg_read_file(path, max, WG_READ_NONBLOCK | WG_READ_REGULAR,
                                    &buf, len, errnum);
   if (st == WG_READ_NOT_REGULAR) *errnum = CFG_ENOTREG;
   if (st != WG_READ_OK) return -1;

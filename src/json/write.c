@@ -306,7 +306,7 @@ bool wg_json_canonicalize(const char *text, size_t len,
   bool ok = wg_json_write(wg_json_root(d), true, out);
   wg_json_free(d);
   if (!ok && err) {
-    err->status = out->overflow ? WG_JSON_TOO_LARGE : WG_JSON_NOMEM;
+    err->code = out->overflow ? WG_JSON_TOO_LARGE : WG_JSON_NOMEM;
     err->offset = 0;
     snprintf(err->message, sizeof err->message, "%s",
              out->overflow ? "output too large" : "out of memory");

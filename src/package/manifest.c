@@ -290,8 +290,8 @@ static int parse_tree(parser *p, const wg_toml_value *root) {
 }
 
 static int toml_fail(parser *p, const wg_toml_error *e, size_t len) {
-  if (e->status == WG_TOML_NOMEM) return oom(p);
-  if (e->status == WG_TOML_TOO_LARGE && len > WG_MANIFEST_MAX_TEXT) {
+  if (e->code == WG_TOML_NOMEM) return oom(p);
+  if (e->code == WG_TOML_TOO_LARGE && len > WG_MANIFEST_MAX_TEXT) {
     pkg_diag_set(p->diag, WG_PKG_BOUNDS, WG_PKG_PHASE_MANIFEST,
                  "plugin.toml exceeds the configured manifest size bound");
     return -1;

@@ -276,7 +276,7 @@ static int schema_problem(const wg_manifest_tool *t, size_t index,
   char msg[WG_PKG_MESSAGE_MAX];
   snprintf(msg, sizeof msg,
            "plugin tool input_schema is not a supported JSON Schema (%s)",
-           wg_schema_status_name(err.status));
+           wg_schema_code_name(err.code));
   return tool_fail(d, WG_PKG_MALFORMED, msg);
 }
 
@@ -345,13 +345,13 @@ wg_schema *wg_manifest_tool_schema(const wg_manifest_tool *t,
                                    wg_schema_error *err) {
   if (err) memset(err, 0, sizeof *err);
   if (!t->input_schema_json) {
-    if (err) err->status = WG_SCHEMA_BAD_KEYWORD;
+    if (err) err->code = WG_SCHEMA_BAD_KEYWORD;
     return NULL;
   }
   wg_json_doc *doc = wg_json_parse(t->input_schema_json, t->input_schema_len,
                                    NULL, NULL);
   if (!doc) {
-    if (err) err->status = WG_SCHEMA_NOMEM;
+    if (err) err->code = WG_SCHEMA_NOMEM;
     return NULL;
   }
   wg_schema *s = wg_schema_compile(wg_json_root(doc), NULL, err);

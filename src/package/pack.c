@@ -23,12 +23,12 @@
 
 #define PACK_MSG_WRITE "plugin package could not be written"
 
-static wg_pkg_pack_status pack_bad_output(wg_pkg_diag *d, const char *message) {
+static wg_pkg_pack_code pack_bad_output(wg_pkg_diag *d, const char *message) {
   pkg_diag_set(d, WG_PKG_IO, WG_PKG_PHASE_DISCOVERY, message);
   return WG_PKG_PACK_BAD_OUTPUT;
 }
 
-static wg_pkg_pack_status pack_write_failed(wg_pkg_diag *d, int err) {
+static wg_pkg_pack_code pack_write_failed(wg_pkg_diag *d, int err) {
   pkg_diag_io(d, PACK_MSG_WRITE, err);
   return WG_PKG_PACK_WRITE_FAILED;
 }
@@ -73,7 +73,7 @@ static bool inside_input(int fd, const struct stat *input) {
   return inside;
 }
 
-static wg_pkg_pack_status check_output(int parent_fd, const char *base,
+static wg_pkg_pack_code check_output(int parent_fd, const char *base,
                                        const struct stat *input,
                                        wg_pkg_diag *diag) {
   if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
@@ -107,7 +107,7 @@ static int write_all(int fd, const char *data, size_t len) {
   return 0;
 }
 
-static wg_pkg_pack_status write_atomic(int parent_fd, const char *base,
+static wg_pkg_pack_code write_atomic(int parent_fd, const char *base,
                                        const wg_buf *bytes, wg_pkg_diag *diag) {
   char tmp[40];
   int fd = -1;
@@ -144,7 +144,7 @@ static bool build_verified(const wg_pkg *pkg, const wg_pkg_limits *limits,
   return same;
 }
 
-static wg_pkg_pack_status pack_from_fd(int in_fd, const char *out_path,
+static wg_pkg_pack_code pack_from_fd(int in_fd, const char *out_path,
                                        const wg_pkg_limits *limits,
                                        char digest_out[WG_PKG_DIGEST_LEN],
                                        wg_pkg_diag *diag) {
@@ -159,7 +159,7 @@ static wg_pkg_pack_status pack_from_fd(int in_fd, const char *out_path,
   const char *base = NULL;
   wg_buf bytes;
   wg_buf_init(&bytes, 0);
-  wg_pkg_pack_status st = WG_PKG_PACK_OK;
+  wg_pkg_pack_code st = WG_PKG_PACK_OK;
   int parent_fd = open_output_parent(out_path, &base);
   if (parent_fd < 0)
     st = pack_write_failed(diag, errno);
@@ -178,7 +178,7 @@ static wg_pkg_pack_status pack_from_fd(int in_fd, const char *out_path,
   return st;
 }
 
-wg_pkg_pack_status wg_pkg_pack(const char *dir, const char *out_path,
+wg_pkg_pack_code wg_pkg_pack(const char *dir, const char *out_path,
                                const wg_pkg_limits *limits,
                                char digest_out[WG_PKG_DIGEST_LEN],
                                wg_pkg_diag *diag) {
@@ -192,7 +192,7 @@ wg_pkg_pack_status wg_pkg_pack(const char *dir, const char *out_path,
       pkg_diag_io(diag, PKG_MSG_META_IO, errno);
     return WG_PKG_PACK_BAD_PACKAGE;
   }
-  wg_pkg_pack_status st = pack_from_fd(in_fd, out_path, limits, digest_out, diag);
+  wg_pkg_pack_code st = pack_from_fd(in_fd, out_path, limits, digest_out, diag);
   close(in_fd);
   return st;
 }

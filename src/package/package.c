@@ -178,7 +178,7 @@ static int open_zip_fd(int fd, const struct stat *st,
   size_t len = (size_t)st->st_size, got = 0;
   uint8_t *blob = NULL;
   int e = 0;
-  wg_read_status rs = wg_read_fd(fd, len, &blob, &got, &e);
+  wg_read_code rs = wg_read_fd(fd, len, &blob, &got, &e);
   if (rs == WG_READ_NOMEM) {
     pkg_diag_oom(diag);
     return -1;

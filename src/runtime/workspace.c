@@ -31,7 +31,7 @@ struct wg_workspace {
  * plugins; 64 bounds the memory a long tail of them can pin. */
 enum { WS_MODULE_CACHE_ENTRIES = 64 };
 
-wg_plugin_set_status wg_workspace_open(const wg_workspace_options *opts,
+wg_plugin_set_code wg_workspace_open(const wg_workspace_options *opts,
                                        wg_workspace **out,
                                        wg_config_error *err) {
   wg_config_error scratch;
@@ -53,7 +53,7 @@ wg_plugin_set_status wg_workspace_open(const wg_workspace_options *opts,
     .user_store = opts->user_store,
     .digest_cache = true,
   };
-  wg_plugin_set_status st = wg_plugin_set_load(&so, &ws->set, err);
+  wg_plugin_set_code st = wg_plugin_set_load(&so, &ws->set, err);
   if (st == WG_PLUGIN_SET_OK && !wg_history_path(ws->set.workspace, ws->set.cfg, ws->history_path,
                                           sizeof ws->history_path)) {
     memset(err, 0, sizeof *err);

@@ -133,7 +133,7 @@ int wg_schema_depth_warning(const wg_schema *s, wg_schema_error *warn) {
     if (worst != SIZE_MAX) {
       rc = 1;
       const schema_node *w = &s->nodes[worst];
-      warn->status = WG_SCHEMA_DEPTH;
+      warn->code = WG_SCHEMA_DEPTH;
       wg_utf8_cut(warn->schema_path, sizeof warn->schema_path, w->path, strlen(w->path),
                   SIZE_MAX, "...");
       snprintf(warn->keyword, sizeof warn->keyword, "%s", w->ref != SCHEMA_NONE ? "$ref" : "allOf");

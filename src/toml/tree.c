@@ -25,7 +25,7 @@ static const char *const status_names[] = {
 };
 WG_NAMES_COVER(status_names, WG_TOML_NOMEM);
 
-const char *wg_toml_status_name(wg_toml_status s) {
+const char *wg_toml_code_name(wg_toml_code s) {
   return WG_NAME_IN(status_names, s);
 }
 
@@ -71,13 +71,13 @@ wg_toml_pos toml_pos_at(toml_parser *p, size_t offset) {
   return pos;
 }
 
-bool toml_fail(toml_parser *p, size_t offset, wg_toml_status status,
+bool toml_fail(toml_parser *p, size_t offset, wg_toml_code code,
                const char *message) {
   if (p->failed) return false;
   p->failed = true;
   if (!p->err) return false;
   wg_toml_pos pos = toml_pos_at(p, offset);
-  p->err->status = status;
+  p->err->code = code;
   p->err->line = pos.line;
   p->err->column = pos.column;
   p->err->offset = pos.offset;

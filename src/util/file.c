@@ -25,14 +25,14 @@ static size_t first_alloc(int fd, size_t limit) {
   return want < limit + 1 ? want : limit + 1;
 }
 
-static wg_read_status read_fail(uint8_t *buf, wg_read_status st, int e,
+static wg_read_code read_fail(uint8_t *buf, wg_read_code st, int e,
                                 int *errnum) {
   free(buf);
   if (errnum) *errnum = e;
   return st;
 }
 
-wg_read_status wg_read_fd(int fd, size_t max, uint8_t **data, size_t *len,
+wg_read_code wg_read_fd(int fd, size_t max, uint8_t **data, size_t *len,
                           int *errnum) {
   *data = NULL;
   *len = 0;
@@ -68,7 +68,7 @@ wg_read_status wg_read_fd(int fd, size_t max, uint8_t **data, size_t *len,
 
 /* With WG_READ_REGULAR: a directory or anything else that is not a regular
  * file is refused before a byte is read. */
-static wg_read_status check_regular(int fd, int *errnum) {
+static wg_read_code check_regular(int fd, int *errnum) {
   struct stat st;
   if (fstat(fd, &st) != 0) {
     if (errnum) *errnum = errno;
@@ -79,7 +79,7 @@ static wg_read_status check_regular(int fd, int *errnum) {
   return S_ISDIR(st.st_mode) ? WG_READ_IS_DIR : WG_READ_NOT_REGULAR;
 }
 
-wg_read_status wg_read_file(const char *path, size_t max, unsigned flags,
+wg_read_code wg_read_file(const char *path, size_t max, unsigned flags,
                             uint8_t **data, size_t *len, int *errnum) {
   *data = NULL;
   *len = 0;
@@ -94,7 +94,7 @@ wg_read_status wg_read_file(const char *path, size_t max, unsigned flags,
     if (errnum) *errnum = errno;
     return WG_READ_OPEN;
   }
-  wg_read_status st = WG_READ_OK;
+  wg_read_code st = WG_READ_OK;
   if (flags & WG_READ_REGULAR) st = check_regular(fd, errnum);
   if (st == WG_READ_OK) st = wg_read_fd(fd, max, data, len, errnum);
   close(fd);

@@ -156,7 +156,7 @@ bool wg_ip_equal(const wg_ip *a, const wg_ip *b) {
   return a->family == b->family && memcmp(a->bytes, b->bytes, 16) == 0;
 }
 
-wg_cidr_status wg_cidr_parse(const char *s, size_t len, wg_cidr *out) {
+wg_cidr_code wg_cidr_parse(const char *s, size_t len, wg_cidr *out) {
   const char *slash = memchr(s, '/', len);
   if (!slash) return WG_CIDR_SYNTAX;
   wg_cidr c = {0};

@@ -924,7 +924,7 @@ static void test_plugin_set_load(void) {
   cfix_path(p, "%s/no-such-dir", fx.root);
   o.workspace = p;
   CHECK_INT(wg_plugin_set_load(&o, &set, &e), WG_PLUGIN_SET_WORKSPACE);
-  CHECK_STR(wg_plugin_set_status_name(WG_PLUGIN_SET_WORKSPACE), "workspace");
+  CHECK_STR(wg_plugin_set_code_name(WG_PLUGIN_SET_WORKSPACE), "workspace");
   wg_plugin_set_free(&set);
   cfix_free(&fx);
 }

@@ -150,7 +150,7 @@ int main(int argc, char **argv) {
     } else if (!ok) {
       fprintf(stderr, "FAIL %s: expected %s, got %s (%s at %zu: %s)\n", name,
               expect_accept ? "accept" : "reject", d ? "accept" : "reject",
-              d ? "ok" : wg_json_status_name(err.status), d ? 0 : err.offset,
+              d ? "ok" : wg_json_code_name(err.code), d ? 0 : err.offset,
               d ? "" : err.message);
     }
     ok ? pass[p]++ : fail[p]++;

@@ -338,7 +338,7 @@ static void test_open_file_rules(void) {
   fs_cleanup(&f);
 }
 
-static wg_pkg_pack_status pack(const fs_fix *f, const char *in, const char *out,
+static wg_pkg_pack_code pack(const fs_fix *f, const char *in, const char *out,
                                wg_pkg_diag *d) {
   char pi[1024], po[1024];
   return wg_pkg_pack(fs_path(f, pi, in), fs_path(f, po, out), NULL, NULL, d);
