@@ -38,7 +38,7 @@ typedef struct wg_inspect_host_api {
 } wg_inspect_host_api;
 
 typedef struct wg_inspect_diag {
-  const char *kind; /* a wg_pkg_kind name or "static_eligibility" */
+  const char *kind; /* a wg_pkg_code name or "static_eligibility" */
   const char *message;
 } wg_inspect_diag;
 
@@ -151,8 +151,8 @@ const char *wg_plugin_set_code_name(wg_plugin_set_code s);
  * absent) and resolution. On failure *err says why; call
  * wg_plugin_set_free either way. */
 wg_plugin_set_code wg_plugin_set_load(const wg_plugin_set_options *opts,
-                                        wg_plugin_set *out,
-                                        wg_config_error *err);
+                                      wg_plugin_set *out,
+                                      wg_config_error *err);
 void wg_plugin_set_free(wg_plugin_set *set);
 
 #endif

@@ -381,8 +381,8 @@ typedef struct wg_workspace_options {
 /* Opens the workspace. On failure returns the step that failed (and *out
  * is NULL) with err's located message; WG_PLUGIN_SET_OK on success. */
 wg_plugin_set_code wg_workspace_open(const wg_workspace_options *opts,
-                                       wg_workspace **out,
-                                       wg_config_error *err);
+                                     wg_workspace **out,
+                                     wg_config_error *err);
 void wg_workspace_close(wg_workspace *ws);
 
 const wg_registry *wg_workspace_registry(const wg_workspace *ws);

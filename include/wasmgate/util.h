@@ -81,10 +81,10 @@ enum {
 };
 
 wg_read_code wg_read_file(const char *path, size_t max, unsigned flags,
-                            uint8_t **data, size_t *len, int *errnum);
+                          uint8_t **data, size_t *len, int *errnum);
 /* The same from an open descriptor (read to its end; not closed). */
 wg_read_code wg_read_fd(int fd, size_t max, uint8_t **data, size_t *len,
-                          int *errnum);
+                        int *errnum);
 
 /* A bump allocator: many small allocations, one free. `limit` bounds the
  * total bytes it will hand out (0 = unlimited); past it, allocation fails. */

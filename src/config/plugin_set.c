@@ -25,7 +25,7 @@ static bool in_workspace(char *out, const char *ws, const char *name) {
 }
 
 static wg_plugin_set_code fail(wg_config_error *err, wg_plugin_set_code s,
-                                 const char *msg) {
+                               const char *msg) {
   cfg_error_set(err, s == WG_PLUGIN_SET_NOMEM ? WG_CONFIG_NOMEM : WG_CONFIG_IO, "%s", msg);
   return s;
 }
@@ -85,8 +85,8 @@ static int discover_cached(wg_plugin_set *p) {
 }
 
 wg_plugin_set_code wg_plugin_set_load(const wg_plugin_set_options *o,
-                                        wg_plugin_set *p,
-                                        wg_config_error *err) {
+                                      wg_plugin_set *p,
+                                      wg_config_error *err) {
   wg_config_error scratch;
   if (!err) err = &scratch;
   memset(p, 0, sizeof *p);

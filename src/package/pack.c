@@ -74,8 +74,8 @@ static bool inside_input(int fd, const struct stat *input) {
 }
 
 static wg_pkg_pack_code check_output(int parent_fd, const char *base,
-                                       const struct stat *input,
-                                       wg_pkg_diag *diag) {
+                                     const struct stat *input,
+                                     wg_pkg_diag *diag) {
   if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
     return pack_bad_output(diag, "output path does not name a file");
   if (inside_input(parent_fd, input))
@@ -108,7 +108,7 @@ static int write_all(int fd, const char *data, size_t len) {
 }
 
 static wg_pkg_pack_code write_atomic(int parent_fd, const char *base,
-                                       const wg_buf *bytes, wg_pkg_diag *diag) {
+                                     const wg_buf *bytes, wg_pkg_diag *diag) {
   char tmp[40];
   int fd = -1;
   for (unsigned attempt = 0; fd < 0 && attempt < 16; attempt++) {
@@ -145,9 +145,9 @@ static bool build_verified(const wg_pkg *pkg, const wg_pkg_limits *limits,
 }
 
 static wg_pkg_pack_code pack_from_fd(int in_fd, const char *out_path,
-                                       const wg_pkg_limits *limits,
-                                       char digest_out[WG_PKG_DIGEST_LEN],
-                                       wg_pkg_diag *diag) {
+                                     const wg_pkg_limits *limits,
+                                     char digest_out[WG_PKG_DIGEST_LEN],
+                                     wg_pkg_diag *diag) {
   struct stat in_st;
   if (fstat(in_fd, &in_st) != 0) {
     pkg_diag_io(diag, PKG_MSG_META_IO, errno);
@@ -179,9 +179,9 @@ static wg_pkg_pack_code pack_from_fd(int in_fd, const char *out_path,
 }
 
 wg_pkg_pack_code wg_pkg_pack(const char *dir, const char *out_path,
-                               const wg_pkg_limits *limits,
-                               char digest_out[WG_PKG_DIGEST_LEN],
-                               wg_pkg_diag *diag) {
+                             const wg_pkg_limits *limits,
+                             char digest_out[WG_PKG_DIGEST_LEN],
+                             wg_pkg_diag *diag) {
   wg_pkg_limits defaults = wg_pkg_limits_default();
   if (!limits) limits = &defaults;
   int in_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);

@@ -32,8 +32,8 @@ struct wg_workspace {
 enum { WS_MODULE_CACHE_ENTRIES = 64 };
 
 wg_plugin_set_code wg_workspace_open(const wg_workspace_options *opts,
-                                       wg_workspace **out,
-                                       wg_config_error *err) {
+                                     wg_workspace **out,
+                                     wg_config_error *err) {
   wg_config_error scratch;
   if (!err) err = &scratch;
   *out = NULL;

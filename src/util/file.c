@@ -26,14 +26,14 @@ static size_t first_alloc(int fd, size_t limit) {
 }
 
 static wg_read_code read_fail(uint8_t *buf, wg_read_code st, int e,
-                                int *errnum) {
+                              int *errnum) {
   free(buf);
   if (errnum) *errnum = e;
   return st;
 }
 
 wg_read_code wg_read_fd(int fd, size_t max, uint8_t **data, size_t *len,
-                          int *errnum) {
+                        int *errnum) {
   *data = NULL;
   *len = 0;
   if (max > SIZE_MAX - 2) max = SIZE_MAX - 2;
@@ -80,7 +80,7 @@ static wg_read_code check_regular(int fd, int *errnum) {
 }
 
 wg_read_code wg_read_file(const char *path, size_t max, unsigned flags,
-                            uint8_t **data, size_t *len, int *errnum) {
+                          uint8_t **data, size_t *len, int *errnum) {
   *data = NULL;
   *len = 0;
   if (errnum) *errnum = 0;

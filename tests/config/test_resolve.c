@@ -68,7 +68,7 @@ static const wg_discovered *pkg_of(const world *w, const char *identity) {
   do {                                                                    \
     CHECK_INT((w)->res.count, 0);                                         \
     REQUIRE((w)->res.diag_count == 1);                                    \
-    CHECK_STR(wg_pkg_kind_name((w)->res.diags[0].kind), k);               \
+    CHECK_STR(wg_pkg_code_name((w)->res.diags[0].kind), k);               \
     CHECK_INT((w)->res.diags[0].phase, WG_PKG_PHASE_RESOLUTION);          \
     CHECK_STR((w)->res.diags[0].message, msg);                            \
   } while (0)

@@ -29,7 +29,7 @@ ADAPT(wg_trap_name, wg_trap)
 ADAPT(wg_toml_code_name, wg_toml_code)
 ADAPT(wg_toml_type_name, wg_toml_type)
 ADAPT(wg_schema_code_name, wg_schema_code)
-ADAPT(wg_pkg_kind_name, wg_pkg_kind)
+ADAPT(wg_pkg_code_name, wg_pkg_code)
 ADAPT(wg_pkg_phase_name, wg_pkg_phase)
 ADAPT(wg_surface_name, wg_surface)
 ADAPT(wg_perm_kind_name, wg_perm_kind)
@@ -51,7 +51,7 @@ static const struct {
     E(wg_valtype, wg_valtype_name),           E(wg_wasm_code, wg_wasm_code_name),
     E(wg_trap, wg_trap_name),                 E(wg_toml_code, wg_toml_code_name),
     E(wg_toml_type, wg_toml_type_name),       E(wg_schema_code, wg_schema_code_name),
-    E(wg_pkg_kind, wg_pkg_kind_name),         E(wg_pkg_phase, wg_pkg_phase_name),
+    E(wg_pkg_code, wg_pkg_code_name),         E(wg_pkg_phase, wg_pkg_phase_name),
     E(wg_surface, wg_surface_name),           E(wg_perm_kind, wg_perm_kind_name),
     E(wg_host_api, wg_host_api_name),         E(wg_config_code, wg_config_code_name),
     E(wg_source, wg_source_name),             E(wg_plugin_status, wg_plugin_status_name),
