@@ -225,16 +225,18 @@ typedef struct wg_registry {
  * gating, per-tool checks (a bad name/schema stops that plugin),
  * authorization (a denial is a warning and skips the tool), first
  * registration of a name wins (a collision stops that plugin). `reserved`
- * names (built-in tools of a host) are taken first. 0, or -1 on OOM. */
-int wg_registry_build(const wg_config *cfg, const wg_resolution *res,
-                      const char *const *reserved, size_t reserved_count,
-                      wg_registry *out);
+ * names (built-in tools of a host) are taken first. Everything a plugin
+ * does wrong is a diagnostic in *out, so the one failure is out of memory:
+ * false then, with *out freed (as wg_registry_set_base_dir). */
+bool wg_registry_build(const wg_config *cfg, const wg_resolution *res,
+                       const char *const *reserved, size_t reserved_count,
+                       wg_registry *out);
 /* The same from a whole plugin set: a rejected plugin's diagnostic also
  * carries the discovery diagnostics `wasmgate list` shows beside it (a
  * package that could not be read, a bad manifest). What the workspace
  * uses. */
-int wg_registry_build_set(const wg_plugin_set *set, const char *const *reserved,
-                          size_t reserved_count, wg_registry *out);
+bool wg_registry_build_set(const wg_plugin_set *set, const char *const *reserved,
+                           size_t reserved_count, wg_registry *out);
 void wg_registry_free(wg_registry *r);
 const wg_tool *wg_registry_find(const wg_registry *r, const char *name);
 /* The directory relative [https] ca_file and [secrets] file paths are

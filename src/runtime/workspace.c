@@ -62,7 +62,7 @@ wg_plugin_set_code wg_workspace_open(const wg_workspace_options *opts,
     st = WG_PLUGIN_SET_CONFIG;
   }
   if (st == WG_PLUGIN_SET_OK &&
-      (wg_registry_build_set(&ws->set, opts->reserved, opts->reserved_count, &ws->reg) != 0 ||
+      (!wg_registry_build_set(&ws->set, opts->reserved, opts->reserved_count, &ws->reg) ||
        /* [https] ca_file and [secrets] file paths are relative to the workspace */
        !wg_registry_set_base_dir(&ws->reg, ws->set.workspace) ||
        !(ws->cache = wg_module_cache_new(WS_MODULE_CACHE_ENTRIES)))) {
