@@ -105,9 +105,10 @@ void wg_schema_free(wg_schema *s); /* NULL is fine */
 /* A subschema no instance can validate through: reaching it takes more
  * nested applications than max_validate_depth (a $ref chain deeper than
  * the limit, a $ref/allOf cycle consuming no instance), so every input
- * that gets there fails with WG_SCHEMA_DEPTH. Returns 1 and fills warn
- * (schema_path of the shallowest such subschema, keyword, message), 0 if
- * there is none, -1 out of memory. Linear in the schema; no recursion. */
-int wg_schema_depth_warning(const wg_schema *s, wg_schema_error *warn);
+ * that gets there fails with WG_SCHEMA_DEPTH. Returns WG_SCHEMA_DEPTH and
+ * fills warn (schema_path of the shallowest such subschema, keyword,
+ * message), WG_SCHEMA_OK if there is none, WG_SCHEMA_NOMEM out of memory;
+ * warn->code is the same. Linear in the schema; no recursion. */
+wg_schema_code wg_schema_depth_warning(const wg_schema *s, wg_schema_error *warn);
 
 #endif

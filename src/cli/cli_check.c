@@ -114,7 +114,7 @@ static void check_schema_depth(check_report *r, size_t i) {
   wg_schema *s = wg_manifest_tool_schema(&r->manifest->tools[i], &se);
   if (!s) return; /* wg_manifest_tool_check reported it */
   wg_schema_error w;
-  if (wg_schema_depth_warning(s, &w) == 1) {
+  if (wg_schema_depth_warning(s, &w) == WG_SCHEMA_DEPTH) {
     wg_manifest_diag d = warning_diag(WG_PKG_BOUNDS, w.message, i);
     /* Cut to the location's room: a long path ends in "...". */
     snprintf(d.location, sizeof d.location, "tools[%zu].input_schema%.200s", i,

@@ -912,7 +912,7 @@ static void test_depth_warning(void) {
   char *text = ref_chain(300);
   wg_schema *s = compile(text, &err);
   REQUIRE(s);
-  CHECK_INT(wg_schema_depth_warning(s, &w), 1);
+  CHECK_INT(wg_schema_depth_warning(s, &w), WG_SCHEMA_DEPTH);
   CHECK_INT(w.code, WG_SCHEMA_DEPTH);
   CHECK_STR(w.schema_path, "$.properties.s");
   CHECK_STR(w.keyword, "$ref");
@@ -930,14 +930,14 @@ static void test_depth_warning(void) {
   text = ref_chain(ok_len);
   s = compile(text, &err);
   REQUIRE(s);
-  CHECK_INT(wg_schema_depth_warning(s, &w), 0);
+  CHECK_INT(wg_schema_depth_warning(s, &w), WG_SCHEMA_OK);
   CHECK_INT(check(s, "{\"s\":\"x\"}", &err), WG_SCHEMA_VALID);
   wg_schema_free(s);
   free(text);
   text = ref_chain(ok_len + 1);
   s = compile(text, &err);
   REQUIRE(s);
-  CHECK_INT(wg_schema_depth_warning(s, &w), 1);
+  CHECK_INT(wg_schema_depth_warning(s, &w), WG_SCHEMA_DEPTH);
   CHECK_STR(w.message, "schema can never validate here: reaching it takes 257 nested schema "
                        "applications, over the validator's 256, so every input that reaches "
                        "it is refused");
@@ -948,7 +948,7 @@ static void test_depth_warning(void) {
   s = compile("{\"$defs\":{\"a\":{\"allOf\":[{\"$ref\":\"#/$defs/b\"}]},\"b\":{\"$ref\":"
               "\"#/$defs/a\"}},\"properties\":{\"x\":{\"$ref\":\"#/$defs/a\"}}}", &err);
   REQUIRE(s);
-  CHECK_INT(wg_schema_depth_warning(s, &w), 1);
+  CHECK_INT(wg_schema_depth_warning(s, &w), WG_SCHEMA_DEPTH);
   CHECK_STR(w.schema_path, "$.properties.x");
   wg_schema_free(s);
   /* Recursion that consumes the input (a tree) is fine, as are anyOf
@@ -957,12 +957,12 @@ static void test_depth_warning(void) {
               "\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/node\"}}}}},"
               "\"$ref\":\"#/$defs/node\"}", &err);
   REQUIRE(s);
-  CHECK_INT(wg_schema_depth_warning(s, &w), 0);
+  CHECK_INT(wg_schema_depth_warning(s, &w), WG_SCHEMA_OK);
   wg_schema_free(s);
   s = compile("{\"$defs\":{\"a\":{\"anyOf\":[{\"type\":\"string\"},{\"$ref\":\"#/$defs/a\"}]}},"
               "\"$ref\":\"#/$defs/a\"}", &err);
   REQUIRE(s);
-  CHECK_INT(wg_schema_depth_warning(s, &w), 0);
+  CHECK_INT(wg_schema_depth_warning(s, &w), WG_SCHEMA_OK);
   CHECK_INT(check(s, "\"x\"", &err), WG_SCHEMA_VALID);
   wg_schema_free(s);
 }
