@@ -145,12 +145,13 @@ bool wg_json_write(const wg_json *v, bool canonical, wg_buf *out);
 bool wg_json_write_pretty(const wg_json *v, bool canonical, size_t indent,
                           wg_buf *out);
 /* Parses text and appends its canonical form to out: what the runtime hands
- * a tool as its input. On failure returns false with err filled: a parse
- * error as from wg_json_parse, or WG_JSON_TOO_LARGE ("output too large")
- * if out hit its cap, or WG_JSON_NOMEM. out may then hold partial output. */
-bool wg_json_canonicalize(const char *text, size_t len,
-                          const wg_json_limits *limits, wg_buf *out,
-                          wg_json_error *err);
+ * a tool as its input. Returns WG_JSON_OK, or the failure with err (if
+ * non-NULL) filled: a parse error as from wg_json_parse, WG_JSON_TOO_LARGE
+ * ("output too large") if out hit its cap, or WG_JSON_NOMEM. out may then
+ * hold partial output. */
+wg_json_code wg_json_canonicalize(const char *text, size_t len,
+                                  const wg_json_limits *limits, wg_buf *out,
+                                  wg_json_error *err);
 /* Appends s[0..len) as a JSON string literal; invalid UTF-8 becomes U+FFFD. */
 bool wg_json_write_string(wg_buf *out, const char *s, size_t len);
 

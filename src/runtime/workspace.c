@@ -190,7 +190,8 @@ static void best_effort_arguments(const char *input, size_t len, size_t max_inpu
   wg_buf canon;
   wg_buf_init(&canon, len * 6 + 16);
   wg_json_error je;
-  if (wg_json_canonicalize(input, len, &jl, &canon, &je) && canon.len && canon.data[0] == '{')
+  if (wg_json_canonicalize(input, len, &jl, &canon, &je) == WG_JSON_OK && canon.len &&
+      canon.data[0] == '{')
     out->arguments = wg_buf_take(&canon, &out->arguments_len);
   wg_buf_free(&canon);
 }
