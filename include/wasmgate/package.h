@@ -144,12 +144,15 @@ bool wg_pkg_write_zip(const wg_pkg *pkg, wg_buf *out);
 
 /* Outcome of wg_pkg_pack. */
 typedef enum wg_pkg_pack_code {
-  WG_PKG_PACK_OK,
+  WG_PKG_PACK_OK = 0,
   WG_PKG_PACK_BAD_PACKAGE,  /* the input is not a valid package: see diag */
   WG_PKG_PACK_BAD_OUTPUT,   /* output inside the input, a symlink, a
                                directory or not a regular file */
   WG_PKG_PACK_WRITE_FAILED, /* I/O error writing; nothing is left behind */
 } wg_pkg_pack_code;
+
+/* "ok", "bad_package", "bad_output", "write_failed". */
+const char *wg_pkg_pack_code_name(wg_pkg_pack_code code);
 
 /* Reads directory package `dir` and writes its ZIP form to `out_path`
  * atomically (temp file in the same directory, fsync, rename). The output is

@@ -73,6 +73,9 @@ typedef enum wg_read_code {
   WG_READ_NOMEM,
 } wg_read_code;
 
+/* "ok", "open", "is_dir", "not_regular", "too_big", "io", "nomem". */
+const char *wg_read_code_name(wg_read_code code);
+
 enum {
   WG_READ_NOFOLLOW = 1u << 0, /* a symlink is refused (O_NOFOLLOW) */
   WG_READ_NONBLOCK = 1u << 1, /* opening a FIFO does not wait for a writer */
@@ -182,11 +185,14 @@ typedef struct wg_cidr {
 } wg_cidr;
 
 typedef enum wg_cidr_code {
-  WG_CIDR_OK,
+  WG_CIDR_OK = 0,
   WG_CIDR_SYNTAX,    /* no '/', or the address is not an IPv4/IPv6 address */
   WG_CIDR_PREFIX,    /* prefix missing, not a number, or out of range */
   WG_CIDR_HOST_BITS, /* bits set after the prefix */
 } wg_cidr_code;
+
+/* "ok", "syntax", "prefix", "host_bits". */
+const char *wg_cidr_code_name(wg_cidr_code code);
 
 wg_cidr_code wg_cidr_parse(const char *s, size_t len, wg_cidr *out);
 /* Same family and the first `prefix` bits equal. */

@@ -23,6 +23,18 @@
 
 #define PACK_MSG_WRITE "plugin package could not be written"
 
+static const char *const pack_names[] = {
+  [WG_PKG_PACK_OK] = "ok",
+  [WG_PKG_PACK_BAD_PACKAGE] = "bad_package",
+  [WG_PKG_PACK_BAD_OUTPUT] = "bad_output",
+  [WG_PKG_PACK_WRITE_FAILED] = "write_failed",
+};
+WG_NAMES_COVER(pack_names, WG_PKG_PACK_WRITE_FAILED);
+
+const char *wg_pkg_pack_code_name(wg_pkg_pack_code code) {
+  return WG_NAME_IN(pack_names, code);
+}
+
 static wg_pkg_pack_code pack_bad_output(wg_pkg_diag *d, const char *message) {
   pkg_diag_set(d, WG_PKG_IO, WG_PKG_PHASE_DISCOVERY, message);
   return WG_PKG_PACK_BAD_OUTPUT;

@@ -11,6 +11,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static const char *const read_names[] = {
+  [WG_READ_OK] = "ok",           [WG_READ_OPEN] = "open",
+  [WG_READ_IS_DIR] = "is_dir",   [WG_READ_NOT_REGULAR] = "not_regular",
+  [WG_READ_TOO_BIG] = "too_big", [WG_READ_IO] = "io",
+  [WG_READ_NOMEM] = "nomem",
+};
+WG_NAMES_COVER(read_names, WG_READ_NOMEM);
+
+const char *wg_read_code_name(wg_read_code code) { return WG_NAME_IN(read_names, code); }
+
 /* What the first allocation holds when the size is not known (a pipe). */
 enum { FILE_FIRST_ALLOC = 4096 };
 

@@ -30,6 +30,7 @@ ADAPT(wg_toml_code_name, wg_toml_code)
 ADAPT(wg_toml_type_name, wg_toml_type)
 ADAPT(wg_schema_code_name, wg_schema_code)
 ADAPT(wg_pkg_code_name, wg_pkg_code)
+ADAPT(wg_pkg_pack_code_name, wg_pkg_pack_code)
 ADAPT(wg_pkg_phase_name, wg_pkg_phase)
 ADAPT(wg_surface_name, wg_surface)
 ADAPT(wg_perm_kind_name, wg_perm_kind)
@@ -41,6 +42,8 @@ ADAPT(wg_plugin_set_code_name, wg_plugin_set_code)
 ADAPT(wg_pol_code_name, wg_pol_code)
 ADAPT(wg_pol_rule_name, wg_pol_rule)
 ADAPT(wg_err_name, wg_err)
+ADAPT(wg_read_code_name, wg_read_code)
+ADAPT(wg_cidr_code_name, wg_cidr_code)
 
 static const struct {
   const char *enum_name;
@@ -58,6 +61,8 @@ static const struct {
     E(wg_plugin_set_code, wg_plugin_set_code_name),
     E(wg_pol_code, wg_pol_code_name),         E(wg_pol_rule, wg_pol_rule_name),
     E(wg_err, wg_err_name),
+    E(wg_pkg_pack_code, wg_pkg_pack_code_name),
+    E(wg_read_code, wg_read_code_name),       E(wg_cidr_code, wg_cidr_code_name),
 #undef E
 };
 
