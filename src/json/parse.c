@@ -63,7 +63,7 @@ const char *wg_json_type_name(wg_json_type t) {
   return WG_NAME_IN(json_type_names, t);
 }
 
-static const char *const json_status_names[] = {
+static const char *const json_code_names[] = {
     [WG_JSON_OK] = "ok",
     [WG_JSON_SYNTAX] = "syntax",
     [WG_JSON_BAD_UTF8] = "bad_utf8",
@@ -72,10 +72,10 @@ static const char *const json_status_names[] = {
     [WG_JSON_TOO_LARGE] = "too_large",
     [WG_JSON_NOMEM] = "nomem",
 };
-WG_NAMES_COVER(json_status_names, WG_JSON_NOMEM);
+WG_NAMES_COVER(json_code_names, WG_JSON_NOMEM);
 
 const char *wg_json_code_name(wg_json_code s) {
-  return WG_NAME_IN(json_status_names, s);
+  return WG_NAME_IN(json_code_names, s);
 }
 
 /* The defaults, and why: wasmgate/limits.h. */

@@ -20,7 +20,7 @@
 #include "compile_internal.h"
 #include "schema_uri.h"
 
-static const char *const status_names[] = {
+static const char *const code_names[] = {
     [WG_SCHEMA_OK] = "ok",
     [WG_SCHEMA_UNKNOWN_KEYWORD] = "unknown_keyword",
     [WG_SCHEMA_BAD_KEYWORD] = "bad_keyword",
@@ -35,10 +35,10 @@ static const char *const status_names[] = {
     [WG_SCHEMA_REGEX_LIMIT] = "regex_limit",
     [WG_SCHEMA_NUMBER_LIMIT] = "number_limit",
 };
-WG_NAMES_COVER(status_names, WG_SCHEMA_NUMBER_LIMIT);
+WG_NAMES_COVER(code_names, WG_SCHEMA_NUMBER_LIMIT);
 
 const char *wg_schema_code_name(wg_schema_code s) {
-  return WG_NAME_IN(status_names, s);
+  return WG_NAME_IN(code_names, s);
 }
 
 wg_schema_options wg_schema_default_options(void) {

@@ -884,7 +884,7 @@ static void test_threads_share_schema(void) {
   wg_schema_free(s);
 }
 
-static void test_status_names(void) {
+static void test_code_names(void) {
   CHECK_STR(wg_schema_code_name(WG_SCHEMA_OK), "ok");
   CHECK_STR(wg_schema_code_name(WG_SCHEMA_UNKNOWN_KEYWORD), "unknown_keyword");
   CHECK_STR(wg_schema_code_name(WG_SCHEMA_INVALID), "invalid");
@@ -991,6 +991,6 @@ WG_TEST_LIST{
     WG_TEST(test_hand_built_trees),
     WG_TEST(test_limits_misc),
     WG_TEST(test_threads_share_schema),
-    WG_TEST(test_status_names),
+    WG_TEST(test_code_names),
 };
 WG_TEST_MAIN()

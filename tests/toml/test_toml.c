@@ -28,13 +28,13 @@ static wg_toml_error error_of(const char *text, size_t len,
     CHECK_STR(e_.message, msg);                                        \
   } while (0)
 
-#define CHECK_STATUS(lit, st)                                          \
+#define CHECK_CODE(lit, st)                                            \
   do {                                                                 \
     wg_toml_error e_ = error_of((lit), sizeof(lit) - 1, NULL);         \
     CHECK_STR(wg_toml_code_name(e_.code), wg_toml_code_name(st));      \
   } while (0)
 
-#define CHECK_OK(lit) CHECK_STATUS(lit, WG_TOML_OK)
+#define CHECK_OK(lit) CHECK_CODE(lit, WG_TOML_OK)
 
 static void test_scalars(void) {
   wg_toml_doc *doc = PARSE(
