@@ -82,7 +82,8 @@ typedef struct wg_pkg wg_pkg;
 /* "sha256:" + 64 lowercase hex + NUL. */
 enum { WG_PKG_DIGEST_LEN = 72 };
 
-/* Every function here and in manifest.h that fills a wg_pkg_diag returns
+/* Every function here and in manifest.h that fills a wg_pkg_diag (but
+ * wg_pkg_pack, whose wg_pkg_pack_code says which step failed) returns
  * WG_PKG_OK, or the kind of the diagnostic it filled. The diagnostic is
  * cleared first; NULL is allowed (the code alone is then the answer).
  *

@@ -828,6 +828,7 @@ static void test_null_and_oversized_input(void) {
   CHECK_INT(wg_manifest_parse(NULL, 0, &m, &d), WG_PKG_MALFORMED);
   CHECK(m == NULL);
   CHECK_STR(d.message, parse_msg);
+  CHECK_INT(wg_manifest_parse(NULL, 0, &m, NULL), WG_PKG_MALFORMED);
   size_t big = 1024 * 1024 + 1;
   char *text = malloc(big);
   REQUIRE(text != NULL);

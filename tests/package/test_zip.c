@@ -595,6 +595,8 @@ static void test_manifest_references(void) {
   CHECK_INT(wg_pkg_resolve_ref(pkg, "hooks/b.md", 10, &f, &d), WG_PKG_MISSING);
   CHECK(d.kind == WG_PKG_MISSING && d.phase == WG_PKG_PHASE_MANIFEST);
   CHECK_STR(d.message, "plugin manifest references a path not present in the package");
+  /* Without a diagnostic the code alone says why. */
+  CHECK_INT(wg_pkg_resolve_ref(pkg, "hooks/b.md", 10, &f, NULL), WG_PKG_MISSING);
   /* Directories are not files. */
   CHECK_INT(wg_pkg_resolve_ref(pkg, "hooks", 5, &f, &d), WG_PKG_MISSING);
   CHECK_INT(d.kind, WG_PKG_MISSING);
