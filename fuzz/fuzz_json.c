@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   wg_json_error err;
   wg_json_doc *d = wg_json_parse((const char *)data, size, &lim, &err);
   if (!d) {
-    if (err.status == WG_JSON_OK || err.offset > size || !err.message[0])
+    if (err.code == WG_JSON_OK || err.offset > size || !err.message[0])
       abort();
     return 0;
   }

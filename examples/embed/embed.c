@@ -14,9 +14,9 @@ int main(int argc, char **argv) {
   wg_workspace_options opts = {.workspace = argv[1]};
   wg_workspace *ws;
   wg_config_error err;
-  wg_plugin_set_status st = wg_workspace_open(&opts, &ws, &err);
+  wg_plugin_set_code st = wg_workspace_open(&opts, &ws, &err);
   if (st != WG_PLUGIN_SET_OK) {
-    fprintf(stderr, "embed: %s: %s\n", wg_plugin_set_status_name(st), err.message);
+    fprintf(stderr, "embed: %s: %s\n", wg_plugin_set_code_name(st), err.message);
     return 1;
   }
   const wg_registry *reg = wg_workspace_registry(ws);

@@ -38,7 +38,7 @@ typedef struct wg_inspect_host_api {
 } wg_inspect_host_api;
 
 typedef struct wg_inspect_diag {
-  const char *kind; /* a wg_pkg_kind name or "static_eligibility" */
+  const char *kind; /* a wg_pkg_code name or "static_eligibility" */
   const char *message;
 } wg_inspect_diag;
 
@@ -135,24 +135,24 @@ typedef struct wg_plugin_set {
   wg_resolution res;
 } wg_plugin_set;
 
-typedef enum wg_plugin_set_status {
+typedef enum wg_plugin_set_code {
   WG_PLUGIN_SET_OK,
   WG_PLUGIN_SET_WORKSPACE, /* the workspace does not exist or is not readable */
   WG_PLUGIN_SET_CONFIG,    /* err: the config file's error (line/column if any) */
   WG_PLUGIN_SET_STORES,    /* a store path is too long */
   WG_PLUGIN_SET_LOCK,      /* err: wasmgate.lock's error (line/column if any) */
   WG_PLUGIN_SET_NOMEM,
-} wg_plugin_set_status;
+} wg_plugin_set_code;
 
 /* "ok", "workspace", "config", "stores", "lock", "nomem". */
-const char *wg_plugin_set_status_name(wg_plugin_set_status s);
+const char *wg_plugin_set_code_name(wg_plugin_set_code s);
 
 /* Canonical workspace, config, stores, discovery, lock (unless ignored or
  * absent) and resolution. On failure *err says why; call
  * wg_plugin_set_free either way. */
-wg_plugin_set_status wg_plugin_set_load(const wg_plugin_set_options *opts,
-                                        wg_plugin_set *out,
-                                        wg_config_error *err);
+wg_plugin_set_code wg_plugin_set_load(const wg_plugin_set_options *opts,
+                                      wg_plugin_set *out,
+                                      wg_config_error *err);
 void wg_plugin_set_free(wg_plugin_set *set);
 
 #endif

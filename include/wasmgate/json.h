@@ -67,7 +67,7 @@ typedef struct wg_json_limits {
 
 wg_json_limits wg_json_default_limits(void);
 
-typedef enum wg_json_status {
+typedef enum wg_json_code {
   WG_JSON_OK = 0,
   WG_JSON_SYNTAX,        /* not JSON */
   WG_JSON_BAD_UTF8,      /* invalid UTF-8 or lone surrogate */
@@ -75,12 +75,12 @@ typedef enum wg_json_status {
   WG_JSON_TOO_DEEP,
   WG_JSON_TOO_LARGE,     /* input, string or member count over its limit */
   WG_JSON_NOMEM,
-} wg_json_status;
+} wg_json_code;
 
-const char *wg_json_status_name(wg_json_status s); /* "syntax", ... */
+const char *wg_json_code_name(wg_json_code s); /* "syntax", ... */
 
 typedef struct wg_json_error {
-  wg_json_status status;
+  wg_json_code code;
   size_t offset;        /* byte offset where the problem was found */
   char message[128];    /* short reason, e.g. "expected ':' after key" or
                            "duplicate object key \"id\"" */
@@ -146,12 +146,13 @@ bool wg_json_write(const wg_json *v, bool canonical, wg_buf *out);
 bool wg_json_write_pretty(const wg_json *v, bool canonical, size_t indent,
                           wg_buf *out);
 /* Parses text and appends its canonical form to out: what the runtime hands
- * a tool as its input. On failure returns false with err filled: a parse
- * error as from wg_json_parse, or WG_JSON_TOO_LARGE ("output too large")
- * if out hit its cap, or WG_JSON_NOMEM. out may then hold partial output. */
-bool wg_json_canonicalize(const char *text, size_t len,
-                          const wg_json_limits *limits, wg_buf *out,
-                          wg_json_error *err);
+ * a tool as its input. Returns WG_JSON_OK, or the failure with err (if
+ * non-NULL) filled: a parse error as from wg_json_parse, WG_JSON_TOO_LARGE
+ * ("output too large") if out hit its cap, or WG_JSON_NOMEM. out may then
+ * hold partial output. */
+wg_json_code wg_json_canonicalize(const char *text, size_t len,
+                                  const wg_json_limits *limits, wg_buf *out,
+                                  wg_json_error *err);
 /* Appends s[0..len) as a JSON string literal; invalid UTF-8 becomes U+FFFD. */
 bool wg_json_write_string(wg_buf *out, const char *s, size_t len);
 

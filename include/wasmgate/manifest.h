@@ -68,12 +68,13 @@ typedef struct wg_permission {
 /* Parses one permission table (serde's tagged enum with
  * deny_unknown_fields): `v` must be a table with a string `kind` naming one
  * of the five kinds and exactly that kind's keys, of the right types.
- * Strings are copied into `arena`. Returns 0, or -1 (not a permission: an
- * unknown kind, key, surface or api, a missing key or a wrong type) with
- * *err_offset set to the byte offset of the offending value or key, for the
- * caller's "could not be parsed near byte span" diagnostic. */
-int wg_permission_from_toml(const wg_toml_value *v, wg_arena *arena,
-                            wg_permission *out, size_t *err_offset);
+ * Strings are copied into `arena`. Returns WG_PKG_OK, or WG_PKG_MALFORMED
+ * (not a permission: an unknown kind, key, surface or api, a missing key or
+ * a wrong type) or WG_PKG_IO (out of memory), with *err_offset set to the
+ * byte offset of the offending value or key, for the caller's "could not be
+ * parsed near byte span" diagnostic. */
+wg_pkg_code wg_permission_from_toml(const wg_toml_value *v, wg_arena *arena,
+                                    wg_permission *out, size_t *err_offset);
 
 /* The label yoi shows: "surfaces.tool", "tool.X",
  * "tool_namespace.p", "external_write", "host_api.https". Writes at most
@@ -149,23 +150,24 @@ typedef struct wg_manifest {
 
 /* Parses plugin.toml text (the serde step: TOML syntax, unknown keys at
  * every level, types, required keys, enum values, u32 range). On failure
- * returns -1 with diag = malformed/manifest "plugin.toml could not be
+ * returns the kind of diag, e.g. malformed/manifest "plugin.toml could not be
  * parsed near byte span A..B" (A..B: the offending value or key). Does NOT
  * apply the rules of wg_manifest_validate. */
-int wg_manifest_parse(const char *text, size_t len, wg_manifest **out,
-                      wg_pkg_diag *diag);
+wg_pkg_code wg_manifest_parse(const char *text, size_t len, wg_manifest **out,
+                              wg_pkg_diag *diag);
 void wg_manifest_free(wg_manifest *m);
 
 /* yoi's discovery-time validation, in yoi's order: schema_version (api),
  * id (malformed), name/version (malformed), runtime kind (api), abi (api),
  * entry (traversal/missing), then each hook id (malformed) and file
  * (traversal/missing). `pkg` may be NULL to skip the presence checks. Tools
- * are not checked here (see wg_manifest_tool_check). 0 or -1 + diag. */
-int wg_manifest_validate(const wg_manifest *m, const wg_pkg *pkg,
-                         wg_pkg_diag *diag);
+ * are not checked here (see wg_manifest_tool_check). The code (package.h):
+ * WG_PKG_OK, or the kind of *diag. */
+wg_pkg_code wg_manifest_validate(const wg_manifest *m, const wg_pkg *pkg,
+                                 wg_pkg_diag *diag);
 
 /* wg_manifest_parse + wg_manifest_validate on the package's plugin.toml. */
-int wg_manifest_load(const wg_pkg *pkg, wg_manifest **out, wg_pkg_diag *diag);
+wg_pkg_code wg_manifest_load(const wg_pkg *pkg, wg_manifest **out, wg_pkg_diag *diag);
 
 /* A diagnostic about one tool (registration-time rules), or a warning. */
 typedef struct wg_manifest_diag {
@@ -178,8 +180,8 @@ typedef struct wg_manifest_diag {
 } wg_manifest_diag;
 
 /* Registration-time checks of m->tools[index] (the registry calls this;
- * check reports it), in this order; the first failure gives -1 and *diag
- * (phase manifest, location set), else 0:
+ * check reports it), in this order; the first failure gives its kind and
+ * *diag (phase manifest, location set), else WG_PKG_OK:
  *   name (yoi's validate_tool_name), location "tools[i].name", malformed:
  *     "plugin tool name is empty" / "... exceeds 128 bytes" /
  *     "... contains whitespace or control characters"
@@ -194,12 +196,12 @@ typedef struct wg_manifest_diag {
  *     "plugin tool input_schema root must have type \"object\""
  *     ("tools[i].input_schema.type")
  *     "plugin tool input_schema is not a supported JSON Schema (S)", S the
- *     schema layer's status name ("tools[i].input_schema" + its path).
+ *     schema layer's code name ("tools[i].input_schema" + its path).
  * Deliberately not yoi's small keyword subset (type, properties, required,
  * items, enum, ...): the full schema layer, since wasmgate validates every
  * call's input against it. */
-int wg_manifest_tool_check(const wg_manifest *m, size_t index,
-                           wg_manifest_diag *diag);
+wg_pkg_code wg_manifest_tool_check(const wg_manifest *m, size_t index,
+                                   wg_manifest_diag *diag);
 
 /* The warning of m->tools[index], if any: true and *diag (warning = true,
  * location "tools[i].name") when the name is outside [A-Za-z0-9_-]{1,64}:
@@ -213,7 +215,7 @@ bool wg_manifest_tool_name_portable(const char *name, size_t len);
 
 /* Compiles a tool's input_schema with the schema layer (compile on demand;
  * the caller frees). NULL with *err when it does not compile or has no JSON
- * form (err->status WG_SCHEMA_BAD_KEYWORD then). */
+ * form (err->code WG_SCHEMA_BAD_KEYWORD then). */
 wg_schema *wg_manifest_tool_schema(const wg_manifest_tool *t,
                                    wg_schema_error *err);
 
@@ -223,7 +225,7 @@ wg_schema *wg_manifest_tool_schema(const wg_manifest_tool *t,
  * `memory` (a memory) and `yoi_tool_call` (a function [] -> []); every
  * import is yoi:tool.{tool_name_len,tool_name_read,input_len,input_read,
  * output_write} or yoi:https.{request,response_len,response_read} with its
- * exact type. The first failure gives -1 and diag (phase manifest):
+ * exact type. The first failure gives its kind and diag (phase manifest):
  *   api  "plugin WASM module could not be decoded or validated (R)"
  *         (R: the engine's result name: malformed, invalid, unsupported)
  *   api  "plugin WASM module does not export memory"
@@ -237,16 +239,16 @@ wg_schema *wg_manifest_tool_schema(const wg_manifest_tool *t,
  *   api  "host_api.fs is not implemented" (any yoi:fs import, as yoi)
  * *uses_https (if non-NULL) is set when yoi:https is imported (authorizing
  * host_api.https is wg_authorize_host_api's job, plugins.h). */
-int wg_abi_check(const uint8_t *wasm, size_t len, bool *uses_https,
-                 wg_pkg_diag *diag);
+wg_pkg_code wg_abi_check(const uint8_t *wasm, size_t len, bool *uses_https,
+                         wg_pkg_diag *diag);
 /* The same with the engine's build bounds (NULL: its defaults). Also:
  *   api     "plugin WASM module exceeds an engine limit: MSG" (MSG: the
  *           engine's fixed text, e.g. "br_table with 70000 targets (limit
  *           65520)")
  *   bounds  "plugin WASM module could not be checked within the time
  *           limit" (the deadline) / "... check was cancelled" */
-int wg_abi_check_limited(const uint8_t *wasm, size_t len,
-                         const wg_module_limits *limits, bool *uses_https,
-                         wg_pkg_diag *diag);
+wg_pkg_code wg_abi_check_limited(const uint8_t *wasm, size_t len,
+                                 const wg_module_limits *limits, bool *uses_https,
+                                 wg_pkg_diag *diag);
 
 #endif

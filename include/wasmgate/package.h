@@ -13,8 +13,11 @@
 #include "wasmgate/util.h"
 #include "wasmgate/limits.h"
 
-/* yoi's diagnostic kinds; names are snake_case. */
-typedef enum wg_pkg_kind {
+/* The package layer's result: OK, or yoi's diagnostic kind, which is also
+ * the kind of the wg_pkg_diag a failing function fills. Names are
+ * snake_case ("ok", "missing", ...). */
+typedef enum wg_pkg_code {
+  WG_PKG_OK = 0,
   WG_PKG_MISSING,
   WG_PKG_DUPLICATE,
   WG_PKG_AMBIGUOUS,
@@ -27,7 +30,7 @@ typedef enum wg_pkg_kind {
   WG_PKG_TRAVERSAL,
   WG_PKG_BOUNDS,
   WG_PKG_IO,
-} wg_pkg_kind;
+} wg_pkg_code;
 
 typedef enum wg_pkg_phase {
   WG_PKG_PHASE_DISCOVERY,
@@ -39,12 +42,12 @@ typedef enum wg_pkg_phase {
 enum { WG_PKG_MESSAGE_MAX = 256 };
 
 typedef struct wg_pkg_diag {
-  wg_pkg_kind kind;
+  wg_pkg_code kind; /* never WG_PKG_OK once a function failed */
   wg_pkg_phase phase;
   char message[WG_PKG_MESSAGE_MAX]; /* fixed English text, no paths */
 } wg_pkg_diag;
 
-const char *wg_pkg_kind_name(wg_pkg_kind kind);
+const char *wg_pkg_code_name(wg_pkg_code code);
 const char *wg_pkg_phase_name(wg_pkg_phase phase);
 /* yoi's safe I/O words: an errno reduced to "not
  * found", "permission denied", "already exists", "invalid input", "invalid
@@ -79,26 +82,31 @@ typedef struct wg_pkg wg_pkg;
 /* "sha256:" + 64 lowercase hex + NUL. */
 enum { WG_PKG_DIGEST_LEN = 72 };
 
-/* Each open function either returns 0 and a package (files sorted by
- * byte-wise path, root plugin.toml present, at most max_manifest_size bytes
- * and valid UTF-8, digest computed), or returns -1 and fills *diag. The
+/* Every function here and in manifest.h that fills a wg_pkg_diag (but
+ * wg_pkg_pack, whose wg_pkg_pack_code says which step failed) returns
+ * WG_PKG_OK, or the kind of the diagnostic it filled. The diagnostic is
+ * cleared first; NULL is allowed (the code alone is then the answer).
+ *
+ * Each open function either returns WG_PKG_OK and a package (files sorted
+ * by byte-wise path, root plugin.toml present, at most max_manifest_size
+ * bytes and valid UTF-8, digest computed), or a failure and *diag. The
  * manifest's TOML content is not checked here. */
 
 /* A ZIP package in memory (the bytes are copied). */
-int wg_pkg_open_bytes(const uint8_t *bytes, size_t len,
-                      const wg_pkg_limits *limits, wg_pkg **out,
-                      wg_pkg_diag *diag);
+wg_pkg_code wg_pkg_open_bytes(const uint8_t *bytes, size_t len,
+                              const wg_pkg_limits *limits, wg_pkg **out,
+                              wg_pkg_diag *diag);
 /* A ZIP package file. Never follows a symlink, never blocks on a FIFO, checks
  * the size from fstat before reading. */
-int wg_pkg_open_file(const char *path, const wg_pkg_limits *limits,
-                     wg_pkg **out, wg_pkg_diag *diag);
+wg_pkg_code wg_pkg_open_file(const char *path, const wg_pkg_limits *limits,
+                             wg_pkg **out, wg_pkg_diag *diag);
 /* A directory package. The walk stays under the directory's fd (openat,
  * O_NOFOLLOW); symlinks, FIFOs, devices and non-UTF-8 names are rejected. */
-int wg_pkg_open_dir(const char *path, const wg_pkg_limits *limits,
-                    wg_pkg **out, wg_pkg_diag *diag);
+wg_pkg_code wg_pkg_open_dir(const char *path, const wg_pkg_limits *limits,
+                            wg_pkg **out, wg_pkg_diag *diag);
 /* A file or directory package, whichever `path` is (a symlink is neither). */
-int wg_pkg_open_path(const char *path, const wg_pkg_limits *limits,
-                     wg_pkg **out, wg_pkg_diag *diag);
+wg_pkg_code wg_pkg_open_path(const char *path, const wg_pkg_limits *limits,
+                             wg_pkg **out, wg_pkg_diag *diag);
 void wg_pkg_free(wg_pkg *pkg);
 
 size_t wg_pkg_file_count(const wg_pkg *pkg);
@@ -122,12 +130,12 @@ bool wg_pkg_path_valid(const char *path, size_t len);
 const wg_pkg_file *wg_pkg_manifest_file(const wg_pkg *pkg);
 
 /* yoi's validate_manifest_path, for paths the manifest references
- * (runtime.entry, hooks[].file): 0 and *file if `path` normalizes and is in
- * the package; else -1 with `traversal` ("plugin manifest references a path
+ * (runtime.entry, hooks[].file): WG_PKG_OK and *file if `path` normalizes
+ * and is in the package; else `traversal` ("plugin manifest references a path
  * outside the package root") or `missing` ("... not present in the
  * package"), phase manifest. */
-int wg_pkg_resolve_ref(const wg_pkg *pkg, const char *path, size_t len,
-                       const wg_pkg_file **file, wg_pkg_diag *diag);
+wg_pkg_code wg_pkg_resolve_ref(const wg_pkg *pkg, const char *path, size_t len,
+                               const wg_pkg_file **file, wg_pkg_diag *diag);
 
 /* Serializes the package as a deterministic stored ZIP: entries in path
  * order, fixed timestamps (1980-01-01 00:00), flags 0x0800, mode 0644,
@@ -136,21 +144,24 @@ int wg_pkg_resolve_ref(const wg_pkg *pkg, const char *path, size_t len,
 bool wg_pkg_write_zip(const wg_pkg *pkg, wg_buf *out);
 
 /* Outcome of wg_pkg_pack. */
-typedef enum wg_pkg_pack_status {
-  WG_PKG_PACK_OK,
+typedef enum wg_pkg_pack_code {
+  WG_PKG_PACK_OK = 0,
   WG_PKG_PACK_BAD_PACKAGE,  /* the input is not a valid package: see diag */
   WG_PKG_PACK_BAD_OUTPUT,   /* output inside the input, a symlink, a
                                directory or not a regular file */
   WG_PKG_PACK_WRITE_FAILED, /* I/O error writing; nothing is left behind */
-} wg_pkg_pack_status;
+} wg_pkg_pack_code;
+
+/* "ok", "bad_package", "bad_output", "write_failed". */
+const char *wg_pkg_pack_code_name(wg_pkg_pack_code code);
 
 /* Reads directory package `dir` and writes its ZIP form to `out_path`
  * atomically (temp file in the same directory, fsync, rename). The output is
  * re-read before the rename and must give the same digest. On success the
  * digest is stored in digest_out (if non-NULL). */
-wg_pkg_pack_status wg_pkg_pack(const char *dir, const char *out_path,
-                               const wg_pkg_limits *limits,
-                               char digest_out[WG_PKG_DIGEST_LEN],
-                               wg_pkg_diag *diag);
+wg_pkg_pack_code wg_pkg_pack(const char *dir, const char *out_path,
+                             const wg_pkg_limits *limits,
+                             char digest_out[WG_PKG_DIGEST_LEN],
+                             wg_pkg_diag *diag);
 
 #endif

@@ -62,7 +62,7 @@ wg_config_code wg_plugin_stores_get(const wg_config *cfg, const char *workspace,
 enum { WG_PLUGIN_LABEL_MAX = 256, WG_PLUGIN_REF_MAX = 160 };
 
 typedef struct wg_plugin_diag {
-  wg_pkg_kind kind;
+  wg_pkg_code kind;
   wg_pkg_phase phase;
   bool has_source;
   wg_source source;

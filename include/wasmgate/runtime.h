@@ -225,16 +225,18 @@ typedef struct wg_registry {
  * gating, per-tool checks (a bad name/schema stops that plugin),
  * authorization (a denial is a warning and skips the tool), first
  * registration of a name wins (a collision stops that plugin). `reserved`
- * names (built-in tools of a host) are taken first. 0, or -1 on OOM. */
-int wg_registry_build(const wg_config *cfg, const wg_resolution *res,
-                      const char *const *reserved, size_t reserved_count,
-                      wg_registry *out);
+ * names (built-in tools of a host) are taken first. Everything a plugin
+ * does wrong is a diagnostic in *out, so the one failure is out of memory:
+ * false then, with *out freed (as wg_registry_set_base_dir). */
+bool wg_registry_build(const wg_config *cfg, const wg_resolution *res,
+                       const char *const *reserved, size_t reserved_count,
+                       wg_registry *out);
 /* The same from a whole plugin set: a rejected plugin's diagnostic also
  * carries the discovery diagnostics `wasmgate list` shows beside it (a
  * package that could not be read, a bad manifest). What the workspace
  * uses. */
-int wg_registry_build_set(const wg_plugin_set *set, const char *const *reserved,
-                          size_t reserved_count, wg_registry *out);
+bool wg_registry_build_set(const wg_plugin_set *set, const char *const *reserved,
+                           size_t reserved_count, wg_registry *out);
 void wg_registry_free(wg_registry *r);
 const wg_tool *wg_registry_find(const wg_registry *r, const char *name);
 /* The directory relative [https] ca_file and [secrets] file paths are
@@ -380,9 +382,9 @@ typedef struct wg_workspace_options {
 
 /* Opens the workspace. On failure returns the step that failed (and *out
  * is NULL) with err's located message; WG_PLUGIN_SET_OK on success. */
-wg_plugin_set_status wg_workspace_open(const wg_workspace_options *opts,
-                                       wg_workspace **out,
-                                       wg_config_error *err);
+wg_plugin_set_code wg_workspace_open(const wg_workspace_options *opts,
+                                     wg_workspace **out,
+                                     wg_config_error *err);
 void wg_workspace_close(wg_workspace *ws);
 
 const wg_registry *wg_workspace_registry(const wg_workspace *ws);

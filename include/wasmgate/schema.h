@@ -33,7 +33,7 @@
 #include "wasmgate/json.h"
 #include "wasmgate/limits.h"
 
-typedef enum wg_schema_status {
+typedef enum wg_schema_code {
   WG_SCHEMA_OK = 0,
   /* compile errors */
   WG_SCHEMA_UNKNOWN_KEYWORD, /* a keyword we do not implement */
@@ -49,10 +49,10 @@ typedef enum wg_schema_status {
   WG_SCHEMA_DEPTH,        /* validation nesting over max_validate_depth */
   WG_SCHEMA_REGEX_LIMIT,  /* a regex hit its match/depth/heap limit */
   WG_SCHEMA_NUMBER_LIMIT, /* a number too large to decide exactly */
-} wg_schema_status;
+} wg_schema_code;
 
 /* Stable snake_case name: "unknown_keyword", "invalid", "budget", ... */
-const char *wg_schema_status_name(wg_schema_status s);
+const char *wg_schema_code_name(wg_schema_code s);
 
 /* Limits. A zero field means "the default". */
 typedef struct wg_schema_options {
@@ -81,7 +81,7 @@ wg_schema_options wg_schema_default_options(void);
  * additionalProperties or propertyNames; array items are their index. For
  * an unknown keyword, `keyword` is that keyword (cut, controls as '?'). */
 typedef struct wg_schema_error {
-  wg_schema_status status;
+  wg_schema_code code;
   char instance_path[256]; /* JSON pointer into the instance: "/items/3/{0}" */
   char schema_path[256];   /* JSONPath-like: "$.properties.q.oneOf[1]" */
   char keyword[32];        /* "minLength", "$ref", ... */
@@ -90,7 +90,7 @@ typedef struct wg_schema_error {
 
 typedef enum wg_schema_result {
   WG_SCHEMA_VALID = 0,
-  WG_SCHEMA_NOT_VALID = 1, /* err->status == WG_SCHEMA_INVALID */
+  WG_SCHEMA_NOT_VALID = 1, /* err->code == WG_SCHEMA_INVALID */
   WG_SCHEMA_ERROR = 2,     /* budget, depth, regex/number limit, memory; see err */
 } wg_schema_result;
 
@@ -108,9 +108,10 @@ void wg_schema_free(wg_schema *s); /* NULL is fine */
 /* A subschema no instance can validate through: reaching it takes more
  * nested applications than max_validate_depth (a $ref chain deeper than
  * the limit, a $ref/allOf cycle consuming no instance), so every input
- * that gets there fails with WG_SCHEMA_DEPTH. Returns 1 and fills warn
- * (schema_path of the shallowest such subschema, keyword, message), 0 if
- * there is none, -1 out of memory. Linear in the schema; no recursion. */
-int wg_schema_depth_warning(const wg_schema *s, wg_schema_error *warn);
+ * that gets there fails with WG_SCHEMA_DEPTH. Returns WG_SCHEMA_DEPTH and
+ * fills warn (schema_path of the shallowest such subschema, keyword,
+ * message), WG_SCHEMA_OK if there is none, WG_SCHEMA_NOMEM out of memory;
+ * warn->code is the same. Linear in the schema; no recursion. */
+wg_schema_code wg_schema_depth_warning(const wg_schema *s, wg_schema_error *warn);
 
 #endif

@@ -110,7 +110,7 @@ typedef struct wg_toml_limits {
 
 wg_toml_limits wg_toml_default_limits(void);
 
-typedef enum wg_toml_status {
+typedef enum wg_toml_code {
   WG_TOML_OK = 0,
   WG_TOML_SYNTAX,       /* not TOML (also: bad escape, bad number form) */
   WG_TOML_BAD_UTF8,     /* invalid UTF-8 in the input */
@@ -124,14 +124,14 @@ typedef enum wg_toml_status {
   WG_TOML_TOO_DEEP,
   WG_TOML_TOO_LARGE,    /* input over max_size, tree over max_memory */
   WG_TOML_NOMEM,
-} wg_toml_status;
+} wg_toml_code;
 
 /* Stable names: "ok", "syntax", "bad_utf8", "control_char", "bad_value",
  * "overflow", "duplicate", "too_deep", "too_large", "nomem". */
-const char *wg_toml_status_name(wg_toml_status s);
+const char *wg_toml_code_name(wg_toml_code s);
 
 typedef struct wg_toml_error {
-  wg_toml_status status;
+  wg_toml_code code;
   uint32_t line, column; /* 1-based; column in code points */
   size_t offset;         /* byte offset */
   char message[96];      /* fixed text, never input bytes */
@@ -141,7 +141,7 @@ typedef struct wg_toml_doc wg_toml_doc;
 
 /* Parses text[0..len) (text may be NULL only when len is 0). limits may be
  * NULL (defaults). On failure returns NULL and fills err (if non-NULL); on
- * success err->status is WG_TOML_OK. */
+ * success err->code is WG_TOML_OK. */
 wg_toml_doc *wg_toml_parse(const char *text, size_t len,
                            const wg_toml_limits *limits, wg_toml_error *err);
 void wg_toml_free(wg_toml_doc *doc);

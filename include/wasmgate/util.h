@@ -63,7 +63,7 @@ void *wg_vec_reserve(void *p, size_t *cap, size_t need, size_t elem,
  * all. The data is NUL-terminated (not counted in *len) and the caller's to
  * free; on any failure *data is NULL and *errnum (when not NULL) says why:
  * errno, EFBIG for TOO_BIG, ENOMEM, EISDIR for IS_DIR, 0 for NOT_REGULAR. */
-typedef enum wg_read_status {
+typedef enum wg_read_code {
   WG_READ_OK = 0,
   WG_READ_OPEN,        /* open failed (ELOOP: a symlink under NOFOLLOW) */
   WG_READ_IS_DIR,      /* WG_READ_REGULAR, and it is a directory */
@@ -71,7 +71,10 @@ typedef enum wg_read_status {
   WG_READ_TOO_BIG,     /* more than max bytes */
   WG_READ_IO,          /* fstat or read failed */
   WG_READ_NOMEM,
-} wg_read_status;
+} wg_read_code;
+
+/* "ok", "open", "is_dir", "not_regular", "too_big", "io", "nomem". */
+const char *wg_read_code_name(wg_read_code code);
 
 enum {
   WG_READ_NOFOLLOW = 1u << 0, /* a symlink is refused (O_NOFOLLOW) */
@@ -80,11 +83,11 @@ enum {
   WG_READ_STDIN = 1u << 3,    /* the path "-" is standard input */
 };
 
-wg_read_status wg_read_file(const char *path, size_t max, unsigned flags,
-                            uint8_t **data, size_t *len, int *errnum);
+wg_read_code wg_read_file(const char *path, size_t max, unsigned flags,
+                          uint8_t **data, size_t *len, int *errnum);
 /* The same from an open descriptor (read to its end; not closed). */
-wg_read_status wg_read_fd(int fd, size_t max, uint8_t **data, size_t *len,
-                          int *errnum);
+wg_read_code wg_read_fd(int fd, size_t max, uint8_t **data, size_t *len,
+                        int *errnum);
 
 /* A bump allocator: many small allocations, one free. `limit` bounds the
  * total bytes it will hand out (0 = unlimited); past it, allocation fails. */
@@ -187,14 +190,17 @@ typedef struct wg_cidr {
   uint8_t prefix;
 } wg_cidr;
 
-typedef enum wg_cidr_status {
-  WG_CIDR_OK,
+typedef enum wg_cidr_code {
+  WG_CIDR_OK = 0,
   WG_CIDR_SYNTAX,    /* no '/', or the address is not an IPv4/IPv6 address */
   WG_CIDR_PREFIX,    /* prefix missing, not a number, or out of range */
   WG_CIDR_HOST_BITS, /* bits set after the prefix */
-} wg_cidr_status;
+} wg_cidr_code;
 
-wg_cidr_status wg_cidr_parse(const char *s, size_t len, wg_cidr *out);
+/* "ok", "syntax", "prefix", "host_bits". */
+const char *wg_cidr_code_name(wg_cidr_code code);
+
+wg_cidr_code wg_cidr_parse(const char *s, size_t len, wg_cidr *out);
 /* Same family and the first `prefix` bits equal. */
 bool wg_cidr_contains(const wg_cidr *c, const wg_ip *ip);
 

@@ -61,7 +61,7 @@ static void add_pkg_diag(check_report *r, const wg_pkg_diag *pd) {
 }
 
 /* A warning of `kind` about the package (tool SIZE_MAX) or tools[tool]. */
-static wg_manifest_diag warning_diag(wg_pkg_kind kind, const char *message, size_t tool) {
+static wg_manifest_diag warning_diag(wg_pkg_code kind, const char *message, size_t tool) {
   wg_manifest_diag d;
   memset(&d, 0, sizeof d);
   d.warning = true;
@@ -74,7 +74,7 @@ static wg_manifest_diag warning_diag(wg_pkg_kind kind, const char *message, size
   return d;
 }
 
-static void add_warning(check_report *r, wg_pkg_kind kind, const char *message, size_t tool) {
+static void add_warning(check_report *r, wg_pkg_code kind, const char *message, size_t tool) {
   wg_manifest_diag d = warning_diag(kind, message, tool);
   add_diag(r, &d);
 }
@@ -114,7 +114,7 @@ static void check_schema_depth(check_report *r, size_t i) {
   wg_schema *s = wg_manifest_tool_schema(&r->manifest->tools[i], &se);
   if (!s) return; /* wg_manifest_tool_check reported it */
   wg_schema_error w;
-  if (wg_schema_depth_warning(s, &w) == 1) {
+  if (wg_schema_depth_warning(s, &w) == WG_SCHEMA_DEPTH) {
     wg_manifest_diag d = warning_diag(WG_PKG_BOUNDS, w.message, i);
     /* Cut to the location's room: a long path ends in "...". */
     snprintf(d.location, sizeof d.location, "tools[%zu].input_schema%.200s", i,
@@ -182,7 +182,7 @@ static void run_check(check_report *r, const char *path) {
 }
 
 static const char *diag_kind(const wg_manifest_diag *d) {
-  return d->warning ? "warning" : wg_pkg_kind_name(d->diag.kind);
+  return d->warning ? "warning" : wg_pkg_code_name(d->diag.kind);
 }
 
 static void json_string_or_null(wg_json_writer *w, const char *s, size_t len) {

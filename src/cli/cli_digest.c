@@ -12,7 +12,7 @@ static int digest_run(const cli_args *a) {
   wg_pkg *pkg = NULL;
   wg_pkg_diag d;
   if (wg_pkg_open_path(a->pos[0], NULL, &pkg, &d) != 0) {
-    fprintf(stderr, "%s: %s\n", wg_pkg_kind_name(d.kind), d.message);
+    fprintf(stderr, "%s: %s\n", wg_pkg_code_name(d.kind), d.message);
     return CLI_EXIT_FAIL;
   }
   char digest[WG_PKG_DIGEST_LEN];

@@ -10,7 +10,7 @@
 #include <string.h>
 
 static void print_diag(const wg_plugin_diag *d) {
-  fprintf(stderr, "wasmgate: [%s/%s] ", wg_pkg_kind_name(d->kind),
+  fprintf(stderr, "wasmgate: [%s/%s] ", wg_pkg_code_name(d->kind),
           wg_pkg_phase_name(d->phase));
   if (d->identity[0]) {
     cli_print_safe_str(stderr, d->identity);
@@ -29,8 +29,8 @@ static void print_diag(const wg_plugin_diag *d) {
 static int compare_file(const char *path, const wg_buf *text) {
   uint8_t *data = NULL;
   size_t len = 0;
-  wg_read_status st = wg_read_file(path, text->len, WG_READ_NONBLOCK | WG_READ_REGULAR,
-                                   &data, &len, NULL);
+  wg_read_code st = wg_read_file(path, text->len, WG_READ_NONBLOCK | WG_READ_REGULAR,
+                                 &data, &len, NULL);
   int same = st == WG_READ_OK && len == text->len &&
              (len == 0 || memcmp(data, text->data, len) == 0);
   free(data);

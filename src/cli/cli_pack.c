@@ -27,7 +27,7 @@ static int pack_run(const cli_args *a) {
   case WG_PKG_PACK_BAD_PACKAGE:
   case WG_PKG_PACK_WRITE_FAILED:
   default:
-    fprintf(stderr, "%s: %s\n", wg_pkg_kind_name(d.kind), d.message);
+    fprintf(stderr, "%s: %s\n", wg_pkg_code_name(d.kind), d.message);
     return CLI_EXIT_FAIL;
   }
 }

@@ -14,7 +14,7 @@ static int located(const char *file, const wg_config_error *e) {
   return cli_fail("%s: %s", file, e->message);
 }
 
-int cli_plugin_set_error(wg_plugin_set_status st, const char *workspace,
+int cli_plugin_set_error(wg_plugin_set_code st, const char *workspace,
                          const char *config, const wg_config_error *err) {
   switch (st) {
   case WG_PLUGIN_SET_WORKSPACE:
@@ -30,7 +30,7 @@ static int load(const wg_plugin_set_options *so, const char *shown_config, cli_p
   memset(p, 0, sizeof *p);
   wg_config_error err;
   wg_plugin_set set;
-  wg_plugin_set_status st = wg_plugin_set_load(so, &set, &err);
+  wg_plugin_set_code st = wg_plugin_set_load(so, &set, &err);
   /* Heap pointers move with the fields: resolution stays valid. */
   cli_str(p->workspace, sizeof p->workspace, set.workspace);
   cli_str(p->lock_path, sizeof p->lock_path, set.lock_path);
@@ -64,7 +64,7 @@ int cli_workspace_open(const cli_args *a, wg_workspace **ws) {
   };
   wg_config_error err;
   *ws = NULL;
-  wg_plugin_set_status st = wg_workspace_open(&wo, ws, &err);
+  wg_plugin_set_code st = wg_workspace_open(&wo, ws, &err);
   if (st == WG_PLUGIN_SET_OK) return CLI_EXIT_OK;
   return cli_plugin_set_error(st, a->workspace, a->config_arg, &err);
 }

@@ -30,7 +30,7 @@ typedef struct cli_plugins {
 int cli_plugins_open(const cli_args *a, bool use_lock, cli_plugins *p);
 /* Prints a wg_plugin_set_load / wg_workspace_open failure as
  * "wasmgate: wasmgate.toml:3:1: ..." and returns CLI_EXIT_FAIL. */
-int cli_plugin_set_error(wg_plugin_set_status st, const char *workspace,
+int cli_plugin_set_error(wg_plugin_set_code st, const char *workspace,
                          const char *config, const wg_config_error *err);
 void cli_plugins_free(cli_plugins *p);
 /* Opens the workspace the global options name (wg_workspace_open); returns

@@ -93,7 +93,7 @@ typedef struct cfg_diags {
 
 /* Appends a diagnostic; identity/package/digest may be NULL. Returns the
  * new entry, or NULL (sets oom) when memory runs out. */
-wg_plugin_diag *cfg_diag_add(cfg_diags *d, wg_pkg_kind kind,
+wg_plugin_diag *cfg_diag_add(cfg_diags *d, wg_pkg_code kind,
                              wg_pkg_phase phase, const char *message);
 void cfg_copy(char *dst, size_t cap, const char *src);
 

@@ -250,8 +250,10 @@ static int parse_permissions(cfg_ctx *c, const wg_toml_value *t,
   for (size_t i = 0; i < n; i++) {
     size_t off = 0;
     cfg_index(wi, w, i);
-    if (wg_permission_from_toml(wg_toml_at(arr, i), c->arena,
-                                &g->permissions[i], &off))
+    wg_pkg_code code = wg_permission_from_toml(wg_toml_at(arr, i), c->arena,
+                                               &g->permissions[i], &off);
+    if (code == WG_PKG_IO) return cfg_fail_code(c, WG_CONFIG_NOMEM, 0, 0, "out of memory");
+    if (code != WG_PKG_OK)
       return cfg_fail_offset(
           c, off,
           "`%s` is not a valid permission (kind = surface, tool, "
@@ -420,7 +422,7 @@ wg_config *wg_config_parse(const char *text, size_t len, wg_config_error *err) {
   wg_toml_error terr;
   cfg->priv->doc = wg_toml_parse(text, len, &limits, &terr);
   if (!cfg->priv->doc) {
-    cfg_error_set(err, terr.status == WG_TOML_NOMEM ? WG_CONFIG_NOMEM : WG_CONFIG_TOML,
+    cfg_error_set(err, terr.code == WG_TOML_NOMEM ? WG_CONFIG_NOMEM : WG_CONFIG_TOML,
                   "invalid TOML: %s", terr.message);
     err->line = terr.line;
     err->column = terr.column;
@@ -445,8 +447,8 @@ wg_config *wg_config_parse(const char *text, size_t len, wg_config_error *err) {
 static int read_small_file(const char *path, size_t max, char **data,
                            size_t *len, int *errnum) {
   uint8_t *buf = NULL;
-  wg_read_status st = wg_read_file(path, max, WG_READ_NONBLOCK | WG_READ_REGULAR,
-                                   &buf, len, errnum);
+  wg_read_code st = wg_read_file(path, max, WG_READ_NONBLOCK | WG_READ_REGULAR,
+                                 &buf, len, errnum);
   if (st == WG_READ_NOT_REGULAR) *errnum = CFG_ENOTREG;
   if (st != WG_READ_OK) return -1;
   *data = (char *)buf;

@@ -224,7 +224,7 @@ int cfg_parse_https(cfg_ctx *c, const wg_toml_value *root, wg_config *cfg) {
   for (size_t i = 0; i < cfg->allow_network_count; i++) {
     wg_cidr cidr;
     const char *s = cfg->allow_networks[i];
-    wg_cidr_status st = wg_cidr_parse(s, strlen(s), &cidr);
+    wg_cidr_code st = wg_cidr_parse(s, strlen(s), &cidr);
     if (st == WG_CIDR_OK) continue;
     const wg_toml_value *v = wg_toml_at(wg_toml_get(t, "allow_networks"), i);
     if (st == WG_CIDR_HOST_BITS)

@@ -410,7 +410,7 @@ static void add_diags(insp *s, const char *key, const wg_plugin_diag *d,
                       wg_inspect_item *it, bool *file_present, bool *non_missing) {
   for (size_t i = 0; i < n; i++) {
     if (strcmp(keys[i], key) != 0) continue;
-    diag_push(s, acc, wg_pkg_kind_name(d[i].kind), d[i].message);
+    diag_push(s, acc, wg_pkg_code_name(d[i].kind), d[i].message);
     if (d[i].kind != WG_PKG_MISSING) *non_missing = true;
     if (d[i].has_source && d[i].package[0]) {
       *file_present = true;

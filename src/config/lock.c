@@ -104,7 +104,7 @@ wg_config_code wg_lock_parse(const char *text, size_t len, wg_lock *out,
   wg_toml_error terr;
   wg_toml_doc *doc = wg_toml_parse(text, len, &limits, &terr);
   if (!doc) {
-    cfg_error_set(err, terr.status == WG_TOML_NOMEM ? WG_CONFIG_NOMEM : WG_CONFIG_TOML,
+    cfg_error_set(err, terr.code == WG_TOML_NOMEM ? WG_CONFIG_NOMEM : WG_CONFIG_TOML,
                   "invalid TOML: %s", terr.message);
     err->line = terr.line;
     err->column = terr.column;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *wg_plugin_set_status_name(wg_plugin_set_status s) {
+const char *wg_plugin_set_code_name(wg_plugin_set_code s) {
   switch (s) {
   case WG_PLUGIN_SET_OK: return "ok";
   case WG_PLUGIN_SET_WORKSPACE: return "workspace";
@@ -24,8 +24,8 @@ static bool in_workspace(char *out, const char *ws, const char *name) {
   return n > 0 && n < WG_CONFIG_PATH_MAX;
 }
 
-static wg_plugin_set_status fail(wg_config_error *err, wg_plugin_set_status s,
-                                 const char *msg) {
+static wg_plugin_set_code fail(wg_config_error *err, wg_plugin_set_code s,
+                               const char *msg) {
   cfg_error_set(err, s == WG_PLUGIN_SET_NOMEM ? WG_CONFIG_NOMEM : WG_CONFIG_IO, "%s", msg);
   return s;
 }
@@ -84,9 +84,9 @@ static int discover_cached(wg_plugin_set *p) {
   return rc;
 }
 
-wg_plugin_set_status wg_plugin_set_load(const wg_plugin_set_options *o,
-                                        wg_plugin_set *p,
-                                        wg_config_error *err) {
+wg_plugin_set_code wg_plugin_set_load(const wg_plugin_set_options *o,
+                                      wg_plugin_set *p,
+                                      wg_config_error *err) {
   wg_config_error scratch;
   if (!err) err = &scratch;
   memset(p, 0, sizeof *p);

@@ -31,7 +31,7 @@ typedef struct res_state {
  * it to the enablement item), with the package's label and digest when one
  * was matched. */
 static int fail(res_state *s, const wg_config_enabled *e,
-                 const wg_discovered *pkg, wg_pkg_kind kind, const char *msg) {
+                 const wg_discovered *pkg, wg_pkg_code kind, const char *msg) {
   wg_plugin_diag *d = cfg_diag_add(&s->diags, kind, WG_PKG_PHASE_RESOLUTION, msg);
   if (!d) return 0;
   cfg_copy(d->identity, sizeof d->identity, e->id ? e->id : "");

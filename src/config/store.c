@@ -79,7 +79,7 @@ void cfg_copy(char *dst, size_t cap, const char *src) {
   dst[n] = '\0';
 }
 
-wg_plugin_diag *cfg_diag_add(cfg_diags *d, wg_pkg_kind kind,
+wg_plugin_diag *cfg_diag_add(cfg_diags *d, wg_pkg_code kind,
                              wg_pkg_phase phase, const char *message) {
   if (d->oom) return NULL;
   wg_plugin_diag *p = wg_vec_reserve(d->items, &d->cap, d->count + 1, sizeof *p, 0);

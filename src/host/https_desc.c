@@ -126,11 +126,11 @@ bool host_desc_decode(const char *text, size_t len, host_desc *d, host_fail *f) 
   wg_json_error je;
   d->doc = wg_json_parse(text, len, &lim, &je);
   if (!d->doc) {
-    if (je.status == WG_JSON_NOMEM) host_fail_set(f, WG_ERR_INTERNAL, "out of memory decoding the request");
-    else if (je.status == WG_JSON_TOO_DEEP)
+    if (je.code == WG_JSON_NOMEM) host_fail_set(f, WG_ERR_INTERNAL, "out of memory decoding the request");
+    else if (je.code == WG_JSON_TOO_DEEP)
       host_fail_set(f, WG_ERR_HTTPS_URL_REJECTED,
                     "invalid HTTPS request JSON: nested too deeply at byte %zu", je.offset);
-    else if (je.status == WG_JSON_DUPLICATE_KEY) /* the parser's text quotes the key */
+    else if (je.code == WG_JSON_DUPLICATE_KEY) /* the parser's text quotes the key */
       host_fail_set(f, WG_ERR_HTTPS_URL_REJECTED,
                     "invalid HTTPS request JSON: duplicate object key at byte %zu", je.offset);
     else

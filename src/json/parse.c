@@ -63,7 +63,7 @@ const char *wg_json_type_name(wg_json_type t) {
   return WG_NAME_IN(json_type_names, t);
 }
 
-static const char *const json_status_names[] = {
+static const char *const json_code_names[] = {
     [WG_JSON_OK] = "ok",
     [WG_JSON_SYNTAX] = "syntax",
     [WG_JSON_BAD_UTF8] = "bad_utf8",
@@ -72,10 +72,10 @@ static const char *const json_status_names[] = {
     [WG_JSON_TOO_LARGE] = "too_large",
     [WG_JSON_NOMEM] = "nomem",
 };
-WG_NAMES_COVER(json_status_names, WG_JSON_NOMEM);
+WG_NAMES_COVER(json_code_names, WG_JSON_NOMEM);
 
-const char *wg_json_status_name(wg_json_status s) {
-  return WG_NAME_IN(json_status_names, s);
+const char *wg_json_code_name(wg_json_code s) {
+  return WG_NAME_IN(json_code_names, s);
 }
 
 /* The defaults, and why: wasmgate/limits.h. */
@@ -89,10 +89,10 @@ wg_json_limits wg_json_default_limits(void) {
   return l;
 }
 
-static bool json_fail(json_parser *p, wg_json_status st, size_t off,
+static bool json_fail(json_parser *p, wg_json_code st, size_t off,
                       const char *why) {
   if (p->err) {
-    p->err->status = st;
+    p->err->code = st;
     p->err->offset = off;
     snprintf(p->err->message, sizeof p->err->message, "%s", why);
   }
@@ -104,7 +104,7 @@ static bool json_nomem(json_parser *p) {
 }
 
 /* json_fail for functions that return a node. */
-static wg_json *json_fail_node(json_parser *p, wg_json_status st, size_t off,
+static wg_json *json_fail_node(json_parser *p, wg_json_code st, size_t off,
                                const char *why) {
   json_fail(p, st, off, why);
   return NULL;
@@ -384,7 +384,7 @@ static wg_json *json_fail_dup(json_parser *p, const json_slot *m, const json_slo
   size_t at = (size_t)(dup - m), first = 0;
   while (first < at && !json_same_key(&m[first], dup)) first++;
   if (p->err) {
-    p->err->status = WG_JSON_DUPLICATE_KEY;
+    p->err->code = WG_JSON_DUPLICATE_KEY;
     p->err->offset = dup->key_off;
     snprintf(p->err->message, sizeof p->err->message,
              "duplicate object key at member index %zu (first at member index %zu)", at, first);
@@ -552,7 +552,7 @@ wg_json_doc *wg_json_parse(const char *text, size_t len,
   p.lim = json_effective_limits(limits);
   p.err = err;
   if (err) {
-    err->status = WG_JSON_OK;
+    err->code = WG_JSON_OK;
     err->offset = 0;
     err->message[0] = '\0';
   }

@@ -298,18 +298,19 @@ bool wg_json_write_pretty(const wg_json *v, bool canonical, size_t indent,
   return json_write_tree(v, canonical, indent, 0, out);
 }
 
-bool wg_json_canonicalize(const char *text, size_t len,
-                          const wg_json_limits *limits, wg_buf *out,
-                          wg_json_error *err) {
+wg_json_code wg_json_canonicalize(const char *text, size_t len,
+                                  const wg_json_limits *limits, wg_buf *out,
+                                  wg_json_error *err) {
+  wg_json_error own; /* the code is the answer even without err */
+  if (!err) err = &own;
   wg_json_doc *d = wg_json_parse(text, len, limits, err);
-  if (!d) return false;
+  if (!d) return err->code;
   bool ok = wg_json_write(wg_json_root(d), true, out);
   wg_json_free(d);
-  if (!ok && err) {
-    err->status = out->overflow ? WG_JSON_TOO_LARGE : WG_JSON_NOMEM;
-    err->offset = 0;
-    snprintf(err->message, sizeof err->message, "%s",
-             out->overflow ? "output too large" : "out of memory");
-  }
-  return ok;
+  if (ok) return WG_JSON_OK;
+  err->code = out->overflow ? WG_JSON_TOO_LARGE : WG_JSON_NOMEM;
+  err->offset = 0;
+  snprintf(err->message, sizeof err->message, "%s",
+           out->overflow ? "output too large" : "out of memory");
+  return err->code;
 }

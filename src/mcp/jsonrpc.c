@@ -80,7 +80,7 @@ void mcp_msg_parse(const char *text, size_t len, size_t max_len, mcp_msg *m) {
     /* The parser's reason names a byte offset, never the input's bytes. */
     char msg[sizeof m->error_message];
     snprintf(msg, sizeof msg, "Parse error: %.100s at byte %zu", err.message, err.offset);
-    return invalid(m, err.status == WG_JSON_NOMEM ? MCP_INTERNAL_ERROR : MCP_PARSE_ERROR, msg);
+    return invalid(m, err.code == WG_JSON_NOMEM ? MCP_INTERNAL_ERROR : MCP_PARSE_ERROR, msg);
   }
   const wg_json *root = wg_json_root(m->doc);
   if (root->type == WG_JSON_ARRAY)

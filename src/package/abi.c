@@ -144,14 +144,14 @@ static int abi_unfinished(wg_wasm_code r, const wg_wasm_error *err,
   return abi_fail(d, msg);
 }
 
-int wg_abi_check(const uint8_t *wasm, size_t len, bool *uses_https,
-                 wg_pkg_diag *diag) {
+wg_pkg_code wg_abi_check(const uint8_t *wasm, size_t len, bool *uses_https,
+                         wg_pkg_diag *diag) {
   return wg_abi_check_limited(wasm, len, NULL, uses_https, diag);
 }
 
-int wg_abi_check_limited(const uint8_t *wasm, size_t len,
-                         const wg_module_limits *limits, bool *uses_https,
-                         wg_pkg_diag *diag) {
+static int abi_check(const uint8_t *wasm, size_t len,
+                     const wg_module_limits *limits, bool *uses_https,
+                     wg_pkg_diag *diag) {
   bool https = false;
   if (uses_https) *uses_https = false;
   wg_module *mod = NULL;
@@ -180,4 +180,12 @@ int wg_abi_check_limited(const uint8_t *wasm, size_t len,
   wg_module_release(mod);
   if (uses_https) *uses_https = https;
   return rc;
+}
+
+wg_pkg_code wg_abi_check_limited(const uint8_t *wasm, size_t len,
+                                 const wg_module_limits *limits, bool *uses_https,
+                                 wg_pkg_diag *diag) {
+  wg_pkg_diag own;
+  diag = pkg_diag_begin(diag, &own);
+  return pkg_code_of(abi_check(wasm, len, limits, uses_https, diag), diag);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 static const char *const kind_names[] = {
+  [WG_PKG_OK] = "ok",
   [WG_PKG_MISSING] = "missing",     [WG_PKG_DUPLICATE] = "duplicate",
   [WG_PKG_AMBIGUOUS] = "ambiguous", [WG_PKG_VERSION] = "version",
   [WG_PKG_DIGEST] = "digest",       [WG_PKG_API] = "api",
@@ -25,15 +26,27 @@ static const char *const phase_names[] = {
 };
 WG_NAMES_COVER(phase_names, WG_PKG_PHASE_RESOLUTION);
 
-const char *wg_pkg_kind_name(wg_pkg_kind kind) {
-  return WG_NAME_IN(kind_names, kind);
+const char *wg_pkg_code_name(wg_pkg_code code) {
+  return WG_NAME_IN(kind_names, code);
 }
 
 const char *wg_pkg_phase_name(wg_pkg_phase phase) {
   return WG_NAME_IN(phase_names, phase);
 }
 
-void pkg_diag_set(wg_pkg_diag *d, wg_pkg_kind kind, wg_pkg_phase phase,
+wg_pkg_diag *pkg_diag_begin(wg_pkg_diag *d, wg_pkg_diag *own) {
+  if (!d) d = own;
+  memset(d, 0, sizeof *d);
+  return d;
+}
+
+wg_pkg_code pkg_code_of(int rc, wg_pkg_diag *d) {
+  if (rc == 0) return WG_PKG_OK;
+  if (d->kind == WG_PKG_OK) d->kind = WG_PKG_IO;
+  return d->kind;
+}
+
+void pkg_diag_set(wg_pkg_diag *d, wg_pkg_code kind, wg_pkg_phase phase,
                   const char *message) {
   if (!d) return;
   d->kind = kind;

@@ -48,7 +48,7 @@ typedef struct dir_walk {
   char path[WG_PKG_MAX_DIR_PATH + 1];
 } dir_walk;
 
-static int dir_fail(dir_walk *w, wg_pkg_kind kind, const char *message) {
+static int dir_fail(dir_walk *w, wg_pkg_code kind, const char *message) {
   pkg_diag_set(w->diag, kind, WG_PKG_PHASE_DISCOVERY, message);
   return -1;
 }

@@ -25,7 +25,7 @@ typedef struct parser {
 } parser;
 
 /* yoi's bounded_message: cut at 240 bytes on a UTF-8 boundary + "…". */
-static void set_bounded(wg_pkg_diag *d, wg_pkg_kind kind, const char *text) {
+static void set_bounded(wg_pkg_diag *d, wg_pkg_code kind, const char *text) {
   char cut[WG_PKG_MESSAGE_MAX];
   wg_utf8_cut(cut, sizeof cut, text, strlen(text), PKG_MESSAGE_BOUND, "\xE2\x80\xA6");
   pkg_diag_set(d, kind, WG_PKG_PHASE_MANIFEST, cut);
@@ -225,8 +225,9 @@ static int parse_permissions(parser *p, const wg_toml_value *v) {
   if (!perms) return -1;
   for (size_t i = 0; i < n; i++) {
     size_t at = 0;
-    if (wg_permission_from_toml(wg_toml_at(v, i), p->arena, &perms[i], &at))
-      return parse_fail_span(p, at, at + 1);
+    wg_pkg_code code = wg_permission_from_toml(wg_toml_at(v, i), p->arena, &perms[i], &at);
+    if (code == WG_PKG_IO) return oom(p);
+    if (code != WG_PKG_OK) return parse_fail_span(p, at, at + 1);
   }
   p->mf->pub.permissions = perms;
   p->mf->pub.permission_count = n;
@@ -290,8 +291,8 @@ static int parse_tree(parser *p, const wg_toml_value *root) {
 }
 
 static int toml_fail(parser *p, const wg_toml_error *e, size_t len) {
-  if (e->status == WG_TOML_NOMEM) return oom(p);
-  if (e->status == WG_TOML_TOO_LARGE && len > WG_MANIFEST_MAX_TEXT) {
+  if (e->code == WG_TOML_NOMEM) return oom(p);
+  if (e->code == WG_TOML_TOO_LARGE && len > WG_MANIFEST_MAX_TEXT) {
     pkg_diag_set(p->diag, WG_PKG_BOUNDS, WG_PKG_PHASE_MANIFEST,
                  "plugin.toml exceeds the configured manifest size bound");
     return -1;
@@ -299,8 +300,8 @@ static int toml_fail(parser *p, const wg_toml_error *e, size_t len) {
   return parse_fail_span(p, e->offset, e->offset < len ? e->offset + 1 : len);
 }
 
-int wg_manifest_parse(const char *text, size_t len, wg_manifest **out,
-                      wg_pkg_diag *diag) {
+static int parse_manifest(const char *text, size_t len, wg_manifest **out,
+                          wg_pkg_diag *diag) {
   *out = NULL;
   pkg_manifest *mf = calloc(1, sizeof *mf);
   parser p = {mf, mf ? &mf->arena : NULL, diag};
@@ -319,6 +320,13 @@ int wg_manifest_parse(const char *text, size_t len, wg_manifest **out,
   }
   *out = &mf->pub;
   return 0;
+}
+
+wg_pkg_code wg_manifest_parse(const char *text, size_t len, wg_manifest **out,
+                              wg_pkg_diag *diag) {
+  wg_pkg_diag own;
+  diag = pkg_diag_begin(diag, &own);
+  return pkg_code_of(parse_manifest(text, len, out, diag), diag);
 }
 
 void wg_manifest_free(wg_manifest *m) {
@@ -363,7 +371,7 @@ static bool blank(const char *s, size_t len) {
   return true;
 }
 
-static int invalid(wg_pkg_diag *d, wg_pkg_kind kind, const char *message) {
+static int invalid(wg_pkg_diag *d, wg_pkg_code kind, const char *message) {
   pkg_diag_set(d, kind, WG_PKG_PHASE_MANIFEST, message);
   return -1;
 }
@@ -379,10 +387,10 @@ static int validate_runtime(const wg_manifest *m, const wg_pkg *pkg,
 }
 
 int pkg_check_ref(const wg_pkg *pkg, const char *path, size_t len,
-                 wg_pkg_diag *diag) {
+                          wg_pkg_diag *diag) {
   if (pkg) {
     const wg_pkg_file *f;
-    return wg_pkg_resolve_ref(pkg, path, len, &f, diag);
+    return wg_pkg_resolve_ref(pkg, path, len, &f, diag) == WG_PKG_OK ? 0 : -1;
   }
   if (!wg_pkg_path_valid(path, len))
     return invalid(diag, WG_PKG_TRAVERSAL,
@@ -390,8 +398,8 @@ int pkg_check_ref(const wg_pkg *pkg, const char *path, size_t len,
   return 0;
 }
 
-int wg_manifest_validate(const wg_manifest *m, const wg_pkg *pkg,
-                         wg_pkg_diag *diag) {
+static int validate_manifest(const wg_manifest *m, const wg_pkg *pkg,
+                             wg_pkg_diag *diag) {
   if (m->schema_version != 1)
     return invalid(diag, WG_PKG_API, "plugin schema/API version is unsupported");
   if (!pkg_safe_id(m->id, m->id_len))
@@ -410,18 +418,30 @@ int wg_manifest_validate(const wg_manifest *m, const wg_pkg *pkg,
   return 0;
 }
 
-int wg_manifest_load(const wg_pkg *pkg, wg_manifest **out, wg_pkg_diag *diag) {
+wg_pkg_code wg_manifest_validate(const wg_manifest *m, const wg_pkg *pkg,
+                                 wg_pkg_diag *diag) {
+  wg_pkg_diag own;
+  diag = pkg_diag_begin(diag, &own);
+  return pkg_code_of(validate_manifest(m, pkg, diag), diag);
+}
+
+wg_pkg_code wg_manifest_load(const wg_pkg *pkg, wg_manifest **out, wg_pkg_diag *diag) {
   *out = NULL;
+  wg_pkg_diag own;
+  diag = pkg_diag_begin(diag, &own);
   const wg_pkg_file *f = wg_pkg_manifest_file(pkg);
-  if (!f)
-    return invalid(diag, WG_PKG_MISSING,
-                   "plugin package is missing root plugin.toml");
+  if (!f) {
+    invalid(diag, WG_PKG_MISSING, "plugin package is missing root plugin.toml");
+    return WG_PKG_MISSING;
+  }
   wg_manifest *m;
-  if (wg_manifest_parse((const char *)f->data, f->size, &m, diag)) return -1;
-  if (wg_manifest_validate(m, pkg, diag)) {
+  wg_pkg_code code = wg_manifest_parse((const char *)f->data, f->size, &m, diag);
+  if (code != WG_PKG_OK) return code;
+  code = wg_manifest_validate(m, pkg, diag);
+  if (code != WG_PKG_OK) {
     wg_manifest_free(m);
-    return -1;
+    return code;
   }
   *out = m;
-  return 0;
+  return WG_PKG_OK;
 }

@@ -182,7 +182,7 @@ int pkg_toml_to_json(const wg_toml_value *v, wg_arena *arena, const char **json,
 
 /* ---- checks ------------------------------------------------------------ */
 
-static int tool_fail(wg_manifest_diag *d, wg_pkg_kind kind, const char *msg) {
+static int tool_fail(wg_manifest_diag *d, wg_pkg_code kind, const char *msg) {
   pkg_diag_set(&d->diag, kind, WG_PKG_PHASE_MANIFEST, msg);
   return -1;
 }
@@ -276,7 +276,7 @@ static int schema_problem(const wg_manifest_tool *t, size_t index,
   char msg[WG_PKG_MESSAGE_MAX];
   snprintf(msg, sizeof msg,
            "plugin tool input_schema is not a supported JSON Schema (%s)",
-           wg_schema_status_name(err.status));
+           wg_schema_code_name(err.code));
   return tool_fail(d, WG_PKG_MALFORMED, msg);
 }
 
@@ -285,8 +285,7 @@ static bool same_name(const wg_manifest_tool *a, const wg_manifest_tool *b) {
          memcmp(a->name, b->name, a->name_len) == 0;
 }
 
-int wg_manifest_tool_check(const wg_manifest *m, size_t index,
-                           wg_manifest_diag *d) {
+static int check_tool(const wg_manifest *m, size_t index, wg_manifest_diag *d) {
   memset(d, 0, sizeof *d);
   d->tool_index = index;
   if (index >= m->tool_count) {
@@ -313,6 +312,11 @@ int wg_manifest_tool_check(const wg_manifest *m, size_t index,
     return tool_fail(d, WG_PKG_MALFORMED, why);
   }
   return schema_problem(t, index, d);
+}
+
+wg_pkg_code wg_manifest_tool_check(const wg_manifest *m, size_t index,
+                                   wg_manifest_diag *d) {
+  return pkg_code_of(check_tool(m, index, d), &d->diag);
 }
 
 bool wg_manifest_tool_name_portable(const char *name, size_t len) {
@@ -345,13 +349,13 @@ wg_schema *wg_manifest_tool_schema(const wg_manifest_tool *t,
                                    wg_schema_error *err) {
   if (err) memset(err, 0, sizeof *err);
   if (!t->input_schema_json) {
-    if (err) err->status = WG_SCHEMA_BAD_KEYWORD;
+    if (err) err->code = WG_SCHEMA_BAD_KEYWORD;
     return NULL;
   }
   wg_json_doc *doc = wg_json_parse(t->input_schema_json, t->input_schema_len,
                                    NULL, NULL);
   if (!doc) {
-    if (err) err->status = WG_SCHEMA_NOMEM;
+    if (err) err->code = WG_SCHEMA_NOMEM;
     return NULL;
   }
   wg_schema *s = wg_schema_compile(wg_json_root(doc), NULL, err);

@@ -23,12 +23,24 @@
 
 #define PACK_MSG_WRITE "plugin package could not be written"
 
-static wg_pkg_pack_status pack_bad_output(wg_pkg_diag *d, const char *message) {
+static const char *const pack_names[] = {
+  [WG_PKG_PACK_OK] = "ok",
+  [WG_PKG_PACK_BAD_PACKAGE] = "bad_package",
+  [WG_PKG_PACK_BAD_OUTPUT] = "bad_output",
+  [WG_PKG_PACK_WRITE_FAILED] = "write_failed",
+};
+WG_NAMES_COVER(pack_names, WG_PKG_PACK_WRITE_FAILED);
+
+const char *wg_pkg_pack_code_name(wg_pkg_pack_code code) {
+  return WG_NAME_IN(pack_names, code);
+}
+
+static wg_pkg_pack_code pack_bad_output(wg_pkg_diag *d, const char *message) {
   pkg_diag_set(d, WG_PKG_IO, WG_PKG_PHASE_DISCOVERY, message);
   return WG_PKG_PACK_BAD_OUTPUT;
 }
 
-static wg_pkg_pack_status pack_write_failed(wg_pkg_diag *d, int err) {
+static wg_pkg_pack_code pack_write_failed(wg_pkg_diag *d, int err) {
   pkg_diag_io(d, PACK_MSG_WRITE, err);
   return WG_PKG_PACK_WRITE_FAILED;
 }
@@ -73,9 +85,9 @@ static bool inside_input(int fd, const struct stat *input) {
   return inside;
 }
 
-static wg_pkg_pack_status check_output(int parent_fd, const char *base,
-                                       const struct stat *input,
-                                       wg_pkg_diag *diag) {
+static wg_pkg_pack_code check_output(int parent_fd, const char *base,
+                                     const struct stat *input,
+                                     wg_pkg_diag *diag) {
   if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
     return pack_bad_output(diag, "output path does not name a file");
   if (inside_input(parent_fd, input))
@@ -107,8 +119,8 @@ static int write_all(int fd, const char *data, size_t len) {
   return 0;
 }
 
-static wg_pkg_pack_status write_atomic(int parent_fd, const char *base,
-                                       const wg_buf *bytes, wg_pkg_diag *diag) {
+static wg_pkg_pack_code write_atomic(int parent_fd, const char *base,
+                                     const wg_buf *bytes, wg_pkg_diag *diag) {
   char tmp[40];
   int fd = -1;
   for (unsigned attempt = 0; fd < 0 && attempt < 16; attempt++) {
@@ -144,10 +156,10 @@ static bool build_verified(const wg_pkg *pkg, const wg_pkg_limits *limits,
   return same;
 }
 
-static wg_pkg_pack_status pack_from_fd(int in_fd, const char *out_path,
-                                       const wg_pkg_limits *limits,
-                                       char digest_out[WG_PKG_DIGEST_LEN],
-                                       wg_pkg_diag *diag) {
+static wg_pkg_pack_code pack_from_fd(int in_fd, const char *out_path,
+                                     const wg_pkg_limits *limits,
+                                     char digest_out[WG_PKG_DIGEST_LEN],
+                                     wg_pkg_diag *diag) {
   struct stat in_st;
   if (fstat(in_fd, &in_st) != 0) {
     pkg_diag_io(diag, PKG_MSG_META_IO, errno);
@@ -159,7 +171,7 @@ static wg_pkg_pack_status pack_from_fd(int in_fd, const char *out_path,
   const char *base = NULL;
   wg_buf bytes;
   wg_buf_init(&bytes, 0);
-  wg_pkg_pack_status st = WG_PKG_PACK_OK;
+  wg_pkg_pack_code st = WG_PKG_PACK_OK;
   int parent_fd = open_output_parent(out_path, &base);
   if (parent_fd < 0)
     st = pack_write_failed(diag, errno);
@@ -178,10 +190,10 @@ static wg_pkg_pack_status pack_from_fd(int in_fd, const char *out_path,
   return st;
 }
 
-wg_pkg_pack_status wg_pkg_pack(const char *dir, const char *out_path,
-                               const wg_pkg_limits *limits,
-                               char digest_out[WG_PKG_DIGEST_LEN],
-                               wg_pkg_diag *diag) {
+wg_pkg_pack_code wg_pkg_pack(const char *dir, const char *out_path,
+                             const wg_pkg_limits *limits,
+                             char digest_out[WG_PKG_DIGEST_LEN],
+                             wg_pkg_diag *diag) {
   wg_pkg_limits defaults = wg_pkg_limits_default();
   if (!limits) limits = &defaults;
   int in_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -192,7 +204,7 @@ wg_pkg_pack_status wg_pkg_pack(const char *dir, const char *out_path,
       pkg_diag_io(diag, PKG_MSG_META_IO, errno);
     return WG_PKG_PACK_BAD_PACKAGE;
   }
-  wg_pkg_pack_status st = pack_from_fd(in_fd, out_path, limits, digest_out, diag);
+  wg_pkg_pack_code st = pack_from_fd(in_fd, out_path, limits, digest_out, diag);
   close(in_fd);
   return st;
 }

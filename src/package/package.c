@@ -45,7 +45,7 @@ static int file_cmp(const void *a, const void *b) {
   return strcmp(x->path, y->path); /* paths hold no NUL: byte-wise order */
 }
 
-static int finish_fail(wg_pkg_diag *d, wg_pkg_kind kind, const char *message) {
+static int finish_fail(wg_pkg_diag *d, wg_pkg_code kind, const char *message) {
   pkg_diag_set(d, kind, WG_PKG_PHASE_MANIFEST, message);
   return -1;
 }
@@ -117,7 +117,7 @@ static int open_blob(uint8_t *blob, size_t len, const wg_pkg_limits *limits,
   return finish(pkg, &files, rc, limits, out, diag);
 }
 
-int wg_pkg_open_bytes(const uint8_t *bytes, size_t len,
+static int open_bytes(const uint8_t *bytes, size_t len,
                       const wg_pkg_limits *limits, wg_pkg **out,
                       wg_pkg_diag *diag) {
   wg_pkg_limits defaults = wg_pkg_limits_default();
@@ -134,6 +134,14 @@ int wg_pkg_open_bytes(const uint8_t *bytes, size_t len,
   }
   if (len) memcpy(blob, bytes, len);
   return open_blob(blob, len, limits, out, diag);
+}
+
+wg_pkg_code wg_pkg_open_bytes(const uint8_t *bytes, size_t len,
+                              const wg_pkg_limits *limits, wg_pkg **out,
+                              wg_pkg_diag *diag) {
+  wg_pkg_diag own;
+  diag = pkg_diag_begin(diag, &own);
+  return pkg_code_of(open_bytes(bytes, len, limits, out, diag), diag);
 }
 
 int pkg_read_exact(int fd, uint8_t *buf, size_t size, wg_pkg_diag *diag) {
@@ -178,7 +186,7 @@ static int open_zip_fd(int fd, const struct stat *st,
   size_t len = (size_t)st->st_size, got = 0;
   uint8_t *blob = NULL;
   int e = 0;
-  wg_read_status rs = wg_read_fd(fd, len, &blob, &got, &e);
+  wg_read_code rs = wg_read_fd(fd, len, &blob, &got, &e);
   if (rs == WG_READ_NOMEM) {
     pkg_diag_oom(diag);
     return -1;
@@ -225,15 +233,17 @@ static int open_nofollow(const char *path, const char *not_what,
 
 typedef enum open_want { WANT_FILE, WANT_DIR, WANT_EITHER } open_want;
 
-static int open_any(const char *path, open_want want,
-                    const wg_pkg_limits *limits, wg_pkg **out,
-                    wg_pkg_diag *diag) {
+static wg_pkg_code open_any(const char *path, open_want want,
+                            const wg_pkg_limits *limits, wg_pkg **out,
+                            wg_pkg_diag *diag) {
   wg_pkg_limits defaults = wg_pkg_limits_default();
   if (!limits) limits = &defaults;
   *out = NULL;
+  wg_pkg_diag own;
+  diag = pkg_diag_begin(diag, &own);
   const char *not_what = want == WANT_DIR ? PKG_MSG_NOT_DIR : PKG_MSG_NOT_REGULAR;
   int fd = open_nofollow(path, not_what, diag);
-  if (fd < 0) return -1;
+  if (fd < 0) return pkg_code_of(-1, diag);
   struct stat st;
   int rc = -1;
   if (fstat(fd, &st) != 0) {
@@ -246,21 +256,21 @@ static int open_any(const char *path, open_want want,
     rc = open_zip_fd(fd, &st, limits, out, diag);
   }
   close(fd);
-  return rc;
+  return pkg_code_of(rc, diag);
 }
 
-int wg_pkg_open_file(const char *path, const wg_pkg_limits *limits,
-                     wg_pkg **out, wg_pkg_diag *diag) {
+wg_pkg_code wg_pkg_open_file(const char *path, const wg_pkg_limits *limits,
+                             wg_pkg **out, wg_pkg_diag *diag) {
   return open_any(path, WANT_FILE, limits, out, diag);
 }
 
-int wg_pkg_open_dir(const char *path, const wg_pkg_limits *limits,
-                    wg_pkg **out, wg_pkg_diag *diag) {
+wg_pkg_code wg_pkg_open_dir(const char *path, const wg_pkg_limits *limits,
+                            wg_pkg **out, wg_pkg_diag *diag) {
   return open_any(path, WANT_DIR, limits, out, diag);
 }
 
-int wg_pkg_open_path(const char *path, const wg_pkg_limits *limits,
-                     wg_pkg **out, wg_pkg_diag *diag) {
+wg_pkg_code wg_pkg_open_path(const char *path, const wg_pkg_limits *limits,
+                             wg_pkg **out, wg_pkg_diag *diag) {
   return open_any(path, WANT_EITHER, limits, out, diag);
 }
 
@@ -292,24 +302,26 @@ const wg_pkg_file *wg_pkg_manifest_file(const wg_pkg *pkg) {
   return wg_pkg_find(pkg, "plugin.toml");
 }
 
-int wg_pkg_resolve_ref(const wg_pkg *pkg, const char *path, size_t len,
-                       const wg_pkg_file **file, wg_pkg_diag *diag) {
+wg_pkg_code wg_pkg_resolve_ref(const wg_pkg *pkg, const char *path, size_t len,
+                               const wg_pkg_file **file, wg_pkg_diag *diag) {
   *file = NULL;
+  wg_pkg_diag own;
+  diag = pkg_diag_begin(diag, &own);
   if (!path || !pkg_path_valid(path, len)) {
     pkg_diag_set(diag, WG_PKG_TRAVERSAL, WG_PKG_PHASE_MANIFEST,
                  "plugin manifest references a path outside the package root");
-    return -1;
+    return WG_PKG_TRAVERSAL;
   }
   /* A valid path holds no NUL, so a bounded copy is the exact key. */
   char *key = strndup(path, len);
   if (!key) {
     pkg_diag_oom(diag);
-    return -1;
+    return WG_PKG_IO;
   }
   *file = wg_pkg_find(pkg, key);
   free(key);
-  if (*file) return 0;
+  if (*file) return WG_PKG_OK;
   pkg_diag_set(diag, WG_PKG_MISSING, WG_PKG_PHASE_MANIFEST,
                "plugin manifest references a path not present in the package");
-  return -1;
+  return WG_PKG_MISSING;
 }

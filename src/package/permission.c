@@ -68,37 +68,42 @@ static const char *kind_value_key(wg_perm_kind k) {
   return NULL;
 }
 
-static int fail_at(size_t *err_offset, size_t offset) {
+static wg_pkg_code fail_code(size_t *err_offset, size_t offset, wg_pkg_code code) {
   if (err_offset) *err_offset = offset;
-  return -1;
+  return code;
 }
 
-/* Reads the kind's value (already known to be a string) into *out. */
-static int set_value(wg_permission *out, const wg_toml_value *v,
-                     wg_arena *arena) {
+static wg_pkg_code fail_at(size_t *err_offset, size_t offset) {
+  return fail_code(err_offset, offset, WG_PKG_MALFORMED);
+}
+
+/* Reads the kind's value (already known to be a string) into *out:
+ * malformed if it names no surface or api, io when out of memory. */
+static wg_pkg_code set_value(wg_permission *out, const wg_toml_value *v,
+                             wg_arena *arena) {
   const char *s = v->u.string.text;
   size_t len = v->u.string.len;
   switch (out->kind) {
   case WG_PERM_SURFACE:
-    return wg_surface_parse(s, len, &out->surface) ? 0 : -1;
+    return wg_surface_parse(s, len, &out->surface) ? WG_PKG_OK : WG_PKG_MALFORMED;
   case WG_PERM_HOST_API:
     if (pkg_str_is(s, len, "https")) out->api = WG_HOST_API_HTTPS;
     else if (pkg_str_is(s, len, "fs")) out->api = WG_HOST_API_FS;
-    else return -1;
-    return 0;
+    else return WG_PKG_MALFORMED;
+    return WG_PKG_OK;
   case WG_PERM_TOOL:
   case WG_PERM_TOOL_NAMESPACE:
     out->text = wg_arena_strndup(arena, s, len);
     out->text_len = len;
-    return out->text ? 0 : -1;
+    return out->text ? WG_PKG_OK : WG_PKG_IO;
   case WG_PERM_EXTERNAL_WRITE:
     break;
   }
-  return -1;
+  return WG_PKG_MALFORMED;
 }
 
-int wg_permission_from_toml(const wg_toml_value *v, wg_arena *arena,
-                            wg_permission *out, size_t *err_offset) {
+wg_pkg_code wg_permission_from_toml(const wg_toml_value *v, wg_arena *arena,
+                                    wg_permission *out, size_t *err_offset) {
   memset(out, 0, sizeof *out);
   if (!v) return fail_at(err_offset, 0);
   if (v->type != WG_TOML_TABLE) return fail_at(err_offset, v->pos.offset);
@@ -124,13 +129,13 @@ int wg_permission_from_toml(const wg_toml_value *v, wg_arena *arena,
     if (m == kind) continue;
     if (!value_key || !pkg_str_is(m->key, m->key_len, value_key))
       return fail_at(err_offset, m->key_pos.offset);
-    if (m->value->type != WG_TOML_STRING ||
-        set_value(out, m->value, arena) != 0)
-      return fail_at(err_offset, m->value->pos.offset);
+    wg_pkg_code code = m->value->type == WG_TOML_STRING
+                           ? set_value(out, m->value, arena) : WG_PKG_MALFORMED;
+    if (code != WG_PKG_OK) return fail_code(err_offset, m->value->pos.offset, code);
     have_value = true;
   }
   if (value_key && !have_value) return fail_at(err_offset, v->pos.offset);
-  return 0;
+  return WG_PKG_OK;
 }
 
 size_t wg_permission_label(const wg_permission *p, char *out, size_t cap) {

@@ -28,9 +28,18 @@ typedef struct pkg_list {
   size_t alloc;
 } pkg_list;
 
+/* The public functions run the internal steps (0, or -1 with *d set) on
+ * the diagnostic pkg_diag_begin gives: the caller's, or `own` when it passed
+ * NULL, cleared either way so a stale kind is never taken for the result. */
+wg_pkg_diag *pkg_diag_begin(wg_pkg_diag *d, wg_pkg_diag *own);
+/* A step's result as the public code: OK for 0, else the diagnostic's
+ * kind (made io if a failing step left none: a failure is never OK, and
+ * the code is always the kind). */
+wg_pkg_code pkg_code_of(int rc, wg_pkg_diag *d);
+
 /* Diagnostics: fixed messages only; pkg_diag_io appends yoi's safe word for
  * an errno ("not found", "permission denied", ...). */
-void pkg_diag_set(wg_pkg_diag *d, wg_pkg_kind kind, wg_pkg_phase phase,
+void pkg_diag_set(wg_pkg_diag *d, wg_pkg_code kind, wg_pkg_phase phase,
                   const char *message);
 void pkg_diag_io(wg_pkg_diag *d, const char *prefix, int err);
 /* The one out-of-memory diagnostic of the layer. */

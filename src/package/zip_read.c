@@ -48,7 +48,7 @@ static bool zip_has(const zip_reader *z, uint64_t off, uint64_t n) {
   return off <= z->len && n <= z->len - off;
 }
 
-static int zip_fail(zip_reader *z, wg_pkg_kind kind, const char *message) {
+static int zip_fail(zip_reader *z, wg_pkg_code kind, const char *message) {
   pkg_diag_set(z->diag, kind, WG_PKG_PHASE_DISCOVERY, message);
   return -1;
 }

@@ -24,7 +24,7 @@ bool rt_check_schema(const wg_schema *s, const wg_json *input, wg_error *e) {
   else
     wg_error_set(e, WG_ERR_SCHEMA_MISMATCH,
                  "plugin tool `%s` input could not be validated against input_schema "
-                 "at %s: %s", e->tool, where, wg_schema_status_name(se.status));
+                 "at %s: %s", e->tool, where, wg_schema_code_name(se.code));
   return false;
 }
 

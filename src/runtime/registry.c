@@ -150,24 +150,24 @@ static int install_tool(install *in, size_t index) {
 }
 
 /* One plugin, as yoi installs it: gated on [feature.plugins] and the tool
- * surface, then each tool in manifest order. */
-static int install_plugin(wg_registry *r, const wg_config *cfg, const wg_resolved *p,
-                          const char *const *reserved, size_t reserved_count) {
+ * surface, then each tool in manifest order. False on out of memory. */
+static bool install_plugin(wg_registry *r, const wg_config *cfg, const wg_resolved *p,
+                           const char *const *reserved, size_t reserved_count) {
   const wg_manifest *m = p->package ? p->package->manifest : NULL;
-  if (!m || !(p->enabled_surfaces & (1u << WG_SURFACE_TOOL)) || m->tool_count == 0) return 0;
+  if (!m || !(p->enabled_surfaces & (1u << WG_SURFACE_TOOL)) || m->tool_count == 0) return true;
   install in = {r, cfg, p, p->package->identity, reserved, reserved_count, 0, ""};
   size_t registered = 0;
   for (size_t i = 0; i < m->tool_count; i++) {
     int rc = install_tool(&in, i);
-    if (rc == -2) return -1;
+    if (rc == -2) return false;
     if (rc == -1) break;
     registered += (size_t)rc;
   }
   if (registered == 0 && in.denied > 0 &&
       !push_diag(r, false, in.ref, NULL, "%zu plugin tool registrations denied; first denial: %s",
                  in.denied, in.first_denial))
-    return -1;
-  return 0;
+    return false;
+  return true;
 }
 
 /* Why an enabled plugin did not resolve: its resolution diagnostic, then
@@ -197,33 +197,33 @@ static bool push_rejected(wg_registry *r, const wg_discovery *disc, const wg_plu
   return push_diag(r, false, ref, NULL, "plugin `%s` was rejected: %s", ref, why);
 }
 
-static int build(const wg_config *cfg, const wg_discovery *disc, const wg_resolution *res,
-                 const char *const *reserved, size_t reserved_count, wg_registry *out) {
+static bool build(const wg_config *cfg, const wg_discovery *disc, const wg_resolution *res,
+                  const char *const *reserved, size_t reserved_count, wg_registry *out) {
   memset(out, 0, sizeof *out);
-  if (!cfg->plugins_feature_enabled) return 0;
+  if (!cfg->plugins_feature_enabled) return true;
   for (size_t i = 0; i < res->diag_count; i++) {
     if (!push_rejected(out, disc, &res->diags[i])) {
       wg_registry_free(out);
-      return -1;
+      return false;
     }
   }
   for (size_t i = 0; i < res->count; i++) {
-    if (install_plugin(out, cfg, &res->plugins[i], reserved, reserved_count) != 0) {
+    if (!install_plugin(out, cfg, &res->plugins[i], reserved, reserved_count)) {
       wg_registry_free(out);
-      return -1;
+      return false;
     }
   }
-  return 0;
+  return true;
 }
 
-int wg_registry_build(const wg_config *cfg, const wg_resolution *res,
-                      const char *const *reserved, size_t reserved_count,
-                      wg_registry *out) {
+bool wg_registry_build(const wg_config *cfg, const wg_resolution *res,
+                       const char *const *reserved, size_t reserved_count,
+                       wg_registry *out) {
   return build(cfg, NULL, res, reserved, reserved_count, out);
 }
 
-int wg_registry_build_set(const wg_plugin_set *set, const char *const *reserved,
-                          size_t reserved_count, wg_registry *out) {
+bool wg_registry_build_set(const wg_plugin_set *set, const char *const *reserved,
+                           size_t reserved_count, wg_registry *out) {
   return build(set->cfg, &set->disc, &set->res, reserved, reserved_count, out);
 }
 

@@ -31,9 +31,9 @@ struct wg_workspace {
  * plugins; 64 bounds the memory a long tail of them can pin. */
 enum { WS_MODULE_CACHE_ENTRIES = 64 };
 
-wg_plugin_set_status wg_workspace_open(const wg_workspace_options *opts,
-                                       wg_workspace **out,
-                                       wg_config_error *err) {
+wg_plugin_set_code wg_workspace_open(const wg_workspace_options *opts,
+                                     wg_workspace **out,
+                                     wg_config_error *err) {
   wg_config_error scratch;
   if (!err) err = &scratch;
   *out = NULL;
@@ -53,7 +53,7 @@ wg_plugin_set_status wg_workspace_open(const wg_workspace_options *opts,
     .user_store = opts->user_store,
     .digest_cache = true,
   };
-  wg_plugin_set_status st = wg_plugin_set_load(&so, &ws->set, err);
+  wg_plugin_set_code st = wg_plugin_set_load(&so, &ws->set, err);
   if (st == WG_PLUGIN_SET_OK && !wg_history_path(ws->set.workspace, ws->set.cfg, ws->history_path,
                                           sizeof ws->history_path)) {
     memset(err, 0, sizeof *err);
@@ -62,7 +62,7 @@ wg_plugin_set_status wg_workspace_open(const wg_workspace_options *opts,
     st = WG_PLUGIN_SET_CONFIG;
   }
   if (st == WG_PLUGIN_SET_OK &&
-      (wg_registry_build_set(&ws->set, opts->reserved, opts->reserved_count, &ws->reg) != 0 ||
+      (!wg_registry_build_set(&ws->set, opts->reserved, opts->reserved_count, &ws->reg) ||
        /* [https] ca_file and [secrets] file paths are relative to the workspace */
        !wg_registry_set_base_dir(&ws->reg, ws->set.workspace) ||
        !(ws->cache = wg_module_cache_new(WS_MODULE_CACHE_ENTRIES)))) {
@@ -190,7 +190,8 @@ static void best_effort_arguments(const char *input, size_t len, size_t max_inpu
   wg_buf canon;
   wg_buf_init(&canon, len * 6 + 16);
   wg_json_error je;
-  if (wg_json_canonicalize(input, len, &jl, &canon, &je) && canon.len && canon.data[0] == '{')
+  if (wg_json_canonicalize(input, len, &jl, &canon, &je) == WG_JSON_OK && canon.len &&
+      canon.data[0] == '{')
     out->arguments = wg_buf_take(&canon, &out->arguments_len);
   wg_buf_free(&canon);
 }

@@ -20,7 +20,7 @@
 #include "compile_internal.h"
 #include "schema_uri.h"
 
-static const char *const status_names[] = {
+static const char *const code_names[] = {
     [WG_SCHEMA_OK] = "ok",
     [WG_SCHEMA_UNKNOWN_KEYWORD] = "unknown_keyword",
     [WG_SCHEMA_BAD_KEYWORD] = "bad_keyword",
@@ -35,10 +35,10 @@ static const char *const status_names[] = {
     [WG_SCHEMA_REGEX_LIMIT] = "regex_limit",
     [WG_SCHEMA_NUMBER_LIMIT] = "number_limit",
 };
-WG_NAMES_COVER(status_names, WG_SCHEMA_NUMBER_LIMIT);
+WG_NAMES_COVER(code_names, WG_SCHEMA_NUMBER_LIMIT);
 
-const char *wg_schema_status_name(wg_schema_status s) {
-  return WG_NAME_IN(status_names, s);
+const char *wg_schema_code_name(wg_schema_code s) {
+  return WG_NAME_IN(code_names, s);
 }
 
 wg_schema_options wg_schema_default_options(void) {
@@ -69,12 +69,12 @@ void schema_clean_message(char *msg) {
 
 /* ---- errors and paths ---- */
 
-bool schema_cerr(cctx *c, wg_schema_status st, const char *kw, const char *fmt, ...)
+bool schema_cerr(cctx *c, wg_schema_code st, const char *kw, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-bool schema_cerr(cctx *c, wg_schema_status st, const char *kw, const char *fmt, ...) {
+bool schema_cerr(cctx *c, wg_schema_code st, const char *kw, const char *fmt, ...) {
   wg_schema_error *e = c->err;
-  if (!e || e->status != WG_SCHEMA_OK) return false;
-  e->status = st;
+  if (!e || e->code != WG_SCHEMA_OK) return false;
+  e->code = st;
   wg_utf8_cut(e->schema_path, sizeof e->schema_path, c->path, c->path_len, SIZE_MAX, "...");
   wg_utf8_cut(e->keyword, sizeof e->keyword, kw, strlen(kw), SIZE_MAX, "...");
   va_list ap;
@@ -492,7 +492,7 @@ wg_schema *wg_schema_compile(const wg_json *schema, const wg_schema_options *opt
   if (!err) err = &local;
   memset(err, 0, sizeof *err);
   if (!schema) {
-    err->status = WG_SCHEMA_BAD_KEYWORD;
+    err->code = WG_SCHEMA_BAD_KEYWORD;
     snprintf(err->message, sizeof err->message, "no schema");
     return NULL;
   }
@@ -501,7 +501,7 @@ wg_schema *wg_schema_compile(const wg_json *schema, const wg_schema_options *opt
   if (!s || !c) {
     free(s);
     free(c);
-    err->status = WG_SCHEMA_NOMEM;
+    err->code = WG_SCHEMA_NOMEM;
     snprintf(err->message, sizeof err->message, "out of memory");
     return NULL;
   }

@@ -46,7 +46,7 @@ typedef struct cctx {
 } cctx;
 
 /* Fills the error (first one wins) at the current path; returns false. */
-bool schema_cerr(cctx *c, wg_schema_status st, const char *kw, const char *fmt, ...)
+bool schema_cerr(cctx *c, wg_schema_code st, const char *kw, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Appends ".key" or "['key']" to the path; returns the length to pop to. */
 size_t schema_path_key(cctx *c, const char *k, size_t n);

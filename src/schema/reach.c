@@ -115,25 +115,24 @@ static bool chains(const wg_schema *s, size_t cap, size_t *chain, uint8_t *state
   return ok;
 }
 
-int wg_schema_depth_warning(const wg_schema *s, wg_schema_error *warn) {
+wg_schema_code wg_schema_depth_warning(const wg_schema *s, wg_schema_error *warn) {
   memset(warn, 0, sizeof *warn);
   size_t n = s->nnodes, max = s->opt.max_validate_depth;
   size_t *d = calloc(n ? n : 1, sizeof *d), *chain = calloc(n ? n : 1, sizeof *chain);
   size_t *next = calloc(n ? n : 1, sizeof *next);
   uint32_t *work = calloc(n ? n : 1, sizeof *work);
   uint8_t *state = calloc(n ? n : 1, 1);
-  int rc = -1;
+  warn->code = WG_SCHEMA_NOMEM;
   if (d && chain && next && work && state && min_depths(s, d, work) &&
       chains(s, max + 1, chain, state, work, next)) {
-    rc = 0;
+    warn->code = WG_SCHEMA_OK;
     size_t worst = SIZE_MAX;
     for (size_t i = 0; i < n; i++) /* the shallowest such node: the first a reader meets */
       if (d[i] != SIZE_MAX && d[i] + chain[i] > max && (worst == SIZE_MAX || d[i] < d[worst]))
         worst = i;
     if (worst != SIZE_MAX) {
-      rc = 1;
       const schema_node *w = &s->nodes[worst];
-      warn->status = WG_SCHEMA_DEPTH;
+      warn->code = WG_SCHEMA_DEPTH;
       wg_utf8_cut(warn->schema_path, sizeof warn->schema_path, w->path, strlen(w->path),
                   SIZE_MAX, "...");
       snprintf(warn->keyword, sizeof warn->keyword, "%s", w->ref != SCHEMA_NONE ? "$ref" : "allOf");
@@ -154,5 +153,5 @@ int wg_schema_depth_warning(const wg_schema *s, wg_schema_error *warn) {
   free(next);
   free(work);
   free(state);
-  return rc;
+  return warn->code;
 }

@@ -68,10 +68,10 @@ static void instance_path(vctx *c, char *dst, size_t size) {
   wg_buf_free(&b);
 }
 
-static void record(vctx *c, const schema_node *n, wg_schema_status st, const char *kw,
+static void record(vctx *c, const schema_node *n, wg_schema_code st, const char *kw,
                    const char *fmt, va_list ap) {
   wg_schema_error *e = c->err;
-  e->status = st;
+  e->code = st;
   instance_path(c, e->instance_path, sizeof e->instance_path);
   wg_utf8_cut(e->schema_path, sizeof e->schema_path, n->path, strlen(n->path), SIZE_MAX,
               "...");
@@ -93,9 +93,9 @@ static int fail(vctx *c, const schema_node *n, const char *kw, const char *fmt, 
   return 0;
 }
 
-static int hard(vctx *c, const schema_node *n, wg_schema_status st, const char *kw,
+static int hard(vctx *c, const schema_node *n, wg_schema_code st, const char *kw,
                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static int hard(vctx *c, const schema_node *n, wg_schema_status st, const char *kw,
+static int hard(vctx *c, const schema_node *n, wg_schema_code st, const char *kw,
                 const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -513,7 +513,7 @@ wg_schema_result wg_schema_validate(const wg_schema *s, const wg_json *instance,
   if (!err) err = &local;
   memset(err, 0, sizeof *err);
   if (!s || !instance) {
-    err->status = WG_SCHEMA_BAD_KEYWORD;
+    err->code = WG_SCHEMA_BAD_KEYWORD;
     snprintf(err->message, sizeof err->message, "no schema or no instance");
     return WG_SCHEMA_ERROR;
   }
@@ -530,7 +530,7 @@ wg_schema_result wg_schema_validate(const wg_schema *s, const wg_json *instance,
     pcre2_set_callout(c.mc, schema_regex_meter_callout, &c.meter);
     r = validate(&c, s->root, instance);
   } else {
-    err->status = WG_SCHEMA_NOMEM;
+    err->code = WG_SCHEMA_NOMEM;
     snprintf(err->message, sizeof err->message, "out of memory");
   }
   free(c.segs);
@@ -541,8 +541,8 @@ wg_schema_result wg_schema_validate(const wg_schema *s, const wg_json *instance,
     return WG_SCHEMA_VALID;
   }
   if (r == 0) {
-    if (err->status == WG_SCHEMA_OK) {
-      err->status = WG_SCHEMA_INVALID;
+    if (err->code == WG_SCHEMA_OK) {
+      err->code = WG_SCHEMA_INVALID;
       snprintf(err->message, sizeof err->message, "instance is not valid");
     }
     return WG_SCHEMA_NOT_VALID;

@@ -86,7 +86,7 @@ typedef struct toml_parser {
  * limits.max_memory) or nomem. */
 void *toml_alloc(toml_parser *p, size_t size);
 char *toml_strndup(toml_parser *p, const char *s, size_t n);
-bool toml_fail(toml_parser *p, size_t offset, wg_toml_status status,
+bool toml_fail(toml_parser *p, size_t offset, wg_toml_code code,
                const char *message);
 wg_toml_pos toml_pos_at(toml_parser *p, size_t offset);
 wg_toml_value *toml_new_scalar(toml_parser *p, wg_toml_type type,

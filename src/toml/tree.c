@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const status_names[] = {
+static const char *const code_names[] = {
     [WG_TOML_OK] = "ok",
     [WG_TOML_SYNTAX] = "syntax",
     [WG_TOML_BAD_UTF8] = "bad_utf8",
@@ -23,10 +23,10 @@ static const char *const status_names[] = {
     [WG_TOML_TOO_LARGE] = "too_large",
     [WG_TOML_NOMEM] = "nomem",
 };
-WG_NAMES_COVER(status_names, WG_TOML_NOMEM);
+WG_NAMES_COVER(code_names, WG_TOML_NOMEM);
 
-const char *wg_toml_status_name(wg_toml_status s) {
-  return WG_NAME_IN(status_names, s);
+const char *wg_toml_code_name(wg_toml_code s) {
+  return WG_NAME_IN(code_names, s);
 }
 
 static const char *const type_names[] = {
@@ -71,13 +71,13 @@ wg_toml_pos toml_pos_at(toml_parser *p, size_t offset) {
   return pos;
 }
 
-bool toml_fail(toml_parser *p, size_t offset, wg_toml_status status,
+bool toml_fail(toml_parser *p, size_t offset, wg_toml_code code,
                const char *message) {
   if (p->failed) return false;
   p->failed = true;
   if (!p->err) return false;
   wg_toml_pos pos = toml_pos_at(p, offset);
-  p->err->status = status;
+  p->err->code = code;
   p->err->line = pos.line;
   p->err->column = pos.column;
   p->err->offset = pos.offset;

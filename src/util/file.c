@@ -11,6 +11,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static const char *const read_names[] = {
+  [WG_READ_OK] = "ok",           [WG_READ_OPEN] = "open",
+  [WG_READ_IS_DIR] = "is_dir",   [WG_READ_NOT_REGULAR] = "not_regular",
+  [WG_READ_TOO_BIG] = "too_big", [WG_READ_IO] = "io",
+  [WG_READ_NOMEM] = "nomem",
+};
+WG_NAMES_COVER(read_names, WG_READ_NOMEM);
+
+const char *wg_read_code_name(wg_read_code code) { return WG_NAME_IN(read_names, code); }
+
 /* What the first allocation holds when the size is not known (a pipe). */
 enum { FILE_FIRST_ALLOC = 4096 };
 
@@ -25,15 +35,15 @@ static size_t first_alloc(int fd, size_t limit) {
   return want < limit + 1 ? want : limit + 1;
 }
 
-static wg_read_status read_fail(uint8_t *buf, wg_read_status st, int e,
-                                int *errnum) {
+static wg_read_code read_fail(uint8_t *buf, wg_read_code st, int e,
+                              int *errnum) {
   free(buf);
   if (errnum) *errnum = e;
   return st;
 }
 
-wg_read_status wg_read_fd(int fd, size_t max, uint8_t **data, size_t *len,
-                          int *errnum) {
+wg_read_code wg_read_fd(int fd, size_t max, uint8_t **data, size_t *len,
+                        int *errnum) {
   *data = NULL;
   *len = 0;
   if (max > SIZE_MAX - 2) max = SIZE_MAX - 2;
@@ -68,7 +78,7 @@ wg_read_status wg_read_fd(int fd, size_t max, uint8_t **data, size_t *len,
 
 /* With WG_READ_REGULAR: a directory or anything else that is not a regular
  * file is refused before a byte is read. */
-static wg_read_status check_regular(int fd, int *errnum) {
+static wg_read_code check_regular(int fd, int *errnum) {
   struct stat st;
   if (fstat(fd, &st) != 0) {
     if (errnum) *errnum = errno;
@@ -79,8 +89,8 @@ static wg_read_status check_regular(int fd, int *errnum) {
   return S_ISDIR(st.st_mode) ? WG_READ_IS_DIR : WG_READ_NOT_REGULAR;
 }
 
-wg_read_status wg_read_file(const char *path, size_t max, unsigned flags,
-                            uint8_t **data, size_t *len, int *errnum) {
+wg_read_code wg_read_file(const char *path, size_t max, unsigned flags,
+                          uint8_t **data, size_t *len, int *errnum) {
   *data = NULL;
   *len = 0;
   if (errnum) *errnum = 0;
@@ -94,7 +104,7 @@ wg_read_status wg_read_file(const char *path, size_t max, unsigned flags,
     if (errnum) *errnum = errno;
     return WG_READ_OPEN;
   }
-  wg_read_status st = WG_READ_OK;
+  wg_read_code st = WG_READ_OK;
   if (flags & WG_READ_REGULAR) st = check_regular(fd, errnum);
   if (st == WG_READ_OK) st = wg_read_fd(fd, max, data, len, errnum);
   close(fd);

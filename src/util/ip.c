@@ -152,11 +152,19 @@ size_t wg_ip_format(const wg_ip *ip, char out[WG_IP_TEXT_MAX]) {
   return n;
 }
 
+static const char *const cidr_names[] = {
+  [WG_CIDR_OK] = "ok",         [WG_CIDR_SYNTAX] = "syntax",
+  [WG_CIDR_PREFIX] = "prefix", [WG_CIDR_HOST_BITS] = "host_bits",
+};
+WG_NAMES_COVER(cidr_names, WG_CIDR_HOST_BITS);
+
+const char *wg_cidr_code_name(wg_cidr_code code) { return WG_NAME_IN(cidr_names, code); }
+
 bool wg_ip_equal(const wg_ip *a, const wg_ip *b) {
   return a->family == b->family && memcmp(a->bytes, b->bytes, 16) == 0;
 }
 
-wg_cidr_status wg_cidr_parse(const char *s, size_t len, wg_cidr *out) {
+wg_cidr_code wg_cidr_parse(const char *s, size_t len, wg_cidr *out) {
   const char *slash = memchr(s, '/', len);
   if (!slash) return WG_CIDR_SYNTAX;
   wg_cidr c = {0};

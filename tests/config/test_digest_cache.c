@@ -152,7 +152,7 @@ static void settle(void) {
   nanosleep(&t, NULL);
 }
 
-static wg_plugin_set_status load(const ws_fix *w, wg_plugin_set *set) {
+static wg_plugin_set_code load(const ws_fix *w, wg_plugin_set *set) {
   wg_plugin_set_options o = {.workspace = w->ws, .project_store = w->f.project,
                              .user_store = w->f.user, .digest_cache = true};
   wg_config_error err;

@@ -68,7 +68,7 @@ static const wg_discovered *pkg_of(const world *w, const char *identity) {
   do {                                                                    \
     CHECK_INT((w)->res.count, 0);                                         \
     REQUIRE((w)->res.diag_count == 1);                                    \
-    CHECK_STR(wg_pkg_kind_name((w)->res.diags[0].kind), k);               \
+    CHECK_STR(wg_pkg_code_name((w)->res.diags[0].kind), k);               \
     CHECK_INT((w)->res.diags[0].phase, WG_PKG_PHASE_RESOLUTION);          \
     CHECK_STR((w)->res.diags[0].message, msg);                            \
   } while (0)
@@ -924,7 +924,7 @@ static void test_plugin_set_load(void) {
   cfix_path(p, "%s/no-such-dir", fx.root);
   o.workspace = p;
   CHECK_INT(wg_plugin_set_load(&o, &set, &e), WG_PLUGIN_SET_WORKSPACE);
-  CHECK_STR(wg_plugin_set_status_name(WG_PLUGIN_SET_WORKSPACE), "workspace");
+  CHECK_STR(wg_plugin_set_code_name(WG_PLUGIN_SET_WORKSPACE), "workspace");
   wg_plugin_set_free(&set);
   cfix_free(&fx);
 }

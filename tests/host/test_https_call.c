@@ -102,7 +102,7 @@ static void open_session(session *s, const char *limits) {
   wg_config_error err;
   memset(s, 0, sizeof *s);
   REQUIRE(wg_plugin_set_load(&o, &s->set, &err) == WG_PLUGIN_SET_OK);
-  REQUIRE(wg_registry_build(s->set.cfg, &s->set.res, NULL, 0, &s->reg) == 0);
+  REQUIRE(wg_registry_build(s->set.cfg, &s->set.res, NULL, 0, &s->reg));
   REQUIRE(wg_registry_set_base_dir(&s->reg, s->set.workspace));
   REQUIRE(s->reg.count == 1);
   s->cache = wg_module_cache_new(4);

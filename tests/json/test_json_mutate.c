@@ -298,7 +298,7 @@ int main(int argc, char **argv) {
     wg_json_doc *d = wg_json_parse(buf, len, lim, &err);
     const char *why = NULL;
     if (!d) {
-      if (err.status == WG_JSON_OK || err.status > WG_JSON_NOMEM)
+      if (err.code == WG_JSON_OK || err.code > WG_JSON_NOMEM)
         why = "bad status";
       else if (err.offset > len) why = "offset past end";
       else if (!err.message[0]) why = "empty message";

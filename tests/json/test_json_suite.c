@@ -88,7 +88,7 @@ static int check_golden(const char *suite_dir, const char *golden,
     wg_buf out;
     wg_buf_init(&out, 0);
     size_t want_len = n - (size_t)(tab + 1 - line);
-    bool ok = text && wg_json_canonicalize(text, len, NULL, &out, NULL) &&
+    bool ok = text && wg_json_canonicalize(text, len, NULL, &out, NULL) == WG_JSON_OK &&
               out.len == want_len && memcmp(out.data, tab + 1, want_len) == 0;
     if (!ok) {
       fprintf(stderr, "FAIL %.*s: canonical form differs from golden\n",
@@ -150,7 +150,7 @@ int main(int argc, char **argv) {
     } else if (!ok) {
       fprintf(stderr, "FAIL %s: expected %s, got %s (%s at %zu: %s)\n", name,
               expect_accept ? "accept" : "reject", d ? "accept" : "reject",
-              d ? "ok" : wg_json_status_name(err.status), d ? 0 : err.offset,
+              d ? "ok" : wg_json_code_name(err.code), d ? 0 : err.offset,
               d ? "" : err.message);
     }
     ok ? pass[p]++ : fail[p]++;

@@ -14,7 +14,7 @@ int main(int argc, char **argv) {
   wg_pkg *pkg = NULL;
   wg_pkg_diag d;
   if (wg_pkg_open_path(argv[1], NULL, &pkg, &d) != 0) {
-    fprintf(stderr, "%s: %s\n", wg_pkg_kind_name(d.kind), d.message);
+    fprintf(stderr, "%s: %s\n", wg_pkg_code_name(d.kind), d.message);
     return 1;
   }
   char digest[WG_PKG_DIGEST_LEN];

@@ -26,27 +26,27 @@ static void make_demo(const fs_fix *f) {
 }
 
 /* Opens `rel` with `fn`; on rejection checks kind, phase and message. */
-typedef int (*open_fn)(const char *, const wg_pkg_limits *, wg_pkg **,
-                       wg_pkg_diag *);
+typedef wg_pkg_code (*open_fn)(const char *, const wg_pkg_limits *, wg_pkg **,
+                               wg_pkg_diag *);
 
 static bool rejects(const fs_fix *f, open_fn fn, const char *rel,
-                    const wg_pkg_limits *l, wg_pkg_kind kind,
+                    const wg_pkg_limits *l, wg_pkg_code kind,
                     wg_pkg_phase phase, const char *message) {
   char p[1024];
   wg_pkg *pkg = NULL;
   wg_pkg_diag d = {0};
-  int rc = fn(fs_path(f, p, rel), l, &pkg, &d);
-  bool ok = rc == -1 && !pkg && d.kind == kind && d.phase == phase &&
+  wg_pkg_code rc = fn(fs_path(f, p, rel), l, &pkg, &d);
+  bool ok = rc == kind && !pkg && d.kind == kind && d.phase == phase &&
             strcmp(d.message, message) == 0 && !strchr(d.message, '/');
   if (!ok)
-    fprintf(stderr, "  [%s] rc=%d %s/%s \"%s\", want %s \"%s\"\n", rel, rc,
-            wg_pkg_kind_name(d.kind), wg_pkg_phase_name(d.phase),
-            rc ? d.message : "(accepted)", wg_pkg_kind_name(kind), message);
+    fprintf(stderr, "  [%s] rc=%s %s/%s \"%s\", want %s \"%s\"\n", rel, wg_pkg_code_name(rc),
+            wg_pkg_code_name(d.kind), wg_pkg_phase_name(d.phase),
+            rc ? d.message : "(accepted)", wg_pkg_code_name(kind), message);
   wg_pkg_free(pkg);
   return ok;
 }
 
-static bool dir_rejects(const fs_fix *f, wg_pkg_kind kind, const char *message) {
+static bool dir_rejects(const fs_fix *f, wg_pkg_code kind, const char *message) {
   return rejects(f, wg_pkg_open_dir, "demo.yoi-plugin", NULL, kind,
                  WG_PKG_PHASE_DISCOVERY, message);
 }
@@ -57,7 +57,7 @@ static wg_pkg *open_ok(const fs_fix *f, open_fn fn, const char *rel,
   wg_pkg *pkg = NULL;
   wg_pkg_diag d = {0};
   if (fn(fs_path(f, p, rel), l, &pkg, &d) != 0)
-    fprintf(stderr, "  [%s] rejected: %s: %s\n", rel, wg_pkg_kind_name(d.kind),
+    fprintf(stderr, "  [%s] rejected: %s: %s\n", rel, wg_pkg_code_name(d.kind),
             d.message);
   return pkg;
 }
@@ -172,7 +172,7 @@ static void test_fifo_never_blocks(void) {
 static void test_dir_names(void) {
   struct {
     const char *rel;
-    wg_pkg_kind kind;
+    wg_pkg_code kind;
     const char *msg;
   } bad[] = {
       {"demo.yoi-plugin/\xff", WG_PKG_MALFORMED, "plugin package entry name is not UTF-8"},
@@ -338,8 +338,8 @@ static void test_open_file_rules(void) {
   fs_cleanup(&f);
 }
 
-static wg_pkg_pack_status pack(const fs_fix *f, const char *in, const char *out,
-                               wg_pkg_diag *d) {
+static wg_pkg_pack_code pack(const fs_fix *f, const char *in, const char *out,
+                             wg_pkg_diag *d) {
   char pi[1024], po[1024];
   return wg_pkg_pack(fs_path(f, pi, in), fs_path(f, po, out), NULL, NULL, d);
 }

@@ -30,9 +30,9 @@ static wg_manifest *parse_ok(const char *text) {
   wg_manifest *m = NULL;
   wg_pkg_diag d;
   memset(&d, 0, sizeof d);
-  int rc = wg_manifest_parse(text, strlen(text), &m, &d);
-  if (rc != 0) fprintf(stderr, "  unexpected: %s\n", d.message);
-  REQUIRE(rc == 0 && m != NULL);
+  wg_pkg_code rc = wg_manifest_parse(text, strlen(text), &m, &d);
+  if (rc != WG_PKG_OK) fprintf(stderr, "  unexpected: %s\n", d.message);
+  REQUIRE(rc == WG_PKG_OK && m != NULL);
   return m;
 }
 
@@ -40,9 +40,9 @@ static wg_pkg_diag parse_fail(const char *text) {
   wg_manifest *m = (wg_manifest *)1;
   wg_pkg_diag d;
   memset(&d, 0, sizeof d);
-  CHECK_INT(wg_manifest_parse(text, strlen(text), &m, &d), -1);
+  CHECK_INT(wg_manifest_parse(text, strlen(text), &m, &d), WG_PKG_MALFORMED);
   CHECK(m == NULL);
-  CHECK_STR(wg_pkg_kind_name(d.kind), "malformed");
+  CHECK_STR(wg_pkg_code_name(d.kind), "malformed");
   CHECK_STR(wg_pkg_phase_name(d.phase), "manifest");
   return d;
 }
@@ -57,12 +57,12 @@ static void parse_fail_span(const char *text, size_t start, size_t end) {
 }
 
 /* Parses, then validates without a package; the validation must fail. */
-static void validate_fail(const char *text, wg_pkg_kind kind, const char *msg) {
+static void validate_fail(const char *text, wg_pkg_code kind, const char *msg) {
   wg_manifest *m = parse_ok(text);
   wg_pkg_diag d;
   memset(&d, 0, sizeof d);
-  CHECK_INT(wg_manifest_validate(m, NULL, &d), -1);
-  CHECK_STR(wg_pkg_kind_name(d.kind), wg_pkg_kind_name(kind));
+  CHECK_INT(wg_manifest_validate(m, NULL, &d), kind);
+  CHECK_STR(wg_pkg_code_name(d.kind), wg_pkg_code_name(kind));
   CHECK_STR(wg_pkg_phase_name(d.phase), "manifest");
   CHECK_STR(d.message, msg);
   wg_manifest_free(m);
@@ -72,7 +72,7 @@ static void validate_ok(const char *text) {
   wg_manifest *m = parse_ok(text);
   wg_pkg_diag d;
   memset(&d, 0, sizeof d);
-  CHECK_INT(wg_manifest_validate(m, NULL, &d), 0);
+  CHECK_INT(wg_manifest_validate(m, NULL, &d), WG_PKG_OK);
   wg_manifest_free(m);
 }
 
@@ -113,10 +113,10 @@ static void test_reference_example_is_accepted(void) {
   CHECK(m->tools[0].input_schema_error == NULL);
   CHECK(!m->tools[0].external_write);
   wg_manifest_diag td;
-  CHECK_INT(wg_manifest_tool_check(m, 0, &td), 0);
+  CHECK_INT(wg_manifest_tool_check(m, 0, &td), WG_PKG_OK);
   CHECK(!wg_manifest_tool_warning(m, 0, &td));
   wg_pkg_diag d;
-  CHECK_INT(wg_manifest_validate(m, NULL, &d), 0);
+  CHECK_INT(wg_manifest_validate(m, NULL, &d), WG_PKG_OK);
   wg_manifest_free(m);
 }
 
@@ -376,15 +376,15 @@ static void test_load_from_package(void) {
     REQUIRE(wg_pkg_open_bytes(zip, len, NULL, &pkg, &d) == 0);
     free(zip);
     wg_manifest *m = NULL;
-    int rc = wg_manifest_load(pkg, &m, &d);
+    wg_pkg_code rc = wg_manifest_load(pkg, &m, &d);
     if (i == 0) {
-      CHECK_INT(rc, 0);
+      CHECK_INT(rc, WG_PKG_OK);
       REQUIRE(m != NULL);
       CHECK_STR(m->id, "example");
     } else {
-      CHECK_INT(rc, -1);
+      CHECK_INT(rc, WG_PKG_MISSING);
       CHECK(m == NULL);
-      CHECK_STR(wg_pkg_kind_name(d.kind), "missing");
+      CHECK_STR(wg_pkg_code_name(d.kind), "missing");
       CHECK_STR(wg_pkg_phase_name(d.phase), "manifest");
       CHECK_STR(d.message,
                 "plugin manifest references a path not present in the package");
@@ -403,8 +403,8 @@ static void test_load_parse_error(void) {
   REQUIRE(wg_pkg_open_bytes(zip, len, NULL, &pkg, &d) == 0);
   free(zip);
   wg_manifest *m = NULL;
-  CHECK_INT(wg_manifest_load(pkg, &m, &d), -1);
-  CHECK_STR(wg_pkg_kind_name(d.kind), "malformed");
+  CHECK_INT(wg_manifest_load(pkg, &m, &d), WG_PKG_MALFORMED);
+  CHECK_STR(wg_pkg_code_name(d.kind), "malformed");
   CHECK(strncmp(d.message, parse_msg, strlen(parse_msg)) == 0);
   wg_pkg_free(pkg);
 }
@@ -455,11 +455,11 @@ static void test_permission_from_toml_directly(void) {
   wg_permission p, q;
   size_t at = 99;
   CHECK_INT(wg_permission_from_toml(wg_toml_get(wg_toml_root(doc), "p"), &arena,
-                                    &p, &at), 0);
+                                    &p, &at), WG_PKG_OK);
   CHECK_INT(p.text_len, 3);
   CHECK(memcmp(p.text, "a\0b", 3) == 0);
   CHECK_INT(wg_permission_from_toml(wg_toml_get(wg_toml_root(doc), "q"), &arena,
-                                    &q, &at), 0);
+                                    &q, &at), WG_PKG_OK);
   CHECK_INT(q.text_len, 0);
   /* An empty namespace matches nothing; NUL inside a name is compared. */
   CHECK(!wg_permissions_allow_tool(&q, 1, "anything", 8));
@@ -468,7 +468,7 @@ static void test_permission_from_toml_directly(void) {
   /* Not a table: the value's own offset. */
   CHECK_INT(wg_permission_from_toml(wg_toml_get(wg_toml_get(wg_toml_root(doc), "p"),
                                                 "kind"),
-                                    &arena, &p, &at), -1);
+                                    &arena, &p, &at), WG_PKG_MALFORMED);
   CHECK_INT(at, 13);
   wg_arena_free(&arena);
   wg_toml_free(doc);
@@ -543,7 +543,7 @@ static void test_schema_conversion_is_canonical_json(void) {
             "\"e\":{\"enum\":[1,\"x\",[],{}],\"type\":\"string\"}},"
             "\"required\":[\"b\"],\"type\":\"object\"}");
   wg_manifest_diag d;
-  CHECK_INT(wg_manifest_tool_check(m, 0, &d), 0);
+  CHECK_INT(wg_manifest_tool_check(m, 0, &d), WG_PKG_OK);
   wg_manifest_free(m);
   /* A [tools.input_schema] table and -0.0, 5e-324, big integers. */
   m = parse_ok(HEAD "[[tools]]\nname = \"T\"\ndescription = \"d\"\n"
@@ -574,10 +574,10 @@ static void schema_unrepresentable(const char *schema, const char *where) {
   CHECK(m->tools[0].input_schema_json == NULL);
   CHECK_STR(m->tools[0].input_schema_error, where);
   wg_manifest_diag d;
-  CHECK_INT(wg_manifest_tool_check(m, 0, &d), -1);
+  CHECK_INT(wg_manifest_tool_check(m, 0, &d), WG_PKG_MALFORMED);
   CHECK(!d.warning);
   CHECK_INT(d.tool_index, 0);
-  CHECK_STR(wg_pkg_kind_name(d.diag.kind), "malformed");
+  CHECK_STR(wg_pkg_code_name(d.diag.kind), "malformed");
   CHECK_STR(wg_pkg_phase_name(d.diag.phase), "manifest");
   CHECK_STR(d.diag.message, "plugin tool input_schema holds a value JSON "
                             "cannot represent (date-time, nan or inf)");
@@ -609,13 +609,13 @@ static void test_datetime_nan_inf_rejected_with_location(void) {
 
 /* ---- tools: registration checks ---------------------------------------- */
 
-static void tool_fail(wg_manifest *m, size_t index, wg_pkg_kind kind,
+static void tool_fail(wg_manifest *m, size_t index, wg_pkg_code kind,
                       const char *message, const char *location) {
   wg_manifest_diag d;
-  CHECK_INT(wg_manifest_tool_check(m, index, &d), -1);
+  CHECK_INT(wg_manifest_tool_check(m, index, &d), kind);
   CHECK(!d.warning);
   CHECK_INT(d.tool_index, index);
-  CHECK_STR(wg_pkg_kind_name(d.diag.kind), wg_pkg_kind_name(kind));
+  CHECK_STR(wg_pkg_code_name(d.diag.kind), wg_pkg_code_name(kind));
   CHECK_STR(wg_pkg_phase_name(d.diag.phase), "manifest");
   CHECK_STR(d.diag.message, message);
   CHECK_STR(d.location, location);
@@ -627,7 +627,7 @@ static void check_name(const char *name, const char *message) {
     tool_fail(m, 0, WG_PKG_MALFORMED, message, "tools[0].name");
   else {
     wg_manifest_diag d;
-    CHECK_INT(wg_manifest_tool_check(m, 0, &d), 0);
+    CHECK_INT(wg_manifest_tool_check(m, 0, &d), WG_PKG_OK);
   }
   wg_manifest_free(m);
 }
@@ -657,12 +657,12 @@ static void test_duplicate_tool_names(void) {
            "[[tools]]\nname = \"B\"\ndescription = \"\"\ninput_schema = { type = \"object\" }\n"
            "[[tools]]\nname = \"A\"\ndescription = \"\"\ninput_schema = { type = \"object\" }\n");
   wg_manifest_diag d;
-  CHECK_INT(wg_manifest_tool_check(m, 0, &d), 0);
-  CHECK_INT(wg_manifest_tool_check(m, 1, &d), 0);
+  CHECK_INT(wg_manifest_tool_check(m, 0, &d), WG_PKG_OK);
+  CHECK_INT(wg_manifest_tool_check(m, 1, &d), WG_PKG_OK);
   tool_fail(m, 2, WG_PKG_DUPLICATE,
             "plugin tool name is declared twice in the same plugin package",
             "tools[2].name");
-  CHECK_INT(wg_manifest_tool_check(m, 3, &d), -1);
+  CHECK_INT(wg_manifest_tool_check(m, 3, &d), WG_PKG_MISSING);
   CHECK_U64(d.tool_index, SIZE_MAX);
   wg_manifest_free(m);
 }
@@ -674,7 +674,7 @@ static void test_description_bounds(void) {
   desc[4096] = '\0';
   wg_manifest *m = one_tool("T", desc, "{ type = \"object\" }");
   wg_manifest_diag d;
-  CHECK_INT(wg_manifest_tool_check(m, 0, &d), 0);
+  CHECK_INT(wg_manifest_tool_check(m, 0, &d), WG_PKG_OK);
   wg_manifest_free(m);
   desc[4096] = 'd';
   desc[4097] = '\0';
@@ -694,7 +694,7 @@ static void test_description_bounds(void) {
     wg_manifest_free(m);
   }
   m = one_tool("T", "line one\\n\\tindented \\u00e9\\u2028", "{ type = \"object\" }");
-  CHECK_INT(wg_manifest_tool_check(m, 0, &d), 0);
+  CHECK_INT(wg_manifest_tool_check(m, 0, &d), WG_PKG_OK);
   wg_manifest_free(m);
 }
 
@@ -729,7 +729,7 @@ static void test_schema_must_compile(void) {
   wg_manifest_free(m);
   m = one_tool("T", "d", "{ type = \"object\", \"$ref\" = \"#/nowhere\" }");
   wg_manifest_diag d;
-  CHECK_INT(wg_manifest_tool_check(m, 0, &d), -1);
+  CHECK_INT(wg_manifest_tool_check(m, 0, &d), WG_PKG_MALFORMED);
   CHECK_STR(d.diag.message, "plugin tool input_schema is not a supported JSON "
                             "Schema (bad_ref)");
   wg_manifest_free(m);
@@ -777,7 +777,7 @@ static void warn(const char *name, bool expect) {
                               "which most model APIs require");
     CHECK_STR(d.location, "tools[0].name");
     /* A warning does not fail the tool. */
-    CHECK_INT(wg_manifest_tool_check(m, 0, &d), 0);
+    CHECK_INT(wg_manifest_tool_check(m, 0, &d), WG_PKG_OK);
   }
   wg_manifest_free(m);
 }
@@ -808,7 +808,7 @@ static void test_messages_hold_no_manifest_content(void) {
            secret, secret, "S3CR3T");
   wg_manifest *m = parse_ok(text);
   wg_manifest_diag d;
-  CHECK_INT(wg_manifest_tool_check(m, 0, &d), -1);
+  CHECK_INT(wg_manifest_tool_check(m, 0, &d), WG_PKG_MALFORMED);
   CHECK(strstr(d.diag.message, "S3CR3T") == NULL);
   wg_manifest_free(m);
   snprintf(text, sizeof text, HEAD "%s = 1\n", "S3CR3T");
@@ -817,7 +817,7 @@ static void test_messages_hold_no_manifest_content(void) {
   snprintf(text, sizeof text,
            "schema_version = 1\nid = \"%s\"\nname = \"n\"\nversion = \"1\"\n", secret);
   m = parse_ok(text);
-  CHECK_INT(wg_manifest_validate(m, NULL, &pd), -1);
+  CHECK_INT(wg_manifest_validate(m, NULL, &pd), WG_PKG_MALFORMED);
   CHECK(strstr(pd.message, "S3CR3T") == NULL);
   wg_manifest_free(m);
 }
@@ -825,15 +825,16 @@ static void test_messages_hold_no_manifest_content(void) {
 static void test_null_and_oversized_input(void) {
   wg_manifest *m = (wg_manifest *)1;
   wg_pkg_diag d;
-  CHECK_INT(wg_manifest_parse(NULL, 0, &m, &d), -1);
+  CHECK_INT(wg_manifest_parse(NULL, 0, &m, &d), WG_PKG_MALFORMED);
   CHECK(m == NULL);
   CHECK_STR(d.message, parse_msg);
+  CHECK_INT(wg_manifest_parse(NULL, 0, &m, NULL), WG_PKG_MALFORMED);
   size_t big = 1024 * 1024 + 1;
   char *text = malloc(big);
   REQUIRE(text != NULL);
   memset(text, '#', big);
-  CHECK_INT(wg_manifest_parse(text, big, &m, &d), -1);
-  CHECK_STR(wg_pkg_kind_name(d.kind), "bounds");
+  CHECK_INT(wg_manifest_parse(text, big, &m, &d), WG_PKG_BOUNDS);
+  CHECK_STR(wg_pkg_code_name(d.kind), "bounds");
   CHECK_STR(d.message, "plugin.toml exceeds the configured manifest size bound");
   free(text);
   wg_manifest_free(NULL);

@@ -62,13 +62,13 @@ static uint8_t *assemble(const char *wat, size_t *len) {
   return buf;
 }
 
-static int check_wat(const char *body, bool *https, wg_pkg_diag *d) {
+static wg_pkg_code check_wat(const char *body, bool *https, wg_pkg_diag *d) {
   char wat[8192];
   snprintf(wat, sizeof wat, "(module\n%s)\n", body);
   size_t len = 0;
   uint8_t *wasm = assemble(wat, &len);
   memset(d, 0, sizeof *d);
-  int rc = wg_abi_check(wasm, len, https, d);
+  wg_pkg_code rc = wg_abi_check(wasm, len, https, d);
   free(wasm);
   return rc;
 }
@@ -76,8 +76,8 @@ static int check_wat(const char *body, bool *https, wg_pkg_diag *d) {
 static void reject(const char *body, const char *message) {
   wg_pkg_diag d;
   bool https = true;
-  CHECK_INT(check_wat(body, &https, &d), -1);
-  CHECK_STR(wg_pkg_kind_name(d.kind), "api");
+  CHECK_INT(check_wat(body, &https, &d), WG_PKG_API);
+  CHECK_STR(wg_pkg_code_name(d.kind), "api");
   CHECK_STR(wg_pkg_phase_name(d.phase), "manifest");
   CHECK_STR(d.message, message);
 }
@@ -85,16 +85,16 @@ static void reject(const char *body, const char *message) {
 static void test_full_abi_is_accepted(void) {
   wg_pkg_diag d;
   bool https = false;
-  CHECK_INT(check_wat(TOOL_IMPORTS HTTPS_IMPORTS EXPORTS, &https, &d), 0);
+  CHECK_INT(check_wat(TOOL_IMPORTS HTTPS_IMPORTS EXPORTS, &https, &d), WG_PKG_OK);
   CHECK(https);
-  CHECK_INT(check_wat(TOOL_IMPORTS EXPORTS, &https, &d), 0);
+  CHECK_INT(check_wat(TOOL_IMPORTS EXPORTS, &https, &d), WG_PKG_OK);
   CHECK(!https);
   /* No imports at all, extra exports, a start function: all fine. */
   CHECK_INT(check_wat(EXPORTS "(func $s) (start $s) (global (export \"g\") i32 (i32.const 0))",
-                      NULL, &d), 0);
+                      NULL, &d), WG_PKG_OK);
   /* One import of https is enough to count as using it. */
   CHECK_INT(check_wat("(import \"yoi:https\" \"response_len\" (func (result i32)))\n" EXPORTS,
-                      &https, &d), 0);
+                      &https, &d), WG_PKG_OK);
   CHECK(https);
 }
 
@@ -201,16 +201,16 @@ static void test_names_in_messages_are_escaped_and_bounded(void) {
 static void test_undecodable_and_invalid_modules(void) {
   wg_pkg_diag d;
   static const uint8_t junk[] = {0x00, 0x61, 0x73, 0x6d, 0x02, 0x00, 0x00, 0x00};
-  CHECK_INT(wg_abi_check(junk, sizeof junk, NULL, &d), -1);
-  CHECK_STR(wg_pkg_kind_name(d.kind), "api");
+  CHECK_INT(wg_abi_check(junk, sizeof junk, NULL, &d), WG_PKG_API);
+  CHECK_STR(wg_pkg_code_name(d.kind), "api");
   CHECK_STR(d.message, "plugin WASM module could not be decoded or validated (malformed)");
-  CHECK_INT(wg_abi_check(NULL, 0, NULL, &d), -1);
+  CHECK_INT(wg_abi_check(NULL, 0, NULL, &d), WG_PKG_API);
   CHECK_STR(d.message, "plugin WASM module could not be decoded or validated (malformed)");
   /* Decodes, but a body returns the wrong type: invalid. */
   bool https = true;
   CHECK_INT(check_wat("(memory (export \"memory\") 1)\n"
                       "(func (export \"yoi_tool_call\") (drop (i32.const 1)))\n",
-                      &https, &d), 0);
+                      &https, &d), WG_PKG_OK);
   size_t len = 0;
   uint8_t *wasm = assemble("(module (func (result i32) (i32.const 1)))", &len);
   REQUIRE(len > 8);
@@ -223,7 +223,7 @@ static void test_undecodable_and_invalid_modules(void) {
       break;
     }
   }
-  CHECK_INT(wg_abi_check(wasm, len, &https, &d), -1);
+  CHECK_INT(wg_abi_check(wasm, len, &https, &d), WG_PKG_API);
   CHECK_STR(d.message, "plugin WASM module could not be decoded or validated (invalid)");
   CHECK(!https);
   free(wasm);

@@ -167,9 +167,9 @@ static void test_mutated_manifests(void) {
     memcpy(exact, buf, len);
     wg_manifest *m = NULL;
     wg_pkg_diag d;
-    int rc = wg_manifest_parse(exact, len, &m, &d);
+    wg_pkg_code rc = wg_manifest_parse(exact, len, &m, &d);
     free(exact);
-    if (rc == 0) {
+    if (rc == WG_PKG_OK) {
       accepted++;
       check_accepted(m, buf, len);
       wg_manifest_free(m);
@@ -177,6 +177,7 @@ static void test_mutated_manifests(void) {
     }
     rejected++;
     if (m) fail("rejected but returned a manifest", buf, len);
+    if (rc != d.kind) fail("the code is not the diagnostic's kind", buf, len);
     if (d.kind != WG_PKG_MALFORMED || d.phase != WG_PKG_PHASE_MANIFEST ||
         !parse_message_ok(d.message, len))
       fail("unexpected rejection", buf, len);

@@ -18,25 +18,25 @@ static wg_pkg_limits small_limits(void) { return wg_pkg_limits_default(); }
 /* Opens the archive; on rejection checks kind, phase and message. Returns
  * true if the outcome is as expected; prints what it got otherwise. */
 static bool reject_bytes(const uint8_t *bytes, size_t len,
-                         const wg_pkg_limits *limits, wg_pkg_kind kind,
+                         const wg_pkg_limits *limits, wg_pkg_code kind,
                          wg_pkg_phase phase, const char *message,
                          const char *label) {
   wg_pkg *pkg = NULL;
   wg_pkg_diag d = {0};
-  int rc = wg_pkg_open_bytes(bytes, len, limits, &pkg, &d);
-  bool ok = rc == -1 && pkg == NULL && d.kind == kind && d.phase == phase &&
+  wg_pkg_code rc = wg_pkg_open_bytes(bytes, len, limits, &pkg, &d);
+  bool ok = rc == kind && pkg == NULL && d.kind == kind && d.phase == phase &&
             strcmp(d.message, message) == 0 && strchr(d.message, '/') == NULL;
   if (!ok)
-    fprintf(stderr, "  [%s] rc=%d got %s/%s \"%s\", want %s/%s \"%s\"\n",
-            label, rc, wg_pkg_kind_name(d.kind), wg_pkg_phase_name(d.phase),
-            rc ? d.message : "(accepted)", wg_pkg_kind_name(kind),
+    fprintf(stderr, "  [%s] rc=%s got %s/%s \"%s\", want %s/%s \"%s\"\n",
+            label, wg_pkg_code_name(rc), wg_pkg_code_name(d.kind), wg_pkg_phase_name(d.phase),
+            rc ? d.message : "(accepted)", wg_pkg_code_name(kind),
             wg_pkg_phase_name(phase), message);
   wg_pkg_free(pkg);
   return ok;
 }
 
 static bool reject(const zb_entry *e, size_t n, const zb_end *end,
-                   const wg_pkg_limits *limits, wg_pkg_kind kind,
+                   const wg_pkg_limits *limits, wg_pkg_code kind,
                    const char *message, const char *label) {
   uint8_t *zip = NULL;
   size_t len = zb_build(e, n, end, &zip);
@@ -54,7 +54,7 @@ static wg_pkg *accept(const zb_entry *e, size_t n, const zb_end *end,
   wg_pkg *pkg = NULL;
   wg_pkg_diag d = {0};
   if (wg_pkg_open_bytes(zip, len, limits, &pkg, &d) != 0)
-    fprintf(stderr, "  unexpected rejection: %s: %s\n", wg_pkg_kind_name(d.kind),
+    fprintf(stderr, "  unexpected rejection: %s: %s\n", wg_pkg_code_name(d.kind),
             d.message);
   free(zip);
   return pkg;
@@ -521,7 +521,7 @@ static void test_package_size_bound(void) {
   l.max_package_size = len;
   wg_pkg *pkg = NULL;
   wg_pkg_diag d;
-  CHECK_INT(wg_pkg_open_bytes(zip, len, &l, &pkg, &d), 0);
+  CHECK_INT(wg_pkg_open_bytes(zip, len, &l, &pkg, &d), WG_PKG_OK);
   wg_pkg_free(pkg);
   l.max_package_size = len - 1;
   CHECK(reject_bytes(zip, len, &l, WG_PKG_BOUNDS, WG_PKG_PHASE_DISCOVERY,
@@ -580,35 +580,39 @@ static void test_manifest_references(void) {
   CHECK(wg_pkg_manifest_file(pkg) == wg_pkg_find(pkg, "plugin.toml"));
   const wg_pkg_file *f = NULL;
   wg_pkg_diag d;
-  CHECK_INT(wg_pkg_resolve_ref(pkg, "hooks/a.md", 10, &f, &d), 0);
+  CHECK_INT(wg_pkg_resolve_ref(pkg, "hooks/a.md", 10, &f, &d), WG_PKG_OK);
   CHECK(f && f->size == 1);
   /* The length is honoured: "plugin.wasmXYZ" cut to 11 bytes. */
-  CHECK_INT(wg_pkg_resolve_ref(pkg, "plugin.wasmXYZ", 11, &f, &d), 0);
+  CHECK_INT(wg_pkg_resolve_ref(pkg, "plugin.wasmXYZ", 11, &f, &d), WG_PKG_OK);
   const char *outside[] = {"../plugin.wasm", "/plugin.wasm", "./plugin.wasm",
                            "hooks//a.md", "C:plugin.wasm", "~/x", "a\\b", ""};
   for (size_t i = 0; i < N(outside); i++) {
-    CHECK_INT(wg_pkg_resolve_ref(pkg, outside[i], strlen(outside[i]), &f, &d), -1);
+    CHECK_INT(wg_pkg_resolve_ref(pkg, outside[i], strlen(outside[i]), &f, &d),
+              WG_PKG_TRAVERSAL);
     CHECK(f == NULL && d.kind == WG_PKG_TRAVERSAL && d.phase == WG_PKG_PHASE_MANIFEST);
     CHECK_STR(d.message, "plugin manifest references a path outside the package root");
   }
-  CHECK_INT(wg_pkg_resolve_ref(pkg, "hooks/b.md", 10, &f, &d), -1);
+  CHECK_INT(wg_pkg_resolve_ref(pkg, "hooks/b.md", 10, &f, &d), WG_PKG_MISSING);
   CHECK(d.kind == WG_PKG_MISSING && d.phase == WG_PKG_PHASE_MANIFEST);
   CHECK_STR(d.message, "plugin manifest references a path not present in the package");
+  /* Without a diagnostic the code alone says why. */
+  CHECK_INT(wg_pkg_resolve_ref(pkg, "hooks/b.md", 10, &f, NULL), WG_PKG_MISSING);
   /* Directories are not files. */
-  CHECK_INT(wg_pkg_resolve_ref(pkg, "hooks", 5, &f, &d), -1);
+  CHECK_INT(wg_pkg_resolve_ref(pkg, "hooks", 5, &f, &d), WG_PKG_MISSING);
   CHECK_INT(d.kind, WG_PKG_MISSING);
-  CHECK_INT(wg_pkg_resolve_ref(pkg, "a\0b", 3, &f, &d), -1);
+  CHECK_INT(wg_pkg_resolve_ref(pkg, "a\0b", 3, &f, &d), WG_PKG_TRAVERSAL);
   CHECK_INT(d.kind, WG_PKG_TRAVERSAL);
   wg_pkg_free(pkg);
 }
 
 static void test_kind_and_phase_names(void) {
-  const char *kinds[] = {"missing", "duplicate", "ambiguous", "version",
+  const char *kinds[] = {"ok", "missing", "duplicate", "ambiguous", "version",
                          "digest", "api", "surface", "grant", "malformed",
                          "traversal", "bounds", "io"};
-  for (int k = WG_PKG_MISSING; k <= WG_PKG_IO; k++)
-    CHECK_STR(wg_pkg_kind_name((wg_pkg_kind)k), kinds[k]);
-  CHECK_STR(wg_pkg_kind_name((wg_pkg_kind)99), WG_NAME_UNKNOWN);
+  CHECK_INT(WG_PKG_OK, 0);
+  for (int k = WG_PKG_OK; k <= WG_PKG_IO; k++)
+    CHECK_STR(wg_pkg_code_name((wg_pkg_code)k), kinds[k]);
+  CHECK_STR(wg_pkg_code_name((wg_pkg_code)99), WG_NAME_UNKNOWN);
   CHECK_STR(wg_pkg_phase_name(WG_PKG_PHASE_DISCOVERY), "discovery");
   CHECK_STR(wg_pkg_phase_name(WG_PKG_PHASE_MANIFEST), "manifest");
   CHECK_STR(wg_pkg_phase_name(WG_PKG_PHASE_RESOLUTION), "resolution");

@@ -22,14 +22,15 @@ typedef const char *(*name_fn)(int v);
 #define ADAPT(fn, type) \
   static const char *fn##_(int v) { return fn((type)v); }
 ADAPT(wg_json_type_name, wg_json_type)
-ADAPT(wg_json_status_name, wg_json_status)
+ADAPT(wg_json_code_name, wg_json_code)
 ADAPT(wg_valtype_name, wg_valtype)
 ADAPT(wg_wasm_code_name, wg_wasm_code)
 ADAPT(wg_trap_name, wg_trap)
-ADAPT(wg_toml_status_name, wg_toml_status)
+ADAPT(wg_toml_code_name, wg_toml_code)
 ADAPT(wg_toml_type_name, wg_toml_type)
-ADAPT(wg_schema_status_name, wg_schema_status)
-ADAPT(wg_pkg_kind_name, wg_pkg_kind)
+ADAPT(wg_schema_code_name, wg_schema_code)
+ADAPT(wg_pkg_code_name, wg_pkg_code)
+ADAPT(wg_pkg_pack_code_name, wg_pkg_pack_code)
 ADAPT(wg_pkg_phase_name, wg_pkg_phase)
 ADAPT(wg_surface_name, wg_surface)
 ADAPT(wg_perm_kind_name, wg_perm_kind)
@@ -37,27 +38,31 @@ ADAPT(wg_host_api_name, wg_host_api)
 ADAPT(wg_config_code_name, wg_config_code)
 ADAPT(wg_source_name, wg_source)
 ADAPT(wg_plugin_status_name, wg_plugin_status)
-ADAPT(wg_plugin_set_status_name, wg_plugin_set_status)
+ADAPT(wg_plugin_set_code_name, wg_plugin_set_code)
 ADAPT(wg_pol_code_name, wg_pol_code)
 ADAPT(wg_pol_rule_name, wg_pol_rule)
 ADAPT(wg_err_name, wg_err)
+ADAPT(wg_read_code_name, wg_read_code)
+ADAPT(wg_cidr_code_name, wg_cidr_code)
 
 static const struct {
   const char *enum_name;
   name_fn fn;
 } enums[] = {
 #define E(type, fn) {#type, fn##_}
-    E(wg_json_type, wg_json_type_name),       E(wg_json_status, wg_json_status_name),
+    E(wg_json_type, wg_json_type_name),       E(wg_json_code, wg_json_code_name),
     E(wg_valtype, wg_valtype_name),           E(wg_wasm_code, wg_wasm_code_name),
-    E(wg_trap, wg_trap_name),                 E(wg_toml_status, wg_toml_status_name),
-    E(wg_toml_type, wg_toml_type_name),       E(wg_schema_status, wg_schema_status_name),
-    E(wg_pkg_kind, wg_pkg_kind_name),         E(wg_pkg_phase, wg_pkg_phase_name),
+    E(wg_trap, wg_trap_name),                 E(wg_toml_code, wg_toml_code_name),
+    E(wg_toml_type, wg_toml_type_name),       E(wg_schema_code, wg_schema_code_name),
+    E(wg_pkg_code, wg_pkg_code_name),         E(wg_pkg_phase, wg_pkg_phase_name),
     E(wg_surface, wg_surface_name),           E(wg_perm_kind, wg_perm_kind_name),
     E(wg_host_api, wg_host_api_name),         E(wg_config_code, wg_config_code_name),
     E(wg_source, wg_source_name),             E(wg_plugin_status, wg_plugin_status_name),
-    E(wg_plugin_set_status, wg_plugin_set_status_name),
+    E(wg_plugin_set_code, wg_plugin_set_code_name),
     E(wg_pol_code, wg_pol_code_name),         E(wg_pol_rule, wg_pol_rule_name),
     E(wg_err, wg_err_name),
+    E(wg_pkg_pack_code, wg_pkg_pack_code_name),
+    E(wg_read_code, wg_read_code_name),       E(wg_cidr_code, wg_cidr_code_name),
 #undef E
 };
 

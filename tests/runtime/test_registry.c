@@ -83,7 +83,7 @@ static void test_registry_order_and_call(void) {
   REQUIRE(setup(&f, true));
   REQUIRE(f.res.count == 2);
   wg_registry reg;
-  REQUIRE(wg_registry_build(f.cfg, &f.res, NULL, 0, &reg) == 0);
+  REQUIRE(wg_registry_build(f.cfg, &f.res, NULL, 0, &reg));
   REQUIRE(reg.count == 2);
   CHECK_STR(reg.tools[0].name, "Echo");
   CHECK_STR(reg.tools[1].name, "JsonSum");
@@ -120,7 +120,7 @@ static void test_reserved_names_and_feature_gate(void) {
   REQUIRE(setup(&f, true));
   const char *builtin[] = {"Read", "Echo"};
   wg_registry reg;
-  REQUIRE(wg_registry_build(f.cfg, &f.res, builtin, 2, &reg) == 0);
+  REQUIRE(wg_registry_build(f.cfg, &f.res, builtin, 2, &reg));
   REQUIRE(reg.count == 1);
   CHECK_STR(reg.tools[0].name, "JsonSum");
   REQUIRE(reg.diag_count == 1);
@@ -131,7 +131,7 @@ static void test_reserved_names_and_feature_gate(void) {
   teardown(&f);
 
   REQUIRE(setup(&f, false));
-  REQUIRE(wg_registry_build(f.cfg, &f.res, NULL, 0, &reg) == 0);
+  REQUIRE(wg_registry_build(f.cfg, &f.res, NULL, 0, &reg));
   CHECK_INT(reg.count, 0);
   CHECK_INT(reg.diag_count, 0);
   wg_registry_free(&reg);
@@ -144,7 +144,7 @@ static void test_package_changed_after_resolution(void) {
   fixture f;
   REQUIRE(setup(&f, true));
   wg_registry reg;
-  REQUIRE(wg_registry_build(f.cfg, &f.res, NULL, 0, &reg) == 0);
+  REQUIRE(wg_registry_build(f.cfg, &f.res, NULL, 0, &reg));
   wg_module_cache *cache = wg_module_cache_new(0);
   wg_call_result r;
   CHECK_INT(wg_registry_call(&reg, cache, "Echo", "{}", 2, NULL, NULL, &r), WG_ERR_NONE);

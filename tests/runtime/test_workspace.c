@@ -94,8 +94,8 @@ static wg_workspace *open_ws(const fixture *f) {
   wg_workspace_options o = {.workspace = f->ws, .user_store = f->nouser};
   wg_workspace *ws = NULL;
   wg_config_error err;
-  wg_plugin_set_status st = wg_workspace_open(&o, &ws, &err);
-  if (st != WG_PLUGIN_SET_OK) fprintf(stderr, "open: %s: %s\n", wg_plugin_set_status_name(st), err.message);
+  wg_plugin_set_code st = wg_workspace_open(&o, &ws, &err);
+  if (st != WG_PLUGIN_SET_OK) fprintf(stderr, "open: %s: %s\n", wg_plugin_set_code_name(st), err.message);
   return ws;
 }
 

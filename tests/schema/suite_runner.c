@@ -49,7 +49,7 @@ static bool skip_holds(const skip *sk, const wg_json *schema, const char *file,
   wg_schema_free(k);
   if (verbose)
     printf("  SKIP %s: %s: %s [%s]\n", file, desc, sk->reason,
-           compiled ? "compiles" : wg_schema_status_name(e.status));
+           compiled ? "compiles" : wg_schema_code_name(e.code));
   if (compiled == sk->compiles) return true;
   printf("  FAIL %s: %s: skipped case %s\n", file, desc,
          compiled ? "now compiles" : "no longer compiles");
@@ -78,7 +78,7 @@ static void run_case(const char *file, const wg_json *tc, counts *ct, bool verbo
   if (!s) {
     ct->failed += (int)ntests;
     printf("  FAIL %s: %s: compile: %s at %s (%s): %s\n", file, desc,
-           wg_schema_status_name(err.status), err.schema_path, err.keyword, err.message);
+           wg_schema_code_name(err.code), err.schema_path, err.keyword, err.message);
     return;
   }
   for (size_t i = 0; i < ntests; i++) {
@@ -97,7 +97,7 @@ static void run_case(const char *file, const wg_json *tc, counts *ct, bool verbo
            r == WG_SCHEMA_VALID       ? "valid"
            : r == WG_SCHEMA_NOT_VALID ? "invalid"
                                       : "error",
-           wg_schema_status_name(err.status), err.instance_path, err.keyword,
+           wg_schema_code_name(err.code), err.instance_path, err.keyword,
            err.message);
   }
   wg_schema_free(s);

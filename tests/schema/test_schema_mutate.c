@@ -132,26 +132,26 @@ static void run_mutant(const char *text, size_t len, const wg_json *tests) {
   wg_schema *s = wg_schema_compile(wg_json_root(d), &opt, &err);
   check_error_shape(&err, "compile");
   if (!s) {
-    EXPECT(err.status >= WG_SCHEMA_UNKNOWN_KEYWORD && err.status <= WG_SCHEMA_NOMEM,
-           "compile status %d", (int)err.status);
+    EXPECT(err.code >= WG_SCHEMA_UNKNOWN_KEYWORD && err.code <= WG_SCHEMA_NOMEM,
+           "compile status %d", (int)err.code);
     EXPECT(err.message[0] != '\0', "empty compile message");
     EXPECT(err.schema_path[0] == '$', "schema path %s", err.schema_path);
   } else {
     compiled++;
-    EXPECT(err.status == WG_SCHEMA_OK, "status %d on success", (int)err.status);
+    EXPECT(err.code == WG_SCHEMA_OK, "status %d on success", (int)err.code);
     for (size_t i = 0; tests && i < tests->u.array.count; i++) {
       wg_schema_result r =
           wg_schema_validate(s, wg_json_get(wg_json_at(tests, i), "data"), &err);
       check_error_shape(&err, "validate");
       if (r == WG_SCHEMA_VALID)
-        EXPECT(err.status == WG_SCHEMA_OK, "valid with %d", (int)err.status);
+        EXPECT(err.code == WG_SCHEMA_OK, "valid with %d", (int)err.code);
       else if (r == WG_SCHEMA_NOT_VALID)
         EXPECT(
-            err.status == WG_SCHEMA_INVALID && err.keyword[0] != '\0' && err.message[0],
-            "not valid with %d", (int)err.status);
+            err.code == WG_SCHEMA_INVALID && err.keyword[0] != '\0' && err.message[0],
+            "not valid with %d", (int)err.code);
       else
-        EXPECT(r == WG_SCHEMA_ERROR && err.status >= WG_SCHEMA_BUDGET && err.message[0],
-               "result %d status %d", (int)r, (int)err.status);
+        EXPECT(r == WG_SCHEMA_ERROR && err.code >= WG_SCHEMA_BUDGET && err.message[0],
+               "result %d status %d", (int)r, (int)err.code);
     }
     wg_schema_free(s);
   }
@@ -191,7 +191,7 @@ static void run_regex_round(void) {
   wg_schema_error err;
   wg_schema *s = wg_schema_compile(&schema, NULL, &err);
   if (!s) {
-    EXPECT(err.status == WG_SCHEMA_BAD_PATTERN, "pattern %s: %d", pat, (int)err.status);
+    EXPECT(err.code == WG_SCHEMA_BAD_PATTERN, "pattern %s: %d", pat, (int)err.code);
     return;
   }
   regex_ok++;
@@ -206,7 +206,7 @@ static void run_regex_round(void) {
     wg_schema_result r = wg_schema_validate(s, &inst, &err);
     EXPECT(r == WG_SCHEMA_VALID ||
                (r == WG_SCHEMA_NOT_VALID && !strcmp(err.keyword, "pattern")) ||
-               (r == WG_SCHEMA_ERROR && err.status == WG_SCHEMA_REGEX_LIMIT),
+               (r == WG_SCHEMA_ERROR && err.code == WG_SCHEMA_REGEX_LIMIT),
            "pattern %s on %s: %d", pat, subjects[i], (int)r);
   }
   wg_schema_free(s);

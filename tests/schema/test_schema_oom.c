@@ -82,13 +82,13 @@ static void test_every_allocation_failure(void) {
     s = wg_schema_compile(wg_json_root(sdoc), NULL, &err);
     if (!s) {
       compile_failures++;
-      CHECK_STR(wg_schema_status_name(err.status), "nomem");
+      CHECK_STR(wg_schema_code_name(err.code), "nomem");
     }
     for (size_t i = 0; s && i < NINST; i++) {
       wg_schema_result r = wg_schema_validate(s, wg_json_root(idocs[i]), &err);
       if (r == WG_SCHEMA_ERROR) {
         validate_failures++;
-        CHECK_STR(wg_schema_status_name(err.status), "nomem");
+        CHECK_STR(wg_schema_code_name(err.code), "nomem");
       } else {
         CHECK_INT(r, instances[i].want);
       }

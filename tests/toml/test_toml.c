@@ -22,19 +22,19 @@ static wg_toml_error error_of(const char *text, size_t len,
 #define CHECK_ERROR(lit, st, ln, col, msg)                             \
   do {                                                                 \
     wg_toml_error e_ = error_of((lit), sizeof(lit) - 1, NULL);         \
-    CHECK_STR(wg_toml_status_name(e_.status), wg_toml_status_name(st)); \
+    CHECK_STR(wg_toml_code_name(e_.code), wg_toml_code_name(st));      \
     CHECK_INT(e_.line, ln);                                            \
     CHECK_INT(e_.column, col);                                         \
     CHECK_STR(e_.message, msg);                                        \
   } while (0)
 
-#define CHECK_STATUS(lit, st)                                          \
+#define CHECK_CODE(lit, st)                                            \
   do {                                                                 \
     wg_toml_error e_ = error_of((lit), sizeof(lit) - 1, NULL);         \
-    CHECK_STR(wg_toml_status_name(e_.status), wg_toml_status_name(st)); \
+    CHECK_STR(wg_toml_code_name(e_.code), wg_toml_code_name(st));      \
   } while (0)
 
-#define CHECK_OK(lit) CHECK_STATUS(lit, WG_TOML_OK)
+#define CHECK_OK(lit) CHECK_CODE(lit, WG_TOML_OK)
 
 static void test_scalars(void) {
   wg_toml_doc *doc = PARSE(
@@ -228,7 +228,7 @@ static void test_positions(void) {
   wg_toml_error e;
   wg_toml_doc *doc = wg_toml_parse(text, sizeof text - 1, NULL, &e);
   REQUIRE(doc);
-  CHECK_INT(e.status, WG_TOML_OK);
+  CHECK_INT(e.code, WG_TOML_OK);
   const wg_toml_value *root = wg_toml_root(doc);
   CHECK_INT(root->pos.line, 1);
   CHECK_INT(root->pos.column, 1);
@@ -371,7 +371,7 @@ static void test_messages_do_not_quote_input(void) {
   };
   for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
     wg_toml_error e = error_of(docs[i], strlen(docs[i]), NULL);
-    CHECK(e.status != WG_TOML_OK);
+    CHECK(e.code != WG_TOML_OK);
     CHECK(strstr(e.message, "secret") == NULL);
     CHECK(strstr(e.message, "hunter") == NULL);
     CHECK(e.message[0] != '\0');
@@ -393,11 +393,11 @@ static void test_depth_limit(void) {
   };
   for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
     wg_toml_error e = error_of(ok[i], strlen(ok[i]), &lim);
-    CHECK_INT(e.status, WG_TOML_OK);
+    CHECK_INT(e.code, WG_TOML_OK);
   }
   for (size_t i = 0; i < sizeof deep / sizeof deep[0]; i++) {
     wg_toml_error e = error_of(deep[i], strlen(deep[i]), &lim);
-    CHECK_STR(wg_toml_status_name(e.status), "too_deep");
+    CHECK_STR(wg_toml_code_name(e.code), "too_deep");
   }
   wg_toml_error e = error_of("a = [[[[1]]]]", 13, &lim);
   CHECK_INT(e.column, 8);
@@ -418,12 +418,12 @@ static void test_default_depth(void) {
   for (int i = 0; i < 128; i++) text[n++] = '[';
   for (int i = 0; i < 128; i++) text[n++] = ']';
   wg_toml_error e = error_of(text, n, NULL);
-  CHECK_INT(e.status, WG_TOML_OK);
+  CHECK_INT(e.code, WG_TOML_OK);
   n = 2;
   for (int i = 0; i < 129; i++) text[n++] = '[';
   for (int i = 0; i < 129; i++) text[n++] = ']';
   e = error_of(text, n, NULL);
-  CHECK_INT(e.status, WG_TOML_TOO_DEEP);
+  CHECK_INT(e.code, WG_TOML_TOO_DEEP);
   CHECK_INT(e.offset, 130);
 }
 
@@ -431,9 +431,9 @@ static void test_size_limit(void) {
   wg_toml_limits lim = wg_toml_default_limits();
   lim.max_size = 8;
   wg_toml_error e = error_of("a = 1234", 8, &lim);
-  CHECK_INT(e.status, WG_TOML_OK);
+  CHECK_INT(e.code, WG_TOML_OK);
   e = error_of("a = 12345", 9, &lim);
-  CHECK_INT(e.status, WG_TOML_TOO_LARGE);
+  CHECK_INT(e.code, WG_TOML_TOO_LARGE);
   CHECK_STR(e.message, "input too large");
   CHECK_INT(e.line, 1);
   CHECK_INT(e.column, 1);
@@ -448,12 +448,12 @@ static void test_memory_limit(void) {
   for (int i = 0; i < 200; i++) wg_buf_printf(&b, "k%d.a.b = %d\n", i, i);
   REQUIRE(wg_buf_ok(&b));
   wg_toml_error e = error_of(b.data, b.len, &lim);
-  CHECK_STR(wg_toml_status_name(e.status), "too_large");
+  CHECK_STR(wg_toml_code_name(e.code), "too_large");
   CHECK_STR(e.message, "document needs too much memory");
   CHECK(e.line > 1 && e.line < 200);
   lim.max_memory = 0; /* unlimited */
   e = error_of(b.data, b.len, &lim);
-  CHECK_INT(e.status, WG_TOML_OK);
+  CHECK_INT(e.code, WG_TOML_OK);
   wg_buf_free(&b);
 }
 
@@ -482,7 +482,7 @@ static void test_big_table(void) {
   wg_toml_free(doc);
   wg_buf_printf(&b, "key1234 = 0\n");
   wg_toml_error e = error_of(b.data, b.len, NULL);
-  CHECK_INT(e.status, WG_TOML_DUPLICATE);
+  CHECK_INT(e.code, WG_TOML_DUPLICATE);
   CHECK_INT(e.line, 5001);
   wg_buf_free(&b);
 }
@@ -497,7 +497,7 @@ static void test_every_prefix(void) {
   int ok = 0, failed = 0;
   for (size_t n = 0; n <= sizeof doc - 1; n++) {
     wg_toml_error e = error_of(doc, n, NULL);
-    if (e.status == WG_TOML_OK) {
+    if (e.code == WG_TOML_OK) {
       ok++;
       continue;
     }
@@ -508,7 +508,7 @@ static void test_every_prefix(void) {
   }
   CHECK(ok > 10);
   CHECK(failed > 50);
-  CHECK_INT(error_of(doc, sizeof doc - 1, NULL).status, WG_TOML_OK);
+  CHECK_INT(error_of(doc, sizeof doc - 1, NULL).code, WG_TOML_OK);
 }
 
 /* Headers that create parents are positioned without rescanning the
@@ -607,8 +607,8 @@ static void test_mutations(void) {
       continue;
     }
     rejected++;
-    CHECK(e.status > WG_TOML_OK && e.status <= WG_TOML_NOMEM);
-    CHECK(e.status != WG_TOML_NOMEM && e.status != WG_TOML_TOO_LARGE);
+    CHECK(e.code > WG_TOML_OK && e.code <= WG_TOML_NOMEM);
+    CHECK(e.code != WG_TOML_NOMEM && e.code != WG_TOML_TOO_LARGE);
     CHECK(e.offset <= len && e.line >= 1 && e.column >= 1);
     CHECK(e.message[0] != '\0');
   }
@@ -617,10 +617,10 @@ static void test_mutations(void) {
 }
 
 static void test_names(void) {
-  CHECK_STR(wg_toml_status_name(WG_TOML_OK), "ok");
-  CHECK_STR(wg_toml_status_name(WG_TOML_CONTROL_CHAR), "control_char");
-  CHECK_STR(wg_toml_status_name(WG_TOML_NOMEM), "nomem");
-  CHECK_STR(wg_toml_status_name((wg_toml_status)99), "unknown");
+  CHECK_STR(wg_toml_code_name(WG_TOML_OK), "ok");
+  CHECK_STR(wg_toml_code_name(WG_TOML_CONTROL_CHAR), "control_char");
+  CHECK_STR(wg_toml_code_name(WG_TOML_NOMEM), "nomem");
+  CHECK_STR(wg_toml_code_name((wg_toml_code)99), "unknown");
   CHECK_STR(wg_toml_type_name(WG_TOML_OFFSET_DATETIME), "offset-datetime");
   CHECK_STR(wg_toml_type_name(WG_TOML_TABLE), "table");
   CHECK(wg_toml_root(NULL) == NULL);

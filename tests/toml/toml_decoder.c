@@ -105,7 +105,7 @@ int main(void) {
   free(text);
   if (!doc) {
     fprintf(stderr, "%s at line %u, column %u (offset %zu): %s\n",
-            wg_toml_status_name(err.status), (unsigned)err.line,
+            wg_toml_code_name(err.code), (unsigned)err.line,
             (unsigned)err.column, err.offset, err.message);
     return 1;
   }

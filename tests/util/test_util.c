@@ -151,7 +151,7 @@ static void test_read_fd_pipe(void) {
     size_t len = 0;
     int e = 0;
     size_t max = round == 0 ? sizeof big : sizeof big - 1;
-    wg_read_status st = wg_read_fd(fds[0], max, &d, &len, &e);
+    wg_read_code st = wg_read_fd(fds[0], max, &d, &len, &e);
     close(fds[0]);
     if (round == 0) {
       CHECK_INT(st, WG_READ_OK);
@@ -339,7 +339,7 @@ static void test_ip_text_forms(void) {
 }
 
 static void test_cidr(void) {
-  static const struct { const char *s; wg_cidr_status st; } cases[] = {
+  static const struct { const char *s; wg_cidr_code st; } cases[] = {
       {"10.0.0.0/8", WG_CIDR_OK}, {"0.0.0.0/0", WG_CIDR_OK}, {"1.2.3.4/32", WG_CIDR_OK},
       {"fd00::/8", WG_CIDR_OK}, {"::1/128", WG_CIDR_OK}, {"::/0", WG_CIDR_OK},
       {"10.1.2.3/8", WG_CIDR_HOST_BITS}, {"fd00::1/8", WG_CIDR_HOST_BITS},

@@ -773,7 +773,7 @@ static spec_counts run_file(const char *path, const spec_options *opt) {
   const wg_json *cmds = doc ? wg_json_get(wg_json_root(doc), "commands") : NULL;
   if (!cmds || cmds->type != WG_JSON_ARRAY) {
     fail(sf, "not spec-test JSON (%s at %zu: %s)",
-         doc ? "no commands" : wg_json_status_name(jerr.status),
+         doc ? "no commands" : wg_json_code_name(jerr.code),
          doc ? 0 : jerr.offset, doc ? "" : jerr.message);
     wg_json_free(doc);
     goto done;
