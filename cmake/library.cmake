@@ -84,8 +84,11 @@ list(REMOVE_DUPLICATES wg_lib_flags)
 string(REPLACE ";" " " WG_PC_LIBS_PRIVATE "${wg_lib_flags}")
 
 # The version script: every wg_ name the public headers mention, global;
-# all else local.
-file(GLOB wg_public_headers ${PROJECT_SOURCE_DIR}/include/wasmgate/*.h)
+# all else local. It is made at configure time, so an edited or added
+# header re-runs the configure step (else an incremental build links a
+# stale list and hides a renamed function).
+file(GLOB wg_public_headers CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/include/wasmgate/*.h)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${wg_public_headers})
 set(wg_api_names)
 foreach(h IN LISTS wg_public_headers)
   file(READ ${h} text)

@@ -254,9 +254,9 @@ wg_config_code wg_lock_write(const wg_lock *lock, const char *path, wg_config_er
   int fd = -1, rc = -1;
   bool created = false;
   if (!wg_lock_format(lock, &text)) {
-    char n[WG_SIZE_TEXT_MAX];
-    wg_size_text(n, sizeof n, WG_LOCK_MAX_FILE_SIZE);
-    cfg_error_set(err, WG_CONFIG_IO, "lock file would exceed %s", n);
+    char limit[WG_SIZE_TEXT_MAX];
+    wg_size_text(limit, sizeof limit, WG_LOCK_MAX_FILE_SIZE);
+    cfg_error_set(err, WG_CONFIG_IO, "lock file would exceed %s", limit);
     goto out;
   }
   if (n <= 0 || n >= (int)sizeof tmp) {
