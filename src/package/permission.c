@@ -139,6 +139,9 @@ wg_pkg_code wg_permission_from_toml(const wg_toml_value *v, wg_arena *arena,
 }
 
 size_t wg_permission_label(const wg_permission *p, char *out, size_t cap) {
+  /* a tool name's display: a label longer than this is cut by cap anyway */
+  enum { LABEL_TEXT_SHOWN = 4096 };
+  const char *kind = wg_perm_kind_name(p->kind);
   int n;
   switch (p->kind) {
   case WG_PERM_SURFACE:
@@ -147,18 +150,16 @@ size_t wg_permission_label(const wg_permission *p, char *out, size_t cap) {
   case WG_PERM_TOOL:
   case WG_PERM_TOOL_NAMESPACE:
     /* %.*s would stop at an embedded NUL; the label is for display. */
-    n = snprintf(out, cap, "%s.%.*s", wg_perm_kind_name(p->kind),
-                 (int)(p->text_len > 4096 ? 4096 : p->text_len),
+    n = snprintf(out, cap, "%s.%.*s", kind,
+                 (int)(p->text_len > LABEL_TEXT_SHOWN ? LABEL_TEXT_SHOWN : p->text_len),
                  p->text ? p->text : "");
     break;
-  case WG_PERM_EXTERNAL_WRITE:
-    n = snprintf(out, cap, "external_write");
-    break;
   case WG_PERM_HOST_API:
-    n = snprintf(out, cap, "host_api.%s", wg_host_api_name(p->api));
+    n = snprintf(out, cap, "%s.%s", kind, wg_host_api_name(p->api));
     break;
-  default:
-    n = snprintf(out, cap, "?");
+  case WG_PERM_EXTERNAL_WRITE:
+  default: /* out of range: the kind name is WG_NAME_UNKNOWN */
+    n = snprintf(out, cap, "%s", kind);
     break;
   }
   return n < 0 ? 0 : (size_t)n;
