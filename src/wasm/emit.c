@@ -151,9 +151,9 @@ void vm_fold_fuel(cc *c) {
 void vm_pair_pass(cc *c) {
   for (size_t k = 0; k + 1 < c->nops; k++) {
     vm_word a = c->code[c->ops[k]], b = c->code[c->ops[k + 1]];
-#define VM_PAIR_CASE(name, x, lx, y, ly)                             \
+#define VM_PAIR_CASE(name, x, y)                                     \
   if (a == VM_OP_##x && b == VM_OP_##y &&                            \
-      c->ops[k + 1] == c->ops[k] + 1 + lx) {                         \
+      c->ops[k + 1] == c->ops[k] + 1 + VM_OPLEN_##x) {               \
     c->code[c->ops[k]] = VM_OP_PAIR_##name;                          \
     k++;                                                             \
     continue;                                                        \
