@@ -407,6 +407,14 @@ enum {
 #undef VM_PAIR_LEN
 };
 
+/* The pairs are the last opcodes. */
+enum {
+#define VM_PAIR_ONE(name, a, b) +1
+  VM_PAIR_COUNT = 0 VM_PAIR_OPS(VM_PAIR_ONE)
+#undef VM_PAIR_ONE
+};
+#define VM_OP_PAIR_FIRST ((int)VM_OP_COUNT - (int)VM_PAIR_COUNT)
+
 /* Operand words of every opcode; BR_TABLE's entries come on top
  * (vm_instr_len). */
 static const uint8_t vm_op_len[VM_OP_COUNT] = {
