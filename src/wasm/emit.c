@@ -51,7 +51,8 @@ void vm_emit_dst(cc *c, uint32_t slot) {
 /* COPY src dst; a copy right after another becomes COPY2 (one dispatch
  * for both). Never across a label: vm_begin_block forgets last_copy. */
 void vm_emit_copy(cc *c, uint32_t src, uint32_t dst) {
-  if (c->last_copy != NO_FIXUP && c->last_copy + 3 == c->ncode &&
+  if (c->last_copy != NO_FIXUP &&
+      c->last_copy + 1 + VM_LEN_COPY == c->ncode &&
       c->code[c->last_copy] == VM_OP_COPY) {
     c->code[c->last_copy] = VM_OP_COPY2;
     emit(c, src);
@@ -135,9 +136,9 @@ void vm_fold_fuel(cc *c) {
   for (size_t i = 0; i < c->ntargets; i++) {
     size_t t = c->targets[i];
     size_t target = (size_t)c->code[t];
-    if (target + 1 < c->ncode && c->code[target] == VM_OP_FUEL) {
-      c->code[t + 1] += c->code[target + 1];
-      c->code[t] = target + 2;
+    if (target + VM_LEN_FUEL < c->ncode && c->code[target] == VM_OP_FUEL) {
+      c->code[t + VM_TARGET_CHARGE] += c->code[target + 1 + VM_FUEL_N];
+      c->code[t + VM_TARGET_PC] = target + 1 + VM_LEN_FUEL;
     }
   }
 }

@@ -448,6 +448,9 @@ _Static_assert(VM_OP_I64_STORE32_I - VM_OP_I32_STORE_I ==
                "immediate stores in store order (fuse.c)");
 _Static_assert(VM_OP_I64_TRUNC_SAT_F64_U - VM_OP_I32_TRUNC_SAT_F32_S == 7,
                "0xFC 0..7 in order (instr.c)");
+_Static_assert(VM_UN_A == VM_BIN_A && VM_BIN_I_A == VM_BIN_A &&
+                   (int)VM_BIN_I_IMM == (int)VM_BIN_B,
+               "fuse.c reads a, and b or imm, of UN, BIN and BIN_I alike");
 _Static_assert((int)VM_LEN_BR_TABLE == (int)VM_BR_TABLE_ENTRIES,
                "br_table entries follow its fixed words");
 
