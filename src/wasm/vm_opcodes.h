@@ -436,6 +436,8 @@ static inline size_t vm_instr_len(const uint64_t *pc) {
  * instr.c, fuse.c and the fused forms compute opcodes by offset within a
  * family: those families keep wasm's order. */
 _Static_assert(VM_OP_COUNT <= UINT16_MAX, "opcode numbers stay small");
+_Static_assert(VM_OP_PAIR_FIRST == VM_OP_PAIR_ADDI_ADDI,
+               "the pairs come last (verify.c indexes them from the first)");
 _Static_assert(VM_OP_I64_EXTEND32_S - VM_OP_I32_EQZ == 0xc4 - 0x45,
                "numeric ops in wasm order (instr.c)");
 _Static_assert(VM_OP_I64_STORE32 - VM_OP_I32_LOAD == 0x3e - 0x28,
