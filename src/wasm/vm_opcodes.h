@@ -223,7 +223,8 @@ enum {
 
 /* Integer binary operators that also exist with an immediate right operand
  * (NAME_I a imm dst), used when the right operand is a constant. Each entry
- * names the operator, its interpreter macro and its expression of a, b. */
+ * names the operator, its interpreter macro and its expression of a, b:
+ * the interpreter makes both the plain and the _I handler from it. */
 #define VM_IMM_OPS(X) \
   X(I32_ADD, BIN32, a + b) X(I32_SUB, BIN32, a - b) X(I32_MUL, BIN32, a * b) \
   X(I32_AND, BIN32, a & b) X(I32_OR, BIN32, a | b) X(I32_XOR, BIN32, a ^ b) \
@@ -250,7 +251,8 @@ enum {
 
 /* Loads whose address is `i32.add x imm` (the add folded in):
  * NAME_A offset x imm dst, address (u32)(x + imm) + offset. Each entry:
- * the load, its memory type and the conversion of the loaded v. */
+ * the load, its memory type and the conversion of the loaded v (the
+ * interpreter's plain load and _A handlers both come from it). */
 #define VM_LOAD_OPS(X) \
   X(I32_LOAD, uint32_t, v) X(I64_LOAD, uint64_t, v) X(F32_LOAD, uint32_t, v) \
   X(F64_LOAD, uint64_t, v) X(I32_LOAD8_S, int8_t, (uint32_t)(int32_t)v) \
@@ -264,7 +266,8 @@ enum {
   X(I64_LOAD32_S, int32_t, (uint64_t)(int64_t)v) \
   X(I64_LOAD32_U, uint32_t, (uint64_t)v)
 
-/* Stores with a constant value: NAME_I offset addr imm. */
+/* Stores with a constant value: NAME_I offset addr imm. Each entry: the
+ * store and its memory type (the plain and _I handlers come from it). */
 #define VM_STORE_IMM_OPS(X) \
   X(I32_STORE, uint32_t) X(I64_STORE, uint64_t) X(F32_STORE, uint32_t) \
   X(F64_STORE, uint64_t) X(I32_STORE8, uint8_t) X(I32_STORE16, uint16_t) \
