@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "compile_internal.h"
+#include "wg_assert.h"
 
 /* Every VM_BUILD_TICK units of work: the build's deadline and cancellation
  * flag, and this function's validation work budget. */
@@ -197,6 +198,8 @@ wg_wasm_code vm_compile_body(vm_module *m, uint32_t func_index,
     if (!out->code) return vm_build_oom(m, OFF(c), err);
     memcpy(out->code, c->code, bytes);
   }
+  /* the last moment the opcode words are numbers: check the code */
+  WG_ASSERT(vm_code_verified(out));
   /* direct threading: opcode words become handler addresses */
   const void *const *handlers = vm_dispatch_table();
   for (size_t i = 0; handlers && i < c->nops; i++)

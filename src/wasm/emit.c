@@ -51,7 +51,8 @@ void vm_emit_dst(cc *c, uint32_t slot) {
 /* COPY src dst; a copy right after another becomes COPY2 (one dispatch
  * for both). Never across a label: vm_begin_block forgets last_copy. */
 void vm_emit_copy(cc *c, uint32_t src, uint32_t dst) {
-  if (c->last_copy != NO_FIXUP && c->last_copy + 3 == c->ncode &&
+  if (c->last_copy != NO_FIXUP &&
+      c->last_copy + 1 + VM_LEN_COPY == c->ncode &&
       c->code[c->last_copy] == VM_OP_COPY) {
     c->code[c->last_copy] = VM_OP_COPY2;
     emit(c, src);
@@ -135,9 +136,9 @@ void vm_fold_fuel(cc *c) {
   for (size_t i = 0; i < c->ntargets; i++) {
     size_t t = c->targets[i];
     size_t target = (size_t)c->code[t];
-    if (target + 1 < c->ncode && c->code[target] == VM_OP_FUEL) {
-      c->code[t + 1] += c->code[target + 1];
-      c->code[t] = target + 2;
+    if (target + VM_LEN_FUEL < c->ncode && c->code[target] == VM_OP_FUEL) {
+      c->code[t + VM_TARGET_CHARGE] += c->code[target + 1 + VM_FUEL_N];
+      c->code[t + VM_TARGET_PC] = target + 1 + VM_LEN_FUEL;
     }
   }
 }
@@ -151,9 +152,9 @@ void vm_fold_fuel(cc *c) {
 void vm_pair_pass(cc *c) {
   for (size_t k = 0; k + 1 < c->nops; k++) {
     vm_word a = c->code[c->ops[k]], b = c->code[c->ops[k + 1]];
-#define VM_PAIR_CASE(name, x, lx, y, ly)                             \
+#define VM_PAIR_CASE(name, x, y)                                     \
   if (a == VM_OP_##x && b == VM_OP_##y &&                            \
-      c->ops[k + 1] == c->ops[k] + 1 + lx) {                         \
+      c->ops[k + 1] == c->ops[k] + 1 + VM_OPLEN_##x) {               \
     c->code[c->ops[k]] = VM_OP_PAIR_##name;                          \
     k++;                                                             \
     continue;                                                        \

@@ -101,7 +101,8 @@ static vm_op chain_op(vm_word first, vm_op second, char side) {
 /* Emits `op x y z dst`, the last instruction (x, y) folded in as the
  * first operator of a chain. */
 static void emit_chain(cc *c, vm_op op, uint32_t z, uint32_t d) {
-  vm_word x = c->code[c->last_start + 1], y = c->code[c->last_start + 2];
+  const vm_word *last = c->code + c->last_start + 1; /* BIN or BIN_I */
+  vm_word x = last[VM_BIN_A], y = last[VM_BIN_B];
   vm_cut_last(c, c->last_start, c->last_end);
   size_t start = c->ncode;
   vm_emit_op(c, op);
@@ -155,8 +156,8 @@ wg_wasm_code vm_numeric(cc *c, vm_op op, uint8_t ta, uint8_t tb,
   vm_op m_op;
   if (tb && loaded_operand(c, op, lb, &m_op)) {
     /* LOAD offset addr t; OP a t dst  ->  OP_M offset addr a dst */
-    vm_word offset = c->code[c->last_load + 1];
-    vm_word addr = c->code[c->last_load + 2];
+    vm_word offset = c->code[c->last_load + 1 + VM_MEM_OFFSET];
+    vm_word addr = c->code[c->last_load + 1 + VM_MEM_ADDR];
     vm_cut_last(c, c->last_load, c->last_end);
     uint32_t d = vm_push(c, to);
     size_t start = c->ncode;
@@ -202,13 +203,13 @@ wg_wasm_code vm_load(cc *c, uint8_t type, uint8_t natural, vm_op plain,
               c->last_start != NO_FIXUP && c->last_end == c->ncode &&
               c->code[c->last_dst] == la &&
               c->code[c->last_start] == VM_OP_I32_ADD_I;
-  vm_word x = fold ? c->code[c->last_start + 1] : 0;
-  vm_word imm = fold ? c->code[c->last_start + 2] : 0;
+  vm_word x = fold ? c->code[c->last_start + 1 + VM_BIN_I_A] : 0;
+  vm_word imm = fold ? c->code[c->last_start + 1 + VM_BIN_I_IMM] : 0;
   if (fold) vm_cut_last(c, c->last_start, c->last_end);
   uint32_t d = vm_push(c, type);
+  size_t start = c->ncode;
   vm_emit_op(c, fold ? folded : plain);
   emit(c, offset);
-  size_t start = c->ncode - 2;
   if (fold) {
     emit(c, x);
     emit(c, imm);
@@ -285,8 +286,9 @@ bool vm_emit_cond_branch(cc *c, uint32_t lc, bool at_home, bool negate,
       c->last_end == c->ncode && c->code[c->last_dst] == lc &&
       fused_op(c->code[c->last_start], negate, &f)) {
     vm_word prev = c->code[c->last_start];
-    vm_word a = c->code[c->last_start + 1];
-    vm_word b = prev == VM_OP_I32_EQZ ? 0 : c->code[c->last_start + 2];
+    const vm_word *last = c->code + c->last_start + 1; /* UN, BIN, BIN_I */
+    vm_word a = last[VM_BIN_A];
+    vm_word b = prev == VM_OP_I32_EQZ ? 0 : last[VM_BIN_B];
     vm_cut_last(c, c->last_start, c->last_end);
     c->last_dst = NO_FIXUP;
     vm_emit_op(c, f);

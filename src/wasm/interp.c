@@ -333,156 +333,146 @@ VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst,
     fuel -= (int64_t)charge_;                                           \
   } while (0)
 
-/* Pays the charge word t[1] (the target block's fuel) and jumps to t[0]. */
+/* Operand words by name (the VM_<SHAPE>_<WORD> of vm_opcodes.h): W(p, F)
+ * is word F of the operands starting at p. ARG and SLOT read the current
+ * instruction's (pc is past its opcode word), NEXT steps past them. */
+#define W(p, f) ((p)[VM_##f])
+#define ARG(f) W(pc, f)
+#define SLOT(f) fp[ARG(f)]
+#define NEXT(shape) (pc += VM_LEN_##shape)
+
+/* Pays the charge of the target pair at t (the target block's fuel) and
+ * jumps to its target. */
 #define TAKE(t)                                                         \
   do {                                                                  \
     const vm_word *t_ = (t);                                            \
-    CHARGE(t_[1]);                                                      \
-    pc = code->code + t_[0];                                            \
+    CHARGE(t_[VM_TARGET_CHARGE]);                                       \
+    pc = code->code + t_[VM_TARGET_PC];                                 \
   } while (0)
+#define TAKE_AT(f) TAKE(pc + VM_##f)
 
-/* Operand slots named by the immediates. */
-#define S(i) fp[pc[i]]
 #define U32_(x) ((uint32_t)(x))
 #define I32_(x) ((int32_t)(uint32_t)(x))
-#define BIN32(name, expr)                                   \
+/* dst = expr of a (type T, from slot A) and b (the expression B), as R:
+ * the register (BIN) and immediate (BIN_I) forms of every binary op. */
+#define BINOP(name, shape, T, B, R, expr)                   \
   vmcase(name) {                                            \
-    uint32_t a = U32_(S(0)), b = U32_(S(1));                \
-    S(2) = (uint32_t)(expr);                                \
-    pc += 3;                                                \
+    T a = (T)SLOT(shape##_A), b = (B);                      \
+    SLOT(shape##_DST) = (R)(expr);                          \
+    NEXT(shape);                                            \
     vmbreak;                                                \
   }
-#define BIN64(name, expr)                                   \
-  vmcase(name) {                                            \
-    uint64_t a = S(0), b = S(1);                            \
-    S(2) = (uint64_t)(expr);                                \
-    pc += 3;                                                \
-    vmbreak;                                                \
-  }
-#define CMP64(name, expr)                                   \
-  vmcase(name) {                                            \
-    uint64_t a = S(0), b = S(1);                            \
-    S(2) = (uint32_t)(expr);                                \
-    pc += 3;                                                \
-    vmbreak;                                                \
-  }
-/* Immediate forms: the right operand is pc[1] itself. */
-#define BIN32I(name, expr)                                  \
-  vmcase(name) {                                            \
-    uint32_t a = U32_(S(0)), b = (uint32_t)pc[1];           \
-    S(2) = (uint32_t)(expr);                                \
-    pc += 3;                                                \
-    vmbreak;                                                \
-  }
-#define BIN64I(name, expr)                                  \
-  vmcase(name) {                                            \
-    uint64_t a = S(0), b = pc[1];                           \
-    S(2) = (uint64_t)(expr);                                \
-    pc += 3;                                                \
-    vmbreak;                                                \
-  }
-#define CMP64I(name, expr)                                  \
-  vmcase(name) {                                            \
-    uint64_t a = S(0), b = pc[1];                           \
-    S(2) = (uint32_t)(expr);                                \
-    pc += 3;                                                \
-    vmbreak;                                                \
-  }
+#define BIN32(name, expr) \
+  BINOP(name, BIN, uint32_t, U32_(SLOT(BIN_B)), uint32_t, expr)
+#define BIN64(name, expr) BINOP(name, BIN, uint64_t, SLOT(BIN_B), uint64_t, expr)
+#define CMP64(name, expr) BINOP(name, BIN, uint64_t, SLOT(BIN_B), uint32_t, expr)
+/* Immediate forms: the right operand is the word itself. */
+#define BIN32I(name, expr) \
+  BINOP(name, BIN_I, uint32_t, (uint32_t)ARG(BIN_I_IMM), uint32_t, expr)
+#define BIN64I(name, expr) \
+  BINOP(name, BIN_I, uint64_t, ARG(BIN_I_IMM), uint64_t, expr)
+#define CMP64I(name, expr) \
+  BINOP(name, BIN_I, uint64_t, ARG(BIN_I_IMM), uint32_t, expr)
+/* Each VM_IMM_OPS entry makes both forms from its one expression. */
+#define PLAIN_CASE(name, kind, expr) kind(name, expr)
 #define IMM_CASE(name, kind, expr) kind##I(name##_I, expr)
 #define VM_ROTL32 rotl32(a, b)
 #define VM_ROTR32 rotr32(a, b)
 #define VM_ROTL64 rotl64(a, b)
 #define VM_ROTR64 rotr64(a, b)
-/* Compare-and-branch: a b|imm target charge src dst keep refund. */
-#define BR_CMP_CASE(name, expr, neg)                        \
-  vmcase(BR_IF_##name) {                                    \
-    uint32_t a = U32_(S(0)), b = U32_(S(1));                \
+/* Compare-and-branch (BR_CMP, BR_CMP_I: b a slot or the word itself). */
+#define BR_CMP_BODY(shape, B, expr)                         \
+  {                                                         \
+    uint32_t a = U32_(SLOT(BR_CMP_A)), b = (B);             \
     if (expr) {                                             \
-      fuel += (int64_t)pc[7];                               \
-      move_slots(fp, pc[4], pc[5], pc[6]);                  \
-      TAKE(pc + 2);                                         \
+      fuel += (int64_t)ARG(BR_CMP_REFUND);                  \
+      move_slots(fp, ARG(BR_CMP_SRC), ARG(BR_CMP_DST),      \
+                 ARG(BR_CMP_KEEP));                         \
+      TAKE_AT(BR_CMP_TARGET);                               \
     } else {                                                \
-      pc += 8;                                              \
-    }                                                       \
-    vmbreak;                                                \
-  }                                                         \
-  vmcase(BR_IF_##name##_I) {                                \
-    uint32_t a = U32_(S(0)), b = (uint32_t)pc[1];           \
-    if (expr) {                                             \
-      fuel += (int64_t)pc[7];                               \
-      move_slots(fp, pc[4], pc[5], pc[6]);                  \
-      TAKE(pc + 2);                                         \
-    } else {                                                \
-      pc += 8;                                              \
+      NEXT(shape);                                          \
     }                                                       \
     vmbreak;                                                \
   }
+#define BR_CMP_CASE(name, expr, neg)                                     \
+  vmcase(BR_IF_##name) BR_CMP_BODY(BR_CMP, U32_(SLOT(BR_CMP_B)), expr)   \
+  vmcase(BR_IF_##name##_I)                                               \
+      BR_CMP_BODY(BR_CMP_I, (uint32_t)ARG(BR_CMP_B), expr)
 #define UN(name, expr)                                      \
   vmcase(name) {                                            \
-    uint64_t a = S(0);                                      \
-    S(1) = (expr);                                          \
-    pc += 2;                                                \
+    uint64_t a = SLOT(UN_A);                                \
+    SLOT(UN_DST) = (expr);                                  \
+    NEXT(UN);                                               \
     vmbreak;                                                \
   }
 #define BINF32(name, expr)                                  \
   vmcase(name) {                                            \
-    float a = f32_of(S(0)), b = f32_of(S(1));               \
-    S(2) = (expr);                                          \
-    pc += 3;                                                \
+    float a = f32_of(SLOT(BIN_A)), b = f32_of(SLOT(BIN_B)); \
+    SLOT(BIN_DST) = (expr);                                 \
+    NEXT(BIN);                                              \
     vmbreak;                                                \
   }
 #define BINF64(name, expr)                                  \
   vmcase(name) {                                            \
-    double a = f64_of(S(0)), b = f64_of(S(1));              \
-    S(2) = (expr);                                          \
-    pc += 3;                                                \
+    double a = f64_of(SLOT(BIN_A)), b = f64_of(SLOT(BIN_B)); \
+    SLOT(BIN_DST) = (expr);                                 \
+    NEXT(BIN);                                              \
     vmbreak;                                                \
   }
-#define LOAD(name, T, conv)                                   \
-  vmcase(name) {                                              \
-    uint64_t ea = (uint64_t)U32_(S(1)) + pc[0];               \
+/* A load of T at ea (bounds-checked), its conversion of v into slot dst. */
+#define LOAD_BODY(shape, ea_, T, conv, dst)                            \
+  {                                                                    \
+    uint64_t ea = (ea_);                                               \
     if (ea + sizeof(T) > mem_size) TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS); \
-    T v;                                                      \
-    memcpy(&v, mem_base + ea, sizeof v);                      \
-    S(2) = conv;                                              \
-    pc += 3;                                                  \
-    vmbreak;                                                  \
+    T v;                                                               \
+    memcpy(&v, mem_base + ea, sizeof v);                               \
+    SLOT(dst) = conv;                                                  \
+    NEXT(shape);                                                       \
+    vmbreak;                                                           \
   }
-#define STORE(name, T)                                        \
-  vmcase(name) {                                              \
-    uint64_t ea = (uint64_t)U32_(S(1)) + pc[0];               \
+/* A store of value (as T) at addr + offset. */
+#define STORE_BODY(shape, T, value)                                    \
+  {                                                                    \
+    uint64_t ea = (uint64_t)U32_(SLOT(shape##_ADDR)) + ARG(shape##_OFFSET); \
     if (ea + sizeof(T) > mem_size) TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS); \
-    T v = (T)S(2);                                            \
-    memcpy(mem_base + ea, &v, sizeof v);                      \
-    pc += 3;                                                  \
-    vmbreak;                                                  \
+    T v = (T)(value);                                                  \
+    memcpy(mem_base + ea, &v, sizeof v);                               \
+    NEXT(shape);                                                       \
+    vmbreak;                                                           \
   }
-#define LOAD_ADD(name, T, conv)                                \
-  vmcase(name##_A) {                                          \
-    uint64_t ea = (uint64_t)(uint32_t)(U32_(S(1)) + (uint32_t)pc[2]) + pc[0]; \
-    if (ea + sizeof(T) > mem_size) TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS); \
-    T v;                                                      \
-    memcpy(&v, mem_base + ea, sizeof v);                      \
-    S(3) = conv;                                              \
-    pc += 4;                                                  \
-    vmbreak;                                                  \
-  }
-#define STORE_IMM(name, T)                                    \
-  vmcase(name##_I) {                                          \
-    uint64_t ea = (uint64_t)U32_(S(1)) + pc[0];               \
-    if (ea + sizeof(T) > mem_size) TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS); \
-    T v = (T)pc[2];                                           \
-    memcpy(mem_base + ea, &v, sizeof v);                      \
-    pc += 3;                                                  \
-    vmbreak;                                                  \
+/* Each VM_LOAD_OPS entry makes the plain load and the folded-add one
+ * (address (u32)(x + imm) + offset); each VM_STORE_IMM_OPS entry the plain
+ * store and the immediate one. */
+#define LOAD(name, T, conv)                                                \
+  vmcase(name) LOAD_BODY(MEM, (uint64_t)U32_(SLOT(MEM_ADDR)) + ARG(MEM_OFFSET), \
+                         T, conv, MEM_VALUE)
+#define LOAD_ADD(name, T, conv)                                          \
+  vmcase(name##_A) LOAD_BODY(                                            \
+      MEM_ADD,                                                           \
+      (uint64_t)(uint32_t)(U32_(SLOT(MEM_ADD_X)) + (uint32_t)ARG(MEM_ADD_IMM)) + \
+          ARG(MEM_ADD_OFFSET),                                           \
+      T, conv, MEM_ADD_DST)
+#define STORE(name, T) vmcase(name) STORE_BODY(MEM, T, SLOT(MEM_VALUE))
+#define STORE_IMM(name, T) \
+  vmcase(name##_I) STORE_BODY(MEM_IMM, T, ARG(MEM_IMM_IMM))
+/* Division and remainder: operands of type T (converted by CV), a zero
+ * divisor traps, and so does `overflow`; the result as R. */
+#define DIVOP(name, T, CV, R, overflow, expr)                     \
+  vmcase(name) {                                                  \
+    T a = CV(SLOT(BIN_A)), b = CV(SLOT(BIN_B));                   \
+    if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);             \
+    if (overflow) TRAP(WG_TRAP_INTEGER_OVERFLOW);                 \
+    SLOT(BIN_DST) = (R)(expr);                                    \
+    NEXT(BIN);                                                    \
+    vmbreak;                                                      \
   }
 #define TRUNC(name, FROM, lo, hi, T)                              \
   vmcase(name) {                                                  \
-    double x = FROM(S(0));                                        \
+    double x = FROM(SLOT(UN_A));                                  \
     wg_trap t_ = trunc_check(x, lo, hi);                          \
     if (t_) TRAP(t_);                                             \
-    S(1) = (uint64_t)(T)x;                                        \
-    pc += 2;                                                      \
+    SLOT(UN_DST) = (uint64_t)(T)x;                                \
+    NEXT(UN);                                                     \
     vmbreak;                                                      \
   }
 
@@ -506,41 +496,44 @@ VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst,
 #define MEM_OUT_I64(x) ((uint64_t)(x))
 #define MEM_OUT_F32(x) bits_f32(x)
 #define MEM_OUT_F64(x) bits_f64(x)
+/* The effective address of the operands' addr and offset words. */
+#define EA(addr, offset) ((uint64_t)U32_(SLOT(addr)) + ARG(offset))
 #define MEM_BIN_CASE(name, kind, expr)                                 \
   vmcase(name##_M) {                                                   \
-    uint64_t ea = (uint64_t)U32_(S(1)) + pc[0];                        \
+    uint64_t ea = EA(MEM_BIN_M_ADDR, MEM_BIN_M_OFFSET);                \
     if (ea + sizeof(MEM_T_##kind) > mem_size)                          \
       TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);                              \
     MEM_T_##kind v;                                                    \
     memcpy(&v, mem_base + ea, sizeof v);                               \
-    MEM_V_##kind a = MEM_IN_##kind(S(2)), b = MEM_IN_##kind(v);        \
-    S(3) = MEM_OUT_##kind(expr);                                       \
-    pc += 4;                                                           \
+    MEM_V_##kind a = MEM_IN_##kind(SLOT(MEM_BIN_M_A)), b = MEM_IN_##kind(v); \
+    SLOT(MEM_BIN_M_DST) = MEM_OUT_##kind(expr);                        \
+    NEXT(MEM_BIN_M);                                                   \
     vmbreak;                                                           \
   }                                                                    \
   vmcase(name##_S) {                                                   \
-    uint64_t ea = (uint64_t)U32_(S(3)) + pc[2];                        \
+    uint64_t ea = EA(MEM_BIN_S_ADDR, MEM_BIN_S_OFFSET);                \
     if (ea + sizeof(MEM_T_##kind) > mem_size)                          \
       TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);                              \
-    MEM_V_##kind a = MEM_IN_##kind(S(0)), b = MEM_IN_##kind(S(1));     \
+    MEM_V_##kind a = MEM_IN_##kind(SLOT(MEM_BIN_S_A)),                 \
+                 b = MEM_IN_##kind(SLOT(MEM_BIN_S_B));                 \
     MEM_T_##kind v = (MEM_T_##kind)MEM_OUT_##kind(expr);               \
     memcpy(mem_base + ea, &v, sizeof v);                               \
-    pc += 4;                                                           \
+    NEXT(MEM_BIN_S);                                                   \
     vmbreak;                                                           \
   }                                                                    \
   vmcase(name##_MS) {                                                  \
-    uint64_t ea = (uint64_t)U32_(S(1)) + pc[0];                        \
-    uint64_t es = (uint64_t)U32_(S(4)) + pc[3];                        \
+    uint64_t ea = EA(MEM_BIN_MS_ADDR, MEM_BIN_MS_OFFSET);              \
+    uint64_t es = EA(MEM_BIN_MS_ADDR2, MEM_BIN_MS_OFFSET2);            \
     if (ea + sizeof(MEM_T_##kind) > mem_size)                          \
       TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);                              \
     MEM_T_##kind v;                                                    \
     memcpy(&v, mem_base + ea, sizeof v);                               \
-    MEM_V_##kind a = MEM_IN_##kind(S(2)), b = MEM_IN_##kind(v);        \
+    MEM_V_##kind a = MEM_IN_##kind(SLOT(MEM_BIN_MS_A)), b = MEM_IN_##kind(v); \
     if (es + sizeof(MEM_T_##kind) > mem_size)                          \
       TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);                              \
     v = (MEM_T_##kind)MEM_OUT_##kind(expr);                            \
     memcpy(mem_base + es, &v, sizeof v);                               \
-    pc += 5;                                                           \
+    NEXT(MEM_BIN_MS);                                                  \
     vmbreak;                                                           \
   }
 
@@ -572,88 +565,85 @@ VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst,
 #define CH_IMM_I32_SHL_I 1
 #define CH_IMM_I32_SHR_U_I 1
 #define CH_IMM_I32_ROTL_I 1
-/* operand y (word 1) or z (word 2): a slot, or the word itself */
-#define CH_ARG(op, i) (CH_IMM_##op ? (uint32_t)pc[i] : U32_(S(i)))
-#define CH_SIDE_R(second) uint32_t a = U32_(S(2)), b = t
-#define CH_SIDE_L(second) uint32_t a = t, b = CH_ARG(second, 2)
+/* operand y or z: a slot, or the word itself */
+#define CH_ARG(op, f) (CH_IMM_##op ? (uint32_t)ARG(f) : U32_(SLOT(f)))
+#define CH_SIDE_R(second) uint32_t a = U32_(SLOT(CHAIN_Z)), b = t
+#define CH_SIDE_L(second) uint32_t a = t, b = CH_ARG(second, CHAIN_Z)
 #define CHAIN_CASE(name, first, second, side)                    \
   vmcase(CHAIN_##name) {                                         \
     uint32_t t;                                                  \
     {                                                            \
-      uint32_t a = U32_(S(0)), b = CH_ARG(first, 1);             \
+      uint32_t a = U32_(SLOT(CHAIN_X)), b = CH_ARG(first, CHAIN_Y); \
       t = (uint32_t)(CH_##first);                                \
     }                                                            \
     {                                                            \
       CH_SIDE_##side(second);                                    \
-      S(3) = (uint32_t)(CH_##second);                            \
+      SLOT(CHAIN_DST) = (uint32_t)(CH_##second);                 \
     }                                                            \
-    pc += 4;                                                     \
+    NEXT(CHAIN);                                                 \
     vmbreak;                                                     \
   }
 
 /* Pairs (VM_PAIR_OPS): each op's body on the operand words at q. */
-#define Q(i) fp[q[i]]
-#define P_COPY Q(1) = Q(0)
-#define P_CONST Q(1) = q[0]
-#define P_I32_ADD Q(2) = (uint32_t)(U32_(Q(0)) + U32_(Q(1)))
-#define P_I32_ADD_I Q(2) = (uint32_t)(U32_(Q(0)) + (uint32_t)q[1])
-#define P_MEM(T)                                                       \
-  uint64_t ea = (uint64_t)U32_(Q(1)) + q[0];                           \
+#define QSLOT(f) fp[W(q, f)]
+#define P_COPY QSLOT(COPY_DST) = QSLOT(COPY_SRC)
+#define P_CONST QSLOT(CONST_DST) = W(q, CONST_BITS)
+#define P_I32_ADD \
+  QSLOT(BIN_DST) = (uint32_t)(U32_(QSLOT(BIN_A)) + U32_(QSLOT(BIN_B)))
+#define P_BIN_I(op) \
+  QSLOT(BIN_I_DST) = (uint32_t)(U32_(QSLOT(BIN_I_A)) op (uint32_t)W(q, BIN_I_IMM))
+#define P_I32_ADD_I P_BIN_I(+)
+#define P_I32_AND_I P_BIN_I(&)
+#define P_I32_SUB_I P_BIN_I(-)
+#define P_MEM(shape, T)                                                \
+  uint64_t ea = (uint64_t)U32_(QSLOT(shape##_ADDR)) + W(q, shape##_OFFSET); \
   if (ea + sizeof(T) > mem_size) TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);   \
   T v
-#define P_I32_LOAD                                                     \
-  P_MEM(uint32_t);                                                     \
+#define P_LOAD(T, conv)                                                \
+  P_MEM(MEM, T);                                                       \
   memcpy(&v, mem_base + ea, sizeof v);                                 \
-  Q(2) = v
-#define P_I32_LOAD8_U                                                  \
-  P_MEM(uint8_t);                                                      \
-  memcpy(&v, mem_base + ea, sizeof v);                                 \
-  Q(2) = v
-#define P_I32_LOAD16_U                                                 \
-  P_MEM(uint16_t);                                                     \
-  memcpy(&v, mem_base + ea, sizeof v);                                 \
-  Q(2) = v
+  QSLOT(MEM_VALUE) = conv
+#define P_I32_LOAD P_LOAD(uint32_t, v)
+#define P_I32_LOAD8_U P_LOAD(uint8_t, v)
+#define P_I32_LOAD16_U P_LOAD(uint16_t, v)
+#define P_I32_LOAD8_S P_LOAD(int8_t, (uint32_t)(int32_t)v)
 /* A branch, taken, pays its target's fuel, jumps and dispatches (the
  * rest of the pair, if any, is not run); not taken, it falls through. */
 /* (a plain block, not do-while: vmbreak is `break` in the switch build) */
-#define P_TAKEN(refund, src, t)                                        \
+#define P_TAKEN(shape)                                                 \
   {                                                                    \
-    fuel += (int64_t)(refund);                                         \
-    move_slots(fp, q[src], q[src + 1], q[src + 2]);                    \
-    TAKE(q + t);                                                       \
+    fuel += (int64_t)W(q, shape##_REFUND);                             \
+    move_slots(fp, W(q, shape##_SRC), W(q, shape##_DST),               \
+               W(q, shape##_KEEP));                                    \
+    TAKE(q + VM_##shape##_TARGET);                                     \
     vmbreak;                                                           \
   }
 #define P_BR_IF \
-  if (U32_(Q(0))) P_TAKEN(q[6], 3, 1)
+  if (U32_(QSLOT(BR_IF_COND))) P_TAKEN(BR_IF)
 #define P_BR_IF_I32_NE_I \
-  if (U32_(Q(0)) != (uint32_t)q[1]) P_TAKEN(q[7], 4, 2)
+  if (U32_(QSLOT(BR_CMP_A)) != (uint32_t)W(q, BR_CMP_B)) P_TAKEN(BR_CMP)
 #define P_BR_IF_I32_EQ_I \
-  if (U32_(Q(0)) == (uint32_t)q[1]) P_TAKEN(q[7], 4, 2)
+  if (U32_(QSLOT(BR_CMP_A)) == (uint32_t)W(q, BR_CMP_B)) P_TAKEN(BR_CMP)
 #define P_BR_UNLESS                                                    \
-  if (!U32_(Q(0))) {                                                   \
-    fuel += (int64_t)q[3];                                             \
-    TAKE(q + 1);                                                       \
+  if (!U32_(QSLOT(BR_UNLESS_COND))) {                                  \
+    fuel += (int64_t)W(q, BR_UNLESS_REFUND);                           \
+    TAKE(q + VM_BR_UNLESS_TARGET);                                     \
     vmbreak;                                                           \
   }
-#define P_SELECT Q(3) = U32_(Q(2)) ? Q(0) : Q(1)
-#define P_I32_AND_I Q(2) = (uint32_t)(U32_(Q(0)) & (uint32_t)q[1])
-#define P_I32_LOAD8_S                                                  \
-  P_MEM(int8_t);                                                       \
-  memcpy(&v, mem_base + ea, sizeof v);                                 \
-  Q(2) = (uint32_t)(int32_t)v
-#define P_I32_SUB_I Q(2) = (uint32_t)(U32_(Q(0)) - (uint32_t)q[1])
+#define P_SELECT \
+  QSLOT(SELECT_DST) = U32_(QSLOT(SELECT_COND)) ? QSLOT(SELECT_A) : QSLOT(SELECT_B)
 #define P_I32_STORE                                                    \
-  P_MEM(uint32_t) = (uint32_t)Q(2);                                    \
+  P_MEM(MEM, uint32_t) = (uint32_t)QSLOT(MEM_VALUE);                   \
   memcpy(mem_base + ea, &v, sizeof v)
 #define P_I32_STORE8_I                                                 \
-  P_MEM(uint8_t) = (uint8_t)q[2];                                      \
+  P_MEM(MEM_IMM, uint8_t) = (uint8_t)W(q, MEM_IMM_IMM);                \
   memcpy(mem_base + ea, &v, sizeof v)
-#define PAIR_CASE(name, a, la, b, lb)                                  \
+#define PAIR_CASE(name, a, b)                                          \
   vmcase(PAIR_##name) {                                                \
     const vm_word *q = pc;                                             \
-    pc = q + la + 1 + lb; /* past both, unless a branch is taken */    \
+    pc = q + VM_LEN_PAIR_##name; /* past both, unless a branch is taken */ \
     { P_##a; }                                                         \
-    q += la + 1;                                                       \
+    q += VM_OPLEN_##a + 1;                                             \
     { P_##b; }                                                         \
     vmbreak;                                                           \
   }
@@ -674,31 +664,9 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
     uint32_t frame_base, char *message, const void *const **table) {
 #ifdef VM_COMPUTED_GOTO
   static const void *const dispatch_table[VM_OP_COUNT] = {
-#define VM_OP_LABEL(name) &&L_##name,
-#define VM_OP_LABEL_IMM(name, kind, expr) &&L_##name##_I,
-      VM_OPS(VM_OP_LABEL)
-      VM_IMM_OPS(VM_OP_LABEL_IMM)
-#define VM_OP_LABEL_BR(name, expr, neg) &&L_BR_IF_##name, &&L_BR_IF_##name##_I,
-      VM_CMP_BR(VM_OP_LABEL_BR)
-#define VM_OP_LABEL_STORE(name, type) &&L_##name##_I,
-      VM_STORE_IMM_OPS(VM_OP_LABEL_STORE)
-#define VM_OP_LABEL_LOAD(name, type, conv) &&L_##name##_A,
-      VM_LOAD_OPS(VM_OP_LABEL_LOAD)
-#define VM_OP_LABEL_MEM(name, kind, expr) \
-  &&L_##name##_M, &&L_##name##_S, &&L_##name##_MS,
-      VM_MEM_BIN_OPS(VM_OP_LABEL_MEM)
-#undef VM_OP_LABEL_MEM
-#define VM_OP_LABEL_CHAIN(name, first, second, side) &&L_CHAIN_##name,
-      VM_CHAIN_OPS(VM_OP_LABEL_CHAIN)
-#undef VM_OP_LABEL_CHAIN
-#define VM_OP_LABEL_PAIR(name, a, la, b, lb) &&L_PAIR_##name,
-      VM_PAIR_OPS(VM_OP_LABEL_PAIR)
-#undef VM_OP_LABEL_PAIR
-#undef VM_OP_LABEL_LOAD
-#undef VM_OP_LABEL_STORE
-#undef VM_OP_LABEL
-#undef VM_OP_LABEL_IMM
-#undef VM_OP_LABEL_BR
+#define VM_OP_X(name, shape) &&L_##name,
+      VM_ALL_OPS
+#undef VM_OP_X
   };
   if (!entry) {
     *table = dispatch_table;
@@ -733,7 +701,8 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
     vmdispatch(*pc++) {
       vmcase(UNREACHABLE) TRAP(WG_TRAP_UNREACHABLE);
       vmcase(FUEL) {
-        uint64_t n = *pc++;
+        uint64_t n = ARG(FUEL_N);
+        NEXT(FUEL);
         fuel -= (int64_t)n;
         if (fuel < 0) {
           fuel += (int64_t)n;
@@ -744,59 +713,61 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
         vmbreak;
       }
       vmcase(COPY) {
-        S(1) = S(0);
-        pc += 2;
+        SLOT(COPY_DST) = SLOT(COPY_SRC);
+        NEXT(COPY);
         vmbreak;
       }
       vmcase(COPY2) {
-        S(1) = S(0);
-        S(3) = S(2);
-        pc += 4;
+        SLOT(COPY2_DST) = SLOT(COPY2_SRC);
+        SLOT(COPY2_DST2) = SLOT(COPY2_SRC2);
+        NEXT(COPY2);
         vmbreak;
       }
       vmcase(CONST) {
-        S(1) = pc[0];
-        pc += 2;
+        SLOT(CONST_DST) = ARG(CONST_BITS);
+        NEXT(CONST);
         vmbreak;
       }
       vmcase(JUMP) {
-        TAKE(pc);
+        TAKE_AT(JUMP_TARGET);
         vmbreak;
       }
       vmcase(BR) {
-        move_slots(fp, pc[2], pc[3], pc[4]);
-        TAKE(pc);
+        move_slots(fp, ARG(BR_SRC), ARG(BR_DST), ARG(BR_KEEP));
+        TAKE_AT(BR_TARGET);
         vmbreak;
       }
       vmcase(BR_IF) {
-        if (U32_(S(0))) {
-          fuel += (int64_t)pc[6];
-          move_slots(fp, pc[3], pc[4], pc[5]);
-          TAKE(pc + 1);
+        if (U32_(SLOT(BR_IF_COND))) {
+          fuel += (int64_t)ARG(BR_IF_REFUND);
+          move_slots(fp, ARG(BR_IF_SRC), ARG(BR_IF_DST), ARG(BR_IF_KEEP));
+          TAKE_AT(BR_IF_TARGET);
         } else {
-          pc += 7;
+          NEXT(BR_IF);
         }
         vmbreak;
       }
       vmcase(BR_UNLESS) {
-        if (!U32_(S(0))) {
-          fuel += (int64_t)pc[3];
-          TAKE(pc + 1);
+        if (!U32_(SLOT(BR_UNLESS_COND))) {
+          fuel += (int64_t)ARG(BR_UNLESS_REFUND);
+          TAKE_AT(BR_UNLESS_TARGET);
         } else {
-          pc += 4;
+          NEXT(BR_UNLESS);
         }
         vmbreak;
       }
       vmcase(BR_TABLE) {
-        uint32_t i = U32_(S(0));
-        uint64_t n = pc[1];
-        const vm_word *e = pc + 4 + 3 * (i < n ? i : n);
-        move_slots(fp, pc[2], e[2], pc[3]);
+        uint32_t i = U32_(SLOT(BR_TABLE_INDEX));
+        uint64_t n = ARG(BR_TABLE_N);
+        const vm_word *e = pc + VM_BR_TABLE_ENTRIES +
+                           VM_BR_TABLE_ENTRY_LEN * (i < n ? i : n);
+        move_slots(fp, ARG(BR_TABLE_SRC), W(e, BR_TABLE_ENTRY_DST),
+                   ARG(BR_TABLE_KEEP));
         TAKE(e);
         vmbreak;
       }
       vmcase(RETURN) {
-        move_slots(fp, pc[0], 0, pc[1]);
+        move_slots(fp, ARG(RETURN_SRC), 0, ARG(RETURN_KEEP));
         if (nframes == frame_base) goto done;
         vm_frame *fr = &s->frames[--nframes];
         pc = fr->ret_pc;
@@ -810,9 +781,9 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
         vmbreak;
       }
       vmcase(CALL) {
-        callee = inst->funcs[pc[0]];
-        call_base = pc[1];
-        pc += 2;
+        callee = inst->funcs[ARG(CALL_FUNC)];
+        call_base = ARG(CALL_BASE);
+        NEXT(CALL);
       call: {
         if (callee->host) {
           s->stack_top = fp + code->local_count + code->max_stack;
@@ -849,8 +820,9 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
         fp = nfp;
         func = callee;
         code = cc;
-        pc = cc->code + 2; /* the call pays the entry block's FUEL */
-        CHARGE(cc->code[1]);
+        /* the call pays the entry block's FUEL and starts past it */
+        pc = cc->code + 1 + VM_LEN_FUEL;
+        CHARGE(W(cc->code + 1, FUEL_N));
         if (callee->inst != inst) {
           inst = callee->inst;
           RELOAD_MEMORY();
@@ -859,11 +831,11 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
       }
       }
       vmcase(CALL_INDIRECT) {
-        const wg_functype *want = &inst->mod->types[pc[0]];
-        wg_table *t = inst->tables[pc[1]];
-        uint32_t i = U32_(S(2));
-        call_base = pc[3];
-        pc += 4;
+        const wg_functype *want = &inst->mod->types[ARG(CALL_INDIRECT_TYPE)];
+        wg_table *t = inst->tables[ARG(CALL_INDIRECT_TABLE)];
+        uint32_t i = U32_(SLOT(CALL_INDIRECT_INDEX));
+        call_base = ARG(CALL_INDIRECT_BASE);
+        NEXT(CALL_INDIRECT);
         if (i >= t->size) TRAP(WG_TRAP_TABLE_OUT_OF_BOUNDS);
         callee = (wg_func *)(uintptr_t)t->elems[i];
         if (!callee) TRAP(WG_TRAP_UNINITIALIZED_ELEMENT);
@@ -872,93 +844,54 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
         goto call;
       }
       vmcase(SELECT) {
-        S(3) = U32_(S(2)) ? S(0) : S(1);
-        pc += 4;
+        SLOT(SELECT_DST) =
+            U32_(SLOT(SELECT_COND)) ? SLOT(SELECT_A) : SLOT(SELECT_B);
+        NEXT(SELECT);
         vmbreak;
       }
       vmcase(GLOBAL_GET) {
-        S(1) = inst->globals[pc[0]]->value;
-        pc += 2;
+        SLOT(GLOBAL_SLOT) = inst->globals[ARG(GLOBAL_INDEX)]->value;
+        NEXT(GLOBAL);
         vmbreak;
       }
       vmcase(GLOBAL_SET) {
-        inst->globals[pc[0]]->value = S(1);
-        pc += 2;
+        inst->globals[ARG(GLOBAL_INDEX)]->value = SLOT(GLOBAL_SLOT);
+        NEXT(GLOBAL);
         vmbreak;
       }
       vmcase(TABLE_GET) {
-        wg_table *t = inst->tables[pc[0]];
-        uint32_t i = U32_(S(1));
+        wg_table *t = inst->tables[ARG(TABLE_ACCESS_TABLE)];
+        uint32_t i = U32_(SLOT(TABLE_ACCESS_INDEX));
         if (i >= t->size) TRAP(WG_TRAP_TABLE_OUT_OF_BOUNDS);
-        S(2) = t->elems[i];
-        pc += 3;
+        SLOT(TABLE_ACCESS_VALUE) = t->elems[i];
+        NEXT(TABLE_ACCESS);
         vmbreak;
       }
       vmcase(TABLE_SET) {
-        wg_table *t = inst->tables[pc[0]];
-        uint32_t i = U32_(S(1));
+        wg_table *t = inst->tables[ARG(TABLE_ACCESS_TABLE)];
+        uint32_t i = U32_(SLOT(TABLE_ACCESS_INDEX));
         if (i >= t->size) TRAP(WG_TRAP_TABLE_OUT_OF_BOUNDS);
-        t->elems[i] = S(2);
-        pc += 3;
+        t->elems[i] = SLOT(TABLE_ACCESS_VALUE);
+        NEXT(TABLE_ACCESS);
         vmbreak;
       }
-      LOAD(I32_LOAD, uint32_t, v)
-      LOAD(I64_LOAD, uint64_t, v)
-      LOAD(F32_LOAD, uint32_t, v)
-      LOAD(F64_LOAD, uint64_t, v)
-      LOAD(I32_LOAD8_S, int8_t, (uint32_t)(int32_t)v)
-      LOAD(I32_LOAD8_U, uint8_t, (uint32_t)v)
-      LOAD(I32_LOAD16_S, int16_t, (uint32_t)(int32_t)v)
-      LOAD(I32_LOAD16_U, uint16_t, (uint32_t)v)
-      LOAD(I64_LOAD8_S, int8_t, (uint64_t)(int64_t)v)
-      LOAD(I64_LOAD8_U, uint8_t, (uint64_t)v)
-      LOAD(I64_LOAD16_S, int16_t, (uint64_t)(int64_t)v)
-      LOAD(I64_LOAD16_U, uint16_t, (uint64_t)v)
-      LOAD(I64_LOAD32_S, int32_t, (uint64_t)(int64_t)v)
-      LOAD(I64_LOAD32_U, uint32_t, (uint64_t)v)
-      STORE(I32_STORE, uint32_t)
-      STORE(I64_STORE, uint64_t)
-      STORE(F32_STORE, uint32_t)
-      STORE(F64_STORE, uint64_t)
-      STORE(I32_STORE8, uint8_t)
-      STORE(I32_STORE16, uint16_t)
-      STORE(I64_STORE8, uint8_t)
-      STORE(I64_STORE16, uint16_t)
-      STORE(I64_STORE32, uint32_t)
+      VM_LOAD_OPS(LOAD)
+      VM_STORE_IMM_OPS(STORE)
       vmcase(MEMORY_SIZE) {
-        S(0) = inst->mem0->pages;
-        pc += 1;
+        SLOT(MEMORY_SIZE_DST) = inst->mem0->pages;
+        NEXT(MEMORY_SIZE);
         vmbreak;
       }
       vmcase(MEMORY_GROW) {
-        int64_t r = vm_memory_grow(inst->mem0, U32_(S(0)));
-        S(1) = (uint32_t)r;
-        pc += 2;
+        int64_t r = vm_memory_grow(inst->mem0, U32_(SLOT(UN_A)));
+        SLOT(UN_DST) = (uint32_t)r;
+        NEXT(UN);
         RELOAD_MEMORY();
         vmbreak;
       }
       UN(I32_EQZ, U32_(a) == 0)
-      BIN32(I32_EQ, a == b)
-      BIN32(I32_NE, a != b)
-      BIN32(I32_LT_S, (int32_t)a < (int32_t)b)
-      BIN32(I32_LT_U, a < b)
-      BIN32(I32_GT_S, (int32_t)a > (int32_t)b)
-      BIN32(I32_GT_U, a > b)
-      BIN32(I32_LE_S, (int32_t)a <= (int32_t)b)
-      BIN32(I32_LE_U, a <= b)
-      BIN32(I32_GE_S, (int32_t)a >= (int32_t)b)
-      BIN32(I32_GE_U, a >= b)
+      VM_IMM_OPS(PLAIN_CASE)
       UN(I64_EQZ, a == 0)
-      CMP64(I64_EQ, a == b)
-      CMP64(I64_NE, a != b)
-      CMP64(I64_LT_S, (int64_t)a < (int64_t)b)
-      CMP64(I64_LT_U, a < b)
-      CMP64(I64_GT_S, (int64_t)a > (int64_t)b)
-      CMP64(I64_GT_U, a > b)
-      CMP64(I64_LE_S, (int64_t)a <= (int64_t)b)
-      CMP64(I64_LE_U, a <= b)
-      CMP64(I64_GE_S, (int64_t)a >= (int64_t)b)
-      CMP64(I64_GE_U, a >= b)
       BINF32(F32_EQ, (uint32_t)(a == b))
       BINF32(F32_NE, (uint32_t)(a != b))
       BINF32(F32_LT, (uint32_t)(a < b))
@@ -975,90 +908,18 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
       UN(I32_CLZ, U32_(a) ? (uint64_t)__builtin_clz(U32_(a)) : 32)
       UN(I32_CTZ, U32_(a) ? (uint64_t)__builtin_ctz(U32_(a)) : 32)
       UN(I32_POPCNT, (uint64_t)__builtin_popcount(U32_(a)))
-      BIN32(I32_ADD, a + b)
-      BIN32(I32_SUB, a - b)
-      BIN32(I32_MUL, a * b)
-      vmcase(I32_DIV_S) {
-        int32_t a = I32_(S(0)), b = I32_(S(1));
-        if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
-        if (a == INT32_MIN && b == -1) TRAP(WG_TRAP_INTEGER_OVERFLOW);
-        S(2) = (uint32_t)(a / b);
-        pc += 3;
-        vmbreak;
-      }
-      vmcase(I32_DIV_U) {
-        uint32_t a = U32_(S(0)), b = U32_(S(1));
-        if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
-        S(2) = a / b;
-        pc += 3;
-        vmbreak;
-      }
-      vmcase(I32_REM_S) {
-        int32_t a = I32_(S(0)), b = I32_(S(1));
-        if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
-        S(2) = (b == -1) ? 0 : (uint32_t)(a % b);
-        pc += 3;
-        vmbreak;
-      }
-      vmcase(I32_REM_U) {
-        uint32_t a = U32_(S(0)), b = U32_(S(1));
-        if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
-        S(2) = a % b;
-        pc += 3;
-        vmbreak;
-      }
-      BIN32(I32_AND, a & b)
-      BIN32(I32_OR, a | b)
-      BIN32(I32_XOR, a ^ b)
-      BIN32(I32_SHL, a << (b & 31))
-      BIN32(I32_SHR_S, (uint32_t)((int32_t)a >> (b & 31)))
-      BIN32(I32_SHR_U, a >> (b & 31))
-      BIN32(I32_ROTL, rotl32(a, b))
-      BIN32(I32_ROTR, rotr32(a, b))
+      DIVOP(I32_DIV_S, int32_t, I32_, uint32_t, a == INT32_MIN && b == -1, a / b)
+      DIVOP(I32_DIV_U, uint32_t, U32_, uint32_t, 0, a / b)
+      DIVOP(I32_REM_S, int32_t, I32_, uint32_t, 0, (b == -1) ? 0 : (uint32_t)(a % b))
+      DIVOP(I32_REM_U, uint32_t, U32_, uint32_t, 0, a % b)
 
       UN(I64_CLZ, a ? (uint64_t)__builtin_clzll(a) : 64)
       UN(I64_CTZ, a ? (uint64_t)__builtin_ctzll(a) : 64)
       UN(I64_POPCNT, (uint64_t)__builtin_popcountll(a))
-      BIN64(I64_ADD, a + b)
-      BIN64(I64_SUB, a - b)
-      BIN64(I64_MUL, a * b)
-      vmcase(I64_DIV_S) {
-        int64_t a = (int64_t)S(0), b = (int64_t)S(1);
-        if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
-        if (a == INT64_MIN && b == -1) TRAP(WG_TRAP_INTEGER_OVERFLOW);
-        S(2) = (uint64_t)(a / b);
-        pc += 3;
-        vmbreak;
-      }
-      vmcase(I64_DIV_U) {
-        uint64_t a = S(0), b = S(1);
-        if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
-        S(2) = a / b;
-        pc += 3;
-        vmbreak;
-      }
-      vmcase(I64_REM_S) {
-        int64_t a = (int64_t)S(0), b = (int64_t)S(1);
-        if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
-        S(2) = (b == -1) ? 0 : (uint64_t)(a % b);
-        pc += 3;
-        vmbreak;
-      }
-      vmcase(I64_REM_U) {
-        uint64_t a = S(0), b = S(1);
-        if (b == 0) TRAP(WG_TRAP_INTEGER_DIVIDE_BY_ZERO);
-        S(2) = a % b;
-        pc += 3;
-        vmbreak;
-      }
-      BIN64(I64_AND, a & b)
-      BIN64(I64_OR, a | b)
-      BIN64(I64_XOR, a ^ b)
-      BIN64(I64_SHL, a << (b & 63))
-      BIN64(I64_SHR_S, (uint64_t)((int64_t)a >> (b & 63)))
-      BIN64(I64_SHR_U, a >> (b & 63))
-      BIN64(I64_ROTL, rotl64(a, b))
-      BIN64(I64_ROTR, rotr64(a, b))
+      DIVOP(I64_DIV_S, int64_t, (int64_t), uint64_t, a == INT64_MIN && b == -1, a / b)
+      DIVOP(I64_DIV_U, uint64_t, (uint64_t), uint64_t, 0, a / b)
+      DIVOP(I64_REM_S, int64_t, (int64_t), uint64_t, 0, (b == -1) ? 0 : (uint64_t)(a % b))
+      DIVOP(I64_REM_U, uint64_t, (uint64_t), uint64_t, 0, a % b)
 
       UN(F32_ABS, a & 0x7fffffffu)
       UN(F32_NEG, (a ^ 0x80000000u) & 0xffffffffu)
@@ -1140,9 +1001,10 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
       /* Bulk operations: bounds first (a trap costs only the instruction),
        * then the charge for the length, then the work in chunks. */
       vmcase(MEMORY_INIT) {
-        uint32_t dst = U32_(S(1)), src = U32_(S(2)), n = U32_(S(3));
-        uint32_t seg = (uint32_t)pc[0];
-        pc += 4;
+        uint32_t dst = U32_(SLOT(MEMORY_INIT_D));
+        uint32_t src = U32_(SLOT(MEMORY_INIT_S)), n = U32_(SLOT(MEMORY_INIT_N));
+        uint32_t seg = (uint32_t)ARG(MEMORY_INIT_SEG);
+        NEXT(MEMORY_INIT);
         if (!memory_init_ok(inst, seg, dst, src, n))
           TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);
         CHARGE(n / 64);
@@ -1151,12 +1013,14 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
         vmbreak;
       }
       vmcase(DATA_DROP) {
-        inst->data_dropped[*pc++] = true;
+        inst->data_dropped[ARG(DROP_SEG)] = true;
+        NEXT(DROP);
         vmbreak;
       }
       vmcase(MEMORY_COPY) {
-        uint32_t dst = U32_(S(0)), src = U32_(S(1)), n = U32_(S(2));
-        pc += 3;
+        uint32_t dst = U32_(SLOT(BULK_D)), src = U32_(SLOT(BULK_S));
+        uint32_t n = U32_(SLOT(BULK_N));
+        NEXT(BULK);
         if (!range_ok(src, n, mem_size) || !range_ok(dst, n, mem_size))
           TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);
         CHARGE(n / 64);
@@ -1166,8 +1030,9 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
         vmbreak;
       }
       vmcase(MEMORY_FILL) {
-        uint32_t dst = U32_(S(0)), v = U32_(S(1)), n = U32_(S(2));
-        pc += 3;
+        uint32_t dst = U32_(SLOT(BULK_D)), v = U32_(SLOT(BULK_V));
+        uint32_t n = U32_(SLOT(BULK_N));
+        NEXT(BULK);
         if (!range_ok(dst, n, mem_size)) TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);
         CHARGE(n / 64);
         trap = memory_fill(s, inst->mem0, dst, v, n);
@@ -1175,9 +1040,11 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
         vmbreak;
       }
       vmcase(TABLE_INIT) {
-        uint32_t dst = U32_(S(2)), src = U32_(S(3)), n = U32_(S(4));
-        uint32_t seg = (uint32_t)pc[0], tab = (uint32_t)pc[1];
-        pc += 5;
+        uint32_t dst = U32_(SLOT(TABLE_BULK_D)), src = U32_(SLOT(TABLE_BULK_S));
+        uint32_t n = U32_(SLOT(TABLE_BULK_N));
+        uint32_t seg = (uint32_t)ARG(TABLE_BULK_X);
+        uint32_t tab = (uint32_t)ARG(TABLE_BULK_Y);
+        NEXT(TABLE_BULK);
         if (!table_init_ok(inst, seg, tab, dst, src, n))
           TRAP(WG_TRAP_TABLE_OUT_OF_BOUNDS);
         CHARGE(n);
@@ -1186,13 +1053,16 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
         vmbreak;
       }
       vmcase(ELEM_DROP) {
-        inst->elem_dropped[*pc++] = true;
+        inst->elem_dropped[ARG(DROP_SEG)] = true;
+        NEXT(DROP);
         vmbreak;
       }
       vmcase(TABLE_COPY) {
-        uint32_t dst = U32_(S(2)), src = U32_(S(3)), n = U32_(S(4));
-        wg_table *dt = inst->tables[pc[0]], *st = inst->tables[pc[1]];
-        pc += 5;
+        uint32_t dst = U32_(SLOT(TABLE_BULK_D)), src = U32_(SLOT(TABLE_BULK_S));
+        uint32_t n = U32_(SLOT(TABLE_BULK_N));
+        wg_table *dt = inst->tables[ARG(TABLE_BULK_X)];
+        wg_table *st = inst->tables[ARG(TABLE_BULK_Y)];
+        NEXT(TABLE_BULK);
         if (!range_ok(src, n, st->size) || !range_ok(dst, n, dt->size))
           TRAP(WG_TRAP_TABLE_OUT_OF_BOUNDS);
         CHARGE(n);
@@ -1204,9 +1074,9 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
       }
       vmcase(TABLE_GROW) {
         /* a grow that cannot succeed returns -1 and costs nothing more */
-        uint64_t init = S(1);
-        uint32_t n = U32_(S(2));
-        wg_table *t = inst->tables[pc[0]];
+        uint64_t init = SLOT(TABLE_GROW_INIT);
+        uint32_t n = U32_(SLOT(TABLE_GROW_N));
+        wg_table *t = inst->tables[ARG(TABLE_GROW_TABLE)];
         int64_t r = -1;
         if (vm_table_can_grow(t, n)) {
           CHARGE(n);
@@ -1214,20 +1084,20 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
           if (trap) goto trapped;
           if (r < 0) fuel += n; /* host memory ran out: refunded */
         }
-        S(3) = (uint32_t)r;
-        pc += 4;
+        SLOT(TABLE_GROW_DST) = (uint32_t)r;
+        NEXT(TABLE_GROW);
         vmbreak;
       }
       vmcase(TABLE_SIZE) {
-        S(1) = inst->tables[pc[0]]->size;
-        pc += 2;
+        SLOT(INDEX_DST_DST) = inst->tables[ARG(INDEX_DST_INDEX)]->size;
+        NEXT(INDEX_DST);
         vmbreak;
       }
       vmcase(TABLE_FILL) {
-        uint32_t dst = U32_(S(1)), n = U32_(S(3));
-        uint64_t v = S(2);
-        wg_table *t = inst->tables[pc[0]];
-        pc += 4;
+        uint32_t dst = U32_(SLOT(TABLE_FILL_D)), n = U32_(SLOT(TABLE_FILL_N));
+        uint64_t v = SLOT(TABLE_FILL_V);
+        wg_table *t = inst->tables[ARG(TABLE_FILL_TABLE)];
+        NEXT(TABLE_FILL);
         if (!range_ok(dst, n, t->size)) TRAP(WG_TRAP_TABLE_OUT_OF_BOUNDS);
         CHARGE(n);
         trap = table_fill(s, t, dst, v, n);
@@ -1235,13 +1105,14 @@ __attribute__((noinline, noclone)) static wg_trap vm_run(
         vmbreak;
       }
       vmcase(REF_IS_NULL) {
-        S(1) = S(0) == 0;
-        pc += 2;
+        SLOT(UN_DST) = SLOT(UN_A) == 0;
+        NEXT(UN);
         vmbreak;
       }
       vmcase(REF_FUNC) {
-        S(1) = (uint64_t)(uintptr_t)inst->funcs[pc[0]];
-        pc += 2;
+        SLOT(INDEX_DST_DST) =
+            (uint64_t)(uintptr_t)inst->funcs[ARG(INDEX_DST_INDEX)];
+        NEXT(INDEX_DST);
         vmbreak;
       }
 #ifndef VM_COMPUTED_GOTO

@@ -355,6 +355,17 @@ uint64_t vm_elem_item(wg_instance *inst, const vm_elem *e, uint32_t i);
  * NULL when the interpreter dispatches with a switch on opcode numbers. */
 const void *const *vm_dispatch_table(void);
 
+/* verify.c: whether a function's compiled code, its opcode words still
+ * opcode numbers, is well formed (vm_opcodes.h): every opcode known, the
+ * walk by instruction length ending on the code's end, every branch
+ * target an instruction after a FUEL (or the final RETURN), every slot
+ * operand inside the frame of frame_slots. On failure *why says where and
+ * what. vm_code_verified checks a compiled body and prints the reason; the
+ * compiler calls it under WG_ASSERT, so only debug builds run it. */
+bool vm_verify_code(const vm_word *code, size_t n, uint64_t frame_slots,
+                    char *why, size_t why_size);
+bool vm_code_verified(const vm_code *code);
+
 /* interp.c: runs f with args already in the store's stack. */
 wg_trap vm_invoke(wg_store *s, wg_func *f, uint64_t *args, uint64_t *results,
                   char *message);

@@ -1,98 +1,233 @@
 /* vm_opcodes.h: the internal instruction set, in one place.
  *
  * Compiled code is an array of 64-bit words (vm_word): each instruction is
- * its opcode followed by pre-decoded immediates. Operands are frame slots:
- * fp[i] for i < local_count are the locals, above them each operand stack
- * height has a fixed home slot (compile.c, validate.c). There is no run-time stack
- * pointer. Value-producing instructions name their destination slot last.
- *   FUEL n                      charge n instructions (starts a basic block)
- *   COPY src dst | COPY2 src dst src2 dst2   (two copies, in order)
- *   CONST bits dst
- *   JUMP target charge          code index; every target word is followed
- *                               by the FUEL charge of the target block,
- *                               which the branch pays itself (vm_fold_fuel)
- *   BR target charge src dst keep   move keep slots src.. -> dst.., jump
- *   BR_IF cond target charge src dst keep refund
- *   BR_UNLESS cond target charge refund
- *                               (refund: fuel of the rest of the block,
- *                               given back when the branch is taken)
- *   BR_TABLE index n src keep (target charge dst)*(n+1)
- *   RETURN src keep             results go to fp[0..keep)
- *   CALL f base                 arguments at fp[base..], callee frame there
- *   CALL_INDIRECT type table index base
- *   SELECT a b cond dst | GLOBAL_GET g dst | GLOBAL_SET g src
- *   TABLE_GET t index dst | TABLE_SET t index value
- *   loads: offset addr dst | stores: offset addr value
- *   MEMORY_SIZE dst | MEMORY_GROW delta dst
- *   numeric: a [b] dst (wasm 0x45..0xC4 in wasm order, so instr.c maps
- *   them with one subtraction), then the 0xFC and reference operators.
- *   bulk: MEMORY_INIT seg d s n | MEMORY_COPY d s n | MEMORY_FILL d v n |
- *   TABLE_INIT seg t d s n | TABLE_COPY dt st d s n | TABLE_GROW t init n dst
- *   | TABLE_SIZE t dst | TABLE_FILL t d v n | DATA_DROP seg | ELEM_DROP seg
- *   immediate forms (VM_IMM_OPS): NAME_I a imm dst
- * Branch targets are resolved at compile time. */
+ * its opcode followed by pre-decoded operand words. Operands are frame
+ * slots: fp[i] for i < local_count are the locals, above them each operand
+ * stack height has a fixed home slot (compile.c, validate.c). There is no
+ * run-time stack pointer. Value-producing instructions name their
+ * destination slot last.
+ *
+ * Every opcode has a shape (VM_SHAPES): how many operand words follow it,
+ * which of them are frame slots, and each word's name (VM_<SHAPE>_<WORD>,
+ * its index among the operands). The interpreter, the compiler's passes
+ * and the verifier (verify.c) read the layout from there and nowhere else.
+ * Branch targets are resolved at compile time: a target is a code index,
+ * and every target word is followed by a charge word (the pair the
+ * VM_TARGET_* names describe): once the body is complete, a branch to a
+ * block's FUEL instruction takes over that FUEL's charge and lands just
+ * past it (vm_fold_fuel), so a target is the instruction after a FUEL, or
+ * the function's final RETURN (the end of the body opens no block). */
 #ifndef VM_OPCODES_H
 #define VM_OPCODES_H
 
+#include <stddef.h>
+#include <stdint.h>
+
+/* The operand layouts. Each entry: the shape, its operand word count and
+ * which words are frame slots (bit i: word i; a branch's moved ranges and
+ * the chains' operands that may be immediates are checked apart). */
+#define VM_SHAPES(X)                                                    \
+  X(NONE, 0, 0x00)          /* UNREACHABLE */                           \
+  X(FUEL, 1, 0x00)          /* n: charge n instructions (opens a block) */ \
+  X(JUMP, 2, 0x00)          /* target charge */                         \
+  X(BR, 5, 0x00)            /* target charge src dst keep */            \
+  X(BR_IF, 7, 0x01)         /* cond target charge src dst keep refund */ \
+  X(BR_UNLESS, 4, 0x01)     /* cond target charge refund */             \
+  X(BR_CMP, 8, 0x03)        /* a b target charge src dst keep refund */ \
+  X(BR_CMP_I, 8, 0x01)      /* a imm target charge src dst keep refund */ \
+  X(BR_TABLE, 4, 0x01)      /* index n src keep, (target charge dst)*(n+1) */ \
+  X(RETURN, 2, 0x00)        /* src keep: results go to fp[0..keep) */   \
+  X(CALL, 2, 0x02)          /* f base: arguments at fp[base..] */       \
+  X(CALL_INDIRECT, 4, 0x0c) /* type table index base */                 \
+  X(SELECT, 4, 0x0f)        /* a b cond dst */                          \
+  X(COPY, 2, 0x03)          /* src dst */                               \
+  X(COPY2, 4, 0x0f)         /* src dst src2 dst2 (two copies, in order) */ \
+  X(CONST, 2, 0x02)         /* bits dst */                              \
+  X(GLOBAL, 2, 0x02)        /* g slot: GLOBAL_GET's dst, GLOBAL_SET's src */ \
+  X(TABLE_ACCESS, 3, 0x06)  /* t index value: TABLE_GET's dst, TABLE_SET's */ \
+  X(MEM, 3, 0x06)           /* offset addr value: a load's dst */       \
+  X(MEM_IMM, 3, 0x02)       /* offset addr imm (VM_STORE_IMM_OPS) */    \
+  X(MEM_ADD, 4, 0x0a)       /* offset x imm dst (VM_LOAD_OPS) */        \
+  X(MEM_BIN_M, 4, 0x0e)     /* offset addr a dst (VM_MEM_BIN_OPS) */    \
+  X(MEM_BIN_S, 4, 0x0b)     /* a b offset addr */                       \
+  X(MEM_BIN_MS, 5, 0x16)    /* offset addr a offset2 addr2 */           \
+  X(UN, 2, 0x03)            /* a dst */                                 \
+  X(BIN, 3, 0x07)           /* a b dst */                               \
+  X(BIN_I, 3, 0x05)         /* a imm dst (VM_IMM_OPS) */                \
+  X(CHAIN, 4, 0x09)         /* x y z dst (VM_CHAIN_OPS) */              \
+  X(MEMORY_SIZE, 1, 0x01)   /* dst */                                   \
+  X(DROP, 1, 0x00)          /* seg: DATA_DROP, ELEM_DROP */             \
+  X(BULK, 3, 0x07)          /* d s n (MEMORY_COPY) | d v n (MEMORY_FILL) */ \
+  X(MEMORY_INIT, 4, 0x0e)   /* seg d s n */                             \
+  X(TABLE_BULK, 5, 0x1c)    /* x y d s n: TABLE_INIT seg t, TABLE_COPY dt st */ \
+  X(TABLE_GROW, 4, 0x0e)    /* t init n dst */                          \
+  X(TABLE_FILL, 4, 0x0e)    /* t d v n */                               \
+  X(INDEX_DST, 2, 0x02)     /* i dst: TABLE_SIZE t, REF_FUNC f */
+
+typedef enum vm_shape {
+#define VM_SHAPE_ENUM(name, words, slots) VM_SHAPE_##name,
+  VM_SHAPES(VM_SHAPE_ENUM)
+#undef VM_SHAPE_ENUM
+  VM_SHAPE_COUNT
+} vm_shape;
+
+/* VM_LEN_<shape>: its operand words; VM_SLOTS_<shape>: its slot words. */
+enum {
+#define VM_SHAPE_LEN(name, words, slots) \
+  VM_LEN_##name = words, VM_SLOTS_##name = slots,
+  VM_SHAPES(VM_SHAPE_LEN)
+#undef VM_SHAPE_LEN
+};
+
+/* The operand words by name: VM_<SHAPE>_<WORD> is the word's index after
+ * the opcode word. */
+enum {
+  VM_TARGET_PC = 0, VM_TARGET_CHARGE = 1, /* in every target pair */
+  VM_FUEL_N = 0,
+  VM_JUMP_TARGET = 0,
+  VM_BR_TARGET = 0, VM_BR_SRC = 2, VM_BR_DST = 3, VM_BR_KEEP = 4,
+  VM_BR_IF_COND = 0, VM_BR_IF_TARGET = 1, VM_BR_IF_SRC = 3,
+  VM_BR_IF_DST = 4, VM_BR_IF_KEEP = 5, VM_BR_IF_REFUND = 6,
+  VM_BR_UNLESS_COND = 0, VM_BR_UNLESS_TARGET = 1, VM_BR_UNLESS_REFUND = 3,
+  /* BR_CMP_I has BR_CMP's words, its b an immediate */
+  VM_BR_CMP_A = 0, VM_BR_CMP_B = 1, VM_BR_CMP_TARGET = 2, VM_BR_CMP_SRC = 4,
+  VM_BR_CMP_DST = 5, VM_BR_CMP_KEEP = 6, VM_BR_CMP_REFUND = 7,
+  VM_BR_TABLE_INDEX = 0, VM_BR_TABLE_N = 1, VM_BR_TABLE_SRC = 2,
+  VM_BR_TABLE_KEEP = 3, VM_BR_TABLE_ENTRIES = 4,
+  VM_BR_TABLE_ENTRY_LEN = 3, VM_BR_TABLE_ENTRY_DST = 2, /* in an entry */
+  VM_RETURN_SRC = 0, VM_RETURN_KEEP = 1,
+  VM_CALL_FUNC = 0, VM_CALL_BASE = 1,
+  VM_CALL_INDIRECT_TYPE = 0, VM_CALL_INDIRECT_TABLE = 1,
+  VM_CALL_INDIRECT_INDEX = 2, VM_CALL_INDIRECT_BASE = 3,
+  VM_SELECT_A = 0, VM_SELECT_B = 1, VM_SELECT_COND = 2, VM_SELECT_DST = 3,
+  VM_COPY_SRC = 0, VM_COPY_DST = 1,
+  VM_COPY2_SRC = 0, VM_COPY2_DST = 1, VM_COPY2_SRC2 = 2, VM_COPY2_DST2 = 3,
+  VM_CONST_BITS = 0, VM_CONST_DST = 1,
+  VM_GLOBAL_INDEX = 0, VM_GLOBAL_SLOT = 1,
+  VM_TABLE_ACCESS_TABLE = 0, VM_TABLE_ACCESS_INDEX = 1,
+  VM_TABLE_ACCESS_VALUE = 2,
+  VM_MEM_OFFSET = 0, VM_MEM_ADDR = 1, VM_MEM_VALUE = 2,
+  VM_MEM_IMM_OFFSET = 0, VM_MEM_IMM_ADDR = 1, VM_MEM_IMM_IMM = 2,
+  VM_MEM_ADD_OFFSET = 0, VM_MEM_ADD_X = 1, VM_MEM_ADD_IMM = 2,
+  VM_MEM_ADD_DST = 3,
+  VM_MEM_BIN_M_OFFSET = 0, VM_MEM_BIN_M_ADDR = 1, VM_MEM_BIN_M_A = 2,
+  VM_MEM_BIN_M_DST = 3,
+  VM_MEM_BIN_S_A = 0, VM_MEM_BIN_S_B = 1, VM_MEM_BIN_S_OFFSET = 2,
+  VM_MEM_BIN_S_ADDR = 3,
+  VM_MEM_BIN_MS_OFFSET = 0, VM_MEM_BIN_MS_ADDR = 1, VM_MEM_BIN_MS_A = 2,
+  VM_MEM_BIN_MS_OFFSET2 = 3, VM_MEM_BIN_MS_ADDR2 = 4,
+  VM_UN_A = 0, VM_UN_DST = 1,
+  VM_BIN_A = 0, VM_BIN_B = 1, VM_BIN_DST = 2,
+  VM_BIN_I_A = 0, VM_BIN_I_IMM = 1, VM_BIN_I_DST = 2,
+  VM_CHAIN_X = 0, VM_CHAIN_Y = 1, VM_CHAIN_Z = 2, VM_CHAIN_DST = 3,
+  VM_MEMORY_SIZE_DST = 0,
+  VM_DROP_SEG = 0,
+  VM_BULK_D = 0, VM_BULK_S = 1, VM_BULK_V = 1, VM_BULK_N = 2,
+  VM_MEMORY_INIT_SEG = 0, VM_MEMORY_INIT_D = 1, VM_MEMORY_INIT_S = 2,
+  VM_MEMORY_INIT_N = 3,
+  VM_TABLE_BULK_X = 0, VM_TABLE_BULK_Y = 1, VM_TABLE_BULK_D = 2,
+  VM_TABLE_BULK_S = 3, VM_TABLE_BULK_N = 4,
+  VM_TABLE_GROW_TABLE = 0, VM_TABLE_GROW_INIT = 1, VM_TABLE_GROW_N = 2,
+  VM_TABLE_GROW_DST = 3,
+  VM_TABLE_FILL_TABLE = 0, VM_TABLE_FILL_D = 1, VM_TABLE_FILL_V = 2,
+  VM_TABLE_FILL_N = 3,
+  VM_INDEX_DST_INDEX = 0, VM_INDEX_DST_DST = 1,
+};
+
+/* The families below: each entry names an opcode and its shape. */
 #define VM_OPS_CONTROL(X) \
-  X(UNREACHABLE) X(FUEL) X(BR) X(BR_IF) X(BR_UNLESS) X(JUMP) X(BR_TABLE) \
-  X(RETURN) X(CALL) X(CALL_INDIRECT) X(SELECT) X(COPY) X(COPY2) \
-  X(GLOBAL_GET) X(GLOBAL_SET) \
-  X(TABLE_GET) X(TABLE_SET) \
-  X(I32_LOAD) X(I64_LOAD) X(F32_LOAD) X(F64_LOAD) \
-  X(I32_LOAD8_S) X(I32_LOAD8_U) X(I32_LOAD16_S) X(I32_LOAD16_U) \
-  X(I64_LOAD8_S) X(I64_LOAD8_U) X(I64_LOAD16_S) X(I64_LOAD16_U) \
-  X(I64_LOAD32_S) X(I64_LOAD32_U) \
-  X(I32_STORE) X(I64_STORE) X(F32_STORE) X(F64_STORE) \
-  X(I32_STORE8) X(I32_STORE16) X(I64_STORE8) X(I64_STORE16) X(I64_STORE32) \
-  X(MEMORY_SIZE) X(MEMORY_GROW) X(CONST)
+  X(UNREACHABLE, NONE) X(FUEL, FUEL) X(BR, BR) X(BR_IF, BR_IF) \
+  X(BR_UNLESS, BR_UNLESS) X(JUMP, JUMP) X(BR_TABLE, BR_TABLE) \
+  X(RETURN, RETURN) X(CALL, CALL) X(CALL_INDIRECT, CALL_INDIRECT) \
+  X(SELECT, SELECT) X(COPY, COPY) X(COPY2, COPY2) \
+  X(GLOBAL_GET, GLOBAL) X(GLOBAL_SET, GLOBAL) \
+  X(TABLE_GET, TABLE_ACCESS) X(TABLE_SET, TABLE_ACCESS) \
+  X(I32_LOAD, MEM) X(I64_LOAD, MEM) X(F32_LOAD, MEM) X(F64_LOAD, MEM) \
+  X(I32_LOAD8_S, MEM) X(I32_LOAD8_U, MEM) X(I32_LOAD16_S, MEM) \
+  X(I32_LOAD16_U, MEM) X(I64_LOAD8_S, MEM) X(I64_LOAD8_U, MEM) \
+  X(I64_LOAD16_S, MEM) X(I64_LOAD16_U, MEM) \
+  X(I64_LOAD32_S, MEM) X(I64_LOAD32_U, MEM) \
+  X(I32_STORE, MEM) X(I64_STORE, MEM) X(F32_STORE, MEM) X(F64_STORE, MEM) \
+  X(I32_STORE8, MEM) X(I32_STORE16, MEM) X(I64_STORE8, MEM) \
+  X(I64_STORE16, MEM) X(I64_STORE32, MEM) \
+  X(MEMORY_SIZE, MEMORY_SIZE) X(MEMORY_GROW, UN) X(CONST, CONST)
 
-/* wasm 0x45 .. 0xC4, in order. */
+/* The numeric operators of wasm_ops.h (WASM_OPS_NUMERIC), by the same
+ * names: unary ones are UN, binary ones BIN. A name missing here does not
+ * compile (instr.c emits VM_OP_<name>); a wrong shape fails the verifier. */
 #define VM_OPS_NUMERIC(X) \
-  X(I32_EQZ) X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) \
-  X(I32_GT_U) X(I32_LE_S) X(I32_LE_U) X(I32_GE_S) X(I32_GE_U) \
-  X(I64_EQZ) X(I64_EQ) X(I64_NE) X(I64_LT_S) X(I64_LT_U) X(I64_GT_S) \
-  X(I64_GT_U) X(I64_LE_S) X(I64_LE_U) X(I64_GE_S) X(I64_GE_U) \
-  X(F32_EQ) X(F32_NE) X(F32_LT) X(F32_GT) X(F32_LE) X(F32_GE) \
-  X(F64_EQ) X(F64_NE) X(F64_LT) X(F64_GT) X(F64_LE) X(F64_GE) \
-  X(I32_CLZ) X(I32_CTZ) X(I32_POPCNT) X(I32_ADD) X(I32_SUB) X(I32_MUL) \
-  X(I32_DIV_S) X(I32_DIV_U) X(I32_REM_S) X(I32_REM_U) X(I32_AND) X(I32_OR) \
-  X(I32_XOR) X(I32_SHL) X(I32_SHR_S) X(I32_SHR_U) X(I32_ROTL) X(I32_ROTR) \
-  X(I64_CLZ) X(I64_CTZ) X(I64_POPCNT) X(I64_ADD) X(I64_SUB) X(I64_MUL) \
-  X(I64_DIV_S) X(I64_DIV_U) X(I64_REM_S) X(I64_REM_U) X(I64_AND) X(I64_OR) \
-  X(I64_XOR) X(I64_SHL) X(I64_SHR_S) X(I64_SHR_U) X(I64_ROTL) X(I64_ROTR) \
-  X(F32_ABS) X(F32_NEG) X(F32_CEIL) X(F32_FLOOR) X(F32_TRUNC) X(F32_NEAREST) \
-  X(F32_SQRT) X(F32_ADD) X(F32_SUB) X(F32_MUL) X(F32_DIV) X(F32_MIN) \
-  X(F32_MAX) X(F32_COPYSIGN) \
-  X(F64_ABS) X(F64_NEG) X(F64_CEIL) X(F64_FLOOR) X(F64_TRUNC) X(F64_NEAREST) \
-  X(F64_SQRT) X(F64_ADD) X(F64_SUB) X(F64_MUL) X(F64_DIV) X(F64_MIN) \
-  X(F64_MAX) X(F64_COPYSIGN) \
-  X(I32_WRAP_I64) X(I32_TRUNC_F32_S) X(I32_TRUNC_F32_U) X(I32_TRUNC_F64_S) \
-  X(I32_TRUNC_F64_U) X(I64_EXTEND_I32_S) X(I64_EXTEND_I32_U) \
-  X(I64_TRUNC_F32_S) X(I64_TRUNC_F32_U) X(I64_TRUNC_F64_S) X(I64_TRUNC_F64_U) \
-  X(F32_CONVERT_I32_S) X(F32_CONVERT_I32_U) X(F32_CONVERT_I64_S) \
-  X(F32_CONVERT_I64_U) X(F32_DEMOTE_F64) \
-  X(F64_CONVERT_I32_S) X(F64_CONVERT_I32_U) X(F64_CONVERT_I64_S) \
-  X(F64_CONVERT_I64_U) X(F64_PROMOTE_F32) \
-  X(I32_REINTERPRET_F32) X(I64_REINTERPRET_F64) X(F32_REINTERPRET_I32) \
-  X(F64_REINTERPRET_I64) \
-  X(I32_EXTEND8_S) X(I32_EXTEND16_S) X(I64_EXTEND8_S) X(I64_EXTEND16_S) \
-  X(I64_EXTEND32_S)
+  X(I32_EQZ, UN) X(I32_EQ, BIN) X(I32_NE, BIN) X(I32_LT_S, BIN) \
+  X(I32_LT_U, BIN) X(I32_GT_S, BIN) \
+  X(I32_GT_U, BIN) X(I32_LE_S, BIN) X(I32_LE_U, BIN) X(I32_GE_S, BIN) \
+  X(I32_GE_U, BIN) \
+  X(I64_EQZ, UN) X(I64_EQ, BIN) X(I64_NE, BIN) X(I64_LT_S, BIN) \
+  X(I64_LT_U, BIN) X(I64_GT_S, BIN) \
+  X(I64_GT_U, BIN) X(I64_LE_S, BIN) X(I64_LE_U, BIN) X(I64_GE_S, BIN) \
+  X(I64_GE_U, BIN) \
+  X(F32_EQ, BIN) X(F32_NE, BIN) X(F32_LT, BIN) X(F32_GT, BIN) \
+  X(F32_LE, BIN) X(F32_GE, BIN) \
+  X(F64_EQ, BIN) X(F64_NE, BIN) X(F64_LT, BIN) X(F64_GT, BIN) \
+  X(F64_LE, BIN) X(F64_GE, BIN) \
+  X(I32_CLZ, UN) X(I32_CTZ, UN) X(I32_POPCNT, UN) X(I32_ADD, BIN) \
+  X(I32_SUB, BIN) X(I32_MUL, BIN) \
+  X(I32_DIV_S, BIN) X(I32_DIV_U, BIN) X(I32_REM_S, BIN) X(I32_REM_U, BIN) \
+  X(I32_AND, BIN) X(I32_OR, BIN) \
+  X(I32_XOR, BIN) X(I32_SHL, BIN) X(I32_SHR_S, BIN) X(I32_SHR_U, BIN) \
+  X(I32_ROTL, BIN) X(I32_ROTR, BIN) \
+  X(I64_CLZ, UN) X(I64_CTZ, UN) X(I64_POPCNT, UN) X(I64_ADD, BIN) \
+  X(I64_SUB, BIN) X(I64_MUL, BIN) \
+  X(I64_DIV_S, BIN) X(I64_DIV_U, BIN) X(I64_REM_S, BIN) X(I64_REM_U, BIN) \
+  X(I64_AND, BIN) X(I64_OR, BIN) \
+  X(I64_XOR, BIN) X(I64_SHL, BIN) X(I64_SHR_S, BIN) X(I64_SHR_U, BIN) \
+  X(I64_ROTL, BIN) X(I64_ROTR, BIN) \
+  X(F32_ABS, UN) X(F32_NEG, UN) X(F32_CEIL, UN) X(F32_FLOOR, UN) \
+  X(F32_TRUNC, UN) X(F32_NEAREST, UN) \
+  X(F32_SQRT, UN) X(F32_ADD, BIN) X(F32_SUB, BIN) X(F32_MUL, BIN) \
+  X(F32_DIV, BIN) X(F32_MIN, BIN) \
+  X(F32_MAX, BIN) X(F32_COPYSIGN, BIN) \
+  X(F64_ABS, UN) X(F64_NEG, UN) X(F64_CEIL, UN) X(F64_FLOOR, UN) \
+  X(F64_TRUNC, UN) X(F64_NEAREST, UN) \
+  X(F64_SQRT, UN) X(F64_ADD, BIN) X(F64_SUB, BIN) X(F64_MUL, BIN) \
+  X(F64_DIV, BIN) X(F64_MIN, BIN) \
+  X(F64_MAX, BIN) X(F64_COPYSIGN, BIN) \
+  X(I32_WRAP_I64, UN) X(I32_TRUNC_F32_S, UN) X(I32_TRUNC_F32_U, UN) \
+  X(I32_TRUNC_F64_S, UN) \
+  X(I32_TRUNC_F64_U, UN) X(I64_EXTEND_I32_S, UN) X(I64_EXTEND_I32_U, UN) \
+  X(I64_TRUNC_F32_S, UN) X(I64_TRUNC_F32_U, UN) X(I64_TRUNC_F64_S, UN) \
+  X(I64_TRUNC_F64_U, UN) \
+  X(F32_CONVERT_I32_S, UN) X(F32_CONVERT_I32_U, UN) \
+  X(F32_CONVERT_I64_S, UN) \
+  X(F32_CONVERT_I64_U, UN) X(F32_DEMOTE_F64, UN) \
+  X(F64_CONVERT_I32_S, UN) X(F64_CONVERT_I32_U, UN) \
+  X(F64_CONVERT_I64_S, UN) \
+  X(F64_CONVERT_I64_U, UN) X(F64_PROMOTE_F32, UN) \
+  X(I32_REINTERPRET_F32, UN) X(I64_REINTERPRET_F64, UN) \
+  X(F32_REINTERPRET_I32, UN) \
+  X(F64_REINTERPRET_I64, UN) \
+  X(I32_EXTEND8_S, UN) X(I32_EXTEND16_S, UN) X(I64_EXTEND8_S, UN) \
+  X(I64_EXTEND16_S, UN) \
+  X(I64_EXTEND32_S, UN)
 
-/* 0xFC 0..17 in order, then reference ops. */
+/* The 0xFC operators (WASM_OPS_FC_NUMERIC, WASM_OPS_FC), then the
+ * reference operators. */
 #define VM_OPS_EXTRA(X) \
-  X(I32_TRUNC_SAT_F32_S) X(I32_TRUNC_SAT_F32_U) X(I32_TRUNC_SAT_F64_S) \
-  X(I32_TRUNC_SAT_F64_U) X(I64_TRUNC_SAT_F32_S) X(I64_TRUNC_SAT_F32_U) \
-  X(I64_TRUNC_SAT_F64_S) X(I64_TRUNC_SAT_F64_U) \
-  X(MEMORY_INIT) X(DATA_DROP) X(MEMORY_COPY) X(MEMORY_FILL) X(TABLE_INIT) \
-  X(ELEM_DROP) X(TABLE_COPY) X(TABLE_GROW) X(TABLE_SIZE) X(TABLE_FILL) \
-  X(REF_IS_NULL) X(REF_FUNC)
+  X(I32_TRUNC_SAT_F32_S, UN) X(I32_TRUNC_SAT_F32_U, UN) \
+  X(I32_TRUNC_SAT_F64_S, UN) \
+  X(I32_TRUNC_SAT_F64_U, UN) X(I64_TRUNC_SAT_F32_S, UN) \
+  X(I64_TRUNC_SAT_F32_U, UN) \
+  X(I64_TRUNC_SAT_F64_S, UN) X(I64_TRUNC_SAT_F64_U, UN) \
+  X(MEMORY_INIT, MEMORY_INIT) X(DATA_DROP, DROP) X(MEMORY_COPY, BULK) \
+  X(MEMORY_FILL, BULK) X(TABLE_INIT, TABLE_BULK) \
+  X(ELEM_DROP, DROP) X(TABLE_COPY, TABLE_BULK) X(TABLE_GROW, TABLE_GROW) \
+  X(TABLE_SIZE, INDEX_DST) X(TABLE_FILL, TABLE_FILL) \
+  X(REF_IS_NULL, UN) X(REF_FUNC, INDEX_DST)
 
 #define VM_OPS(X) VM_OPS_CONTROL(X) VM_OPS_NUMERIC(X) VM_OPS_EXTRA(X)
 
 /* Integer binary operators that also exist with an immediate right operand
  * (NAME_I a imm dst), used when the right operand is a constant. Each entry
- * names the operator, its interpreter macro and its expression of a, b. */
+ * names the operator, its interpreter macro and its expression of a, b:
+ * the interpreter makes both the plain and the _I handler from it. */
 #define VM_IMM_OPS(X) \
   X(I32_ADD, BIN32, a + b) X(I32_SUB, BIN32, a - b) X(I32_MUL, BIN32, a * b) \
   X(I32_AND, BIN32, a & b) X(I32_OR, BIN32, a | b) X(I32_XOR, BIN32, a ^ b) \
@@ -119,7 +254,8 @@
 
 /* Loads whose address is `i32.add x imm` (the add folded in):
  * NAME_A offset x imm dst, address (u32)(x + imm) + offset. Each entry:
- * the load, its memory type and the conversion of the loaded v. */
+ * the load, its memory type and the conversion of the loaded v (the
+ * interpreter's plain load and _A handlers both come from it). */
 #define VM_LOAD_OPS(X) \
   X(I32_LOAD, uint32_t, v) X(I64_LOAD, uint64_t, v) X(F32_LOAD, uint32_t, v) \
   X(F64_LOAD, uint64_t, v) X(I32_LOAD8_S, int8_t, (uint32_t)(int32_t)v) \
@@ -133,7 +269,8 @@
   X(I64_LOAD32_S, int32_t, (uint64_t)(int64_t)v) \
   X(I64_LOAD32_U, uint32_t, (uint64_t)v)
 
-/* Stores with a constant value: NAME_I offset addr imm. */
+/* Stores with a constant value: NAME_I offset addr imm. Each entry: the
+ * store and its memory type (the plain and _I handlers come from it). */
 #define VM_STORE_IMM_OPS(X) \
   X(I32_STORE, uint32_t) X(I64_STORE, uint64_t) X(F32_STORE, uint32_t) \
   X(F64_STORE, uint64_t) X(I32_STORE8, uint8_t) X(I32_STORE16, uint16_t) \
@@ -202,66 +339,115 @@
  * second is never a branch target or return point, as those only follow
  * FUEL and calls (an instruction after a conditional branch is reached
  * only by falling through), so a branch may come first or second. Each
- * entry: the name, the two ops and their operand
- * word counts. */
+ * entry: the name and the two ops (their lengths are their shapes'). */
 #define VM_PAIR_OPS(X) \
-  X(ADDI_ADDI, I32_ADD_I, 3, I32_ADD_I, 3) \
-  X(ADDI_STORE8I, I32_ADD_I, 3, I32_STORE8_I, 3) \
-  X(ADDI_STORE, I32_ADD_I, 3, I32_STORE, 3) \
-  X(ADDI_LOAD, I32_ADD_I, 3, I32_LOAD, 3) \
-  X(ADDI_LOAD8U, I32_ADD_I, 3, I32_LOAD8_U, 3) \
-  X(ADD_ADDI, I32_ADD, 3, I32_ADD_I, 3) \
-  X(LOAD_ADDI, I32_LOAD, 3, I32_ADD_I, 3) \
-  X(LOAD_LOAD, I32_LOAD, 3, I32_LOAD, 3) \
-  X(LOAD_LOAD8U, I32_LOAD, 3, I32_LOAD8_U, 3) \
-  X(LOAD_STORE, I32_LOAD, 3, I32_STORE, 3) \
-  X(LOAD_COPY, I32_LOAD, 3, COPY, 2) \
-  X(STORE_COPY, I32_STORE, 3, COPY, 2) \
-  X(STORE_STORE, I32_STORE, 3, I32_STORE, 3) \
-  X(COPY_LOAD, COPY, 2, I32_LOAD, 3) \
-  X(COPY_ADDI, COPY, 2, I32_ADD_I, 3) \
-  X(ADDI_COPY, I32_ADD_I, 3, COPY, 2) \
-  X(CONST_COPY, CONST, 2, COPY, 2) \
-  X(LOAD16U_LOAD16U, I32_LOAD16_U, 3, I32_LOAD16_U, 3) \
-  X(LOAD_BRIF, I32_LOAD, 3, BR_IF, 7) \
-  X(COPY_BRIF, COPY, 2, BR_IF, 7) \
-  X(COPY_BRIFNEI, COPY, 2, BR_IF_I32_NE_I, 8) \
-  X(COPY_BRIFEQI, COPY, 2, BR_IF_I32_EQ_I, 8) \
-  X(BRIFNEI_BRIFEQI, BR_IF_I32_NE_I, 8, BR_IF_I32_EQ_I, 8) \
-  X(BRIFEQI_BRIFEQI, BR_IF_I32_EQ_I, 8, BR_IF_I32_EQ_I, 8) \
-  X(BRUNLESS_COPY, BR_UNLESS, 4, COPY, 2) \
-  X(ANDI_SELECT, I32_AND_I, 3, SELECT, 4) \
-  X(LOAD8U_BRIFEQI, I32_LOAD8_U, 3, BR_IF_I32_EQ_I, 8) \
-  X(LOAD8U_BRIFNEI, I32_LOAD8_U, 3, BR_IF_I32_NE_I, 8) \
-  X(LOAD8S_SUBI, I32_LOAD8_S, 3, I32_SUB_I, 3)
+  X(ADDI_ADDI, I32_ADD_I, I32_ADD_I) \
+  X(ADDI_STORE8I, I32_ADD_I, I32_STORE8_I) \
+  X(ADDI_STORE, I32_ADD_I, I32_STORE) \
+  X(ADDI_LOAD, I32_ADD_I, I32_LOAD) \
+  X(ADDI_LOAD8U, I32_ADD_I, I32_LOAD8_U) \
+  X(ADD_ADDI, I32_ADD, I32_ADD_I) \
+  X(LOAD_ADDI, I32_LOAD, I32_ADD_I) \
+  X(LOAD_LOAD, I32_LOAD, I32_LOAD) \
+  X(LOAD_LOAD8U, I32_LOAD, I32_LOAD8_U) \
+  X(LOAD_STORE, I32_LOAD, I32_STORE) \
+  X(LOAD_COPY, I32_LOAD, COPY) \
+  X(STORE_COPY, I32_STORE, COPY) \
+  X(STORE_STORE, I32_STORE, I32_STORE) \
+  X(COPY_LOAD, COPY, I32_LOAD) \
+  X(COPY_ADDI, COPY, I32_ADD_I) \
+  X(ADDI_COPY, I32_ADD_I, COPY) \
+  X(CONST_COPY, CONST, COPY) \
+  X(LOAD16U_LOAD16U, I32_LOAD16_U, I32_LOAD16_U) \
+  X(LOAD_BRIF, I32_LOAD, BR_IF) \
+  X(COPY_BRIF, COPY, BR_IF) \
+  X(COPY_BRIFNEI, COPY, BR_IF_I32_NE_I) \
+  X(COPY_BRIFEQI, COPY, BR_IF_I32_EQ_I) \
+  X(BRIFNEI_BRIFEQI, BR_IF_I32_NE_I, BR_IF_I32_EQ_I) \
+  X(BRIFEQI_BRIFEQI, BR_IF_I32_EQ_I, BR_IF_I32_EQ_I) \
+  X(BRUNLESS_COPY, BR_UNLESS, COPY) \
+  X(ANDI_SELECT, I32_AND_I, SELECT) \
+  X(LOAD8U_BRIFEQI, I32_LOAD8_U, BR_IF_I32_EQ_I) \
+  X(LOAD8U_BRIFNEI, I32_LOAD8_U, BR_IF_I32_NE_I) \
+  X(LOAD8S_SUBI, I32_LOAD8_S, I32_SUB_I)
+
+/* Every opcode but the pairs, in opcode order, as VM_OP_X(name, shape);
+ * VM_ALL_OPS adds the pairs (shape PAIR_<name>). The user defines VM_OP_X
+ * before expanding either. */
+#define VM_A_IMM(name, kind, expr) VM_OP_X(name##_I, BIN_I)
+#define VM_A_BR(name, expr, neg) \
+  VM_OP_X(BR_IF_##name, BR_CMP) VM_OP_X(BR_IF_##name##_I, BR_CMP_I)
+#define VM_A_STORE(name, type) VM_OP_X(name##_I, MEM_IMM)
+#define VM_A_LOAD(name, type, conv) VM_OP_X(name##_A, MEM_ADD)
+#define VM_A_MEM(name, kind, expr)                                       \
+  VM_OP_X(name##_M, MEM_BIN_M) VM_OP_X(name##_S, MEM_BIN_S)              \
+  VM_OP_X(name##_MS, MEM_BIN_MS)
+#define VM_A_CHAIN(name, first, second, side) VM_OP_X(CHAIN_##name, CHAIN)
+#define VM_A_PAIR(name, a, b) VM_OP_X(PAIR_##name, PAIR_##name)
+#define VM_BASE_OPS                                                      \
+  VM_OPS(VM_OP_X) VM_IMM_OPS(VM_A_IMM) VM_CMP_BR(VM_A_BR)                \
+  VM_STORE_IMM_OPS(VM_A_STORE) VM_LOAD_OPS(VM_A_LOAD)                    \
+  VM_MEM_BIN_OPS(VM_A_MEM) VM_CHAIN_OPS(VM_A_CHAIN)
+#define VM_ALL_OPS VM_BASE_OPS VM_PAIR_OPS(VM_A_PAIR)
 
 typedef enum vm_op {
-#define VM_OP_ENUM(name) VM_OP_##name,
-#define VM_OP_ENUM_IMM(name, kind, expr) VM_OP_##name##_I,
-  VM_OPS(VM_OP_ENUM)
-  VM_IMM_OPS(VM_OP_ENUM_IMM)
-#define VM_OP_ENUM_BR(name, expr, neg) VM_OP_BR_IF_##name, VM_OP_BR_IF_##name##_I,
-  VM_CMP_BR(VM_OP_ENUM_BR)
-#define VM_OP_ENUM_STORE(name, type) VM_OP_##name##_I,
-  VM_STORE_IMM_OPS(VM_OP_ENUM_STORE)
-#define VM_OP_ENUM_LOAD(name, type, conv) VM_OP_##name##_A,
-  VM_LOAD_OPS(VM_OP_ENUM_LOAD)
-#define VM_OP_ENUM_MEM(name, kind, expr) \
-  VM_OP_##name##_M, VM_OP_##name##_S, VM_OP_##name##_MS,
-  VM_MEM_BIN_OPS(VM_OP_ENUM_MEM)
-#undef VM_OP_ENUM_MEM
-#define VM_OP_ENUM_CHAIN(name, first, second, side) VM_OP_CHAIN_##name,
-  VM_CHAIN_OPS(VM_OP_ENUM_CHAIN)
-#undef VM_OP_ENUM_CHAIN
-#define VM_OP_ENUM_PAIR(name, a, la, b, lb) VM_OP_PAIR_##name,
-  VM_PAIR_OPS(VM_OP_ENUM_PAIR)
-#undef VM_OP_ENUM_PAIR
-#undef VM_OP_ENUM_LOAD
-#undef VM_OP_ENUM_STORE
-#undef VM_OP_ENUM
-#undef VM_OP_ENUM_IMM
-#undef VM_OP_ENUM_BR
+#define VM_OP_X(name, shape) VM_OP_##name,
+  VM_ALL_OPS
+#undef VM_OP_X
   VM_OP_COUNT
 } vm_op;
+
+/* VM_OPLEN_<op>: the operand words of each opcode but the pairs. */
+enum {
+#define VM_OP_X(name, shape) VM_OPLEN_##name = VM_LEN_##shape,
+  VM_BASE_OPS
+#undef VM_OP_X
+};
+
+/* VM_LEN_PAIR_<name>: a pair's operand words, the second's opcode word
+ * included. */
+enum {
+#define VM_PAIR_LEN(name, a, b) \
+  VM_LEN_PAIR_##name = VM_OPLEN_##a + 1 + VM_OPLEN_##b,
+  VM_PAIR_OPS(VM_PAIR_LEN)
+#undef VM_PAIR_LEN
+};
+
+/* The pairs are the last opcodes. */
+enum {
+#define VM_PAIR_ONE(name, a, b) +1
+  VM_PAIR_COUNT = 0 VM_PAIR_OPS(VM_PAIR_ONE)
+#undef VM_PAIR_ONE
+};
+#define VM_OP_PAIR_FIRST ((int)VM_OP_COUNT - (int)VM_PAIR_COUNT)
+
+/* Operand words of every opcode; BR_TABLE's entries come on top
+ * (vm_instr_len). */
+static const uint8_t vm_op_len[VM_OP_COUNT] = {
+#define VM_OP_X(name, shape) VM_LEN_##shape,
+    VM_ALL_OPS
+#undef VM_OP_X
+};
+
+/* The words of the instruction at pc (opcode word included), while the
+ * opcode words are still opcode numbers (before direct threading). */
+static inline size_t vm_instr_len(const uint64_t *pc) {
+  size_t n = 1 + vm_op_len[pc[0]];
+  if (pc[0] == VM_OP_BR_TABLE)
+    n += VM_BR_TABLE_ENTRY_LEN * ((size_t)pc[1 + VM_BR_TABLE_N] + 1);
+  return n;
+}
+
+/* The opcode word holds an opcode number until direct threading; the
+ * compiler names every opcode it emits (wasm_ops.h rows carry the names),
+ * so only the pairs are reached by offset. */
+_Static_assert(VM_OP_COUNT <= UINT16_MAX, "opcode numbers stay small");
+_Static_assert(VM_OP_PAIR_FIRST == VM_OP_PAIR_ADDI_ADDI,
+               "the pairs come last (verify.c indexes them from the first)");
+_Static_assert(VM_UN_A == VM_BIN_A && VM_BIN_I_A == VM_BIN_A &&
+                   (int)VM_BIN_I_IMM == (int)VM_BIN_B,
+               "fuse.c reads a, and b or imm, of UN, BIN and BIN_I alike");
+_Static_assert((int)VM_LEN_BR_TABLE == (int)VM_BR_TABLE_ENTRIES,
+               "br_table entries follow its fixed words");
 
 #endif
