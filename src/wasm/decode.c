@@ -200,7 +200,7 @@ static wg_wasm_code sec_type(vm_module *m, vm_reader *r, wg_wasm_error *err) {
     uint8_t form;
     TICK(r, 1);
     BYTE(&form);
-    if (form != 0x60) MALFORMED(r, "integer representation too long");
+    if (form != WASM_TYPE_FUNC) MALFORMED(r, "integer representation too long");
     wg_functype *ft = &m->types[i];
     for (int pass = 0; pass < 2; pass++) {
       uint32_t n;

@@ -243,8 +243,9 @@ typedef enum wasm_imm {
   WASM_IMM_PREFIX,
 } wasm_imm;
 
-/* Value and block type bytes the readers test by name. */
+/* Type bytes the readers test by name. */
 enum {
+  WASM_TYPE_FUNC = 0x60,   /* opens a function type in the type section */
   WASM_BLOCK_EMPTY = 0x40, /* a block type with no params or results */
   WASM_TYPE_V128 = 0x7b,   /* SIMD's vector type: refused */
 };
