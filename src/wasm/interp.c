@@ -380,6 +380,27 @@ VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst,
 #define VM_ROTR32 rotr32(a, b)
 #define VM_ROTL64 rotl64(a, b)
 #define VM_ROTR64 rotr64(a, b)
+/* The i32 entries of VM_IMM_OPS as functions of a and b (eval_<NAME> and
+ * eval_<NAME>_I alike), for the chains and pairs below: each operator's
+ * expression stays written once. CH_IMM_<op> says whether an op's b is
+ * the word itself (an _I form) or a slot. */
+#define VM_EVAL_BIN32(name, expr)                                          \
+  static inline __attribute__((always_inline)) uint32_t eval_##name(       \
+      uint32_t a, uint32_t b) {                                            \
+    return (uint32_t)(expr);                                               \
+  }                                                                        \
+  static inline __attribute__((always_inline)) uint32_t eval_##name##_I(   \
+      uint32_t a, uint32_t b) {                                            \
+    return eval_##name(a, b);                                              \
+  }
+#define VM_EVAL_BIN64(name, expr)
+#define VM_EVAL_CMP64(name, expr)
+#define VM_EVAL(name, kind, expr) VM_EVAL_##kind(name, expr)
+VM_IMM_OPS(VM_EVAL)
+#undef VM_EVAL
+#define VM_IMM_FLAG(name, kind, expr) CH_IMM_##name = 0, CH_IMM_##name##_I = 1,
+enum { VM_IMM_OPS(VM_IMM_FLAG) };
+#undef VM_IMM_FLAG
 /* Compare-and-branch (BR_CMP, BR_CMP_I: b a slot or the word itself). */
 #define BR_CMP_BODY(shape, B, expr)                         \
   {                                                         \
@@ -537,34 +558,7 @@ VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst,
     vmbreak;                                                           \
   }
 
-/* Operator chains (VM_CHAIN_OPS): each i32 operator's expression of a, b
- * and whether its b is an immediate. */
-#define CH_I32_ADD a + b
-#define CH_I32_XOR a ^ b
-#define CH_I32_AND a & b
-#define CH_I32_OR a | b
-#define CH_I32_MUL a * b
-#define CH_I32_ADD_I a + b
-#define CH_I32_AND_I a & b
-#define CH_I32_XOR_I a ^ b
-#define CH_I32_SUB_I a - b
-#define CH_I32_MUL_I a * b
-#define CH_I32_SHL_I a << (b & 31)
-#define CH_I32_SHR_U_I a >> (b & 31)
-#define CH_I32_ROTL_I rotl32(a, b)
-#define CH_IMM_I32_ADD 0
-#define CH_IMM_I32_XOR 0
-#define CH_IMM_I32_AND 0
-#define CH_IMM_I32_OR 0
-#define CH_IMM_I32_MUL 0
-#define CH_IMM_I32_ADD_I 1
-#define CH_IMM_I32_AND_I 1
-#define CH_IMM_I32_XOR_I 1
-#define CH_IMM_I32_SUB_I 1
-#define CH_IMM_I32_MUL_I 1
-#define CH_IMM_I32_SHL_I 1
-#define CH_IMM_I32_SHR_U_I 1
-#define CH_IMM_I32_ROTL_I 1
+/* Operator chains (VM_CHAIN_OPS), through the eval_ functions above. */
 /* operand y or z: a slot, or the word itself */
 #define CH_ARG(op, f) (CH_IMM_##op ? (uint32_t)ARG(f) : U32_(SLOT(f)))
 #define CH_SIDE_R(second) uint32_t a = U32_(SLOT(CHAIN_Z)), b = t
@@ -574,11 +568,11 @@ VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst,
     uint32_t t;                                                  \
     {                                                            \
       uint32_t a = U32_(SLOT(CHAIN_X)), b = CH_ARG(first, CHAIN_Y); \
-      t = (uint32_t)(CH_##first);                                \
+      t = eval_##first(a, b);                                    \
     }                                                            \
     {                                                            \
       CH_SIDE_##side(second);                                    \
-      SLOT(CHAIN_DST) = (uint32_t)(CH_##second);                 \
+      SLOT(CHAIN_DST) = eval_##second(a, b);                     \
     }                                                            \
     NEXT(CHAIN);                                                 \
     vmbreak;                                                     \
@@ -589,12 +583,12 @@ VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst,
 #define P_COPY QSLOT(COPY_DST) = QSLOT(COPY_SRC)
 #define P_CONST QSLOT(CONST_DST) = W(q, CONST_BITS)
 #define P_I32_ADD \
-  QSLOT(BIN_DST) = (uint32_t)(U32_(QSLOT(BIN_A)) + U32_(QSLOT(BIN_B)))
+  QSLOT(BIN_DST) = eval_I32_ADD(U32_(QSLOT(BIN_A)), U32_(QSLOT(BIN_B)))
 #define P_BIN_I(op) \
-  QSLOT(BIN_I_DST) = (uint32_t)(U32_(QSLOT(BIN_I_A)) op (uint32_t)W(q, BIN_I_IMM))
-#define P_I32_ADD_I P_BIN_I(+)
-#define P_I32_AND_I P_BIN_I(&)
-#define P_I32_SUB_I P_BIN_I(-)
+  QSLOT(BIN_I_DST) = eval_##op(U32_(QSLOT(BIN_I_A)), (uint32_t)W(q, BIN_I_IMM))
+#define P_I32_ADD_I P_BIN_I(I32_ADD_I)
+#define P_I32_AND_I P_BIN_I(I32_AND_I)
+#define P_I32_SUB_I P_BIN_I(I32_SUB_I)
 #define P_MEM(shape, T)                                                \
   uint64_t ea = (uint64_t)U32_(QSLOT(shape##_ADDR)) + W(q, shape##_OFFSET); \
   if (ea + sizeof(T) > mem_size) TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);   \
