@@ -1,18 +1,16 @@
 /* test_manifest_mutate.c: a deterministic mutation run over plugin.toml
  * parsing, validation and the per-tool checks (seeded xorshift, 500,000 inputs
  * derived from valid manifests by byte flips, insertion of TOML-significant
- * tokens, deletion, duplication and truncation). Invariants: a rejection is
- * malformed/bounds with the fixed parse message (optionally with a byte span
- * inside the input) and never a byte of manifest text; an accepted manifest
- * has consistent fields, and its validation and tool checks give fixed
- * messages only. Every value in the seeds carries the marker "QZ", which no
- * fixed message contains. ASan/UBSan check every byte touched. */
+ * tokens, deletion, duplication and truncation). Invariants: those of
+ * manifest_check.h (fuzz/fuzz_manifest.c checks the same). ASan/UBSan check
+ * every byte touched. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../harness.h"
 #include "wasmgate/manifest.h"
+#include "manifest_check.h"
 
 enum { ITERATIONS = 500000, MAX_INPUT = 8192 };
 
@@ -105,50 +103,12 @@ static void mutate(rng *r, char *buf, size_t *len) {
   }
 }
 
-static bool fixed_text(const char *s) { return strstr(s, "QZ") == NULL; }
-
-/* "plugin.toml could not be parsed" [+ " near byte span A..B", A<=B<=len]. */
-static bool parse_message_ok(const char *msg, size_t len) {
-  static const char base[] = "plugin.toml could not be parsed";
-  if (strcmp(msg, base) == 0) return true;
-  size_t a, b;
-  char tail;
-  if (sscanf(msg, "plugin.toml could not be parsed near byte span %zu..%zu%c",
-             &a, &b, &tail) != 2)
-    return false;
-  return a <= b && b <= len + 1;
-}
-
 static int failures;
 
 static void fail(const char *what, const char *text, size_t len) {
   if (failures++ < 5)
     fprintf(stderr, "  %s on input of %zu bytes: %.*s\n", what, len,
             (int)(len > 200 ? 200 : len), text);
-}
-
-static void check_accepted(const wg_manifest *m, const char *text, size_t len) {
-  if (!m->id || !m->name || !m->version) fail("missing required field", text, len);
-  if (m->has_runtime && (!m->runtime.kind || !m->runtime.entry))
-    fail("runtime without kind/entry", text, len);
-  wg_pkg_diag d;
-  if (wg_manifest_validate(m, NULL, &d) != 0 && !fixed_text(d.message))
-    fail("validation message holds content", text, len);
-  for (size_t i = 0; i < m->tool_count; i++) {
-    const wg_manifest_tool *t = &m->tools[i];
-    if (!t->name || !t->description) fail("tool without name", text, len);
-    if (!t->input_schema_json == !t->input_schema_error)
-      fail("schema json/error not exclusive", text, len);
-    wg_manifest_diag td;
-    if (wg_manifest_tool_check(m, i, &td) != 0 &&
-        (!fixed_text(td.diag.message) || td.tool_index != i))
-      fail("tool message holds content", text, len);
-    wg_manifest_tool_warning(m, i, &td);
-  }
-  for (size_t i = 0; i < m->permission_count; i++) {
-    char label[64];
-    wg_permission_label(&m->permissions[i], label, sizeof label);
-  }
 }
 
 static void test_mutated_manifests(void) {
@@ -169,18 +129,17 @@ static void test_mutated_manifests(void) {
     wg_pkg_diag d;
     wg_pkg_code rc = wg_manifest_parse(exact, len, &m, &d);
     free(exact);
+    const char *why;
     if (rc == WG_PKG_OK) {
       accepted++;
-      check_accepted(m, buf, len);
+      why = manifest_accepted_check(m);
+      if (why) fail(why, buf, len);
       wg_manifest_free(m);
       continue;
     }
     rejected++;
-    if (m) fail("rejected but returned a manifest", buf, len);
-    if (rc != d.kind) fail("the code is not the diagnostic's kind", buf, len);
-    if (d.kind != WG_PKG_MALFORMED || d.phase != WG_PKG_PHASE_MANIFEST ||
-        !parse_message_ok(d.message, len))
-      fail("unexpected rejection", buf, len);
+    why = manifest_rejected_check(rc, m, &d, len);
+    if (why) fail(why, buf, len);
   }
   free(buf);
   printf("  %zu accepted, %zu rejected\n", accepted, rejected);
