@@ -157,8 +157,7 @@ static void print_nan(uint64_t bits, unsigned width) {
 }
 
 static void print_result(const wg_val *v) {
-  const char *tn = wg_valtype_name(v->type);
-  printf("%s:", tn ? tn : "?");
+  printf("%s:", wg_valtype_name(v->type)); /* never NULL: WG_NAME_UNKNOWN */
   switch (v->type) {
   case WG_I32: printf("%" PRId32, (int32_t)v->of.i32); break;
   case WG_I64: printf("%" PRId64, (int64_t)v->of.i64); break;
