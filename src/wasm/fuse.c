@@ -257,7 +257,7 @@ wg_wasm_code vm_store(cc *c, uint8_t type, uint8_t natural, vm_op plain,
 
 static bool fused_op(vm_word prev, bool negate, vm_op *f) {
   switch (prev) {
-#define VM_FUSE_CASE(name, expr, neg)                                   \
+#define VM_FUSE_CASE(name, neg)                                         \
   case VM_OP_##name:                                                    \
     *f = negate ? VM_OP_BR_IF_##neg : VM_OP_BR_IF_##name;               \
     return true;                                                        \

@@ -381,9 +381,9 @@ VM_SLOW static wg_trap call_host(wg_store *s, wg_instance *caller_inst,
 #define VM_ROTL64 rotl64(a, b)
 #define VM_ROTR64 rotr64(a, b)
 /* The i32 entries of VM_IMM_OPS as functions of a and b (eval_<NAME> and
- * eval_<NAME>_I alike), for the chains and pairs below: each operator's
- * expression stays written once. CH_IMM_<op> says whether an op's b is
- * the word itself (an _I form) or a slot. */
+ * eval_<NAME>_I alike), for compare-and-branch, the chains and the pairs
+ * below: each operator's expression stays written once. CH_IMM_<op> says
+ * whether an op's b is the word itself (an _I form) or a slot. */
 #define VM_EVAL_BIN32(name, expr)                                          \
   static inline __attribute__((always_inline)) uint32_t eval_##name(       \
       uint32_t a, uint32_t b) {                                            \
@@ -415,10 +415,11 @@ enum { VM_IMM_OPS(VM_IMM_FLAG) };
     }                                                       \
     vmbreak;                                                \
   }
-#define BR_CMP_CASE(name, expr, neg)                                     \
-  vmcase(BR_IF_##name) BR_CMP_BODY(BR_CMP, U32_(SLOT(BR_CMP_B)), expr)   \
-  vmcase(BR_IF_##name##_I)                                               \
-      BR_CMP_BODY(BR_CMP_I, (uint32_t)ARG(BR_CMP_B), expr)
+#define BR_CMP_CASE(name, neg)                                            \
+  vmcase(BR_IF_##name)                                                    \
+      BR_CMP_BODY(BR_CMP, U32_(SLOT(BR_CMP_B)), eval_##name(a, b))        \
+  vmcase(BR_IF_##name##_I)                                                \
+      BR_CMP_BODY(BR_CMP_I, (uint32_t)ARG(BR_CMP_B), eval_##name(a, b))
 #define UN(name, expr)                                      \
   vmcase(name) {                                            \
     uint64_t a = SLOT(UN_A);                                \

@@ -279,13 +279,13 @@ enum {
 /* i32 comparisons fused with a following br_if (or `if`, negated):
  * BR_IF_<CMP> a b target charge src dst keep refund, and BR_IF_<CMP>_I
  * a imm ...
- * Each entry: the comparison, its expression, and its negation. */
+ * Each entry: the comparison and its negation; its expression is its
+ * VM_IMM_OPS entry's. */
 #define VM_CMP_BR(X) \
-  X(I32_EQ, a == b, I32_NE) X(I32_NE, a != b, I32_EQ) \
-  X(I32_LT_S, (int32_t)a < (int32_t)b, I32_GE_S) X(I32_LT_U, a < b, I32_GE_U) \
-  X(I32_GT_S, (int32_t)a > (int32_t)b, I32_LE_S) X(I32_GT_U, a > b, I32_LE_U) \
-  X(I32_LE_S, (int32_t)a <= (int32_t)b, I32_GT_S) X(I32_LE_U, a <= b, I32_GT_U) \
-  X(I32_GE_S, (int32_t)a >= (int32_t)b, I32_LT_S) X(I32_GE_U, a >= b, I32_LT_U)
+  X(I32_EQ, I32_NE) X(I32_NE, I32_EQ) X(I32_LT_S, I32_GE_S) \
+  X(I32_LT_U, I32_GE_U) X(I32_GT_S, I32_LE_S) X(I32_GT_U, I32_LE_U) \
+  X(I32_LE_S, I32_GT_S) X(I32_LE_U, I32_GT_U) X(I32_GE_S, I32_LT_S) \
+  X(I32_GE_U, I32_LT_U)
 
 /* Binary operators fused with a load of their right operand or a store of
  * their result (both of the operator's own type, full width):
@@ -375,7 +375,7 @@ enum {
  * VM_ALL_OPS adds the pairs (shape PAIR_<name>). The user defines VM_OP_X
  * before expanding either. */
 #define VM_A_IMM(name, kind, expr) VM_OP_X(name##_I, BIN_I)
-#define VM_A_BR(name, expr, neg) \
+#define VM_A_BR(name, neg) \
   VM_OP_X(BR_IF_##name, BR_CMP) VM_OP_X(BR_IF_##name##_I, BR_CMP_I)
 #define VM_A_STORE(name, type) VM_OP_X(name##_I, MEM_IMM)
 #define VM_A_LOAD(name, type, conv) VM_OP_X(name##_A, MEM_ADD)
