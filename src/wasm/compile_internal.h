@@ -177,6 +177,10 @@ wg_wasm_code vm_instruction(cc *c, uint8_t op);
 
 /* skim.c */
 wg_wasm_code vm_skim_body(cc *c);
+/* A block type's syntax: *single is WASM_BLOCK_EMPTY or the one result's
+ * value type, or 0 and *idx the type index (not yet checked against the
+ * module's types). */
+wg_wasm_code vm_blocktype_syntax(cc *c, uint8_t *single, int64_t *idx);
 
 /* compile.c */
 wg_wasm_code vm_compile_tick(cc *c);

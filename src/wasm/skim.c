@@ -39,18 +39,25 @@ static wg_wasm_code refused(cc *c, uint8_t op) {
   MALFORMEDC(c, "illegal opcode 0x%02x", op);
 }
 
-static wg_wasm_code skim_blocktype(cc *c) {
+wg_wasm_code vm_blocktype_syntax(cc *c, uint8_t *single, int64_t *idx) {
   if (c->r->p >= c->r->end) MALFORMEDC(c, "unexpected end");
   uint8_t b = *c->r->p;
+  *single = 0;
   if (b == WASM_BLOCK_EMPTY || is_num(b) || is_ref(b)) {
     c->r->p++;
+    *single = b;
     return WG_WASM_OK;
   }
   if (b == WASM_TYPE_V128) FAILC(c, WG_WASM_UNSUPPORTED, "v128 (SIMD) is not supported");
-  int64_t idx;
-  READC(vm_read_s33(c->r, &idx, &rmsg_));
-  if (idx < 0) MALFORMEDC(c, "malformed block type");
+  READC(vm_read_s33(c->r, idx, &rmsg_));
+  if (*idx < 0) MALFORMEDC(c, "malformed block type");
   return WG_WASM_OK;
+}
+
+static wg_wasm_code skim_blocktype(cc *c) {
+  uint8_t single;
+  int64_t idx;
+  return vm_blocktype_syntax(c, &single, &idx);
 }
 
 static wg_wasm_code skim_u32s(cc *c, uint32_t n) {

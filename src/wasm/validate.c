@@ -211,22 +211,15 @@ static const wg_valtype *single_type(uint8_t b) {
 
 wg_wasm_code vm_read_blocktype(cc *c, ctl *bt) {
   memset(bt, 0, sizeof *bt);
-  if (c->r->p >= c->r->end) MALFORMEDC(c, "unexpected end");
-  uint8_t b = *c->r->p;
-  if (b == WASM_BLOCK_EMPTY) {
-    c->r->p++;
-    return WG_WASM_OK;
-  }
-  if (single_type(b)) {
-    c->r->p++;
-    bt->nresults = 1;
-    bt->results = single_type(b);
-    return WG_WASM_OK;
-  }
-  if (b == WASM_TYPE_V128) FAILC(c, WG_WASM_UNSUPPORTED, "v128 (SIMD) is not supported");
+  uint8_t single;
   int64_t idx;
-  READC(vm_read_s33(c->r, &idx, &rmsg_));
-  if (idx < 0) MALFORMEDC(c, "malformed block type");
+  TRY(vm_blocktype_syntax(c, &single, &idx));
+  if (single == WASM_BLOCK_EMPTY) return WG_WASM_OK;
+  if (single) {
+    bt->nresults = 1;
+    bt->results = single_type(single);
+    return WG_WASM_OK;
+  }
   if ((uint64_t)idx >= c->m->type_count) INVALIDC(c, "unknown type %u", (unsigned)idx);
   const wg_functype *ft = &c->m->types[idx];
   bt->nparams = ft->param_count;
