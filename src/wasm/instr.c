@@ -214,12 +214,11 @@ static wg_wasm_code op_select(cc *c, uint8_t op) {
   uint32_t lc, l1, l2;
   if (typed) {
     uint32_t n;
-    uint8_t b;
+    wg_valtype b;
     U32C(&n);
     if (n != 1) INVALIDC(c, "invalid result arity");
-    READC(vm_read_byte(c->r, &b, &rmsg_));
-    TRY(vm_check_valtype(c->r, b, c->err));
-    want = b;
+    TRY(vm_read_valtype(c->r, &b, c->err));
+    want = (uint8_t)b;
   }
   TRY(vm_popl(c, WG_I32, NULL, &lc));
   TRY(vm_popl(c, want, &t1, &l2));

@@ -43,7 +43,7 @@ wg_wasm_code vm_blocktype_syntax(cc *c, uint8_t *single, int64_t *idx) {
   if (c->r->p >= c->r->end) MALFORMEDC(c, "unexpected end");
   uint8_t b = *c->r->p;
   *single = 0;
-  if (b == WASM_BLOCK_EMPTY || is_num(b) || is_ref(b)) {
+  if (b == WASM_BLOCK_EMPTY || vm_is_valtype(b)) {
     c->r->p++;
     *single = b;
     return WG_WASM_OK;
