@@ -60,16 +60,6 @@ static wg_wasm_code read_name(vm_module *m, vm_reader *r, const char **out,
   return WG_WASM_OK;
 }
 
-static wg_wasm_code read_reftype(vm_reader *r, wg_valtype *out,
-                                   wg_wasm_error *err) {
-  uint8_t b;
-  BYTE(&b);
-  if (b != WG_FUNCREF && b != WG_EXTERNREF)
-    MALFORMED(r, "malformed reference type");
-  *out = (wg_valtype)b;
-  return WG_WASM_OK;
-}
-
 static wg_wasm_code read_limits(vm_reader *r, vm_limits_t *lim, bool memory,
                                   wg_wasm_error *err) {
   uint8_t flags;
@@ -87,7 +77,7 @@ static wg_wasm_code read_limits(vm_reader *r, vm_limits_t *lim, bool memory,
 
 static wg_wasm_code read_tabletype(vm_reader *r, vm_tabletype *t,
                                      wg_wasm_error *err) {
-  TRY(read_reftype(r, &t->elem, err));
+  TRY(vm_read_reftype(r, &t->elem, err));
   TRY(read_limits(r, &t->lim, false, err));
   if (t->lim.has_max && t->lim.min > t->lim.max)
     INVALID(r, "size minimum must not be greater than maximum");
@@ -146,7 +136,7 @@ static wg_wasm_code const_operator(vm_module *m, vm_reader *r, uint8_t op,
       return WG_WASM_OK;
     }
     case WASM_OP_REF_NULL:
-      return read_reftype(r, t, err);
+      return vm_read_reftype(r, t, err);
     case WASM_OP_REF_FUNC:
       U32(&out->index);
       if (out->index >= m->func_count)
@@ -466,7 +456,7 @@ static wg_wasm_code sec_elem(vm_module *m, vm_reader *r, wg_wasm_error *err) {
     }
     if (flags & 3) {
       if (exprs) {
-        TRY(read_reftype(r, &e->type, err));
+        TRY(vm_read_reftype(r, &e->type, err));
       } else {
         uint8_t kind;
         BYTE(&kind);

@@ -316,11 +316,10 @@ static wg_wasm_code op_const(cc *c, uint8_t op) {
 }
 
 static wg_wasm_code op_ref_null(cc *c, uint8_t op) {
-  uint8_t t;
+  wg_valtype t;
   (void)op;
-  READC(vm_read_byte(c->r, &t, &rmsg_));
-  if (!is_ref(t)) MALFORMEDC(c, "malformed reference type");
-  uint32_t d = vm_push(c, t);
+  TRY(vm_read_reftype(c->r, &t, c->err));
+  uint32_t d = vm_push(c, (uint8_t)t);
   vm_emit_op(c, VM_OP_CONST);
   emit(c, 0);
   vm_emit_dst(c, d);

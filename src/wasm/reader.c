@@ -127,6 +127,15 @@ wg_wasm_code vm_check_valtype(vm_reader *r, uint8_t b, wg_wasm_error *err) {
   return WG_WASM_OK;
 }
 
+wg_wasm_code vm_read_reftype(vm_reader *r, wg_valtype *out, wg_wasm_error *err) {
+  uint8_t b;
+  VM_READ(err, r, vm_read_byte(r, &b, &rmsg_));
+  if (b != WG_FUNCREF && b != WG_EXTERNREF)
+    VM_FAIL(err, WG_WASM_MALFORMED, r, "malformed reference type");
+  *out = (wg_valtype)b;
+  return WG_WASM_OK;
+}
+
 wg_wasm_code vm_read_valtype(vm_reader *r, wg_valtype *out, wg_wasm_error *err) {
   uint8_t b;
   VM_READ(err, r, vm_read_byte(r, &b, &rmsg_));

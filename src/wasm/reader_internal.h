@@ -52,6 +52,8 @@ static inline bool vm_read_u32(vm_reader *r, uint32_t *out, const char **msg) {
 bool vm_is_valtype(uint8_t b);
 wg_wasm_code vm_check_valtype(vm_reader *r, uint8_t b, wg_wasm_error *err);
 wg_wasm_code vm_read_valtype(vm_reader *r, wg_valtype *out, wg_wasm_error *err);
+/* A reference type (funcref, externref); any other byte is malformed. */
+wg_wasm_code vm_read_reftype(vm_reader *r, wg_valtype *out, wg_wasm_error *err);
 
 /* ---- Early returns shared by decode.c and the compiler ------------------
  *

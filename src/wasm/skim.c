@@ -92,7 +92,7 @@ static wg_wasm_code skim_imm(cc *c, uint8_t op, wasm_imm imm, uint32_t *depth) {
   uint32_t n;
   int32_t i;
   int64_t v;
-  uint8_t t;
+  wg_valtype t;
   switch (imm) {
     case WASM_IMM_NONE: return WG_WASM_OK;
     case WASM_IMM_BLOCK: ++*depth; return skim_blocktype(c);
@@ -108,10 +108,7 @@ static wg_wasm_code skim_imm(cc *c, uint8_t op, wasm_imm imm, uint32_t *depth) {
     case WASM_IMM_I64: READC(vm_read_s64(c->r, &v, &rmsg_)); return WG_WASM_OK;
     case WASM_IMM_F32: return skim_bytes(c, 4);
     case WASM_IMM_F64: return skim_bytes(c, 8);
-    case WASM_IMM_REFTYPE:
-      READC(vm_read_byte(c->r, &t, &rmsg_));
-      if (!is_ref(t)) MALFORMEDC(c, "malformed reference type");
-      return WG_WASM_OK;
+    case WASM_IMM_REFTYPE: return vm_read_reftype(c->r, &t, c->err);
     case WASM_IMM_REFUSED: return refused(c, op);
     case WASM_IMM_ILLEGAL: case WASM_IMM_PREFIX: break;
   }
