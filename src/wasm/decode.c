@@ -112,29 +112,11 @@ static wg_wasm_code const_operator(vm_module *m, vm_reader *r, uint8_t op,
   out->kind = VM_CONST_VALUE;
   out->value = 0;
   switch (op) {
-    case WASM_OP_I32_CONST: {
-      int32_t v;
-      READ(vm_read_s32(r, &v, &rmsg_));
-      out->value = (uint32_t)v;
-      *t = WG_I32;
-      return WG_WASM_OK;
-    }
-    case WASM_OP_I64_CONST: {
-      int64_t v;
-      READ(vm_read_s64(r, &v, &rmsg_));
-      out->value = (uint64_t)v;
-      *t = WG_I64;
-      return WG_WASM_OK;
-    }
+    case WASM_OP_I32_CONST:
+    case WASM_OP_I64_CONST:
     case WASM_OP_F32_CONST:
-    case WASM_OP_F64_CONST: {
-      size_t n = op == WASM_OP_F32_CONST ? 4 : 8;
-      if (remaining(r) < n) MALFORMED(r, "unexpected end");
-      memcpy(&out->value, r->p, n); /* little-endian host */
-      r->p += n;
-      *t = op == WASM_OP_F32_CONST ? WG_F32 : WG_F64;
-      return WG_WASM_OK;
-    }
+    case WASM_OP_F64_CONST:
+      return vm_read_number_const(r, op, &out->value, t, err);
     case WASM_OP_REF_NULL:
       return vm_read_reftype(r, t, err);
     case WASM_OP_REF_FUNC:

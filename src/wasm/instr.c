@@ -2,8 +2,6 @@
  * row in wasm_ops.h) and the instructions that neither branch nor fuse:
  * drop and select, variables, constants, references, tables,
  * memory.size/grow and the 0xFC prefix (bulk memory, table operations). */
-#include <string.h>
-
 #include "compile_internal.h"
 
 wg_wasm_code vm_zero_byte(cc *c) {
@@ -288,30 +286,14 @@ static wg_wasm_code op_global(cc *c, uint8_t op) {
 }
 
 static wg_wasm_code op_const(cc *c, uint8_t op) {
-  uint64_t v = 0;
-  uint8_t t;
-  if (op == WASM_OP_I32_CONST) {
-    int32_t x;
-    READC(vm_read_s32(c->r, &x, &rmsg_));
-    v = (uint32_t)x;
-    t = WG_I32;
-  } else if (op == WASM_OP_I64_CONST) {
-    int64_t x;
-    READC(vm_read_s64(c->r, &x, &rmsg_));
-    v = (uint64_t)x;
-    t = WG_I64;
-  } else {
-    size_t n = op == WASM_OP_F32_CONST ? 4 : 8;
-    if ((size_t)(c->r->end - c->r->p) < n) MALFORMEDC(c, "unexpected end");
-    memcpy(&v, c->r->p, n); /* little-endian host */
-    c->r->p += n;
-    t = op == WASM_OP_F32_CONST ? WG_F32 : WG_F64;
-  }
+  uint64_t v;
+  wg_valtype t;
+  TRY(vm_read_number_const(c->r, op, &v, &t, c->err));
   if (!grow(c, (void **)&c->consts, &c->capconsts, c->nconsts + 1,
             sizeof *c->consts))
     OOMC(c);
   c->consts[c->nconsts] = v;
-  vm_push_lazy(c, t, CONST_LOC | (uint32_t)c->nconsts++);
+  vm_push_lazy(c, (uint8_t)t, CONST_LOC | (uint32_t)c->nconsts++);
   return WG_WASM_OK;
 }
 

@@ -9,6 +9,7 @@
  * reader_internal.h), and through the value-type reader. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "reader_internal.h"
 #include "wasm_ops.h"
@@ -124,6 +125,30 @@ wg_wasm_code vm_check_valtype(vm_reader *r, uint8_t b, wg_wasm_error *err) {
     VM_FAIL(err, WG_WASM_UNSUPPORTED, r, "v128 (SIMD) is not supported");
   if (!vm_is_valtype(b))
     VM_FAIL(err, WG_WASM_MALFORMED, r, "malformed value type 0x%02x", b);
+  return WG_WASM_OK;
+}
+
+wg_wasm_code vm_read_number_const(vm_reader *r, uint8_t op, uint64_t *bits,
+                                  wg_valtype *t, wg_wasm_error *err) {
+  if (op == WASM_OP_I32_CONST) {
+    int32_t x;
+    VM_READ(err, r, vm_read_s32(r, &x, &rmsg_));
+    *bits = (uint32_t)x;
+    *t = WG_I32;
+  } else if (op == WASM_OP_I64_CONST) {
+    int64_t x;
+    VM_READ(err, r, vm_read_s64(r, &x, &rmsg_));
+    *bits = (uint64_t)x;
+    *t = WG_I64;
+  } else {
+    size_t n = op == WASM_OP_F32_CONST ? 4 : 8;
+    if ((size_t)(r->end - r->p) < n)
+      VM_FAIL(err, WG_WASM_MALFORMED, r, "unexpected end");
+    *bits = 0;
+    memcpy(bits, r->p, n); /* little-endian host */
+    r->p += n;
+    *t = op == WASM_OP_F32_CONST ? WG_F32 : WG_F64;
+  }
   return WG_WASM_OK;
 }
 

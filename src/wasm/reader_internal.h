@@ -52,6 +52,10 @@ static inline bool vm_read_u32(vm_reader *r, uint32_t *out, const char **msg) {
 bool vm_is_valtype(uint8_t b);
 wg_wasm_code vm_check_valtype(vm_reader *r, uint8_t b, wg_wasm_error *err);
 wg_wasm_code vm_read_valtype(vm_reader *r, wg_valtype *out, wg_wasm_error *err);
+/* The immediate of i32/i64/f32/f64.const (op one of those): its value's
+ * bits (a float's as they are, zero-extended) and its type. */
+wg_wasm_code vm_read_number_const(vm_reader *r, uint8_t op, uint64_t *bits,
+                                  wg_valtype *t, wg_wasm_error *err);
 /* A reference type (funcref, externref); any other byte is malformed. */
 wg_wasm_code vm_read_reftype(vm_reader *r, wg_valtype *out, wg_wasm_error *err);
 

@@ -73,12 +73,6 @@ static wg_wasm_code skim_count(cc *c, uint32_t *n) {
   return WG_WASM_OK;
 }
 
-static wg_wasm_code skim_bytes(cc *c, size_t n) {
-  if ((size_t)(c->r->end - c->r->p) < n) MALFORMEDC(c, "unexpected end");
-  c->r->p += n;
-  return WG_WASM_OK;
-}
-
 static wg_wasm_code skim_types(cc *c) {
   uint32_t n;
   wg_valtype t;
@@ -90,8 +84,7 @@ static wg_wasm_code skim_types(cc *c) {
 /* Reads op's immediates; blocks change the nesting depth. */
 static wg_wasm_code skim_imm(cc *c, uint8_t op, wasm_imm imm, uint32_t *depth) {
   uint32_t n;
-  int32_t i;
-  int64_t v;
+  uint64_t bits;
   wg_valtype t;
   switch (imm) {
     case WASM_IMM_NONE: return WG_WASM_OK;
@@ -104,10 +97,8 @@ static wg_wasm_code skim_imm(cc *c, uint8_t op, wasm_imm imm, uint32_t *depth) {
     case WASM_IMM_ZERO: return vm_zero_byte(c);
     case WASM_IMM_U32_ZERO: TRY(skim_u32s(c, 1)); return vm_zero_byte(c);
     case WASM_IMM_ZERO_ZERO: TRY(vm_zero_byte(c)); return vm_zero_byte(c);
-    case WASM_IMM_I32: READC(vm_read_s32(c->r, &i, &rmsg_)); return WG_WASM_OK;
-    case WASM_IMM_I64: READC(vm_read_s64(c->r, &v, &rmsg_)); return WG_WASM_OK;
-    case WASM_IMM_F32: return skim_bytes(c, 4);
-    case WASM_IMM_F64: return skim_bytes(c, 8);
+    case WASM_IMM_I32: case WASM_IMM_I64: case WASM_IMM_F32: case WASM_IMM_F64:
+      return vm_read_number_const(c->r, op, &bits, &t, c->err);
     case WASM_IMM_REFTYPE: return vm_read_reftype(c->r, &t, c->err);
     case WASM_IMM_REFUSED: return refused(c, op);
     case WASM_IMM_ILLEGAL: case WASM_IMM_PREFIX: break;
