@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wasm_ops.h"
+
 /* The operand layouts. Each entry: the shape, its operand word count and
  * which words are frame slots (bit i: word i; a branch's moved ranges and
  * the chains' operands that may be immediates are checked apart). */
@@ -134,95 +136,30 @@ enum {
   VM_INDEX_DST_INDEX = 0, VM_INDEX_DST_DST = 1,
 };
 
-/* The families below: each entry names an opcode and its shape. */
+/* The families below: each entry names an opcode and its shape. The
+ * loads, stores and numeric operators are the rows of wasm_ops.h, by the
+ * same names (VM_BASE_OPS reads them there): a load or store is MEM, a
+ * numeric operator UN or BIN as its row has one operand or two. */
 #define VM_OPS_CONTROL(X) \
   X(UNREACHABLE, NONE) X(FUEL, FUEL) X(BR, BR) X(BR_IF, BR_IF) \
   X(BR_UNLESS, BR_UNLESS) X(JUMP, JUMP) X(BR_TABLE, BR_TABLE) \
   X(RETURN, RETURN) X(CALL, CALL) X(CALL_INDIRECT, CALL_INDIRECT) \
   X(SELECT, SELECT) X(COPY, COPY) X(COPY2, COPY2) \
   X(GLOBAL_GET, GLOBAL) X(GLOBAL_SET, GLOBAL) \
-  X(TABLE_GET, TABLE_ACCESS) X(TABLE_SET, TABLE_ACCESS) \
-  X(I32_LOAD, MEM) X(I64_LOAD, MEM) X(F32_LOAD, MEM) X(F64_LOAD, MEM) \
-  X(I32_LOAD8_S, MEM) X(I32_LOAD8_U, MEM) X(I32_LOAD16_S, MEM) \
-  X(I32_LOAD16_U, MEM) X(I64_LOAD8_S, MEM) X(I64_LOAD8_U, MEM) \
-  X(I64_LOAD16_S, MEM) X(I64_LOAD16_U, MEM) \
-  X(I64_LOAD32_S, MEM) X(I64_LOAD32_U, MEM) \
-  X(I32_STORE, MEM) X(I64_STORE, MEM) X(F32_STORE, MEM) X(F64_STORE, MEM) \
-  X(I32_STORE8, MEM) X(I32_STORE16, MEM) X(I64_STORE8, MEM) \
-  X(I64_STORE16, MEM) X(I64_STORE32, MEM) \
+  X(TABLE_GET, TABLE_ACCESS) X(TABLE_SET, TABLE_ACCESS)
+
+#define VM_OPS_MEMORY(X) \
   X(MEMORY_SIZE, MEMORY_SIZE) X(MEMORY_GROW, UN) X(CONST, CONST)
 
-/* The numeric operators of wasm_ops.h (WASM_OPS_NUMERIC), by the same
- * names: unary ones are UN, binary ones BIN. A name missing here does not
- * compile (instr.c emits VM_OP_<name>); a wrong shape fails the verifier. */
-#define VM_OPS_NUMERIC(X) \
-  X(I32_EQZ, UN) X(I32_EQ, BIN) X(I32_NE, BIN) X(I32_LT_S, BIN) \
-  X(I32_LT_U, BIN) X(I32_GT_S, BIN) \
-  X(I32_GT_U, BIN) X(I32_LE_S, BIN) X(I32_LE_U, BIN) X(I32_GE_S, BIN) \
-  X(I32_GE_U, BIN) \
-  X(I64_EQZ, UN) X(I64_EQ, BIN) X(I64_NE, BIN) X(I64_LT_S, BIN) \
-  X(I64_LT_U, BIN) X(I64_GT_S, BIN) \
-  X(I64_GT_U, BIN) X(I64_LE_S, BIN) X(I64_LE_U, BIN) X(I64_GE_S, BIN) \
-  X(I64_GE_U, BIN) \
-  X(F32_EQ, BIN) X(F32_NE, BIN) X(F32_LT, BIN) X(F32_GT, BIN) \
-  X(F32_LE, BIN) X(F32_GE, BIN) \
-  X(F64_EQ, BIN) X(F64_NE, BIN) X(F64_LT, BIN) X(F64_GT, BIN) \
-  X(F64_LE, BIN) X(F64_GE, BIN) \
-  X(I32_CLZ, UN) X(I32_CTZ, UN) X(I32_POPCNT, UN) X(I32_ADD, BIN) \
-  X(I32_SUB, BIN) X(I32_MUL, BIN) \
-  X(I32_DIV_S, BIN) X(I32_DIV_U, BIN) X(I32_REM_S, BIN) X(I32_REM_U, BIN) \
-  X(I32_AND, BIN) X(I32_OR, BIN) \
-  X(I32_XOR, BIN) X(I32_SHL, BIN) X(I32_SHR_S, BIN) X(I32_SHR_U, BIN) \
-  X(I32_ROTL, BIN) X(I32_ROTR, BIN) \
-  X(I64_CLZ, UN) X(I64_CTZ, UN) X(I64_POPCNT, UN) X(I64_ADD, BIN) \
-  X(I64_SUB, BIN) X(I64_MUL, BIN) \
-  X(I64_DIV_S, BIN) X(I64_DIV_U, BIN) X(I64_REM_S, BIN) X(I64_REM_U, BIN) \
-  X(I64_AND, BIN) X(I64_OR, BIN) \
-  X(I64_XOR, BIN) X(I64_SHL, BIN) X(I64_SHR_S, BIN) X(I64_SHR_U, BIN) \
-  X(I64_ROTL, BIN) X(I64_ROTR, BIN) \
-  X(F32_ABS, UN) X(F32_NEG, UN) X(F32_CEIL, UN) X(F32_FLOOR, UN) \
-  X(F32_TRUNC, UN) X(F32_NEAREST, UN) \
-  X(F32_SQRT, UN) X(F32_ADD, BIN) X(F32_SUB, BIN) X(F32_MUL, BIN) \
-  X(F32_DIV, BIN) X(F32_MIN, BIN) \
-  X(F32_MAX, BIN) X(F32_COPYSIGN, BIN) \
-  X(F64_ABS, UN) X(F64_NEG, UN) X(F64_CEIL, UN) X(F64_FLOOR, UN) \
-  X(F64_TRUNC, UN) X(F64_NEAREST, UN) \
-  X(F64_SQRT, UN) X(F64_ADD, BIN) X(F64_SUB, BIN) X(F64_MUL, BIN) \
-  X(F64_DIV, BIN) X(F64_MIN, BIN) \
-  X(F64_MAX, BIN) X(F64_COPYSIGN, BIN) \
-  X(I32_WRAP_I64, UN) X(I32_TRUNC_F32_S, UN) X(I32_TRUNC_F32_U, UN) \
-  X(I32_TRUNC_F64_S, UN) \
-  X(I32_TRUNC_F64_U, UN) X(I64_EXTEND_I32_S, UN) X(I64_EXTEND_I32_U, UN) \
-  X(I64_TRUNC_F32_S, UN) X(I64_TRUNC_F32_U, UN) X(I64_TRUNC_F64_S, UN) \
-  X(I64_TRUNC_F64_U, UN) \
-  X(F32_CONVERT_I32_S, UN) X(F32_CONVERT_I32_U, UN) \
-  X(F32_CONVERT_I64_S, UN) \
-  X(F32_CONVERT_I64_U, UN) X(F32_DEMOTE_F64, UN) \
-  X(F64_CONVERT_I32_S, UN) X(F64_CONVERT_I32_U, UN) \
-  X(F64_CONVERT_I64_S, UN) \
-  X(F64_CONVERT_I64_U, UN) X(F64_PROMOTE_F32, UN) \
-  X(I32_REINTERPRET_F32, UN) X(I64_REINTERPRET_F64, UN) \
-  X(F32_REINTERPRET_I32, UN) \
-  X(F64_REINTERPRET_I64, UN) \
-  X(I32_EXTEND8_S, UN) X(I32_EXTEND16_S, UN) X(I64_EXTEND8_S, UN) \
-  X(I64_EXTEND16_S, UN) \
-  X(I64_EXTEND32_S, UN)
-
-/* The 0xFC operators (WASM_OPS_FC_NUMERIC, WASM_OPS_FC), then the
- * reference operators. */
+/* After the 0xFC numeric operators: the rest of 0xFC, then the reference
+ * operators. */
 #define VM_OPS_EXTRA(X) \
-  X(I32_TRUNC_SAT_F32_S, UN) X(I32_TRUNC_SAT_F32_U, UN) \
-  X(I32_TRUNC_SAT_F64_S, UN) \
-  X(I32_TRUNC_SAT_F64_U, UN) X(I64_TRUNC_SAT_F32_S, UN) \
-  X(I64_TRUNC_SAT_F32_U, UN) \
-  X(I64_TRUNC_SAT_F64_S, UN) X(I64_TRUNC_SAT_F64_U, UN) \
   X(MEMORY_INIT, MEMORY_INIT) X(DATA_DROP, DROP) X(MEMORY_COPY, BULK) \
   X(MEMORY_FILL, BULK) X(TABLE_INIT, TABLE_BULK) \
   X(ELEM_DROP, DROP) X(TABLE_COPY, TABLE_BULK) X(TABLE_GROW, TABLE_GROW) \
   X(TABLE_SIZE, INDEX_DST) X(TABLE_FILL, TABLE_FILL) \
   X(REF_IS_NULL, UN) X(REF_FUNC, INDEX_DST)
 
-#define VM_OPS(X) VM_OPS_CONTROL(X) VM_OPS_NUMERIC(X) VM_OPS_EXTRA(X)
 
 /* Integer binary operators that also exist with an immediate right operand
  * (NAME_I a imm dst), used when the right operand is a constant. Each entry
@@ -374,6 +311,14 @@ enum {
 /* Every opcode but the pairs, in opcode order, as VM_OP_X(name, shape);
  * VM_ALL_OPS adds the pairs (shape PAIR_<name>). The user defines VM_OP_X
  * before expanding either. */
+#define VM_A_MEMOP(byte, name, type, natural) VM_OP_X(name, MEM)
+#define VM_A_NUM(byte, name, a, b, o) VM_A_NUM_(name, VM_NUM_SHAPE_##b)
+#define VM_A_NUM_(name, shape) VM_OP_X(name, shape) /* expands shape */
+#define VM_NUM_SHAPE_NONE UN
+#define VM_NUM_SHAPE_I32 BIN
+#define VM_NUM_SHAPE_I64 BIN
+#define VM_NUM_SHAPE_F32 BIN
+#define VM_NUM_SHAPE_F64 BIN
 #define VM_A_IMM(name, kind, expr) VM_OP_X(name##_I, BIN_I)
 #define VM_A_BR(name, neg) \
   VM_OP_X(BR_IF_##name, BR_CMP) VM_OP_X(BR_IF_##name##_I, BR_CMP_I)
@@ -385,7 +330,10 @@ enum {
 #define VM_A_CHAIN(name, first, second, side) VM_OP_X(CHAIN_##name, CHAIN)
 #define VM_A_PAIR(name, a, b) VM_OP_X(PAIR_##name, PAIR_##name)
 #define VM_BASE_OPS                                                      \
-  VM_OPS(VM_OP_X) VM_IMM_OPS(VM_A_IMM) VM_CMP_BR(VM_A_BR)                \
+  VM_OPS_CONTROL(VM_OP_X) WASM_OPS_LOAD(VM_A_MEMOP)                      \
+  WASM_OPS_STORE(VM_A_MEMOP) VM_OPS_MEMORY(VM_OP_X)                      \
+  WASM_OPS_NUMERIC(VM_A_NUM) WASM_OPS_FC_NUMERIC(VM_A_NUM)               \
+  VM_OPS_EXTRA(VM_OP_X) VM_IMM_OPS(VM_A_IMM) VM_CMP_BR(VM_A_BR)          \
   VM_STORE_IMM_OPS(VM_A_STORE) VM_LOAD_OPS(VM_A_LOAD)                    \
   VM_MEM_BIN_OPS(VM_A_MEM) VM_CHAIN_OPS(VM_A_CHAIN)
 #define VM_ALL_OPS VM_BASE_OPS VM_PAIR_OPS(VM_A_PAIR)
