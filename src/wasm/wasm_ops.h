@@ -3,9 +3,11 @@
  * Every opcode is one row, and everything that reads a body goes by these
  * rows: skim.c's syntax pass by the immediates column, vm_instruction
  * (instr.c) by the handler column, vm_opcode_exists (skim.c) by the rows
- * themselves, decode.c's constant expressions by the names. An opcode
- * missing here is an illegal opcode (malformed); one in WASM_OPS_REFUSED
- * is a known proposal the engine does not implement (unsupported).
+ * themselves, decode.c's constant expressions by the names; vm_opcodes.h
+ * makes the internal load, store and numeric opcodes from the rows. An
+ * opcode missing here is an illegal opcode (malformed); one in
+ * WASM_OPS_REFUSED is a known proposal the engine does not implement
+ * (unsupported).
  *
  * The families and their columns:
  *   WASM_OPS(X)          X(byte, NAME, immediates, handler)
